@@ -1,0 +1,43 @@
+/**
+ * `@ftpkit/codec`: the FTP protocol without I/O.
+ *
+ * Bytes in, replies and actions out. No sockets, no clocks, no dependencies and no runtime
+ * globals, so it runs in Node, Deno, Bun, browsers, workers and bare engines such as QuickJS.
+ *
+ * @packageDocumentation
+ */
+export { FtpError, FtpReplyError, LocalProtocolError, RemoteProtocolError, isFtpError } from './errors.js';
+export type { CodecErrorCode } from './errors.js';
+export { createReply, replyKind } from './reply.js';
+export type { Reply, ReplyKind } from './reply.js';
+export { DEFAULT_MAX_LINE_BYTES, DEFAULT_MAX_REPLY_BYTES, ReplyParser } from './reply-parser.js';
+export type { ReplyParserOptions } from './reply-parser.js';
+export { checkArgument, command, commands, describeCommand, encodeCommand } from './commands.js';
+export type { Command, EncodeOptions, TransferType } from './commands.js';
+export { decodeText, encodeText } from './text.js';
+export type { TextEncodingName } from './text.js';
+export { SESSION_TRANSITIONS, Session } from './session.js';
+export type {
+  Action,
+  CommandOperation,
+  ConnectOperation,
+  ConnectResult,
+  Endpoint,
+  Operation,
+  OperationResult,
+  QuitOperation,
+  RenameOperation,
+  ReplyResult,
+  Security,
+  SessionOptions,
+  SessionState,
+  TransferCommand,
+  TransferOperation,
+  WaitState,
+} from './session.js';
+export { formatEprt, formatPort, ipFamily, parseEprtArgument, parseEpsv, parsePasv, parsePortArgument } from './pasv.js';
+export type { EpsvPort, HostPort } from './pasv.js';
+export { formatOptsMlst, parseFeatures, parseMlstFeature } from './feat.js';
+export type { Features, MlstFeature } from './feat.js';
+export { parseSizeReply } from './size.js';
+export { formatPwdReply, parsePwdReply } from './pwd.js';

@@ -1,0 +1,56 @@
+/**
+ * The `Reply` value object.
+ *
+ * @module
+ */
+
+/**
+ * What the first digit of a reply code says (RFC 959 §4.2.1; 6yz is RFC 2228's protected reply).
+ */
+export type ReplyKind =
+  | 'preliminary' // 1yz: more replies follow
+  | 'completion' // 2yz: the request succeeded
+  | 'intermediate' // 3yz: send the next command of the sequence
+  | 'transient' // 4yz: failed, may succeed if retried
+  | 'permanent' // 5yz: failed
+  | 'protected'; // 6yz: RFC 2228 integrity/confidentiality protected reply
+
+/**
+ * One complete server reply. Immutable.
+ *
+ * `lines` holds the text of each line with its `ddd-` / `ddd ` prefix removed (inner lines of a
+ * multi-line reply lose a `ddd-` prefix only when it repeats the reply's own code). `text` is the
+ * lines joined with `\n`.
+ *
+ * @example
+ * ```ts
+ * const [reply] = new ReplyParser().push(new TextEncoder().encode('211-Features:\r\n MDTM\r\n211 End\r\n'));
+ * reply.code;  // 211
+ * reply.lines; // ['Features:', ' MDTM', 'End']
+ * reply.kind;  // 'completion'
+ * ```
+ */
+export interface Reply {
+  readonly code: number;
+  readonly kind: ReplyKind;
+  readonly lines: readonly string[];
+  readonly text: string;
+}
+
+const kinds: readonly ReplyKind[] = ['preliminary', 'completion', 'intermediate', 'transient', 'permanent', 'protected'];
+
+/** The kind of a reply code, or `undefined` when the code is outside 100–699. */
+export function replyKind(code: number): ReplyKind | undefined {
+  return Number.isInteger(code) ? kinds[Math.floor(code / 100) - 1] : undefined;
+}
+
+/**
+ * Build a frozen `Reply`. Throws `RangeError` for a code outside 100–699 or an empty line list;
+ * the parser never produces either.
+ */
+export function createReply(code: number, lines: readonly string[]): Reply {
+  const kind = replyKind(code);
+  if (kind === undefined || lines.length === 0) throw new RangeError(`not a reply: ${code}`);
+  const frozen = Object.freeze(lines.slice());
+  return Object.freeze({ code, kind, lines: frozen, text: frozen.join('\n') });
+}

@@ -1,0 +1,189 @@
+import fc from 'fast-check';
+import { describe, expect, test } from 'vitest';
+import { isFtpError, LocalProtocolError, RemoteProtocolError } from '../src/errors.js';
+import { SESSION_TRANSITIONS, type Action, type Operation, type WaitState } from '../src/session.js';
+import { bytes, Harness, loggedIn } from './session-harness.js';
+
+type EventName = 'reply' | 'eof' | 'tlsStarted' | 'listening' | 'dataOpened' | 'dataClosed' | 'dataFailed' | 'abort';
+const EVENTS: readonly EventName[] = ['reply', 'eof', 'tlsStarted', 'listening', 'dataOpened', 'dataClosed', 'dataFailed', 'abort'];
+
+function fire(h: Harness, event: EventName, replyText = '200 ok\r\n'): Action[] {
+  switch (event) {
+    case 'reply':
+      return h.reply(replyText);
+    case 'eof':
+      return h.eof();
+    case 'tlsStarted':
+      return h.tlsStarted();
+    case 'listening':
+      return h.listening('127.0.0.1', 40001);
+    case 'dataOpened':
+      return h.dataOpened();
+    case 'dataClosed':
+      return h.dataClosed();
+    case 'dataFailed':
+      return h.dataFailed(new RemoteProtocolError('reset'));
+    case 'abort':
+      return h.abort();
+  }
+}
+
+/** A way to bring a fresh session into each wait state of the machine. */
+const reach: Record<WaitState, () => Harness> = {
+  greeting: () => {
+    const h = new Harness();
+    h.start({ kind: 'connect', user: 'a', password: 'b', security: 'none' });
+    return h;
+  },
+  reply: () => {
+    const h = loggedIn();
+    h.start({ kind: 'command', command: { name: 'NOOP' } });
+    return h;
+  },
+  tls: () => {
+    const h = new Harness();
+    h.start({ kind: 'connect', user: 'a', password: 'b', security: 'explicit' });
+    h.reply('220 hi\r\n234 go\r\n');
+    return h;
+  },
+  listening: () => {
+    const h = loggedIn();
+    h.start({ kind: 'transfer', command: 'RETR', path: 'a', mode: 'active' });
+    return h;
+  },
+  transfer: () => {
+    const h = loggedIn();
+    h.start({ kind: 'transfer', command: 'RETR', path: 'a' });
+    h.reply('229 (|||40001|)\r\n');
+    h.dataOpened();
+    h.reply('150 go\r\n');
+    return h;
+  },
+  aborting: () => {
+    const h = reach.transfer();
+    h.abort();
+    return h;
+  },
+};
+
+describe('every (wait state × event) pair transitions or errors, as the table says', () => {
+  for (const wait of Object.keys(reach) as WaitState[]) {
+    for (const event of EVENTS) {
+      const accepted = (SESSION_TRANSITIONS[wait] as readonly string[]).includes(event);
+      test(`${wait} × ${event} → ${accepted ? 'handled' : 'error'}`, () => {
+        const h = reach[wait]();
+        expect(h.session.waiting).toBe(wait);
+        const actions = fire(h, event);
+        const error = h.session.error;
+        if (wait === 'tls' && event === 'reply') {
+          // CVE-2021-22947: bytes between 234 and the handshake are dropped unread, not judged.
+          expect(actions).toEqual([]);
+          expect(h.session.state).toBe('busy');
+        } else if (accepted) {
+          // Handled by the operation: it may fail for its own reasons, never as "unexpected".
+          expect(error?.message ?? '').not.toMatch(/^Unexpected (eof|tlsStarted|listening|dataOpened|dataClosed|dataFailed|abort) while/);
+        } else {
+          expect(h.session.state).toBe('broken');
+          // An unexpected reply is the server's fault; any other unexpected event is the driver's.
+          expect(error).toBeInstanceOf(event === 'reply' ? RemoteProtocolError : LocalProtocolError);
+          expect(h.trace.slice(-3)).toEqual(['closeData', 'failed', 'close']);
+        }
+      });
+    }
+  }
+});
+
+const replyText = fc.oneof(
+  fc.constantFrom(
+    '220 hi\r\n', '120 wait\r\n', '230 ok\r\n', '331 pw\r\n', '332 acct\r\n', '234 tls\r\n', '200 ok\r\n',
+    '211-F:\r\n UTF8\r\n211 End\r\n', '229 (|||40001|)\r\n', '227 (127,0,0,1,156,65)\r\n', '150 go\r\n',
+    '125 go\r\n', '226 done\r\n', '250 ok\r\n', '350 more\r\n', '421 bye\r\n', '425 no data\r\n',
+    '426 aborted\r\n', '500 what\r\n', '550 no\r\n', '229 (!!!0!)\r\n', '227 junk\r\n', 'garbage\r\n', '211-open\r\n',
+  ),
+  fc.string({ maxLength: 20 }),
+);
+
+const operation: fc.Arbitrary<Operation> = fc.oneof(
+  fc.constant<Operation>({ kind: 'connect', user: 'u', password: 'p', security: 'none' }),
+  fc.constant<Operation>({ kind: 'connect', user: 'u', password: 'p', account: 'x', security: 'explicit' }),
+  fc.constant<Operation>({ kind: 'command', command: { name: 'NOOP' } }),
+  fc.constant<Operation>({ kind: 'rename', from: 'a', to: 'b' }),
+  fc.constant<Operation>({ kind: 'quit' }),
+  fc.record({
+    kind: fc.constant('transfer' as const),
+    command: fc.constantFrom('RETR' as const, 'STOR' as const, 'LIST' as const),
+    path: fc.constant('f'),
+    mode: fc.constantFrom('passive' as const, 'active' as const),
+    restAt: fc.constantFrom(0, 10),
+  }),
+);
+
+const step = fc.oneof(
+  { weight: 5, arbitrary: replyText.map((text) => ({ kind: 'reply' as const, text })) },
+  { weight: 3, arbitrary: fc.constantFrom(...EVENTS.filter((e) => e !== 'reply')).map((event) => ({ kind: 'event' as const, event })) },
+  { weight: 2, arbitrary: operation.map((op) => ({ kind: 'start' as const, op })) },
+);
+
+describe('random event sequences', () => {
+  test('never throw (except start refusing locally), end each operation exactly once, and stay silent once over', () => {
+    fc.assert(
+      fc.property(fc.array(step, { maxLength: 40 }), (steps) => {
+        const h = new Harness();
+        let running = false;
+        for (const s of steps) {
+          const before = h.session.state;
+          let actions: Action[];
+          if (s.kind === 'start') {
+            try {
+              actions = h.start(s.op);
+              running = true;
+            } catch (err) {
+              expect(err).toBeInstanceOf(LocalProtocolError);
+              continue;
+            }
+          } else if (s.kind === 'reply') {
+            actions = h.reply(s.text);
+          } else {
+            actions = fire(h, s.event);
+          }
+          if (before === 'closed' || before === 'broken') expect(actions).toEqual([]);
+          const ends = actions.filter((a) => a.type === 'done' || a.type === 'failed' || a.type === 'aborted');
+          expect(ends.length).toBeLessThanOrEqual(1);
+          if (ends.length === 1) {
+            expect(running).toBe(true);
+            running = false;
+          }
+          for (const a of actions) {
+            if (a.type === 'failed') expect(isFtpError(a.error)).toBe(true);
+            if (a.type === 'send') {
+              const text = new TextDecoder().decode(a.bytes);
+              expect(text.endsWith('\r\n')).toBe(true);
+              expect(text.slice(0, -2)).not.toMatch(/[\r\n\0]/);
+            }
+          }
+          expect(['greeting', 'idle', 'busy', 'closed', 'broken']).toContain(h.session.state);
+          if (h.session.state === 'busy') expect(running).toBe(true);
+          else if (h.session.state !== 'greeting') expect(running).toBe(false);
+        }
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  test('any split of the control bytes gives the same actions', () => {
+    const script = '220 hi\r\n331 pw\r\n230 ok\r\n211-Features:\r\n EPSV\r\n UTF8\r\n211 End\r\n200 utf8\r\n200 I\r\n';
+    const whole = new Harness();
+    whole.start({ kind: 'connect', user: 'u', password: 'p', security: 'none' });
+    whole.reply(script);
+    fc.assert(
+      fc.property(fc.uniqueArray(fc.integer({ min: 1, max: script.length - 1 }), { maxLength: 12 }), (cuts) => {
+        const h = new Harness();
+        h.start({ kind: 'connect', user: 'u', password: 'p', security: 'none' });
+        const data = bytes(script);
+        const points = [0, ...cuts.sort((a, b) => a - b), data.length];
+        for (let i = 0; i + 1 < points.length; i++) h.session.receive(data.subarray(points[i], points[i + 1])).forEach((a) => h.actions.push(a));
+        expect(h.trace).toEqual(whole.trace);
+      }),
+    );
+  });
+});
