@@ -23,6 +23,7 @@ export type {
   ConnectOperation,
   ConnectResult,
   Endpoint,
+  EventType,
   Operation,
   OperationResult,
   QuitOperation,
@@ -41,3 +42,8 @@ export { formatOptsMlst, parseFeatures, parseMlstFeature } from './feat.js';
 export type { Features, MlstFeature } from './feat.js';
 export { parseSizeReply } from './size.js';
 export { formatPwdReply, parsePwdReply } from './pwd.js';
+export { detectListingFormat, parseListing, parseListingLine, parseStatListing } from './listing.js';
+export type { ListingEntry, ListingEntryType, ListingFormat, ListingResult, ParseListingOptions, UnparsedLine } from './listing.js';
+export { formatMlsdLine, parseFacts, parseMlsdLine, parseMlstReply } from './mlsd.js';
+export { formatFtpTime, parseFtpTime, parseMdtmReply } from './time.js';
+export type { FormatFtpTimeOptions } from './time.js';

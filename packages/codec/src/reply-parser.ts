@@ -14,7 +14,7 @@
  * @module
  */
 import { RemoteProtocolError } from './errors.js';
-import { createReply, type Reply } from './reply.js';
+import { freezeReply, replyKind, type Reply } from './reply.js';
 import { decodeText, type TextEncodingName } from './text.js';
 
 /** Options of {@link ReplyParser}. */
@@ -75,6 +75,8 @@ export class ReplyParser {
   #partialLength = 0;
   #open: OpenReply | undefined;
   #error: RemoteProtocolError | undefined;
+  /** Scratch list of line ends, reused across chunks. */
+  readonly #ends: number[] = [];
 
   constructor(options: ReplyParserOptions = {}) {
     this.encoding = options.encoding ?? 'utf8';
@@ -132,28 +134,55 @@ export class ReplyParser {
   }
 
   #scan(chunk: Uint8Array, onReply: (reply: Reply) => void): void {
-    let start = 0;
     const n = chunk.length;
-    while (start < n) {
-      const lf = chunk.indexOf(LF, start);
+    let start = 0;
+    if (this.#partialLength > 0) {
+      // Finish the line carried over from an earlier chunk.
+      const lf = chunk.indexOf(LF);
       if (lf === -1) {
-        this.#keep(chunk.subarray(start));
+        this.#keep(chunk);
         return;
       }
-      let line: Uint8Array;
-      if (this.#partialLength === 0) {
-        line = chunk.subarray(start, lf);
-      } else {
-        this.#keep(chunk.subarray(start, lf));
-        line = this.#partial.subarray(0, this.#partialLength);
-        this.#partialLength = 0;
-      }
-      start = lf + 1;
+      this.#keep(chunk.subarray(0, lf));
+      const line = this.#partial.subarray(0, this.#partialLength);
+      this.#partialLength = 0;
       const length = line.length > 0 && line[line.length - 1] === CR ? line.length - 1 : line.length;
       if (length > this.maxLineBytes) throw this.#lineTooLong();
-      const reply = this.#line(line.subarray(0, length));
-      if (reply) onReply(reply);
+      this.#line(decodeText(line.subarray(0, length), this.encoding), length, onReply);
+      start = lf + 1;
     }
+    // Frame every complete line of the rest of the chunk on bytes first, checking the line bound,
+    // then decode them all with one call: a LF byte never occurs inside a UTF-8 sequence, so the
+    // decoded text splits at exactly the same places.
+    const ends = this.#ends;
+    ends.length = 0;
+    let pos = start;
+    let tooLong = false;
+    for (let lf = chunk.indexOf(LF, pos); lf !== -1; lf = chunk.indexOf(LF, pos)) {
+      const length = lf > pos && chunk[lf - 1] === CR ? lf - pos - 1 : lf - pos;
+      if (length > this.maxLineBytes) {
+        tooLong = true;
+        break;
+      }
+      ends.push(lf);
+      pos = lf + 1;
+    }
+    if (ends.length > 0) {
+      const text = decodeText(chunk.subarray(start, ends[ends.length - 1]), this.encoding);
+      let from = 0;
+      let lineStart = start;
+      for (let i = 0; i < ends.length; i++) {
+        const lf = ends[i]!;
+        const to = i + 1 < ends.length ? text.indexOf('\n', from) : text.length;
+        const cr = to > from && text.charCodeAt(to - 1) === CR;
+        const bytes = lf - lineStart - (cr ? 1 : 0);
+        this.#line(text.slice(from, cr ? to - 1 : to), bytes, onReply);
+        from = to + 1;
+        lineStart = lf + 1;
+      }
+    }
+    if (tooLong) throw this.#lineTooLong();
+    if (pos < n) this.#keep(chunk.subarray(pos));
   }
 
   /** Append to the unfinished line, refusing to grow past the line bound (+1 for a trailing CR). */
@@ -173,34 +202,35 @@ export class ReplyParser {
     return new RemoteProtocolError(`Reply line longer than ${this.maxLineBytes} bytes`);
   }
 
-  #line(line: Uint8Array): Reply | undefined {
+  /** One decoded line (terminator removed) and its size in bytes. */
+  #line(line: string, byteLength: number, onReply: (reply: Reply) => void): void {
     const open = this.#open;
     const code = replyCode(line);
     if (open === undefined) {
-      if (line.length === 0) return undefined; // stray blank line between replies: carries nothing
+      if (line.length === 0) return; // stray blank line between replies: carries nothing
       if (code === undefined) throw new RemoteProtocolError('Malformed reply: expected a three-digit code');
-      const sep = line.length > 3 ? line[3] : SPACE;
+      const sep = line.length > 3 ? line.charCodeAt(3) : SPACE;
       if (sep !== SPACE && sep !== HYPHEN) throw new RemoteProtocolError('Malformed reply: expected space or hyphen after the code');
       // Each line counts with a two-byte terminator however it ended, so the bound is the size of the
       // reply as sent with CRLF, and a one-line reply is held to it as well.
-      const bytes = line.length + 2;
+      const bytes = byteLength + 2;
       this.#checkSize(bytes);
-      const text = decodeText(line.subarray(4), this.encoding);
-      if (sep === SPACE) return createReply(code, [text]);
-      this.#open = { code, lines: [text], bytes };
-      return undefined;
+      const text = line.slice(4);
+      if (sep === SPACE) onReply(freezeReply(code, replyKind(code)!, [text]));
+      else this.#open = { code, lines: [text], bytes };
+      return;
     }
-    open.bytes += line.length + 2;
+    open.bytes += byteLength + 2;
     this.#checkSize(open.bytes);
     // RFC 959 §4.2: only the opening code followed by a space (or nothing) ends a multi-line reply.
-    if (code === open.code && (line.length === 3 || line[3] === SPACE)) {
-      open.lines.push(decodeText(line.subarray(4), this.encoding));
+    if (code === open.code && (line.length === 3 || line.charCodeAt(3) === SPACE)) {
+      open.lines.push(line.slice(4));
       this.#open = undefined;
-      return createReply(open.code, open.lines);
+      onReply(freezeReply(open.code, replyKind(open.code)!, open.lines));
+      return;
     }
-    const own = code === open.code && line[3] === HYPHEN; // "211-foo" inside a 211 reply: drop the repeat
-    open.lines.push(decodeText(own ? line.subarray(4) : line, this.encoding));
-    return undefined;
+    const own = code === open.code && line.charCodeAt(3) === HYPHEN; // "211-foo" inside a 211 reply: drop the repeat
+    open.lines.push(own ? line.slice(4) : line);
   }
 
   #checkSize(bytes: number): void {
@@ -209,11 +239,11 @@ export class ReplyParser {
 }
 
 /** The reply code at the start of a line (first digit 1–6), or undefined. */
-function replyCode(line: Uint8Array): number | undefined {
+function replyCode(line: string): number | undefined {
   if (line.length < 3) return undefined;
-  const a = line[0]! - DIGIT_0;
-  const b = line[1]! - DIGIT_0;
-  const c = line[2]! - DIGIT_0;
+  const a = line.charCodeAt(0) - DIGIT_0;
+  const b = line.charCodeAt(1) - DIGIT_0;
+  const c = line.charCodeAt(2) - DIGIT_0;
   if (a < 1 || a > 6 || b < 0 || b > 9 || c < 0 || c > 9) return undefined;
   return a * 100 + b * 10 + c;
 }

@@ -51,6 +51,11 @@ export function replyKind(code: number): ReplyKind | undefined {
 export function createReply(code: number, lines: readonly string[]): Reply {
   const kind = replyKind(code);
   if (kind === undefined || lines.length === 0) throw new RangeError(`not a reply: ${code}`);
-  const frozen = Object.freeze(lines.slice());
-  return Object.freeze({ code, kind, lines: frozen, text: frozen.join('\n') });
+  return freezeReply(code, kind, lines.slice());
+}
+
+/** @internal For the parser, which hands over a fresh array it never touches again. */
+export function freezeReply(code: number, kind: ReplyKind, lines: string[]): Reply {
+  const text = lines.length === 1 ? lines[0]! : lines.join('\n');
+  return Object.freeze({ code, kind, lines: Object.freeze(lines), text });
 }

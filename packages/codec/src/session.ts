@@ -68,8 +68,11 @@ export type Action =
   | { readonly type: 'closeData' }
   /** The operation succeeded. */
   | { readonly type: 'done'; readonly result: OperationResult }
-  /** The operation failed. */
-  | { readonly type: 'failed'; readonly error: FtpError }
+  /**
+   * The operation failed: an ftpkit error, or the error the driver reported through
+   * {@link Session.dataFailed}.
+   */
+  | { readonly type: 'failed'; readonly error: Error }
   /** The operation ended early because {@link Session.abort} was called. */
   | { readonly type: 'aborted' }
   /** The control connection is finished (QUIT answered, 421, EOF): close it. */
@@ -163,13 +166,15 @@ export interface SessionOptions extends ReplyParserOptions {
   readonly epsv?: boolean;
   /** Encoding of commands. Default `'utf8'`. */
   readonly encoding?: TextEncodingName;
+  /** Observe every reply as it is parsed (for protocol logs). Called before the reply is acted on. */
+  readonly onReply?: (reply: Reply) => void;
 }
 
 /** Coarse public state of a session. */
 export type SessionState = 'greeting' | 'idle' | 'busy' | 'closed' | 'broken';
 
-/** Events the driver reports. */
-type EventType = 'reply' | 'eof' | 'tlsStarted' | 'listening' | 'dataOpened' | 'dataClosed' | 'dataFailed' | 'abort';
+/** The kinds of event a session reacts to: a reply, or what the driver reports. */
+export type EventType = 'reply' | 'eof' | 'tlsStarted' | 'listening' | 'dataOpened' | 'dataClosed' | 'dataFailed' | 'abort';
 
 type SessionEvent =
   | { readonly type: 'reply'; readonly reply: Reply }
@@ -178,17 +183,31 @@ type SessionEvent =
   | { readonly type: 'listening'; readonly endpoint: Endpoint }
   | { readonly type: 'dataOpened' }
   | { readonly type: 'dataClosed' }
-  | { readonly type: 'dataFailed'; readonly error: FtpError }
+  | { readonly type: 'dataFailed'; readonly error: Error }
   | { readonly type: 'abort' };
 
 /** A step yielded by an operation program. */
 type Step = { readonly emit: Action } | { readonly wait: WaitState };
 
 /**
- * The machine's wait states and the events each accepts. This table is the transition table: any
- * other event in that state is a protocol error.
+ * The machine's wait states: where a running operation can stand while it waits for an event.
+ * `greeting` and `reply` wait on the control connection, `tls` on the driver's TLS upgrade,
+ * `listening` on an active-mode listener, `transfer` on replies and data-connection news together,
+ * and `aborting` on the answers to ABOR.
  */
-const WAITS = {
+export type WaitState = 'greeting' | 'reply' | 'tls' | 'listening' | 'transfer' | 'aborting';
+
+/**
+ * The transition table: the events each wait state accepts. Any other event in that state is a
+ * protocol error that breaks the session. (A `reply` while waiting for `tls` never gets here: those
+ * bytes are discarded unread, see CVE-2021-22947.)
+ *
+ * @example
+ * ```ts
+ * SESSION_TRANSITIONS.tls; // ['tlsStarted', 'eof', 'abort']
+ * ```
+ */
+export const SESSION_TRANSITIONS: Readonly<Record<WaitState, readonly EventType[]>> = Object.freeze({
   greeting: ['reply', 'eof', 'abort'],
   reply: ['reply', 'eof', 'abort'],
   tls: ['tlsStarted', 'eof', 'abort'],
@@ -197,13 +216,7 @@ const WAITS = {
   transfer: ['reply', 'eof', 'abort', 'dataOpened', 'dataClosed', 'dataFailed'],
   /** Draining the answers to ABOR: data-connection news is stale and ignored. */
   aborting: ['reply', 'eof', 'abort', 'dataOpened', 'dataClosed', 'dataFailed'],
-} as const satisfies Record<string, readonly EventType[]>;
-
-/** The name of a wait state of the machine (exported for tests and diagrams). */
-export type WaitState = keyof typeof WAITS;
-
-/** The transition table: which events each wait state accepts. */
-export const SESSION_TRANSITIONS: Readonly<Record<WaitState, readonly EventType[]>> = WAITS;
+});
 
 type Program = Generator<Step, OperationResult, SessionEvent>;
 
@@ -215,7 +228,7 @@ class ConnectionOver {
 }
 /** Thrown inside a program when the data connection failed: the operation fails, the session lives on. */
 class DataFailure {
-  constructor(readonly error: FtpError) {}
+  constructor(readonly error: Error) {}
 }
 
 /** State shared by the operations of one session. */
@@ -293,6 +306,7 @@ export class Session {
     const actions: Action[] = [];
     try {
       this.#parser.pushEach(bytes, (reply) => {
+        this.#ctx.options.onReply?.(reply);
         if (this.#state !== 'closed' && this.#state !== 'broken') actions.push(...this.#dispatch({ type: 'reply', reply }));
         if (this.#discardControlBytes) throw DISCARD;
       });
@@ -338,8 +352,8 @@ export class Session {
     return this.#dispatch({ type: 'dataClosed' });
   }
 
-  /** The data connection failed (reset, TLS error, refused). */
-  dataFailed(error: FtpError): Action[] {
+  /** The data connection failed (reset, TLS error, refused); `error` is what the caller will see. */
+  dataFailed(error: Error): Action[] {
     return this.#dispatch({ type: 'dataFailed', error });
   }
 
@@ -358,7 +372,7 @@ export class Session {
     if (this.#state === 'closed' || this.#state === 'broken') return [];
     const wait = this.#wait;
     if (this.#program === undefined || wait === undefined) return this.#idleEvent(event);
-    if (!(WAITS[wait] as readonly EventType[]).includes(event.type)) {
+    if (!SESSION_TRANSITIONS[wait].includes(event.type)) {
       const error =
         event.type === 'reply'
           ? new RemoteProtocolError(`Unexpected reply ${event.reply.code} while waiting for ${wait}`)
@@ -624,7 +638,7 @@ function* quitProgram(ctx: Context, out: Out, closed: () => void): Program {
 interface DataProgress {
   opened: boolean;
   closed: boolean;
-  failed: FtpError | undefined;
+  failed: Error | undefined;
 }
 
 function* transferProgram(op: TransferOperation, ctx: Context, out: Out): Program {

@@ -31,8 +31,8 @@ const hostEncoder: HostEncoder | undefined = host.TextEncoder ? new host.TextEnc
 /** Decode bytes as UTF-8 (invalid sequences become U+FFFD) or latin1. */
 export function decodeText(bytes: Uint8Array, encoding: TextEncodingName): string {
   if (encoding === 'latin1') return decodeLatin1(bytes);
-  if (isAscii(bytes)) return decodeLatin1(bytes);
-  return hostUtf8Decoder ? hostUtf8Decoder.decode(bytes) : decodeUtf8Portable(bytes);
+  if (hostUtf8Decoder) return hostUtf8Decoder.decode(bytes);
+  return isAscii(bytes) ? decodeLatin1(bytes) : decodeUtf8Portable(bytes);
 }
 
 /**

@@ -1,0 +1,558 @@
+/**
+ * The high-level FTP/FTPS client.
+ *
+ * Theory of operation: a {@link Client} owns one logged-in control connection (a `Control` driver
+ * around the codec's Session). Calls are queued and run one after another in call order, so callers
+ * never see "busy"; a compound call (recursive mkdir/rmdir, directory transfers) holds the queue for
+ * its whole duration. Protocol decisions stay in the codec; this module chooses which operations to
+ * run (MLSD or LIST, MLST or a parent listing) and turns replies into values with the codec's parsers.
+ *
+ * @module
+ */
+import {
+  command,
+  decodeText,
+  parseListing,
+  parseMdtmReply,
+  parseMlstReply,
+  parsePwdReply,
+  parseSizeReply,
+  formatFtpTime,
+  FtpReplyError,
+  LocalProtocolError,
+  type ConnectResult,
+  type ListingEntry,
+  type OperationResult,
+  type Reply,
+  type TransferCommand,
+  type TransferType,
+} from '@ftpkit/codec';
+import { transport as defaultTransport, type Transport } from '@ftpkit/transport';
+import { Control, type TransferIo } from './control.js';
+import { abortError } from './errors.js';
+import { join, mkdir as mkdirLocal, readdir, stat } from './fs.js';
+import { parseUrl, resolveOptions, type ClientOptions, type ResolvedOptions } from './options.js';
+import { remoteJoin, remoteSplit, safeLocalName } from './paths.js';
+import { openSink, openSource, type DownloadDestination, type UploadSource } from './transfers.js';
+
+/** Progress of a transfer, computed from bytes actually moved on the data connection. */
+export interface Progress {
+  /** Bytes moved so far in this call (not counting a resume offset). */
+  readonly bytes: number;
+  /** Expected bytes of this call, when known. */
+  readonly total: number | undefined;
+  /** Average rate since the transfer started. */
+  readonly bytesPerSecond: number;
+}
+
+/** Options every call takes. */
+export interface CallOptions {
+  readonly signal?: AbortSignal;
+}
+
+/** Options of transfers. */
+export interface TransferOptions extends CallOptions {
+  /** Resume: skip this many bytes (REST). For a download to a file path, the file must have exactly this size. */
+  readonly startAt?: number;
+  readonly onProgress?: (progress: Progress) => void;
+  /** `'binary'` (default, TYPE I) or `'ascii'` (TYPE A, the server converts line endings). */
+  readonly mode?: 'binary' | 'ascii';
+}
+
+/** What a finished transfer reports. */
+export interface TransferResult {
+  /** Bytes moved by this call. */
+  readonly bytes: number;
+  /** The server's final reply (226 or 250). */
+  readonly reply: Reply;
+}
+
+/** Options of directory transfers. */
+export interface DirectoryTransferOptions extends CallOptions {
+  /** Follow symbolic links. Default false: links are reported in `skipped`. */
+  readonly followSymlinks?: boolean;
+}
+
+/** What a directory transfer did. */
+export interface DirectoryTransferResult {
+  readonly files: number;
+  readonly directories: number;
+  readonly bytes: number;
+  /** Entries not transferred, with why. */
+  readonly skipped: readonly { readonly path: string; readonly reason: string }[];
+}
+
+/**
+ * An FTP or FTPS client.
+ *
+ * @example
+ * ```ts
+ * await using client = await Client.connect('ftpes://alice:secret@files.example.com');
+ * for (const entry of await client.list('/pub')) console.log(entry.type, entry.name, entry.size);
+ * await client.download('/pub/report.csv', './report.csv');
+ * await client.upload(new TextEncoder().encode('hello'), '/incoming/hello.txt');
+ * ```
+ */
+export class Client implements AsyncDisposable {
+  readonly #control: Control;
+  readonly #login: ConnectResult;
+  #tail: Promise<unknown> = Promise.resolve();
+  #keepAlive: ReturnType<typeof setTimeout> | undefined;
+  #pending = 0;
+  /** Whether the server takes `LIST -a` (undefined until a LIST has told). */
+  #listAll: boolean | undefined;
+
+  private constructor(control: Control, login: ConnectResult) {
+    this.#control = control;
+    this.#login = login;
+    this.#armKeepAlive();
+  }
+
+  /**
+   * Connect and log in. Accepts `ftp://`, `ftpes://` (explicit TLS) and `ftps://` (implicit TLS) URLs,
+   * or options; options given with a URL override it.
+   */
+  static async connect(target: string | ClientOptions, overrides: Partial<ClientOptions> = {}): Promise<Client> {
+    const options: ClientOptions = typeof target === 'string' ? { ...parseUrl(target), ...overrides } : { ...target, ...overrides };
+    const resolved = resolveOptions(options);
+    const transport: Transport = options.transport ?? defaultTransport;
+    const { control, result } = await Control.open(transport, resolved, options.signal);
+    if (result.kind !== 'connect') throw new LocalProtocolError('connect returned no login result');
+    return new Client(control, result);
+  }
+
+  /** FEAT as upper-cased feature name → parameters. */
+  get features(): ReadonlyMap<string, string> {
+    return this.#login.features;
+  }
+
+  /** The server's greeting and login replies. */
+  get welcome(): { readonly greeting: Reply; readonly login: Reply } {
+    return { greeting: this.#login.greeting, login: this.#login.welcome };
+  }
+
+  /** True once the control connection is gone. */
+  get closed(): boolean {
+    return this.#control.closed;
+  }
+
+  /** Resolved options, password included: do not log this object. */
+  get options(): ResolvedOptions {
+    return this.#control.options;
+  }
+
+  /** Send a raw command such as `'SITE CHMOD 644 a.txt'`; resolves with the 2xx reply. */
+  send(raw: string, options: CallOptions = {}): Promise<Reply> {
+    const space = raw.indexOf(' ');
+    const cmd = space === -1 ? command(raw) : command(raw.slice(0, space), raw.slice(space + 1));
+    return this.#queue(() => this.#command(cmd.name, cmd.arg, options), options);
+  }
+
+  /** `SITE <text>`. */
+  site(text: string, options: CallOptions = {}): Promise<Reply> {
+    return this.#queue(() => this.#command('SITE', text, options), options);
+  }
+
+  /** The current remote directory (PWD). */
+  pwd(options: CallOptions = {}): Promise<string> {
+    return this.#queue(async () => parsePwdReply(await this.#command('PWD', undefined, options)), options);
+  }
+
+  /** Change the remote directory (CWD). */
+  async cd(path: string, options: CallOptions = {}): Promise<void> {
+    await this.#queue(() => this.#command('CWD', path, options), options);
+  }
+
+  /** Size in bytes (SIZE, RFC 3659 §4). */
+  size(path: string, options: CallOptions = {}): Promise<number> {
+    return this.#queue(async () => parseSizeReply(await this.#command('SIZE', path, options)), options);
+  }
+
+  /** Modification time (MDTM, RFC 3659 §3). */
+  lastModified(path: string, options: CallOptions = {}): Promise<Date> {
+    return this.#queue(async () => parseMdtmReply(await this.#command('MDTM', path, options)), options);
+  }
+
+  /** Set the modification time (MFMT). */
+  async setLastModified(path: string, date: Date, options: CallOptions = {}): Promise<void> {
+    await this.#queue(() => this.#command('MFMT', `${formatFtpTime(date)} ${path}`, options), options);
+  }
+
+  /** Delete a file (DELE). */
+  async remove(path: string, options: CallOptions = {}): Promise<void> {
+    await this.#queue(() => this.#command('DELE', path, options), options);
+  }
+
+  /** Rename or move (RNFR + RNTO). */
+  async rename(from: string, to: string, options: CallOptions = {}): Promise<void> {
+    await this.#queue(() => this.#run({ kind: 'rename', from, to }, options), options);
+  }
+
+  /** Create a directory; with `recursive`, create missing parents and accept an existing one. */
+  async mkdir(path: string, options: CallOptions & { readonly recursive?: boolean } = {}): Promise<void> {
+    await this.#queue(async () => {
+      if (options.recursive) await this.#mkdirp(path, options);
+      else await this.#command('MKD', path, options);
+    }, options);
+  }
+
+  /** Remove a directory; with `recursive`, its contents first (symlinks are removed, not followed). */
+  async rmdir(path: string, options: CallOptions & { readonly recursive?: boolean } = {}): Promise<void> {
+    await this.#queue(async () => {
+      if (options.recursive) await this.#emptyDir(path, options);
+      await this.#command('RMD', path, options);
+    }, options);
+  }
+
+  /**
+   * List a directory: MLSD when the server advertises MLST (exact types, sizes and UTC times), else
+   * LIST parsed with format detection. `.` and `..` are never returned.
+   */
+  list(path?: string, options: CallOptions = {}): Promise<ListingEntry[]> {
+    return this.#queue(() => this.#list(path, options), options);
+  }
+
+  /** Facts about one path: MLST when available, else its entry in the parent's listing. */
+  stat(path: string, options: CallOptions = {}): Promise<ListingEntry> {
+    return this.#queue(() => this.#stat(path, options), options);
+  }
+
+  /** Download to a file path, a Web `WritableStream`, a Node `Writable` or a chunk callback. */
+  download(remotePath: string, destination: DownloadDestination, options: TransferOptions = {}): Promise<TransferResult> {
+    return this.#queue(() => this.#download(remotePath, destination, options), options);
+  }
+
+  /** Download into memory. */
+  async downloadToBytes(remotePath: string, options: TransferOptions = {}): Promise<Uint8Array> {
+    const chunks: Uint8Array[] = [];
+    await this.download(remotePath, (chunk) => void chunks.push(chunk), options);
+    return concat(chunks);
+  }
+
+  /** Upload from a file path, bytes, an async iterable, a Web `ReadableStream` or a Node `Readable`. */
+  upload(source: UploadSource, remotePath: string, options: TransferOptions = {}): Promise<TransferResult> {
+    return this.#queue(() => this.#upload(source, remotePath, 'STOR', options), options);
+  }
+
+  /** Append to a remote file (APPE). */
+  append(source: UploadSource, remotePath: string, options: Omit<TransferOptions, 'startAt'> = {}): Promise<TransferResult> {
+    return this.#queue(() => this.#upload(source, remotePath, 'APPE', options), options);
+  }
+
+  /**
+   * Download a remote tree into a local folder. Every name from the server is checked before it is
+   * used locally (no separators, `..`, NUL or drive letters: {@link UnsafePathError}).
+   */
+  downloadDir(remoteDir: string, localDir: string, options: DirectoryTransferOptions = {}): Promise<DirectoryTransferResult> {
+    return this.#queue(async () => {
+      const result = { files: 0, directories: 0, bytes: 0, skipped: [] as { path: string; reason: string }[] };
+      await this.#downloadTree(remoteDir, localDir, options, result);
+      return result;
+    }, options);
+  }
+
+  /** Upload a local tree into a remote folder, creating directories as needed. */
+  uploadDir(localDir: string, remoteDir: string, options: DirectoryTransferOptions = {}): Promise<DirectoryTransferResult> {
+    return this.#queue(async () => {
+      const result = { files: 0, directories: 0, bytes: 0, skipped: [] as { path: string; reason: string }[] };
+      await this.#mkdirp(remoteDir, options);
+      await this.#uploadTree(localDir, remoteDir, options, result);
+      return result;
+    }, options);
+  }
+
+  /** Say QUIT and close. Queued behind running calls; safe to call twice. */
+  async close(): Promise<void> {
+    this.#stopKeepAlive();
+    if (this.#control.closed) return;
+    await this.#queue(async () => {
+      this.#stopKeepAlive();
+      if (this.#control.closed) return;
+      await this.#run({ kind: 'quit' }, {}).catch(() => {});
+      this.#control.destroy();
+    }, {}).catch(() => {});
+    await this.#control.finished;
+  }
+
+  /** `await using client = ...` closes it. */
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.close();
+  }
+
+  // --- internals: run inside the queue -------------------------------------------------------
+
+  #queue<T>(task: () => Promise<T>, options: CallOptions): Promise<T> {
+    const signal = options.signal;
+    this.#stopKeepAlive();
+    this.#pending++;
+    const run = this.#tail.then(() => {
+      if (signal?.aborted) throw abortError(signal);
+      return task();
+    });
+    this.#tail = run.then(
+      () => this.#taskDone(),
+      () => this.#taskDone(),
+    );
+    return run;
+  }
+
+  #taskDone(): void {
+    this.#pending--;
+    if (this.#pending === 0) this.#armKeepAlive();
+  }
+
+  #armKeepAlive(): void {
+    const every = this.#control.options.keepAlive;
+    if (every <= 0 || this.#control.closed) return;
+    this.#stopKeepAlive();
+    this.#keepAlive = setTimeout(() => {
+      this.#keepAlive = undefined;
+      this.#queue(() => this.#command('NOOP', undefined, {}), {}).catch(() => {});
+    }, every);
+  }
+
+  #stopKeepAlive(): void {
+    if (this.#keepAlive !== undefined) clearTimeout(this.#keepAlive);
+    this.#keepAlive = undefined;
+  }
+
+  async #run(op: Parameters<Control['run']>[0], options: CallOptions, io?: TransferIo, onBytes?: (n: number) => void): Promise<OperationResult> {
+    return this.#control.run(op, { signal: options.signal, ...(io ? { io } : {}), ...(onBytes ? { onBytes } : {}) });
+  }
+
+  async #command(name: string, arg: string | undefined, options: CallOptions): Promise<Reply> {
+    const result = await this.#run({ kind: 'command', command: command(name, arg) }, options);
+    return replyOf(result);
+  }
+
+  async #transfer(
+    cmd: TransferCommand,
+    path: string | undefined,
+    io: TransferIo,
+    options: CallOptions & { startAt?: number; type?: TransferType; onBytes?: (n: number) => void },
+  ): Promise<Reply> {
+    const result = await this.#run(
+      {
+        kind: 'transfer',
+        command: cmd,
+        ...(path === undefined ? {} : { path }),
+        ...(options.startAt ? { restAt: options.startAt } : {}),
+        type: options.type ?? 'I',
+        mode: this.#control.options.mode,
+      },
+      options,
+      io,
+      options.onBytes,
+    );
+    return replyOf(result);
+  }
+
+  async #list(path: string | undefined, options: CallOptions): Promise<ListingEntry[]> {
+    const mlsd = this.features.has('MLST');
+    const chunks: Uint8Array[] = [];
+    const sink: TransferIo = { direction: 'download', write: (c) => void chunks.push(c) };
+    if (mlsd) {
+      await this.#transfer('MLSD', path, sink, options);
+    } else if (this.#listAll === false) {
+      await this.#transfer('LIST', path, sink, options);
+    } else {
+      // `ls -l` servers hide dotfiles unless asked (vsftpd): without `-a`, rmdir -r cannot empty a
+      // folder and downloadDir misses files. Like basic-ftp, try `LIST -a` first; if the server
+      // refuses it before it ever worked, fall back to plain LIST and remember which one works.
+      try {
+        await this.#transfer('LIST', path === undefined ? '-a' : `-a ${path}`, sink, options);
+        this.#listAll = true;
+      } catch (err) {
+        if (this.#listAll === true || !(err instanceof FtpReplyError) || err.reply.kind !== 'permanent') throw err;
+        chunks.length = 0;
+        await this.#transfer('LIST', path, sink, options);
+        this.#listAll = false;
+      }
+    }
+    const text = decodeText(concat(chunks), this.#control.options.encoding);
+    const parsed = parseListing(text, { now: new Date(), ...(mlsd ? { format: 'mlsd' as const } : {}) });
+    return [...parsed.entries];
+  }
+
+  async #stat(path: string, options: CallOptions): Promise<ListingEntry> {
+    if (this.features.has('MLST')) return parseMlstReply(await this.#command('MLST', path, options));
+    const { parent, name } = remoteSplit(path);
+    const entries = await this.#list(parent === '' ? undefined : parent, options);
+    const found = entries.find((e) => e.name === name);
+    if (!found) throw new LocalProtocolError(`${path} is not in the listing of ${parent || 'the current directory'}`);
+    return found;
+  }
+
+  async #mkdirp(path: string, options: CallOptions): Promise<void> {
+    const absolute = path.startsWith('/');
+    const parts = path.split('/').filter((p) => p !== '' && p !== '.');
+    let current = absolute ? '/' : '';
+    for (const part of parts) {
+      current = remoteJoin(current, part);
+      try {
+        await this.#command('MKD', current, options);
+      } catch (err) {
+        // 550 for an existing directory is normal; confirm it really is one before moving on.
+        if (!(err instanceof FtpReplyError) || !(await this.#isDirectory(current, options))) throw err;
+      }
+    }
+  }
+
+  async #isDirectory(path: string, options: CallOptions): Promise<boolean> {
+    const here = parsePwdReply(await this.#command('PWD', undefined, options));
+    try {
+      await this.#command('CWD', path, options);
+    } catch (err) {
+      if (err instanceof FtpReplyError) return false;
+      throw err;
+    }
+    await this.#command('CWD', here, options);
+    return true;
+  }
+
+  async #emptyDir(path: string, options: CallOptions): Promise<void> {
+    for (const entry of await this.#list(path, options)) {
+      const child = remoteJoin(path, safeLocalName(entry.name));
+      if (entry.type === 'directory') {
+        await this.#emptyDir(child, options);
+        await this.#command('RMD', child, options);
+      } else {
+        await this.#command('DELE', child, options);
+      }
+    }
+  }
+
+  async #download(remotePath: string, destination: DownloadDestination, options: TransferOptions): Promise<TransferResult> {
+    const startAt = options.startAt ?? 0;
+    const total = options.onProgress ? await this.#sizeOrUndefined(remotePath, options) : undefined;
+    const sink = await openSink(destination, startAt);
+    const progress = progressMeter(options.onProgress, total === undefined ? undefined : Math.max(0, total - startAt));
+    try {
+      const reply = await this.#transfer('RETR', remotePath, { direction: 'download', write: (chunk) => sink.write(chunk) }, {
+        ...options,
+        startAt,
+        type: options.mode === 'ascii' ? 'A' : 'I',
+        onBytes: progress.add,
+      });
+      await sink.commit();
+      return { bytes: progress.bytes(), reply };
+    } catch (err) {
+      await sink.discard();
+      throw err;
+    }
+  }
+
+  async #sizeOrUndefined(path: string, options: CallOptions): Promise<number | undefined> {
+    try {
+      return parseSizeReply(await this.#command('SIZE', path, options));
+    } catch (err) {
+      if (err instanceof FtpReplyError) return undefined;
+      throw err;
+    }
+  }
+
+  async #upload(source: UploadSource, remotePath: string, cmd: 'STOR' | 'APPE', options: TransferOptions): Promise<TransferResult> {
+    const startAt = options.startAt ?? 0;
+    const opened = await openSource(source, startAt);
+    const progress = progressMeter(options.onProgress, opened.size);
+    const reply = await this.#transfer(cmd, remotePath, { direction: 'upload', source: opened.chunks }, {
+      ...options,
+      startAt,
+      type: options.mode === 'ascii' ? 'A' : 'I',
+      onBytes: progress.add,
+    });
+    return { bytes: progress.bytes(), reply };
+  }
+
+  async #downloadTree(
+    remoteDir: string,
+    localDir: string,
+    options: DirectoryTransferOptions,
+    result: { files: number; directories: number; bytes: number; skipped: { path: string; reason: string }[] },
+  ): Promise<void> {
+    await mkdirLocal(localDir, { recursive: true });
+    result.directories++;
+    for (const entry of await this.#list(remoteDir, options)) {
+      const name = safeLocalName(entry.name);
+      const remote = remoteJoin(remoteDir, name);
+      const local = join(localDir, name);
+      if (entry.type === 'symlink' && !options.followSymlinks) {
+        result.skipped.push({ path: remote, reason: 'symbolic link (followSymlinks is off)' });
+      } else if (entry.type === 'directory') {
+        await this.#downloadTree(remote, local, options, result);
+      } else if (entry.type === 'file' || entry.type === 'symlink') {
+        const { bytes } = await this.#download(remote, local, options);
+        result.files++;
+        result.bytes += bytes;
+      } else {
+        result.skipped.push({ path: remote, reason: `unknown entry type` });
+      }
+    }
+  }
+
+  async #uploadTree(
+    localDir: string,
+    remoteDir: string,
+    options: DirectoryTransferOptions,
+    result: { files: number; directories: number; bytes: number; skipped: { path: string; reason: string }[] },
+  ): Promise<void> {
+    result.directories++;
+    for (const entry of await readdir(localDir, { withFileTypes: true })) {
+      const local = join(localDir, entry.name);
+      const remote = remoteJoin(remoteDir, entry.name);
+      let isDir = entry.isDirectory();
+      let isFile = entry.isFile();
+      if (entry.isSymbolicLink()) {
+        if (!options.followSymlinks) {
+          result.skipped.push({ path: local, reason: 'symbolic link (followSymlinks is off)' });
+          continue;
+        }
+        const target = await stat(local);
+        isDir = target.isDirectory();
+        isFile = target.isFile();
+      }
+      if (isDir) {
+        await this.#mkdirp(remote, options);
+        await this.#uploadTree(local, remote, options, result);
+      } else if (isFile) {
+        const { bytes } = await this.#upload(local, remote, 'STOR', options);
+        result.files++;
+        result.bytes += bytes;
+      } else {
+        result.skipped.push({ path: local, reason: 'not a regular file or directory' });
+      }
+    }
+  }
+}
+
+function replyOf(result: OperationResult): Reply {
+  if (result.kind !== 'reply') throw new LocalProtocolError('Unexpected operation result');
+  return result.reply;
+}
+
+function concat(chunks: readonly Uint8Array[]): Uint8Array {
+  if (chunks.length === 1) return chunks[0]!;
+  let length = 0;
+  for (const c of chunks) length += c.length;
+  const out = new Uint8Array(length);
+  let offset = 0;
+  for (const c of chunks) {
+    out.set(c, offset);
+    offset += c.length;
+  }
+  return out;
+}
+
+function progressMeter(onProgress: ((p: Progress) => void) | undefined, total: number | undefined) {
+  let bytes = 0;
+  const started = performance.now();
+  return {
+    bytes: () => bytes,
+    add: (n: number) => {
+      bytes += n;
+      if (!onProgress) return;
+      const seconds = (performance.now() - started) / 1000;
+      onProgress({ bytes, total, bytesPerSecond: seconds > 0 ? bytes / seconds : 0 });
+    },
+  };
+}

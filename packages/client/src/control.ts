@@ -1,0 +1,469 @@
+/**
+ * The driver: runs `@ftpkit/codec`'s Session over `@ftpkit/transport` connections.
+ *
+ * Theory of operation: the Session decides everything FTP; this module only performs its actions
+ * (write bytes, upgrade to TLS, open or accept a data connection, move data, close) and reports the
+ * outcomes back. It never looks at a reply code. It owns the clock: the connect timeout, the reply
+ * timeout (armed while the session waits on the control connection) and the data-idle timeout (armed
+ * only while a data read or write is waiting on the server, so a slow local consumer never trips it).
+ *
+ * One control reader loop runs for the life of the connection, so an unsolicited 421 or a close is
+ * noticed even while idle. A TLS upgrade is performed before the next read is issued, so no
+ * plaintext byte is read after the server's 234.
+ *
+ * @module
+ */
+import { Session, type Action, type Operation, type OperationResult, type Reply } from '@ftpkit/codec';
+import { ConnectionError, TimeoutError, type Connection, type Listener, type Transport } from '@ftpkit/transport';
+import { abortError, LocalProtocolError } from './errors.js';
+import type { ResolvedOptions } from './options.js';
+
+/** How a transfer moves its bytes. */
+export type TransferIo =
+  | {
+      readonly direction: 'download';
+      /** Receives each chunk; may be async (back-pressure). */
+      readonly write: (chunk: Uint8Array) => void | Promise<void>;
+    }
+  | {
+      readonly direction: 'upload';
+      readonly source: AsyncIterable<Uint8Array>;
+    };
+
+/** Byte counter callback for progress. */
+export type OnBytes = (count: number) => void;
+
+interface Running {
+  readonly resolve: (result: OperationResult) => void;
+  readonly reject: (error: unknown) => void;
+  readonly io: TransferIo | undefined;
+  readonly onBytes: OnBytes | undefined;
+  readonly signal: AbortSignal | undefined;
+  /** A local failure (sink or source) that made us abort; reported instead of AbortError. */
+  localError: unknown;
+}
+
+/** One data connection attempt and its transfer. */
+interface DataChannel {
+  conn: Connection | undefined;
+  listener: Listener | undefined;
+  closed: boolean;
+  /** Resolves on the session's `dataReady` (uploads start then). */
+  ready: Promise<void>;
+  markReady: () => void;
+}
+
+/** A restartable one-shot timer. */
+class Timer {
+  #handle: ReturnType<typeof setTimeout> | undefined;
+  constructor(
+    readonly ms: number,
+    readonly onFire: () => void,
+  ) {}
+  start(): void {
+    this.stop();
+    if (this.ms > 0) this.#handle = setTimeout(this.onFire, this.ms);
+  }
+  stop(): void {
+    if (this.#handle !== undefined) clearTimeout(this.#handle);
+    this.#handle = undefined;
+  }
+}
+
+/** A logged-in control connection. */
+export class Control {
+  readonly session: Session;
+  readonly options: ResolvedOptions;
+  readonly #transport: Transport;
+  readonly #conn: Connection;
+  #running: Running | undefined;
+  #data: DataChannel | undefined;
+  #closed = false;
+  #closeReason: unknown;
+  #tlsUpgrade: Promise<void> | undefined;
+  /** A data pump is running: the reply timer is paused. */
+  #moving = false;
+  readonly #replyTimer: Timer;
+  readonly #dataIdleTimer: Timer;
+  readonly #done: Promise<void>;
+
+  private constructor(conn: Connection, transport: Transport, options: ResolvedOptions) {
+    this.#conn = conn;
+    this.#transport = transport;
+    this.options = options;
+    const log = options.log;
+    this.session = new Session({
+      trustPasvHost: options.trustPasvHost,
+      ipv6: conn.remoteAddress.family === 6,
+      encoding: options.encoding,
+      ...(log ? { onReply: (reply: Reply) => logReply(log, reply) } : {}),
+    });
+    this.#replyTimer = new Timer(options.timeouts.reply, () => this.#fatal(new TimeoutError(`No reply from the server within ${options.timeouts.reply} ms`)));
+    this.#dataIdleTimer = new Timer(options.timeouts.dataIdle, () =>
+      this.#fatal(new TimeoutError(`Data connection idle for ${options.timeouts.dataIdle} ms`)),
+    );
+    this.#done = this.#readLoop();
+  }
+
+  /** Connect, log in and return the driver with the session's connect result. */
+  static async open(transport: Transport, options: ResolvedOptions, signal?: AbortSignal): Promise<{ control: Control; result: OperationResult }> {
+    const implicit = options.secure === 'implicit';
+    const conn = await transport.connect({
+      host: options.host,
+      port: options.port,
+      ...(implicit ? { tls: tlsFor(options) } : {}),
+      ...(options.timeouts.connect > 0 ? { timeout: options.timeouts.connect } : {}),
+      ...(signal ? { signal } : {}),
+    });
+    const control = new Control(conn, transport, options);
+    try {
+      const result = await control.run(
+        {
+          kind: 'connect',
+          user: options.user,
+          password: options.password,
+          ...(options.account === undefined ? {} : { account: options.account }),
+          security: options.secure === false ? 'none' : options.secure,
+          protectData: options.protectData,
+        },
+        { signal },
+      );
+      return { control, result };
+    } catch (err) {
+      control.destroy();
+      throw err;
+    }
+  }
+
+  /** True once the control connection is gone. */
+  get closed(): boolean {
+    return this.#closed;
+  }
+
+  /** Run one operation. The caller serializes calls. */
+  run(op: Operation, extra: { io?: TransferIo; onBytes?: OnBytes; signal?: AbortSignal | undefined } = {}): Promise<OperationResult> {
+    if (this.#closed) return Promise.reject(this.#closeReason ?? new ConnectionError('The connection is closed'));
+    const { signal } = extra;
+    if (signal?.aborted) return Promise.reject(abortError(signal));
+    return new Promise<OperationResult>((resolve, reject) => {
+      const onAbort = (): void => this.#perform(this.session.abort());
+      const running: Running = {
+        resolve: (result) => {
+          signal?.removeEventListener('abort', onAbort);
+          resolve(result);
+        },
+        reject: (error) => {
+          signal?.removeEventListener('abort', onAbort);
+          reject(error);
+        },
+        io: extra.io,
+        onBytes: extra.onBytes,
+        signal,
+        localError: undefined,
+      };
+      let actions: Action[];
+      try {
+        actions = this.session.start(op);
+      } catch (err) {
+        reject(err);
+        return;
+      }
+      this.#running = running;
+      signal?.addEventListener('abort', onAbort, { once: true });
+      this.#replyTimer.start();
+      this.#perform(actions);
+    });
+  }
+
+  /** Close everything now. Safe to call twice. */
+  destroy(reason?: unknown): void {
+    this.#shutdown(reason ?? new ConnectionError('The connection was closed by the client'));
+  }
+
+  /** Resolves when the reader loop has ended. */
+  get finished(): Promise<void> {
+    return this.#done;
+  }
+
+  async #readLoop(): Promise<void> {
+    try {
+      for (;;) {
+        if (this.#tlsUpgrade) await this.#tlsUpgrade;
+        if (this.#closed) return;
+        const chunk = await this.#conn.read();
+        if (this.#closed) return;
+        if (chunk === null) {
+          this.#perform(this.session.end());
+          this.#shutdown(new ConnectionError('The server closed the control connection'));
+          return;
+        }
+        // While data moves, the data-idle timer watches the server; control bytes such as an early
+        // 226 must not start the reply clock under a slow local consumer.
+        if (this.#running && !this.#moving) this.#replyTimer.start();
+        this.#perform(this.session.receive(chunk));
+      }
+    } catch (err) {
+      this.#shutdown(err);
+    }
+  }
+
+  #perform(actions: readonly Action[]): void {
+    for (const action of actions) this.#performOne(action);
+  }
+
+  #performOne(action: Action): void {
+    switch (action.type) {
+      case 'send':
+        this.options.log?.({ direction: '>', text: action.command });
+        this.#conn.write(action.bytes).catch((err: unknown) => this.#shutdown(err));
+        return;
+      case 'startTls':
+        this.#tlsUpgrade = this.#conn
+          .startTls({ ...tlsFor(this.options), ...(this.options.timeouts.connect > 0 ? { timeout: this.options.timeouts.connect } : {}) })
+          .then(
+            () => {
+              this.#tlsUpgrade = undefined;
+              this.#perform(this.session.tlsStarted());
+            },
+            (err: unknown) => this.#shutdown(err),
+          );
+        return;
+      case 'openData':
+        this.#openPassive(action.host ?? this.#conn.remoteAddress.host, action.port, action.secure);
+        return;
+      case 'listenData':
+        this.#openActive(action.secure);
+        return;
+      case 'dataReady':
+        this.#data?.markReady();
+        return;
+      case 'closeData':
+        this.#closeData();
+        return;
+      case 'done':
+        this.#settle((r) => r.resolve(action.result));
+        return;
+      case 'failed':
+        this.#settle((r) => r.reject(r.localError ?? action.error));
+        return;
+      case 'aborted':
+        this.#settle((r) => r.reject(r.localError ?? abortError(r.signal)));
+        return;
+      case 'close':
+        this.#shutdown(action.reason ?? new ConnectionError('The connection is closed'));
+        return;
+    }
+  }
+
+  #settle(fn: (running: Running) => void): void {
+    const running = this.#running;
+    this.#running = undefined;
+    this.#replyTimer.stop();
+    this.#dataIdleTimer.stop();
+    if (running) fn(running);
+  }
+
+  #newChannel(): DataChannel {
+    this.#closeData();
+    let markReady!: () => void;
+    const ready = new Promise<void>((resolve) => (markReady = resolve));
+    const channel: DataChannel = { conn: undefined, listener: undefined, closed: false, ready, markReady };
+    this.#data = channel;
+    return channel;
+  }
+
+  #openPassive(host: string, port: number, secure: boolean): void {
+    const channel = this.#newChannel();
+    const connect = this.#transport.connect({
+      host,
+      port,
+      ...(this.options.timeouts.connect > 0 ? { timeout: this.options.timeouts.connect } : {}),
+    });
+    connect.then(
+      (conn) => this.#dataConnected(channel, conn, secure),
+      (err: unknown) => {
+        if (!channel.closed) this.#perform(this.session.dataFailed(asError(err)));
+      },
+    );
+  }
+
+  #openActive(secure: boolean): void {
+    const channel = this.#newChannel();
+    const local = this.#conn.localAddress;
+    (async () => {
+      const listener = await this.#transport.listen({ host: local.host });
+      channel.listener = listener;
+      if (channel.closed) return listener.close();
+      this.#perform(this.session.listening({ host: listener.address.host, port: listener.address.port }));
+      const conn = await listener.accept(this.options.timeouts.connect > 0 ? { timeout: this.options.timeouts.connect } : {});
+      listener.close();
+      channel.listener = undefined;
+      this.#dataConnected(channel, conn, secure);
+    })().catch((err: unknown) => {
+      if (!channel.closed) this.#perform(this.session.dataFailed(asError(err)));
+    });
+  }
+
+  /** TLS for a data connection: same settings, resuming the control connection's newest session. */
+  #dataTls() {
+    const session = this.#conn.tlsSession();
+    const timeout = this.options.timeouts.connect;
+    return { ...tlsFor(this.options), ...(session ? { session } : {}), ...(timeout > 0 ? { timeout } : {}) };
+  }
+
+  /**
+   * The data connection's TCP is up. With PROT P the TLS handshake is started now but not awaited
+   * before the session sends the transfer command: vsftpd, ProFTPD and Pure-FTPd accept() the data
+   * connection, and so finish the handshake, only once the command arrives, while ftp-srv wants the
+   * handshake under way before it (lftp, which starts TLS after the 150, gets 425 there). The bytes
+   * move only after the handshake has finished. RFC 4217 §7: the client is the TLS client on the
+   * data connection even when it accepted it (active mode).
+   */
+  #dataConnected(channel: DataChannel, conn: Connection, secure: boolean): void {
+    if (channel.closed) {
+      conn.destroy();
+      return;
+    }
+    channel.conn = conn;
+    const handshake = secure ? conn.startTls(this.#dataTls()) : undefined;
+    handshake?.catch(() => {}); // observed below; never an unhandled rejection
+    const running = this.#running;
+    const io = running?.io;
+    this.#perform(this.session.dataOpened());
+    if (channel.closed) return;
+    if (!io) {
+      handshake?.catch((err: unknown) => {
+        if (!channel.closed) this.#perform(this.session.dataFailed(asError(err)));
+      });
+      return;
+    }
+    this.#replyTimer.stop();
+    this.#moving = true;
+    const move = async (): Promise<void> => {
+      try {
+        if (handshake) await handshake;
+        if (io.direction === 'download') await this.#download(channel, conn, io.write);
+        else await this.#upload(channel, conn, io.source);
+      } finally {
+        this.#moving = false;
+      }
+    };
+    const moved = move();
+    moved.then(
+      () => {
+        if (channel.closed) return;
+        if (this.#running) this.#replyTimer.start();
+        this.#perform(this.session.dataClosed());
+      },
+      (err: unknown) => {
+        if (channel.closed) return;
+        if (err instanceof LocalFailure) {
+          // The sink or source failed: stop the transfer with ABOR and report the local error.
+          if (running) running.localError = err.cause;
+          this.#perform(this.session.abort());
+          return;
+        }
+        if (this.#running) this.#replyTimer.start();
+        this.#perform(this.session.dataFailed(asError(err)));
+      },
+    );
+  }
+
+  async #download(channel: DataChannel, conn: Connection, write: (chunk: Uint8Array) => void | Promise<void>): Promise<void> {
+    const onBytes = this.#running?.onBytes;
+    for (;;) {
+      this.#dataIdleTimer.start();
+      const chunk = await conn.read();
+      this.#dataIdleTimer.stop();
+      if (chunk === null || channel.closed) return;
+      try {
+        const pending = write(chunk);
+        if (pending) await pending;
+      } catch (err) {
+        throw new LocalFailure(err);
+      }
+      onBytes?.(chunk.length);
+    }
+  }
+
+  async #upload(channel: DataChannel, conn: Connection, source: AsyncIterable<Uint8Array>): Promise<void> {
+    const onBytes = this.#running?.onBytes;
+    await channel.ready;
+    const iterator = source[Symbol.asyncIterator]();
+    try {
+      for (;;) {
+        let next: IteratorResult<Uint8Array>;
+        try {
+          next = await iterator.next();
+        } catch (err) {
+          throw new LocalFailure(err);
+        }
+        if (next.done || channel.closed) break;
+        this.#dataIdleTimer.start();
+        await conn.write(next.value);
+        this.#dataIdleTimer.stop();
+        onBytes?.(next.value.length);
+      }
+    } finally {
+      this.#dataIdleTimer.stop();
+      if (channel.closed) await iterator.return?.();
+    }
+    this.#dataIdleTimer.start();
+    await conn.end();
+    this.#dataIdleTimer.stop();
+  }
+
+  #closeData(): void {
+    const channel = this.#data;
+    if (!channel || channel.closed) return;
+    channel.closed = true;
+    this.#data = undefined;
+    this.#dataIdleTimer.stop();
+    channel.conn?.destroy();
+    channel.listener?.close();
+    channel.markReady();
+  }
+
+  /** A timeout or a failure that leaves the connection unusable. */
+  #fatal(error: unknown): void {
+    this.#shutdown(error);
+  }
+
+  #shutdown(reason: unknown): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#closeReason = reason;
+    this.#replyTimer.stop();
+    this.#dataIdleTimer.stop();
+    this.#closeData();
+    this.#conn.destroy();
+    const running = this.#running;
+    this.#running = undefined;
+    running?.reject(running.localError ?? reason);
+  }
+}
+
+/** A failure of the local side of a transfer (sink or source). */
+class LocalFailure extends Error {
+  constructor(cause: unknown) {
+    super('local transfer failure', { cause });
+  }
+}
+
+function tlsFor(options: ResolvedOptions) {
+  return { servername: options.tls.servername ?? options.host, ...options.tls };
+}
+
+/** Errors from the transport are already typed; anything else is wrapped as a ConnectionError. */
+function asError(err: unknown): Error {
+  return err instanceof Error ? err : new ConnectionError(String(err), { cause: err });
+}
+
+function logReply(log: (entry: { direction: '<'; text: string }) => void, reply: Reply): void {
+  const [first = '', ...rest] = reply.lines;
+  if (rest.length === 0) {
+    log({ direction: '<', text: `${reply.code} ${first}` });
+    return;
+  }
+  log({ direction: '<', text: [`${reply.code}-${first}`, ...rest.slice(0, -1), `${reply.code} ${rest.at(-1) ?? ''}`].join('\n') });
+}

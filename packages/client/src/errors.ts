@@ -1,0 +1,39 @@
+/**
+ * The errors a client call can reject with. Every one has a stable `code`:
+ *
+ * | class | code | when |
+ * |---|---|---|
+ * | `FtpReplyError` | `ERR_FTP_REPLY` | the server said no (4xx/5xx); carries the `Reply` and the command |
+ * | `RemoteProtocolError` | `ERR_FTP_REMOTE_PROTOCOL` | the server broke the protocol |
+ * | `LocalProtocolError` | `ERR_FTP_LOCAL_PROTOCOL` | a refused argument (CR/LF/NUL) or a misuse |
+ * | `ConnectionError` | `ERR_FTP_CONNECTION` | a socket failed or closed |
+ * | `TlsError` | `ERR_FTP_TLS` | TLS failed, or TLS was required and refused |
+ * | `TimeoutError` | `ERR_FTP_TIMEOUT` | connect, reply or data-idle timeout |
+ * | `UnsafePathError` | `ERR_FTP_UNSAFE_PATH` | a server-supplied name would escape the target folder |
+ * | `DOMException` named `AbortError` | `ABORT_ERR` (20) | the caller's AbortSignal fired |
+ *
+ * @module
+ */
+export { FtpError, FtpReplyError, LocalProtocolError, RemoteProtocolError, isFtpError } from '@ftpkit/codec';
+export { ConnectionError, TimeoutError, TlsError } from '@ftpkit/transport';
+import { FtpError } from '@ftpkit/codec';
+
+/** A name or path from the server that must not be used locally (`..`, `/abs`, `C:\`, NUL...). */
+export class UnsafePathError extends FtpError {
+  /** The offending name, as the server sent it. */
+  readonly path: string;
+  constructor(path: string, reason: string) {
+    super('ERR_FTP_UNSAFE_PATH', `Refusing server-supplied name ${JSON.stringify(path)}: ${reason}`);
+    this.path = path;
+  }
+}
+
+/** The standard AbortError (a `DOMException`), or the signal's own reason when it has one. */
+export function abortError(signal?: AbortSignal): unknown {
+  return signal?.reason ?? new DOMException('The operation was aborted', 'AbortError');
+}
+
+/** True for an AbortError from an AbortSignal. */
+export function isAbortError(error: unknown): boolean {
+  return typeof error === 'object' && error !== null && (error as { name?: unknown }).name === 'AbortError';
+}

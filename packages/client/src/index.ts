@@ -1,0 +1,32 @@
+/**
+ * `@ftpkit/client`: an FTP and FTPS client for Node, Deno and Bun.
+ *
+ * @packageDocumentation
+ */
+export { Client } from './client.js';
+export type {
+  CallOptions,
+  DirectoryTransferOptions,
+  DirectoryTransferResult,
+  Progress,
+  TransferOptions,
+  TransferResult,
+} from './client.js';
+export { parseUrl } from './options.js';
+export type { ClientOptions, LogEntry, ResolvedOptions, SecureMode, Timeouts } from './options.js';
+export { LocalFileError } from './transfers.js';
+export type { DownloadDestination, NodeWritableLike, UploadSource } from './transfers.js';
+export { safeLocalName } from './paths.js';
+export {
+  ConnectionError,
+  FtpError,
+  FtpReplyError,
+  LocalProtocolError,
+  RemoteProtocolError,
+  TimeoutError,
+  TlsError,
+  UnsafePathError,
+  isAbortError,
+  isFtpError,
+} from './errors.js';
+export type { ListingEntry, Reply } from '@ftpkit/codec';

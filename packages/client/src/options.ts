@@ -1,0 +1,148 @@
+/**
+ * Client options and `ftp://` / `ftps://` / `ftpes://` URLs.
+ *
+ * @module
+ */
+import type { TlsOptions, Transport } from '@ftpkit/transport';
+import { LocalProtocolError } from './errors.js';
+
+/** How the control connection is secured. */
+export type SecureMode = false | 'explicit' | 'implicit';
+
+/** One protocol log line. Passwords and accounts are already redacted. */
+export interface LogEntry {
+  /** `>` for a command sent, `<` for a reply received, `*` for a client note. */
+  readonly direction: '>' | '<' | '*';
+  readonly text: string;
+}
+
+/** Timeouts in milliseconds. 0 disables one. */
+export interface Timeouts {
+  /** TCP connect plus TLS handshake, for control and data connections. Default 30 s. */
+  readonly connect?: number;
+  /** Waiting for a reply from the server. Default 30 s. */
+  readonly reply?: number;
+  /**
+   * Waiting on the server during a transfer: no byte received (download) or accepted (upload) for
+   * this long. Time spent waiting for a slow local consumer does not count. Default 30 s.
+   */
+  readonly dataIdle?: number;
+}
+
+/** Everything `Client.connect` accepts. */
+export interface ClientOptions {
+  readonly host: string;
+  /** Default 21, or 990 for implicit TLS. */
+  readonly port?: number;
+  /** Default `anonymous`. */
+  readonly user?: string;
+  /** Default `anonymous@` for the anonymous user, else empty. */
+  readonly password?: string;
+  /** Sent when the server asks for an account (332). */
+  readonly account?: string;
+  /**
+   * `true` or `'explicit'`: AUTH TLS on port 21 (FTPES). `'implicit'`: TLS from the first byte (FTPS,
+   * port 990). `false` (default): plaintext. When TLS is asked for it is required: a server that refuses
+   * fails the connect with `TlsError`; there is no silent fallback to plaintext.
+   */
+  readonly secure?: boolean | 'explicit' | 'implicit';
+  /** TLS settings for the control and data connections. Verification is on by default. */
+  readonly tls?: Omit<TlsOptions, 'session'>;
+  /** Encrypt data connections too (PROT P). Default true when secure. */
+  readonly protectData?: boolean;
+  /** Data-connection mode. Default `'passive'`. */
+  readonly mode?: 'passive' | 'active';
+  /**
+   * Use the address in a PASV reply. Default false: the control connection's address is used, because
+   * a hostile server could aim the client anywhere (FTP bounce, SSRF).
+   */
+  readonly trustPasvHost?: boolean;
+  readonly timeouts?: Timeouts;
+  /** Send NOOP after this many milliseconds of idleness (0: never, the default). */
+  readonly keepAlive?: number;
+  /** Control-connection text encoding. Default `'utf8'` (RFC 2640). */
+  readonly encoding?: 'utf8' | 'latin1';
+  /** Receives every command and reply, passwords redacted. */
+  readonly log?: (entry: LogEntry) => void;
+  /** Socket adapter. Default: the one for the running runtime. */
+  readonly transport?: Transport;
+  /** Cancel connecting. */
+  readonly signal?: AbortSignal;
+}
+
+/** Options with every default applied. */
+export interface ResolvedOptions {
+  readonly host: string;
+  readonly port: number;
+  readonly user: string;
+  readonly password: string;
+  readonly account: string | undefined;
+  readonly secure: SecureMode;
+  readonly tls: Omit<TlsOptions, 'session'>;
+  readonly protectData: boolean;
+  readonly mode: 'passive' | 'active';
+  readonly trustPasvHost: boolean;
+  readonly timeouts: Required<Timeouts>;
+  readonly keepAlive: number;
+  readonly encoding: 'utf8' | 'latin1';
+  readonly log: ((entry: LogEntry) => void) | undefined;
+}
+
+const DEFAULT_TIMEOUT = 30_000;
+
+/**
+ * Turn a URL into options. `ftp://` is plaintext, `ftpes://` explicit TLS, `ftps://` implicit TLS
+ * (port 990). User and password are percent-decoded. The path part is ignored.
+ *
+ * @example
+ * ```ts
+ * parseUrl('ftps://alice:s%40cret@files.example:990/');
+ * // { host: 'files.example', port: 990, user: 'alice', password: 's@cret', secure: 'implicit' }
+ * ```
+ */
+export function parseUrl(url: string): ClientOptions {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    throw new LocalProtocolError('Not a valid URL');
+  }
+  const secure = { 'ftp:': false, 'ftpes:': 'explicit', 'ftps:': 'implicit' }[parsed.protocol] as SecureMode | undefined;
+  if (secure === undefined) throw new LocalProtocolError(`Unsupported URL scheme ${parsed.protocol} (use ftp:, ftpes: or ftps:)`);
+  const host = parsed.hostname.startsWith('[') ? parsed.hostname.slice(1, -1) : parsed.hostname;
+  if (host === '') throw new LocalProtocolError('URL has no host');
+  return {
+    host,
+    ...(parsed.port === '' ? {} : { port: Number(parsed.port) }),
+    ...(parsed.username === '' ? {} : { user: decodeURIComponent(parsed.username) }),
+    ...(parsed.password === '' ? {} : { password: decodeURIComponent(parsed.password) }),
+    secure,
+  };
+}
+
+/** Apply defaults. */
+export function resolveOptions(options: ClientOptions): ResolvedOptions {
+  const secure: SecureMode = options.secure === true ? 'explicit' : options.secure === undefined ? false : options.secure;
+  const user = options.user ?? 'anonymous';
+  const timeouts = options.timeouts ?? {};
+  return {
+    host: options.host,
+    port: options.port ?? (secure === 'implicit' ? 990 : 21),
+    user,
+    password: options.password ?? (user === 'anonymous' ? 'anonymous@' : ''),
+    account: options.account,
+    secure,
+    tls: options.tls ?? {},
+    protectData: options.protectData ?? secure !== false,
+    mode: options.mode ?? 'passive',
+    trustPasvHost: options.trustPasvHost ?? false,
+    timeouts: {
+      connect: timeouts.connect ?? DEFAULT_TIMEOUT,
+      reply: timeouts.reply ?? DEFAULT_TIMEOUT,
+      dataIdle: timeouts.dataIdle ?? DEFAULT_TIMEOUT,
+    },
+    keepAlive: options.keepAlive ?? 0,
+    encoding: options.encoding ?? 'utf8',
+    log: options.log,
+  };
+}

@@ -1,0 +1,216 @@
+/**
+ * Sources and sinks of transfers: local files, byte arrays, async iterables, Web streams and Node
+ * streams, all reduced to the two shapes the driver moves bytes with.
+ *
+ * Theory of operation: a download writes into a {@link Sink}, whose `write` may return a promise (the
+ * driver awaits it, which is the back-pressure). A file sink writes to a temporary name in the target
+ * folder and renames only after the server's 226 and the data EOF have both arrived, so a failed
+ * download never leaves a file that looks complete. An upload reads from an `AsyncIterable`; a file
+ * source checks the file's size before and after and fails if it changed mid-transfer.
+ *
+ * @module
+ */
+import { FtpError } from '@ftpkit/codec';
+import { dirname, join, basename, open, rename, stat, unlink, type FileHandle } from './fs.js';
+
+/** Where a download goes. */
+export type DownloadDestination =
+  | string
+  | WritableStream<Uint8Array>
+  | NodeWritableLike
+  | ((chunk: Uint8Array) => void | Promise<void>);
+
+/** What an upload reads. */
+export type UploadSource = string | Uint8Array | AsyncIterable<Uint8Array> | ReadableStream<Uint8Array>;
+
+/** The part of a Node `Writable` the client uses. */
+export interface NodeWritableLike {
+  write(chunk: Uint8Array, callback?: (error?: Error | null) => void): boolean;
+  end(callback?: () => void): unknown;
+  once(event: 'drain' | 'error', listener: (...args: unknown[]) => void): unknown;
+}
+
+/** A local file changed, vanished or could not be written during a transfer. */
+export class LocalFileError extends FtpError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('ERR_FTP_LOCAL_FILE', message, options);
+  }
+}
+
+/** The driver-facing side of a download destination. */
+export interface Sink {
+  write(chunk: Uint8Array): void | Promise<void>;
+  /** The transfer succeeded: flush, close and (for files) move into place. */
+  commit(): Promise<void>;
+  /** The transfer failed: release and (for files) delete the partial temporary file. */
+  discard(): Promise<void>;
+}
+
+/** Chunk size for reading local files: large reads keep syscalls and promise turns rare. */
+const FILE_CHUNK = 1024 * 1024;
+
+/** Build a sink. `startAt > 0` with a file path appends in place (resume) instead of using a temp file. */
+export async function openSink(destination: DownloadDestination, startAt: number): Promise<Sink> {
+  if (typeof destination === 'string') return openFileSink(destination, startAt);
+  if (typeof destination === 'function') return { write: destination, commit: async () => {}, discard: async () => {} };
+  if (isWebWritable(destination)) {
+    const writer = destination.getWriter();
+    return {
+      write: async (chunk) => {
+        await writer.ready;
+        await writer.write(chunk);
+      },
+      commit: () => writer.close(),
+      discard: () => writer.abort(new Error('download failed')).catch(() => {}),
+    };
+  }
+  return nodeWritableSink(destination);
+}
+
+function isWebWritable(value: unknown): value is WritableStream<Uint8Array> {
+  return typeof (value as WritableStream).getWriter === 'function';
+}
+
+function nodeWritableSink(target: NodeWritableLike): Sink {
+  let failure: unknown;
+  let wake: (() => void) | undefined;
+  // One listener for the life of the transfer; a write that waits for 'drain' is woken by either.
+  target.once('error', (err) => {
+    failure = err;
+    wake?.();
+  });
+  return {
+    write: async (chunk) => {
+      if (failure) throw failure;
+      if (target.write(chunk)) return;
+      await new Promise<void>((resolve) => {
+        wake = resolve;
+        target.once('drain', () => resolve());
+      });
+      wake = undefined;
+      if (failure) throw failure;
+    },
+    commit: () =>
+      new Promise<void>((resolve, reject) => {
+        if (failure) return reject(failure);
+        target.end(() => resolve());
+      }),
+    discard: async () => {},
+  };
+}
+
+async function openFileSink(path: string, startAt: number): Promise<Sink> {
+  if (startAt > 0) {
+    // Resume: the partial file is the user's, grow it in place from exactly startAt.
+    const info = await stat(path).catch((cause: unknown) => {
+      throw new LocalFileError(`Cannot resume: ${path} is not readable`, { cause });
+    });
+    if (info.size !== startAt) throw new LocalFileError(`Cannot resume at ${startAt}: ${path} has ${info.size} bytes`);
+    const handle = await open(path, 'r+');
+    return fileSink(handle, startAt, async () => {}, async () => {});
+  }
+  const temp = join(dirname(path), `.${basename(path)}.${crypto.randomUUID().slice(0, 8)}.ftpkit-part`);
+  const handle = await open(temp, 'wx');
+  return fileSink(
+    handle,
+    0,
+    () => rename(temp, path),
+    () => unlink(temp).catch(() => {}),
+  );
+}
+
+function fileSink(handle: FileHandle, start: number, onCommit: () => Promise<void>, onDiscard: () => Promise<void>): Sink {
+  let position = start;
+  let closed = false;
+  const close = async () => {
+    if (closed) return;
+    closed = true;
+    await handle.close();
+  };
+  return {
+    write: async (chunk) => {
+      let offset = 0;
+      while (offset < chunk.length) {
+        const { bytesWritten } = await handle.write(chunk, offset, chunk.length - offset, position);
+        offset += bytesWritten;
+        position += bytesWritten;
+      }
+    },
+    commit: async () => {
+      await close();
+      await onCommit();
+    },
+    discard: async () => {
+      await close().catch(() => {});
+      await onDiscard();
+    },
+  };
+}
+
+/** An upload source as an async iterable, plus its size when known. */
+export interface Source {
+  readonly chunks: AsyncIterable<Uint8Array>;
+  readonly size: number | undefined;
+}
+
+/** Build an upload source; `startAt` skips that many bytes of a file or byte array (resume). */
+export async function openSource(source: UploadSource, startAt: number): Promise<Source> {
+  if (typeof source === 'string') return openFileSource(source, startAt);
+  if (source instanceof Uint8Array) {
+    const rest = source.subarray(Math.min(startAt, source.length));
+    return { chunks: once(rest), size: rest.length };
+  }
+  if (startAt > 0) throw new LocalFileError('startAt needs a file path or a Uint8Array source');
+  if (isWebReadable(source)) return { chunks: readWebStream(source), size: undefined };
+  return { chunks: source, size: undefined };
+}
+
+async function* once(bytes: Uint8Array): AsyncGenerator<Uint8Array> {
+  if (bytes.length > 0) yield bytes;
+}
+
+function isWebReadable(value: unknown): value is ReadableStream<Uint8Array> {
+  return typeof (value as ReadableStream).getReader === 'function';
+}
+
+async function* readWebStream(stream: ReadableStream<Uint8Array>): AsyncGenerator<Uint8Array> {
+  const reader = stream.getReader();
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) return;
+      yield value;
+    }
+  } finally {
+    reader.releaseLock();
+  }
+}
+
+async function openFileSource(path: string, startAt: number): Promise<Source> {
+  const { size } = await stat(path).catch((cause: unknown) => {
+    throw new LocalFileError(`Cannot read ${path}`, { cause });
+  });
+  if (startAt > size) throw new LocalFileError(`Cannot resume at ${startAt}: ${path} has only ${size} bytes`);
+  // The file is opened only when the upload starts moving bytes, so a refused STOR leaks nothing.
+  async function* chunks(): AsyncGenerator<Uint8Array> {
+    const handle = await open(path, 'r');
+    let position = startAt;
+    try {
+      for (;;) {
+        const buffer = new Uint8Array(FILE_CHUNK);
+        const { bytesRead } = await handle.read(buffer, 0, FILE_CHUNK, position);
+        if (bytesRead === 0) break;
+        position += bytesRead;
+        if (position > size) throw new LocalFileError(`${path} grew during the upload (${size} bytes at start)`);
+        yield bytesRead === FILE_CHUNK ? buffer : buffer.subarray(0, bytesRead);
+      }
+      const now = await handle.stat();
+      if (position !== size || now.size !== size) {
+        throw new LocalFileError(`${path} changed size during the upload (${size} bytes at start, ${now.size} now)`);
+      }
+    } finally {
+      await handle.close();
+    }
+  }
+  return { chunks: chunks(), size: size - startAt };
+}

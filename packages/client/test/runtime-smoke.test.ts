@@ -1,0 +1,230 @@
+// The client on each runtime: the same smoke scenarios against a real vsftpd, plaintext and with
+// explicit FTPS, written with the vitest API only so that one file runs everywhere:
+//
+//   Node  `pnpm test`        vitest run (this file is part of the Node suite too)
+//   Deno  `pnpm test:deno`   deno run -A npm:vitest run test/runtime-smoke.test.ts
+//   Bun   `pnpm test:bun`    bun --bun vitest run test/runtime-smoke.test.ts
+//
+// The bare `@ftpkit/transport` import resolves to the runtime's own adapter (export conditions
+// deno, bun, node), so each run exercises its own sockets and TLS.
+//
+// Deno cannot resume TLS sessions (transport README, measured): vsftpd's default
+// `require_ssl_reuse=YES` refuses its protected data connections. On Deno the FTPS scenarios
+// therefore run against a vsftpd started with `requireTlsReuse: false`, and one more step checks
+// that a server that insists on reuse fails the transfer with a typed error and not a hang.
+import { createHash, randomBytes } from 'node:crypto';
+import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { capabilities } from '@ftpkit/transport';
+import { startServer, type RunningServer } from '@ftpkit/testkit';
+import { Client, FtpReplyError, isAbortError, isFtpError, type ClientOptions } from '../src/index.js';
+
+const runtime = 'Deno' in globalThis ? 'deno' : 'Bun' in globalThis ? 'bun' : 'node';
+const MiB = 1024 * 1024;
+
+function sha256(bytes: Uint8Array): string {
+  return createHash('sha256').update(bytes).digest('hex');
+}
+
+let scratch: string;
+beforeAll(async () => {
+  scratch = await mkdtemp(join(tmpdir(), `ftpkit-smoke-${runtime}-`));
+});
+afterAll(async () => {
+  if (scratch) await rm(scratch, { recursive: true, force: true });
+});
+
+describe(`vsftpd on ${runtime}`, () => {
+  let server: RunningServer;
+
+  beforeAll(async () => {
+    // Node and Bun resume the control connection's TLS session on data connections, so vsftpd keeps
+    // its strict default; Deno cannot (see the header).
+    server = await startServer('vsftpd', { fixture: true, requireTlsReuse: capabilities.sessionReuse });
+  });
+  afterAll(async () => {
+    await server?.stop();
+  });
+
+  for (const mode of [
+    { name: 'plain', secure: false },
+    { name: 'explicit TLS', secure: 'explicit' },
+  ] as const) {
+    describe(mode.name, () => {
+      const work = `/smoke-${mode.secure === false ? 'plain' : 'tls'}`;
+      let client: Client;
+      const options = (extra: Partial<ClientOptions> = {}): ClientOptions => ({
+        host: server.host,
+        port: server.port,
+        user: server.user,
+        password: server.password,
+        secure: mode.secure,
+        tls: { ca: server.caPem, servername: 'localhost' },
+        ...extra,
+      });
+      const onDisk = (remote: string): string => join(server.root, ...remote.split('/').filter(Boolean));
+
+      beforeAll(async () => {
+        client = await Client.connect(options());
+        await client.mkdir(work);
+      });
+      afterAll(async () => {
+        await client?.close();
+      });
+
+      test('login, FEAT, PWD; a wrong password is a 530 without the password', async () => {
+        expect(client.welcome.login.code).toBe(230);
+        expect(client.features.has('EPSV')).toBe(true);
+        expect(await client.pwd()).toBe('/');
+        const password = 'not-the-Password-42';
+        let error: unknown;
+        try {
+          await Client.connect(options({ password }));
+        } catch (err) {
+          error = err;
+        }
+        expect(error).toBeInstanceOf(FtpReplyError);
+        expect((error as FtpReplyError).reply.code).toBe(530);
+        expect((error as Error).message).not.toContain(password);
+      });
+
+      test('list and stat the fixture (unicode, spaces, dotfile, symlinks)', async () => {
+        const entries = await client.list('/');
+        const byName = new Map(entries.map((e) => [e.name, e]));
+        for (const name of ['hello.txt', 'small.bin', 'file with space.txt', 'ünïcödé.txt', '.hidden']) {
+          expect(byName.get(name)?.type, name).toBe('file');
+        }
+        expect(byName.get('sub')?.type).toBe('directory');
+        expect(byName.get('link-to-hello')?.type).toBe('symlink');
+        expect(byName.get('small.bin')?.size).toBe(4096);
+        expect(byName.get('hello.txt')?.modifiedAt).toEqual(new Date('2020-01-02T00:00:00Z')); // `ls -l`: the day only
+        expect((await client.stat('/sub/nested.txt')).size).toBe(2);
+        expect(await client.size('/hello.txt')).toBe(6);
+        expect(await client.lastModified('/hello.txt')).toEqual(new Date('2020-01-02T03:04:05Z'));
+      });
+
+      test('round trips byte-identical: bytes, file path, Web streams; 0 B and 1 MiB', async () => {
+        for (const size of [0, MiB]) {
+          const bytes = randomBytes(size);
+          await client.upload(bytes, `${work}/a-${size}.bin`);
+          expect(sha256(await readFile(onDisk(`${work}/a-${size}.bin`)))).toBe(sha256(bytes));
+          expect(sha256(await client.downloadToBytes(`${work}/a-${size}.bin`))).toBe(sha256(bytes));
+
+          const local = join(scratch, `${mode.name}-${size}.bin`);
+          await writeFile(local, bytes);
+          await client.upload(local, `${work}/b-${size}.bin`);
+          const back = join(scratch, `${mode.name}-${size}.back.bin`);
+          await client.download(`${work}/b-${size}.bin`, back);
+          expect(sha256(await readFile(back))).toBe(sha256(bytes));
+
+          const source = new ReadableStream<Uint8Array>({
+            start(controller) {
+              for (let offset = 0; offset < bytes.length; offset += 64 * 1024) controller.enqueue(bytes.slice(offset, offset + 64 * 1024));
+              controller.close();
+            },
+          });
+          await client.upload(source, `${work}/c-${size}.bin`);
+          const hash = createHash('sha256');
+          let length = 0;
+          await client.download(
+            `${work}/c-${size}.bin`,
+            new WritableStream<Uint8Array>({
+              write(chunk) {
+                hash.update(chunk);
+                length += chunk.length;
+              },
+            }),
+          );
+          expect({ length, sha256: hash.digest('hex') }).toEqual({ length: size, sha256: sha256(bytes) });
+        }
+      });
+
+      test('resume both ways, append, rename, mkdir -p, rm -r', async () => {
+        const bytes = randomBytes(MiB + 7);
+        const offset = 123_457;
+        // Download resume onto a partial local file.
+        await writeFile(onDisk(`${work}/resume.bin`), bytes);
+        const local = join(scratch, `${mode.name}-resume.bin`);
+        await writeFile(local, bytes.subarray(0, offset));
+        await client.download(`${work}/resume.bin`, local, { startAt: offset });
+        expect(sha256(await readFile(local))).toBe(sha256(bytes));
+        // Upload resume (REST + STOR).
+        await client.upload(bytes.subarray(0, offset), `${work}/resume-up.bin`);
+        await client.upload(bytes, `${work}/resume-up.bin`, { startAt: offset });
+        expect(sha256(await readFile(onDisk(`${work}/resume-up.bin`)))).toBe(sha256(bytes));
+
+        await client.upload(new TextEncoder().encode('a'), `${work}/append.txt`);
+        await client.append(new TextEncoder().encode('b'), `${work}/append.txt`);
+        expect(await readFile(onDisk(`${work}/append.txt`), 'utf8')).toBe('ab');
+
+        await client.mkdir(`${work}/x/y z/ü`, { recursive: true });
+        await client.rename(`${work}/append.txt`, `${work}/x/y z/ü/.moved`);
+        expect(await readFile(onDisk(`${work}/x/y z/ü/.moved`), 'utf8')).toBe('ab');
+        await client.rmdir(`${work}/x`, { recursive: true });
+        expect(await stat(onDisk(`${work}/x`)).then(() => true, () => false)).toBe(false);
+      });
+
+      test('abort a download mid-transfer, then keep using the client', async () => {
+        await writeFile(onDisk(`${work}/big.bin`), randomBytes(32 * MiB));
+        const controller = new AbortController();
+        let received = 0;
+        let error: unknown;
+        try {
+          await client.download(
+            `${work}/big.bin`,
+            (chunk) => {
+              received += chunk.length;
+              if (received >= 2 * MiB) controller.abort();
+            },
+            { signal: controller.signal },
+          );
+        } catch (err) {
+          error = err;
+        }
+        expect(isAbortError(error), String(error)).toBe(true);
+        expect(received).toBeLessThan(32 * MiB);
+        expect(await client.size('/small.bin')).toBe(4096);
+        expect(new TextDecoder().decode(await client.downloadToBytes('/hello.txt'))).toBe('hello\n');
+      });
+
+      test('10 concurrent calls resolve in call order', async () => {
+        const order: number[] = [];
+        const calls = Array.from({ length: 10 }, (_, i) => {
+          const call: Promise<unknown> =
+            i % 3 === 0 ? client.size('/small.bin') : i % 3 === 1 ? client.list('/sub') : client.upload(new Uint8Array([i]), `${work}/c${i}.bin`);
+          return call.then(() => void order.push(i));
+        });
+        await Promise.all(calls);
+        expect(order).toEqual([...Array(10).keys()]);
+      });
+    });
+  }
+
+  // Only where the runtime cannot resume TLS sessions (Deno): vsftpd's default refuses the data
+  // connection. The refusal must be a typed error, and the session must survive it.
+  test.skipIf(capabilities.sessionReuse)(
+    `FTPS to a server that requires TLS session reuse fails cleanly — runs only where the runtime cannot resume sessions (${runtime}: sessionReuse=${capabilities.sessionReuse})`,
+    async () => {
+      await using strict = await startServer('vsftpd', { fixture: true, requireTlsReuse: true });
+      await using client = await Client.connect({
+        host: strict.host,
+        port: strict.port,
+        user: strict.user,
+        password: strict.password,
+        secure: 'explicit',
+        tls: { ca: strict.caPem, servername: 'localhost' },
+        timeouts: { reply: 10_000, dataIdle: 10_000 },
+      });
+      let error: unknown;
+      try {
+        await client.list('/');
+      } catch (err) {
+        error = err;
+      }
+      expect(isFtpError(error), String(error)).toBe(true);
+      expect(await client.size('/hello.txt')).toBe(6);
+    },
+  );
+});

@@ -1,0 +1,399 @@
+/**
+ * Directory listings: the public face of the LIST and MLSD parsers.
+ *
+ * Theory of operation: a listing is text, one entry per line. RFC 959 leaves the LIST format to
+ * the server, so the format is detected, not assumed. Every non-blank line is offered to every
+ * format parser (unix `ls -l`, DOS/IIS, EPLF, MLSD) in a single pass, each parser counts the lines
+ * it accepts, and the format with the most wins, as lftp does. basic-ftp instead decides from a
+ * single line and then mis-parses mixed or prefixed output. The results of every parser are kept
+ * during the pass, so the winner's entries need no second parse. Parsers return `undefined`
+ * instead of throwing, so a garbage line costs a few character comparisons, not an exception, and
+ * they read each line in place in the listing text, copying out only what an entry keeps.
+ *
+ * Nothing is dropped silently: a line that the chosen format cannot parse is reported in
+ * `unparsed` with its line number. The only lines skipped on purpose are blank lines and `ls`'s
+ * `total N`, and the only entries left out are `.` and `..` (and MLSD's `cdir`/`pdir`), which name
+ * the directory itself and its parent and are a classic path-traversal hazard for naive mirroring.
+ *
+ * Every entry keeps its `raw` line. Dates in unix and DOS listings are server-local without a
+ * zone; they are taken as UTC (see `list/unix.ts` for how a missing year is inferred from `now`).
+ *
+ * @module
+ */
+import { FtpReplyError, LocalProtocolError } from './errors.js';
+import { parseDosLine } from './list/dos.js';
+import { parseEplfLine } from './list/eplf.js';
+import { parseUnixLine, releaseUnixScratch } from './list/unix.js';
+import { isMlsdSelfOrParent, releaseMlsdScratch, tryParseMlsdLine } from './mlsd.js';
+import type { Reply } from './reply.js';
+
+/**
+ * What a listing entry is. Devices, sockets, FIFOs and unrecognised MLSD types are `unknown`.
+ *
+ * @example
+ * ```ts
+ * const dirs = parseListing(text).entries.filter((e) => e.type === 'directory');
+ * ```
+ */
+export type ListingEntryType = 'file' | 'directory' | 'symlink' | 'unknown';
+
+/**
+ * One entry of a directory listing. Frozen. Only `name`, `type` and `raw` are always present: each
+ * format carries different information, and a field a line does not state is absent rather than
+ * guessed.
+ *
+ * `modifiedAt` and `facts` are computed when read (accessors, each read returning a new `Date` or
+ * `Map`), which keeps big listings cheap to parse; the other fields are plain own properties. So
+ * object spread and `toEqual` see only the own properties, while `JSON.stringify` (via `toJSON`),
+ * `console.log` and `toMatchObject` see everything.
+ *
+ * @example
+ * ```ts
+ * const entry = parseListingLine('lrwxrwxrwx 1 u g 9 Jan 02  2020 link -> hello.txt', 'unix');
+ * // { name: 'link', type: 'symlink', target: 'hello.txt', size: 9, owner: 'u', group: 'g',
+ * //   permissions: 'rwxrwxrwx', modifiedAt: 2020-01-02T00:00:00.000Z, raw: 'lrwxrwxrwx 1 u g …' }
+ * ```
+ */
+export interface ListingEntry {
+  /**
+   * The name exactly as listed, spaces included. For MLST it is the pathname the server echoed,
+   * often absolute. Untrusted: sanitise before using it as a local path.
+   */
+  readonly name: string;
+  readonly type: ListingEntryType;
+  /** Size in bytes. Absent for devices, for directories in formats that omit it, and when unstated. */
+  readonly size?: number;
+  /**
+   * Last modification. MLSD and EPLF times are UTC by definition; unix and DOS times are the
+   * server's local time taken as UTC, to the minute. Undefined when unstated, and for a year-less
+   * unix date parsed without `now`. A new `Date` on every read.
+   */
+  readonly modifiedAt?: Date;
+  /**
+   * `ls`-style permissions (`rwxr-xr-x`) from unix listings, MLSD `UNIX.mode` or EPLF `up`; for
+   * MLSD without `UNIX.mode`, the RFC 3659 §7.5.5 `perm` fact as sent (for example `adfrw`).
+   */
+  readonly permissions?: string;
+  /** Where a symlink points, when the listing says (`a -> b`, Pure-FTPd's `OS.unix=slink:b`). */
+  readonly target?: string;
+  /** Owner name or number, as listed. */
+  readonly owner?: string;
+  /** Group name or number, as listed. */
+  readonly group?: string;
+  /** MLSD/MLST only: every fact, names lower-cased, values as sent. A new map on every read. */
+  readonly facts?: ReadonlyMap<string, string>;
+  /** The line the entry was parsed from, without its line ending. */
+  readonly raw: string;
+}
+
+/**
+ * The listing formats the codec parses: `ls -l` style (`unix`), Microsoft IIS / DOS (`dos`),
+ * Bernstein's EPLF (`eplf`) and RFC 3659 MLSD (`mlsd`).
+ *
+ * @example
+ * ```ts
+ * const format: ListingFormat = 'mlsd';
+ * parseListing(text, { format });
+ * ```
+ */
+export type ListingFormat = 'unix' | 'dos' | 'eplf' | 'mlsd';
+
+/**
+ * A line the chosen format could not parse. `index` is its 0-based line number in the input
+ * (blank lines count), or its index in `reply.lines` for {@link parseStatListing}.
+ *
+ * @example
+ * ```ts
+ * parseListing('-rw-r--r-- 1 u g 6 Jan 02  2020 a\nls: cannot open x\n').unparsed;
+ * // [{ line: 'ls: cannot open x', index: 1 }]
+ * ```
+ */
+export interface UnparsedLine {
+  readonly line: string;
+  readonly index: number;
+}
+
+/**
+ * The outcome of parsing a listing. `format` is the detected (or forced) format, `undefined` when no
+ * line fits any format. Every non-blank line other than `total N` ends up either in `entries`
+ * (unless it is `.`, `..`, `cdir` or `pdir`) or in `unparsed`.
+ *
+ * @example
+ * ```ts
+ * const { format, entries, unparsed } = parseListing(text, { now: new Date() });
+ * if (unparsed.length > 0) console.warn('unrecognised listing lines', unparsed);
+ * ```
+ */
+export interface ListingResult {
+  readonly format: ListingFormat | undefined;
+  readonly entries: readonly ListingEntry[];
+  readonly unparsed: readonly UnparsedLine[];
+}
+
+/**
+ * Options of {@link parseListing} and friends.
+ *
+ * @example
+ * ```ts
+ * parseListing(text, { format: 'unix', now: new Date() });
+ * ```
+ */
+export interface ParseListingOptions {
+  /** Skip detection and parse every line with this format. */
+  readonly format?: ListingFormat;
+  /**
+   * The current time, used only to infer the year of unix dates printed without one
+   * (`Nov 25 15:40`): the year chosen is that of the most recent such date at most one day after
+   * `now`. The codec never reads the clock itself; without `now` such entries have no `modifiedAt`.
+   */
+  readonly now?: Date;
+}
+
+// Index = bit position in a line's mask. The order breaks ties (which need identical counts).
+const FORMATS = ['mlsd', 'unix', 'dos', 'eplf'] as const satisfies readonly ListingFormat[];
+const MLSD = 0;
+const UNIX = 1;
+const DOS = 2;
+const EPLF = 3;
+
+function formatIndex(format: ListingFormat | undefined): number {
+  if (format === undefined) return -1;
+  const index = (FORMATS as readonly string[]).indexOf(format);
+  if (index < 0) throw new LocalProtocolError('Unknown listing format: expected unix, dos, eplf or mlsd');
+  return index;
+}
+
+function nowOf(options: ParseListingOptions): number {
+  const now = options.now;
+  if (now === undefined) return Number.NaN;
+  const time = now instanceof Date ? now.getTime() : Number.NaN;
+  if (Number.isNaN(time)) throw new LocalProtocolError('options.now must be a valid Date');
+  return time;
+}
+
+function parseWith(format: number, text: string, start: number, end: number, now: number): ListingEntry | undefined {
+  switch (format) {
+    case MLSD:
+      return tryParseMlsdLine(text, start, end);
+    case UNIX:
+      return parseUnixLine(text, start, end, now);
+    case DOS:
+      return parseDosLine(text, start, end);
+    case EPLF:
+      return parseEplfLine(text, start, end);
+    default:
+      return undefined;
+  }
+}
+
+const UNITS = 'KMGTPEkmgtpe';
+
+/** Is `text[start, end)` blank (spaces and tabs only) or `ls`'s `total 123` / `total 1.5M`? */
+function skipped(text: string, start: number, end: number): boolean {
+  if (end <= start) return true;
+  const first = text.charCodeAt(start);
+  if (first === 0x74) {
+    // 't'
+    if (!text.startsWith('total ', start)) return false;
+    let i = start + 6;
+    while (i < end && text.charCodeAt(i) === 0x20) i++;
+    if (i >= end) return false;
+    for (; i < end; i++) {
+      const c = text.charCodeAt(i);
+      const digit = c >= 0x30 && c <= 0x39;
+      if (!digit && c !== 0x2e && c !== 0x2c && !(i === end - 1 && UNITS.includes(text[i]!))) return false;
+    }
+    return true;
+  }
+  if (first !== 0x20 && first !== 0x09) return false;
+  for (let i = start + 1; i < end; i++) {
+    const c = text.charCodeAt(i);
+    if (c !== 0x20 && c !== 0x09) return false;
+  }
+  return true;
+}
+
+/** `.` and `..` (any format) and MLSD `cdir`/`pdir`: the directory itself and its parent. */
+function excluded(entry: ListingEntry): boolean {
+  const name = entry.name;
+  return name === '.' || name === '..' || isMlsdSelfOrParent(entry);
+}
+
+/**
+ * Calls `visit` with each line of a source as `text[start, end)` (line ending excluded; `text[end]`
+ * is a line terminator or past the end) and its index.
+ */
+type EachLine = (visit: (text: string, start: number, end: number, index: number) => void) => void;
+
+/**
+ * The listing engine. With a forced format it parses each line once. When detecting, it offers each
+ * line to every format in one pass, keeps each format's entries, and records which formats accepted
+ * the line as a bit mask, so the winner is known at the end without parsing anything twice. Lines
+ * themselves are not kept: in the rare case that the winner rejected some, the source is walked
+ * again to pick them out. Lines are never copied out of the text unless an entry or a report keeps
+ * them.
+ */
+function collect(each: EachLine, forced: number, now: number): ListingResult {
+  try {
+    return collectLines(each, forced, now);
+  } finally {
+    releaseUnixScratch();
+    releaseMlsdScratch();
+  }
+}
+
+function collectLines(each: EachLine, forced: number, now: number): ListingResult {
+  if (forced >= 0) {
+    const entries: ListingEntry[] = [];
+    const unparsed: UnparsedLine[] = [];
+    each((text, start, end, index) => {
+      if (skipped(text, start, end)) return;
+      const entry = parseWith(forced, text, start, end, now);
+      if (entry === undefined) unparsed.push(Object.freeze({ line: text.slice(start, end), index }));
+      else if (!excluded(entry)) entries.push(entry);
+    });
+    return Object.freeze({ format: FORMATS[forced], entries: Object.freeze(entries), unparsed: Object.freeze(unparsed) });
+  }
+
+  const byFormat: ListingEntry[][] = [[], [], [], []];
+  const hits = [0, 0, 0, 0];
+  const masks: number[] = [];
+  // One line, every format; unrolled rather than looped over parseWith, as this is the hot path.
+  const offer = (format: number, entry: ListingEntry | undefined): number => {
+    if (entry === undefined) return 0;
+    hits[format]!++;
+    if (!excluded(entry)) byFormat[format]!.push(entry);
+    return 1 << format;
+  };
+  each((text, start, end) => {
+    if (skipped(text, start, end)) return;
+    masks.push(
+      offer(MLSD, tryParseMlsdLine(text, start, end)) |
+        offer(UNIX, parseUnixLine(text, start, end, now)) |
+        offer(DOS, parseDosLine(text, start, end)) |
+        offer(EPLF, parseEplfLine(text, start, end)),
+    );
+  });
+  let best = 0;
+  for (let format = 1; format < FORMATS.length; format++) if (hits[format]! > hits[best]!) best = format;
+  const found = hits[best]! > 0;
+  const unparsed: UnparsedLine[] = [];
+  if (hits[best]! < masks.length) {
+    const bit = found ? 1 << best : 0;
+    let k = 0;
+    each((text, start, end, index) => {
+      if (skipped(text, start, end)) return;
+      if ((masks[k++]! & bit) === 0) unparsed.push(Object.freeze({ line: text.slice(start, end), index }));
+    });
+  }
+  return Object.freeze({
+    format: found ? FORMATS[best] : undefined,
+    entries: Object.freeze(found ? byFormat[best]! : []),
+    unparsed: Object.freeze(unparsed),
+  });
+}
+
+/** Length of `line` without its trailing CR, if it has one. */
+function chompedLength(line: string): number {
+  const n = line.length;
+  return n > 0 && line.charCodeAt(n - 1) === 0x0d ? n - 1 : n;
+}
+
+/**
+ * Parse a whole directory listing (the text of a LIST or MLSD data transfer). Lines end in CRLF or
+ * LF. Never throws on server text: lines that fit no format are returned in `unparsed`. Throws
+ * {@link LocalProtocolError} only for bad options.
+ *
+ * @example
+ * ```ts
+ * const result = parseListing(
+ *   'drwxr-xr-x 2 ftp ftp 4096 Nov 25 15:40 sub\r\n-rw-r--r-- 1 ftp ftp 6 Jan 02  2020 hello.txt\r\n',
+ *   { now: new Date('2026-11-25T15:58:00Z') },
+ * );
+ * result.format;                     // 'unix'
+ * result.entries.map((e) => e.name); // ['sub', 'hello.txt']
+ * result.entries[0].modifiedAt;      // 2026-11-25T15:40:00.000Z
+ * ```
+ */
+export function parseListing(text: string, options: ParseListingOptions = {}): ListingResult {
+  const each: EachLine = (visit) => {
+    const n = text.length;
+    let start = 0;
+    let index = 0;
+    while (start < n) {
+      let end = text.indexOf('\n', start);
+      if (end < 0) end = n;
+      const next = end + 1;
+      // CRLF, or a bare LF from sloppy servers.
+      if (end > start && text.charCodeAt(end - 1) === 0x0d) end--;
+      if (end > start) visit(text, start, end, index);
+      index++;
+      start = next;
+    }
+  };
+  return collect(each, formatIndex(options.format), nowOf(options));
+}
+
+/**
+ * Parse a single line in a known format; `undefined` when the line is not in that format (or is
+ * blank). Unlike {@link parseListing} it does not leave out `.`, `..`, `cdir` or `pdir`.
+ *
+ * @example
+ * ```ts
+ * parseListingLine('01-02-2020  03:04   1234 a b.txt', 'dos');
+ * // { name: 'a b.txt', type: 'file', size: 1234, modifiedAt: 2020-01-02T03:04:00.000Z, raw: '…' }
+ * parseListingLine('not a listing', 'unix'); // undefined
+ * ```
+ */
+export function parseListingLine(line: string, format: ListingFormat, options: Omit<ParseListingOptions, 'format'> = {}): ListingEntry | undefined {
+  const index = formatIndex(format);
+  if (index < 0) throw new LocalProtocolError('A listing format is required');
+  const now = nowOf(options);
+  const end = chompedLength(line);
+  return skipped(line, 0, end) ? undefined : parseWith(index, line, 0, end, now);
+}
+
+/**
+ * The format that parses the most of `lines`, or `undefined` when none parses any. Blank lines and
+ * `total N` do not count. This is the detection {@link parseListing} performs.
+ *
+ * @example
+ * ```ts
+ * detectListingFormat(['+i1.2,m825718503,r,s280,\tdjb.html', '+i1.3,m824255907,/,\tpub']); // 'eplf'
+ * ```
+ */
+export function detectListingFormat(lines: readonly string[]): ListingFormat | undefined {
+  const each: EachLine = (visit) => {
+    for (let i = 0; i < lines.length; i++) {
+      const line = lines[i]!;
+      visit(line, 0, chompedLength(line), i);
+    }
+  };
+  return collect(each, -1, Number.NaN).format;
+}
+
+/**
+ * Parse the listing inside a reply to `STAT path` (RFC 959 §4.1.3: "the status command [...] with
+ * an argument [...] is analogous to the LIST command, except that data shall be transferred over
+ * the control connection"). The first and last reply lines are the server's own text; the lines in
+ * between are the listing, where many servers indent each with one space (so that no line starts
+ * with digits, RFC 959 §4.2) — that one space is removed. Replies 211, 212 and 213 are accepted; any
+ * other code throws {@link FtpReplyError}. Unparsed indexes refer to `reply.lines`.
+ *
+ * @example
+ * ```ts
+ * const reply = createReply(213, ['Status of hello.txt:', ' -rw-r--r-- 1 u g 6 Jan  2  2020 hello.txt', 'End']);
+ * parseStatListing(reply).entries[0].name; // 'hello.txt'
+ * ```
+ */
+export function parseStatListing(reply: Reply, options: ParseListingOptions = {}): ListingResult {
+  if (reply.code < 211 || reply.code > 213) throw new FtpReplyError(reply, 'STAT');
+  const lines = reply.lines;
+  const each: EachLine = (visit) => {
+    for (let i = 1; i < lines.length - 1; i++) {
+      const line = lines[i]!;
+      visit(line, line.charCodeAt(0) === 0x20 ? 1 : 0, chompedLength(line), i);
+    }
+  };
+  return collect(each, formatIndex(options.format), nowOf(options));
+}

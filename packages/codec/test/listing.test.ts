@@ -1,0 +1,430 @@
+import fc from 'fast-check';
+import { describe, expect, test } from 'vitest';
+import { FtpReplyError, LocalProtocolError } from '../src/errors.js';
+import { detectListingFormat, type ListingEntry, type ListingFormat, parseListing, parseListingLine, parseStatListing } from '../src/listing.js';
+import { createReply } from '../src/reply.js';
+import { arbDosListingLine, arbMlsdLine, arbUnixListingLine, plainListingEntry } from '../src/testing/listing.js';
+
+const NOW = new Date('2026-11-25T15:58:00Z');
+
+/** Parse one unix line; `now` null parses without a `now`. */
+function unix(line: string, now: Date | null = NOW): ListingEntry | undefined {
+  return parseListingLine(line, 'unix', now === null ? {} : { now });
+}
+
+function plain(entry: ListingEntry | undefined) {
+  expect(entry).toBeDefined();
+  return plainListingEntry(entry!);
+}
+
+describe('unix ls -l lines', () => {
+  test('vsftpd: numeric owner and group, day with a leading zero', () => {
+    const line = '-rw-r--r--    1 1001     1001            6 Jan 02  2020 hello.txt';
+    expect(plain(unix(line))).toEqual({
+      name: 'hello.txt',
+      type: 'file',
+      size: 6,
+      modifiedAt: new Date('2020-01-02T00:00:00Z'),
+      permissions: 'rw-r--r--',
+      owner: '1001',
+      group: '1001',
+      raw: line,
+    });
+  });
+
+  test('ProFTPD: day padded with a space; a year-less date takes its year from now', () => {
+    expect(unix('-rw-r--r--   1 ftpuser  ftpuser         6 Jan  2  2020 hello.txt')?.modifiedAt?.toISOString()).toBe('2020-01-02T00:00:00.000Z');
+    expect(unix('drwxr-xr-x   2 ftpuser  ftpuser      4096 Nov 25 15:40 sub')?.modifiedAt?.toISOString()).toBe('2026-11-25T15:40:00.000Z');
+  });
+
+  test('without now a year-less date gives no modifiedAt, never a guessed year', () => {
+    const entry = unix('drwxr-xr-x   2 ftpuser  ftpuser      4096 Nov 25 15:40 sub', null);
+    expect(entry?.name).toBe('sub');
+    expect(entry?.modifiedAt).toBeUndefined();
+    expect(unix('-rw-r--r-- 1 u g 6 Jan 02  2020 a', null)?.modifiedAt?.toISOString()).toBe('2020-01-02T00:00:00.000Z');
+  });
+
+  test('year inference: the most recent such date no more than a day after now', () => {
+    const now = new Date('2026-11-25T15:58:00Z');
+    const at = (date: string) => unix(`-rw-r--r-- 1 u g 1 ${date} f`, now)?.modifiedAt?.toISOString();
+    expect(at('Nov 25 15:40')).toBe('2026-11-25T15:40:00.000Z');
+    expect(at('Nov 26 15:58')).toBe('2026-11-26T15:58:00.000Z'); // exactly a day ahead: this year
+    expect(at('Nov 26 15:59')).toBe('2025-11-26T15:59:00.000Z'); // a minute more: last year
+    expect(at('Dec 31 23:59')).toBe('2025-12-31T23:59:00.000Z');
+    expect(at('Jan 01 00:00')).toBe('2026-01-01T00:00:00.000Z');
+    // Near New Year a server ahead of UTC can list a time in the next year.
+    const newYearsEve = new Date('2026-12-31T22:00:00Z');
+    expect(unix('-rw-r--r-- 1 u g 1 Jan  1 05:00 f', newYearsEve)?.modifiedAt?.toISOString()).toBe('2027-01-01T05:00:00.000Z');
+    // 29 February goes back to the last leap year.
+    expect(at('Feb 29 12:00')).toBe('2024-02-29T12:00:00.000Z');
+  });
+
+  test('without the group column (ls -o / -G)', () => {
+    expect(plain(unix('-rw-r--r--  1 joe  6 Jan 02  2020 a'))).toMatchObject({ owner: 'joe', size: 6, name: 'a' });
+    expect(unix('-rw-r--r--  1 joe  6 Jan 02  2020 a')?.group).toBeUndefined();
+  });
+
+  test('without links, owner and group only', () => {
+    expect(plain(unix('-rw-r--r--  ftp ftp  6 Jan 02  2020 a'))).toMatchObject({ owner: 'ftp', group: 'ftp', size: 6 });
+  });
+
+  test('ftp-srv: single spaces, link count 1', () => {
+    expect(plain(unix('-rw-r--r-- 1 1001 1001            6 Jan 02  2020 hello.txt'))).toMatchObject({ name: 'hello.txt', size: 6, owner: '1001', group: '1001' });
+  });
+
+  test('Pure-FTPd: numeric owner, group name', () => {
+    expect(plain(unix('-rw-r--r--    1 1001       ftpuser             6 Jan  2  2020 hello.txt'))).toMatchObject({ owner: '1001', group: 'ftpuser' });
+  });
+
+  test('owner or group with spaces (some Windows servers)', () => {
+    expect(plain(unix('-rw-r--r--   1 owner  domain users   6 Jan 02  2020 a'))).toMatchObject({ owner: 'owner', group: 'domain users', size: 6 });
+  });
+
+  test('an owner called Jan does not end the scan early', () => {
+    expect(plain(unix('-rw-r--r-- 1 Jan 12 2020 Jan 02  2020 file'))).toMatchObject({ owner: 'Jan', group: '12', size: 2020, name: 'file' });
+  });
+
+  test('devices: major, minor instead of a size', () => {
+    for (const line of ['crw-rw-rw- 1 root root 1, 3 Jan 1 2020 null', 'crw-rw-rw- 1 root root 1,   3 Jan  1  2020 null', 'brw-rw---- 1 root disk 8,0 Jan 1 2020 null']) {
+      const entry = plain(unix(line));
+      expect(entry).toMatchObject({ name: 'null', type: 'unknown', owner: 'root' });
+      expect(entry.size).toBeUndefined();
+      expect(entry.modifiedAt?.toISOString()).toBe('2020-01-01T00:00:00.000Z');
+    }
+  });
+
+  test('FIFOs, sockets, doors: unknown type, size kept', () => {
+    expect(plain(unix('prw-r--r-- 1 u g 0 Jan 02  2020 fifo'))).toMatchObject({ type: 'unknown', size: 0 });
+    expect(plain(unix('srwxrwxrwx 1 u g 0 Jan 02  2020 sock'))).toMatchObject({ type: 'unknown' });
+  });
+
+  test('symlinks: name and target split at the first arrow', () => {
+    expect(plain(unix('lrwxrwxrwx    1 1001     1001            9 Nov 25 15:40 link-to-hello -> hello.txt'))).toMatchObject({
+      name: 'link-to-hello',
+      type: 'symlink',
+      target: 'hello.txt',
+      size: 9,
+    });
+    expect(plain(unix('lrwxrwxrwx 1 u g 9 Nov 25 15:40 a b -> c -> d'))).toMatchObject({ name: 'a b', target: 'c -> d' });
+    expect(unix('lrwxrwxrwx 1 u g 9 Nov 25 15:40 dangling')).toMatchObject({ name: 'dangling', type: 'symlink' });
+    expect(unix('lrwxrwxrwx 1 u g 9 Nov 25 15:40 dangling')?.target).toBeUndefined();
+  });
+
+  test('a file whose name contains " -> " is not split', () => {
+    const entry = plain(unix('-rw-r--r-- 1 u g 9 Nov 25 15:40 a -> b'));
+    expect(entry.name).toBe('a -> b');
+    expect(entry.target).toBeUndefined();
+  });
+
+  test('names keep leading, inner and trailing spaces', () => {
+    expect(unix('-rw-r--r-- 1 u g 9 Jan 02  2020  lead')?.name).toBe(' lead');
+    expect(unix('-rw-r--r-- 1 u g 9 Jan 02 15:40   three  spaces  ')?.name).toBe('  three  spaces  ');
+    expect(unix('-rw-r--r-- 1 u g 9 2020-01-02 15:40 tab\there')?.name).toBe('tab\there');
+  });
+
+  test('ISO dates (busybox, ls --time-style=long-iso)', () => {
+    expect(plain(unix('-rw-r--r--    1 root     root          1234 2020-01-02 15:40 a.txt'))).toMatchObject({
+      name: 'a.txt',
+      size: 1234,
+      modifiedAt: new Date('2020-01-02T15:40:00Z'),
+    });
+    expect(unix('-rw-r--r-- 1 root 1234 2020-02-30 15:40 a')).toBeUndefined();
+  });
+
+  test('ACL, extended-attribute and SELinux markers after the mode', () => {
+    for (const marker of ['+', '@', '.']) {
+      expect(unix(`drwxr-xr-x${marker}  2 u g 4096 Jan 02  2020 d`)).toMatchObject({ type: 'directory', permissions: 'rwxr-xr-x', name: 'd' });
+    }
+  });
+
+  test('setuid, setgid, sticky and mandatory-locking letters in the mode', () => {
+    expect(unix('-rwsr-Sr-T 1 u g 1 Jan 02  2020 f')?.permissions).toBe('rwsr-Sr-T');
+    expect(unix('-rw-r-lr-- 1 u g 1 Jan 02  2020 f')?.permissions).toBe('rw-r-lr--');
+  });
+
+  test('case-insensitive month names', () => {
+    expect(unix('-rw-r--r-- 1 u g 1 JAN 02  2020 f')?.modifiedAt?.toISOString()).toBe('2020-01-02T00:00:00.000Z');
+  });
+
+  test('huge sizes up to 2^53', () => {
+    expect(unix('-rw-r--r-- 1 u g 9007199254740991 Jan 02  2020 f')?.size).toBe(Number.MAX_SAFE_INTEGER);
+    expect(unix('-rw-r--r-- 1 u g 9007199254740993 Jan 02  2020 f')).toBeUndefined();
+  });
+
+  test.each([
+    ['total', 'total 12'],
+    ['garbage', 'hello world'],
+    ['no name', '-rw-r--r-- 1 u g 6 Jan 02  2020'],
+    ['no name after the space', '-rw-r--r-- 1 u g 6 Jan 02  2020 '],
+    ['bad mode letter', '-rw-r--r-q 1 u g 6 Jan 02  2020 a'],
+    ['bad type letter', 'xrw-r--r-- 1 u g 6 Jan 02  2020 a'],
+    ['impossible date', '-rw-r--r-- 1 u g 6 Feb 30  2020 a'],
+    ['bad month', '-rw-r--r-- 1 u g 6 Foo 02  2020 a'],
+    ['bad time', '-rw-r--r-- 1 u g 6 Jan 02 25:40 a'],
+    ['size not a number', '-rw-r--r-- 1 u g 6k Jan 02  2020 a'],
+    ['nothing before the size', '-rw-r--r-- 6 Jan 02  2020 a'],
+    ['DOS line', '01-02-2020  03:04   1234 a b.txt'],
+    ['MLSD line', 'type=file;size=6; a'],
+  ])('%s is not a unix line', (_what, line) => {
+    expect(unix(line)).toBeUndefined();
+  });
+
+  test('entries are frozen; modifiedAt is a new Date on every read', () => {
+    const entry = unix('-rw-r--r-- 1 u g 1 Jan 02  2020 f')!;
+    expect(Object.isFrozen(entry)).toBe(true);
+    expect(() => {
+      (entry as { name: string }).name = 'x';
+    }).toThrow(TypeError);
+    entry.modifiedAt!.setTime(0);
+    expect(entry.modifiedAt?.toISOString()).toBe('2020-01-02T00:00:00.000Z');
+    expect(entry.facts).toBeUndefined();
+  });
+
+  test('property: generated lines parse to the entry they were made from', () => {
+    fc.assert(
+      fc.property(arbUnixListingLine(), ({ line, expected, now }) => {
+        expect(plain(parseListingLine(line, 'unix', { now }))).toEqual(expected);
+      }),
+      { numRuns: 500 },
+    );
+  });
+});
+
+describe('DOS / IIS lines', () => {
+  const dos = (line: string) => parseListingLine(line, 'dos');
+
+  test('IIS directory, 12-hour clock, two-digit year', () => {
+    const line = '12-31-20  10:00PM       <DIR>          name';
+    expect(plain(dos(line))).toEqual({ name: 'name', type: 'directory', modifiedAt: new Date('2020-12-31T22:00:00Z'), raw: line });
+  });
+
+  test('IIS file and a 24-hour clock with a four-digit year; names with spaces', () => {
+    expect(plain(dos('12-31-20  10:00AM                 1234 report 2020.xlsx'))).toMatchObject({ name: 'report 2020.xlsx', type: 'file', size: 1234 });
+    expect(plain(dos('01-02-2020  03:04   1234 a b.txt'))).toMatchObject({
+      name: 'a b.txt',
+      size: 1234,
+      modifiedAt: new Date('2020-01-02T03:04:00Z'),
+    });
+  });
+
+  test('12 AM is midnight and 12 PM is noon', () => {
+    expect(dos('01-01-21  12:00AM                    0 a')?.modifiedAt?.toISOString()).toBe('2021-01-01T00:00:00.000Z');
+    expect(dos('01-01-21  12:30PM                    0 a')?.modifiedAt?.toISOString()).toBe('2021-01-01T12:30:00.000Z');
+    expect(dos('01-01-21  01:05 pm                   0 a')?.modifiedAt?.toISOString()).toBe('2021-01-01T13:05:00.000Z');
+  });
+
+  test('two-digit years pivot like POSIX %y: 69–99 → 19xx, 00–68 → 20xx', () => {
+    expect(dos('06-15-68  01:05PM                  512 a')?.modifiedAt?.getUTCFullYear()).toBe(2068);
+    expect(dos('06-15-69  01:05PM                  512 a')?.modifiedAt?.getUTCFullYear()).toBe(1969);
+    expect(dos('07-04-99  12:30PM              1048576 a')?.modifiedAt?.getUTCFullYear()).toBe(1999);
+    expect(dos('07-04-00  12:30PM              1048576 a')?.modifiedAt?.getUTCFullYear()).toBe(2000);
+  });
+
+  test('names keep leading spaces: one space after a size, ten after <DIR>', () => {
+    expect(dos('12-31-20  10:00PM                 1234  lead')?.name).toBe(' lead');
+    expect(dos('12-31-20  10:00PM       <DIR>           lead')?.name).toBe(' lead');
+    expect(dos('12-31-20  10:00PM <DIR> short')?.name).toBe('short');
+  });
+
+  test.each([
+    ['month 13', '13-31-20  10:00PM       <DIR>          a'],
+    ['31 April', '04-31-20  10:00PM       <DIR>          a'],
+    ['13 PM', '12-31-20  13:00PM       <DIR>          a'],
+    ['hour 24', '12-31-2020  24:00       <DIR>          a'],
+    ['no name', '12-31-20  10:00PM                 1234 '],
+    ['not a size', '12-31-20  10:00PM                 12k4 a'],
+    ['unix line', '-rw-r--r-- 1 u g 6 Jan 02  2020 a'],
+    ['one-digit month', '1-31-20  10:00PM       <DIR>          a'],
+  ])('%s is not a DOS line', (_what, line) => {
+    expect(dos(line)).toBeUndefined();
+  });
+
+  test('property: generated lines parse to the entry they were made from', () => {
+    fc.assert(
+      fc.property(arbDosListingLine(), ({ line, expected }) => {
+        expect(plain(parseListingLine(line, 'dos'))).toEqual(expected);
+      }),
+      { numRuns: 300 },
+    );
+  });
+});
+
+describe('EPLF lines', () => {
+  const eplf = (line: string) => parseListingLine(line, 'eplf');
+
+  test('a file: r, size, modification time in Unix seconds', () => {
+    const line = '+i8388621.48594,m825718503,r,s280,\tdjb.html';
+    expect(plain(eplf(line))).toEqual({ name: 'djb.html', type: 'file', size: 280, modifiedAt: new Date(825718503 * 1000), raw: line });
+  });
+
+  test('a directory, permissions, unknown facts, names with spaces and commas', () => {
+    expect(plain(eplf('+i8388621.50690,m824255907,/,\t514'))).toMatchObject({ name: '514', type: 'directory' });
+    expect(plain(eplf('+up755,/,x-new-fact,\tmy dir, v2'))).toMatchObject({ name: 'my dir, v2', type: 'directory', permissions: 'rwxr-xr-x' });
+    expect(plain(eplf('+i1,\tneither'))).toMatchObject({ type: 'unknown' });
+    expect(plain(eplf('+r,s6\tno final comma'))).toMatchObject({ type: 'file', size: 6 });
+  });
+
+  test.each([
+    ['no plus', 'i1,r,s6,\ta'],
+    ['no tab', '+i1,r,s6, a'],
+    ['no name', '+i1,r,s6,\t'],
+    ['bad size', '+r,s6x,\ta'],
+    ['bad time', '+r,m-1,\ta'],
+    ['bad permissions', '+r,up999,\ta'],
+  ])('%s is not an EPLF line', (_what, line) => {
+    expect(eplf(line)).toBeUndefined();
+  });
+});
+
+describe('parseListing', () => {
+  test('skips blank lines and total; leaves out . and ..; keeps raw lines; CRLF and LF', () => {
+    const text = ['total 12', '', 'drwxr-xr-x 2 u g 4096 Jan 02  2020 .', 'drwxr-xr-x 2 u g 4096 Jan 02  2020 ..', '-rw-r--r-- 1 u g 2 Jan 02  2020 .hidden', '   ', '-rw-r--r-- 1 u g 3 Jan 02  2020 b'].join('\r\n');
+    const result = parseListing(`${text}\n`);
+    expect(result.format).toBe('unix');
+    expect(result.entries.map((e) => e.name)).toEqual(['.hidden', 'b']);
+    expect(result.unparsed).toEqual([]);
+    expect(result.entries[1]?.raw).toBe('-rw-r--r-- 1 u g 3 Jan 02  2020 b');
+    expect(Object.isFrozen(result)).toBe(true);
+    expect(Object.isFrozen(result.entries)).toBe(true);
+  });
+
+  test('a line that fits no format is reported with its line number, never dropped', () => {
+    const result = parseListing('-rw-r--r-- 1 u g 6 Jan 02  2020 a\r\n\r\nls: cannot open directory: Permission denied\r\n-rw-r--r-- 1 u g 6 Jan 02  2020 b');
+    expect(result.entries.map((e) => e.name)).toEqual(['a', 'b']);
+    expect(result.unparsed).toEqual([{ line: 'ls: cannot open directory: Permission denied', index: 2 }]);
+  });
+
+  test('lines in another format than the winner are reported', () => {
+    const result = parseListing(['type=file;size=1; a', 'type=file;size=2; b', '-rw-r--r-- 1 u g 6 Jan 02  2020 c'].join('\n'));
+    expect(result.format).toBe('mlsd');
+    expect(result.entries.map((e) => e.name)).toEqual(['a', 'b']);
+    expect(result.unparsed).toEqual([{ line: '-rw-r--r-- 1 u g 6 Jan 02  2020 c', index: 2 }]);
+  });
+
+  test('MLSD cdir and pdir are left out, whatever their names', () => {
+    const result = parseListing('type=cdir; /home/u\r\ntype=pdir; /home\r\ntype=dir; sub\r\n');
+    expect(result.entries.map((e) => e.name)).toEqual(['sub']);
+    expect(result.unparsed).toEqual([]);
+  });
+
+  test('nothing recognisable: format undefined, every line unparsed (NLST output)', () => {
+    const result = parseListing('hello.txt\r\nsub\r\nfile with space.txt\r\n');
+    expect(result.format).toBeUndefined();
+    expect(result.entries).toEqual([]);
+    expect(result.unparsed.map((u) => u.index)).toEqual([0, 1, 2]);
+  });
+
+  test('empty text', () => {
+    expect(parseListing('')).toEqual({ format: undefined, entries: [], unparsed: [] });
+    expect(parseListing('\r\n\r\n')).toEqual({ format: undefined, entries: [], unparsed: [] });
+  });
+
+  test('a forced format parses with that format only', () => {
+    const text = 'type=file;size=1; a\r\n-rw-r--r-- 1 u g 6 Jan 02  2020 c\r\n';
+    const forced = parseListing(text, { format: 'unix' });
+    expect(forced.format).toBe('unix');
+    expect(forced.entries.map((e) => e.name)).toEqual(['c']);
+    expect(forced.unparsed).toEqual([{ line: 'type=file;size=1; a', index: 0 }]);
+  });
+
+  test('bad options are a LocalProtocolError', () => {
+    expect(() => parseListing('', { format: 'vms' as ListingFormat })).toThrow(LocalProtocolError);
+    expect(() => parseListing('', { now: new Date(Number.NaN) })).toThrow(LocalProtocolError);
+    expect(() => parseListingLine('a', 'vms' as ListingFormat)).toThrow(LocalProtocolError);
+  });
+
+  test('parseListingLine keeps . and .. (only listings leave them out)', () => {
+    expect(parseListingLine('drwxr-xr-x 2 u g 4096 Jan 02  2020 .', 'unix')?.name).toBe('.');
+    expect(parseListingLine('', 'unix')).toBeUndefined();
+    expect(parseListingLine('-rw-r--r-- 1 u g 6 Jan 02  2020 a\r', 'unix')?.name).toBe('a');
+  });
+
+  test('property: generated listings of every format parse back entry for entry', () => {
+    const arbListing = fc.oneof(
+      // One listing is parsed with one `now`, so its year-less unix dates are written against it.
+      fc
+        .integer({ min: Date.UTC(1971, 0, 1), max: Date.UTC(9998, 0, 1) })
+        .chain((t) => fc.array(arbUnixListingLine({ now: new Date(t) }), { minLength: 1, maxLength: 20 }))
+        .map((s) => ({ format: 'unix' as const, samples: s })),
+      fc.array(arbMlsdLine(), { minLength: 1, maxLength: 20 }).map((s) => ({ format: 'mlsd' as const, samples: s })),
+      fc.array(arbDosListingLine(), { minLength: 1, maxLength: 20 }).map((s) => ({ format: 'dos' as const, samples: s })),
+    );
+    fc.assert(
+      fc.property(arbListing, fc.constantFrom('\r\n', '\n'), ({ format, samples }, eol) => {
+        const result = parseListing(samples.map((s) => s.line).join(eol) + eol, { now: samples[0]!.now });
+        expect(result.format).toBe(format);
+        expect(result.unparsed).toEqual([]);
+        expect(result.entries.map(plainListingEntry)).toEqual(samples.map((s) => s.expected));
+      }),
+      { numRuns: 150 },
+    );
+  });
+
+  test('property: any text gives a ListingResult, never an exception', () => {
+    const arbLine = fc.oneof(
+      fc.string(),
+      fc.string({ unit: fc.constantFrom('-', 'd', 'l', 'r', 'w', 'x', ' ', '1', '2', ':', 'Jan', '2020', '<DIR>', 'PM', '+', '\t', ',', ';', '=', 'type', 'size') }),
+      arbUnixListingLine().map((s) => s.line),
+      arbMlsdLine().map((s) => s.line),
+    );
+    fc.assert(
+      fc.property(fc.array(arbLine, { maxLength: 12 }), fc.option(fc.constantFrom<ListingFormat>('unix', 'dos', 'eplf', 'mlsd'), { nil: undefined }), (lines, format) => {
+        const text = lines.join('\r\n');
+        const result = parseListing(text, format === undefined ? { now: NOW } : { now: NOW, format });
+        // Every line is accounted for: an entry, left out, skipped, or unparsed.
+        expect(result.entries.length + result.unparsed.length).toBeLessThanOrEqual(text.split('\n').length);
+        for (const entry of result.entries) expect(text.includes(entry.raw)).toBe(true);
+        for (const { line, index } of result.unparsed) expect(text.split('\n')[index]?.replace(/\r$/, '')).toBe(line);
+      }),
+    );
+  });
+});
+
+describe('detectListingFormat', () => {
+  test('scores every line, not just one', () => {
+    const lines = ['type=file;size=1; a', 'type=file;size=1; b', '-rw-r--r-- 1 u g 6 Jan 02  2020 c', 'type=dir; d'];
+    expect(detectListingFormat(lines)).toBe('mlsd');
+    // basic-ftp decides from the last line; a trailing odd line must not flip the verdict.
+    expect(detectListingFormat(['-rw-r--r-- 1 u g 6 Jan 02  2020 a', '-rw-r--r-- 1 u g 6 Jan 02  2020 b', 'type=file; odd'])).toBe('unix');
+  });
+
+  test('each format, and none', () => {
+    expect(detectListingFormat(['12-31-20  10:00PM       <DIR>          name'])).toBe('dos');
+    expect(detectListingFormat(['+i8388621.48594,m825718503,r,s280,\tdjb.html'])).toBe('eplf');
+    expect(detectListingFormat(['total 0', ''])).toBeUndefined();
+    expect(detectListingFormat(['hello.txt'])).toBeUndefined();
+    expect(detectListingFormat([])).toBeUndefined();
+  });
+});
+
+describe('parseStatListing', () => {
+  test('ProFTPD indents listing lines by one space', () => {
+    const reply = createReply(213, ['Status of hello.txt:', ' -rw-r--r--   1 ftpuser  ftpuser         6 Jan  2  2020 hello.txt', 'End of status']);
+    const result = parseStatListing(reply);
+    expect(result.entries.map(plainListingEntry)).toEqual([
+      {
+        name: 'hello.txt',
+        type: 'file',
+        size: 6,
+        modifiedAt: new Date('2020-01-02T00:00:00Z'),
+        permissions: 'rw-r--r--',
+        owner: 'ftpuser',
+        group: 'ftpuser',
+        raw: '-rw-r--r--   1 ftpuser  ftpuser         6 Jan  2  2020 hello.txt',
+      },
+    ]);
+  });
+
+  test('212 (ftp-srv) and 211 are accepted; unparsed indexes refer to reply.lines', () => {
+    const reply = createReply(212, ['Status begin', '-rw-r--r-- 1 1001 1001            6 Jan 02  2020 hello.txt', 'garbage', 'Status end']);
+    const result = parseStatListing(reply, { now: NOW });
+    expect(result.entries.map((e) => e.name)).toEqual(['hello.txt']);
+    expect(result.unparsed).toEqual([{ line: 'garbage', index: 2 }]);
+    expect(parseStatListing(createReply(211, ['System status: ok'])).entries).toEqual([]);
+  });
+
+  test('any other code is an FtpReplyError', () => {
+    expect(() => parseStatListing(createReply(550, ['No such file']))).toThrow(FtpReplyError);
+    expect(() => parseStatListing(createReply(214, ['Help']))).toThrow(FtpReplyError);
+  });
+});

@@ -1,0 +1,643 @@
+/**
+ * The Deno adapter: `Deno.connect`, `Deno.startTls`, `Deno.connectTls` and `Deno.listen`.
+ *
+ * Theory of operation: Deno's sockets are pull-based already, so `read()` is one `conn.read()` into
+ * the free part of a 256 KiB slab, handed out as a view (no copy), or copied out when only a few
+ * bytes came (a control reply should not pin a slab). Nothing is read ahead, so back-pressure is
+ * TCP's own: unread data stays in the kernel. Writes are chained so that concurrent `write()` calls
+ * keep their order, and each resolves when the kernel took all its bytes.
+ *
+ * What Deno 2.9 cannot do, measured (see the README), and how this adapter reports it:
+ * - TLS session resumption: Deno's rustls client starts a fresh session for every connection and
+ *   exposes no session to export, so `capabilities.sessionReuse` is false, `tlsSession()` returns
+ *   `undefined` and a `session` option is ignored. Servers that insist on reuse (vsftpd
+ *   `require_ssl_reuse`) refuse data connections from Deno.
+ * - `rejectUnauthorized: false`, TLS version limits and client certificates on `startTls` are
+ *   refused with a {@link TlsError} instead of being silently ignored. Client certificates work on
+ *   `connect({ tls })` when `servername` is absent or equal to `host`.
+ * - `ca` adds to Deno's root store rather than replacing it.
+ * - `TlsInfo` has neither the protocol version nor whether a session was resumed.
+ *
+ * A TLS peer that closes without close_notify ends the stream (`null`) rather than failing it
+ * (rustls reports `UnexpectedEof`): FTP servers commonly close data connections that way, and the
+ * 226 reply is what confirms a transfer.
+ *
+ * A TLS handshake that times out or is aborted rejects as it should, but Deno 2.9 leaves the TCP
+ * socket open until the peer closes it (measured: closing a `TlsConn` whose handshake is pending
+ * interrupts the handshake and does not close the socket). Nothing in JavaScript can release it.
+ *
+ * @example
+ * ```ts
+ * import { transport } from '@ftpkit/transport/deno';
+ * const conn = await transport.connect({ host: 'ftp.example.com', port: 21, timeout: 10_000 });
+ * ```
+ *
+ * @module
+ */
+import { ConnectionError, TlsError, TransportError, abortReason } from './errors.js';
+import { Deadline } from './internal/deadline.js';
+import type {
+  Address,
+  Capabilities,
+  Connection,
+  ConnectOptions,
+  Listener,
+  ListenOptions,
+  TlsInfo,
+  TlsOptions,
+  TlsSession,
+  Transport,
+} from './types.js';
+
+type StartTlsOptions = Parameters<Connection['startTls']>[0];
+type AcceptOptions = NonNullable<Parameters<Listener['accept']>[0]>;
+
+// Just the parts of Deno's API used here, so the package builds without Deno's types.
+interface DenoNetAddr {
+  readonly hostname: string;
+  readonly port: number;
+}
+interface DenoConn {
+  read(buffer: Uint8Array): Promise<number | null>;
+  write(bytes: Uint8Array): Promise<number>;
+  closeWrite(): Promise<void>;
+  close(): void;
+  readonly localAddr: DenoNetAddr;
+  readonly remoteAddr: DenoNetAddr;
+}
+interface DenoTlsConn extends DenoConn {
+  handshake(): Promise<unknown>;
+}
+interface DenoListener {
+  accept(): Promise<DenoConn>;
+  close(): void;
+  readonly addr: DenoNetAddr;
+}
+interface DenoTlsClientOptions {
+  hostname: string;
+  caCerts?: string[];
+}
+interface DenoApi {
+  connect(options: { hostname: string; port: number; transport: 'tcp'; signal?: AbortSignal }): Promise<DenoConn>;
+  connectTls(options: DenoTlsClientOptions & { port: number; cert?: string; key?: string }): Promise<DenoTlsConn>;
+  startTls(conn: DenoConn, options: DenoTlsClientOptions): Promise<DenoTlsConn>;
+  listen(options: { hostname: string; port: number; transport: 'tcp' }): DenoListener;
+}
+
+function deno(): DenoApi {
+  const api = (globalThis as { Deno?: DenoApi }).Deno;
+  if (api === undefined) throw new TypeError('@ftpkit/transport/deno needs the Deno runtime');
+  return api;
+}
+
+/**
+ * Reads go into 256 KiB slabs that are handed out piece by piece, never reused: the caller owns every
+ * chunk, and no byte is copied. Large reads mean few ops per byte; that is what brings this adapter
+ * to the speed of a loop that reuses one buffer (measured, see the README).
+ */
+const SLAB_SIZE = 256 * 1024;
+/** A slab with less room than this is retired and the next read starts a new one. */
+const MIN_READ = 64 * 1024;
+/** Reads shorter than this are copied out and the buffer is kept for the next read. */
+const COPY_BELOW = 8 * 1024;
+
+/** Deno error class names that mean the connection itself failed, with the matching OS code. */
+const CONNECTION_ERRORS: Readonly<Record<string, string>> = {
+  ConnectionRefused: 'ECONNREFUSED',
+  ConnectionReset: 'ECONNRESET',
+  ConnectionAborted: 'ECONNABORTED',
+  NotConnected: 'ENOTCONN',
+  BrokenPipe: 'EPIPE',
+  TimedOut: 'ETIMEDOUT',
+  AddrInUse: 'EADDRINUSE',
+  AddrNotAvailable: 'EADDRNOTAVAIL',
+  NetworkUnreachable: 'ENETUNREACH',
+  HostUnreachable: 'EHOSTUNREACH',
+};
+
+function mapDenoError(error: unknown, tlsPhase: boolean): unknown {
+  if (error instanceof TransportError) return error;
+  const name = (error as { name?: unknown } | null)?.name;
+  if (name === 'AbortError') return error;
+  const rawCode = (error as { code?: unknown } | null)?.code;
+  const code = typeof rawCode === 'string' ? rawCode : typeof name === 'string' ? CONNECTION_ERRORS[name] : undefined;
+  const message = error instanceof Error ? error.message : String(error);
+  if (code !== undefined && /^E[A-Z0-9]+$/.test(code)) {
+    return new ConnectionError(message, { cause: error, osCode: code });
+  }
+  if (tlsPhase || /certificate|tls|handshake/i.test(message)) return new TlsError(message, { cause: error });
+  return new ConnectionError(message, { cause: error });
+}
+
+function isUnexpectedEof(error: unknown): boolean {
+  const name = (error as { name?: unknown } | null)?.name;
+  return name === 'UnexpectedEof' || (error instanceof Error && /close_notify/.test(error.message));
+}
+
+function addressOf(addr: DenoNetAddr | undefined): Address {
+  if (addr === undefined) return Object.freeze({ host: '', port: 0, family: 4 });
+  const host = addr.hostname.startsWith('[') ? addr.hostname.slice(1, -1) : addr.hostname;
+  return Object.freeze({ host, port: addr.port, family: host.includes(':') ? 6 : 4 });
+}
+
+function destroyedError(): ConnectionError {
+  return new ConnectionError('The connection was destroyed');
+}
+
+function checkEndpoint(host: unknown, port: unknown): void {
+  if (typeof host !== 'string' || host === '') throw new TypeError('host must be a non-empty string');
+  if (typeof port !== 'number' || !Number.isInteger(port) || port < 0 || port > 65535) {
+    throw new TypeError('port must be an integer from 0 to 65535');
+  }
+}
+
+/** Refuse what Deno cannot do rather than ignore it. Returns the options for Deno. */
+function denoTlsOptions(options: TlsOptions, host: string, upgrade: boolean): DenoTlsClientOptions {
+  if (options.rejectUnauthorized === false) {
+    throw new TlsError('Deno cannot turn certificate verification off (rejectUnauthorized: false)');
+  }
+  if (options.minVersion === 'TLSv1.3' || options.maxVersion === 'TLSv1.2') {
+    throw new TlsError('Deno cannot limit the TLS version (minVersion/maxVersion)');
+  }
+  if (upgrade && (options.cert !== undefined || options.key !== undefined)) {
+    throw new TlsError('Deno.startTls cannot present a client certificate');
+  }
+  const hostname = options.servername ?? host;
+  const out: DenoTlsClientOptions = { hostname };
+  if (options.ca !== undefined) out.caCerts = typeof options.ca === 'string' ? [options.ca] : [...options.ca];
+  return out;
+}
+
+/** A connection over a Deno TCP or TLS conn. */
+class DenoConnection implements Connection {
+  #conn: DenoConn;
+  #host: string;
+  #buffer: Uint8Array | undefined;
+  #reading = false;
+  #queuedReads: { resolve(chunk: Uint8Array | null): void; reject(error: unknown): void }[] = [];
+  #writeChain: Promise<void> = Promise.resolve();
+  #error: unknown = undefined;
+  #destroyReason: unknown = undefined;
+  #eof = false;
+  #ending: Promise<void> | undefined;
+  #writeDone = false;
+  #released = false;
+  #tlsInfo: TlsInfo | undefined;
+  #local: Address;
+  #remote: Address;
+  #settleClosed!: (error?: unknown) => void;
+  readonly closed: Promise<void>;
+
+  constructor(conn: DenoConn, host: string, secure: boolean) {
+    this.#conn = conn;
+    this.#host = host;
+    this.#local = addressOf(conn.localAddr);
+    this.#remote = addressOf(conn.remoteAddr);
+    if (secure) this.#tlsInfo = Object.freeze({ protocol: undefined, resumed: undefined });
+    this.closed = new Promise<void>((resolve, reject) => {
+      this.#settleClosed = (error) => (error === undefined ? resolve() : reject(error));
+    });
+    this.closed.catch(() => {});
+  }
+
+  get localAddress(): Address {
+    return this.#local;
+  }
+
+  get remoteAddress(): Address {
+    return this.#remote;
+  }
+
+  get tls(): TlsInfo | undefined {
+    return this.#tlsInfo;
+  }
+
+  tlsSession(): TlsSession | undefined {
+    return undefined;
+  }
+
+  read(): Promise<Uint8Array | null> {
+    if (!this.#reading) return this.#readOnce();
+    // Rare: a second read() while one is outstanding. Keep the order.
+    return new Promise((resolve, reject) => this.#queuedReads.push({ resolve, reject }));
+  }
+
+  // The hot path: one Deno op and one `then` per chunk, nothing else.
+  #readOnce(): Promise<Uint8Array | null> {
+    if (this.#destroyReason !== undefined) return Promise.reject(this.#destroyReason);
+    if (this.#error !== undefined) return Promise.reject(this.#error);
+    if (this.#eof) return Promise.resolve(null);
+    this.#reading = true;
+    // Read into the free tail of the current slab; start a new slab when the tail is short.
+    if (this.#buffer === undefined || this.#buffer.byteLength < MIN_READ) this.#buffer = new Uint8Array(SLAB_SIZE);
+    const buffer = this.#buffer;
+    return this.#conn.read(buffer).then(
+      (n) => {
+        this.#reading = false;
+        const chunk = n === 0 ? undefined : this.#took(buffer, n);
+        this.#nextQueuedRead();
+        return chunk === undefined ? this.read() : chunk;
+      },
+      (error: unknown) => {
+        this.#reading = false;
+        let outcome: unknown;
+        if (this.#destroyReason !== undefined) outcome = this.#destroyReason;
+        else if (this.#tlsInfo !== undefined && isUnexpectedEof(error)) outcome = null;
+        else outcome = this.#fail(mapDenoError(error, false));
+        if (outcome === null) this.#took(buffer, null);
+        this.#nextQueuedRead();
+        if (outcome === null) return null;
+        throw outcome;
+      },
+    );
+  }
+
+  /** What a read of `n` bytes into `buffer` gives the caller (undefined for an empty read). */
+  #took(buffer: Uint8Array, n: number | null): Uint8Array | null {
+    if (n === null) {
+      this.#eof = true;
+      this.#buffer = undefined;
+      // No half-open from the peer's side: finish ours too, then release the resource.
+      this.end().catch(() => {});
+      return null;
+    }
+    // A short read is copied out and its space reused (a control reply should not pin a slab); a
+    // long one is handed over as a view of the slab, and the next read goes into what is left.
+    if (n < COPY_BELOW) return buffer.slice(0, n);
+    this.#buffer = buffer.subarray(n);
+    return buffer.subarray(0, n);
+  }
+
+  #nextQueuedRead(): void {
+    const waiter = this.#queuedReads.shift();
+    if (waiter !== undefined) this.#readOnce().then(waiter.resolve, waiter.reject);
+  }
+
+  write(bytes: Uint8Array): Promise<void> {
+    if (this.#destroyReason !== undefined) return Promise.reject(this.#destroyReason);
+    if (this.#error !== undefined) return Promise.reject(this.#error);
+    if (this.#ending !== undefined) return Promise.reject(new ConnectionError('write() after end()'));
+    const result = this.#writeChain.then(() => this.#writeAll(bytes));
+    this.#writeChain = result.catch(() => {});
+    return result;
+  }
+
+  async #writeAll(bytes: Uint8Array): Promise<void> {
+    let offset = 0;
+    while (offset < bytes.byteLength) {
+      if (this.#destroyReason !== undefined) throw this.#destroyReason;
+      if (this.#error !== undefined) throw this.#error;
+      try {
+        offset += await this.#conn.write(offset === 0 ? bytes : bytes.subarray(offset));
+      } catch (error) {
+        if (this.#destroyReason !== undefined) throw this.#destroyReason;
+        throw this.#fail(mapDenoError(error, false));
+      }
+    }
+  }
+
+  end(): Promise<void> {
+    if (this.#destroyReason !== undefined) return Promise.reject(this.#destroyReason);
+    if (this.#error !== undefined) return Promise.reject(this.#error);
+    this.#ending ??= (async () => {
+      await this.#writeChain;
+      if (this.#error !== undefined) throw this.#error;
+      if (this.#destroyReason !== undefined) throw this.#destroyReason;
+      try {
+        await this.#conn.closeWrite();
+      } catch (error) {
+        // The peer may already have closed both ways (a reset after its FIN): nothing left to finish.
+        if (!this.#eof) throw this.#fail(mapDenoError(error, false));
+      }
+      this.#writeDone = true;
+      if (this.#eof) this.#release();
+    })();
+    if (this.#eof) this.#ending.then(() => this.#release(), () => {});
+    return this.#ending;
+  }
+
+  destroy(error?: Error): void {
+    if (this.#destroyReason !== undefined) return;
+    this.#destroyReason = error ?? destroyedError();
+    if (error !== undefined && this.#error === undefined) this.#error = error;
+    this.#release();
+  }
+
+  async startTls(options: StartTlsOptions): Promise<void> {
+    if (this.#destroyReason !== undefined) throw this.#destroyReason;
+    if (this.#error !== undefined) throw this.#error;
+    if (this.#tlsInfo !== undefined) throw new TlsError('TLS is already active on this connection');
+    if (this.#eof) throw new ConnectionError('The peer closed the connection before TLS could start');
+    // Deno.startTls takes the conn over and fails while a read is outstanding on it.
+    if (this.#reading) throw new TypeError('startTls() while a read() is pending');
+    const tlsOptions = denoTlsOptions(options, this.#host, true);
+    let secure: DenoTlsConn | undefined;
+    const deadline = new Deadline(options, 'TLS handshake', () => {
+      try {
+        (secure ?? this.#conn).close();
+      } catch {
+        // already closed
+      }
+    });
+    try {
+      await this.#writeChain;
+      secure = await deno().startTls(this.#conn, tlsOptions);
+      this.#conn = secure;
+      if (deadline.fired) throw deadline.reason;
+      await secure.handshake();
+      this.#tlsInfo = Object.freeze({ protocol: undefined, resumed: undefined });
+    } catch (error) {
+      const reason = deadline.fired ? deadline.reason : mapDenoError(error, true);
+      this.#fail(reason);
+      throw reason;
+    } finally {
+      deadline.clear();
+    }
+  }
+
+  #fail(error: unknown): unknown {
+    if (this.#error === undefined) this.#error = error;
+    this.#release();
+    return this.#error;
+  }
+
+  #release(): void {
+    if (this.#released) return;
+    this.#released = true;
+    this.#buffer = undefined;
+    try {
+      this.#conn.close();
+    } catch {
+      // already closed by Deno
+    }
+    this.#settleClosed(this.#error);
+  }
+}
+
+/** Open a plain connection and, with `options.tls`, upgrade it; honours timeout and signal. */
+async function connectDeno(options: ConnectOptions): Promise<Connection> {
+  const { host, port } = options;
+  checkEndpoint(host, port);
+  const api = deno();
+  const tlsOptions = options.tls;
+  // Client certificates only go through connectTls, which connects to the name it verifies.
+  const withCert = tlsOptions !== undefined && (tlsOptions.cert !== undefined || tlsOptions.key !== undefined);
+  if (withCert && tlsOptions.servername !== undefined && tlsOptions.servername !== host) {
+    throw new TlsError('On Deno a client certificate needs servername to be absent or equal to host');
+  }
+  const denoTls = tlsOptions !== undefined ? denoTlsOptions(tlsOptions, host, false) : undefined;
+  const connecting = new AbortController();
+  let conn: DenoConn | undefined;
+  const deadline = new Deadline(options, `Connecting to ${host} port ${port}`, (reason) => {
+    connecting.abort(reason);
+    try {
+      conn?.close();
+    } catch {
+      // already closed
+    }
+  });
+  try {
+    if (withCert && denoTls !== undefined) {
+      // connectTls takes no signal: if the deadline fires first, the late conn is closed on arrival.
+      const pending = api.connectTls({
+        ...denoTls,
+        hostname: host,
+        port,
+        ...(tlsOptions.cert !== undefined ? { cert: tlsOptions.cert } : {}),
+        ...(tlsOptions.key !== undefined ? { key: tlsOptions.key } : {}),
+      });
+      pending.then((late) => deadline.fired && late.close(), () => {});
+      const secure = await pending;
+      conn = secure;
+      if (deadline.fired) throw deadline.reason;
+      await secure.handshake();
+    } else {
+      conn = await api.connect({ hostname: host, port, transport: 'tcp', signal: connecting.signal });
+      if (deadline.fired) throw deadline.reason;
+      if (denoTls !== undefined) {
+        const secure = await api.startTls(conn, denoTls);
+        conn = secure;
+        if (deadline.fired) throw deadline.reason;
+        await secure.handshake();
+      }
+    }
+    if (deadline.fired) throw deadline.reason;
+    return new DenoConnection(conn, host, denoTls !== undefined);
+  } catch (error) {
+    try {
+      conn?.close();
+    } catch {
+      // already closed
+    }
+    throw deadline.fired ? deadline.reason : mapDenoError(error, denoTls !== undefined && conn !== undefined);
+  } finally {
+    deadline.clear();
+  }
+}
+
+interface AcceptWaiter {
+  resolve(connection: Connection): void;
+  reject(error: unknown): void;
+}
+
+/** A Deno listener with one `accept()` outstanding at a time while someone waits. */
+class DenoTcpListener implements Listener {
+  readonly address: Address;
+  #listener: DenoListener;
+  #incoming: DenoConn[] = [];
+  #waiters: AcceptWaiter[] = [];
+  #accepting = false;
+  #closed = false;
+  #error: unknown = undefined;
+  #signal: AbortSignal | undefined;
+  #onAbort: (() => void) | undefined;
+
+  constructor(listener: DenoListener, signal: AbortSignal | undefined) {
+    this.#listener = listener;
+    this.address = addressOf(listener.addr);
+    if (signal !== undefined) {
+      this.#signal = signal;
+      this.#onAbort = () => this.#shut(abortReason(signal));
+      signal.addEventListener('abort', this.#onAbort, { once: true });
+    }
+  }
+
+  accept(options: AcceptOptions = {}): Promise<Connection> {
+    if (this.#error !== undefined) return Promise.reject(this.#error);
+    if (this.#closed) return Promise.reject(new ConnectionError('The listener is closed'));
+    const conn = this.#incoming.shift();
+    if (conn !== undefined) return Promise.resolve(this.#wrap(conn));
+    return new Promise<Connection>((resolve, reject) => {
+      let waiter: AcceptWaiter;
+      let deadline: Deadline;
+      try {
+        deadline = new Deadline(options, 'Waiting for an inbound connection', (reason) => {
+          this.#waiters = this.#waiters.filter((w) => w !== waiter);
+          reject(reason);
+        });
+      } catch (error) {
+        reject(error);
+        return;
+      }
+      waiter = {
+        resolve: (connection) => {
+          deadline.clear();
+          resolve(connection);
+        },
+        reject: (error) => {
+          deadline.clear();
+          reject(error);
+        },
+      };
+      this.#waiters.push(waiter);
+      this.#pump();
+    });
+  }
+
+  close(): void {
+    this.#shut(new ConnectionError('The listener is closed'));
+  }
+
+  #wrap(conn: DenoConn): Connection {
+    return new DenoConnection(conn, addressOf(conn.remoteAddr).host, false);
+  }
+
+  #pump(): void {
+    if (this.#accepting || this.#closed) return;
+    this.#accepting = true;
+    this.#listener.accept().then(
+      (conn) => {
+        this.#accepting = false;
+        if (this.#closed) {
+          conn.close();
+          return;
+        }
+        const waiter = this.#waiters.shift();
+        if (waiter !== undefined) waiter.resolve(this.#wrap(conn));
+        else this.#incoming.push(conn);
+        if (this.#waiters.length > 0) this.#pump();
+      },
+      (error: unknown) => {
+        this.#accepting = false;
+        if (!this.#closed) this.#shut(mapDenoError(error, false), true);
+      },
+    );
+  }
+
+  #shut(reason: unknown, failed = false): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    if (failed) this.#error = reason;
+    if (this.#signal !== undefined && this.#onAbort !== undefined) {
+      this.#signal.removeEventListener('abort', this.#onAbort);
+    }
+    this.#signal = undefined;
+    this.#onAbort = undefined;
+    try {
+      this.#listener.close();
+    } catch {
+      // already closed
+    }
+    for (const conn of this.#incoming.splice(0)) conn.close();
+    for (const waiter of this.#waiters.splice(0)) waiter.reject(reason);
+  }
+}
+
+async function listenDeno(options: ListenOptions): Promise<Listener> {
+  const { host, signal } = options;
+  const port = options.port ?? 0;
+  checkEndpoint(host, port);
+  if (signal?.aborted) throw abortReason(signal);
+  let listener: DenoListener;
+  try {
+    listener = deno().listen({ hostname: host, port, transport: 'tcp' });
+  } catch (error) {
+    throw mapDenoError(error, false);
+  }
+  return new DenoTcpListener(listener, signal);
+}
+
+/**
+ * What the Deno adapter can do (measured by the conformance suite, see the README): no session
+ * resumption, no resumption report, no client certificate on `startTls`, no TLS version limits.
+ *
+ * @example
+ * ```ts
+ * import { capabilities } from '@ftpkit/transport/deno';
+ * if (!capabilities.sessionReuse) console.warn('servers with require_ssl_reuse will refuse data connections');
+ * ```
+ */
+export const capabilities: Capabilities = Object.freeze({
+  sessionReuse: false,
+  reportsResumption: false,
+  clientCertificates: false,
+  tlsVersionLimits: false,
+});
+
+/**
+ * The Deno transport.
+ *
+ * @example
+ * ```ts
+ * import { transport } from '@ftpkit/transport/deno';
+ * const control = await transport.connect({ host: 'ftp.example.com', port: 21 });
+ * await control.startTls({ servername: 'ftp.example.com' }); // after "234"
+ * ```
+ */
+export const transport: Transport = Object.freeze({
+  runtime: 'deno',
+  capabilities,
+  connect: connectDeno,
+  listen: listenDeno,
+});
+
+/**
+ * Open a TCP connection, or a TLS one when `options.tls` is given.
+ *
+ * @example
+ * ```ts
+ * import { connect } from '@ftpkit/transport/deno';
+ * const conn = await connect({ host: '127.0.0.1', port: 990, tls: { servername: 'localhost' } });
+ * ```
+ */
+export function connect(options: ConnectOptions): Promise<Connection> {
+  return connectDeno(options);
+}
+
+/**
+ * Listen for one inbound connection (active-mode FTP).
+ *
+ * @example
+ * ```ts
+ * import { listen } from '@ftpkit/transport/deno';
+ * const listener = await listen({ host: '127.0.0.1' });
+ * const data = await listener.accept({ timeout: 10_000 });
+ * listener.close();
+ * ```
+ */
+export function listen(options: ListenOptions): Promise<Listener> {
+  return listenDeno(options);
+}
+
+export {
+  ConnectionError,
+  TimeoutError,
+  TlsError,
+  TransportError,
+  abortReason,
+  type TransportErrorCode,
+} from './errors.js';
+export type {
+  Address,
+  Capabilities,
+  Connection,
+  ConnectOptions,
+  Listener,
+  ListenOptions,
+  RuntimeName,
+  TlsInfo,
+  TlsOptions,
+  TlsSession,
+  TlsVersion,
+  Transport,
+} from './types.js';

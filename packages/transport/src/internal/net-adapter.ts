@@ -1,0 +1,505 @@
+/**
+ * The `node:net` / `node:tls` implementation behind the Node adapter, and behind the Bun adapter
+ * (Bun's node:net is measured to do everything this package needs there: see the README).
+ *
+ * Theory of operation: every socket event is turned into state plus settled promises; no handler
+ * throws. Reading goes through a {@link ChunkQueue}, which pauses the socket when too much is
+ * unread. A write resolves at once when `socket.write()` says the buffer has room, else on `drain`.
+ * The first error is sticky: it destroys the socket and rejects every pending and later operation.
+ * `startTls` swaps the plain socket for a `TLSSocket` wrapped around it and drops unread plaintext.
+ *
+ * Half-open is off: when the peer finishes sending, our side finishes too after queued writes, so a
+ * connection the caller read to the end never lingers. `end()` is the caller's own half-close; it
+ * can still read the peer's reply after it.
+ *
+ * @internal
+ * @module
+ */
+import net from 'node:net';
+import tls from 'node:tls';
+import { ConnectionError, TlsError, TransportError, abortReason } from '../errors.js';
+import type {
+  Address,
+  Capabilities,
+  Connection,
+  ConnectOptions,
+  Listener,
+  ListenOptions,
+  RuntimeName,
+  TlsInfo,
+  TlsOptions,
+  TlsSession,
+  Transport,
+} from '../types.js';
+
+type StartTlsOptions = Parameters<Connection['startTls']>[0];
+type AcceptOptions = NonNullable<Parameters<Listener['accept']>[0]>;
+import { ChunkQueue } from './chunk-queue.js';
+import { Deadline } from './deadline.js';
+
+type Socket = net.Socket | tls.TLSSocket;
+
+interface Waiter {
+  resolve(): void;
+  reject(error: unknown): void;
+}
+
+/** OpenSSL verification codes and Node's TLS error codes. */
+const TLS_CODE =
+  /^(ERR_TLS_|ERR_SSL_|ERR_OSSL_|UNABLE_TO_|CERT_|DEPTH_ZERO_|SELF_SIGNED_|HOSTNAME_MISMATCH|INVALID_CA|INVALID_PURPOSE|PATH_LENGTH_EXCEEDED)/;
+
+function errorCode(error: unknown): string | undefined {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === 'string' ? code : undefined;
+}
+
+function isAbort(error: unknown): boolean {
+  return (error as { name?: unknown } | null)?.name === 'AbortError';
+}
+
+/** A runtime error as one of ours. `tlsPhase`: it happened while TLS was being negotiated. */
+export function mapNetError(error: unknown, tlsPhase: boolean): unknown {
+  if (error instanceof TransportError || isAbort(error)) return error;
+  const code = errorCode(error);
+  const message = error instanceof Error ? error.message : String(error);
+  const openssl = typeof (error as { library?: unknown } | null)?.library === 'string';
+  if ((code !== undefined && TLS_CODE.test(code)) || openssl) return new TlsError(message, { cause: error });
+  const syscall = typeof (error as { syscall?: unknown } | null)?.syscall === 'string';
+  if ((code !== undefined && /^E[A-Z0-9]+$/.test(code)) || syscall || !tlsPhase) {
+    return new ConnectionError(message, { cause: error, ...(code !== undefined ? { osCode: code } : {}) });
+  }
+  return new TlsError(message, { cause: error });
+}
+
+function family(value: unknown, host: string): 4 | 6 {
+  if (value === 'IPv6' || value === 6) return 6;
+  if (value === 'IPv4' || value === 4) return 4;
+  return host.includes(':') ? 6 : 4;
+}
+
+const NO_ADDRESS: Address = Object.freeze({ host: '', port: 0, family: 4 });
+
+function localOf(socket: net.Socket): Address {
+  const host = socket.localAddress;
+  if (host === undefined) return NO_ADDRESS;
+  return Object.freeze({ host, port: socket.localPort ?? 0, family: family(socket.localFamily, host) });
+}
+
+function remoteOf(socket: net.Socket): Address {
+  const host = socket.remoteAddress;
+  if (host === undefined) return NO_ADDRESS;
+  return Object.freeze({ host, port: socket.remotePort ?? 0, family: family(socket.remoteFamily, host) });
+}
+
+/** Node's TLS options from ours. `host` is what the certificate is checked against without `servername`. */
+function tlsOptions(runtime: RuntimeName, options: TlsOptions, host: string): tls.ConnectionOptions {
+  // RFC 6066 §3: SNI carries names only, never an IP address; Node then checks against `host`.
+  const servername = options.servername ?? (net.isIP(host) === 0 ? host : undefined);
+  const out: tls.ConnectionOptions = {
+    host,
+    rejectUnauthorized: options.rejectUnauthorized ?? true,
+  };
+  if (servername !== undefined && net.isIP(servername) === 0) out.servername = servername;
+  if (options.ca !== undefined) out.ca = typeof options.ca === 'string' ? options.ca : [...options.ca];
+  if (options.minVersion !== undefined) out.minVersion = options.minVersion;
+  if (options.maxVersion !== undefined) out.maxVersion = options.maxVersion;
+  if (options.cert !== undefined) out.cert = options.cert;
+  if (options.key !== undefined) out.key = options.key;
+  const session = options.session;
+  if (session !== undefined && session.runtime === runtime && session.value instanceof Uint8Array) {
+    out.session = session.value as Buffer;
+  }
+  return out;
+}
+
+function checkEndpoint(host: unknown, port: unknown): void {
+  if (typeof host !== 'string' || host === '') throw new TypeError('host must be a non-empty string');
+  if (typeof port !== 'number' || !Number.isInteger(port) || port < 0 || port > 65535) {
+    throw new TypeError('port must be an integer from 0 to 65535');
+  }
+}
+
+/** A connection over a node:net socket, later perhaps a node:tls socket wrapped around it. */
+class NetConnection implements Connection {
+  #runtime: RuntimeName;
+  #socket: Socket;
+  #host: string;
+  #queue: ChunkQueue;
+  /** Writers waiting for `drain`. */
+  #drainWaiters: Waiter[] = [];
+  /** Everything else that waits on the socket: the connect/handshake, `end()`. */
+  #waiters = new Set<Waiter>();
+  #error: unknown = undefined;
+  #destroyed = false;
+  #ending: Promise<void> | undefined;
+  #handshaking = false;
+  #session: TlsSession | undefined;
+  #tlsInfo: TlsInfo | undefined;
+  #local: Address = NO_ADDRESS;
+  #remote: Address = NO_ADDRESS;
+  #readyWaiter: Waiter | undefined;
+  #settleClosed!: (error?: unknown) => void;
+  readonly closed: Promise<void>;
+
+  constructor(runtime: RuntimeName, socket: Socket, host: string, connected: boolean) {
+    this.#runtime = runtime;
+    this.#socket = socket;
+    this.#host = host;
+    this.#queue = new ChunkQueue({ pause: () => this.#socket.pause(), resume: () => this.#socket.resume() });
+    this.closed = new Promise<void>((resolve, reject) => {
+      this.#settleClosed = (error) => (error === undefined ? resolve() : reject(error));
+    });
+    // Nobody has to watch `closed`; its rejection must not count as unhandled.
+    this.closed.catch(() => {});
+    this.#handshaking = socket instanceof tls.TLSSocket;
+    this.#bind(socket);
+    if (connected) this.#snapshotAddresses();
+  }
+
+  /** Settles when the connect (and TLS handshake) finished. */
+  ready(): Promise<void> {
+    if (this.#error !== undefined) return Promise.reject(this.#error);
+    return new Promise<void>((resolve, reject) => {
+      this.#readyWaiter = { resolve, reject };
+      this.#waiters.add(this.#readyWaiter);
+    });
+  }
+
+  get localAddress(): Address {
+    return this.#local;
+  }
+
+  get remoteAddress(): Address {
+    return this.#remote;
+  }
+
+  get tls(): TlsInfo | undefined {
+    return this.#tlsInfo;
+  }
+
+  tlsSession(): TlsSession | undefined {
+    return this.#session;
+  }
+
+  read(): Promise<Uint8Array | null> {
+    return this.#queue.read();
+  }
+
+  write(bytes: Uint8Array): Promise<void> {
+    if (this.#error !== undefined) return Promise.reject(this.#error);
+    if (this.#destroyed) return Promise.reject(destroyedError());
+    if (this.#ending !== undefined) return Promise.reject(new ConnectionError('write() after end()'));
+    if (this.#socket.write(bytes)) return Promise.resolve();
+    return new Promise<void>((resolve, reject) => this.#drainWaiters.push({ resolve, reject }));
+  }
+
+  end(): Promise<void> {
+    if (this.#error !== undefined) return Promise.reject(this.#error);
+    if (this.#destroyed) return Promise.reject(destroyedError());
+    this.#ending ??= new Promise<void>((resolve, reject) => {
+      const waiter: Waiter = { resolve, reject };
+      this.#waiters.add(waiter);
+      // The callback runs on 'finish': everything was handed to the kernel, FIN (or close_notify) sent.
+      this.#socket.end(() => {
+        if (this.#waiters.delete(waiter)) resolve();
+      });
+    });
+    return this.#ending;
+  }
+
+  destroy(error?: Error): void {
+    if (this.#destroyed) return;
+    this.#destroyed = true;
+    const reason = error ?? destroyedError();
+    this.#queue.fail(reason, true);
+    if (error !== undefined && this.#error === undefined) this.#error = error;
+    this.#rejectWaiters(reason);
+    this.#socket.destroy();
+  }
+
+  async startTls(options: StartTlsOptions): Promise<void> {
+    if (this.#error !== undefined) throw this.#error;
+    if (this.#destroyed) throw destroyedError();
+    if (this.#socket instanceof tls.TLSSocket) throw new TlsError('TLS is already active on this connection');
+    if (this.#queue.done) throw new ConnectionError('The peer closed the connection before TLS could start');
+    const deadline = new Deadline(options, 'TLS handshake', (reason) => this.#fail(reason));
+    const plain = this.#socket;
+    this.#unbind(plain);
+    // RFC 4217 §4 / CVE-2021-22947: bytes that arrived in plaintext before the handshake are never
+    // handed out as if they came over TLS.
+    this.#queue.clear();
+    let secure: tls.TLSSocket;
+    try {
+      secure = tls.connect({ ...tlsOptions(this.#runtime, options, this.#host), socket: plain });
+    } catch (error) {
+      deadline.clear();
+      this.#fail(mapNetError(error, true));
+      throw this.#error;
+    }
+    this.#socket = secure;
+    this.#handshaking = true;
+    this.#bind(secure);
+    try {
+      await this.ready();
+    } catch (error) {
+      throw deadline.fired ? deadline.reason : error;
+    } finally {
+      deadline.clear();
+    }
+  }
+
+  #bind(socket: Socket): void {
+    socket.on('connect', this.#onConnect);
+    socket.on('secureConnect', this.#onSecureConnect);
+    socket.on('session', this.#onSession);
+    socket.on('data', this.#onData);
+    socket.on('end', this.#onEnd);
+    socket.on('drain', this.#onDrain);
+    socket.on('error', this.#onError);
+    socket.on('close', this.#onClose);
+  }
+
+  #unbind(socket: Socket): void {
+    socket.off('connect', this.#onConnect);
+    socket.off('secureConnect', this.#onSecureConnect);
+    socket.off('session', this.#onSession);
+    socket.off('data', this.#onData);
+    socket.off('end', this.#onEnd);
+    socket.off('drain', this.#onDrain);
+    socket.off('error', this.#onError);
+    socket.off('close', this.#onClose);
+  }
+
+  #snapshotAddresses(): void {
+    this.#local = localOf(this.#socket);
+    this.#remote = remoteOf(this.#socket);
+  }
+
+  #markReady(): void {
+    const waiter = this.#readyWaiter;
+    this.#readyWaiter = undefined;
+    if (waiter !== undefined && this.#waiters.delete(waiter)) waiter.resolve();
+  }
+
+  #onConnect = (): void => {
+    this.#snapshotAddresses();
+    if (!(this.#socket instanceof tls.TLSSocket)) this.#markReady();
+  };
+
+  #onSecureConnect = (): void => {
+    const socket = this.#socket as tls.TLSSocket;
+    this.#handshaking = false;
+    if (this.#local === NO_ADDRESS) this.#snapshotAddresses();
+    this.#tlsInfo = Object.freeze({
+      protocol: socket.getProtocol() ?? undefined,
+      resumed: socket.isSessionReused(),
+    });
+    this.#markReady();
+  };
+
+  // Fires during a TLS 1.2 handshake, and for each TLS 1.3 ticket after it: keep the newest.
+  #onSession = (session: Buffer): void => {
+    this.#session = Object.freeze({ runtime: this.#runtime, value: session });
+  };
+
+  #onData = (chunk: Buffer): void => {
+    // A plain Uint8Array view of the same memory: no copy, and the same type on every runtime.
+    this.#queue.push(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength));
+  };
+
+  #onEnd = (): void => {
+    this.#queue.end();
+  };
+
+  #onDrain = (): void => {
+    const waiters = this.#drainWaiters;
+    this.#drainWaiters = [];
+    for (const waiter of waiters) waiter.resolve();
+  };
+
+  #onError = (error: unknown): void => {
+    this.#fail(mapNetError(error, this.#handshaking));
+  };
+
+  #onClose = (): void => {
+    if (this.#error === undefined && !this.#destroyed && !this.#queue.done) {
+      this.#fail(new ConnectionError('The connection closed before the end of the stream'));
+    }
+    this.#rejectWaiters(this.#error ?? destroyedError());
+    this.#settleClosed(this.#error);
+  };
+
+  #fail(error: unknown): void {
+    if (this.#error !== undefined) return;
+    this.#error = error;
+    this.#queue.fail(error);
+    this.#rejectWaiters(error);
+    this.#socket.destroy();
+  }
+
+  #rejectWaiters(error: unknown): void {
+    const waiters = [...this.#drainWaiters, ...this.#waiters];
+    this.#drainWaiters = [];
+    this.#waiters.clear();
+    this.#readyWaiter = undefined;
+    for (const waiter of waiters) waiter.reject(error);
+  }
+}
+
+function destroyedError(): ConnectionError {
+  return new ConnectionError('The connection was destroyed');
+}
+
+/** Connect with node:net, or node:tls when `options.tls` is given. */
+async function connectNet(runtime: RuntimeName, options: ConnectOptions): Promise<Connection> {
+  const { host, port } = options;
+  checkEndpoint(host, port);
+  let connection: NetConnection | undefined;
+  const deadline = new Deadline(options, `Connecting to ${host} port ${port}`, () => connection?.destroy());
+  try {
+    const socket = options.tls
+      ? tls.connect({ ...tlsOptions(runtime, options.tls, host), port })
+      : net.connect({ host, port });
+    connection = new NetConnection(runtime, socket, host, false);
+    await connection.ready();
+    return connection;
+  } catch (error) {
+    connection?.destroy();
+    throw deadline.fired ? deadline.reason : mapNetError(error, options.tls !== undefined);
+  } finally {
+    deadline.clear();
+  }
+}
+
+interface AcceptWaiter {
+  resolve(connection: Connection): void;
+  reject(error: unknown): void;
+}
+
+/** A node:net server that hands out inbound connections one `accept()` at a time. */
+class NetListener implements Listener {
+  readonly address: Address;
+  #runtime: RuntimeName;
+  #server: net.Server;
+  #incoming: net.Socket[] = [];
+  #waiters: AcceptWaiter[] = [];
+  #closed = false;
+  #error: unknown = undefined;
+  #signal: AbortSignal | undefined;
+  #onAbort: (() => void) | undefined;
+
+  constructor(runtime: RuntimeName, server: net.Server, signal: AbortSignal | undefined) {
+    this.#runtime = runtime;
+    this.#server = server;
+    const bound = server.address() as net.AddressInfo;
+    this.address = Object.freeze({ host: bound.address, port: bound.port, family: family(bound.family, bound.address) });
+    server.on('connection', this.#onConnection);
+    server.on('error', this.#onError);
+    if (signal !== undefined) {
+      this.#signal = signal;
+      this.#onAbort = () => this.#shut(abortReason(signal));
+      signal.addEventListener('abort', this.#onAbort, { once: true });
+    }
+  }
+
+  accept(options: AcceptOptions = {}): Promise<Connection> {
+    if (this.#error !== undefined) return Promise.reject(this.#error);
+    if (this.#closed) return Promise.reject(new ConnectionError('The listener is closed'));
+    const socket = this.#incoming.shift();
+    if (socket !== undefined) return Promise.resolve(this.#wrap(socket));
+    return new Promise<Connection>((resolve, reject) => {
+      let waiter: AcceptWaiter;
+      let deadline: Deadline;
+      try {
+        deadline = new Deadline(options, 'Waiting for an inbound connection', (reason) => {
+          this.#waiters = this.#waiters.filter((w) => w !== waiter);
+          reject(reason);
+        });
+      } catch (error) {
+        reject(error);
+        return;
+      }
+      waiter = {
+        resolve: (connection) => {
+          deadline.clear();
+          resolve(connection);
+        },
+        reject: (error) => {
+          deadline.clear();
+          reject(error);
+        },
+      };
+      this.#waiters.push(waiter);
+    });
+  }
+
+  close(): void {
+    this.#shut(new ConnectionError('The listener is closed'));
+  }
+
+  #wrap(socket: net.Socket): Connection {
+    const connection = new NetConnection(this.#runtime, socket, socket.remoteAddress ?? '', true);
+    socket.resume(); // it was accepted paused (pauseOnConnect)
+    return connection;
+  }
+
+  #onConnection = (socket: net.Socket): void => {
+    const waiter = this.#waiters.shift();
+    if (waiter !== undefined) waiter.resolve(this.#wrap(socket));
+    else this.#incoming.push(socket);
+  };
+
+  #onError = (error: unknown): void => {
+    this.#shut(mapNetError(error, false), true);
+  };
+
+  #shut(reason: unknown, failed = false): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    if (failed) this.#error = reason;
+    if (this.#signal !== undefined && this.#onAbort !== undefined) {
+      this.#signal.removeEventListener('abort', this.#onAbort);
+    }
+    this.#signal = undefined;
+    this.#onAbort = undefined;
+    this.#server.close();
+    for (const socket of this.#incoming.splice(0)) socket.destroy();
+    for (const waiter of this.#waiters.splice(0)) waiter.reject(reason);
+  }
+}
+
+async function listenNet(runtime: RuntimeName, options: ListenOptions): Promise<Listener> {
+  const { host, signal } = options;
+  const port = options.port ?? 0;
+  checkEndpoint(host, port);
+  if (signal?.aborted) throw abortReason(signal);
+  const server = net.createServer({ pauseOnConnect: true });
+  await new Promise<void>((resolve, reject) => {
+    const onError = (error: unknown): void => {
+      server.off('listening', onListening);
+      reject(mapNetError(error, false));
+    };
+    const onListening = (): void => {
+      server.off('error', onError);
+      resolve();
+    };
+    server.once('error', onError);
+    server.once('listening', onListening);
+    server.listen({ host, port, exclusive: true });
+  });
+  if (signal?.aborted) {
+    server.close();
+    throw abortReason(signal);
+  }
+  return new NetListener(runtime, server, signal);
+}
+
+/** The node:net / node:tls transport, tagged with the runtime it runs on and what was measured there. */
+export function createNetTransport(runtime: RuntimeName, capabilities: Capabilities): Transport {
+  return Object.freeze({
+    runtime,
+    capabilities: Object.freeze({ ...capabilities }),
+    connect: (options: ConnectOptions) => connectNet(runtime, options),
+    listen: (options: ListenOptions) => listenNet(runtime, options),
+  });
+}

@@ -1,0 +1,264 @@
+/**
+ * The runtime-neutral socket interface every adapter implements.
+ *
+ * Theory of operation: a {@link Connection} is a pull-based byte stream. `read()` hands out the next
+ * chunk the runtime received (or `null` at end of stream), and the adapter stops reading from the
+ * socket while unread chunks pile up, so a slow consumer slows the peer down instead of filling
+ * memory. `write()` resolves once the runtime has accepted the bytes into a bounded buffer, so a
+ * writer that awaits it honours back-pressure. Nothing here throws from an event handler: socket
+ * errors become rejected promises of the next `read()`/`write()` and of `closed`.
+ *
+ * TLS sessions are opaque values that only the adapter that produced them understands. A data
+ * connection passes the control connection's latest {@link Connection.tlsSession} to resume it
+ * (vsftpd `require_ssl_reuse`, ProFTPD and FileZilla Server insist on it). TLS 1.3 tickets arrive
+ * after the handshake, so the session is read when the data connection is opened, not cached early.
+ *
+ * @module
+ */
+
+/**
+ * An IP endpoint. `family` is 4 or 6.
+ *
+ * @example
+ * ```ts
+ * const { host, port, family } = conn.localAddress; // e.g. '127.0.0.1', 50312, 4
+ * ```
+ */
+export interface Address {
+  readonly host: string;
+  readonly port: number;
+  readonly family: 4 | 6;
+}
+
+/**
+ * TLS versions an adapter can be limited to.
+ *
+ * @example
+ * ```ts
+ * const options: TlsOptions = { minVersion: 'TLSv1.2', maxVersion: 'TLSv1.3' };
+ * ```
+ */
+export type TlsVersion = 'TLSv1.2' | 'TLSv1.3';
+
+/**
+ * A TLS session that can be resumed by another connection of the same adapter. Opaque: treat it as a
+ * token.
+ *
+ * @example
+ * ```ts
+ * const session = control.tlsSession(); // read it when the data connection is opened
+ * const data = await transport.connect({ host, port, tls: { servername, session } });
+ * ```
+ */
+export interface TlsSession {
+  /** The adapter that made it; another adapter ignores it. */
+  readonly runtime: RuntimeName;
+  /** @internal The runtime's own session value. */
+  readonly value: unknown;
+}
+
+/**
+ * Options for TLS on connect or on upgrade. Certificate and hostname checks are on by default.
+ *
+ * Adapters refuse (with a `TlsError`) options their runtime cannot honour instead of ignoring them;
+ * see {@link Capabilities}.
+ *
+ * @example
+ * ```ts
+ * const options: TlsOptions = { servername: 'ftp.example.com', ca: [myCaPem], minVersion: 'TLSv1.2' };
+ * ```
+ */
+export interface TlsOptions {
+  /** Name for SNI and certificate verification. Default: the host, when it is a name. */
+  readonly servername?: string;
+  /** Trusted CA certificates in PEM, replacing the runtime's defaults. */
+  readonly ca?: string | readonly string[];
+  /** Verify the certificate chain and name. Default true. Turning it off is insecure. */
+  readonly rejectUnauthorized?: boolean;
+  readonly minVersion?: TlsVersion;
+  readonly maxVersion?: TlsVersion;
+  /** Client certificate and key in PEM. */
+  readonly cert?: string;
+  readonly key?: string;
+  /**
+   * Resume this session (from the control connection). A session made by another adapter is ignored,
+   * and so is any session on an adapter without {@link Capabilities.sessionReuse}.
+   */
+  readonly session?: TlsSession | undefined;
+}
+
+/**
+ * Options of {@link Transport.connect}.
+ *
+ * @example
+ * ```ts
+ * const options: ConnectOptions = { host: 'ftp.example.com', port: 990, tls: {}, timeout: 10_000, signal };
+ * ```
+ */
+export interface ConnectOptions {
+  readonly host: string;
+  readonly port: number;
+  /** Connect with TLS right away (implicit FTPS, protected data connections). */
+  readonly tls?: TlsOptions;
+  /** Give up connecting (and TLS handshaking) after this many milliseconds. */
+  readonly timeout?: number | undefined;
+  /**
+   * Give up connecting (and TLS handshaking) when this aborts; the promise rejects with the signal's
+   * reason. It covers the connect only: aborting later does not touch the connection.
+   */
+  readonly signal?: AbortSignal | undefined;
+}
+
+/**
+ * Options of {@link Transport.listen}.
+ *
+ * @example
+ * ```ts
+ * const listener = await transport.listen({ host: control.localAddress.host, port: 0 });
+ * ```
+ */
+export interface ListenOptions {
+  /** Local address to bind, normally the control connection's local address. */
+  readonly host: string;
+  /** Default 0: any free port. */
+  readonly port?: number | undefined;
+  /** Closes the listener when it aborts (pending `accept()` calls reject with the reason). */
+  readonly signal?: AbortSignal | undefined;
+}
+
+/**
+ * What the TLS layer of a connection reports.
+ *
+ * @example
+ * ```ts
+ * if (data.tls?.resumed === false) console.warn('the server did a full handshake');
+ * ```
+ */
+export interface TlsInfo {
+  /** `'TLSv1.3'`, `'TLSv1.2'`, ...; `undefined` when the runtime does not say. */
+  readonly protocol: string | undefined;
+  /** True when this connection resumed an earlier session. `undefined` when the runtime cannot tell. */
+  readonly resumed: boolean | undefined;
+}
+
+/**
+ * One TCP (or TLS over TCP) connection.
+ *
+ * When the peer finishes sending, the connection finishes our side too once queued writes are out
+ * (no half-open from the peer's side), so a connection read to the end is released by itself.
+ * After `end()` the peer's remaining data can still be read.
+ *
+ * @example
+ * ```ts
+ * const conn = await transport.connect({ host: '127.0.0.1', port: 21 });
+ * await conn.write(new TextEncoder().encode('QUIT\r\n'));
+ * for (let chunk; (chunk = await conn.read()) !== null; ) handle(chunk);
+ * await conn.closed;
+ * ```
+ */
+export interface Connection {
+  readonly localAddress: Address;
+  readonly remoteAddress: Address;
+  /** Present once TLS is active. */
+  readonly tls: TlsInfo | undefined;
+  /**
+   * The newest resumable TLS session, or `undefined` (no TLS, no ticket yet, or the runtime cannot
+   * export sessions: see {@link Capabilities.sessionReuse}).
+   */
+  tlsSession(): TlsSession | undefined;
+  /**
+   * Next chunk, or `null` at end of stream. Rejects with a `TransportError` on failure, and after
+   * `destroy()` (never a `null` that could pass for a complete stream). Chunks are handed out without
+   * copying where the runtime allows; the caller owns them.
+   */
+  read(): Promise<Uint8Array | null>;
+  /**
+   * Queue bytes for sending; resolves when the runtime has room for more. The caller must not modify
+   * `bytes` until the promise settles.
+   */
+  write(bytes: Uint8Array): Promise<void>;
+  /**
+   * Upgrade to TLS in the client role (AUTH TLS, or an accepted active-mode data connection). Call it
+   * with no `read()` pending. Bytes received before the upgrade and not yet read are discarded: they
+   * were plaintext and must not pass for protected data (CVE-2021-22947).
+   */
+  startTls(
+    options: TlsOptions & { readonly timeout?: number | undefined; readonly signal?: AbortSignal | undefined },
+  ): Promise<void>;
+  /** Send everything queued, then half-close the sending side (TCP FIN / TLS close_notify). */
+  end(): Promise<void>;
+  /**
+   * Tear the connection down now and release its socket. Pending and later reads and writes reject
+   * with `error`, or with a `ConnectionError` when none is given.
+   */
+  destroy(error?: Error): void;
+  /**
+   * Settles when the connection is fully closed and its socket released (rejects if it died with an
+   * error, or was destroyed with one). Not watching it is fine: its rejection is never unhandled.
+   */
+  readonly closed: Promise<void>;
+}
+
+/**
+ * A listener for one inbound connection (active-mode FTP).
+ *
+ * @example
+ * ```ts
+ * const listener = await transport.listen({ host: control.localAddress.host });
+ * // send EPRT/PORT with listener.address, then the transfer command, then:
+ * const data = await listener.accept({ timeout: 10_000 });
+ * listener.close(); // the accepted connection stays open
+ * ```
+ */
+export interface Listener {
+  readonly address: Address;
+  /** Accept the next connection. A timeout or abort fails this call only; the listener stays open. */
+  accept(options?: { readonly timeout?: number | undefined; readonly signal?: AbortSignal | undefined }): Promise<Connection>;
+  /** Stop listening. Connections not yet accepted are closed; accepted ones are not touched. */
+  close(): void;
+}
+
+/**
+ * Runtimes with an adapter.
+ *
+ * @example
+ * ```ts
+ * if (transport.runtime === 'deno') console.log('running on Deno');
+ * ```
+ */
+export type RuntimeName = 'node' | 'deno' | 'bun';
+
+/**
+ * What an adapter can do, measured per runtime (see the package README).
+ *
+ * @example
+ * ```ts
+ * if (!transport.capabilities.sessionReuse) console.warn('data connections cannot resume the TLS session');
+ * ```
+ */
+export interface Capabilities {
+  /** TLS sessions can be exported from one connection and resumed by another. */
+  readonly sessionReuse: boolean;
+  /** `TlsInfo.resumed` is reported. */
+  readonly reportsResumption: boolean;
+  /** Client certificates are supported, on `connect({ tls })` and on `startTls`. */
+  readonly clientCertificates: boolean;
+  /** `minVersion` and `maxVersion` are honoured. */
+  readonly tlsVersionLimits: boolean;
+}
+
+/**
+ * A runtime adapter.
+ *
+ * @example
+ * ```ts
+ * import { transport } from '@ftpkit/transport'; // the adapter of the runtime you are on
+ * const conn = await transport.connect({ host: 'ftp.example.com', port: 21 });
+ * ```
+ */
+export interface Transport {
+  readonly runtime: RuntimeName;
+  readonly capabilities: Capabilities;
+  connect(options: ConnectOptions): Promise<Connection>;
+  listen(options: ListenOptions): Promise<Listener>;
+}

@@ -1,0 +1,292 @@
+// The real Node peer of the transport conformance suite. Whatever runtime runs the suite, the other
+// end of every socket is this process: `node test/peer.mjs`.
+//
+// It listens on 127.0.0.1 and ::1 (ephemeral ports), prints one JSON line
+// `{"hosts": {"127.0.0.1": {...ports}, "::1": {...ports}}}`, then takes commands on stdin, one JSON
+// line each (`{"id": 1, "cmd": "open"}`), and answers each with one JSON line carrying the same id.
+// It exits when stdin ends.
+//
+// Servers, per host:
+//   echo        plain TCP echo. When the client ends its side, the peer finishes echoing and ends.
+//   source      the client sends "<bytes>\n"; the peer sends that many pattern bytes, then ends.
+//   sink        does not read until the `release` command; then counts and hashes everything, and
+//               when the client ends, answers "bytes=<n> sha256=<hex>\n" and ends (a half-close).
+//   reset       sends "partial\n", then resets the connection (RST).
+//   tls12/tls13 TLS echo limited to TLS 1.2 / 1.3. Each connection first gets a JSON line
+//               {"reused", "protocol", "client"}: whether the peer resumed a session
+//               (tlsSocket.isSessionReused()), the version, the client certificate's CN.
+//   tlsOther    like tls13, with a certificate for other.invalid (hostname mismatch).
+//   tlsClientAuth  like tls13, requires a client certificate from the test CA.
+//   tlsMute     accepts TCP and never answers: a TLS handshake that never completes.
+//   starttls    "220 ready\n"; on "AUTH TLS\r\n" answers "234 go\n" and starts TLS as the server
+//               (asking for, not requiring, a client certificate), then behaves like tls13. Shares its TLS context with `tls13` and `dial`, so a
+//               session from one resumes on the others (a control connection's on a data connection).
+//   blackhole   a listener in a child process that never accepts, with its backlog already full:
+//               a connect to it hangs (SYNs are dropped), for connect timeouts.
+//   refused     a port nobody listens on.
+//
+// Commands:
+//   open                 → {open}: server-side sockets still open (the client's leak check).
+//   release              → {}: sink connections start reading.
+//   dropMute             → {dropped}: close the tlsMute connections still open.
+//   sourceStats          → {flushed}: bytes the newest source connection handed to its kernel.
+//   dial {host, port, tls}  → {}: connect to the client's listener, send "hello from peer\n" and
+//                        echo; with tls, first act as the TLS server on it (active-mode FTPS).
+import { spawn } from 'node:child_process';
+import { createHash, randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import net from 'node:net';
+import { createInterface } from 'node:readline';
+import tls from 'node:tls';
+
+const fixtures = new URL('./fixtures/', import.meta.url);
+const pem = (name) => readFileSync(new URL(name, fixtures), 'utf8');
+const ca = pem('ca.pem');
+const server = { key: pem('server.key'), cert: pem('server.pem') };
+const other = { key: pem('other.key'), cert: pem('other.pem') };
+const ticketKeys = randomBytes(48);
+
+const open = new Set();
+const track = (socket) => {
+  open.add(socket);
+  socket.on('close', () => open.delete(socket));
+  socket.on('error', () => {});
+};
+const held = new Set();
+const mute = new Set();
+let lastSource;
+const children = [];
+
+/** Byte i of every test payload: (i mod 251), so a lost, doubled or shifted chunk shows. */
+export function pattern(offset, length) {
+  const bytes = Buffer.allocUnsafe(length);
+  for (let i = 0; i < length; i++) bytes[i] = (offset + i) % 251;
+  return bytes;
+}
+
+function hello(socket) {
+  const cert = socket.getPeerCertificate?.();
+  return `${JSON.stringify({
+    reused: socket.isSessionReused(),
+    protocol: socket.getProtocol(),
+    client: cert?.subject?.CN ?? null,
+  })}\n`;
+}
+
+function secureEcho(socket) {
+  socket.on('error', () => {});
+  socket.write(hello(socket));
+  socket.pipe(socket);
+}
+
+function listen(srv, host) {
+  return new Promise((resolve, reject) => {
+    srv.once('error', reject);
+    srv.listen({ host, port: 0 }, () => resolve(srv.address().port));
+  });
+}
+
+const handlers = {
+  echo(socket) {
+    socket.pipe(socket);
+  },
+  source(socket) {
+    lastSource = socket;
+    let head = '';
+    const onData = (chunk) => {
+      head += chunk.toString('latin1');
+      const nl = head.indexOf('\n');
+      if (nl < 0) return;
+      socket.off('data', onData);
+      let left = Number(head.slice(0, nl));
+      let offset = 0;
+      const step = 256 * 1024;
+      const pump = () => {
+        while (left > 0) {
+          const n = Math.min(step, left);
+          const ok = socket.write(pattern(offset, n));
+          offset += n;
+          left -= n;
+          if (!ok) return void socket.once('drain', pump);
+        }
+        socket.end();
+      };
+      pump();
+    };
+    socket.on('data', onData);
+  },
+  sink(socket) {
+    socket.pause();
+    held.add(socket);
+    const hash = createHash('sha256');
+    let bytes = 0;
+    socket.on('data', (chunk) => {
+      bytes += chunk.length;
+      hash.update(chunk);
+    });
+    socket.on('end', () => {
+      socket.end(`bytes=${bytes} sha256=${hash.digest('hex')}\n`);
+    });
+  },
+  reset(socket) {
+    socket.write('partial\n', () => setTimeout(() => socket.resetAndDestroy(), 50));
+  },
+  // TLS 1.3 through a TLSSocket on the shared context (not tls.Server, which has its own), so that
+  // sessions resume across this port, `starttls` and `dial` as they do across an FTP server's control
+  // and data connections.
+  tls13(socket) {
+    const secure = new tls.TLSSocket(socket, { isServer: true, secureContext: tls13Context });
+    secure.on('secure', () => secureEcho(secure));
+    secure.on('error', () => {});
+  },
+  tlsMute(socket) {
+    mute.add(socket);
+    socket.on('close', () => mute.delete(socket));
+    socket.on('data', () => {});
+  },
+  starttls(socket) {
+    socket.write('220 ready\n');
+    let line = '';
+    const onData = (chunk) => {
+      line += chunk.toString('latin1');
+      if (!line.includes('\n')) return;
+      socket.off('data', onData);
+      if (line.trim() !== 'AUTH TLS') return void socket.end('500 what?\n');
+      socket.write('234 go\n');
+      // A client certificate is asked for, not required: the hello line names it when one came.
+      const secure = new tls.TLSSocket(socket, {
+        isServer: true,
+        secureContext: tls13Context,
+        requestCert: true,
+        rejectUnauthorized: false,
+      });
+      secure.on('secure', () => secureEcho(secure));
+      secure.on('error', () => {});
+    };
+    socket.on('data', onData);
+  },
+};
+
+// OpenSSL refuses to resume (alert "internal error") where a client certificate is asked for and no
+// session id context is set, as on the `starttls` port.
+const tls13Context = tls.createSecureContext({
+  ...server,
+  ca,
+  minVersion: 'TLSv1.3',
+  maxVersion: 'TLSv1.3',
+  ticketKeys,
+  sessionIdContext: 'ftpkit-peer',
+});
+
+function tlsServer(options) {
+  return tls.createServer({ ...server, ...options }, secureEcho);
+}
+
+async function serve(host) {
+  const ports = {};
+  for (const [name, handler] of Object.entries(handlers)) {
+    const srv = net.createServer({ allowHalfOpen: name === 'echo' || name === 'sink' }, (socket) => {
+      track(socket);
+      handler(socket);
+    });
+    ports[name] = await listen(srv, host);
+  }
+  const secure = {
+    tls12: tlsServer({ minVersion: 'TLSv1.2', maxVersion: 'TLSv1.2' }),
+    tlsOther: tlsServer({ ...other, minVersion: 'TLSv1.3' }),
+    tlsClientAuth: tlsServer({ minVersion: 'TLSv1.3', requestCert: true, rejectUnauthorized: true, ca }),
+  };
+  for (const [name, srv] of Object.entries(secure)) {
+    srv.on('connection', track);
+    srv.on('tlsClientError', () => {});
+    ports[name] = await listen(srv, host);
+  }
+  ports.blackhole = await blackhole(host);
+  const gone = net.createServer();
+  ports.refused = await listen(gone, host);
+  await new Promise((resolve) => gone.close(resolve));
+  return ports;
+}
+
+/** A listener that never accepts, in a blocked child process, with its accept queue filled. */
+async function blackhole(host) {
+  const code = `
+    const net = require('node:net');
+    const s = net.createServer().listen({ host: ${JSON.stringify(host)}, port: 0, backlog: 1 }, () => {
+      process.stdout.write(JSON.stringify(s.address().port) + '\\n', () => {
+        // Block the event loop so nothing is ever accepted; leave once the peer is gone.
+        const parent = process.ppid;
+        const cell = new Int32Array(new SharedArrayBuffer(4));
+        while (process.ppid === parent) Atomics.wait(cell, 0, 0, 1000);
+        process.exit(0);
+      });
+    });`;
+  const child = spawn(process.execPath, ['-e', code], { stdio: ['ignore', 'pipe', 'inherit'] });
+  children.push(child);
+  const port = JSON.parse(await new Promise((resolve) => createInterface({ input: child.stdout }).once('line', resolve)));
+  // Linux queues backlog + 1 connections; after that, SYNs are dropped and a connect hangs.
+  for (let i = 0; i < 2; i++) {
+    const filler = net.connect({ host, port });
+    filler.on('error', () => {});
+    await new Promise((resolve) => filler.once('connect', resolve));
+  }
+  return port;
+}
+
+function dial({ host, port, tls: secure }) {
+  return new Promise((resolve, reject) => {
+    const socket = net.connect({ host, port });
+    track(socket);
+    socket.once('error', reject);
+    socket.once('connect', () => {
+      resolve({});
+      if (!secure) {
+        socket.write('hello from peer\n');
+        socket.pipe(socket);
+        return;
+      }
+      // Active-mode FTPS: the server connects, the client starts TLS as the TLS client.
+      const wrapped = new tls.TLSSocket(socket, { isServer: true, secureContext: tls13Context });
+      wrapped.on('error', () => {});
+      wrapped.on('secure', () => secureEcho(wrapped));
+    });
+  });
+}
+
+const commands = {
+  open: () => ({ open: open.size }),
+  release: () => {
+    for (const socket of held) socket.resume();
+    held.clear();
+    return {};
+  },
+  dropMute: () => {
+    const dropped = mute.size;
+    for (const socket of mute) socket.destroy();
+    return { dropped };
+  },
+  sourceStats: () => ({ flushed: lastSource ? lastSource.bytesWritten - lastSource.writableLength : 0 }),
+  dial,
+};
+
+const hosts = {};
+for (const host of ['127.0.0.1', '::1']) hosts[host] = await serve(host);
+process.stdout.write(`${JSON.stringify({ hosts })}\n`);
+
+createInterface({ input: process.stdin }).on('line', async (line) => {
+  let id;
+  try {
+    const message = JSON.parse(line);
+    id = message.id;
+    const result = await commands[message.cmd](message);
+    process.stdout.write(`${JSON.stringify({ id, ...result })}\n`);
+  } catch (error) {
+    process.stdout.write(`${JSON.stringify({ id, error: String(error) })}\n`);
+  }
+});
+const quit = () => {
+  for (const child of children) child.kill('SIGKILL');
+  process.exit(0);
+};
+process.stdin.on('end', quit);
+process.on('SIGTERM', quit);
