@@ -29,11 +29,12 @@ import {
 } from '@ftpkit/codec';
 import { transport as defaultTransport, type Transport } from '@ftpkit/transport';
 import { Control, type TransferIo } from './control.js';
-import { abortError } from './errors.js';
+import { crlfToLf, convertChunks, lfToCrlf } from './ascii.js';
+import { abortError, NotFoundError } from './errors.js';
 import { join, mkdir as mkdirLocal, readdir, stat } from './fs.js';
 import { parseUrl, resolveOptions, type ClientOptions, type ResolvedOptions } from './options.js';
 import { remoteJoin, remoteSplit, safeLocalName } from './paths.js';
-import { openSink, openSource, type DownloadDestination, type UploadSource } from './transfers.js';
+import { LocalFileError, openSink, openSource, type DownloadDestination, type UploadSource } from './transfers.js';
 
 /** Progress of a transfer, computed from bytes actually moved on the data connection. */
 export interface Progress {
@@ -222,6 +223,46 @@ export class Client implements AsyncDisposable {
     return this.#queue(() => this.#download(remotePath, destination, options), options);
   }
 
+  /**
+   * Download as a Web `ReadableStream`. The transfer runs as the stream is read (back-pressure
+   * reaches the server); cancelling the stream aborts the transfer with ABOR.
+   *
+   * @example
+   * ```ts
+   * for await (const chunk of client.openReadStream('/logs/today.log')) process.stdout.write(chunk);
+   * ```
+   */
+  openReadStream(remotePath: string, options: TransferOptions = {}): ReadableStream<Uint8Array> {
+    const cancel = new AbortController();
+    const signal = options.signal ? AbortSignal.any([options.signal, cancel.signal]) : cancel.signal;
+    let resume: (() => void) | undefined;
+    let controller!: ReadableStreamDefaultController<Uint8Array>;
+    const stream = new ReadableStream<Uint8Array>(
+      {
+        start: (c) => {
+          controller = c;
+        },
+        pull: () => {
+          resume?.();
+          resume = undefined;
+        },
+        cancel: (reason) => cancel.abort(reason),
+      },
+      { highWaterMark: 4 },
+    );
+    const write = async (chunk: Uint8Array): Promise<void> => {
+      controller.enqueue(chunk);
+      if ((controller.desiredSize ?? 1) <= 0) await new Promise<void>((resolve) => (resume = resolve));
+    };
+    this.download(remotePath, write, { ...options, signal }).then(
+      () => controller.close(),
+      (err: unknown) => {
+        if (!cancel.signal.aborted) controller.error(err);
+      },
+    );
+    return stream;
+  }
+
   /** Download into memory. */
   async downloadToBytes(remotePath: string, options: TransferOptions = {}): Promise<Uint8Array> {
     const chunks: Uint8Array[] = [];
@@ -358,12 +399,14 @@ export class Client implements AsyncDisposable {
     } else {
       // `ls -l` servers hide dotfiles unless asked (vsftpd): without `-a`, rmdir -r cannot empty a
       // folder and downloadDir misses files. Like basic-ftp, try `LIST -a` first; if the server
-      // refuses it before it ever worked, fall back to plain LIST and remember which one works.
+      // refuses the command itself (500-504, or 550 from one that took `-a` for a name) before it
+      // ever worked, fall back to plain LIST and remember which one works. Data-connection
+      // failures (425, 426, 522...) are not about `-a` and are reported as they are.
       try {
         await this.#transfer('LIST', path === undefined ? '-a' : `-a ${path}`, sink, options);
         this.#listAll = true;
       } catch (err) {
-        if (this.#listAll === true || !(err instanceof FtpReplyError) || err.reply.kind !== 'permanent') throw err;
+        if (this.#listAll === true || !(err instanceof FtpReplyError) || !LIST_FLAG_REFUSED.has(err.reply.code)) throw err;
         chunks.length = 0;
         await this.#transfer('LIST', path, sink, options);
         this.#listAll = false;
@@ -379,7 +422,7 @@ export class Client implements AsyncDisposable {
     const { parent, name } = remoteSplit(path);
     const entries = await this.#list(parent === '' ? undefined : parent, options);
     const found = entries.find((e) => e.name === name);
-    if (!found) throw new LocalProtocolError(`${path} is not in the listing of ${parent || 'the current directory'}`);
+    if (!found) throw new NotFoundError(path);
     return found;
   }
 
@@ -414,6 +457,15 @@ export class Client implements AsyncDisposable {
     for (const entry of await this.#list(path, options)) {
       const child = remoteJoin(path, safeLocalName(entry.name));
       if (entry.type === 'directory') {
+        // Servers that list a symlink as its target (pyftpdlib's MLSD, ftp-srv's LIST) make a link
+        // to a folder look like a folder, and recursing would empty the folder it points to, outside
+        // this tree. DELE removes a link (unlink) and is refused for a real folder, so try it first.
+        try {
+          await this.#command('DELE', child, options);
+          continue;
+        } catch (err) {
+          if (!(err instanceof FtpReplyError)) throw err;
+        }
         await this.#emptyDir(child, options);
         await this.#command('RMD', child, options);
       } else {
@@ -427,13 +479,17 @@ export class Client implements AsyncDisposable {
     const total = options.onProgress ? await this.#sizeOrUndefined(remotePath, options) : undefined;
     const sink = await openSink(destination, startAt);
     const progress = progressMeter(options.onProgress, total === undefined ? undefined : Math.max(0, total - startAt));
+    const ascii = options.mode === 'ascii' ? crlfToLf() : undefined;
+    const write = ascii ? (chunk: Uint8Array) => sink.write(ascii.push(chunk)) : (chunk: Uint8Array) => sink.write(chunk);
     try {
-      const reply = await this.#transfer('RETR', remotePath, { direction: 'download', write: (chunk) => sink.write(chunk) }, {
+      const reply = await this.#transfer('RETR', remotePath, { direction: 'download', write }, {
         ...options,
         startAt,
-        type: options.mode === 'ascii' ? 'A' : 'I',
+        type: ascii ? 'A' : 'I',
         onBytes: progress.add,
       });
+      const tail = ascii?.flush();
+      if (tail && tail.length > 0) await sink.write(tail);
       await sink.commit();
       return { bytes: progress.bytes(), reply };
     } catch (err) {
@@ -451,14 +507,29 @@ export class Client implements AsyncDisposable {
     }
   }
 
-  async #upload(source: UploadSource, remotePath: string, cmd: 'STOR' | 'APPE', options: TransferOptions): Promise<TransferResult> {
-    const startAt = options.startAt ?? 0;
+  async #upload(source: UploadSource, remotePath: string, command: 'STOR' | 'APPE', options: TransferOptions): Promise<TransferResult> {
+    let startAt = options.startAt ?? 0;
+    let cmd = command;
+    if (startAt > 0 && cmd === 'STOR') {
+      // Resuming must continue exactly where the remote file ends, or the result is corrupt.
+      const remoteSize = await this.#sizeOrUndefined(remotePath, options);
+      if (remoteSize !== undefined && remoteSize !== startAt) {
+        throw new LocalFileError(`Cannot resume at ${startAt}: the remote file has ${remoteSize} bytes`);
+      }
+      // RFC 3659 §5: REST before STOR is defined only for servers that advertise REST STREAM. Without
+      // it (ftp-srv), REST+STOR truncates and zero-fills; APPE of the rest is the safe equivalent.
+      if (!this.features.has('REST')) cmd = 'APPE';
+    }
     const opened = await openSource(source, startAt);
-    const progress = progressMeter(options.onProgress, opened.size);
-    const reply = await this.#transfer(cmd, remotePath, { direction: 'upload', source: opened.chunks }, {
+    if (cmd === 'APPE') startAt = 0;
+    const ascii = options.mode === 'ascii';
+    // In ASCII mode the wire carries more bytes than the file (LF becomes CRLF): no total then.
+    const progress = progressMeter(options.onProgress, ascii ? undefined : opened.size);
+    const chunks = ascii ? convertChunks(opened.chunks, lfToCrlf()) : opened.chunks;
+    const reply = await this.#transfer(cmd, remotePath, { direction: 'upload', source: chunks }, {
       ...options,
       startAt,
-      type: options.mode === 'ascii' ? 'A' : 'I',
+      type: ascii ? 'A' : 'I',
       onBytes: progress.add,
     });
     return { bytes: progress.bytes(), reply };
@@ -524,6 +595,9 @@ export class Client implements AsyncDisposable {
     }
   }
 }
+
+/** Replies that may mean "no `LIST -a` here": RFC 959 syntax/not-implemented codes, and 550. */
+const LIST_FLAG_REFUSED: ReadonlySet<number> = new Set([500, 501, 502, 504, 550]);
 
 function replyOf(result: OperationResult): Reply {
   if (result.kind !== 'reply') throw new LocalProtocolError('Unexpected operation result');

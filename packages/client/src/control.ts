@@ -83,6 +83,8 @@ export class Control {
   #tlsUpgrade: Promise<void> | undefined;
   /** A data pump is running: the reply timer is paused. */
   #moving = false;
+  /** Calls waiting for the running operation (an abort finishing in the background) to end. */
+  #idleWaiters: (() => void)[] = [];
   readonly #replyTimer: Timer;
   readonly #dataIdleTimer: Timer;
   readonly #done: Promise<void>;
@@ -140,19 +142,33 @@ export class Control {
     return this.#closed;
   }
 
-  /** Run one operation. The caller serializes calls. */
-  run(op: Operation, extra: { io?: TransferIo; onBytes?: OnBytes; signal?: AbortSignal | undefined } = {}): Promise<OperationResult> {
-    if (this.#closed) return Promise.reject(this.#closeReason ?? new ConnectionError('The connection is closed'));
+  /**
+   * Run one operation. The caller serializes calls; a call made while an aborted operation is still
+   * finishing its ABOR exchange waits for the session to be idle first.
+   */
+  async run(op: Operation, extra: { io?: TransferIo; onBytes?: OnBytes; signal?: AbortSignal | undefined } = {}): Promise<OperationResult> {
+    while (this.#running && !this.#closed) await new Promise<void>((resolve) => this.#idleWaiters.push(resolve));
+    if (this.#closed) throw this.#closeReason ?? new ConnectionError('The connection is closed');
     const { signal } = extra;
-    if (signal?.aborted) return Promise.reject(abortError(signal));
+    if (signal?.aborted) throw abortError(signal);
     return new Promise<OperationResult>((resolve, reject) => {
-      const onAbort = (): void => this.#perform(this.session.abort());
+      let settled = false;
+      const onAbort = (): void => {
+        this.#abort();
+        // The caller asked to stop: answer now, and let the session finish ABOR with the server in
+        // the background (a server may take long to answer it, or never; the reply clock covers that).
+        running.reject(running.localError ?? abortError(signal));
+      };
       const running: Running = {
         resolve: (result) => {
+          if (settled) return;
+          settled = true;
           signal?.removeEventListener('abort', onAbort);
           resolve(result);
         },
         reject: (error) => {
+          if (settled) return;
+          settled = true;
           signal?.removeEventListener('abort', onAbort);
           reject(error);
         },
@@ -255,12 +271,31 @@ export class Control {
     }
   }
 
+  /**
+   * Abort the running operation. The session answers with ABOR (and a NOOP fence) and then waits on
+   * the server alone, so the reply clock must run: the data connection is closed by then, and a server
+   * that never answers ABOR (ftp-srv 4.6.3 can hang on it) would otherwise hang the call for good.
+   * The clock starts before the actions run, since they may settle the operation at once.
+   */
+  #abort(): void {
+    const actions = this.session.abort();
+    if (actions.length > 0 && this.#running) this.#replyTimer.start();
+    this.#perform(actions);
+  }
+
   #settle(fn: (running: Running) => void): void {
     const running = this.#running;
     this.#running = undefined;
     this.#replyTimer.stop();
     this.#dataIdleTimer.stop();
     if (running) fn(running);
+    this.#wakeIdleWaiters();
+  }
+
+  #wakeIdleWaiters(): void {
+    const waiters = this.#idleWaiters;
+    this.#idleWaiters = [];
+    for (const wake of waiters) wake();
   }
 
   #newChannel(): DataChannel {
@@ -360,7 +395,8 @@ export class Control {
         if (err instanceof LocalFailure) {
           // The sink or source failed: stop the transfer with ABOR and report the local error.
           if (running) running.localError = err.cause;
-          this.#perform(this.session.abort());
+          this.#abort();
+          running?.reject(err.cause);
           return;
         }
         if (this.#running) this.#replyTimer.start();
@@ -372,9 +408,16 @@ export class Control {
   async #download(channel: DataChannel, conn: Connection, write: (chunk: Uint8Array) => void | Promise<void>): Promise<void> {
     const onBytes = this.#running?.onBytes;
     for (;;) {
+      // A sink may abort synchronously (closing the channel): never arm the timer for a closed one.
+      if (channel.closed) return;
       this.#dataIdleTimer.start();
-      const chunk = await conn.read();
-      this.#dataIdleTimer.stop();
+      let chunk: Uint8Array | null;
+      try {
+        chunk = await conn.read();
+      } finally {
+        // #closeData already stopped the timer of a closed channel, which may be the next transfer's now.
+        if (!channel.closed) this.#dataIdleTimer.stop();
+      }
       if (chunk === null || channel.closed) return;
       try {
         const pending = write(chunk);
@@ -440,6 +483,7 @@ export class Control {
     const running = this.#running;
     this.#running = undefined;
     running?.reject(running.localError ?? reason);
+    this.#wakeIdleWaiters();
   }
 }
 

@@ -10,6 +10,7 @@
  * | `TlsError` | `ERR_FTP_TLS` | TLS failed, or TLS was required and refused |
  * | `TimeoutError` | `ERR_FTP_TIMEOUT` | connect, reply or data-idle timeout |
  * | `UnsafePathError` | `ERR_FTP_UNSAFE_PATH` | a server-supplied name would escape the target folder |
+ * | `NotFoundError` | `ERR_FTP_NOT_FOUND` | `stat` found no such entry (servers without MLST) |
  * | `DOMException` named `AbortError` | `ABORT_ERR` (20) | the caller's AbortSignal fired |
  *
  * @module
@@ -36,4 +37,14 @@ export function abortError(signal?: AbortSignal): unknown {
 /** True for an AbortError from an AbortSignal. */
 export function isAbortError(error: unknown): boolean {
   return typeof error === 'object' && error !== null && (error as { name?: unknown }).name === 'AbortError';
+}
+
+/** `stat` found no entry of that name in its parent's listing (servers without MLST). */
+export class NotFoundError extends FtpError {
+  /** The path that was looked up. */
+  readonly path: string;
+  constructor(path: string) {
+    super('ERR_FTP_NOT_FOUND', `No such file or directory: ${JSON.stringify(path)}`);
+    this.path = path;
+  }
 }

@@ -22,6 +22,7 @@ export {
   FtpError,
   FtpReplyError,
   LocalProtocolError,
+  NotFoundError,
   RemoteProtocolError,
   TimeoutError,
   TlsError,

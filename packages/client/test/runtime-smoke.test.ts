@@ -17,7 +17,7 @@ import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { capabilities } from '@ftpkit/transport';
+import { capabilities, transport } from '@ftpkit/transport';
 import { startServer, type RunningServer } from '@ftpkit/testkit';
 import { Client, FtpReplyError, isAbortError, isFtpError, type ClientOptions } from '../src/index.js';
 
@@ -34,6 +34,10 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   if (scratch) await rm(scratch, { recursive: true, force: true });
+});
+
+test(`the bare @ftpkit/transport import is the ${runtime} adapter`, () => {
+  expect(transport.runtime).toBe(runtime);
 });
 
 describe(`vsftpd on ${runtime}`, () => {
@@ -223,8 +227,18 @@ describe(`vsftpd on ${runtime}`, () => {
       } catch (err) {
         error = err;
       }
-      expect(isFtpError(error), String(error)).toBe(true);
-      expect(await client.size('/hello.txt')).toBe(6);
+      // The server's own reason, not a hang or a generic close.
+      expect(error, String(error)).toBeInstanceOf(FtpReplyError);
+      expect((error as FtpReplyError).reply.code).toBe(522);
+      // vsftpd ends the session after a 522 (vsf_cmdio_write_exit): later calls fail, typed, at once.
+      let after: unknown;
+      try {
+        await client.size('/hello.txt');
+      } catch (err) {
+        after = err;
+      }
+      expect(isFtpError(after), String(after)).toBe(true);
+      expect(client.closed).toBe(true);
     },
   );
 });

@@ -238,6 +238,15 @@ interface Context {
   epsv: boolean | undefined;
   protectData: boolean;
   aborted: boolean;
+  /** Completion replies (225/226) the server still owes for an earlier transfer or ABOR. */
+  strays: number;
+}
+
+/** RFC 959: 225 and 226 end a transfer or answer ABOR; one owed by the server is discarded once. */
+function isStray(ctx: Context, reply: Reply): boolean {
+  if (ctx.strays === 0 || (reply.code !== 225 && reply.code !== 226)) return false;
+  ctx.strays--;
+  return true;
 }
 
 /**
@@ -265,7 +274,7 @@ export class Session {
 
   constructor(options: SessionOptions = {}) {
     this.#parser = new ReplyParser(options);
-    this.#ctx = { options, type: undefined, epsv: options.epsv === false ? false : undefined, protectData: false, aborted: false };
+    this.#ctx = { options, type: undefined, epsv: options.epsv === false ? false : undefined, protectData: false, aborted: false, strays: 0 };
   }
 
   /** Coarse state: `busy` while an operation runs. */
@@ -396,6 +405,7 @@ export class Session {
     // Stale news about a data connection the session already asked the driver to close.
     if (event.type === 'dataOpened' || event.type === 'dataClosed' || event.type === 'dataFailed' || event.type === 'listening') return [];
     if (event.type === 'abort') return [];
+    if (event.type === 'reply' && isStray(this.#ctx, event.reply)) return [];
     if (event.type === 'reply') return this.#break(new RemoteProtocolError(`Unsolicited reply ${event.reply.code}`));
     return this.#break(new LocalProtocolError(`Unexpected ${event.type} while idle`));
   }
@@ -517,6 +527,7 @@ function* nextReply(ctx: Context, wait: 'reply' | 'greeting' = 'reply'): Generat
     if (event.type === 'eof') throw new ConnectionOver(new RemoteProtocolError('Control connection closed while waiting for a reply'));
     if (event.type !== 'reply') throw new LocalProtocolError(`Unexpected ${event.type}`);
     if (event.reply.code === 421) throw new ConnectionOver(new FtpReplyError(event.reply));
+    if (isStray(ctx, event.reply)) continue;
     return event.reply;
   }
 }
@@ -656,6 +667,7 @@ function* transferProgram(op: TransferOperation, ctx: Context, out: Out): Progra
       const event: SessionEvent = yield { wait: 'transfer' };
       if (event.type === 'reply') {
         if (event.reply.code === 421) throw new ConnectionOver(new FtpReplyError(event.reply));
+        if (isStray(ctx, event.reply)) continue;
         if (event.reply.kind === 'preliminary') throw new RemoteProtocolError(`Unexpected preliminary reply ${event.reply.code} to ${cmd.name}`);
         return event.reply;
       }
@@ -732,6 +744,7 @@ function* transferProgram(op: TransferOperation, ctx: Context, out: Out): Progra
         continue;
       }
       const reply = event.reply;
+      if (!started && isStray(ctx, reply)) continue;
       if (reply.code === 421) throw new ConnectionOver(new FtpReplyError(reply, describeCommand(transfer)));
       if (reply.kind === 'preliminary') {
         // RFC 959 §5.4: 125 (already open) or 150 (about to open) before the transfer.
@@ -740,6 +753,9 @@ function* transferProgram(op: TransferOperation, ctx: Context, out: Out): Progra
         yield { emit: { type: 'dataReady' } };
         continue;
       }
+      // A refusal after the data connection opened: pyftpdlib (FTPS) also answers our closing it
+      // with a 226, which must not be taken for the next command's reply.
+      if (reply.kind !== 'completion' && !started && data.opened) ctx.strays++;
       if (reply.kind !== 'completion') fail(reply, transfer); // includes 1xx then 4xx/5xx
       if (!started) throw new RemoteProtocolError(`Reply ${reply.code} to ${transfer.name} without a preliminary reply`);
       final = reply;
@@ -784,6 +800,7 @@ function* transferProgram(op: TransferOperation, ctx: Context, out: Out): Progra
     yield { emit: { type: 'closeData' } };
     yield out(command('ABOR'));
     yield out(command('NOOP'));
+    let aborAnswered = false;
     // At most: 1xx, the transfer's final reply, ABOR's reply, NOOP's reply, and one spare.
     for (let seen = finalSeen ? 1 : 0; seen < 5; seen++) {
       const event: SessionEvent = yield { wait: 'aborting' };
@@ -793,7 +810,13 @@ function* transferProgram(op: TransferOperation, ctx: Context, out: Out): Progra
         continue;
       }
       if (event.reply.code === 421) throw new ConnectionOver(new FtpReplyError(event.reply));
-      if (event.reply.code === 200) throw ABORTED;
+      if (event.reply.code === 225 || event.reply.code === 226) aborAnswered = true;
+      if (event.reply.code === 200) {
+        // RFC 959: ABOR is always answered 225 or 226. A server that answered NOOP first (ftp-srv
+        // runs commands concurrently) still owes it.
+        if (!aborAnswered) ctx.strays++;
+        throw ABORTED;
+      }
     }
     throw new RemoteProtocolError('No answer to NOOP after ABOR');
   }

@@ -474,3 +474,45 @@ describe('unexpected events', () => {
     expect(h.session.state).toBe('broken');
   });
 });
+
+describe('replies the server still owes', () => {
+  test('a 226 after a refused transfer whose data connection was open is not taken for the next reply', () => {
+    const h = loggedIn();
+    h.start({ kind: 'transfer', command: 'RETR', path: 'missing' });
+    h.reply('229 (|||40001|)\r\n');
+    h.dataOpened();
+    h.reply('550 No such file\r\n');
+    expect(h.outcome?.type).toBe('failed');
+    // pyftpdlib over FTPS answers the client closing that data connection with a 226.
+    h.reply('226 Transfer complete\r\n');
+    expect(h.session.state).toBe('idle');
+    h.start({ kind: 'command', command: { name: 'SIZE', arg: 'a' } });
+    h.reply('213 42\r\n');
+    const outcome = h.outcome;
+    if (outcome?.type !== 'done' || outcome.result.kind !== 'reply') throw new Error('expected done');
+    expect(outcome.result.reply.code).toBe(213);
+  });
+
+  test('an ABOR answer that comes after the NOOP fence is discarded later', () => {
+    const h = loggedIn();
+    h.start({ kind: 'transfer', command: 'RETR', path: 'big' });
+    h.reply('229 (|||40001|)\r\n');
+    h.dataOpened();
+    h.reply('150 go\r\n');
+    h.abort();
+    // ftp-srv runs commands concurrently: NOOP's 200 overtakes ABOR's 225.
+    h.reply('426 aborted\r\n200 NOOP ok\r\n');
+    expect(h.outcome?.type).toBe('aborted');
+    h.start({ kind: 'command', command: { name: 'PWD' } });
+    h.reply('225 ABOR command successful\r\n257 "/"\r\n');
+    const outcome = h.outcome;
+    if (outcome?.type !== 'done' || outcome.result.kind !== 'reply') throw new Error('expected done');
+    expect(outcome.result.reply.code).toBe(257);
+  });
+
+  test('without an owed reply, a 226 while idle still breaks the session', () => {
+    const h = loggedIn();
+    h.reply('226 out of nowhere\r\n');
+    expect(h.session.state).toBe('broken');
+  });
+});

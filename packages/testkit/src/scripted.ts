@@ -224,6 +224,17 @@ function defaultHandlers(features: readonly string[]): Record<string, CommandHan
       ctx.files.set(arg, offset > 0 ? next : bytes);
       return '226 Transfer complete';
     },
+    APPE: async (arg, ctx) => {
+      const data = await ctx.acceptData();
+      ctx.reply('150 Ready to append');
+      const bytes = await readAll(data);
+      const old = ctx.files.get(arg) ?? new Uint8Array();
+      const next = new Uint8Array(old.length + bytes.length);
+      next.set(old);
+      next.set(bytes, old.length);
+      ctx.files.set(arg, next);
+      return '226 Appended';
+    },
     LIST: async (_, ctx) => {
       const data = await ctx.acceptData();
       ctx.reply('150 Here comes the listing');

@@ -1,0 +1,198 @@
+/**
+ * The command line: parse arguments, connect, run one command, report, and map failures to exit
+ * codes (exit-codes.ts). Everything the process touches (streams, TTY checks, the abort signal)
+ * enters through {@link CliIo}, so `main` itself never exits the process.
+ *
+ * @module
+ */
+import { readFile } from 'node:fs/promises';
+import { parseArgs } from 'node:util';
+import { Client, type ClientOptions } from '@ftpkit/client';
+import { COMMANDS, type CommandName, type Context } from './commands.js';
+import { describeFailure, EXIT, UsageError } from './exit-codes.js';
+import { HELP } from './help.js';
+import { progressReporter, silentProgress, type ProgressStream } from './progress.js';
+import { originKey, withCredentials, type RemoteTarget } from './target.js';
+
+/** The process, as `main` sees it. */
+export interface CliIo {
+  readonly stdout: NodeJS.WritableStream & ProgressStream;
+  readonly stderr: NodeJS.WritableStream & ProgressStream;
+  readonly signal: AbortSignal;
+  readonly prompt: ((question: string) => Promise<string>) | undefined;
+  readonly version: string;
+}
+
+/** Parsed options. */
+export interface Flags {
+  readonly explicitTls: boolean;
+  readonly implicitTls: boolean;
+  readonly ca: string | undefined;
+  readonly insecure: boolean;
+  readonly active: boolean;
+  readonly resume: boolean;
+  readonly recursive: boolean;
+  readonly parents: boolean;
+  readonly delete: boolean;
+  readonly dryRun: boolean;
+  readonly include: readonly string[];
+  readonly exclude: readonly string[];
+  readonly netrcFile: string | undefined;
+  readonly timeoutMs: number | undefined;
+  readonly verbose: boolean;
+  readonly json: boolean;
+  readonly quiet: boolean;
+}
+
+const OPTIONS = {
+  'explicit-tls': { type: 'boolean' },
+  'implicit-tls': { type: 'boolean' },
+  ca: { type: 'string' },
+  insecure: { type: 'boolean' },
+  active: { type: 'boolean' },
+  resume: { type: 'boolean' },
+  recursive: { type: 'boolean', short: 'r' },
+  parents: { type: 'boolean', short: 'p' },
+  delete: { type: 'boolean' },
+  'dry-run': { type: 'boolean' },
+  include: { type: 'string', multiple: true },
+  exclude: { type: 'string', multiple: true },
+  'netrc-file': { type: 'string' },
+  timeout: { type: 'string' },
+  verbose: { type: 'boolean', short: 'v' },
+  json: { type: 'boolean' },
+  quiet: { type: 'boolean', short: 'q' },
+  help: { type: 'boolean', short: 'h' },
+  version: { type: 'boolean', short: 'V' },
+} as const;
+
+/** Run the command line; resolves with the exit code. */
+export async function main(argv: readonly string[], io: CliIo): Promise<number> {
+  let json = argv.includes('--json');
+  const clients = new Map<string, Promise<Client>>();
+  try {
+    let parsed;
+    try {
+      parsed = parseArgs({ args: [...argv], options: OPTIONS, allowPositionals: true, strict: true });
+    } catch (err) {
+      throw new UsageError((err as Error).message);
+    }
+    const { values, positionals } = parsed;
+    if (values.help) {
+      io.stdout.write(HELP);
+      return EXIT.ok;
+    }
+    if (values.version) {
+      io.stdout.write(`${io.version}\n`);
+      return EXIT.ok;
+    }
+    const [name, ...args] = positionals;
+    if (name === undefined) throw new UsageError('No command given');
+    if (!Object.hasOwn(COMMANDS, name)) throw new UsageError(`Unknown command ${JSON.stringify(name)}`);
+    const command = COMMANDS[name as CommandName];
+    const flags = toFlags(values);
+    json = flags.json;
+    if (flags.explicitTls && flags.implicitTls) throw new UsageError('--explicit-tls and --implicit-tls exclude each other');
+    if (flags.insecure) {
+      io.stderr.write(
+        'ftpkit: WARNING: --insecure: the server\'s TLS certificate is NOT verified. Anyone on the network path can ' +
+          'impersonate the server and read or change this session, password included.\n',
+      );
+    }
+    const ca = flags.ca === undefined ? undefined : await readCa(flags.ca);
+    const overrides: Partial<ClientOptions> = {
+      ...(flags.explicitTls ? { secure: 'explicit' as const } : {}),
+      ...(flags.implicitTls ? { secure: 'implicit' as const } : {}),
+      ...(flags.active ? { mode: 'active' as const } : {}),
+      ...(flags.timeoutMs === undefined ? {} : { timeouts: { connect: flags.timeoutMs, reply: flags.timeoutMs, dataIdle: flags.timeoutMs } }),
+      ...(flags.verbose ? { log: (entry: { direction: string; text: string }) => void io.stderr.write(`${entry.direction} ${entry.text}\n`) } : {}),
+    };
+    const connect = async (target: RemoteTarget): Promise<Client> => {
+      const base = { ...target.options, ...overrides };
+      const key = originKey(base);
+      let client = clients.get(key);
+      if (!client) {
+        client = (async () => {
+          const options = await withCredentials(base, { netrcFile: flags.netrcFile, prompt: io.prompt });
+          const tls = {
+            ...(ca === undefined ? {} : { ca }),
+            ...(flags.insecure ? { rejectUnauthorized: false } : {}),
+          };
+          return Client.connect({ ...options, ...(Object.keys(tls).length > 0 ? { tls } : {}), signal: io.signal });
+        })();
+        clients.set(key, client);
+      }
+      return client;
+    };
+    const context: Context = {
+      flags,
+      args,
+      signal: io.signal,
+      stdout: io.stdout,
+      print: (line) => {
+        if (!flags.json) io.stdout.write(`${line}\n`);
+      },
+      note: (line) => {
+        if (!flags.json && !flags.quiet) io.stderr.write(`${line}\n`);
+      },
+      progress: flags.json || flags.quiet ? silentProgress : progressReporter(io.stderr),
+      connect,
+    };
+    const result = await command(context);
+    if (flags.json) io.stdout.write(`${JSON.stringify({ ok: true, command: name, ...result })}\n`);
+    return EXIT.ok;
+  } catch (err) {
+    const failure = describeFailure(err);
+    const hint = failure.exitCode === EXIT.usage ? ' Run ftpkit --help for usage.' : '';
+    io.stderr.write(`ftpkit: ${failure.message}${hint}\n`);
+    if (json) {
+      const { message, exitCode, code, reply, command } = failure;
+      io.stdout.write(`${JSON.stringify({ ok: false, error: { code, exitCode, message, ...(reply ? { reply } : {}), ...(command ? { command } : {}) } })}\n`);
+    }
+    return failure.exitCode;
+  } finally {
+    await Promise.all(
+      [...clients.values()].map((pending) => pending.then((client) => client.close()).catch(() => undefined)),
+    );
+  }
+}
+
+function toFlags(values: Record<string, string | boolean | (string | boolean)[] | undefined>): Flags {
+  const bool = (name: string) => values[name] === true;
+  const str = (name: string) => (typeof values[name] === 'string' ? (values[name] as string) : undefined);
+  const list = (name: string) => ((values[name] as string[] | undefined) ?? []);
+  let timeoutMs: number | undefined;
+  const timeout = str('timeout');
+  if (timeout !== undefined) {
+    const seconds = Number(timeout);
+    if (!Number.isFinite(seconds) || seconds < 0) throw new UsageError(`--timeout wants seconds, not ${JSON.stringify(timeout)}`);
+    timeoutMs = Math.round(seconds * 1000);
+  }
+  return {
+    explicitTls: bool('explicit-tls'),
+    implicitTls: bool('implicit-tls'),
+    ca: str('ca'),
+    insecure: bool('insecure'),
+    active: bool('active'),
+    resume: bool('resume'),
+    recursive: bool('recursive'),
+    parents: bool('parents'),
+    delete: bool('delete'),
+    dryRun: bool('dry-run'),
+    include: list('include'),
+    exclude: list('exclude'),
+    netrcFile: str('netrc-file'),
+    timeoutMs,
+    verbose: bool('verbose'),
+    json: bool('json'),
+    quiet: bool('quiet'),
+  };
+}
+
+async function readCa(file: string): Promise<string> {
+  try {
+    return await readFile(file, 'utf8');
+  } catch (err) {
+    throw new UsageError(`Cannot read the CA file ${file}: ${(err as Error).message}`);
+  }
+}

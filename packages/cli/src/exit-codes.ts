@@ -1,0 +1,123 @@
+/**
+ * Exit codes and the one-sentence error messages of the command line.
+ *
+ * | code | meaning |
+ * |---|---|
+ * | 0 | success |
+ * | 1 | unexpected internal error |
+ * | 2 | usage: bad arguments, options or URL |
+ * | 3 | connection: refused, reset, closed, name not resolved, timed out |
+ * | 4 | TLS: handshake failed, certificate not trusted, TLS refused by the server |
+ * | 5 | authentication: the server refused the login (530, or a refused USER/PASS/ACCT) |
+ * | 6 | remote: the server refused an operation (any other 4xx/5xx reply), or no such file |
+ * | 7 | local file: a local file could not be read or written |
+ * | 8 | protocol: the server broke the protocol or sent an unsafe name |
+ * | 130 | interrupted (Ctrl-C) |
+ *
+ * @module
+ */
+import { isAbortError, isFtpError, FtpReplyError } from '@ftpkit/client';
+
+export const EXIT = {
+  ok: 0,
+  internal: 1,
+  usage: 2,
+  connection: 3,
+  tls: 4,
+  auth: 5,
+  remote: 6,
+  local: 7,
+  protocol: 8,
+  interrupted: 130,
+} as const;
+
+export type ExitCode = (typeof EXIT)[keyof typeof EXIT];
+
+/** A mistake on the command line: printed with a hint to `--help`, exit 2. */
+export class UsageError extends Error {
+  override get name(): string {
+    return 'UsageError';
+  }
+}
+
+/** A local problem found by the CLI itself (missing source file, existing target...), exit 7. */
+export class LocalError extends Error {
+  readonly code: string;
+  constructor(message: string, code = 'ERR_LOCAL') {
+    super(message);
+    this.code = code;
+  }
+}
+
+/** What a failure means for the caller: the exit code, a stable code string and one sentence. */
+export interface Failure {
+  readonly exitCode: ExitCode;
+  readonly code: string;
+  readonly message: string;
+  readonly reply?: { readonly code: number; readonly text: string };
+  readonly command?: string;
+}
+
+const LOGIN_COMMANDS = /^(USER|PASS|ACCT)\b/i;
+
+/** Classify any thrown value. */
+export function describeFailure(error: unknown): Failure {
+  if (error instanceof UsageError) return { exitCode: EXIT.usage, code: 'ERR_USAGE', message: sentence(error.message) };
+  if (error instanceof LocalError) return { exitCode: EXIT.local, code: error.code, message: sentence(error.message) };
+  if (isAbortError(error)) return { exitCode: EXIT.interrupted, code: 'ABORT_ERR', message: 'Interrupted.' };
+  if (error instanceof FtpReplyError || (isFtpError(error) && error.code === 'ERR_FTP_REPLY')) {
+    const e = error as FtpReplyError;
+    const reply = { code: e.reply.code, text: e.reply.text };
+    const said = `${e.reply.code} ${e.reply.text.trim()}`;
+    const command = e.command;
+    const auth = e.reply.code === 530 || (command !== undefined && LOGIN_COMMANDS.test(command));
+    if (auth) {
+      return { exitCode: EXIT.auth, code: e.code, message: sentence(`Login refused by the server: ${said}`), reply, ...(command ? { command } : {}) };
+    }
+    const what = command === undefined ? 'the request' : command;
+    return { exitCode: EXIT.remote, code: e.code, message: sentence(`The server refused ${what}: ${said}`), reply, ...(command ? { command } : {}) };
+  }
+  if (isFtpError(error) || isTransportError(error)) {
+    const code = (error as { code: string }).code;
+    const message = (error as Error).message;
+    switch (code) {
+      case 'ERR_FTP_CONNECTION':
+        return { exitCode: EXIT.connection, code, message: sentence(`Connection failed: ${message}`) };
+      case 'ERR_FTP_TIMEOUT':
+        return { exitCode: EXIT.connection, code, message: sentence(`Timed out: ${message}`) };
+      case 'ERR_FTP_TLS':
+        return {
+          exitCode: EXIT.tls,
+          code,
+          message: sentence(`TLS failed: ${message}`) + ' (Trust the server\'s CA with --ca FILE.)',
+        };
+      case 'ERR_FTP_NOT_FOUND':
+        return { exitCode: EXIT.remote, code, message: sentence(message) };
+      case 'ERR_FTP_LOCAL_FILE':
+        return { exitCode: EXIT.local, code, message: sentence(message) };
+      case 'ERR_FTP_LOCAL_PROTOCOL':
+        return { exitCode: EXIT.usage, code, message: sentence(message) };
+      case 'ERR_FTP_REMOTE_PROTOCOL':
+      case 'ERR_FTP_UNSAFE_PATH':
+        return { exitCode: EXIT.protocol, code, message: sentence(`The server broke the protocol: ${message}`) };
+      default:
+        return { exitCode: EXIT.internal, code, message: sentence(message) };
+    }
+  }
+  const sys = error as NodeJS.ErrnoException | undefined;
+  if (sys && typeof sys.code === 'string' && typeof sys.syscall === 'string') {
+    return { exitCode: EXIT.local, code: sys.code, message: sentence(`${sys.message}`) };
+  }
+  return { exitCode: EXIT.internal, code: 'ERR_INTERNAL', message: sentence(`Unexpected error: ${String((error as Error)?.stack ?? error)}`) };
+}
+
+function isTransportError(error: unknown): boolean {
+  return typeof error === 'object' && error !== null && typeof (error as { code?: unknown }).code === 'string' &&
+    String((error as { code: string }).code).startsWith('ERR_FTP_');
+}
+
+/** One sentence: trimmed, single line, ending with a full stop. */
+function sentence(text: string): string {
+  const line = text.replace(/\s*\r?\n\s*/g, ' ').trim();
+  return /[.!?]$/.test(line) ? line : `${line}.`;
+}

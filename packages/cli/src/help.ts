@@ -1,0 +1,63 @@
+/** The `--help` text. Keep it in step with README.md. */
+export const HELP = `Usage: ftpkit <command> [options] <arguments>
+
+Commands:
+  ls URL                   list a directory (or one file)
+  get URL [LOCAL]          download a file; LOCAL '-' writes to stdout; -r for a directory
+  put LOCAL... URL         upload files; -r for directories; URL ending in '/' is a directory
+  cat URL                  write a remote file to stdout
+  rm URL...                delete files; -r deletes directories with their contents
+  mkdir URL...             create directories; -p creates parents and accepts existing ones
+  rmdir URL...             remove empty directories; -r removes their contents first
+  mv URL DEST              rename; DEST is a URL on the same server, an absolute path,
+                           or a path relative to the source's directory
+  mirror URL LOCALDIR      make LOCALDIR a copy of the remote tree (new/changed files only)
+  mirror LOCALDIR URL      make the remote tree a copy of LOCALDIR
+
+URLs:
+  ftp://[user[:password]@]host[:port]/path     plaintext FTP (port 21)
+  ftpes://...                                  explicit FTPS: AUTH TLS on port 21
+  ftps://...                                   implicit FTPS: TLS from the first byte, port 990
+  Paths are relative to the login directory, as in curl; start with %2F for an absolute path.
+  Without a password in the URL, ~/.netrc is read (machine/login/password/default, like curl);
+  then, on a terminal, the password is asked for without echo. No user at all means anonymous.
+
+Options:
+  --explicit-tls           use AUTH TLS whatever the URL scheme says
+  --implicit-tls           use implicit TLS whatever the URL scheme says
+  --ca FILE                trust the CA certificate(s) in FILE (PEM) instead of the system's
+  --insecure               do not verify the server's certificate (dangerous; warns loudly)
+  --active                 active mode (the server connects back) instead of passive
+  --resume                 get/put: continue a partial transfer (REST) instead of starting over
+  -r, --recursive          get/put/rm/rmdir: whole directories
+  -p, --parents            mkdir: create missing parents, accept existing directories
+  --delete                 mirror: delete target entries the source does not have
+  --dry-run                mirror: print the plan, change nothing
+  --include GLOB           mirror: only files matching GLOB (repeatable; * ** ? [..] {a,b})
+  --exclude GLOB           mirror, get -r, put -r: skip paths matching GLOB (repeatable)
+  --netrc-file FILE        read credentials from FILE instead of ~/.netrc
+  --timeout SECONDS        connect and reply timeout (default 30)
+  -v, --verbose            print the protocol exchange on stderr (passwords redacted)
+  --json                   print one JSON document on stdout (errors too); no progress
+  -q, --quiet              no progress output
+  -h, --help               this help
+  -V, --version            the version
+
+Exit codes:
+  0   success
+  1   unexpected internal error
+  2   usage: bad arguments, options or URL
+  3   connection failed: refused, reset, closed, unresolved host, timed out
+  4   TLS failed: handshake, untrusted certificate, TLS refused by the server
+  5   login refused by the server (530 or a refused USER/PASS/ACCT)
+  6   the server refused an operation (any other 4xx/5xx reply), or no such file
+  7   a local file could not be read or written
+  8   the server broke the protocol or sent an unsafe file name
+  130 interrupted (Ctrl-C)
+
+Examples:
+  ftpkit ls ftpes://alice@files.example.com/pub/
+  ftpkit get --resume ftps://files.example.com/iso/big.iso
+  ftpkit put -r ./site ftpes://deploy@www.example.com/htdocs/
+  ftpkit mirror --delete --exclude '*.tmp' ./site ftpes://deploy@www.example.com/htdocs
+`;

@@ -1,0 +1,160 @@
+/**
+ * Mirror planning: which files to copy, which directories to create and which extraneous entries
+ * to delete, from two listings. Pure: no I/O, no clock, so it can move into `@ftpkit/client`
+ * (`client.mirror()`) unchanged.
+ *
+ * A file is copied when the target lacks it, when the sizes differ, or when the source is newer
+ * than the target by more than `toleranceMs` (LIST times have minute precision, so the caller
+ * passes 60 s when either side comes from `ls -l`). Entries whose path matches an exclude glob, or
+ * files matching no include glob when includes are given, are left alone on both sides: neither
+ * copied nor deleted. With `delete`, target entries absent from the source are removed (a
+ * directory as a whole), and a type clash (a file where the source has a directory, or the
+ * reverse) is a delete then a copy; without it, a clash is reported in `conflicts` and left alone.
+ *
+ * @module
+ */
+import { compileGlob, type Matcher } from './glob.js';
+
+/** One entry of a tree, by path relative to the tree's root (`/`-separated, no leading slash). */
+export interface TreeEntry {
+  readonly path: string;
+  readonly type: 'file' | 'directory';
+  readonly size?: number | undefined;
+  readonly modifiedAt?: Date | undefined;
+}
+
+export interface MirrorPlanOptions {
+  /** Remove target entries that the source lacks. Default false. */
+  readonly delete?: boolean;
+  readonly include?: readonly string[];
+  readonly exclude?: readonly string[];
+  /** Times closer than this count as equal. Default 0. */
+  readonly toleranceMs?: number;
+  /** Copy every file, changed or not (`get -r`, `put -r`). Default false. */
+  readonly all?: boolean;
+}
+
+export type MirrorReason = 'new' | 'size' | 'newer' | 'type' | 'all';
+
+export type MirrorAction =
+  | { readonly kind: 'mkdir'; readonly path: string }
+  | { readonly kind: 'copy'; readonly path: string; readonly size: number | undefined; readonly modifiedAt: Date | undefined; readonly reason: MirrorReason }
+  | { readonly kind: 'delete'; readonly path: string; readonly type: 'file' | 'directory' };
+
+export interface MirrorPlan {
+  /** In order: creations (parents first), copies, then deletions (children before parents). */
+  readonly actions: readonly MirrorAction[];
+  /** Source files already up to date. */
+  readonly unchanged: readonly string[];
+  /** Paths left alone by the include/exclude filters. */
+  readonly filtered: readonly string[];
+  /** Paths that are a file on one side and a directory on the other, left alone (no `delete`). */
+  readonly conflicts: readonly string[];
+}
+
+/** Plan a mirror of `source` onto `target`. */
+export function planMirror(source: readonly TreeEntry[], target: readonly TreeEntry[], options: MirrorPlanOptions = {}): MirrorPlan {
+  const includes = (options.include ?? []).map(compileGlob);
+  const excludes = (options.exclude ?? []).map(compileGlob);
+  const tolerance = options.toleranceMs ?? 0;
+  const excluded = (path: string): boolean => ancestorsAndSelf(path).some((p) => excludes.some((m) => m(p)));
+  const wanted = (e: TreeEntry): boolean =>
+    !excluded(e.path) && (e.type === 'directory' || includes.length === 0 || includes.some((m: Matcher) => m(e.path)));
+
+  const targetByPath = new Map(target.map((e) => [e.path, e]));
+  const filtered: string[] = [];
+  const sourcePaths = new Set<string>();
+  const neededDirs = new Set<string>();
+  const copies: MirrorAction[] = [];
+  const deletes = new Map<string, MirrorAction>();
+  const unchanged: string[] = [];
+  const conflicts: string[] = [];
+
+  for (const entry of [...source].sort(byPath)) {
+    if (!wanted(entry)) {
+      filtered.push(entry.path);
+      continue;
+    }
+    sourcePaths.add(entry.path);
+    const existing = targetByPath.get(entry.path);
+    if (entry.type === 'directory') {
+      // With includes, a directory exists on the target only to hold included files.
+      if (existing && existing.type !== 'directory') {
+        if (!options.delete) {
+          conflicts.push(entry.path);
+          continue;
+        }
+        deletes.set(entry.path, { kind: 'delete', path: entry.path, type: existing.type });
+      }
+      if (includes.length === 0) neededDirs.add(entry.path);
+      continue;
+    }
+    if (existing?.type === 'directory' && !options.delete) {
+      conflicts.push(entry.path);
+      continue;
+    }
+    if (ancestors(entry.path).some((dir) => conflicts.includes(dir))) {
+      conflicts.push(entry.path);
+      continue;
+    }
+    for (const dir of ancestors(entry.path)) neededDirs.add(dir);
+    let reason: MirrorReason | undefined;
+    if (!existing) reason = 'new';
+    else if (existing.type !== 'file') reason = 'type';
+    else if (options.all) reason = 'all';
+    else if (entry.size !== undefined && existing.size !== undefined && entry.size !== existing.size) reason = 'size';
+    else if (entry.modifiedAt && existing.modifiedAt && entry.modifiedAt.getTime() - existing.modifiedAt.getTime() > tolerance) reason = 'newer';
+    if (reason === undefined) {
+      unchanged.push(entry.path);
+      continue;
+    }
+    if (reason === 'type') deletes.set(entry.path, { kind: 'delete', path: entry.path, type: 'directory' });
+    copies.push({ kind: 'copy', path: entry.path, size: entry.size, modifiedAt: entry.modifiedAt, reason });
+  }
+
+  const mkdirs: MirrorAction[] = [...neededDirs]
+    .filter((dir) => {
+      const existing = targetByPath.get(dir);
+      return !existing || existing.type !== 'directory';
+    })
+    .sort(byDepthThenName)
+    .map((path) => ({ kind: 'mkdir', path }));
+
+  if (options.delete) {
+    for (const entry of target) {
+      if (sourcePaths.has(entry.path) || excluded(entry.path)) continue;
+      if (entry.type === 'file' && includes.length > 0 && !includes.some((m) => m(entry.path))) continue;
+      if (entry.type === 'directory' && neededDirs.has(entry.path)) continue;
+      deletes.set(entry.path, { kind: 'delete', path: entry.path, type: entry.type });
+    }
+  }
+  // A deleted directory takes its contents with it: drop deletions inside one.
+  const deletedDirs = [...deletes.values()].filter((a) => a.kind === 'delete' && a.type === 'directory').map((a) => a.path);
+  const finalDeletes = [...deletes.values()]
+    .filter((a) => !deletedDirs.some((dir) => a.path.startsWith(`${dir}/`)))
+    .sort((a, b) => byDepthThenName(b.path, a.path));
+  // Type clashes must be cleared before the copy or mkdir that replaces them.
+  const clashes = finalDeletes.filter((a) => sourcePaths.has(a.path) || neededDirs.has(a.path));
+  const rest = finalDeletes.filter((a) => !clashes.includes(a));
+  return { actions: [...clashes, ...mkdirs, ...copies, ...rest], unchanged, filtered, conflicts };
+}
+
+function ancestors(path: string): string[] {
+  const parts = path.split('/');
+  const out: string[] = [];
+  for (let i = 1; i < parts.length; i++) out.push(parts.slice(0, i).join('/'));
+  return out;
+}
+
+function ancestorsAndSelf(path: string): string[] {
+  return [...ancestors(path), path];
+}
+
+function byPath(a: TreeEntry, b: TreeEntry): number {
+  return a.path < b.path ? -1 : a.path > b.path ? 1 : 0;
+}
+
+function byDepthThenName(a: string, b: string): number {
+  const depth = a.split('/').length - b.split('/').length;
+  return depth !== 0 ? depth : a < b ? -1 : a > b ? 1 : 0;
+}

@@ -1,0 +1,278 @@
+// The real binary against real servers (ftp-srv from npm; vsftpd too when running as root with
+// servers/install.sh done, as `pnpm test` does): every command, --json shapes, credentials and
+// exit codes.
+import { mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createHash, randomBytes } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { startServer, type RunningServer } from '@ftpkit/testkit';
+import { runCli } from './run-cli.js';
+
+let server: RunningServer;
+let work: string;
+let ca: string;
+let url: string; // ftpes://ftpuser:ftppass@127.0.0.1:port
+let base: string; // ftpes://ftpuser@127.0.0.1:port (no password)
+
+beforeAll(async () => {
+  server = await startServer('ftp-srv', { fixture: true });
+  work = await mkdtemp(join(tmpdir(), 'ftpkit-cli-test-'));
+  ca = join(work, 'ca.pem');
+  await writeFile(ca, server.caPem);
+  base = `ftpes://${server.user}@${server.host}:${server.port}`;
+  url = `ftpes://${server.user}:${server.password}@${server.host}:${server.port}`;
+});
+
+afterAll(async () => {
+  await server?.stop();
+  if (work) await rm(work, { recursive: true, force: true });
+});
+
+const cli = (...args: string[]) => runCli([...args, '--ca', ca], { cwd: work, env: { HOME: work } });
+// vitest's toEqual walks a Buffer element by element: compare digests instead.
+const digest = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex');
+const json = (stdout: string) => JSON.parse(stdout) as Record<string, unknown> & { ok: boolean };
+
+describe('commands against ftp-srv over explicit FTPS', () => {
+  test('ls prints one line per entry, sorted, directories with a slash', async () => {
+    const r = await cli('ls', `${url}/`);
+    expect(r.code).toBe(0);
+    const names = r.stdout.trim().split('\n').map((l) => l.split(/\s{2}/).at(-1));
+    expect(names).toEqual(expect.arrayContaining(['hello.txt', 'sub/', 'file with space.txt', 'ünïcödé.txt']));
+    expect(r.stdout).toMatch(/^- +6 {2}\d{4}-\d\d-\d\d \d\d:\d\d {2}hello\.txt$/m);
+  });
+
+  test('ls --json', async () => {
+    const r = await cli('ls', '--json', `${url}/sub/`);
+    expect(r.code).toBe(0);
+    expect(json(r.stdout)).toEqual({
+      ok: true,
+      command: 'ls',
+      path: 'sub',
+      entries: [{ name: 'nested.txt', type: 'file', size: expect.any(Number), modifiedAt: expect.any(String), permissions: expect.any(String) }],
+    });
+  });
+
+  test('put, get and cat round-trip bytes; --json reports each transfer', async () => {
+    const data = randomBytes(3 * 1024 * 1024 + 17);
+    await writeFile(join(work, 'up.bin'), data);
+    const put = await cli('put', '--json', join(work, 'up.bin'), `${url}/incoming/`);
+    expect(put.code).toBe(0);
+    expect(json(put.stdout)).toEqual({
+      ok: true,
+      command: 'put',
+      transfers: [{ remote: 'incoming/up.bin', local: join(work, 'up.bin'), bytes: data.length, seconds: expect.any(Number) }],
+    });
+    expect(digest(await readFile(join(server.root, 'incoming', 'up.bin')))).toBe(digest(data));
+
+    const get = await cli('get', '--json', `${url}/incoming/up.bin`, 'down.bin');
+    expect(get.code).toBe(0);
+    expect(json(get.stdout)).toMatchObject({ ok: true, command: 'get', transfers: [{ remote: 'incoming/up.bin', local: 'down.bin', bytes: data.length }] });
+    expect(digest(await readFile(join(work, 'down.bin')))).toBe(digest(data));
+
+    const cat = await cli('cat', `${url}/hello.txt`);
+    expect(cat).toMatchObject({ code: 0, stdout: 'hello\n' });
+    // Not a terminal: one plain progress line per transfer on stderr, nothing on stdout.
+    const plain = await cli('get', `${url}/incoming/up.bin`, join(work, 'plain.bin'));
+    expect(plain.stdout).toBe('');
+    expect(plain.stderr).toMatch(/^incoming\/up\.bin: 3\.0 MiB in [\d.]+s \([\d.]+ \w+\/s\)\n$/);
+  });
+
+  test('get --resume and put --resume continue partial files', async () => {
+    const data = randomBytes(2 * 1024 * 1024);
+    await writeFile(join(server.root, 'resume-src.bin'), data);
+    await writeFile(join(work, 'partial.bin'), data.subarray(0, 700_000));
+    const get = await cli('get', '--resume', '--json', `${url}/resume-src.bin`, 'partial.bin');
+    expect(get.code).toBe(0);
+    expect(json(get.stdout)).toMatchObject({ transfers: [{ bytes: data.length - 700_000, resumedFrom: 700_000 }] });
+    expect(digest(await readFile(join(work, 'partial.bin')))).toBe(digest(data));
+
+    await writeFile(join(work, 'local-full.bin'), data);
+    await writeFile(join(server.root, 'remote-partial.bin'), data.subarray(0, 1_000_000));
+    const put = await cli('put', '--resume', '--json', join(work, 'local-full.bin'), `${url}/remote-partial.bin`);
+    expect(put.code).toBe(0);
+    expect(json(put.stdout)).toMatchObject({ transfers: [{ bytes: data.length - 1_000_000, resumedFrom: 1_000_000 }] });
+    expect(digest(await readFile(join(server.root, 'remote-partial.bin')))).toBe(digest(data));
+  });
+
+  test('mkdir -p, mv, rm, rmdir and rmdir -r', async () => {
+    expect((await cli('mkdir', '-p', `${url}/tree/a/b`)).code).toBe(0);
+    expect((await stat(join(server.root, 'tree/a/b'))).isDirectory()).toBe(true);
+    await writeFile(join(server.root, 'tree/a/b/f.txt'), 'x');
+    const mv = await cli('mv', '--json', `${url}/tree/a/b/f.txt`, 'g.txt');
+    expect(json(mv.stdout)).toEqual({ ok: true, command: 'mv', from: 'tree/a/b/f.txt', to: 'tree/a/b/g.txt' });
+    const mvUrl = await cli('mv', `${url}/tree/a/b/g.txt`, `${url}/tree/h.txt`);
+    expect(mvUrl.code).toBe(0);
+    expect(await readFile(join(server.root, 'tree/h.txt'), 'utf8')).toBe('x');
+    const rmFile = await cli('rm', '--json', `${url}/tree/h.txt`);
+    expect(json(rmFile.stdout)).toEqual({ ok: true, command: 'rm', paths: ['tree/h.txt'] });
+    expect((await cli('rmdir', `${url}/tree/a/b`)).code).toBe(0);
+    await writeFile(join(server.root, 'tree/a/k.txt'), 'k');
+    expect((await cli('rmdir', '-r', `${url}/tree`)).code).toBe(0);
+    await expect(stat(join(server.root, 'tree'))).rejects.toThrow();
+  });
+
+  test('put -r and get -r copy whole trees; rm -r removes one', async () => {
+    const src = join(work, 'tree-src');
+    await mkdir(join(src, 'x/y'), { recursive: true });
+    await writeFile(join(src, 'top.txt'), 'top');
+    await writeFile(join(src, 'x/y/deep.txt'), 'deep');
+    expect((await cli('put', '-r', src, `${url}/copied`)).code).toBe(0);
+    expect(await readFile(join(server.root, 'copied/x/y/deep.txt'), 'utf8')).toBe('deep');
+    expect((await cli('get', '-r', `${url}/copied`, join(work, 'tree-back'))).code).toBe(0);
+    expect(await readFile(join(work, 'tree-back/x/y/deep.txt'), 'utf8')).toBe('deep');
+    expect((await cli('rm', '-r', `${url}/copied`)).code).toBe(0);
+    await expect(stat(join(server.root, 'copied'))).rejects.toThrow();
+  });
+
+  test('mirror: only new and changed files, --dry-run plans, --delete and --exclude', async () => {
+    const local = join(work, 'mirror-src');
+    await mkdir(join(local, 'sub'), { recursive: true });
+    await writeFile(join(local, 'a.txt'), 'aaa');
+    await writeFile(join(local, 'sub/b.txt'), 'bbb');
+    await writeFile(join(local, 'skip.tmp'), 'tmp');
+    const first = await cli('mirror', '--json', '--exclude', '*.tmp', local, `${url}/m`);
+    expect(first.code).toBe(0);
+    expect((json(first.stdout)['transfers'] as unknown[]).length).toBe(2);
+    const again = await cli('mirror', '--json', '--exclude', '*.tmp', local, `${url}/m`);
+    expect(json(again.stdout)).toMatchObject({ transfers: [], unchanged: ['a.txt', 'sub/b.txt'] });
+
+    await writeFile(join(local, 'a.txt'), 'aaaa'); // size changed
+    await rm(join(local, 'sub/b.txt'));
+    const dry = await cli('mirror', '--dry-run', '--delete', '--exclude', '*.tmp', local, `${url}/m`);
+    expect(dry.code).toBe(0);
+    expect(dry.stdout).toBe('would put a.txt (size)\nwould delete sub/b.txt\nplan: 2 action(s), 0 file(s) unchanged\n');
+    expect(await readFile(join(server.root, 'm/a.txt'), 'utf8')).toBe('aaa');
+    const real = await cli('mirror', '--delete', '--exclude', '*.tmp', local, `${url}/m`);
+    expect(real.code).toBe(0);
+    expect(await readFile(join(server.root, 'm/a.txt'), 'utf8')).toBe('aaaa');
+    await expect(stat(join(server.root, 'm/sub/b.txt'))).rejects.toThrow();
+    await expect(stat(join(server.root, 'm/skip.tmp'))).rejects.toThrow();
+
+    const back = join(work, 'mirror-back');
+    const down = await cli('mirror', '--json', `${url}/m`, back);
+    expect(down.code).toBe(0);
+    expect(await readFile(join(back, 'a.txt'), 'utf8')).toBe('aaaa');
+    const downAgain = await cli('mirror', '--json', `${url}/m`, back);
+    expect(json(downAgain.stdout)).toMatchObject({ transfers: [], unchanged: ['a.txt'] });
+  });
+
+  test('active mode', async () => {
+    const r = await cli('ls', '--active', `${url}/sub`);
+    expect(r).toMatchObject({ code: 0 });
+    expect(r.stdout).toContain('nested.txt');
+  });
+
+  test('--verbose logs the protocol on stderr with the password redacted', async () => {
+    const r = await cli('ls', '--verbose', `${url}/sub`);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toMatch(/^> AUTH TLS$/m);
+    expect(r.stderr).toMatch(/^< 230 /m);
+    expect(r.stderr).not.toContain(server.password);
+  });
+
+  test('--insecure works without --ca and warns loudly', async () => {
+    const r = await runCli(['ls', '--insecure', `${url}/sub`], { cwd: work });
+    expect(r.code).toBe(0);
+    expect(r.stderr).toMatch(/WARNING: --insecure/);
+  });
+});
+
+describe('credentials', () => {
+  test('from ~/.netrc (HOME), and from --netrc-file', async () => {
+    await writeFile(join(work, '.netrc'), `machine ${server.host}\n  login ${server.user}\n  password ${server.password}\n`);
+    try {
+      const viaHome = await cli('ls', `ftpes://${server.host}:${server.port}/sub`);
+      expect(viaHome.code).toBe(0);
+      expect(viaHome.stdout).toContain('nested.txt');
+    } finally {
+      await rm(join(work, '.netrc'));
+    }
+    const file = join(work, 'other-netrc');
+    await writeFile(file, `default login ${server.user} password ${server.password}\n`);
+    const viaFile = await cli('ls', '--netrc-file', file, `${base}/sub`);
+    expect(viaFile.code).toBe(0);
+  });
+
+  test('a user without a password and no terminal is a usage error, not a hang', async () => {
+    const r = await cli('ls', `${base}/`);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/No password for ftpuser@127\.0\.0\.1/);
+  });
+});
+
+describe('exit codes and error messages', () => {
+  test('bad password: 5, with the server reply', async () => {
+    const r = await cli('ls', `ftpes://${server.user}:wrong@${server.host}:${server.port}/`);
+    expect(r.code).toBe(5);
+    expect(r.stderr).toBe('ftpkit: Login refused by the server: 530 Login incorrect.\n');
+  });
+
+  test('connection refused: 3', async () => {
+    const r = await cli('ls', 'ftp://127.0.0.1:1/');
+    expect(r.code).toBe(3);
+    expect(r.stderr).toMatch(/^ftpkit: Connection failed: .*ECONNREFUSED.*\.\n$/);
+  });
+
+  test('untrusted certificate: 4', async () => {
+    const r = await runCli(['ls', `${url}/`], { cwd: work });
+    expect(r.code).toBe(4);
+    expect(r.stderr).toMatch(/^ftpkit: TLS failed: .*--ca FILE/);
+  });
+
+  test('missing remote file: 6, with the command and the server reply; no local file left', async () => {
+    const r = await cli('get', `${url}/no-such-file.txt`, 'missing.txt');
+    expect(r.code).toBe(6);
+    expect(r.stderr).toMatch(/^ftpkit: The server refused RETR no-such-file\.txt: 55\d .*\.\n$/);
+    await expect(stat(join(work, 'missing.txt'))).rejects.toThrow();
+  });
+
+  test('--json errors: one document on stdout too', async () => {
+    const r = await cli('rm', '--json', `${url}/no-such-file.txt`);
+    expect(r.code).toBe(6);
+    expect(json(r.stdout)).toEqual({
+      ok: false,
+      error: { code: 'ERR_FTP_REPLY', exitCode: 6, message: expect.stringMatching(/^The server refused DELE/), reply: { code: expect.any(Number), text: expect.any(String) }, command: 'DELE no-such-file.txt' },
+    });
+  });
+
+  test('missing local file: 7', async () => {
+    const r = await cli('put', join(work, 'nope.bin'), `${url}/`);
+    expect(r.code).toBe(7);
+  });
+
+  test.each([
+    [[]],
+    [['frobnicate', 'ftp://h/']],
+    [['ls']],
+    [['ls', '--no-such-option', 'ftp://h/']],
+    [['ls', 'http://example.com/']],
+    [['get', '--explicit-tls', '--implicit-tls', 'ftp://h/x']],
+    [['mirror', '/a', '/b']],
+  ])('usage error %j: 2 and a pointer to --help', async (args) => {
+    const r = await runCli(args);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/^ftpkit: .*\. Run ftpkit --help for usage\.\n$/);
+  });
+
+  test('--help lists every command and the exit codes', async () => {
+    const r = await runCli(['--help']);
+    expect(r.code).toBe(0);
+    for (const word of ['ls', 'get', 'put', 'cat', 'rm', 'mkdir', 'rmdir', 'mv', 'mirror', 'Exit codes', '130']) expect(r.stdout).toContain(word);
+  });
+});
+
+const isRoot = process.getuid?.() === 0;
+describe.runIf(isRoot)('vsftpd (explicit FTPS, TLS session reuse required)', () => {
+  test('ls, put, get', async () => {
+    await using vsftpd = await startServer('vsftpd', { fixture: true });
+    const v = `ftpes://${vsftpd.user}:${vsftpd.password}@${vsftpd.host}:${vsftpd.port}`;
+    const ls = await cli('ls', '--json', `${v}/`);
+    expect(ls.code).toBe(0);
+    expect((json(ls.stdout)['entries'] as { name: string }[]).map((e) => e.name)).toContain('.hidden');
+    await writeFile(join(work, 'v.txt'), 'vsftpd');
+    expect((await cli('put', join(work, 'v.txt'), `${v}/v.txt`)).code).toBe(0);
+    expect(await cli('cat', `${v}/v.txt`)).toMatchObject({ code: 0, stdout: 'vsftpd' });
+  });
+});

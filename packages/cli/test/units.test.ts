@@ -1,0 +1,138 @@
+// The pure parts: netrc, globs, the mirror planner, progress formatting, error classification.
+import { describe, expect, test } from 'vitest';
+import { FtpReplyError, ConnectionError, TlsError } from '@ftpkit/client';
+import { describeFailure, EXIT, UsageError } from '../src/exit-codes.js';
+import { compileGlob } from '../src/glob.js';
+import { planMirror, type TreeEntry } from '../src/mirror-plan.js';
+import { findNetrcEntry, parseNetrc } from '../src/netrc.js';
+import { formatBytes, ttyLine } from '../src/progress.js';
+import { maskPassword, parseTarget } from '../src/target.js';
+
+describe('netrc', () => {
+  const entries = parseNetrc(
+    [
+      '# comment',
+      'machine files.example.com login alice password "s3 cr\\"et"',
+      'machine files.example.com login bob password hunter2',
+      'macdef init',
+      'cd /pub',
+      'binary',
+      '',
+      'default login anonymous password guest@',
+    ].join('\n'),
+  );
+  test('machine, quoted password, macdef skipped, default', () => {
+    expect(findNetrcEntry(entries, 'FILES.example.com')).toMatchObject({ login: 'alice', password: 's3 cr"et' });
+    expect(findNetrcEntry(entries, 'files.example.com', 'bob')).toMatchObject({ password: 'hunter2' });
+    expect(findNetrcEntry(entries, 'elsewhere')).toMatchObject({ machine: undefined, login: 'anonymous', password: 'guest@' });
+  });
+  test('a one-line file', () => {
+    expect(parseNetrc('machine h login u password p')).toEqual([{ machine: 'h', login: 'u', password: 'p' }]);
+  });
+});
+
+describe('globs', () => {
+  test('basename patterns match at any depth; path patterns are anchored', () => {
+    expect(compileGlob('*.log')('a/b/c.log')).toBe(true);
+    expect(compileGlob('*.log')('a/b/c.txt')).toBe(false);
+    expect(compileGlob('logs/**')('logs/x/y.txt')).toBe(true);
+    expect(compileGlob('logs/*')('logs/x/y.txt')).toBe(false);
+    expect(compileGlob('**/*.{jpg,png}')('a.png')).toBe(true);
+    expect(compileGlob('file?.[0-9]')('file1.7')).toBe(true);
+    expect(compileGlob('[!a]*')('abc')).toBe(false);
+  });
+});
+
+describe('planMirror', () => {
+  const t = (iso: string) => new Date(iso);
+  const source: TreeEntry[] = [
+    { path: 'a.txt', type: 'file', size: 5, modifiedAt: t('2024-01-01T00:00:00Z') },
+    { path: 'dir', type: 'directory' },
+    { path: 'dir/b.txt', type: 'file', size: 7, modifiedAt: t('2024-01-02T00:00:00Z') },
+    { path: 'dir/c.log', type: 'file', size: 1, modifiedAt: t('2024-01-02T00:00:00Z') },
+    { path: 'new', type: 'directory' },
+  ];
+  test('copies new files, creates directories parents first', () => {
+    const plan = planMirror(source, []);
+    expect(plan.actions.map((a) => `${a.kind} ${a.path}`)).toEqual([
+      'mkdir dir',
+      'mkdir new',
+      'copy a.txt',
+      'copy dir/b.txt',
+      'copy dir/c.log',
+    ]);
+  });
+  test('skips unchanged files, copies changed size and newer ones, respects the tolerance', () => {
+    const target: TreeEntry[] = [
+      { path: 'a.txt', type: 'file', size: 5, modifiedAt: t('2024-01-01T00:00:30Z') },
+      { path: 'dir', type: 'directory' },
+      { path: 'dir/b.txt', type: 'file', size: 8, modifiedAt: t('2024-01-03T00:00:00Z') },
+      { path: 'dir/c.log', type: 'file', size: 1, modifiedAt: t('2024-01-01T00:00:00Z') },
+      { path: 'new', type: 'directory' },
+    ];
+    const plan = planMirror(source, target, { toleranceMs: 60_000 });
+    expect(plan.actions).toEqual([
+      expect.objectContaining({ kind: 'copy', path: 'dir/b.txt', reason: 'size' }),
+      expect.objectContaining({ kind: 'copy', path: 'dir/c.log', reason: 'newer' }),
+    ]);
+    expect(plan.unchanged).toEqual(['a.txt']);
+  });
+  test('--delete removes extraneous entries, a directory as a whole, and nothing excluded', () => {
+    const target: TreeEntry[] = [
+      ...source,
+      { path: 'old', type: 'directory' },
+      { path: 'old/x', type: 'file', size: 1 },
+      { path: 'stale.txt', type: 'file', size: 1 },
+      { path: 'keep.tmp', type: 'file', size: 1 },
+    ];
+    const plan = planMirror(source, target, { delete: true, exclude: ['*.tmp'] });
+    expect(plan.actions.map((a) => `${a.kind} ${a.path}`)).toEqual(['delete stale.txt', 'delete old']);
+    expect(planMirror(source, target, { exclude: ['*.tmp'] }).actions).toEqual([]);
+  });
+  test('include and exclude filters', () => {
+    const plan = planMirror(source, [], { include: ['*.txt'], exclude: ['dir/b.txt'] });
+    expect(plan.actions.map((a) => `${a.kind} ${a.path}`)).toEqual(['copy a.txt']);
+    expect(plan.filtered).toEqual(['dir/b.txt', 'dir/c.log']);
+  });
+  test('a type clash is a conflict without --delete, and replaced with it', () => {
+    const target: TreeEntry[] = [{ path: 'dir', type: 'file', size: 3 }];
+    const keep = planMirror(source, target);
+    expect(keep.conflicts).toEqual(['dir', 'dir/b.txt', 'dir/c.log']);
+    expect(keep.actions.some((a) => a.path.startsWith('dir'))).toBe(false);
+    const replace = planMirror(source, target, { delete: true });
+    expect(replace.actions.slice(0, 2).map((a) => `${a.kind} ${a.path}`)).toEqual(['delete dir', 'mkdir dir']);
+  });
+});
+
+describe('progress', () => {
+  test('a terminal line has the name, bar, percentage, bytes, rate and ETA, fitted to the width', () => {
+    const line = ttyLine('file.bin', 512 * 1024, 1024 * 1024, 1, false, 100);
+    expect(line).toMatch(/^file\.bin +\[#{10}-{10}\] +50% 512 KiB\/1\.0 MiB 512 KiB\/s ETA 1\.0s$/);
+    expect(line.length).toBeLessThanOrEqual(100);
+    expect(ttyLine('x'.repeat(200), 1, 2, 1, false, 80).length).toBeLessThanOrEqual(80);
+  });
+  test('formatBytes', () => {
+    expect(formatBytes(0)).toBe('0 B');
+    expect(formatBytes(1536)).toBe('1.5 KiB');
+    expect(formatBytes(40 * 1048576)).toBe('40 MiB');
+  });
+});
+
+describe('targets and failures', () => {
+  test('URL paths are relative to the login directory; %2F makes them absolute', () => {
+    expect(parseTarget('ftp://h/pub/a%20b.txt')).toMatchObject({ path: 'pub/a b.txt', isDirectory: false });
+    expect(parseTarget('ftp://h/%2Fetc/motd')).toMatchObject({ path: '/etc/motd' });
+    expect(parseTarget('ftpes://u:p@h:2121/dir/')).toMatchObject({ path: 'dir', isDirectory: true, options: { secure: 'explicit', port: 2121, user: 'u', password: 'p' } });
+    expect(() => parseTarget('http://h/')).toThrow(UsageError);
+    expect(maskPassword('ftp://u:secret@h/x')).toBe('ftp://u:****@h/x');
+  });
+  test('exit codes by error kind', () => {
+    const reply = (code: number) => ({ code, lines: [`${code} no`], text: 'no', kind: 'permanent' }) as never;
+    expect(describeFailure(new FtpReplyError(reply(530), 'PASS ****')).exitCode).toBe(EXIT.auth);
+    expect(describeFailure(new FtpReplyError(reply(550), 'RETR x')).exitCode).toBe(EXIT.remote);
+    expect(describeFailure(new FtpReplyError(reply(550), 'RETR x')).message).toBe('The server refused RETR x: 550 no.');
+    expect(describeFailure(new ConnectionError('refused')).exitCode).toBe(EXIT.connection);
+    expect(describeFailure(new TlsError('bad cert')).exitCode).toBe(EXIT.tls);
+    expect(describeFailure(new UsageError('x')).exitCode).toBe(EXIT.usage);
+  });
+});
