@@ -1,10 +1,7 @@
 // One measurement in its own process, so peak RSS belongs to one contender and one workload.
 // usage: node client-worker.mjs CONTENDER WORKLOAD PORT DIR   (CONTENDER: ftpkit | basic-ftp)
 // Prints one JSON line: { ms, bytes?, files?, entries?, maxRssMB }. Login is not timed.
-import { createReadStream } from 'node:fs';
 import { Writable } from 'node:stream';
-import { Client } from '@ftpkit/client';
-import * as basicFtp from 'basic-ftp';
 
 const [contender, workload, portText, dir] = process.argv.slice(2);
 const port = Number(portText);
@@ -24,6 +21,8 @@ function discard() {
 }
 
 async function runFtpkit() {
+  // Each contender loads only its own library, so peak RSS is its own.
+  const { Client } = await import('@ftpkit/client');
   const client = await Client.connect(login);
   const t0 = performance.now();
   const out = {};
@@ -51,6 +50,7 @@ async function runFtpkit() {
 }
 
 async function runBasicFtp() {
+  const basicFtp = await import('basic-ftp');
   const client = new basicFtp.Client(60_000);
   await client.access(login);
   const t0 = performance.now();
@@ -86,4 +86,3 @@ async function runBasicFtp() {
 const out = contender === 'ftpkit' ? await runFtpkit() : await runBasicFtp();
 out.maxRssMB = process.resourceUsage().maxRSS / 1024;
 console.log(JSON.stringify(out));
-void createReadStream;

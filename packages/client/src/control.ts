@@ -53,21 +53,46 @@ interface DataChannel {
   markReady: () => void;
 }
 
-/** A restartable one-shot timer. */
+/**
+ * A restartable one-shot timer that is cheap to restart. The data-idle timer is started and stopped
+ * around every chunk of a transfer; instead of a system timer per chunk, `start` only moves a deadline
+ * and one underlying timeout re-arms itself for the remainder when it finds the deadline moved. The
+ * timer never keeps the process alive on its own once stopped (the pending timeout is cleared).
+ */
 class Timer {
   #handle: ReturnType<typeof setTimeout> | undefined;
+  #deadline = 0;
+  #armed = false;
   constructor(
     readonly ms: number,
     readonly onFire: () => void,
   ) {}
   start(): void {
-    this.stop();
-    if (this.ms > 0) this.#handle = setTimeout(this.onFire, this.ms);
+    if (this.ms <= 0) return;
+    this.#armed = true;
+    this.#deadline = performance.now() + this.ms;
+    this.#handle ??= setTimeout(this.#check, this.ms);
   }
   stop(): void {
+    this.#armed = false;
+  }
+  /** Stop and release the underlying timeout (idle periods, shutdown). */
+  clear(): void {
+    this.#armed = false;
     if (this.#handle !== undefined) clearTimeout(this.#handle);
     this.#handle = undefined;
   }
+  #check = (): void => {
+    this.#handle = undefined;
+    if (!this.#armed) return;
+    const left = this.#deadline - performance.now();
+    if (left > 0) {
+      this.#handle = setTimeout(this.#check, left);
+      return;
+    }
+    this.#armed = false;
+    this.onFire();
+  };
 }
 
 /** A logged-in control connection. */
@@ -286,8 +311,8 @@ export class Control {
   #settle(fn: (running: Running) => void): void {
     const running = this.#running;
     this.#running = undefined;
-    this.#replyTimer.stop();
-    this.#dataIdleTimer.stop();
+    this.#replyTimer.clear();
+    this.#dataIdleTimer.clear();
     if (running) fn(running);
     this.#wakeIdleWaiters();
   }
@@ -476,8 +501,8 @@ export class Control {
     if (this.#closed) return;
     this.#closed = true;
     this.#closeReason = reason;
-    this.#replyTimer.stop();
-    this.#dataIdleTimer.stop();
+    this.#replyTimer.clear();
+    this.#dataIdleTimer.clear();
     this.#closeData();
     this.#conn.destroy();
     const running = this.#running;
