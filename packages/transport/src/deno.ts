@@ -35,6 +35,7 @@
  * @module
  */
 import { ConnectionError, TlsError, TransportError, abortReason } from './errors.js';
+import { AcceptQueue } from './internal/accept-queue.js';
 import { Deadline } from './internal/deadline.js';
 import type {
   Address,
@@ -435,111 +436,57 @@ async function connectDeno(options: ConnectOptions): Promise<Connection> {
   }
 }
 
-interface AcceptWaiter {
-  resolve(connection: Connection): void;
-  reject(error: unknown): void;
-}
-
 /** A Deno listener with one `accept()` outstanding at a time while someone waits. */
 class DenoTcpListener implements Listener {
   readonly address: Address;
   #listener: DenoListener;
-  #incoming: DenoConn[] = [];
-  #waiters: AcceptWaiter[] = [];
+  #queue: AcceptQueue<DenoConn>;
   #accepting = false;
-  #closed = false;
-  #error: unknown = undefined;
-  #signal: AbortSignal | undefined;
-  #onAbort: (() => void) | undefined;
 
   constructor(listener: DenoListener, signal: AbortSignal | undefined) {
     this.#listener = listener;
     this.address = addressOf(listener.addr);
-    if (signal !== undefined) {
-      this.#signal = signal;
-      this.#onAbort = () => this.#shut(abortReason(signal));
-      signal.addEventListener('abort', this.#onAbort, { once: true });
-    }
+    this.#queue = new AcceptQueue<DenoConn>(
+      {
+        wrap: (conn) => new DenoConnection(conn, addressOf(conn.remoteAddr).host, false),
+        release: (conn) => conn.close(),
+        stop: () => {
+          try {
+            listener.close();
+          } catch {
+            // already closed
+          }
+        },
+      },
+      signal,
+    );
   }
 
   accept(options: AcceptOptions = {}): Promise<Connection> {
-    if (this.#error !== undefined) return Promise.reject(this.#error);
-    if (this.#closed) return Promise.reject(new ConnectionError('The listener is closed'));
-    const conn = this.#incoming.shift();
-    if (conn !== undefined) return Promise.resolve(this.#wrap(conn));
-    return new Promise<Connection>((resolve, reject) => {
-      let waiter: AcceptWaiter;
-      let deadline: Deadline;
-      try {
-        deadline = new Deadline(options, 'Waiting for an inbound connection', (reason) => {
-          this.#waiters = this.#waiters.filter((w) => w !== waiter);
-          reject(reason);
-        });
-      } catch (error) {
-        reject(error);
-        return;
-      }
-      waiter = {
-        resolve: (connection) => {
-          deadline.clear();
-          resolve(connection);
-        },
-        reject: (error) => {
-          deadline.clear();
-          reject(error);
-        },
-      };
-      this.#waiters.push(waiter);
-      this.#pump();
-    });
+    const accepted = this.#queue.accept(options);
+    this.#pump();
+    return accepted;
   }
 
   close(): void {
-    this.#shut(new ConnectionError('The listener is closed'));
+    this.#queue.shut(new ConnectionError('The listener is closed'));
   }
 
-  #wrap(conn: DenoConn): Connection {
-    return new DenoConnection(conn, addressOf(conn.remoteAddr).host, false);
-  }
-
+  /** Deno accepts by call: keep one `accept()` running while somebody waits. */
   #pump(): void {
-    if (this.#accepting || this.#closed) return;
+    if (this.#accepting || this.#queue.closed || this.#queue.waiting === 0) return;
     this.#accepting = true;
     this.#listener.accept().then(
       (conn) => {
         this.#accepting = false;
-        if (this.#closed) {
-          conn.close();
-          return;
-        }
-        const waiter = this.#waiters.shift();
-        if (waiter !== undefined) waiter.resolve(this.#wrap(conn));
-        else this.#incoming.push(conn);
-        if (this.#waiters.length > 0) this.#pump();
+        this.#queue.offer(conn);
+        this.#pump();
       },
       (error: unknown) => {
         this.#accepting = false;
-        if (!this.#closed) this.#shut(mapDenoError(error, false), true);
+        if (!this.#queue.closed) this.#queue.shut(mapDenoError(error, false), true);
       },
     );
-  }
-
-  #shut(reason: unknown, failed = false): void {
-    if (this.#closed) return;
-    this.#closed = true;
-    if (failed) this.#error = reason;
-    if (this.#signal !== undefined && this.#onAbort !== undefined) {
-      this.#signal.removeEventListener('abort', this.#onAbort);
-    }
-    this.#signal = undefined;
-    this.#onAbort = undefined;
-    try {
-      this.#listener.close();
-    } catch {
-      // already closed
-    }
-    for (const conn of this.#incoming.splice(0)) conn.close();
-    for (const waiter of this.#waiters.splice(0)) waiter.reject(reason);
   }
 }
 

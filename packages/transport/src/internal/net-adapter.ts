@@ -35,6 +35,7 @@ import type {
 type StartTlsOptions = Parameters<Connection['startTls']>[0];
 type AcceptOptions = NonNullable<Parameters<Listener['accept']>[0]>;
 import { ChunkQueue } from './chunk-queue.js';
+import { AcceptQueue } from './accept-queue.js';
 import { Deadline } from './deadline.js';
 
 type Socket = net.Socket | tls.TLSSocket;
@@ -371,100 +372,38 @@ async function connectNet(runtime: RuntimeName, options: ConnectOptions): Promis
   }
 }
 
-interface AcceptWaiter {
-  resolve(connection: Connection): void;
-  reject(error: unknown): void;
-}
-
 /** A node:net server that hands out inbound connections one `accept()` at a time. */
 class NetListener implements Listener {
   readonly address: Address;
   #runtime: RuntimeName;
-  #server: net.Server;
-  #incoming: net.Socket[] = [];
-  #waiters: AcceptWaiter[] = [];
-  #closed = false;
-  #error: unknown = undefined;
-  #signal: AbortSignal | undefined;
-  #onAbort: (() => void) | undefined;
+  #queue: AcceptQueue<net.Socket>;
 
   constructor(runtime: RuntimeName, server: net.Server, signal: AbortSignal | undefined) {
     this.#runtime = runtime;
-    this.#server = server;
     const bound = server.address() as net.AddressInfo;
     this.address = Object.freeze({ host: bound.address, port: bound.port, family: family(bound.family, bound.address) });
-    server.on('connection', this.#onConnection);
-    server.on('error', this.#onError);
-    if (signal !== undefined) {
-      this.#signal = signal;
-      this.#onAbort = () => this.#shut(abortReason(signal));
-      signal.addEventListener('abort', this.#onAbort, { once: true });
-    }
+    this.#queue = new AcceptQueue<net.Socket>(
+      {
+        wrap: (socket) => {
+          const connection = new NetConnection(this.#runtime, socket, socket.remoteAddress ?? '', true);
+          socket.resume(); // it was accepted paused (pauseOnConnect)
+          return connection;
+        },
+        release: (socket) => socket.destroy(),
+        stop: () => server.close(),
+      },
+      signal,
+    );
+    server.on('connection', (socket: net.Socket) => this.#queue.offer(socket));
+    server.on('error', (error: unknown) => this.#queue.shut(mapNetError(error, false), true));
   }
 
   accept(options: AcceptOptions = {}): Promise<Connection> {
-    if (this.#error !== undefined) return Promise.reject(this.#error);
-    if (this.#closed) return Promise.reject(new ConnectionError('The listener is closed'));
-    const socket = this.#incoming.shift();
-    if (socket !== undefined) return Promise.resolve(this.#wrap(socket));
-    return new Promise<Connection>((resolve, reject) => {
-      let waiter: AcceptWaiter;
-      let deadline: Deadline;
-      try {
-        deadline = new Deadline(options, 'Waiting for an inbound connection', (reason) => {
-          this.#waiters = this.#waiters.filter((w) => w !== waiter);
-          reject(reason);
-        });
-      } catch (error) {
-        reject(error);
-        return;
-      }
-      waiter = {
-        resolve: (connection) => {
-          deadline.clear();
-          resolve(connection);
-        },
-        reject: (error) => {
-          deadline.clear();
-          reject(error);
-        },
-      };
-      this.#waiters.push(waiter);
-    });
+    return this.#queue.accept(options);
   }
 
   close(): void {
-    this.#shut(new ConnectionError('The listener is closed'));
-  }
-
-  #wrap(socket: net.Socket): Connection {
-    const connection = new NetConnection(this.#runtime, socket, socket.remoteAddress ?? '', true);
-    socket.resume(); // it was accepted paused (pauseOnConnect)
-    return connection;
-  }
-
-  #onConnection = (socket: net.Socket): void => {
-    const waiter = this.#waiters.shift();
-    if (waiter !== undefined) waiter.resolve(this.#wrap(socket));
-    else this.#incoming.push(socket);
-  };
-
-  #onError = (error: unknown): void => {
-    this.#shut(mapNetError(error, false), true);
-  };
-
-  #shut(reason: unknown, failed = false): void {
-    if (this.#closed) return;
-    this.#closed = true;
-    if (failed) this.#error = reason;
-    if (this.#signal !== undefined && this.#onAbort !== undefined) {
-      this.#signal.removeEventListener('abort', this.#onAbort);
-    }
-    this.#signal = undefined;
-    this.#onAbort = undefined;
-    this.#server.close();
-    for (const socket of this.#incoming.splice(0)) socket.destroy();
-    for (const waiter of this.#waiters.splice(0)) waiter.reject(reason);
+    this.#queue.shut(new ConnectionError('The listener is closed'));
   }
 }
 
