@@ -1,26 +1,60 @@
 // pnpm bench:codec — @ftpkit/codec against basic-ftp, in one run, on the same generated input.
 //
-// Listings: a 100,000-line unix `ls -l` listing and a 100,000-line MLSD listing, parsed from a
+// Listings, hot: a 100,000-line unix `ls -l` listing and a 100,000-line MLSD listing, parsed from a
 // string by `parseListing` (@ftpkit/codec) and by basic-ftp's `parseList`. The contenders alternate
 // (which one goes first flips every round), each gets warm-up rounds, and the median of the timed
 // rounds is reported with the ratio.
+// Listings, cold: what a program that parses one listing per process sees, before the JIT has
+// warmed up. Each measurement is a fresh `node` process that decodes a 10,000-line listing from
+// bytes and parses it once (@ftpkit/codec: `parseListing(decodeText(bytes, 'utf8'), { now })`;
+// basic-ftp: `parseList` of the bytes decoded by Buffer), timed from after the imports. The
+// contenders alternate, and the median of BENCH_COLD_RUNS processes each is reported.
 // Framing: a large transcript of realistic replies, as bytes, pushed through `ReplyParser.push` in
 // 64 KiB chunks. For reference, basic-ftp's way of doing the same (decode each chunk to a string,
 // then `parseControlResponse` on the accumulated text) is measured too.
 //
 // Options (environment): BENCH_RUNS (timed rounds, default 7), BENCH_LINES (default 100000),
-// BENCH_REPLY_MB (size of the reply transcript, default 32).
+// BENCH_COLD_RUNS (fresh processes per contender, default 7, at least 5), BENCH_REPLY_MB (size of
+// the reply transcript, default 32).
+import { execFileSync } from 'node:child_process';
 import { createRequire } from 'node:module';
 import os from 'node:os';
 import { performance } from 'node:perf_hooks';
-import * as codec from '@ftpkit/codec';
-import * as basicFtp from 'basic-ftp';
-import { REPLIES_PER_SESSION, mlsdListing, replyStream, unixListing } from './generate.mjs';
+import { fileURLToPath } from 'node:url';
+import { REPLIES_PER_SESSION, mlsdListing, replyStream, unixListing, vsftpdListing } from './generate.mjs';
+
+const COLD_LINES = 10_000;
+
+// A cold measurement: this file run again as `node codec.mjs --cold <contender> <unix|mlsd>`. Only
+// the contender's library is loaded, and only the parse is timed; the result goes to stdout as JSON.
+if (process.argv[2] === '--cold') {
+  const [, , , who, kind] = process.argv;
+  const bytes = new TextEncoder().encode(kind === 'mlsd' ? mlsdListing(COLD_LINES) : vsftpdListing(COLD_LINES));
+  let t0;
+  let count;
+  if (who === 'codec') {
+    const { decodeText, parseListing } = await import('@ftpkit/codec');
+    const now = new Date();
+    t0 = performance.now();
+    count = parseListing(decodeText(bytes, 'utf8'), { now }).entries.length;
+  } else {
+    const { parseList } = await import('basic-ftp');
+    t0 = performance.now();
+    count = parseList(Buffer.from(bytes).toString('utf8')).length;
+  }
+  const ms = performance.now() - t0;
+  process.stdout.write(JSON.stringify({ ms, count }));
+  process.exit(0);
+}
+
+const codec = await import('@ftpkit/codec');
+const basicFtp = await import('basic-ftp');
 
 const RUNS = Math.max(5, Number(process.env.BENCH_RUNS ?? 7));
 const WARMUP = 2;
 const LINES = Number(process.env.BENCH_LINES ?? 100_000);
 const REPLY_MB = Number(process.env.BENCH_REPLY_MB ?? 32);
+const COLD_RUNS = Math.max(5, Number(process.env.BENCH_COLD_RUNS ?? 7));
 const CHUNK = 64 * 1024;
 
 const gc = typeof globalThis.gc === 'function' ? globalThis.gc : () => {};
@@ -115,6 +149,29 @@ for (const listing of listings) {
   rows.push([listing.label, codecCell, `${fmtRate(basicRate)} lines/s`, ratio]);
 }
 
+// ---- listings, cold --------------------------------------------------------------------------------
+const self = fileURLToPath(import.meta.url);
+for (const cold of [
+  { label: `unix \`ls -l\` (vsftpd), ${COLD_LINES.toLocaleString('en')} lines, cold`, kind: 'unix' },
+  { label: `MLSD, ${COLD_LINES.toLocaleString('en')} lines, cold`, kind: 'mlsd' },
+]) {
+  const names = hasParseListing ? ['codec', 'basic-ftp'] : ['basic-ftp'];
+  const ms = Object.fromEntries(names.map((name) => [name, []]));
+  for (let round = 0; round < COLD_RUNS; round++) {
+    for (const who of round % 2 === 0 ? names : [...names].reverse()) {
+      const out = JSON.parse(execFileSync(process.execPath, [self, '--cold', who, cold.kind], { encoding: 'utf8' }));
+      if (out.count !== COLD_LINES) notes.push(`${cold.label}: ${who} returned ${out.count} entries (expected ${COLD_LINES}).`);
+      ms[who].push(out.ms);
+    }
+  }
+  const cell = (name) => {
+    const m = median(ms[name]);
+    return `${m.toFixed(1)} ms (${fmtRate(COLD_LINES / (m / 1000))} lines/s)`;
+  };
+  const ratio = hasParseListing ? `${(median(ms['basic-ftp']) / median(ms.codec)).toFixed(2)}×` : 'n/a';
+  rows.push([cold.label, hasParseListing ? cell('codec') : 'skipped (no parseListing)', cell('basic-ftp'), ratio]);
+}
+
 // ---- reply framing -------------------------------------------------------------------------------
 const perSession = replyStream(1).length;
 const sessions = Math.ceil((REPLY_MB * 1e6) / perSession);
@@ -187,7 +244,9 @@ rows.push([
 // ---- report --------------------------------------------------------------------------------------
 const cpu = os.cpus()[0]?.model ?? 'unknown CPU';
 console.log(`\n## @ftpkit/codec vs basic-ftp ${basicVersion()}\n`);
-console.log(`Node ${process.version}, ${cpu}, ${os.cpus().length} cores. Median of ${RUNS} timed rounds after ${WARMUP} warm-up rounds, contenders alternating.${gc === globalThis.gc ? ' GC forced before each round.' : ''}\n`);
+console.log(
+  `Node ${process.version}, ${cpu}, ${os.cpus().length} cores. Hot: median of ${RUNS} timed rounds after ${WARMUP} warm-up rounds, contenders alternating.${gc === globalThis.gc ? ' GC forced before each round.' : ''} Cold: median of ${COLD_RUNS} fresh processes each, alternating.\n`,
+);
 const header = ['benchmark', '@ftpkit/codec', 'basic-ftp', 'codec ÷ basic-ftp'];
 const table = [header, header.map(() => '---'), ...rows];
 for (const row of table) console.log(`| ${row.join(' | ')} |`);

@@ -84,6 +84,16 @@ export function unixListing(lines, seed = 1) {
   return `${out.join('\r\n')}\r\n`;
 }
 
+/**
+ * A listing as vsftpd sends it for a directory of `lines` empty files written in the same minute:
+ * the fixed-width `ls -l` shape, the same on every line but the name.
+ */
+export function vsftpdListing(lines) {
+  const out = [];
+  for (let i = 0; i < lines; i++) out.push(`-rw-r--r--    1 1001     1001            0 Nov 25 16:58 entry-${i}.txt`);
+  return `${out.join('\r\n')}\r\n`;
+}
+
 function mlsdTime(r) {
   const y = 2005 + Math.floor(r() * 19);
   const stamp = `${y}${two(1 + Math.floor(r() * 12))}${two(1 + Math.floor(r() * 28))}${two(Math.floor(r() * 24))}${two(Math.floor(r() * 60))}${two(Math.floor(r() * 60))}`;

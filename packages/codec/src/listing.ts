@@ -2,13 +2,21 @@
  * Directory listings: the public face of the LIST and MLSD parsers.
  *
  * Theory of operation: a listing is text, one entry per line. RFC 959 leaves the LIST format to
- * the server, so the format is detected, not assumed. Every non-blank line is offered to every
- * format parser (unix `ls -l`, DOS/IIS, EPLF, MLSD) in a single pass, each parser counts the lines
- * it accepts, and the format with the most wins, as lftp does. basic-ftp instead decides from a
- * single line and then mis-parses mixed or prefixed output. The results of every parser are kept
- * during the pass, so the winner's entries need no second parse. Parsers return `undefined`
- * instead of throwing, so a garbage line costs a few character comparisons, not an exception, and
- * they read each line in place in the listing text, copying out only what an entry keeps.
+ * the server, so the format is detected, not assumed. Every non-blank line is offered to the format
+ * parsers (unix `ls -l`, DOS/IIS, EPLF, MLSD) in a single pass, each parser counts the lines it
+ * accepts, and the format with the most wins, as lftp does. basic-ftp instead decides from a single
+ * line and then mis-parses mixed or prefixed output. The results of every parser are kept during
+ * the pass, so the winner's entries need no second parse. Parsers return `undefined` instead of
+ * throwing, so a garbage line costs a few character comparisons, not an exception, and they read
+ * each line in place in the listing text, copying out only what an entry keeps.
+ *
+ * The four formats never accept the same line, and the first character shows which can: a digit
+ * only DOS (`12-31-20`), `+` only EPLF, a space only MLSD (a line without facts), a letter MLSD (a
+ * fact name) or, for the letters `ls` prints as a file type, unix; other unix type characters (`-`,
+ * `?`) only unix. A unix line and an MLSD line exclude each other: a unix line has no `=` before the
+ * space after its ten-character mode, which MLSD requires. So a line is offered only to the one or
+ * two parsers that could take it, and the counts are the same as if every parser had read every
+ * line (`test/listing.test.ts` checks this on generated and random lines).
  *
  * Nothing is dropped silently: a line that the chosen format cannot parse is reported in
  * `unparsed` with its line number. The only lines skipped on purpose are blank lines and `ls`'s
@@ -24,7 +32,7 @@ import { FtpReplyError, LocalProtocolError } from './errors.js';
 import { parseDosLine } from './list/dos.js';
 import { parseEplfLine } from './list/eplf.js';
 import { parseUnixLine, releaseUnixScratch } from './list/unix.js';
-import { isMlsdSelfOrParent, releaseMlsdScratch, tryParseMlsdLine } from './mlsd.js';
+import { mlsdSelfOrParent, releaseMlsdScratch, tryParseMlsdLine } from './mlsd.js';
 import type { Reply } from './reply.js';
 
 /**
@@ -38,20 +46,22 @@ import type { Reply } from './reply.js';
 export type ListingEntryType = 'file' | 'directory' | 'symlink' | 'unknown';
 
 /**
- * One entry of a directory listing. Frozen. Only `name`, `type` and `raw` are always present: each
- * format carries different information, and a field a line does not state is absent rather than
- * guessed.
+ * One entry of a directory listing: a frozen plain object. Only `name`, `type` and `raw` are always
+ * present: each format carries different information, and a field a line does not state is absent
+ * (not a property at all) rather than guessed.
  *
- * `modifiedAt` and `facts` are computed when read (accessors, each read returning a new `Date` or
- * `Map`), which keeps big listings cheap to parse; the other fields are plain own properties. So
- * object spread and `toEqual` see only the own properties, while `JSON.stringify` (via `toJSON`),
- * `console.log` and `toMatchObject` see everything.
+ * Every field is an own data property, so object spread, `toEqual`, `structuredClone` and
+ * `JSON.stringify` see them all. `modifiedAt` is a `Date` of the entry's own (mutable, as every
+ * `Date` is; the type is readonly). `facts` is a read-only `Map` view that reads the facts from
+ * `raw` when first asked: `toEqual` compares two of them by content, `JSON.stringify` writes an
+ * object, and `new Map(entry.facts)` makes a mutable copy.
  *
  * @example
  * ```ts
  * const entry = parseListingLine('lrwxrwxrwx 1 u g 9 Jan 02  2020 link -> hello.txt', 'unix');
- * // { name: 'link', type: 'symlink', target: 'hello.txt', size: 9, owner: 'u', group: 'g',
- * //   permissions: 'rwxrwxrwx', modifiedAt: 2020-01-02T00:00:00.000Z, raw: 'lrwxrwxrwx 1 u g …' }
+ * // { name: 'link', type: 'symlink', size: 9, modifiedAt: 2020-01-02T00:00:00.000Z,
+ * //   permissions: 'rwxrwxrwx', target: 'hello.txt', owner: 'u', group: 'g', raw: 'lrwxrwxrwx 1 u g …' }
+ * JSON.stringify({ ...entry }); // every field, modifiedAt as "2020-01-02T00:00:00.000Z"
  * ```
  */
 export interface ListingEntry {
@@ -65,8 +75,8 @@ export interface ListingEntry {
   readonly size?: number;
   /**
    * Last modification. MLSD and EPLF times are UTC by definition; unix and DOS times are the
-   * server's local time taken as UTC, to the minute. Undefined when unstated, and for a year-less
-   * unix date parsed without `now`. A new `Date` on every read.
+   * server's local time taken as UTC, to the minute. Absent when unstated, and for a year-less
+   * unix date parsed without `now`.
    */
   readonly modifiedAt?: Date;
   /**
@@ -80,7 +90,10 @@ export interface ListingEntry {
   readonly owner?: string;
   /** Group name or number, as listed. */
   readonly group?: string;
-  /** MLSD/MLST only: every fact, names lower-cased, values as sent. A new map on every read. */
+  /**
+   * MLSD/MLST only: every fact, names lower-cased, values as sent, in the order sent; the first of
+   * two facts with the same name wins. Read-only.
+   */
   readonly facts?: ReadonlyMap<string, string>;
   /** The line the entry was parsed from, without its line ending. */
   readonly raw: string;
@@ -149,7 +162,7 @@ export interface ParseListingOptions {
   readonly now?: Date;
 }
 
-// Index = bit position in a line's mask. The order breaks ties (which need identical counts).
+// The order breaks ties (which need identical counts).
 const FORMATS = ['mlsd', 'unix', 'dos', 'eplf'] as const satisfies readonly ListingFormat[];
 const MLSD = 0;
 const UNIX = 1;
@@ -213,84 +226,173 @@ function skipped(text: string, start: number, end: number): boolean {
   return true;
 }
 
-/** `.` and `..` (any format) and MLSD `cdir`/`pdir`: the directory itself and its parent. */
-function excluded(entry: ListingEntry): boolean {
+/**
+ * `.` and `..` (any format) and MLSD `cdir`/`pdir`: the directory itself and its parent. `format`
+ * is the format that just parsed `entry`.
+ */
+function excluded(entry: ListingEntry, format: number): boolean {
   const name = entry.name;
-  return name === '.' || name === '..' || isMlsdSelfOrParent(entry);
+  return name === '.' || name === '..' || (format === MLSD && mlsdSelfOrParent);
 }
 
 /**
- * Calls `visit` with each line of a source as `text[start, end)` (line ending excluded; `text[end]`
- * is a line terminator or past the end) and its index.
+ * Can a unix line start with character `c` (`ls`'s file type letters)? A table, not a call: the
+ * engine asks for every line, mostly while the JIT has not yet compiled it.
  */
-type EachLine = (visit: (text: string, start: number, end: number, index: number) => void) => void;
+const UNIX_FIRST = new Uint8Array(128);
+for (const c of '-dlbcpsDPnw?') UNIX_FIRST[c.charCodeAt(0)] = 1;
 
 /**
- * The listing engine. With a forced format it parses each line once. When detecting, it offers each
- * line to every format in one pass, keeps each format's entries, and records which formats accepted
- * the line as a bit mask, so the winner is known at the end without parsing anything twice. Lines
- * themselves are not kept: in the rare case that the winner rejected some, the source is walked
- * again to pick them out. Lines are never copied out of the text unless an entry or a report keeps
- * them.
+ * The listing engine, fed one line at a time by the functions below (a class rather than closures
+ * made per call, which defeat V8's inlining from one listing to the next). With a forced format it
+ * parses each line once. When detecting, it offers each line to the formats that could accept it,
+ * keeps each format's entries, and records which format accepted the line, so the winner is known
+ * at the end without parsing anything twice. Lines themselves are not kept: in the rare case that
+ * the winner rejected some, the source is walked again through {@link Collector.report}. Lines are
+ * never copied out of the text unless an entry or a report keeps them.
  */
-function collect(each: EachLine, forced: number, now: number): ListingResult {
-  try {
-    return collectLines(each, forced, now);
-  } finally {
-    releaseUnixScratch();
-    releaseMlsdScratch();
-  }
-}
+class Collector {
+  readonly #forced: number;
+  readonly #now: number;
+  readonly #byFormat: ListingEntry[][] = [[], [], [], []];
+  readonly #hits = [0, 0, 0, 0];
+  /**
+   * Which format accepted each non-blank line (-1: none), run-length encoded as (format, count)
+   * pairs: a listing in one format is one run, so the record costs nothing per line.
+   */
+  readonly #runs: number[] = [];
+  readonly #unparsed: UnparsedLine[] = [];
+  /** After {@link Collector.finish}: the winning format, or -1. */
+  #winner = -1;
+  /** Position of {@link Collector.report} in {@link Collector.#runs}. */
+  #run = 0;
+  #left = 0;
 
-function collectLines(each: EachLine, forced: number, now: number): ListingResult {
-  if (forced >= 0) {
-    const entries: ListingEntry[] = [];
-    const unparsed: UnparsedLine[] = [];
-    each((text, start, end, index) => {
-      if (skipped(text, start, end)) return;
-      const entry = parseWith(forced, text, start, end, now);
-      if (entry === undefined) unparsed.push(Object.freeze({ line: text.slice(start, end), index }));
-      else if (!excluded(entry)) entries.push(entry);
-    });
-    return Object.freeze({ format: FORMATS[forced], entries: Object.freeze(entries), unparsed: Object.freeze(unparsed) });
+  constructor(forced: number, now: number) {
+    this.#forced = forced;
+    this.#now = now;
   }
 
-  const byFormat: ListingEntry[][] = [[], [], [], []];
-  const hits = [0, 0, 0, 0];
-  const masks: number[] = [];
-  // One line, every format; unrolled rather than looped over parseWith, as this is the hot path.
-  const offer = (format: number, entry: ListingEntry | undefined): number => {
-    if (entry === undefined) return 0;
-    hits[format]!++;
-    if (!excluded(entry)) byFormat[format]!.push(entry);
-    return 1 << format;
-  };
-  each((text, start, end) => {
+  /** Take line `index`, `text[start, end)` (line ending excluded). */
+  add(text: string, start: number, end: number, index: number): void {
+    const first = text.charCodeAt(start);
+    if ((first === 0x74 || first === 0x20 || first === 0x09 || end <= start) && skipped(text, start, end)) return;
+    const forced = this.#forced;
+    if (forced >= 0) {
+      const entry = parseWith(forced, text, start, end, this.#now);
+      if (entry === undefined) this.#unparsed.push(Object.freeze({ line: text.slice(start, end), index }));
+      else if (!excluded(entry, forced)) this.#byFormat[forced]!.push(entry);
+      return;
+    }
+    // The one format that can accept the line, by its first character (see the module comment).
+    // Written out rather than calling a helper: this runs for every line, often in the interpreter.
+    let entry: ListingEntry | undefined;
+    let format = -1;
+    if (first >= 0x30 && first <= 0x39) {
+      entry = parseDosLine(text, start, end);
+      if (entry !== undefined) format = DOS;
+    } else if (first === 0x2b) {
+      entry = parseEplfLine(text, start, end);
+      if (entry !== undefined) format = EPLF;
+    } else {
+      if (first < 128 && UNIX_FIRST[first] === 1) {
+        entry = parseUnixLine(text, start, end, this.#now);
+        if (entry !== undefined) format = UNIX;
+      }
+      // tryParseMlsdLine refuses at once what starts with neither a letter nor a space.
+      if (format < 0) {
+        entry = tryParseMlsdLine(text, start, end);
+        if (entry !== undefined) format = MLSD;
+      }
+    }
+    const runs = this.#runs;
+    const last = runs.length - 2;
+    if (last >= 0 && runs[last] === format) runs[last + 1]!++;
+    else runs.push(format, 1);
+    if (format >= 0) {
+      this.#hits[format]!++;
+      if (!excluded(entry!, format)) this.#byFormat[format]!.push(entry!);
+    }
+  }
+
+  /**
+   * Pick the winner. True when some lines must be reported as unparsed, which takes walking the
+   * source again through {@link Collector.report}.
+   */
+  finish(): boolean {
+    if (this.#forced >= 0) {
+      this.#winner = this.#forced;
+      return false;
+    }
+    const hits = this.#hits;
+    let best = 0;
+    for (let format = 1; format < FORMATS.length; format++) if (hits[format]! > hits[best]!) best = format;
+    this.#winner = hits[best]! > 0 ? best : -1;
+    const runs = this.#runs;
+    for (let k = 0; k < runs.length; k += 2) if (runs[k] !== this.#winner || this.#winner < 0) return true;
+    return false;
+  }
+
+  /** Second walk, same lines as {@link Collector.add}: keep those the winner did not accept. */
+  report(text: string, start: number, end: number, index: number): void {
     if (skipped(text, start, end)) return;
-    masks.push(
-      offer(MLSD, tryParseMlsdLine(text, start, end)) |
-        offer(UNIX, parseUnixLine(text, start, end, now)) |
-        offer(DOS, parseDosLine(text, start, end)) |
-        offer(EPLF, parseEplfLine(text, start, end)),
-    );
-  });
-  let best = 0;
-  for (let format = 1; format < FORMATS.length; format++) if (hits[format]! > hits[best]!) best = format;
-  const found = hits[best]! > 0;
-  const unparsed: UnparsedLine[] = [];
-  if (hits[best]! < masks.length) {
-    const bit = found ? 1 << best : 0;
-    let k = 0;
-    each((text, start, end, index) => {
-      if (skipped(text, start, end)) return;
-      if ((masks[k++]! & bit) === 0) unparsed.push(Object.freeze({ line: text.slice(start, end), index }));
+    const runs = this.#runs;
+    while (this.#left === 0) {
+      this.#left = runs[this.#run + 1]!;
+      this.#run += 2;
+    }
+    this.#left--;
+    const format = runs[this.#run - 2]!;
+    if (format < 0 || format !== this.#winner) this.#unparsed.push(Object.freeze({ line: text.slice(start, end), index }));
+  }
+
+  result(): ListingResult {
+    const winner = this.#winner;
+    return Object.freeze({
+      format: winner >= 0 ? FORMATS[winner] : undefined,
+      entries: Object.freeze(winner >= 0 ? this.#byFormat[winner]! : []),
+      unparsed: Object.freeze(this.#unparsed),
     });
   }
-  return Object.freeze({
-    format: found ? FORMATS[best] : undefined,
-    entries: Object.freeze(found ? byFormat[best]! : []),
-    unparsed: Object.freeze(unparsed),
-  });
+}
+
+/** Forget what the parsers remember between lines, so that no listing text outlives its parse. */
+function release(): void {
+  releaseUnixScratch();
+  releaseMlsdScratch();
+}
+
+/** Feed the lines of `text` (CRLF or LF) to `collector`: {@link Collector.add}, or {@link Collector.report} when `again`. */
+function walkText(text: string, collector: Collector, again: boolean): void {
+  const n = text.length;
+  let start = 0;
+  let index = 0;
+  while (start < n) {
+    let end = text.indexOf('\n', start);
+    if (end < 0) end = n;
+    const next = end + 1;
+    // CRLF, or a bare LF from sloppy servers.
+    if (end > start && text.charCodeAt(end - 1) === 0x0d) end--;
+    if (end > start) {
+      if (again) collector.report(text, start, end, index);
+      else collector.add(text, start, end, index);
+    }
+    index++;
+    start = next;
+  }
+}
+
+/**
+ * Feed `lines[from, to)` to `collector`, each without a trailing CR and, with `indent`, without one
+ * leading space.
+ */
+function walkLines(lines: readonly string[], from: number, to: number, indent: boolean, collector: Collector, again: boolean): void {
+  for (let i = from; i < to; i++) {
+    const line = lines[i]!;
+    const start = indent && line.charCodeAt(0) === 0x20 ? 1 : 0;
+    if (again) collector.report(line, start, chompedLength(line), i);
+    else collector.add(line, start, chompedLength(line), i);
+  }
 }
 
 /** Length of `line` without its trailing CR, if it has one. */
@@ -316,22 +418,14 @@ function chompedLength(line: string): number {
  * ```
  */
 export function parseListing(text: string, options: ParseListingOptions = {}): ListingResult {
-  const each: EachLine = (visit) => {
-    const n = text.length;
-    let start = 0;
-    let index = 0;
-    while (start < n) {
-      let end = text.indexOf('\n', start);
-      if (end < 0) end = n;
-      const next = end + 1;
-      // CRLF, or a bare LF from sloppy servers.
-      if (end > start && text.charCodeAt(end - 1) === 0x0d) end--;
-      if (end > start) visit(text, start, end, index);
-      index++;
-      start = next;
-    }
-  };
-  return collect(each, formatIndex(options.format), nowOf(options));
+  const collector = new Collector(formatIndex(options.format), nowOf(options));
+  try {
+    walkText(text, collector, false);
+    if (collector.finish()) walkText(text, collector, true);
+    return collector.result();
+  } finally {
+    release();
+  }
 }
 
 /**
@@ -363,13 +457,14 @@ export function parseListingLine(line: string, format: ListingFormat, options: O
  * ```
  */
 export function detectListingFormat(lines: readonly string[]): ListingFormat | undefined {
-  const each: EachLine = (visit) => {
-    for (let i = 0; i < lines.length; i++) {
-      const line = lines[i]!;
-      visit(line, 0, chompedLength(line), i);
-    }
-  };
-  return collect(each, -1, Number.NaN).format;
+  const collector = new Collector(-1, Number.NaN);
+  try {
+    walkLines(lines, 0, lines.length, false, collector, false);
+    collector.finish();
+    return collector.result().format;
+  } finally {
+    release();
+  }
 }
 
 /**
@@ -389,11 +484,12 @@ export function detectListingFormat(lines: readonly string[]): ListingFormat | u
 export function parseStatListing(reply: Reply, options: ParseListingOptions = {}): ListingResult {
   if (reply.code < 211 || reply.code > 213) throw new FtpReplyError(reply, 'STAT');
   const lines = reply.lines;
-  const each: EachLine = (visit) => {
-    for (let i = 1; i < lines.length - 1; i++) {
-      const line = lines[i]!;
-      visit(line, line.charCodeAt(0) === 0x20 ? 1 : 0, chompedLength(line), i);
-    }
-  };
-  return collect(each, formatIndex(options.format), nowOf(options));
+  const collector = new Collector(formatIndex(options.format), nowOf(options));
+  try {
+    walkLines(lines, 1, lines.length - 1, true, collector, false);
+    if (collector.finish()) walkLines(lines, 1, lines.length - 1, true, collector, true);
+    return collector.result();
+  } finally {
+    release();
+  }
 }

@@ -29,9 +29,10 @@
  * @module
  */
 import { FtpReplyError, LocalProtocolError, RemoteProtocolError } from './errors.js';
-import { isSelfOrParent, makeMlsdEntry } from './list/entry.js';
+import { isSelfOrParent, mlsdEntry } from './list/entry.js';
 import { factsError, scanFacts } from './list/facts.js';
-import { modeToPermissions, sameAs } from './list/unix.js';
+import { Recent } from './list/recent.js';
+import { modeToPermissions } from './list/unix.js';
 import type { ListingEntry, ListingEntryType } from './listing.js';
 import type { Reply } from './reply.js';
 import { formatFtpTime, ftpTimeToEpoch } from './time.js';
@@ -58,6 +59,19 @@ export function parseFacts(factsText: string): ReadonlyMap<string, string> {
 
 /** Reason the last {@link tryParseMlsdLine} returned undefined. */
 let lineError = '';
+
+/**
+ * Whether the entry the last {@link tryParseMlsdLine} returned is a `cdir` or `pdir`, which listings
+ * leave out: a flag the listing engine reads, cheaper than asking the entry.
+ *
+ * @internal
+ * @example
+ * ```ts
+ * tryParseMlsdLine('type=cdir; .', 0, 12);
+ * mlsdSelfOrParent; // true
+ * ```
+ */
+export let mlsdSelfOrParent = false;
 
 // Value offsets of the facts an entry is built from: slot k holds the start, k + 1 the end, -1 when
 // the fact is absent. One scan fills them without allocating; only the values the entry keeps are
@@ -119,30 +133,67 @@ function slotOf(line: string, start: number, end: number): number {
   }
 }
 
+// The fact names seen in this listing, each with its "=" and as spelled, in the order of the line
+// that first had them, and their slots. A server names the same facts in the same order on every
+// line (or in one of a few orders: files and directories differ), so one startsWith per fact
+// usually replaces reading its name: the name after the last one matched is tried first, then the
+// others. Bounded, so that a line of ever new names cannot make every fact try them all.
+const knownNames: string[] = [];
+const knownSlots: number[] = [];
+const MAX_KNOWN_NAMES = 32;
+
 /**
  * Check the syntax of the facts in `text[start, end)`, where `text[end - 1]` is the `;` of the
  * final `"; "` (or `end` is where a fact list without it stops), and fill {@link at}. Same rules as
  * {@link scanFacts}.
  */
 function locateFacts(text: string, start: number, end: number): boolean {
-  at.fill(-1);
+  // Only the starts say whether a fact is present. A loop rather than fill(), which V8 runs in C++
+  // at the cost of a call per line.
+  for (let k = 0; k < at.length; k += 2) at[k] = -1;
   let pos = start;
+  let next = 0;
   while (pos < end) {
-    let semi = text.indexOf(';', pos);
+    let semi = nextSemicolon(text, pos);
     if (semi < 0 || semi > end) semi = end;
     if (semi > pos) {
-      // The next "=" exists: the first fact has one (checked by the caller) and a later fact
-      // without one makes this search stop at the next line's, never rescanning a long stretch.
-      const eq = text.indexOf('=', pos);
-      if (eq < 0 || eq >= semi) {
-        lineError = 'a fact without "="';
-        return false;
+      // A known name holds no ";" and its "=" is its first, so where one matches, its "=" is this
+      // fact's first "=", as the search below would find.
+      let known = -1;
+      const count = knownNames.length;
+      for (let tried = 0; tried < count; tried++) {
+        const k = next + tried < count ? next + tried : next + tried - count;
+        const name = knownNames[k]!;
+        if (pos + name.length <= semi && text.startsWith(name, pos)) {
+          known = k;
+          break;
+        }
       }
-      if (eq === pos) {
-        lineError = 'a fact without a name';
-        return false;
+      let eq: number;
+      let slot: number;
+      if (known >= 0) {
+        eq = pos + knownNames[known]!.length - 1;
+        slot = knownSlots[known]!;
+        next = known + 1;
+      } else {
+        // The next "=" exists: the first fact has one (checked by the caller) and a later fact
+        // without one makes this search stop at the next line's, never rescanning a long stretch.
+        eq = text.indexOf('=', pos);
+        if (eq < 0 || eq >= semi) {
+          lineError = 'a fact without "="';
+          return false;
+        }
+        if (eq === pos) {
+          lineError = 'a fact without a name';
+          return false;
+        }
+        slot = slotOf(text, pos, eq);
+        if (count < MAX_KNOWN_NAMES) {
+          knownNames.push(text.slice(pos, eq + 1));
+          knownSlots.push(slot);
+          next = count + 1;
+        }
       }
-      const slot = slotOf(text, pos, eq);
       if (slot >= 0 && at[slot]! < 0) {
         at[slot] = eq + 1;
         at[slot + 1] = semi;
@@ -159,6 +210,11 @@ function locateFacts(text: string, start: number, end: number): boolean {
 let semiText = '';
 let semiFrom = 0;
 let semiAt = -1;
+// The same for the first ";" at or after `semicolonFrom`: facts without any ";" in a long listing
+// must not make every line search the rest of the text for one.
+let semicolonText = '';
+let semicolonFrom = 0;
+let semicolonAt = -1;
 
 /**
  * Forget the listing text and the strings remembered from it, so that module state does not keep a
@@ -174,9 +230,22 @@ export function releaseMlsdScratch(): void {
   semiText = '';
   semiFrom = 0;
   semiAt = -1;
-  lastOwner = '';
-  lastGroup = '';
-  lastPerm = '';
+  semicolonText = '';
+  semicolonFrom = 0;
+  semicolonAt = -1;
+  owners.clear();
+  groups.clear();
+  perms.clear();
+  knownNames.length = 0;
+  knownSlots.length = 0;
+}
+
+function nextSemicolon(text: string, from: number): number {
+  if (text === semicolonText && from >= semicolonFrom && (semicolonAt < 0 || semicolonAt >= from)) return semicolonAt;
+  semicolonText = text;
+  semicolonFrom = from;
+  semicolonAt = text.indexOf(';', from);
+  return semicolonAt;
 }
 
 function nextSemicolonSpace(text: string, from: number): number {
@@ -211,23 +280,21 @@ function octalAt(line: string, start: number, end: number): number {
   return value;
 }
 
-// Permission strings by mode, and the last owner, group and perm text seen: a listing repeats them
-// on nearly every line, and sharing the strings saves an allocation per entry.
+// Permission strings by mode, and recent owner, group and perm texts: a listing repeats them on
+// nearly every line, and sharing the strings saves memory per entry (see list/recent.ts).
 const permissionsByMode: (string | undefined)[] = [];
-let lastOwner = '';
-let lastGroup = '';
-let lastPerm = '';
+const owners = new Recent();
+const groups = new Recent();
+const perms = new Recent();
 
 function permissionsFor(mode: number): string {
   const bits = mode & 0o7777;
   return (permissionsByMode[bits] ??= modeToPermissions(bits));
 }
 
-/** The value in `slot`, reusing `last` when the text matches. */
-function textAt(line: string, slot: number, last: string): string {
-  const start = at[slot]!;
-  const end = at[slot + 1]!;
-  return sameAs(line, start, end, last) ? last : line.slice(start, end);
+/** The value in `slot`, as a string `recent` has seen when it has. */
+function textAt(line: string, slot: number, recent: Recent): string {
+  return recent.of(line, at[slot]!, at[slot + 1]!);
 }
 
 /** The first of three slots whose fact is present, or -1. */
@@ -261,12 +328,15 @@ export function tryParseMlsdLine(text: string, start: number, end: number): List
       lineError = 'a line must start with a fact name or a space';
       return undefined;
     }
-    let i = start + 1;
-    let c = text.charCodeAt(i);
-    while (i < end && c !== 0x3d && c !== 0x20 && c !== 0x3b) c = text.charCodeAt(++i);
-    if (c !== 0x3d) {
-      lineError = 'a fact without "="';
-      return undefined;
+    // A line that starts with the first name known needs no second look: that passed this check.
+    if (knownNames.length === 0 || !text.startsWith(knownNames[0]!, start)) {
+      let i = start + 1;
+      let c = text.charCodeAt(i);
+      while (i < end && c !== 0x3d && c !== 0x20 && c !== 0x3b) c = text.charCodeAt(++i);
+      if (c !== 0x3d) {
+        lineError = 'a fact without "="';
+        return undefined;
+      }
     }
   }
   let factsEnd: number;
@@ -325,23 +395,27 @@ export function tryParseMlsdLine(text: string, start: number, end: number): List
       return undefined;
     }
   }
-  // The time is validated now and read back from `raw` when `modifiedAt` is asked for.
-  if (at[MODIFY]! >= 0 && Number.isNaN(ftpTimeToEpoch(text, at[MODIFY]!, at[MODIFY + 1]!))) {
-    lineError = 'malformed modify fact';
-    return undefined;
+  let time = Number.NaN;
+  if (at[MODIFY]! >= 0) {
+    time = ftpTimeToEpoch(text, at[MODIFY]!, at[MODIFY + 1]!);
+    if (time !== time) {
+      lineError = 'malformed modify fact';
+      return undefined;
+    }
   }
   let permissions: string | undefined;
   const mode = at[MODE]! >= 0 ? octalAt(text, at[MODE]!, at[MODE + 1]!) : -1;
   if (mode >= 0) permissions = permissionsFor(mode);
-  else if (at[PERM]! >= 0) permissions = lastPerm = textAt(text, PERM, lastPerm);
+  else if (at[PERM]! >= 0) permissions = textAt(text, PERM, perms);
   let owner: string | undefined;
   const ownerSlot = firstPresent(OWNERNAME, OWNER, UID);
-  if (ownerSlot >= 0) owner = lastOwner = textAt(text, ownerSlot, lastOwner);
+  if (ownerSlot >= 0) owner = textAt(text, ownerSlot, owners);
   let group: string | undefined;
   const groupSlot = firstPresent(GROUPNAME, GROUP, GID);
-  if (groupSlot >= 0) group = lastGroup = textAt(text, groupSlot, lastGroup);
+  if (groupSlot >= 0) group = textAt(text, groupSlot, groups);
 
-  return makeMlsdEntry(text.slice(nameStart, end), type, size, permissions, target, owner, group, text.slice(start, end), factsEnd - start, selfOrParent);
+  mlsdSelfOrParent = selfOrParent;
+  return mlsdEntry(text.slice(nameStart, end), type, size, time, permissions, target, owner, group, text.slice(start, end));
 }
 
 /**

@@ -75,15 +75,12 @@ export function civilToEpoch(year: number, month: number, day: number, hour: num
   return ((days * 24 + hour) * 60 + minute) * 60_000 + second * 1000 + millis;
 }
 
-/** The value of `count` decimal digits at `start` (the caller keeps them in bounds), or -1. */
-function digits(text: string, start: number, count: number): number {
-  let value = 0;
-  for (let i = start; i < start + count; i++) {
-    const d = text.charCodeAt(i) - ZERO;
-    if (d < 0 || d > 9) return -1;
-    value = value * 10 + d;
-  }
-  return value;
+/** The value of the two decimal digits at `at` (the caller keeps them in bounds), or -1. */
+function two(text: string, at: number): number {
+  const tens = text.charCodeAt(at) - ZERO;
+  const units = text.charCodeAt(at + 1) - ZERO;
+  // One unsigned comparison each rules out both sides of '0'..'9'.
+  return tens >>> 0 > 9 || units >>> 0 > 9 ? -1 : tens * 10 + units;
 }
 
 /**
@@ -101,12 +98,14 @@ export function ftpTimeToEpoch(text: string, start: number, end: number): number
   const length = end - start;
   // RFC 3659 §2.3: time-val = 14DIGIT [ "." 1*DIGIT ]
   if (length < 14 || length === 15 || end > text.length) return Number.NaN;
-  const year = digits(text, start, 4);
-  const month = digits(text, start + 4, 2);
-  const day = digits(text, start + 6, 2);
-  const hour = digits(text, start + 8, 2);
-  const minute = digits(text, start + 10, 2);
-  const second = digits(text, start + 12, 2);
+  const century = two(text, start);
+  const yearOfCentury = two(text, start + 2);
+  const year = century < 0 || yearOfCentury < 0 ? -1 : century * 100 + yearOfCentury;
+  const month = two(text, start + 4);
+  const day = two(text, start + 6);
+  const hour = two(text, start + 8);
+  const minute = two(text, start + 10);
+  const second = two(text, start + 12);
   // RFC 3659 §2.3 ranges: year 1000–9999, month 01–12, day 01–31, hour 00–23, minute 00–59,
   // second 00–60 ("with 60 being used only at a leap second").
   if (year < 1000 || month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month)) return Number.NaN;

@@ -1,7 +1,11 @@
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
 import { FtpReplyError, LocalProtocolError } from '../src/errors.js';
+import { parseDosLine } from '../src/list/dos.js';
+import { parseEplfLine } from '../src/list/eplf.js';
+import { matchCommonLine, parseUnixLine, readCommonLine, scanUnixLine } from '../src/list/unix.js';
 import { detectListingFormat, type ListingEntry, type ListingFormat, parseListing, parseListingLine, parseStatListing } from '../src/listing.js';
+import { tryParseMlsdLine } from '../src/mlsd.js';
 import { createReply } from '../src/reply.js';
 import { arbDosListingLine, arbMlsdLine, arbUnixListingLine, plainListingEntry } from '../src/testing/listing.js';
 
@@ -12,9 +16,10 @@ function unix(line: string, now: Date | null = NOW): ListingEntry | undefined {
   return parseListingLine(line, 'unix', now === null ? {} : { now });
 }
 
-function plain(entry: ListingEntry | undefined) {
+/** A parsed entry, which must exist. Entries are plain objects: `toEqual` sees every field. */
+function plain(entry: ListingEntry | undefined): ListingEntry {
   expect(entry).toBeDefined();
-  return plainListingEntry(entry!);
+  return entry!;
 }
 
 describe('unix ls -l lines', () => {
@@ -169,21 +174,202 @@ describe('unix ls -l lines', () => {
     expect(unix(line)).toBeUndefined();
   });
 
-  test('entries are frozen; modifiedAt is a new Date on every read', () => {
-    const entry = unix('-rw-r--r-- 1 u g 1 Jan 02  2020 f')!;
+  test('entries are frozen plain objects; modifiedAt is an own Date that spread, toEqual and JSON see', () => {
+    const line = '-rw-r--r-- 1 u g 1 Jan 02  2020 f';
+    const entry = unix(line)!;
     expect(Object.isFrozen(entry)).toBe(true);
+    expect(Object.getPrototypeOf(entry)).toBe(Object.prototype);
     expect(() => {
       (entry as { name: string }).name = 'x';
     }).toThrow(TypeError);
-    entry.modifiedAt!.setTime(0);
-    expect(entry.modifiedAt?.toISOString()).toBe('2020-01-02T00:00:00.000Z');
-    expect(entry.facts).toBeUndefined();
+    const expected = { name: 'f', type: 'file', size: 1, modifiedAt: new Date('2020-01-02T00:00:00Z'), permissions: 'rw-r--r--', owner: 'u', group: 'g', raw: line };
+    expect(Object.getOwnPropertyDescriptor(entry, 'modifiedAt')).toMatchObject({ enumerable: true, writable: false });
+    expect(entry.modifiedAt).toBeInstanceOf(Date);
+    expect(entry.modifiedAt).toBe(entry.modifiedAt); // one Date, not a new one per read
+    expect({ ...entry }).toStrictEqual(expected);
+    expect(entry).toStrictEqual(expected);
+    // A different date is a different entry: toEqual compares modifiedAt.
+    expect(entry).not.toEqual({ ...expected, modifiedAt: new Date('2020-01-03T00:00:00Z') });
+    expect(JSON.parse(JSON.stringify(entry))).toEqual({ ...expected, modifiedAt: '2020-01-02T00:00:00.000Z' });
+    expect(structuredClone(entry)).toEqual(expected);
+    expect('facts' in entry).toBe(false);
+  });
+
+  test('a field the line does not state is not a property at all', () => {
+    const entry = unix('crw-rw-rw- 1 root 1, 3 Jan 1 2020 null')!;
+    expect(Object.keys(entry)).toEqual(['name', 'type', 'modifiedAt', 'permissions', 'owner', 'raw']);
+    expect(Object.keys(unix('-rw-r--r-- 1 u g 1 Nov 25 15:40 f', null)!)).toEqual(['name', 'type', 'size', 'permissions', 'owner', 'group', 'raw']);
   });
 
   test('property: generated lines parse to the entry they were made from', () => {
     fc.assert(
       fc.property(arbUnixListingLine(), ({ line, expected, now }) => {
-        expect(plain(parseListingLine(line, 'unix', { now }))).toEqual(expected);
+        expect(parseListingLine(line, 'unix', { now })).toStrictEqual(expected);
+      }),
+      { numRuns: 500 },
+    );
+  });
+});
+
+/**
+ * A line with a few random edits: characters replaced, inserted or deleted, drawn from the ones that
+ * separate or end the columns of an `ls -l` line, so that a line falls just outside a shape.
+ */
+function arbEdited(arbLine: fc.Arbitrary<string>): fc.Arbitrary<string> {
+  const char = fc.constantFrom(' ', ' ', ',', ':', '-', '0', '9', 'J', 'a', 'x', '\t', '+', '=', ';', '\u00a0', '\u0001');
+  const edit = fc.tuple(fc.nat(), fc.constantFrom('replace', 'insert', 'delete'), char);
+  return fc.tuple(arbLine, fc.array(edit, { minLength: 1, maxLength: 3 })).map(([line, edits]) => {
+    let out = line;
+    for (const [at, kind, c] of edits) {
+      const i = out.length === 0 ? 0 : at % out.length;
+      out = kind === 'replace' ? out.slice(0, i) + c + out.slice(i + 1) : kind === 'insert' ? out.slice(0, i) + c + out.slice(i) : out.slice(0, i) + out.slice(i + 1);
+    }
+    return out;
+  });
+}
+
+describe('unix: the common shape (by expression and by hand) and the full scanner', () => {
+  const match = (line: string, now: number) => matchCommonLine(line, 0, line.length, now);
+  const read = (line: string, now: number) => readCommonLine(line, 0, line.length, now);
+  const scan = (line: string, now: number) => scanUnixLine(line, 0, line.length, now);
+
+  /** Both readings of the common shape agree with each other and, where they answer, with the scanner. */
+  function agree(line: string, now: number): boolean {
+    const byExpression = match(line, now);
+    expect(read(line, now)).toStrictEqual(byExpression);
+    if (byExpression !== undefined) expect(byExpression).toStrictEqual(scan(line, now));
+    expect(parseUnixLine(line, 0, line.length, now)).toStrictEqual(scan(line, now));
+    return byExpression !== undefined;
+  }
+
+  test('property: for generated lines, common-shape readings give what the scanner gives', () => {
+    let common = 0;
+    const runs = 1000;
+    fc.assert(
+      fc.property(arbUnixListingLine(), ({ line, now }) => {
+        expect(scan(line, now.getTime())).toBeDefined();
+        if (agree(line, now.getTime())) common++;
+      }),
+      { numRuns: runs },
+    );
+    // The common shape must be common: most generated lines have it.
+    expect(common).toBeGreaterThan(runs / 4);
+  });
+
+  test('property: for edited lines too, no reading disagrees', () => {
+    fc.assert(
+      fc.property(arbEdited(arbUnixListingLine({ now: NOW }).map((s) => s.line)), fc.boolean(), (line, withNow) => {
+        agree(line, withNow ? NOW.getTime() : Number.NaN);
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
+  test('a date read before is not reused with another now, nor a time with another date', () => {
+    const line = '-rw-r--r-- 1 u g 1 Dec 31 23:59 f';
+    expect(parseListingLine(line, 'unix', { now: new Date('2026-11-25T00:00:00Z') })?.modifiedAt?.toISOString()).toBe('2025-12-31T23:59:00.000Z');
+    expect(parseListingLine(line, 'unix', { now: new Date('2027-01-02T00:00:00Z') })?.modifiedAt?.toISOString()).toBe('2026-12-31T23:59:00.000Z');
+    expect(parseListingLine(line, 'unix')?.modifiedAt).toBeUndefined();
+    const listing = parseListing(`${line}\n${line}\n-rw-r--r-- 1 u g 1 Dec 31 23:58 g\n${line}\n`, { now: NOW });
+    expect(listing.entries.map((e) => e.modifiedAt?.toISOString())).toEqual([
+      '2025-12-31T23:59:00.000Z',
+      '2025-12-31T23:59:00.000Z',
+      '2025-12-31T23:58:00.000Z',
+      '2025-12-31T23:59:00.000Z',
+    ]);
+    // Entries never share a Date: changing one changes no other.
+    expect(listing.entries[0]!.modifiedAt).not.toBe(listing.entries[1]!.modifiedAt);
+  });
+
+  test('property: listings whose lines repeat parse line for line', () => {
+    const arbListing = fc
+      .integer({ min: Date.UTC(1971, 0, 1), max: Date.UTC(9998, 0, 1) })
+      .chain((t) => fc.tuple(fc.constant(new Date(t)), fc.array(arbUnixListingLine({ now: new Date(t) }), { minLength: 1, maxLength: 10 })));
+    fc.assert(
+      fc.property(arbListing, ([now, samples]) => {
+        const lines = samples.flatMap((sample) => [sample, sample]);
+        expect(parseListing(lines.map((sample) => sample.line).join('\n'), { now }).entries).toStrictEqual(lines.map((sample) => sample.expected));
+      }),
+      { numRuns: 200 },
+    );
+  });
+
+  test('the common shapes', () => {
+    for (const line of [
+      '-rw-r--r--    1 1001     1001            6 Jan 02  2020 hello.txt',
+      'drwxr-xr-x   2 ftpuser  ftpuser      4096 Nov 25 15:40 sub',
+      'lrwxrwxrwx 1 u g 9 Nov 25 15:40 link -> hello.txt',
+      'drwxr-xr-x+  2 u g 4096 Feb 29  2024  leading space',
+      'prw-r--r-- 1 u g 0 Dec  1 9:05 fifo',
+      '-rw-r--r-- 1 Jan 12 2020 Jan 02  2020 file', // an owner called Jan
+    ]) {
+      expect(match(line, NOW.getTime()), line).toBeDefined();
+      expect(agree(line, NOW.getTime())).toBe(true);
+    }
+  });
+
+  test.each([
+    ['a device', 'crw-rw-rw- 1 root root 1, 3 Jan  1  2020 null'],
+    ['an ISO date', '-rw-r--r-- 1 root root 1234 2020-01-02 15:40 a.txt'],
+    ['no group column', '-rw-r--r--  1 joe  6 Jan 02  2020 a'],
+    ['no links column', '-rw-r--r--  ftp ftp  6 Jan 02  2020 a'],
+    ['an upper-case month', '-rw-r--r-- 1 u g 1 JAN 02  2020 f'],
+    ['a group with a space', '-rw-r--r--   1 owner  domain users   6 Jan 02  2020 a'],
+    ['a group that looks like a major number', '-rw-r--r-- 1 u 12, 34 Jan 02  2020 f'],
+    ['a tab after the date', '-rw-r--r-- 1 u g 1 Jan 02  2020\tf'],
+    ['29 February of a common year', '-rw-r--r-- 1 u g 1 Feb 29  2023 f'],
+    ['31 April', '-rw-r--r-- 1 u g 1 Apr 31 12:00 f'],
+    ['a size beyond 2^53', '-rw-r--r-- 1 u g 9007199254740993 Jan 02  2020 f'],
+    ['hour 24', '-rw-r--r-- 1 u g 1 Jan 02 24:00 f'],
+    ['minute 60', '-rw-r--r-- 1 u g 1 Jan 02 12:60 f'],
+    ['no name', '-rw-r--r-- 1 u g 1 Jan 02 12:00 '],
+  ])('%s is left to the scanner, which decides', (_what, line) => {
+    expect(match(line, NOW.getTime())).toBeUndefined();
+    expect(agree(line, NOW.getTime())).toBe(false);
+  });
+});
+
+describe('format detection offers a line only to the formats that could take it', () => {
+  const parsers = [
+    (l: string) => tryParseMlsdLine(l, 0, l.length),
+    (l: string) => parseUnixLine(l, 0, l.length, NOW.getTime()),
+    (l: string) => parseDosLine(l, 0, l.length),
+    (l: string) => parseEplfLine(l, 0, l.length),
+  ];
+  const arbAnyLine = fc.oneof(
+    arbUnixListingLine().map((s) => s.line),
+    arbMlsdLine().map((s) => s.line),
+    arbDosListingLine().map((s) => s.line),
+    fc.tuple(fc.nat({ max: 99999 }), fc.string({ maxLength: 8 })).map(([n, name]) => `+i${n},m${n},r,s${n},\t${name}x`),
+    fc.string(),
+    fc.string({ unit: fc.constantFrom('-', 'd', 'l', 'r', 'w', 'x', ' ', '1', '=', ';', 'type', 'size', '+', '\t', ',', '0', '12-31-20', 'Jan') }),
+  );
+
+  test('property: no line is accepted by two formats', () => {
+    fc.assert(
+      fc.property(fc.oneof(arbAnyLine, arbEdited(arbAnyLine)), (line) => {
+        const accepted = parsers.filter((parse) => line.length > 0 && parse(line) !== undefined).length;
+        expect(accepted).toBeLessThanOrEqual(1);
+      }),
+      { numRuns: 3000 },
+    );
+  });
+
+  test('property: the detected format is the one that every parser reading every line would pick', () => {
+    const FORMATS = ['mlsd', 'unix', 'dos', 'eplf'] as const;
+    fc.assert(
+      fc.property(fc.array(fc.oneof(arbAnyLine, arbEdited(arbAnyLine)), { maxLength: 12 }), (lines) => {
+        const counts = [0, 0, 0, 0];
+        for (const raw of lines) {
+          const line = raw.endsWith('\r') ? raw.slice(0, -1) : raw;
+          if (/^[ \t]*$|^total +[0-9.,]*[0-9.,KMGTPEkmgtpe]$/.test(line)) continue; // not offered to any format
+          parsers.forEach((parse, k) => {
+            if (parse(line) !== undefined) counts[k]!++;
+          });
+        }
+        let best = 0;
+        for (let k = 1; k < 4; k++) if (counts[k]! > counts[best]!) best = k;
+        expect(detectListingFormat(lines)).toBe(counts[best]! > 0 ? FORMATS[best] : undefined);
       }),
       { numRuns: 500 },
     );
@@ -242,7 +428,7 @@ describe('DOS / IIS lines', () => {
   test('property: generated lines parse to the entry they were made from', () => {
     fc.assert(
       fc.property(arbDosListingLine(), ({ line, expected }) => {
-        expect(plain(parseListingLine(line, 'dos'))).toEqual(expected);
+        expect(parseListingLine(line, 'dos')).toStrictEqual(expected);
       }),
       { numRuns: 300 },
     );
@@ -358,6 +544,14 @@ describe('parseListing', () => {
       }),
       { numRuns: 150 },
     );
+  });
+
+  test('lines whose facts have no ";" parse in linear time', () => {
+    // Each line's search for the next ";" would otherwise run on to the end of the listing.
+    const text = 'a=b c\n'.repeat(200_000);
+    const started = performance.now();
+    expect(parseListing(text).entries.length).toBe(200_000);
+    expect(performance.now() - started).toBeLessThan(1500);
   });
 
   test('property: any text gives a ListingResult, never an exception', () => {

@@ -1,4 +1,5 @@
 import fc from 'fast-check';
+import { inspect } from 'node:util';
 import { describe, expect, test } from 'vitest';
 import { FtpReplyError, LocalProtocolError, RemoteProtocolError } from '../src/errors.js';
 import type { ListingEntry } from '../src/listing.js';
@@ -126,11 +127,11 @@ describe('parseMlsdLine', () => {
     expect(parseMlsdLine('UNIX.owner=1001;UNIX.uid=5; f').owner).toBe('1001');
   });
 
-  test('modify keeps milliseconds; modifiedAt is a new Date on every read', () => {
+  test('modify keeps milliseconds, in an own Date', () => {
     const entry = parseMlsdLine('modify=20230101000000.5; f');
     expect(entry.modifiedAt?.toISOString()).toBe('2023-01-01T00:00:00.500Z');
-    entry.modifiedAt?.setTime(0);
-    expect(entry.modifiedAt?.toISOString()).toBe('2023-01-01T00:00:00.500Z');
+    expect(entry.modifiedAt).toBe(entry.modifiedAt);
+    expect(Object.keys(entry)).toEqual(['name', 'type', 'modifiedAt', 'facts', 'raw']);
   });
 
   test.each([
@@ -150,17 +151,64 @@ describe('parseMlsdLine', () => {
     expect(() => parseMlsdLine(line)).toThrow(RemoteProtocolError);
   });
 
-  test('toJSON and spread: own fields are plain, modifiedAt and facts come through toJSON', () => {
-    const entry = parseMlsdLine('type=file;size=6;modify=20200102030405; a');
-    expect({ ...entry }).toEqual({ name: 'a', type: 'file', size: 6, raw: 'type=file;size=6;modify=20200102030405; a' });
+  test('entries are frozen plain objects: spread, toEqual and JSON see every field, facts included', () => {
+    const line = 'type=file;size=6;modify=20200102030405; a';
+    const entry = parseMlsdLine(line);
+    expect(Object.isFrozen(entry)).toBe(true);
+    expect(Object.getPrototypeOf(entry)).toBe(Object.prototype);
+    expect(Object.keys(entry)).toEqual(['name', 'type', 'size', 'modifiedAt', 'facts', 'raw']);
+    expect({ ...entry }).toStrictEqual(entry);
+    expect({ ...entry }.modifiedAt).toEqual(new Date('2020-01-02T03:04:05Z'));
+    expect(entry).toEqual(parseMlsdLine(line));
+    // toEqual compares the facts, by content: a fact no other field shows still counts.
+    expect(parseMlsdLine('type=file;unique=a1; a').facts).toEqual(parseMlsdLine('Type=file;UNIQUE=a1; b').facts);
+    expect(parseMlsdLine('type=file;unique=a1; a').facts).not.toEqual(parseMlsdLine('type=file;unique=a2; a').facts);
     expect(JSON.parse(JSON.stringify(entry))).toEqual({
       name: 'a',
       type: 'file',
       size: 6,
       modifiedAt: '2020-01-02T03:04:05.000Z',
       facts: { type: 'file', size: '6', modify: '20200102030405' },
-      raw: 'type=file;size=6;modify=20200102030405; a',
+      raw: line,
     });
+  });
+
+  test('facts: a read-only Map of the facts, read from the line when first asked', () => {
+    const facts = parseMlsdLine('Type=file;Size=6;unique=801g3;size=7;;UNIX.mode=0644; a b').facts!;
+    expect(facts.size).toBe(4);
+    expect(facts.get('size')).toBe('6'); // the first of two wins
+    expect(facts.has('unix.mode')).toBe(true);
+    expect(facts.has('Type')).toBe(false); // names are lower-cased
+    expect([...facts]).toEqual([
+      ['type', 'file'],
+      ['size', '6'],
+      ['unique', '801g3'],
+      ['unix.mode', '0644'],
+    ]);
+    expect([...facts.keys()]).toEqual(['type', 'size', 'unique', 'unix.mode']);
+    expect([...facts.values()]).toEqual(['file', '6', '801g3', '0644']);
+    expect([...facts.entries()]).toEqual([...facts]);
+    const seen: string[] = [];
+    facts.forEach(function (this: unknown, value, name, map) {
+      seen.push(`${name}=${value}`);
+      expect(map).toBe(facts);
+      expect(this).toBe(seen);
+    }, seen);
+    expect(seen).toEqual(['type=file', 'size=6', 'unique=801g3', 'unix.mode=0644']);
+    expect(new Map(facts)).toEqual(new Map([...facts]));
+    // Read-only: no setters, no own properties, and what one reader gets cannot change what the next sees.
+    expect(Object.keys(facts)).toEqual([]);
+    expect((facts as unknown as { set?: unknown }).set).toBeUndefined();
+    const copy = new Map(facts);
+    copy.set('size', '0');
+    expect(facts.get('size')).toBe('6');
+    // console.log shows a Map: Node's and Bun's inspect hook returns one, Deno's formats one.
+    const asMap = new Map([...facts]);
+    expect((facts as unknown as Record<symbol, () => unknown>)[Symbol.for('nodejs.util.inspect.custom')]!()).toEqual(asMap);
+    const denoHook = (facts as unknown as Record<symbol, (inspect: (v: unknown) => string) => string>)[Symbol.for('Deno.customInspect')]!;
+    expect(denoHook.call(facts, (v) => inspect(v))).toBe(inspect(asMap));
+    if (!('Deno' in globalThis)) expect(inspect(facts)).toBe(inspect(asMap));
+    expect(parseMlsdLine(' no facts').facts?.size).toBe(0);
   });
 
   test('property: generated lines parse to the entry they were made from', () => {

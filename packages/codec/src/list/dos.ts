@@ -24,7 +24,7 @@
  */
 import type { ListingEntry, ListingEntryType } from '../listing.js';
 import { civilToEpoch, daysInMonth } from '../time.js';
-import { makeTimedEntry } from './entry.js';
+import { timedEntry } from './entry.js';
 
 const SPACE = 0x20;
 const ZERO = 0x30;
@@ -134,5 +134,5 @@ export function parseDosLine(text: string, start: number, end: number): ListingE
   }
   if (i >= n) return undefined;
 
-  return makeTimedEntry(line.slice(i, n), type, size, civilToEpoch(year, month, day, hour, minute, 0, 0), undefined, undefined, undefined, undefined, line.slice(o, n));
+  return timedEntry(line.slice(i, n), type, size, civilToEpoch(year, month, day, hour, minute, 0, 0), undefined, undefined, undefined, undefined, line.slice(o, n));
 }

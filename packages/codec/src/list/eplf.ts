@@ -19,7 +19,7 @@
  * @module
  */
 import type { ListingEntry, ListingEntryType } from '../listing.js';
-import { makeEplfEntry } from './entry.js';
+import { eplfEntry } from './entry.js';
 import { modeToPermissions } from './unix.js';
 
 const ZERO = 0x30;
@@ -90,5 +90,5 @@ export function parseEplfLine(text: string, start: number, end: number): Listing
   // A "/" entry may also be retrievable (a link to a directory); a directory is the useful answer.
   const type: ListingEntryType = directory ? 'directory' : file ? 'file' : 'unknown';
   const permissions = mode >= 0 ? modeToPermissions(mode) : undefined;
-  return makeEplfEntry(line.slice(tab + 1), type, size, permissions, line);
+  return eplfEntry(line.slice(tab + 1), type, size, seconds >= 0 ? seconds * 1000 : Number.NaN, permissions, line);
 }

@@ -20,8 +20,8 @@ import type { ListingEntry, ListingEntryType } from '../listing.js';
 import { formatFtpTime } from '../time.js';
 
 /**
- * A listing entry as a plain object: the same fields as {@link ListingEntry}, all of them own
- * properties, so `toEqual` compares every one (`modifiedAt` and `facts` included).
+ * A listing entry with `facts` as a `Map`: what the arbitraries below expect a line to parse to, and
+ * what {@link plainListingEntry} makes of an entry.
  *
  * @example
  * ```ts
@@ -59,8 +59,9 @@ export interface ListingLineSample {
 }
 
 /**
- * Every field of an entry, accessors included, as a plain object that `toEqual` can compare with a
- * {@link PlainListingEntry}.
+ * An entry as a {@link PlainListingEntry}: a copy in which `facts`, a read-only view of an MLSD
+ * line's facts, becomes a `Map`, so that `toEqual` can compare it with an expected `Map`. Entries are
+ * plain objects already, so entries without facts can be compared as they are; this is for MLSD.
  *
  * @example
  * ```ts
@@ -70,16 +71,7 @@ export interface ListingLineSample {
  * ```
  */
 export function plainListingEntry(entry: ListingEntry): PlainListingEntry {
-  const out: { -readonly [K in keyof PlainListingEntry]?: PlainListingEntry[K] } = { name: entry.name, type: entry.type };
-  if (entry.size !== undefined) out.size = entry.size;
-  if (entry.modifiedAt !== undefined) out.modifiedAt = entry.modifiedAt;
-  if (entry.permissions !== undefined) out.permissions = entry.permissions;
-  if (entry.target !== undefined) out.target = entry.target;
-  if (entry.owner !== undefined) out.owner = entry.owner;
-  if (entry.group !== undefined) out.group = entry.group;
-  if (entry.facts !== undefined) out.facts = new Map(entry.facts);
-  out.raw = entry.raw;
-  return out as PlainListingEntry;
+  return entry.facts === undefined ? { ...entry } : { ...entry, facts: new Map(entry.facts) };
 }
 
 const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'] as const;

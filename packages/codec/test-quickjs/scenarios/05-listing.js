@@ -45,6 +45,13 @@ test('a date with a year has that year', () => {
   equal(d.getUTCFullYear(), 2021);
 });
 
+test('entries are frozen plain objects: spread and JSON carry modifiedAt', () => {
+  const entry = byName.get('pub');
+  assert(Object.isFrozen(entry), 'frozen');
+  assert({ ...entry }.modifiedAt instanceof Date, 'spread keeps modifiedAt');
+  equal(JSON.parse(JSON.stringify(entry)).modifiedAt, '2021-03-04T00:00:00.000Z');
+});
+
 test('a line that fits no format is reported, not dropped', () => {
   const mixed = parseListing(`${unix}this is not a listing line\r\n`);
   equal(mixed.entries.length, 4);
@@ -74,4 +81,6 @@ test('an MLSD listing, with cdir and pdir left out', () => {
   ]);
   equal(result.entries[0].modifiedAt.toISOString(), '2024-03-04T14:22:00.000Z');
   equal(result.entries[1].modifiedAt.toISOString(), '2023-01-01T00:00:00.500Z');
+  equal(result.entries[0].facts.get('unique'), 'FD00U1');
+  equal(JSON.parse(JSON.stringify(result.entries[0])).facts['unix.mode'], '0644');
 });
