@@ -18,6 +18,7 @@ import {
   parsePwdReply,
   parseSizeReply,
   formatFtpTime,
+  listFlagRefused,
   FtpReplyError,
   LocalProtocolError,
   type ConnectResult,
@@ -397,16 +398,14 @@ export class Client implements AsyncDisposable {
     } else if (this.#listAll === false) {
       await this.#transfer('LIST', path, sink, options);
     } else {
-      // `ls -l` servers hide dotfiles unless asked (vsftpd): without `-a`, rmdir -r cannot empty a
-      // folder and downloadDir misses files. Like basic-ftp, try `LIST -a` first; if the server
-      // refuses the command itself (500-504, or 550 from one that took `-a` for a name) before it
-      // ever worked, fall back to plain LIST and remember which one works. Data-connection
-      // failures (425, 426, 522...) are not about `-a` and are reported as they are.
+      // Without `-a`, `ls -l` servers hide dotfiles (vsftpd): rmdir -r could not empty a folder and
+      // downloadDir would miss files. Try `LIST -a` first; if the server refuses the flag before it
+      // ever worked (the codec's listFlagRefused), fall back to plain LIST and remember which works.
       try {
         await this.#transfer('LIST', path === undefined ? '-a' : `-a ${path}`, sink, options);
         this.#listAll = true;
       } catch (err) {
-        if (this.#listAll === true || !(err instanceof FtpReplyError) || !LIST_FLAG_REFUSED.has(err.reply.code)) throw err;
+        if (this.#listAll === true || !(err instanceof FtpReplyError) || !listFlagRefused(err.reply)) throw err;
         chunks.length = 0;
         await this.#transfer('LIST', path, sink, options);
         this.#listAll = false;
@@ -595,9 +594,6 @@ export class Client implements AsyncDisposable {
     }
   }
 }
-
-/** Replies that may mean "no `LIST -a` here": RFC 959 syntax/not-implemented codes, and 550. */
-const LIST_FLAG_REFUSED: ReadonlySet<number> = new Set([500, 501, 502, 504, 550]);
 
 function replyOf(result: OperationResult): Reply {
   if (result.kind !== 'reply') throw new LocalProtocolError('Unexpected operation result');

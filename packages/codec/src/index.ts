@@ -8,7 +8,7 @@
  */
 export { FtpError, FtpReplyError, LocalProtocolError, RemoteProtocolError, isFtpError } from './errors.js';
 export type { CodecErrorCode } from './errors.js';
-export { createReply, replyKind } from './reply.js';
+export { createReply, isNotUnderstood, replyKind } from './reply.js';
 export type { Reply, ReplyKind } from './reply.js';
 export { DEFAULT_MAX_LINE_BYTES, DEFAULT_MAX_REPLY_BYTES, ReplyParser } from './reply-parser.js';
 export type { ReplyParserOptions } from './reply-parser.js';
@@ -42,7 +42,7 @@ export { formatOptsMlst, parseFeatures, parseMlstFeature } from './feat.js';
 export type { Features, MlstFeature } from './feat.js';
 export { parseSizeReply } from './size.js';
 export { formatPwdReply, parsePwdReply } from './pwd.js';
-export { detectListingFormat, parseListing, parseListingLine, parseStatListing } from './listing.js';
+export { detectListingFormat, listFlagRefused, parseListing, parseListingLine, parseStatListing } from './listing.js';
 export type { ListingEntry, ListingEntryType, ListingFormat, ListingResult, ParseListingOptions, UnparsedLine } from './listing.js';
 export { formatMlsdLine, parseFacts, parseMlsdLine, parseMlstReply } from './mlsd.js';
 export { formatFtpTime, parseFtpTime, parseMdtmReply } from './time.js';

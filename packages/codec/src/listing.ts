@@ -33,7 +33,7 @@ import { parseDosLine } from './list/dos.js';
 import { parseEplfLine } from './list/eplf.js';
 import { parseUnixLine, releaseUnixScratch } from './list/unix.js';
 import { mlsdSelfOrParent, releaseMlsdScratch, tryParseMlsdLine } from './mlsd.js';
-import type { Reply } from './reply.js';
+import { isNotUnderstood, type Reply } from './reply.js';
 
 /**
  * What a listing entry is. Devices, sockets, FIFOs and unrecognised MLSD types are `unknown`.
@@ -445,6 +445,22 @@ export function parseListingLine(line: string, format: ListingFormat, options: O
   const now = nowOf(options);
   const end = chompedLength(line);
   return skipped(line, 0, end) ? undefined : parseWith(index, line, 0, end, now);
+}
+
+/**
+ * True when `reply`, the answer to `LIST -a`, means the server does not take the `-a` flag, so plain
+ * `LIST` should be used instead. `ls -l` style servers hide dotfiles unless asked (vsftpd), so
+ * clients try `-a` first. A refusal is 500–504 (RFC 959 §4.2.1), or 550 from a server that took
+ * `-a` for a file name; data-connection failures (425, 426, 522) say nothing about the flag.
+ *
+ * @example
+ * ```ts
+ * listFlagRefused(createReply(501, ['Invalid option'])); // true
+ * listFlagRefused(createReply(425, ['No data connection'])); // false
+ * ```
+ */
+export function listFlagRefused(reply: Reply): boolean {
+  return isNotUnderstood(reply) || reply.code === 550;
 }
 
 /**

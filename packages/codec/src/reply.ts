@@ -39,6 +39,21 @@ export interface Reply {
 
 const kinds: readonly ReplyKind[] = ['preliminary', 'completion', 'intermediate', 'transient', 'permanent', 'protected'];
 
+/**
+ * True when the server did not understand the command or its argument, as opposed to trying it and
+ * failing: RFC 959 §4.2.1 500 (syntax error), 501 (syntax error in parameters), 502 (not
+ * implemented) and 504 (not implemented for that parameter). A client may then try another form.
+ *
+ * @example
+ * ```ts
+ * isNotUnderstood(createReply(502, ['MLSD not implemented'])); // true
+ * isNotUnderstood(createReply(550, ['No such file']));         // false
+ * ```
+ */
+export function isNotUnderstood(reply: Reply): boolean {
+  return reply.code === 500 || reply.code === 501 || reply.code === 502 || reply.code === 504;
+}
+
 /** The kind of a reply code, or `undefined` when the code is outside 100–699. */
 export function replyKind(code: number): ReplyKind | undefined {
   return Number.isInteger(code) ? kinds[Math.floor(code / 100) - 1] : undefined;

@@ -622,3 +622,12 @@ describe('parseStatListing', () => {
     expect(() => parseStatListing(createReply(214, ['Help']))).toThrow(FtpReplyError);
   });
 });
+
+describe('listFlagRefused', () => {
+  test('500-504 and 550 refuse the -a flag; data-connection and other failures do not', async () => {
+    const { listFlagRefused } = await import('../src/listing.js');
+    const { createReply } = await import('../src/reply.js');
+    for (const code of [500, 501, 502, 504, 550]) expect(listFlagRefused(createReply(code, ['x']))).toBe(true);
+    for (const code of [425, 426, 450, 451, 503, 522, 530, 226]) expect(listFlagRefused(createReply(code, ['x']))).toBe(false);
+  });
+});
