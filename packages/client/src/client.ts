@@ -10,6 +10,7 @@
  * @module
  */
 import {
+  checkArgument,
   command,
   decodeText,
   parseListing,
@@ -21,6 +22,7 @@ import {
   listFlagRefused,
   FtpReplyError,
   LocalProtocolError,
+  RemoteProtocolError,
   type ConnectResult,
   type ListingEntry,
   type OperationResult,
@@ -85,6 +87,13 @@ export interface DirectoryTransferResult {
 }
 
 /**
+ * Largest directory listing `list` holds in memory (64 MiB, about a million `ls -l` lines). The
+ * listing is parsed whole, so without a bound a hostile or broken server could grow memory without
+ * end; the codec bounds replies the same way (1 MiB, basic-ftp 64 KiB).
+ */
+const MAX_LISTING_BYTES = 64 * 1024 * 1024;
+
+/**
  * An FTP or FTPS client.
  *
  * @example
@@ -146,8 +155,11 @@ export class Client implements AsyncDisposable {
   /** Send a raw command such as `'SITE CHMOD 644 a.txt'`; resolves with the 2xx reply. */
   send(raw: string, options: CallOptions = {}): Promise<Reply> {
     const space = raw.indexOf(' ');
-    const cmd = space === -1 ? command(raw) : command(raw.slice(0, space), raw.slice(space + 1));
-    return this.#queue(() => this.#command(cmd.name, cmd.arg, options), options);
+    // Parsed inside the queued task: a refused command is a rejected promise, never a synchronous throw.
+    return this.#queue(() => {
+      const cmd = space === -1 ? command(raw) : command(raw.slice(0, space), raw.slice(space + 1));
+      return this.#command(cmd.name, cmd.arg, options);
+    }, options);
   }
 
   /** `SITE <text>`. */
@@ -392,7 +404,16 @@ export class Client implements AsyncDisposable {
   async #list(path: string | undefined, options: CallOptions): Promise<ListingEntry[]> {
     const mlsd = this.features.has('MLST');
     const chunks: Uint8Array[] = [];
-    const sink: TransferIo = { direction: 'download', write: (c) => void chunks.push(c) };
+    let bytes = 0;
+    const sink: TransferIo = {
+      direction: 'download',
+      write: (c) => {
+        bytes += c.length;
+        // A listing is held whole to be parsed: past the bound, stop with ABOR rather than grow.
+        if (bytes > MAX_LISTING_BYTES) throw new RemoteProtocolError(`Directory listing is larger than ${MAX_LISTING_BYTES} bytes`);
+        chunks.push(c);
+      },
+    };
     if (mlsd) {
       await this.#transfer('MLSD', path, sink, options);
     } else if (this.#listAll === false) {
@@ -407,6 +428,7 @@ export class Client implements AsyncDisposable {
       } catch (err) {
         if (this.#listAll === true || !(err instanceof FtpReplyError) || !listFlagRefused(err.reply)) throw err;
         chunks.length = 0;
+        bytes = 0;
         await this.#transfer('LIST', path, sink, options);
         this.#listAll = false;
       }
@@ -417,6 +439,7 @@ export class Client implements AsyncDisposable {
   }
 
   async #stat(path: string, options: CallOptions): Promise<ListingEntry> {
+    checkArgument('stat', path); // the fallback lists the parent first: refuse before anything is sent
     if (this.features.has('MLST')) return parseMlstReply(await this.#command('MLST', path, options));
     const { parent, name } = remoteSplit(path);
     const entries = await this.#list(parent === '' ? undefined : parent, options);
@@ -426,6 +449,7 @@ export class Client implements AsyncDisposable {
   }
 
   async #mkdirp(path: string, options: CallOptions): Promise<void> {
+    checkArgument('MKD', path); // one MKD per segment: refuse the whole path before the first is sent
     const absolute = path.startsWith('/');
     const parts = path.split('/').filter((p) => p !== '' && p !== '.');
     let current = absolute ? '/' : '';

@@ -13,8 +13,8 @@
  *
  * @module
  */
-import { Session, type Action, type Operation, type OperationResult, type Reply } from '@ftpkit/codec';
-import { ConnectionError, TimeoutError, type Connection, type Listener, type Transport } from '@ftpkit/transport';
+import { FtpReplyError, Session, type Action, type Operation, type OperationResult, type Reply } from '@ftpkit/codec';
+import { ConnectionError, TimeoutError, TlsError, type Connection, type Listener, type Transport } from '@ftpkit/transport';
 import { abortError, LocalProtocolError } from './errors.js';
 import type { ResolvedOptions } from './options.js';
 
@@ -51,7 +51,14 @@ interface DataChannel {
   /** Resolves on the session's `dataReady` (uploads start then). */
   ready: Promise<void>;
   markReady: () => void;
+  /** A TLS transfer is moving data: an abort closes it gently (see #closeData). */
+  tlsPump: 'upload' | 'download' | undefined;
+  /** Set by #closeData while a TLS download drains: tears the connection down and stops the grace timer. */
+  finish: (() => void) | undefined;
 }
+
+/** How long an aborted TLS transfer may take to close gently before it is torn down. */
+const TLS_CLOSE_GRACE_MS = 2_000;
 
 /**
  * A restartable one-shot timer that is cheap to restart. The data-idle timer is started and stopped
@@ -121,6 +128,7 @@ export class Control {
     const log = options.log;
     this.session = new Session({
       trustPasvHost: options.trustPasvHost,
+      epsv: options.epsv,
       ipv6: conn.remoteAddress.family === 6,
       encoding: options.encoding,
       ...(log ? { onReply: (reply: Reply) => logReply(log, reply) } : {}),
@@ -158,6 +166,11 @@ export class Control {
       return { control, result };
     } catch (err) {
       control.destroy();
+      // TLS was required (secure: 'explicit') and AUTH TLS got anything but 234: options.ts promises
+      // TlsError, with the server's reply as the cause (CVE-2021-22946: never go on in plaintext).
+      if (err instanceof FtpReplyError && err.command === 'AUTH TLS') {
+        throw new TlsError('TLS was required and the server refused AUTH TLS', { cause: err });
+      }
       throw err;
     }
   }
@@ -327,7 +340,7 @@ export class Control {
     this.#closeData();
     let markReady!: () => void;
     const ready = new Promise<void>((resolve) => (markReady = resolve));
-    const channel: DataChannel = { conn: undefined, listener: undefined, closed: false, ready, markReady };
+    const channel: DataChannel = { conn: undefined, listener: undefined, closed: false, ready, markReady, tlsPump: undefined, finish: undefined };
     this.#data = channel;
     return channel;
   }
@@ -401,11 +414,17 @@ export class Control {
     this.#moving = true;
     const move = async (): Promise<void> => {
       try {
-        if (handshake) await handshake;
+        if (handshake) {
+          await handshake;
+          channel.tlsPump = io.direction;
+        }
         if (io.direction === 'download') await this.#download(channel, conn, io.write);
         else await this.#upload(channel, conn, io.source);
       } finally {
         this.#moving = false;
+        // A download that #closeData left open to drain is done now: release it.
+        channel.tlsPump = undefined;
+        channel.finish?.();
       }
     };
     const moved = move();
@@ -434,7 +453,7 @@ export class Control {
     const onBytes = this.#running?.onBytes;
     for (;;) {
       // A sink may abort synchronously (closing the channel): never arm the timer for a closed one.
-      if (channel.closed) return;
+      if (channel.closed) return this.#drain(conn);
       this.#dataIdleTimer.start();
       let chunk: Uint8Array | null;
       try {
@@ -443,7 +462,8 @@ export class Control {
         // #closeData already stopped the timer of a closed channel, which may be the next transfer's now.
         if (!channel.closed) this.#dataIdleTimer.stop();
       }
-      if (chunk === null || channel.closed) return;
+      if (chunk === null) return;
+      if (channel.closed) return this.#drain(conn);
       try {
         const pending = write(chunk);
         if (pending) await pending;
@@ -451,6 +471,18 @@ export class Control {
         throw new LocalFailure(err);
       }
       onBytes?.(chunk.length);
+    }
+  }
+
+  /**
+   * Read and drop what a closed download still brings until the server ends it: an aborted TLS
+   * download is left open for this (#closeData). Any other is torn down already, and this ends at once.
+   */
+  async #drain(conn: Connection): Promise<void> {
+    try {
+      while ((await conn.read()) !== null);
+    } catch {
+      // Torn down by the grace timer, or reset: either way it is over.
     }
   }
 
@@ -476,9 +508,14 @@ export class Control {
       this.#dataIdleTimer.stop();
       if (channel.closed) await iterator.return?.();
     }
+    // A closed channel was ended or torn down by #closeData; its timer belongs to the next transfer now.
+    if (channel.closed) return;
     this.#dataIdleTimer.start();
-    await conn.end();
-    this.#dataIdleTimer.stop();
+    try {
+      await conn.end();
+    } finally {
+      if (!channel.closed) this.#dataIdleTimer.stop();
+    }
   }
 
   #closeData(): void {
@@ -487,7 +524,26 @@ export class Control {
     channel.closed = true;
     this.#data = undefined;
     this.#dataIdleTimer.stop();
-    channel.conn?.destroy();
+    const conn = channel.conn;
+    if (conn && channel.tlsPump) {
+      // An aborted TLS transfer is closed gently, within a grace period, because OpenSSL servers
+      // punish a cut one. An upload cut without close_notify makes them drop the TLS session it
+      // resumed (ProFTPD: "unexpected eof while reading"), which is the control connection's, so
+      // servers that require reuse refuse every later data connection (425): end() it instead. A
+      // download cut while the server writes gives it EPIPE, on which ProFTPD's mod_tls ends the
+      // whole session ("unexpected OpenSSL error, disconnecting", about 1 abort in 800): keep
+      // reading and discarding (#drain) until the server, answering ABOR, closes it.
+      const grace = setTimeout(() => conn.destroy(), TLS_CLOSE_GRACE_MS);
+      const finish = (): void => {
+        clearTimeout(grace);
+        conn.destroy();
+      };
+      // An upload is released once close_notify is out; a download by its pump, when the drain ends.
+      if (channel.tlsPump === 'upload') conn.end().then(finish, finish);
+      else channel.finish = finish;
+    } else {
+      conn?.destroy();
+    }
     channel.listener?.close();
     channel.markReady();
   }

@@ -53,6 +53,12 @@ export interface ClientOptions {
   /** Data-connection mode. Default `'passive'`. */
   readonly mode?: 'passive' | 'active';
   /**
+   * In passive mode, ask for EPSV (RFC 2428) first. Default true: on a server that does not understand
+   * it the client falls back to PASV once and remembers. `false` sends only PASV, which some middleboxes
+   * need; PASV cannot address an IPv6 server, so there it fails with `LocalProtocolError`.
+   */
+  readonly epsv?: boolean;
+  /**
    * Use the address in a PASV reply. Default false: the control connection's address is used, because
    * a hostile server could aim the client anywhere (FTP bounce, SSRF).
    */
@@ -81,6 +87,7 @@ export interface ResolvedOptions {
   readonly tls: Omit<TlsOptions, 'session'>;
   readonly protectData: boolean;
   readonly mode: 'passive' | 'active';
+  readonly epsv: boolean;
   readonly trustPasvHost: boolean;
   readonly timeouts: Required<Timeouts>;
   readonly keepAlive: number;
@@ -135,6 +142,7 @@ export function resolveOptions(options: ClientOptions): ResolvedOptions {
     tls: options.tls ?? {},
     protectData: options.protectData ?? secure !== false,
     mode: options.mode ?? 'passive',
+    epsv: options.epsv ?? true,
     trustPasvHost: options.trustPasvHost ?? false,
     timeouts: {
       connect: timeouts.connect ?? DEFAULT_TIMEOUT,

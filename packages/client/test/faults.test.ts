@@ -1,29 +1,24 @@
 /**
  * Client behaviour against a scripted server, for the orderings and faults real servers rarely show.
  */
-import { afterEach, describe, expect, test } from 'vitest';
-import { readAll, sendAndClose, startScriptedServer, type ScriptedServer, type ScriptedServerOptions } from '@ftpkit/testkit';
+import { afterEach, beforeEach, describe, expect, test } from 'vitest';
+import { readAll, scriptedScenes, sendAndClose, type ScriptedServer, type ScriptedServerOptions } from '@ftpkit/testkit';
 import { mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Client, ConnectionError, FtpReplyError, LocalProtocolError, RemoteProtocolError, TimeoutError, isAbortError, type ClientOptions } from '../src/index.js';
+import { Client, FtpReplyError, LocalProtocolError, RemoteProtocolError, TimeoutError, TlsError, isAbortError, type ClientOptions } from '../src/index.js';
 
 const text = (bytes: Uint8Array) => new TextDecoder().decode(bytes);
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-let server: ScriptedServer | undefined;
-let client: Client | undefined;
-afterEach(async () => {
-  await client?.close().catch(() => {});
-  client = undefined;
-  await server?.close();
-  server = undefined;
+const scenes = scriptedScenes({ beforeEach, afterEach }, {
+  connect: (server, extra?: Partial<ClientOptions>) => Client.connect({ host: server.host, port: server.port, user: 'u', password: 'p', ...extra }),
+  usable: async (client: Client) => expect((await client.send('NOOP')).code).toBe(200),
 });
 
 async function setup(options: ScriptedServerOptions, clientOptions: Partial<ClientOptions> = {}): Promise<{ server: ScriptedServer; client: Client }> {
-  server = await startScriptedServer(options);
-  client = await Client.connect({ host: server.host, port: server.port, user: 'u', password: 'p', ...clientOptions });
-  return { server, client };
+  const client = await scenes.setup(options, clientOptions);
+  return { server: scenes.server, client };
 }
 
 describe('transfer orderings', () => {
@@ -165,7 +160,8 @@ describe('bad input', () => {
       },
     });
     const err = await client.downloadToBytes('x').catch((e: unknown) => e);
-    expect(err instanceof ConnectionError || err instanceof RemoteProtocolError).toBe(true);
+    expect(err).toBeInstanceOf(RemoteProtocolError);
+    expect((err as Error).message).toMatch(/closed during the transfer/);
     expect(client.closed).toBe(true);
   });
 
@@ -190,15 +186,19 @@ describe('bad input', () => {
 
 describe('TLS required', () => {
   test('a server refusing AUTH TLS fails the connect; USER and PASS are never sent', async () => {
-    server = await startScriptedServer({ handlers: { AUTH: () => '500 AUTH not understood' } });
+    const server = await scenes.start({ handlers: { AUTH: () => '500 AUTH not understood' } });
     const err = await Client.connect({ host: server.host, port: server.port, user: 'u', password: 'secret', secure: true }).catch((e: unknown) => e);
-    expect(err).toBeInstanceOf(FtpReplyError);
+    // options.ts: "a server that refuses fails the connect with TlsError"; the reply is the cause.
+    expect(err).toBeInstanceOf(TlsError);
+    expect(((err as TlsError).cause as FtpReplyError).reply.code).toBe(500);
     expect(server.received).toEqual(['AUTH TLS']);
   });
 
   test('a 230 answer to AUTH TLS is not taken as a login (CVE-2021-22946)', async () => {
-    server = await startScriptedServer({ handlers: { AUTH: () => '230 Logged in without TLS' } });
-    await expect(Client.connect({ host: server.host, port: server.port, secure: true })).rejects.toBeInstanceOf(FtpReplyError);
+    const server = await scenes.start({ handlers: { AUTH: () => '230 Logged in without TLS' } });
+    const err = await Client.connect({ host: server.host, port: server.port, secure: true }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(TlsError);
+    expect(((err as TlsError).cause as FtpReplyError).reply.code).toBe(230);
     expect(server.received).toEqual(['AUTH TLS']);
   });
 });

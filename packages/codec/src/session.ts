@@ -20,7 +20,7 @@
  *   after the data connection opens;
  * - a 1xx may be followed straight by a 4xx/5xx;
  * - ABOR may be answered by 426 + 226, by 226 alone, or not at all until the data connection closes;
- *   a NOOP sent right behind ABOR fences the answers, so no stray reply is mistaken later;
+ *   a NOOP sent after the first answer fences the rest, so no stray reply is mistaken later;
  * - 421 may arrive at any point, including while idle;
  * - USER may be answered by 230 directly, and 332 asks for ACCT;
  * - bytes that follow a 234 on the plaintext connection are discarded (curl CVE-2021-22947), and any
@@ -792,15 +792,22 @@ function* transferProgram(op: TransferOperation, ctx: Context, out: Out): Progra
   }
 
   /**
-   * RFC 959 §4.1.3 ABOR: close our end of the data connection, send ABOR and a NOOP behind it, then
-   * read replies until NOOP's 200. Whatever the server answered in between (426 + 226, 226 alone,
-   * 225, or a late final reply) is consumed, so nothing stray is left for the next operation.
+   * RFC 959 §4.1.3 ABOR: close our end of the data connection and send ABOR. Once the server has
+   * answered anything, send a NOOP and read replies until its 200. Whatever the server answered in
+   * between (426 + 226, 226 alone, 225, or a late final reply) is consumed, so nothing stray is left
+   * for the next operation.
+   *
+   * The NOOP waits for a first answer because Pure-FTPd, while a transfer runs, reads the control
+   * connection only to look for ABOR and drops whatever came in the same read: a NOOP sent right
+   * behind ABOR (one TCP segment, as Bun writes them) was never answered.
    */
   function* abortTransfer(finalSeen: boolean): Program {
     yield { emit: { type: 'closeData' } };
     yield out(command('ABOR'));
-    yield out(command('NOOP'));
-    let aborAnswered = false;
+    let fenced = false;
+    // RFC 959 §4.1.3: the server owes the transfer's final reply (226, or 426 when it was cut) unless
+    // it came already, and then ABOR's own 225 or 226.
+    let owed = finalSeen ? 1 : 2;
     // At most: 1xx, the transfer's final reply, ABOR's reply, NOOP's reply, and one spare.
     for (let seen = finalSeen ? 1 : 0; seen < 5; seen++) {
       const event: SessionEvent = yield { wait: 'aborting' };
@@ -810,12 +817,19 @@ function* transferProgram(op: TransferOperation, ctx: Context, out: Out): Progra
         continue;
       }
       if (event.reply.code === 421) throw new ConnectionOver(new FtpReplyError(event.reply));
-      if (event.reply.code === 225 || event.reply.code === 226) aborAnswered = true;
-      if (event.reply.code === 200) {
-        // RFC 959: ABOR is always answered 225 or 226. A server that answered NOOP first (ftp-srv
-        // runs commands concurrently) still owes it.
-        if (!aborAnswered) ctx.strays++;
+      if (event.reply.code === 200 && fenced) {
+        // A server that runs commands concurrently (ftp-srv) can answer NOOP before the transfer
+        // and ABOR replies: those still owed are discarded when they come. Overcounting is harmless
+        // (only a 225/226 that nothing else can own is taken as stray); undercounting would shift
+        // every later reply by one.
+        ctx.strays += owed;
         throw ABORTED;
+      }
+      if (event.reply.kind === 'preliminary') continue;
+      if (owed > 0) owed--;
+      if (!fenced) {
+        fenced = true;
+        yield out(command('NOOP'));
       }
     }
     throw new RemoteProtocolError('No answer to NOOP after ABOR');

@@ -4,12 +4,40 @@
  * Theory of operation: a real TCP server on loopback speaks just enough FTP to log a client in and
  * move files held in memory. Every command goes through `handlers`: a test overrides one command to
  * answer with malformed, split, delayed or hostile replies, or to misbehave on the data connection
- * (close early, never connect, point PASV elsewhere). The defaults are a small, correct server, so a
- * test only scripts the part it is about. Every socket is tracked and closed by `close()`.
+ * (close early, reset, stall, never connect, point PASV elsewhere). The defaults are a small, correct
+ * server, so a test only scripts the part it is about. Every socket is tracked and closed by `close()`.
+ *
+ * With `tls`, the server speaks explicit FTPS with the committed test certificate (trust
+ * `testCaPem()`): `AUTH TLS` upgrades the control connection and `PROT P` makes passive data
+ * connections TLS. A handler can call `ctx.startTls()` itself (to pipeline bytes after `234`, say) or
+ * set `ctx.protectData = false` after `PROT P` to serve plaintext data to a client expecting TLS.
+ *
+ * The data-connection helpers below (`sendAndClose`, `sendAndReset`, `pump`, `readAll`, `reset`)
+ * cover the usual misbehaviours; a stall is simply never writing. `trickle` splits a reply into tiny
+ * delayed writes. `leakCheck` counts live sockets, servers and timers so a test can assert that a
+ * scenario left nothing behind.
+ *
+ * @example
+ * ```ts
+ * const server = await startScriptedServer({
+ *   handlers: {
+ *     RETR: async (_, ctx) => {
+ *       const data = await ctx.acceptData();
+ *       ctx.reply('150 here it comes');
+ *       await sendAndReset(data, new Uint8Array(1000)); // RST in the middle of a download
+ *       return '426 Connection reset';
+ *     },
+ *   },
+ * });
+ * ```
  *
  * @module
  */
+import { readFileSync } from 'node:fs';
 import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
+import { join } from 'node:path';
+import { createSecureContext, TLSSocket, type SecureContext } from 'node:tls';
+import { tlsFixturesDir } from './paths.js';
 
 /** Per-connection state and helpers given to handlers. */
 export interface ScriptContext {
@@ -17,11 +45,27 @@ export interface ScriptContext {
   write(text: string | Uint8Array): void;
   /** Write one reply line per string, each terminated by CRLF. */
   reply(...lines: string[]): void;
-  /** The control socket (to destroy it, delay, etc.). */
+  /**
+   * Write `text` a few bytes at a time (default 1), waiting `delayMs` (default 0: the next macrotask)
+   * between pieces, so the client sees a reply split at every byte. Resolves when all is written.
+   */
+  trickle(text: string, options?: { readonly bytes?: number; readonly delayMs?: number }): Promise<void>;
+  /** The control socket (to destroy it, delay, etc.); a TLS socket after `startTls()`. */
   readonly socket: Socket;
+  /**
+   * Upgrade the control connection to TLS now (server side; needs the `tls` option). Write the `234`
+   * first: the socket is wrapped synchronously, so the client's handshake cannot be read as a command.
+   * Resolves when the handshake is done.
+   */
+  startTls(): Promise<void>;
+  /** Passive data connections are wrapped in TLS. Set by `PROT P` (default handler); a handler may clear it. */
+  protectData: boolean;
   /** Open a passive listener; resolves with its port. `accept()` then yields the data socket. */
   passive(): Promise<number>;
-  /** The next accepted data socket of the last `passive()`. */
+  /**
+   * The next accepted data socket of the last `passive()`: with `protectData`, a TLS socket once its
+   * handshake is done (rejects if the handshake fails).
+   */
   acceptData(): Promise<Socket>;
   /** The last `REST` offset (cleared by a transfer command). */
   restAt: number;
@@ -36,8 +80,16 @@ export type CommandHandler = (arg: string, ctx: ScriptContext) => string | void 
 
 /** Options of {@link startScriptedServer}. */
 export interface ScriptedServerOptions {
-  /** The greeting. Default `220 ftpkit scripted server`. `null` sends nothing. */
-  readonly greeting?: string | null;
+  /**
+   * The greeting. Default `220 ftpkit scripted server`. `null` sends nothing. A function runs when a
+   * client connects, like a handler (it may write, close or reset the socket itself).
+   */
+  readonly greeting?: string | null | ((ctx: ScriptContext) => string | void | Promise<string | void>);
+  /**
+   * Explicit FTPS: `AUTH TLS`, `PBSZ` and `PROT` are answered, with the committed test certificate
+   * (true) or the given PEM key and certificate.
+   */
+  readonly tls?: boolean | { readonly key: string; readonly cert: string };
   /** Per-command overrides, by upper-case command name. */
   readonly handlers?: Readonly<Record<string, CommandHandler>>;
   /** Initial files. */
@@ -78,33 +130,62 @@ export async function startScriptedServer(options: ScriptedServerOptions = {}): 
     socket.on('error', () => {});
   };
 
-  const control = createServer((socket) => {
+  const secureContext = tlsContext(options.tls);
+
+  const control = createServer((plain) => {
     connections++;
-    track(socket);
+    track(plain);
+    let socket: Socket = plain;
     let pendingData: Server | undefined;
     let accepted: Promise<Socket> | undefined;
+    let buffer = '';
+    let chain = Promise.resolve();
     const ctx: ScriptContext = {
-      socket,
+      get socket() {
+        return socket;
+      },
       received,
       files,
       restAt: 0,
+      protectData: false,
       write: (text) => {
         if (!socket.destroyed) socket.write(text);
       },
       reply: (...lines) => ctx.write(lines.map((l) => `${l}\r\n`).join('')),
+      trickle: async (text, { bytes = 1, delayMs = 0 } = {}) => {
+        const all = encoder.encode(text);
+        for (let i = 0; i < all.length && !socket.destroyed; i += bytes) {
+          ctx.write(all.subarray(i, i + bytes));
+          await new Promise((resolve) => setTimeout(resolve, delayMs));
+        }
+      },
+      startTls: () => {
+        if (!secureContext) return Promise.reject(new Error('startScriptedServer: startTls needs the tls option'));
+        socket.off('data', onData);
+        buffer = '';
+        socket = serverTls(socket, secureContext);
+        track(socket);
+        socket.on('data', onData);
+        return secured(socket);
+      },
       passive: async () => {
         pendingData?.close();
         const server = createServer();
         servers.add(server);
         pendingData = server;
-        accepted = new Promise<Socket>((resolve) =>
+        accepted = new Promise<Socket>((resolve, reject) =>
           server.once('connection', (data: Socket) => {
             track(data);
             server.close();
             servers.delete(server);
-            resolve(data);
+            if (!ctx.protectData || !secureContext) return resolve(data);
+            // Wrapped at once: the client starts its handshake as soon as TCP is up.
+            const wrapped = serverTls(data, secureContext);
+            track(wrapped);
+            secured(wrapped).then(() => resolve(wrapped), reject);
           }),
         );
+        accepted.catch(() => {}); // a handler that never asks must not see an unhandled rejection
         await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
         return (server.address() as AddressInfo).port;
       },
@@ -113,11 +194,18 @@ export async function startScriptedServer(options: ScriptedServerOptions = {}): 
         return accepted;
       },
     };
-    const handlers: Record<string, CommandHandler> = { ...defaultHandlers(features), ...options.handlers };
-    if (options.greeting !== null) ctx.write(`${options.greeting ?? '220 ftpkit scripted server'}\r\n`);
-    let buffer = '';
-    let chain = Promise.resolve();
-    socket.on('data', (chunk: Buffer) => {
+    const handlers: Record<string, CommandHandler> = { ...defaultHandlers(features, secureContext !== undefined), ...options.handlers };
+    const run = (step: () => string | void | Promise<string | void>): void => {
+      chain = chain
+        .then(step)
+        .then((answer) => {
+          if (typeof answer === 'string') ctx.reply(answer);
+        })
+        .catch(() => {
+          socket.destroy();
+        });
+    };
+    function onData(chunk: Buffer): void {
       buffer += chunk.toString('utf8');
       for (let lf = buffer.indexOf('\n'); lf !== -1; lf = buffer.indexOf('\n')) {
         const line = buffer.slice(0, lf).replace(/\r$/, '');
@@ -127,16 +215,13 @@ export async function startScriptedServer(options: ScriptedServerOptions = {}): 
         const name = (space === -1 ? line : line.slice(0, space)).toUpperCase();
         const arg = space === -1 ? '' : line.slice(space + 1);
         const handler = handlers[name] ?? (() => '502 Command not implemented');
-        chain = chain
-          .then(() => handler(arg, ctx))
-          .then((answer) => {
-            if (typeof answer === 'string') ctx.reply(answer);
-          })
-          .catch(() => {
-            socket.destroy();
-          });
+        run(() => handler(arg, ctx));
       }
-    });
+    }
+    const greeting = options.greeting === undefined ? '220 ftpkit scripted server' : options.greeting;
+    if (typeof greeting === 'function') run(() => greeting(ctx));
+    else if (greeting !== null) ctx.write(`${greeting}\r\n`);
+    socket.on('data', onData);
   });
   servers.add(control);
   await new Promise<void>((resolve) => control.listen(0, '127.0.0.1', resolve));
@@ -156,6 +241,31 @@ export async function startScriptedServer(options: ScriptedServerOptions = {}): 
   };
 }
 
+/** The test certificate's context, or one from the given PEM pair; undefined without `tls`. */
+function tlsContext(tls: ScriptedServerOptions['tls']): SecureContext | undefined {
+  if (!tls) return undefined;
+  const pem = tls === true ? { key: readFileSync(join(tlsFixturesDir, 'server-key.pem'), 'utf8'), cert: readFileSync(join(tlsFixturesDir, 'server.pem'), 'utf8') } : tls;
+  return createSecureContext(pem);
+}
+
+/** The TCP socket under each server-side TLS socket, for `reset`. */
+const tcpUnder = new WeakMap<Socket, Socket>();
+
+function serverTls(socket: Socket, secureContext: SecureContext): TLSSocket {
+  const wrapped = new TLSSocket(socket, { isServer: true, secureContext });
+  tcpUnder.set(wrapped, socket);
+  return wrapped;
+}
+
+/** Resolves when the server-side handshake is done; rejects if it fails or the socket closes first. */
+function secured(socket: Socket): Promise<void> {
+  return new Promise((resolve, reject) => {
+    socket.once('secure', () => resolve());
+    socket.once('error', reject);
+    socket.once('close', () => reject(new Error('closed during the TLS handshake')));
+  });
+}
+
 /** Send bytes on a data socket and close it. */
 export function sendAndClose(data: Socket, bytes: Uint8Array): Promise<void> {
   return new Promise((resolve) => data.end(bytes, () => resolve()));
@@ -171,8 +281,204 @@ export function readAll(data: Socket): Promise<Uint8Array> {
   });
 }
 
-function defaultHandlers(features: readonly string[]): Record<string, CommandHandler> {
+/** Send bytes on a data socket, then reset it (RST) instead of closing it cleanly. */
+export function sendAndReset(data: Socket, bytes: Uint8Array): Promise<void> {
+  return new Promise((resolve) =>
+    data.write(bytes, () => {
+      reset(data);
+      resolve();
+    }),
+  );
+}
+
+/** Reset a socket: RST, so the peer sees ECONNRESET rather than an end of stream. */
+export function reset(socket: Socket): void {
+  if (socket.destroyed) return;
+  // A TLS socket has no TCP handle of its own: reset the socket underneath.
+  const tcp = tcpUnder.get(socket) ?? socket;
+  if (!tcp.destroyed) tcp.resetAndDestroy();
+  socket.destroy();
+}
+
+/**
+ * Write `chunk` `times` times as fast as the peer takes it (back-pressure respected), then close.
+ * Stops early, resolving with the number of chunks written, when the peer closes or resets: this is
+ * how a test sends gigabytes without holding them in memory.
+ */
+export function pump(data: Socket, chunk: Uint8Array, times: number): Promise<number> {
+  return new Promise((resolve) => {
+    let sent = 0;
+    const finish = (): void => {
+      data.off('drain', next);
+      resolve(sent);
+    };
+    const next = (): void => {
+      while (sent < times) {
+        if (data.destroyed || !data.writable) return finish();
+        sent++;
+        if (!data.write(chunk)) return; // wait for 'drain'
+      }
+      data.end(finish);
+    };
+    data.on('drain', next);
+    data.once('close', finish);
+    next();
+  });
+}
+
+/** The resources a scenario can leak, as `process.getActiveResourcesInfo()` names them. */
+const LEAKABLE = ['TCPSocketWrap', 'TCPServerWrap', 'TLSWrap', 'Timeout'] as const;
+
+/** Live sockets, servers, TLS wraps and timers of this process, by kind. */
+export function liveResources(): Record<(typeof LEAKABLE)[number], number> {
+  const counts = { TCPSocketWrap: 0, TCPServerWrap: 0, TLSWrap: 0, Timeout: 0 };
+  for (const name of process.getActiveResourcesInfo()) if (name in counts) counts[name as keyof typeof counts]++;
+  return counts;
+}
+
+/**
+ * Take a snapshot of {@link liveResources} now; `assertNone()` later waits (polling, up to
+ * `timeoutMs`, default 1 s) for every kind to be back at or below it, and throws an Error naming what
+ * is still open. Closing a socket takes a turn or two of the event loop, hence the wait.
+ *
+ * @example
+ * ```ts
+ * let leaks: LeakCheck;
+ * beforeEach(() => { leaks = leakCheck(); });
+ * afterEach(async () => { await server.close(); await leaks.assertNone(); });
+ * ```
+ */
+export function leakCheck(): LeakCheck {
+  const before = liveResources();
   return {
+    before,
+    assertNone: async (timeoutMs = 1000) => {
+      const deadline = performance.now() + timeoutMs;
+      for (;;) {
+        const now = liveResources();
+        const over = LEAKABLE.filter((kind) => now[kind] > before[kind]);
+        if (over.length === 0) return;
+        if (performance.now() > deadline) throw new Error(`Leaked: ${over.map((k) => `${k} ${before[k]} → ${now[k]}`).join(', ')}`);
+        await new Promise((resolve) => setTimeout(resolve, 10));
+      }
+    },
+  };
+}
+
+/** See {@link leakCheck}. */
+export interface LeakCheck {
+  readonly before: ReturnType<typeof liveResources>;
+  assertNone(timeoutMs?: number): Promise<void>;
+}
+
+/** The test runner's per-test hooks (vitest's, say): passed in, so the testkit needs no runner. */
+export interface TestHooks {
+  beforeEach(fn: () => unknown): void;
+  afterEach(fn: () => unknown): void;
+}
+
+/** What scenes need of a client: whether it is closed, and how to close it. */
+export interface SceneClient {
+  readonly closed: boolean;
+  close(): Promise<unknown>;
+}
+
+/** How {@link scriptedScenes} connects a client and checks that it still works. */
+export interface SceneOptions<C extends SceneClient, X> {
+  connect(server: ScriptedServer, extra: X | undefined): Promise<C>;
+  /** Throw if the client, still open after a scenario, does not work (send a NOOP, say). */
+  usable(client: C): Promise<void>;
+}
+
+/** One scripted server and at most one client per test. See {@link scriptedScenes}. */
+export interface Scenes<C extends SceneClient, X> {
+  /** This test's server (throws before `start`). */
+  readonly server: ScriptedServer;
+  /** Start this test's server. */
+  start(options?: ScriptedServerOptions): Promise<ScriptedServer>;
+  /** Start the server and connect a client to it. */
+  setup(options?: ScriptedServerOptions, extra?: X): Promise<C>;
+  /** Make `client` this test's client: checked and closed after the test. */
+  keep(client: C): C;
+}
+
+/**
+ * The frame of a fault-matrix test file. Before each test it takes a {@link leakCheck}; after it, a
+ * client that is still open must pass `usable` (a scenario leaves the client usable or cleanly
+ * closed), then the client and server are closed and no socket, server or timer may be left.
+ *
+ * @example
+ * ```ts
+ * const scenes = scriptedScenes({ beforeEach, afterEach }, {
+ *   connect: (server) => Client.connect({ host: server.host, port: server.port }),
+ *   usable: async (client) => void (await client.send('NOOP')),
+ * });
+ * test('421 greeting', async () => {
+ *   await scenes.start({ greeting: '421 busy' });
+ *   // ...
+ * });
+ * ```
+ */
+export function scriptedScenes<C extends SceneClient, X = never>(hooks: TestHooks, options: SceneOptions<C, X>): Scenes<C, X> {
+  let server: ScriptedServer | undefined;
+  let client: C | undefined;
+  let leaks: LeakCheck | undefined;
+  hooks.beforeEach(() => {
+    leaks = leakCheck();
+  });
+  hooks.afterEach(async () => {
+    try {
+      if (client && !client.closed) await options.usable(client);
+    } finally {
+      await client?.close();
+      await server?.close();
+      client = server = undefined;
+    }
+    await leaks?.assertNone();
+  });
+  const scenes: Scenes<C, X> = {
+    get server() {
+      if (!server) throw new Error('scriptedScenes: no server started in this test');
+      return server;
+    },
+    start: async (serverOptions) => (server = await startScriptedServer(serverOptions)),
+    setup: async (serverOptions, extra) => scenes.keep(await options.connect(await scenes.start(serverOptions), extra)),
+    keep: (c) => (client = c),
+  };
+  return scenes;
+}
+
+/** Resolves with the reason `promise` rejects with; rejects if it fulfils instead. */
+export function rejectionOf(promise: Promise<unknown>): Promise<unknown> {
+  return promise.then(
+    (value) => {
+      throw new Error(`Expected a rejection, got ${String(value)}`);
+    },
+    (err: unknown) => err,
+  );
+}
+
+/**
+ * A greeting that remembers the control connection's context, so a test can write to it (an
+ * unsolicited 421, say) or reset it while the client is idle.
+ */
+export function capturingGreeting(text = '220 ftpkit scripted server'): { greeting: (ctx: ScriptContext) => string; readonly control: ScriptContext } {
+  let captured: ScriptContext | undefined;
+  return {
+    greeting: (ctx) => {
+      captured = ctx;
+      return text;
+    },
+    get control() {
+      if (!captured) throw new Error('capturingGreeting: no client has connected');
+      return captured;
+    },
+  };
+}
+
+function defaultHandlers(features: readonly string[], tls: boolean): Record<string, CommandHandler> {
+  return {
+    ...(tls ? tlsHandlers() : {}),
     USER: () => '331 Password required',
     PASS: () => '230 Logged in',
     ACCT: () => '230 Account ok',
@@ -183,6 +489,8 @@ function defaultHandlers(features: readonly string[]): Record<string, CommandHan
     PWD: () => '257 "/" is the current directory',
     CWD: () => '250 OK',
     NOOP: () => '200 NOOP ok',
+    // Handlers run one at a time, so by the time ABOR is read the transfer's handler has finished.
+    ABOR: () => '225 No transfer to abort',
     QUIT: (_, ctx) => {
       ctx.reply('221 Goodbye');
       ctx.socket.end();
@@ -241,6 +549,22 @@ function defaultHandlers(features: readonly string[]): Record<string, CommandHan
       const lines = [...ctx.files].map(([name, b]) => `-rw-r--r--    1 1000     1000     ${String(b.length).padStart(8)} Jan 02  2020 ${name}\r\n`);
       await sendAndClose(data, encoder.encode(lines.join('')));
       return '226 Directory send OK';
+    },
+  };
+}
+
+/** `AUTH TLS`, `PBSZ` and `PROT` of RFC 4217, for servers started with `tls`. */
+function tlsHandlers(): Record<string, CommandHandler> {
+  return {
+    AUTH: async (arg, ctx) => {
+      if (arg.toUpperCase() !== 'TLS') return '504 Only AUTH TLS';
+      ctx.reply('234 Proceed with negotiation');
+      await ctx.startTls();
+    },
+    PBSZ: () => '200 PBSZ=0',
+    PROT: (arg, ctx) => {
+      ctx.protectData = arg.toUpperCase() === 'P';
+      return `200 PROT ${arg} ok`;
     },
   };
 }

@@ -15,13 +15,20 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { makeFixtureTree } from './fixture.js';
 import { waitForGreeting } from './greeting.js';
-import { launchers, type ResolvedTls, type ServerKind, type TlsVersion } from './launchers/index.js';
+import { launchers, type Capabilities, type ResolvedTls, type ServerKind, type TlsVersion } from './launchers/index.js';
 import { INSTALL_HINT, tlsFixturesDir } from './paths.js';
 import { reservePorts, type PortBlock } from './ports.js';
 import { spawnServer, stopProcessTree, type ServerProcess } from './process.js';
 import { FTP_PASSWORD, FTP_USER, isRoot, lookupUser } from './users.js';
 
-export type { ServerKind, TlsVersion };
+export type { Capabilities, ServerKind, TlsVersion };
+
+/** What a server kind can do (implicit FTPS, required TLS session reuse, root), before starting one. */
+export function serverCapabilities(kind: ServerKind): Capabilities {
+  const launcher = launchers[kind];
+  if (!launcher) throw new Error(`unknown server kind ${String(kind)}; one of ${SERVER_KINDS.join(', ')}`);
+  return launcher.capabilities;
+}
 
 /** Every kind {@link startServer} knows, in a stable order, for `describe.each` and loops. */
 export const SERVER_KINDS: readonly ServerKind[] = ['vsftpd', 'proftpd', 'pure-ftpd', 'pyftpdlib', 'ftp-srv'];
