@@ -1,0 +1,78 @@
+// interop/MATRIX.md: one row per cell, with its outcome and why, and the versions that produced it.
+import type { CellResult } from '../src/cell.js';
+import type { Cell } from './matrix.js';
+
+export interface ReportInput {
+  readonly cells: readonly Cell[];
+  readonly results: ReadonlyMap<string, CellResult>;
+  readonly serverVersions: ReadonlyMap<string, string>;
+  readonly runtimeVersions: ReadonlyMap<string, string>;
+  readonly wallSeconds: number;
+}
+
+const escape = (text: string) => text.replace(/\|/g, '\\|').replace(/\s+/g, ' ');
+
+/** Numbered notes, so that a reason shared by many rows is written once. */
+class Notes {
+  readonly #numbers = new Map<string, number>();
+  ref(text: string): string {
+    let number = this.#numbers.get(text);
+    if (number === undefined) this.#numbers.set(text, (number = this.#numbers.size + 1));
+    return `[${number}](#note-${number})`;
+  }
+  render(): string[] {
+    return [...this.#numbers].map(([text, number]) => `<a id="note-${number}"></a>${number}. ${escape(text)}`);
+  }
+}
+
+function outcome(cell: Cell, result: CellResult | undefined, notes: Notes): [string, string] {
+  if (cell.notApplicable !== undefined) return ['n/a', notes.ref(cell.notApplicable)];
+  if (result === undefined) return ['**FAIL**', 'no result: the runner stopped before this cell'];
+  const failed = result.steps.find((step) => step.outcome === 'fail');
+  if (failed) return ['**FAIL**', escape(`${failed.step}: ${failed.detail ?? ''}`)];
+  const skipped = result.steps.filter((step) => step.outcome === 'skipped');
+  const skips = skipped.map((step) => `${step.step} skipped ${notes.ref(step.detail ?? 'no reason given')}`).join('; ');
+  return ['pass', [`${(result.ms / 1000).toFixed(1)} s`, ...(skips ? [skips] : [])].join('; ')];
+}
+
+export function renderMatrix(input: ReportInput): string {
+  const notes = new Notes();
+  const rows = input.cells.map((cell) => {
+    const [result, detail] = outcome(cell, input.results.get(cell.id), notes);
+    return `| ${cell.server} | ${cell.security} | ${cell.data} | ${cell.family} | ${cell.runtime} | ${result} | ${detail} |`;
+  });
+  const count = (test: (row: string) => boolean) => rows.filter(test).length;
+  const passed = count((row) => row.includes('| pass |'));
+  const failed = count((row) => row.includes('| **FAIL** |'));
+  const na = count((row) => row.includes('| n/a |'));
+  const list = (versions: ReadonlyMap<string, string>) => [...versions].map(([name, version]) => `- ${name}: ${version}`);
+  return [
+    '# Interop matrix',
+    '',
+    'Written by `pnpm test:interop` (interop/test/matrix.test.ts); do not edit by hand. Each runnable cell',
+    'logs in to a real server on loopback and runs the same scenario: login, mkdir -p, upload, list, stat,',
+    'download (SHA-256 checked), resumed download, resumed upload, rename, an aborted download and an',
+    'aborted upload each followed by more work on the same session, rm -r, quit. TLS cells verify the',
+    "server's certificate against the test CA. `explicit TLS 1.2` and `1.3` pin the server to that version,",
+    "and the client too except on Deno, whose TLS has no version bounds.",
+    'vsftpd and ProFTPD require TLS data connections to resume the control session in every TLS mode',
+    'except `explicit, reuse optional`.',
+    '',
+    `**${rows.length} cells: ${passed} pass, ${failed} fail, ${na} not applicable** (wall time ${input.wallSeconds} s).`,
+    '',
+    'Servers:',
+    ...list(input.serverVersions),
+    '',
+    'Runtimes:',
+    ...list(input.runtimeVersions),
+    '',
+    '| server | security | data | family | runtime | result | detail |',
+    '|---|---|---|---|---|---|---|',
+    ...rows,
+    '',
+    '## Notes',
+    '',
+    ...notes.render(),
+    '',
+  ].join('\n');
+}
