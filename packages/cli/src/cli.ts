@@ -35,6 +35,7 @@ export interface Flags {
   readonly parents: boolean;
   readonly delete: boolean;
   readonly dryRun: boolean;
+  readonly checksum: boolean;
   readonly include: readonly string[];
   readonly exclude: readonly string[];
   readonly netrcFile: string | undefined;
@@ -55,6 +56,7 @@ const OPTIONS = {
   parents: { type: 'boolean', short: 'p' },
   delete: { type: 'boolean' },
   'dry-run': { type: 'boolean' },
+  checksum: { type: 'boolean' },
   include: { type: 'string', multiple: true },
   exclude: { type: 'string', multiple: true },
   'netrc-file': { type: 'string' },
@@ -179,6 +181,7 @@ function toFlags(values: Record<string, string | boolean | (string | boolean)[] 
     parents: bool('parents'),
     delete: bool('delete'),
     dryRun: bool('dry-run'),
+    checksum: bool('checksum'),
     include: list('include'),
     exclude: list('exclude'),
     netrcFile: str('netrc-file'),

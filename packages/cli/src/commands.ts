@@ -7,9 +7,10 @@
 import { createReadStream } from 'node:fs';
 import { mkdir, rm, stat, utimes } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
-import { FtpReplyError, isFtpError, type Client, type ListingEntry } from '@ftpkit/client';
+import { FtpReplyError, isFtpError, type Client, type HashAlgorithm, type ListingEntry } from '@ftpkit/client';
 import { LocalError, UsageError } from './exit-codes.js';
-import { planMirror, type MirrorAction, type MirrorPlan } from './mirror-plan.js';
+import { applyChecksums, checksumCandidates, planMirror, type MirrorAction, type MirrorPlan } from './mirror-plan.js';
+import { localChecksum } from './checksum.js';
 import type { ProgressReporter } from './progress.js';
 import { isRemote, maskPassword, originKey, parseTarget, type RemoteTarget } from './target.js';
 import { remotePath, walkLocal, walkRemote } from './trees.js';
@@ -332,9 +333,11 @@ async function treeTransfer(
   const remoteRoot = target.path;
   let plan: MirrorPlan;
   let remoteWalk;
+  let sourceEntries;
   if (direction === 'download') {
     remoteWalk = await walkRemote(client, remoteRoot, signal);
     const localWalk = await walkLocal(localRoot);
+    sourceEntries = remoteWalk.entries;
     plan = planMirror(remoteWalk.entries, localWalk.entries, planOptions(flags, remoteWalk.exactTimes, options));
   } else {
     const localWalk = await walkLocal(localRoot);
@@ -344,7 +347,14 @@ async function treeTransfer(
     remoteWalk = (await isRemoteDirectory(client, remoteRoot, signal))
       ? await walkRemote(client, remoteRoot, signal)
       : { entries: [], skipped: [], exactTimes: true };
+    sourceEntries = localWalk.entries;
     plan = planMirror(localWalk.entries, remoteWalk.entries, planOptions(flags, remoteWalk.exactTimes, options));
+  }
+  let checksum: string | undefined;
+  if (flags.checksum) {
+    const checked = await compareChecksums(client, plan, remoteRoot, localRoot, signal);
+    plan = applyChecksums(plan, sourceEntries, checked.differ);
+    checksum = checked.algorithm;
   }
   const transfers: TransferRecord[] = [];
   const applied: JsonFields[] = [];
@@ -391,12 +401,35 @@ async function treeTransfer(
     remote: remoteRoot,
     local: localRoot,
     dryRun: flags.dryRun,
+    ...(checksum ? { checksum } : {}),
     actions: flags.dryRun ? plan.actions.map(actionJson) : applied,
     transfers,
     unchanged: plan.unchanged,
     conflicts: plan.conflicts,
     skipped: remoteWalk.skipped,
   };
+}
+
+/**
+ * `mirror --checksum`: the server's checksum of every same-size candidate against the local file's.
+ * The first call settles the algorithm (the strongest the server has); a server without any fails
+ * the mirror with NotSupportedError rather than quietly falling back to times.
+ */
+async function compareChecksums(
+  client: Client,
+  plan: MirrorPlan,
+  remoteRoot: string,
+  localRoot: string,
+  signal: AbortSignal | undefined,
+): Promise<{ differ: Set<string>; algorithm: string | undefined }> {
+  const differ = new Set<string>();
+  let algorithm: HashAlgorithm | undefined;
+  for (const path of checksumCandidates(plan)) {
+    const remote = await client.checksum(remotePath(remoteRoot, path), { ...(algorithm ? { algorithm } : {}), ...(signal ? { signal } : {}) });
+    algorithm = remote.algorithm;
+    if ((await localChecksum(join(localRoot, ...path.split('/')), algorithm)) !== remote.hash) differ.add(path);
+  }
+  return { differ, algorithm };
 }
 
 function actionJson(a: MirrorAction): JsonFields {

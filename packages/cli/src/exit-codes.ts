@@ -92,6 +92,7 @@ export function describeFailure(error: unknown): Failure {
           message: sentence(`TLS failed: ${message}`) + ' (Trust the server\'s CA with --ca FILE.)',
         };
       case 'ERR_FTP_NOT_FOUND':
+      case 'ERR_FTP_NOT_SUPPORTED':
         return { exitCode: EXIT.remote, code, message: sentence(message) };
       case 'ERR_FTP_LOCAL_FILE':
         return { exitCode: EXIT.local, code, message: sentence(message) };

@@ -33,6 +33,8 @@ Options:
   -p, --parents            mkdir: create missing parents, accept existing directories
   --delete                 mirror: delete target entries the source does not have
   --dry-run                mirror: print the plan, change nothing
+  --checksum               mirror: decide same-size files by the server's checksum (HASH,
+                           XSHA256, XMD5, XCRC...) instead of their times; fails if it has none
   --include GLOB           mirror: only files matching GLOB (repeatable; * ** ? [..] {a,b})
   --exclude GLOB           mirror, get -r, put -r: skip paths matching GLOB (repeatable)
   --netrc-file FILE        read credentials from FILE instead of ~/.netrc

@@ -34,7 +34,7 @@ export interface MirrorPlanOptions {
   readonly all?: boolean;
 }
 
-export type MirrorReason = 'new' | 'size' | 'newer' | 'type' | 'all';
+export type MirrorReason = 'new' | 'size' | 'newer' | 'type' | 'all' | 'checksum';
 
 export type MirrorAction =
   | { readonly kind: 'mkdir'; readonly path: string }
@@ -157,4 +157,36 @@ function byPath(a: TreeEntry, b: TreeEntry): number {
 function byDepthThenName(a: string, b: string): number {
   const depth = a.split('/').length - b.split('/').length;
   return depth !== 0 ? depth : a < b ? -1 : a > b ? 1 : 0;
+}
+
+/**
+ * The files whose fate a checksum decides: those the plan keeps (same size, same time) and those it
+ * copies only for being newer. Files of another size are copied whatever their checksums say.
+ */
+export function checksumCandidates(plan: MirrorPlan): string[] {
+  const newer = plan.actions.filter((a) => a.kind === 'copy' && a.reason === 'newer').map((a) => a.path);
+  return [...plan.unchanged, ...newer].sort();
+}
+
+/**
+ * The plan once checksums were compared (`mirror --checksum`): files in `differ` are copied (reason
+ * `checksum`), the other candidates are kept as they are, whatever their times say.
+ */
+export function applyChecksums(plan: MirrorPlan, source: readonly TreeEntry[], differ: ReadonlySet<string>): MirrorPlan {
+  const candidates = new Set(checksumCandidates(plan));
+  const byPath = new Map(source.map((e) => [e.path, e]));
+  const kept = plan.actions.filter((a) => !(a.kind === 'copy' && candidates.has(a.path)));
+  const copies: MirrorAction[] = [...differ].sort().map((path) => {
+    const entry = byPath.get(path);
+    return { kind: 'copy', path, size: entry?.size, modifiedAt: entry?.modifiedAt, reason: 'checksum' };
+  });
+  // After the last creation or copy, before the deletions of extraneous entries, like the planner's.
+  let at = kept.length;
+  while (at > 0 && kept[at - 1]?.kind === 'delete') at--;
+  if (at === 0) at = kept.length;
+  return {
+    ...plan,
+    actions: [...kept.slice(0, at), ...copies, ...kept.slice(at)],
+    unchanged: [...candidates].filter((path) => !differ.has(path)).sort(),
+  };
 }

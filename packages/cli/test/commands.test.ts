@@ -1,7 +1,7 @@
 // The real binary against real servers (ftp-srv from npm; vsftpd too when running as root with
 // servers/install.sh done, as `pnpm test` does): every command, --json shapes, credentials and
 // exit codes.
-import { mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, stat, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createHash, randomBytes } from 'node:crypto';
@@ -274,5 +274,40 @@ describe.runIf(isRoot)('vsftpd (explicit FTPS, TLS session reuse required)', () 
     await writeFile(join(work, 'v.txt'), 'vsftpd');
     expect((await cli('put', join(work, 'v.txt'), `${v}/v.txt`)).code).toBe(0);
     expect(await cli('cat', `${v}/v.txt`)).toMatchObject({ code: 0, stdout: 'vsftpd' });
+  });
+});
+
+describe.runIf(isRoot)('mirror --checksum (ProFTPD with mod_digest)', () => {
+  test('same size, other bytes: copied by checksum; same bytes, another time: kept', async () => {
+    await using proftpd = await startServer('proftpd', { anonymous: false });
+    const p = `ftpes://${proftpd.user}:${proftpd.password}@${proftpd.host}:${proftpd.port}`;
+    const local = join(work, 'sum-src');
+    await mkdir(local, { recursive: true });
+    await writeFile(join(local, 'same.txt'), 'identical');
+    await writeFile(join(local, 'twin.txt'), 'abcdef');
+    expect((await cli('mirror', local, `${p}/s`)).code).toBe(0);
+    // The remote twin changes content but not size; both remote files get older times than local.
+    await writeFile(join(proftpd.root, 's/twin.txt'), 'ABCDEF');
+    const past = new Date('2020-01-01T00:00:00Z');
+    await utimes(join(proftpd.root, 's/twin.txt'), past, past);
+    await utimes(join(proftpd.root, 's/same.txt'), past, past);
+    const plain = await cli('mirror', '--dry-run', local, `${p}/s`);
+    expect(plain.stdout).toBe('would put same.txt (newer)\nwould put twin.txt (newer)\nplan: 2 action(s), 0 file(s) unchanged\n');
+    const summed = await cli('mirror', '--json', '--checksum', local, `${p}/s`);
+    expect(summed.code).toBe(0);
+    expect(json(summed.stdout)).toMatchObject({ checksum: 'SHA-512', unchanged: ['same.txt'], actions: [{ kind: 'copy', path: 'twin.txt', reason: 'checksum' }] });
+    expect(await readFile(join(proftpd.root, 's/twin.txt'), 'utf8')).toBe('abcdef');
+  });
+
+  test('a server without checksum commands fails the mirror with exit code 6, changing nothing', async () => {
+    await using vsftpd = await startServer('vsftpd', { anonymous: false });
+    const v = `ftpes://${vsftpd.user}:${vsftpd.password}@${vsftpd.host}:${vsftpd.port}`;
+    const local = join(work, 'sum-v');
+    await mkdir(local, { recursive: true });
+    await writeFile(join(local, 'a.txt'), 'aaa');
+    expect((await cli('mirror', local, `${v}/s`)).code).toBe(0);
+    const r = await cli('mirror', '--checksum', local, `${v}/s`);
+    expect(r.code).toBe(6);
+    expect(r.stderr).toContain('does not offer checksums');
   });
 });

@@ -3,7 +3,7 @@ import { describe, expect, test } from 'vitest';
 import { FtpReplyError, ConnectionError, TlsError } from '@ftpkit/client';
 import { describeFailure, EXIT, UsageError } from '../src/exit-codes.js';
 import { compileGlob } from '../src/glob.js';
-import { planMirror, type TreeEntry } from '../src/mirror-plan.js';
+import { applyChecksums, checksumCandidates, planMirror, type TreeEntry } from '../src/mirror-plan.js';
 import { findNetrcEntry, parseNetrc } from '../src/netrc.js';
 import { formatBytes, ttyLine } from '../src/progress.js';
 import { maskPassword, parseTarget } from '../src/target.js';
@@ -134,5 +134,39 @@ describe('targets and failures', () => {
     expect(describeFailure(new ConnectionError('refused')).exitCode).toBe(EXIT.connection);
     expect(describeFailure(new TlsError('bad cert')).exitCode).toBe(EXIT.tls);
     expect(describeFailure(new UsageError('x')).exitCode).toBe(EXIT.usage);
+  });
+});
+
+describe('applyChecksums', () => {
+  const t = (iso: string) => new Date(iso);
+  const source: TreeEntry[] = [
+    { path: 'd', type: 'directory' },
+    { path: 'd/new.txt', type: 'file', size: 1, modifiedAt: t('2024-01-01T00:00:00Z') },
+    { path: 'same.txt', type: 'file', size: 3, modifiedAt: t('2024-01-01T00:00:00Z') },
+    { path: 'newer.txt', type: 'file', size: 3, modifiedAt: t('2024-06-01T00:00:00Z') },
+    { path: 'resized.txt', type: 'file', size: 9, modifiedAt: t('2024-01-01T00:00:00Z') },
+  ];
+  const target: TreeEntry[] = [
+    { path: 'same.txt', type: 'file', size: 3, modifiedAt: t('2024-01-01T00:00:00Z') },
+    { path: 'newer.txt', type: 'file', size: 3, modifiedAt: t('2024-01-01T00:00:00Z') },
+    { path: 'resized.txt', type: 'file', size: 4, modifiedAt: t('2024-01-01T00:00:00Z') },
+    { path: 'extra.txt', type: 'file', size: 1 },
+  ];
+  const plan = planMirror(source, target, { delete: true });
+
+  test('candidates are the same-size files: kept ones and newer ones', () => {
+    expect(checksumCandidates(plan)).toEqual(['newer.txt', 'same.txt']);
+  });
+
+  test('a differing checksum copies, an equal one keeps whatever the times; order stays mkdir, copy, delete', () => {
+    const refined = applyChecksums(plan, source, new Set(['same.txt']));
+    expect(refined.actions.map((a) => `${a.kind} ${a.path}${a.kind === 'copy' ? ` ${a.reason}` : ''}`)).toEqual([
+      'mkdir d',
+      'copy d/new.txt new',
+      'copy resized.txt size',
+      'copy same.txt checksum',
+      'delete extra.txt',
+    ]);
+    expect(refined.unchanged).toEqual(['newer.txt']);
   });
 });

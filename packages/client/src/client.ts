@@ -18,22 +18,27 @@ import {
   parseMlstReply,
   parsePwdReply,
   parseSizeReply,
+  parseHashReply,
+  parseXHashReply,
+  pickHashCommand,
   formatFtpTime,
   listFlagRefused,
   FtpReplyError,
   LocalProtocolError,
   RemoteProtocolError,
   type ConnectResult,
+  type HashAlgorithm,
   type ListingEntry,
   type OperationResult,
   type Reply,
+  type ServerChecksum,
   type TransferCommand,
   type TransferType,
 } from '@ftpkit/codec';
 import { transport as defaultTransport, type Transport } from '@ftpkit/transport';
 import { Control, type TransferIo } from './control.js';
 import { crlfToLf, convertChunks, lfToCrlf } from './ascii.js';
-import { abortError, NotFoundError } from './errors.js';
+import { abortError, NotFoundError, NotSupportedError } from './errors.js';
 import { join, mkdir as mkdirLocal, readdir, stat } from './fs.js';
 import { parseUrl, resolveOptions, type ClientOptions, type ResolvedOptions } from './options.js';
 import { remoteJoin, remoteSplit, safeLocalName } from './paths.js';
@@ -110,6 +115,8 @@ export class Client implements AsyncDisposable {
   #tail: Promise<unknown> = Promise.resolve();
   #keepAlive: ReturnType<typeof setTimeout> | undefined;
   #pending = 0;
+  /** The HASH algorithm chosen with OPTS HASH, once one was. */
+  #hashSelected: HashAlgorithm | undefined;
   /** Whether the server takes `LIST -a` (undefined until a LIST has told). */
   #listAll: boolean | undefined;
 
@@ -180,6 +187,38 @@ export class Client implements AsyncDisposable {
   /** Size in bytes (SIZE, RFC 3659 §4). */
   size(path: string, options: CallOptions = {}): Promise<number> {
     return this.#queue(async () => parseSizeReply(await this.#command('SIZE', path, options)), options);
+  }
+
+  /**
+   * The server's checksum of a file, without downloading it: HASH (draft-bryan-ftpext-hash), or the
+   * XSHA512/XSHA256/XSHA1/XMD5/XCRC commands, whichever FEAT offers, with the strongest algorithm
+   * unless one is asked for. Rejects with `NotSupportedError` when the server has none (or not that
+   * algorithm), before sending anything.
+   *
+   * @example
+   * ```ts
+   * const { algorithm, hash } = await client.checksum('/pub/big.iso'); // { algorithm: 'SHA-256', hash: 'a948…' }
+   * const local = createHash(algorithm.replace('-', '').toLowerCase()).update(bytes).digest('hex');
+   * ```
+   */
+  checksum(path: string, options: CallOptions & { readonly algorithm?: HashAlgorithm } = {}): Promise<ServerChecksum> {
+    return this.#queue(async () => {
+      const how = pickHashCommand(this.features, options.algorithm);
+      if (!how) {
+        const what = options.algorithm ? `${options.algorithm} checksums` : 'checksums';
+        throw new NotSupportedError(`The server does not offer ${what} (FEAT lists none by HASH, XSHA512, XSHA256, XSHA1, XMD5 or XCRC)`);
+      }
+      if (how.kind === 'X') return parseXHashReply(await this.#command(how.command, path, options), how.algorithm);
+      // FEAT's `*` is the selection at login; OPTS HASH changes it for the rest of the session.
+      const select = this.#hashSelected === undefined ? how.select : this.#hashSelected !== how.algorithm;
+      if (select) {
+        await this.#command('OPTS', `HASH ${how.algorithm}`, options);
+        this.#hashSelected = how.algorithm;
+      }
+      const { algorithm, hash } = parseHashReply(await this.#command('HASH', path, options));
+      if (algorithm !== how.algorithm) throw new RemoteProtocolError(`HASH answered with ${algorithm} after OPTS HASH ${how.algorithm}`);
+      return { algorithm, hash };
+    }, options);
   }
 
   /** Modification time (MDTM, RFC 3659 §3). */

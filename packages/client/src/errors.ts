@@ -11,6 +11,7 @@
  * | `TimeoutError` | `ERR_FTP_TIMEOUT` | connect, reply or data-idle timeout |
  * | `UnsafePathError` | `ERR_FTP_UNSAFE_PATH` | a server-supplied name would escape the target folder |
  * | `NotFoundError` | `ERR_FTP_NOT_FOUND` | `stat` found no such entry (servers without MLST) |
+ * | `NotSupportedError` | `ERR_FTP_NOT_SUPPORTED` | the server lacks what the call needs (`checksum` without HASH or X commands) |
  * | `DOMException` named `AbortError` | `ABORT_ERR` (20) | the caller's AbortSignal fired |
  *
  * @module
@@ -26,6 +27,13 @@ export class UnsafePathError extends FtpError {
   constructor(path: string, reason: string) {
     super('ERR_FTP_UNSAFE_PATH', `Refusing server-supplied name ${JSON.stringify(path)}: ${reason}`);
     this.path = path;
+  }
+}
+
+/** The server does not offer what a call needs, by its FEAT reply (`checksum` on a server without HASH). */
+export class NotSupportedError extends FtpError {
+  constructor(message: string) {
+    super('ERR_FTP_NOT_SUPPORTED', message);
   }
 }
 

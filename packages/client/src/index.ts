@@ -23,6 +23,7 @@ export {
   FtpReplyError,
   LocalProtocolError,
   NotFoundError,
+  NotSupportedError,
   RemoteProtocolError,
   TimeoutError,
   TlsError,
@@ -30,4 +31,4 @@ export {
   isAbortError,
   isFtpError,
 } from './errors.js';
-export type { ListingEntry, Reply } from '@ftpkit/codec';
+export type { HashAlgorithm, ListingEntry, Reply, ServerChecksum } from '@ftpkit/codec';

@@ -41,6 +41,8 @@ export type { EpsvPort, HostPort } from './pasv.js';
 export { formatOptsMlst, parseFeatures, parseMlstFeature } from './feat.js';
 export type { Features, MlstFeature } from './feat.js';
 export { parseSizeReply } from './size.js';
+export { HASH_ALGORITHMS, hashAlgorithm, parseHashFeature, parseHashReply, parseXHashReply, pickHashCommand } from './hash.js';
+export type { HashAlgorithm, HashCommand, ServerChecksum } from './hash.js';
 export { formatPwdReply, parsePwdReply } from './pwd.js';
 export { detectListingFormat, listFlagRefused, parseListing, parseListingLine, parseStatListing } from './listing.js';
 export type { ListingEntry, ListingEntryType, ListingFormat, ListingResult, ParseListingOptions, UnparsedLine } from './listing.js';
