@@ -676,7 +676,8 @@ function concat(chunks: readonly Uint8Array[]): Uint8Array {
   return out;
 }
 
-function progressMeter(onProgress: ((p: Progress) => void) | undefined, total: number | undefined) {
+/** Counts bytes and reports {@link Progress}; shared with the Pool's aggregated progress. @internal */
+export function progressMeter(onProgress: ((p: Progress) => void) | undefined, total: number | undefined) {
   let bytes = 0;
   const started = performance.now();
   return {

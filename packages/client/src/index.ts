@@ -32,3 +32,5 @@ export {
   isFtpError,
 } from './errors.js';
 export type { HashAlgorithm, ListingEntry, Reply, ServerChecksum } from '@ftpkit/codec';
+export { Pool } from './pool.js';
+export type { DownloadItem, ManyOptions, PoolDirectoryOptions, PoolDownloadOptions, PoolOptions, PoolStats, UploadItem } from './pool.js';

@@ -129,12 +129,8 @@ function fileSink(handle: FileHandle, start: number, onCommit: () => Promise<voi
   };
   return {
     write: async (chunk) => {
-      let offset = 0;
-      while (offset < chunk.length) {
-        const { bytesWritten } = await handle.write(chunk, offset, chunk.length - offset, position);
-        offset += bytesWritten;
-        position += bytesWritten;
-      }
+      await writeAt(handle, chunk, position);
+      position += chunk.length;
     },
     commit: async () => {
       await close();
@@ -145,6 +141,15 @@ function fileSink(handle: FileHandle, start: number, onCommit: () => Promise<voi
       await onDiscard();
     },
   };
+}
+
+/** Write all of `chunk` at `position` (a positional write may be short). Segmented downloads write this way too. */
+export async function writeAt(handle: FileHandle, chunk: Uint8Array, position: number): Promise<void> {
+  let offset = 0;
+  while (offset < chunk.length) {
+    const { bytesWritten } = await handle.write(chunk, offset, chunk.length - offset, position + offset);
+    offset += bytesWritten;
+  }
 }
 
 /** An upload source as an async iterable, plus its size when known. */

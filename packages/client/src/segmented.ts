@@ -1,0 +1,219 @@
+/**
+ * Segmented downloads (lftp's `pget -n`): one file fetched as N byte ranges at once, each on its own
+ * session, written at its offset into one local file.
+ *
+ * Theory of operation: one session asks SIZE (and MDTM, to notice a changed file) and checks that the
+ * server does REST (RFC 3659 §5, advertised in FEAT). The file is cut into N equal ranges. Each range
+ * is a RETR with `REST start`; its sink writes at the range's offset and, once the range's last byte
+ * is in, throws a private sentinel: the driver answers a failing sink with ABOR and keeps the session
+ * usable, so "stop reading here" needs nothing new from the client. The last range simply reads to
+ * the end, and its 226 is the call's reply.
+ *
+ * Safety: the bytes go to `.<name>.segments.ftpkit-part` beside the target and are renamed into place
+ * only when every range is complete, so a failure never leaves a file that looks whole. Beside it,
+ * `.<name>.segments.ftpkit-state` (JSON) records each range's progress, written when a range finishes
+ * and when the call fails. The next call for the same target finds it and fetches only what is
+ * missing, provided the remote path, size and modification time still match; anything else (no
+ * state, unreadable state, a changed file) starts over. Progress is counted only after a positional
+ * write has completed, so the state never claims bytes the part file does not hold.
+ *
+ * @module
+ */
+import { FtpReplyError, RemoteProtocolError, type Reply } from '@ftpkit/codec';
+import { progressMeter, type Client, type TransferOptions, type TransferResult } from './client.js';
+import { basename, dirname, join, open, rename, stat, unlink, type FileHandle } from './fs.js';
+import { runAll } from './parallel.js';
+import { writeAt } from './transfers.js';
+
+/** Runs `fn` on a leased session (the Pool's). */
+export type Lease = <T>(fn: (client: Client) => Promise<T>, signal: AbortSignal | undefined) => Promise<T>;
+
+/**
+ * Smallest range worth its own session: 1 MiB, lftp's `pget:min-chunk-size` default. Below that the
+ * extra connection and ABOR cost more than the parallelism gains.
+ */
+const MIN_SEGMENT = 1024 * 1024;
+
+interface Range {
+  readonly start: number;
+  readonly end: number;
+  /** Bytes of this range already written to the part file. */
+  done: number;
+}
+
+/** What the state file holds. */
+interface State {
+  readonly version: 1;
+  readonly remote: string;
+  readonly size: number;
+  /** MDTM as ISO text, or null when the server has none. */
+  readonly modified: string | null;
+  readonly ranges: Range[];
+  /** The last range's final reply, once it has come. */
+  reply: Reply | null;
+}
+
+/** Thrown by a range's sink when the range is complete: the transfer is then aborted on purpose. */
+class RangeComplete {}
+
+/** Download `remote` to the file `local` in up to `segments` parallel ranges. */
+export async function segmentedDownload(
+  lease: Lease,
+  remote: string,
+  local: string,
+  options: Omit<TransferOptions, 'startAt' | 'mode'> & { readonly segments: number },
+): Promise<TransferResult> {
+  const { segments, signal, onProgress } = options;
+  const call = signal ? { signal } : {};
+  const probe = await lease((client) => probeFile(client, remote, call), signal);
+  const count = probe ? Math.min(segments, Math.floor(probe.size / MIN_SEGMENT)) : 1;
+  if (!probe || count < 2) {
+    const { segments: _segments, ...single } = options;
+    return lease((client) => client.download(remote, local, single), signal);
+  }
+
+  const part = join(dirname(local), `.${basename(local)}.segments.ftpkit-part`);
+  const statePath = join(dirname(local), `.${basename(local)}.segments.ftpkit-state`);
+  let state = await loadState(statePath, part, remote, probe);
+  let handle: FileHandle;
+  if (state) {
+    handle = await open(part, 'r+');
+  } else {
+    state = { version: 1, remote, size: probe.size, modified: probe.modified, ranges: split(probe.size, count), reply: null };
+    handle = await open(part, 'w');
+  }
+  const current = state;
+  const saver = stateSaver(statePath, current);
+
+  const last = current.ranges.at(-1)!;
+  const pending = current.ranges.filter((r) => r.done < r.end - r.start);
+  const meter = progressMeter(onProgress, pending.reduce((sum, r) => sum + (r.end - r.start - r.done), 0));
+  try {
+    await saver.save();
+    await runAll(pending, pending.length, signal, async (range, rangeSignal) => {
+      const reply = await lease((client) => fetchRange(client, remote, handle, range, range === last, rangeSignal, meter.add), rangeSignal);
+      if (reply) current.reply = reply;
+      await saver.save();
+    });
+  } catch (err) {
+    await handle.close().catch(() => {});
+    await saver.save().catch(() => {});
+    throw err;
+  }
+  await handle.close();
+  await rename(part, local);
+  await unlink(statePath).catch(() => {});
+  // The last range always ends with its RETR's own final reply, in this call or an earlier one.
+  return { bytes: meter.bytes(), reply: current.reply! };
+}
+
+/** Size and modification time, or undefined when the server cannot do ranges (no REST, no SIZE). */
+async function probeFile(client: Client, remote: string, call: { signal?: AbortSignal }): Promise<{ size: number; modified: string | null } | undefined> {
+  if (!client.features.has('REST')) return undefined;
+  const size = await orUndefined(client.size(remote, call));
+  if (size === undefined) return undefined;
+  const modified = await orUndefined(client.lastModified(remote, call));
+  return { size, modified: modified ? modified.toISOString() : null };
+}
+
+/** The value, or undefined when the server said no (SIZE or MDTM unsupported, say). */
+async function orUndefined<T>(promise: Promise<T>): Promise<T | undefined> {
+  try {
+    return await promise;
+  } catch (err) {
+    if (err instanceof FtpReplyError) return undefined;
+    throw err;
+  }
+}
+
+/** `size` cut into `count` ranges of nearly equal length. */
+function split(size: number, count: number): Range[] {
+  const ranges: Range[] = [];
+  for (let i = 0; i < count; i++) ranges.push({ start: Math.floor((size * i) / count), end: Math.floor((size * (i + 1)) / count), done: 0 });
+  return ranges;
+}
+
+/**
+ * Fetch what is missing of one range. Resolves with the final reply when the range ended with the
+ * file (the last range), or undefined when it was stopped after its last byte.
+ */
+async function fetchRange(
+  client: Client,
+  remote: string,
+  handle: FileHandle,
+  range: Range,
+  isLast: boolean,
+  signal: AbortSignal,
+  onBytes: (n: number) => void,
+): Promise<Reply | undefined> {
+  let position = range.start + range.done;
+  const write = async (chunk: Uint8Array): Promise<void> => {
+    const room = range.end - position;
+    if (isLast && chunk.length > room) throw new RemoteProtocolError(`${remote} is longer than SIZE said (${range.end} bytes): it changed during the download`);
+    const piece = chunk.length > room ? chunk.subarray(0, room) : chunk;
+    await writeAt(handle, piece, position);
+    position += piece.length;
+    range.done += piece.length;
+    onBytes(piece.length);
+    if (!isLast && position === range.end) throw new RangeComplete();
+  };
+  try {
+    const { reply } = await client.download(remote, write, { startAt: position, signal });
+    if (position !== range.end) throw new RemoteProtocolError(`${remote} ended at ${position} bytes, before ${range.end}: it changed during the download`);
+    return reply;
+  } catch (err) {
+    if (err instanceof RangeComplete) return undefined;
+    throw err;
+  }
+}
+
+/** Writes of the state file, one at a time, each with the progress of that moment. */
+function stateSaver(path: string, state: State): { save(): Promise<void> } {
+  let chain = Promise.resolve();
+  return {
+    save() {
+      const text = JSON.stringify(state);
+      chain = chain.then(async () => {
+        const handle = await open(path, 'w');
+        try {
+          await handle.writeFile(text);
+        } finally {
+          await handle.close();
+        }
+      });
+      return chain;
+    },
+  };
+}
+
+/** The saved state for this download, if there is one that still fits the remote file and the part file. */
+async function loadState(path: string, part: string, remote: string, probe: { size: number; modified: string | null }): Promise<State | undefined> {
+  let state: State;
+  try {
+    const handle = await open(path, 'r');
+    try {
+      state = JSON.parse(await handle.readFile({ encoding: 'utf8' })) as State;
+    } finally {
+      await handle.close();
+    }
+    await stat(part);
+  } catch {
+    return undefined; // no state, a torn write or no part file: start over
+  }
+  if (state.version !== 1 || state.remote !== remote || state.size !== probe.size || state.modified !== probe.modified) return undefined;
+  if (!Array.isArray(state.ranges) || state.ranges.length < 2 || !rangesCover(state.ranges, probe.size)) return undefined;
+  const last = state.ranges.at(-1)!;
+  // The last range is complete only with its final reply: without it, fetch its last byte again.
+  if (state.reply === null && last.done === last.end - last.start) last.done--;
+  return state;
+}
+
+/** Ranges that tile [0, size) in order, each with a sane `done`. */
+function rangesCover(ranges: readonly Range[], size: number): boolean {
+  let at = 0;
+  for (const r of ranges) {
+    if (r.start !== at || !(r.end > r.start) || !Number.isInteger(r.done) || r.done < 0 || r.done > r.end - r.start) return false;
+    at = r.end;
+  }
+  return at === size;
+}
