@@ -7,7 +7,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
-import { Client, type ClientOptions } from '@ftpkit/client';
+import { Client, Pool, type ClientOptions } from '@ftpkit/client';
 import { COMMANDS, type CommandName, type Context } from './commands.js';
 import { describeFailure, EXIT, UsageError } from './exit-codes.js';
 import { HELP } from './help.js';
@@ -36,6 +36,8 @@ export interface Flags {
   readonly delete: boolean;
   readonly dryRun: boolean;
   readonly checksum: boolean;
+  /** Files transferred at once by mirror, get -r and put -r (sessions of a Pool). 1: one session. */
+  readonly parallel: number;
   readonly include: readonly string[];
   readonly exclude: readonly string[];
   readonly netrcFile: string | undefined;
@@ -44,6 +46,9 @@ export interface Flags {
   readonly json: boolean;
   readonly quiet: boolean;
 }
+
+/** More sessions than this mostly trips servers' per-address connection limits (vsftpd's default is 50). */
+const MAX_PARALLEL = 32;
 
 const OPTIONS = {
   'explicit-tls': { type: 'boolean' },
@@ -57,6 +62,7 @@ const OPTIONS = {
   delete: { type: 'boolean' },
   'dry-run': { type: 'boolean' },
   checksum: { type: 'boolean' },
+  parallel: { type: 'string' },
   include: { type: 'string', multiple: true },
   exclude: { type: 'string', multiple: true },
   'netrc-file': { type: 'string' },
@@ -72,6 +78,7 @@ const OPTIONS = {
 export async function main(argv: readonly string[], io: CliIo): Promise<number> {
   let json = argv.includes('--json');
   const clients = new Map<string, Promise<Client>>();
+  const pools = new Map<string, Promise<Pool>>();
   try {
     let parsed;
     try {
@@ -109,22 +116,42 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
       ...(flags.timeoutMs === undefined ? {} : { timeouts: { connect: flags.timeoutMs, reply: flags.timeoutMs, dataIdle: flags.timeoutMs } }),
       ...(flags.verbose ? { log: (entry: { direction: string; text: string }) => void io.stderr.write(`${entry.direction} ${entry.text}\n`) } : {}),
     };
-    const connect = async (target: RemoteTarget): Promise<Client> => {
+    // Credentials are looked up (and prompted for) once per server, for its session and its pool alike.
+    const credentials = new Map<string, Promise<ClientOptions>>();
+    const optionsFor = (target: RemoteTarget): Promise<ClientOptions> => {
       const base = { ...target.options, ...overrides };
       const key = originKey(base);
-      let client = clients.get(key);
-      if (!client) {
-        client = (async () => {
-          const options = await withCredentials(base, { netrcFile: flags.netrcFile, prompt: io.prompt });
+      let options = credentials.get(key);
+      if (!options) {
+        options = (async () => {
+          const withAuth = await withCredentials(base, { netrcFile: flags.netrcFile, prompt: io.prompt });
           const tls = {
             ...(ca === undefined ? {} : { ca }),
             ...(flags.insecure ? { rejectUnauthorized: false } : {}),
           };
-          return Client.connect({ ...options, ...(Object.keys(tls).length > 0 ? { tls } : {}), signal: io.signal });
+          return { ...withAuth, ...(Object.keys(tls).length > 0 ? { tls } : {}) };
         })();
+        credentials.set(key, options);
+      }
+      return options;
+    };
+    const connect = async (target: RemoteTarget): Promise<Client> => {
+      const key = originKey({ ...target.options, ...overrides });
+      let client = clients.get(key);
+      if (!client) {
+        client = optionsFor(target).then((options) => Client.connect({ ...options, signal: io.signal }));
         clients.set(key, client);
       }
       return client;
+    };
+    const pool = async (target: RemoteTarget): Promise<Pool> => {
+      const key = originKey({ ...target.options, ...overrides });
+      let made = pools.get(key);
+      if (!made) {
+        made = optionsFor(target).then((options) => new Pool({ ...options, size: flags.parallel }));
+        pools.set(key, made);
+      }
+      return made;
     };
     const context: Context = {
       flags,
@@ -137,8 +164,9 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
       note: (line) => {
         if (!flags.json && !flags.quiet) io.stderr.write(`${line}\n`);
       },
-      progress: flags.json || flags.quiet ? silentProgress : progressReporter(io.stderr),
+      progress: flags.json || flags.quiet ? silentProgress : progressReporter(io.stderr, { concurrent: flags.parallel > 1 }),
       connect,
+      pool,
     };
     const result = await command(context);
     if (flags.json) io.stdout.write(`${JSON.stringify({ ok: true, command: name, ...result })}\n`);
@@ -154,7 +182,7 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
     return failure.exitCode;
   } finally {
     await Promise.all(
-      [...clients.values()].map((pending) => pending.then((client) => client.close()).catch(() => undefined)),
+      [...clients.values(), ...pools.values()].map((pending) => pending.then((session) => session.close()).catch(() => undefined)),
     );
   }
 }
@@ -170,6 +198,11 @@ function toFlags(values: Record<string, string | boolean | (string | boolean)[] 
     if (!Number.isFinite(seconds) || seconds < 0) throw new UsageError(`--timeout wants seconds, not ${JSON.stringify(timeout)}`);
     timeoutMs = Math.round(seconds * 1000);
   }
+  const parallelText = str('parallel');
+  const parallel = parallelText === undefined ? 1 : Number(parallelText);
+  if (!Number.isInteger(parallel) || parallel < 1 || parallel > MAX_PARALLEL) {
+    throw new UsageError(`--parallel wants a whole number from 1 to ${MAX_PARALLEL}, not ${JSON.stringify(parallelText)}`);
+  }
   return {
     explicitTls: bool('explicit-tls'),
     implicitTls: bool('implicit-tls'),
@@ -182,6 +215,7 @@ function toFlags(values: Record<string, string | boolean | (string | boolean)[] 
     delete: bool('delete'),
     dryRun: bool('dry-run'),
     checksum: bool('checksum'),
+    parallel,
     include: list('include'),
     exclude: list('exclude'),
     netrcFile: str('netrc-file'),

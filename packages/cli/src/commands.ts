@@ -7,7 +7,7 @@
 import { createReadStream } from 'node:fs';
 import { mkdir, rm, stat, utimes } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
-import { FtpReplyError, isFtpError, type Client, type HashAlgorithm, type ListingEntry } from '@ftpkit/client';
+import { FtpReplyError, isFtpError, type Client, type HashAlgorithm, type ListingEntry, type Pool } from '@ftpkit/client';
 import { LocalError, UsageError } from './exit-codes.js';
 import { applyChecksums, checksumCandidates, planMirror, type MirrorAction, type MirrorPlan } from './mirror-plan.js';
 import { localChecksum } from './checksum.js';
@@ -29,6 +29,8 @@ export interface Context {
   note(line: string): void;
   readonly progress: ProgressReporter;
   connect(target: RemoteTarget): Promise<Client>;
+  /** The `--parallel` pool of sessions to the target's server (made once per server). */
+  pool(target: RemoteTarget): Promise<Pool>;
 }
 
 type JsonFields = Record<string, unknown>;
@@ -126,7 +128,7 @@ async function cat(context: Context): Promise<JsonFields> {
   return {};
 }
 
-async function downloadFile(context: Context, client: Client, remote: string, local: string, startAt: number, label: string): Promise<TransferRecord> {
+async function downloadFile(context: Context, client: Client | Pool, remote: string, local: string, startAt: number, label: string): Promise<TransferRecord> {
   const meter = context.progress.start(label, undefined);
   const started = performance.now();
   try {
@@ -214,14 +216,14 @@ async function put(context: Context): Promise<JsonFields> {
   return { transfers: [...transfers, ...trees.flatMap((t) => t['transfers'] as TransferRecord[])] };
 }
 
-async function uploadFile(context: Context, client: Client, local: string, remote: string, startAt: number, label: string): Promise<TransferRecord> {
+async function uploadFile(context: Context, client: Client | Pool, local: string, remote: string, startAt: number, label: string): Promise<TransferRecord> {
   const meter = context.progress.start(label, undefined);
   const started = performance.now();
   try {
     // RFC 3659 §5: only a server that lists `REST STREAM` in FEAT promises REST before STOR (ftp-srv
     // answers REST but truncates on STOR). Elsewhere resume by appending the rest of the file (APPE).
     const { bytes } =
-      startAt > 0 && !client.features.has('REST')
+      startAt > 0 && 'features' in client && !client.features.has('REST')
         ? await client.append(createReadStream(local, { start: startAt }), remote, { signal: context.signal, onProgress: meter.update })
         : await client.upload(local, remote, { signal: context.signal, startAt, onProgress: meter.update });
     meter.done(bytes);
@@ -366,28 +368,53 @@ async function treeTransfer(
   } else {
     if (direction === 'upload' && remoteRoot !== '') await client.mkdir(remoteRoot, { recursive: true, signal });
     if (direction === 'download') await mkdir(localRoot, { recursive: true });
+    const copyFile = async (action: MirrorAction & { kind: 'copy' }, session: Client | Pool, ctx: Context) => {
+      const remote = remotePath(remoteRoot, action.path);
+      const local = join(localRoot, ...action.path.split('/'));
+      if (direction === 'download') {
+        transfers.push(await downloadFile(ctx, session, remote, local, 0, action.path));
+        // Keep the server's time so the next mirror sees the file as unchanged.
+        if (action.modifiedAt) await utimes(local, action.modifiedAt, action.modifiedAt);
+      } else {
+        transfers.push(await uploadFile(ctx, session, local, remote, 0, action.path));
+        if (action.modifiedAt && client.features.has('MFMT')) {
+          await session.setLastModified(remote, action.modifiedAt, { signal: ctx.signal }).catch(() => undefined);
+        }
+      }
+      applied.push({ ...action, ...(action.modifiedAt ? { modifiedAt: action.modifiedAt.toISOString() } : {}) });
+    };
+    const copies = plan.actions.filter((a): a is MirrorAction & { kind: 'copy' } => a.kind === 'copy');
+    const pool = flags.parallel > 1 && copies.length > 1 ? await context.pool(target) : undefined;
     for (const action of plan.actions) {
       const remote = remotePath(remoteRoot, action.path);
       const local = join(localRoot, ...action.path.split('/'));
+      if (action.kind === 'copy' && pool) {
+        // The planner puts every copy after the creations and before the deletions: run them all
+        // now, --parallel at a time, over the pool's sessions.
+        if (action === copies[0]) {
+          const [t0, a0] = [transfers.length, applied.length];
+          await inParallel(copies, flags.parallel, signal, (copy, each) => copyFile(copy, pool, { ...context, signal: each }));
+          // Report in plan order, not in the order the transfers happened to end.
+          const byPath = new Map(copies.map((c, i) => [c.path, i]));
+          const byRemote = new Map(copies.map((c, i) => [remotePath(remoteRoot, c.path), i]));
+          transfers.splice(t0, Infinity, ...transfers.slice(t0).sort((x, y) => (byRemote.get(x.remote) ?? 0) - (byRemote.get(y.remote) ?? 0)));
+          applied.splice(a0, Infinity, ...applied.slice(a0).sort((x, y) => (byPath.get(String(x['path'])) ?? 0) - (byPath.get(String(y['path'])) ?? 0)));
+        }
+        continue;
+      }
       if (action.kind === 'mkdir') {
         if (direction === 'download') await mkdir(local, { recursive: true });
         else await client.mkdir(remote, { recursive: true, signal });
+        applied.push({ ...action });
       } else if (action.kind === 'delete') {
         if (direction === 'download') await rm(local, { recursive: true, force: true });
         else if (action.type === 'directory') await client.rmdir(remote, { recursive: true, signal });
         else await client.remove(remote, { signal });
         context.note(`deleted ${action.path}`);
-      } else if (direction === 'download') {
-        transfers.push(await downloadFile(context, client, remote, local, 0, action.path));
-        // Keep the server's time so the next mirror sees the file as unchanged.
-        if (action.modifiedAt) await utimes(local, action.modifiedAt, action.modifiedAt);
+        applied.push({ ...action });
       } else {
-        transfers.push(await uploadFile(context, client, local, remote, 0, action.path));
-        if (action.modifiedAt && client.features.has('MFMT')) {
-          await client.setLastModified(remote, action.modifiedAt, { signal }).catch(() => undefined);
-        }
+        await copyFile(action, client, context);
       }
-      applied.push({ ...action, ...(action.kind === 'copy' && action.modifiedAt ? { modifiedAt: action.modifiedAt.toISOString() } : {}) });
     }
   }
   for (const s of remoteWalk.skipped) context.note(`skipped ${s.path}: ${s.reason}`);
@@ -430,6 +457,31 @@ async function compareChecksums(
     if ((await localChecksum(join(localRoot, ...path.split('/')), algorithm)) !== remote.hash) differ.add(path);
   }
   return { differ, algorithm };
+}
+
+/**
+ * Run `fn` over `items`, `limit` at a time. Fail fast: the first failure aborts the others (through
+ * the signal each one gets) and, once all have stopped, is what this rejects with.
+ */
+async function inParallel<T>(items: readonly T[], limit: number, signal: AbortSignal, fn: (item: T, signal: AbortSignal) => Promise<void>): Promise<void> {
+  const stop = new AbortController();
+  const each = AbortSignal.any([signal, stop.signal]);
+  let next = 0;
+  let failure: { error: unknown } | undefined;
+  const worker = async (): Promise<void> => {
+    while (next < items.length && !failure && !each.aborted) {
+      const item = items[next++] as T;
+      try {
+        await fn(item, each);
+      } catch (error) {
+        failure ??= { error };
+        stop.abort();
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  if (failure) throw failure.error;
+  if (signal.aborted) throw signal.reason;
 }
 
 function actionJson(a: MirrorAction): JsonFields {

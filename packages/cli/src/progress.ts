@@ -36,9 +36,17 @@ const SILENT_METER: TransferMeter = { update: () => {}, done: () => {}, fail: ()
 /** A reporter that prints nothing (`--quiet`, `--json`). */
 export const silentProgress: ProgressReporter = { start: () => SILENT_METER };
 
-/** Pick the terminal or the plain reporter for `stream`. */
-export function progressReporter(stream: ProgressStream, now: () => number = () => performance.now()): ProgressReporter {
-  return stream.isTTY ? ttyReporter(stream, now) : plainReporter(stream, now);
+/**
+ * Pick the terminal or the plain reporter for `stream`. With `concurrent` (`--parallel`), the
+ * terminal shows a block of lines, one per running transfer, redrawn together.
+ */
+export function progressReporter(
+  stream: ProgressStream,
+  options: { readonly concurrent?: boolean; readonly now?: () => number } = {},
+): ProgressReporter {
+  const now = options.now ?? (() => performance.now());
+  if (!stream.isTTY) return plainReporter(stream, now);
+  return options.concurrent ? ttyBlockReporter(stream, now) : ttyReporter(stream, now);
 }
 
 const REDRAW_MS = 100;
@@ -77,6 +85,68 @@ function ttyReporter(stream: ProgressStream, now: () => number): ProgressReporte
           if (finished) return;
           finished = true;
           if (lastDraw !== -Infinity) stream.write('\n');
+        },
+      };
+    },
+  };
+}
+
+/**
+ * Several transfers at once: the running ones form a block at the bottom, one line each. A redraw
+ * moves the cursor to the block's first line (CSI n F), prints any transfer that just ended as a
+ * permanent line above the block, the running ones below it, and erases what is left (CSI J).
+ */
+function ttyBlockReporter(stream: ProgressStream, now: () => number): ProgressReporter {
+  interface Line {
+    readonly label: string;
+    readonly started: number;
+    bytes: number;
+    total: number | undefined;
+  }
+  const running: Line[] = [];
+  let drawn = 0;
+  let lastDraw = -Infinity;
+  const text = (line: Line, final: boolean) =>
+    ttyLine(line.label, line.bytes, line.total, (now() - line.started) / 1000, final, Math.max(40, (stream.columns || 80) - 1));
+  const redraw = (force: boolean, ended?: Line) => {
+    const t = now();
+    if (!force && t - lastDraw < REDRAW_MS) return;
+    lastDraw = t;
+    let out = drawn > 0 ? `\x1b[${drawn}F` : '\r';
+    if (ended) out += `${text(ended, true)}\x1b[K\n`;
+    for (const line of running) out += `${text(line, false)}\x1b[K\n`;
+    drawn = running.length;
+    stream.write(`${out}\x1b[J`);
+  };
+  const remove = (line: Line) => {
+    const at = running.indexOf(line);
+    if (at !== -1) running.splice(at, 1);
+  };
+  return {
+    start(label, total) {
+      const line: Line = { label, started: now(), bytes: 0, total };
+      running.push(line);
+      redraw(true);
+      let finished = false;
+      return {
+        update: (p) => {
+          line.bytes = p.bytes;
+          if (p.total !== undefined) line.total = p.total;
+          redraw(false);
+        },
+        done: (bytes) => {
+          if (finished) return;
+          finished = true;
+          line.bytes = bytes;
+          if (line.total === undefined || line.total < bytes) line.total = bytes;
+          remove(line);
+          redraw(true, line);
+        },
+        fail: () => {
+          if (finished) return;
+          finished = true;
+          remove(line);
+          redraw(true);
         },
       };
     },

@@ -158,6 +158,31 @@ describe('commands against ftp-srv over explicit FTPS', () => {
     expect(json(downAgain.stdout)).toMatchObject({ transfers: [], unchanged: ['a.txt'] });
   });
 
+  test('mirror --parallel 4: both ways, files identical, transfers reported in plan order', async () => {
+    const local = join(work, 'par-src');
+    await mkdir(join(local, 'd'), { recursive: true });
+    const files = ['a.bin', 'b.bin', 'c.bin', 'd/e.bin', 'd/f.bin', 'g.bin'];
+    const data = new Map(files.map((f, i) => [f, randomBytes(256 * 1024 + i * 4099)]));
+    for (const [f, bytes] of data) await writeFile(join(local, f), bytes);
+    const up = await cli('mirror', '--json', '--parallel', '4', local, `${url}/par`);
+    expect(up.code, up.stderr).toBe(0);
+    expect((json(up.stdout)['transfers'] as { remote: string }[]).map((t) => t.remote)).toEqual(files.map((f) => `par/${f}`));
+    for (const [f, bytes] of data) expect(digest(await readFile(join(server.root, 'par', f)))).toBe(digest(bytes));
+    const back = join(work, 'par-back');
+    const down = await cli('mirror', '--json', '--parallel', '4', `${url}/par`, back);
+    expect(down.code, down.stderr).toBe(0);
+    for (const [f, bytes] of data) expect(digest(await readFile(join(back, f)))).toBe(digest(bytes));
+    expect(json((await cli('mirror', '--json', '--parallel', '4', local, `${url}/par`)).stdout)).toMatchObject({ transfers: [] });
+  });
+
+  test('--parallel wants a whole number from 1 to 32', async () => {
+    for (const bad of ['0', '33', '2.5', 'many']) {
+      const r = await cli('mirror', '--parallel', bad, work, `${url}/x`);
+      expect(r.code, bad).toBe(2);
+      expect(r.stderr).toContain('--parallel wants a whole number from 1 to 32');
+    }
+  });
+
   test('active mode', async () => {
     const r = await cli('ls', '--active', `${url}/sub`);
     expect(r).toMatchObject({ code: 0 });

@@ -2,7 +2,7 @@
 // the bar must be redrawn in place (carriage returns, erase to end of line) and end at 100%.
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -53,4 +53,22 @@ test('put and get draw a progress bar redrawn in place on a terminal', async () 
     expect(frames.slice(0, -1).join('')).not.toContain('\n');
     expect(frames.some((f) => /ETA/.test(f)) || frames.length === 1).toBe(true);
   }
+});
+
+test('put -r --parallel 3 draws one line per running transfer, redrawn as a block', async () => {
+  const dir = join(work, 'three');
+  await mkdir(dir, { recursive: true });
+  for (const name of ['a.bin', 'b.bin', 'c.bin']) await writeFile(join(dir, name), randomBytes(48 * 1024 * 1024));
+  const url = `ftpes://${server.user}:${server.password}@${server.host}:${server.port}/three`;
+  const out = await underScript(['put', '-r', '--parallel', '3', dir, url, '--ca', join(work, 'ca.pem')]);
+  // The block is redrawn by moving up to its first line (CSI n F) over more than one line at once.
+  const ups = [...out.matchAll(/\x1b\[(\d+)F/g)].map((m) => Number(m[1]));
+  expect(ups.length, out).toBeGreaterThan(0);
+  expect(Math.max(...ups), out).toBeGreaterThanOrEqual(2);
+  // Each file ends once, as a permanent 100% line with its total time (no ETA).
+  for (const name of ['a.bin', 'b.bin', 'c.bin']) {
+    const finals = out.match(new RegExp(`${name.replace('.', '\\.')} +\\[#{20}\\] +100% 48 MiB/48 MiB [\\d.]+ \\w+/s [\\dhms.]+\\x1b\\[K`, 'g')) ?? [];
+    expect(finals.length, out).toBe(1);
+  }
+  for (const name of ['a.bin', 'b.bin', 'c.bin']) expect((await stat(join(server.root, 'three', name))).size).toBe(48 * 1024 * 1024);
 });
