@@ -1,11 +1,12 @@
 // The interop matrix of issue 5: every real server × security mode × data mode × address family ×
 // runtime. Cells that cannot exist carry their reason (matrix.ts); every other cell is one test here.
 //
-// How it runs. beforeAll starts one server process per instance key (kind × family × implicit ×
-// whether TLS reuse is required), at most a few at a time, then starts one runner process per
+// How it runs, one address family after the other: start one server process per instance key
+// (kind × family × implicit × reuse × TLS pin), at most four at a time, then one runner process per
 // runtime (Node, Deno, Bun: src/runner.ts compiled to dist/). Each runner runs its cells a few at a
 // time against the shared servers, each cell in a folder of its own, and reports every cell as it
-// ends; each test waits for its cell's report. afterAll stops the servers and writes MATRIX.md.
+// ends; each test waits for its cell's report. The servers stop at the end of their phase;
+// afterAll writes MATRIX.md.
 import { execFile } from 'node:child_process';
 import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -13,9 +14,9 @@ import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { Client, LocalProtocolError } from '@ftpkit/client';
-import { SERVER_KINDS, type RunningServer } from '@ftpkit/testkit';
+import { SERVER_KINDS, startServer, type RunningServer } from '@ftpkit/testkit';
 import type { CellResult, CellSpec } from '../src/cell.js';
-import { allCells, REASONS, RUNTIMES, type Cell, type InstanceKey, type Runtime } from './matrix.js';
+import { allCells, FAMILIES, REASONS, RUNTIMES, type Cell, type InstanceKey, type Runtime } from './matrix.js';
 import { renderMatrix } from './report.js';
 import { cellSpec, interleave, makeRoots, mapLimit, RUNTIME_COMMANDS, runRuntime, startInstance } from './run.js';
 
@@ -32,7 +33,6 @@ const servers = new Map<string, RunningServer>();
 const results = new Map<string, CellResult>();
 const waiting = new Map<string, { promise: Promise<CellResult>; settle: (result: CellResult) => void; fail: (error: unknown) => void }>();
 const runtimeVersions = new Map<string, string>();
-const runs: Promise<void>[] = [];
 const started = Date.now();
 
 for (const cell of RUNNABLE) {
@@ -54,36 +54,55 @@ async function runtimeVersion(runtime: Runtime): Promise<string> {
   return runtime === 'deno' ? `${first.replace(/^deno/, 'Deno')} (TLS: rustls)` : `Bun ${first} (TLS: BoringSSL)`;
 }
 
+/** The per-server logs of failed cells need the server of a cell while its phase runs. */
+const serverVersions = new Map<string, string>();
+let matrix: Promise<void> = Promise.resolve();
+
+/**
+ * One address family at a time: all IPv4 instances, their cells on every runtime, then IPv6. Each
+ * server takes a testkit port block (500 ports, 45 in all) and the whole matrix needs about 40, while
+ * other suites of `pnpm test` start servers of their own at the same time; one family needs half.
+ */
+async function runMatrix(roots: ReadonlyMap<string, string>): Promise<void> {
+  const indexed = CELLS.map((cell, index) => ({ cell, index }));
+  for (const family of FAMILIES) {
+    const phase = indexed.filter(({ cell }) => cell.family === family && cell.notApplicable === undefined);
+    const instances = new Map<string, InstanceKey>(phase.map(({ cell }) => [cell.instance.id, cell.instance]));
+    try {
+      await mapLimit([...instances.values()], 4, async (key) => {
+        const server = await startInstance(key, roots.get(key.server) as string);
+        servers.set(key.id, server);
+        serverVersions.set(server.kind, server.version);
+      });
+      await Promise.all(
+        RUNTIMES.map((runtime) => {
+          const mine = phase.filter(({ cell }) => cell.runtime === runtime);
+          const specs = interleave(mine.map(({ cell, index }) => ({ spec: cellSpec(cell, index, servers.get(cell.instance.id) as RunningServer), server: cell.server })));
+          const onResult = (result: CellResult) => {
+            results.set(result.id, result);
+            waiting.get(result.id)?.settle(result);
+          };
+          return runRuntime(runtime, specs, join(scratch, `${runtime}.${family}.cells.json`), CONCURRENCY, onResult);
+        }),
+      );
+    } catch (error) {
+      for (const { cell } of phase) if (!results.has(cell.id)) waiting.get(cell.id)?.fail(error);
+    } finally {
+      await Promise.all([...instances.keys()].map((id) => servers.get(id)?.stop()));
+    }
+  }
+}
+
 beforeAll(async () => {
   scratch = await mkdtemp(join(tmpdir(), 'ftpkit-matrix-'));
   await chmod(scratch, 0o755); // the servers' sessions run as ftpuser and must reach the roots
   const roots = await makeRoots(scratch, SERVER_KINDS);
-  const instances = new Map<string, InstanceKey>(RUNNABLE.map((cell) => [cell.instance.id, cell.instance]));
-  await mapLimit([...instances.values()], 4, async (key) => {
-    servers.set(key.id, await startInstance(key, roots.get(key.server) as string));
-  });
   for (const runtime of RUNTIMES) runtimeVersions.set(runtime, await runtimeVersion(runtime));
-
-  const indexed = CELLS.map((cell, index) => ({ cell, index }));
-  for (const runtime of RUNTIMES) {
-    const mine = indexed.filter(({ cell }) => cell.runtime === runtime && cell.notApplicable === undefined);
-    const specs = interleave(mine.map(({ cell, index }) => ({ spec: cellSpec(cell, index, servers.get(cell.instance.id) as RunningServer), server: cell.server })));
-    const onResult = (result: CellResult) => {
-      results.set(result.id, result);
-      waiting.get(result.id)?.settle(result);
-    };
-    const run = runRuntime(runtime, specs, join(scratch, `${runtime}.cells.json`), CONCURRENCY, onResult).catch((error: unknown) => {
-      for (const spec of specs) if (!results.has(spec.id)) waiting.get(spec.id)?.fail(error);
-    });
-    runs.push(run);
-  }
+  matrix = runMatrix(roots);
 }, 180_000);
 
 afterAll(async () => {
-  await Promise.all(runs);
-  await Promise.all([...servers.values()].map((server) => server.stop()));
-  const serverVersions = new Map<string, string>();
-  for (const server of servers.values()) serverVersions.set(server.kind, server.version);
+  await matrix;
   await writeFile(
     MATRIX_FILE,
     renderMatrix({ cells: CELLS, results, serverVersions, runtimeVersions, wallSeconds: Math.round((Date.now() - started) / 1000) }),
@@ -121,8 +140,7 @@ describe('cells that cannot exist', () => {
   });
 
   test(`the PASV × IPv6 reason holds: the client refuses PASV on an IPv6 control connection`, async () => {
-    const server = [...servers.values()].find((candidate) => candidate.host === '::1' && !candidate.implicitTls);
-    if (!server) throw new Error('no plain IPv6 server was started');
+    await using server = await startServer('vsftpd', { ipv6: true, tls: false, anonymous: false });
     const client = await Client.connect({ host: server.host, port: server.port, user: server.user, password: server.password, epsv: false });
     try {
       await expect(client.list('/')).rejects.toThrow(LocalProtocolError);

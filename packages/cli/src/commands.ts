@@ -7,13 +7,10 @@
 import { createReadStream } from 'node:fs';
 import { mkdir, rm, stat, utimes } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
-import { FtpReplyError, isFtpError, type Client, type HashAlgorithm, type ListingEntry, type Pool } from '@ftpkit/client';
+import { FtpReplyError, isFtpError, remotePath, type Client, type ListingEntry, type MirrorAction, type Pool } from '@ftpkit/client';
 import { LocalError, UsageError } from './exit-codes.js';
-import { applyChecksums, checksumCandidates, planMirror, type MirrorAction, type MirrorPlan } from './mirror-plan.js';
-import { localChecksum } from './checksum.js';
 import type { ProgressReporter } from './progress.js';
 import { isRemote, maskPassword, originKey, parseTarget, type RemoteTarget } from './target.js';
-import { remotePath, walkLocal, walkRemote } from './trees.js';
 import type { Flags } from './cli.js';
 
 /** What a command gets. */
@@ -333,31 +330,23 @@ async function treeTransfer(
   const { flags, signal } = context;
   const client = await context.connect(target);
   const remoteRoot = target.path;
-  let plan: MirrorPlan;
-  let remoteWalk;
-  let sourceEntries;
-  if (direction === 'download') {
-    remoteWalk = await walkRemote(client, remoteRoot, signal);
-    const localWalk = await walkLocal(localRoot);
-    sourceEntries = remoteWalk.entries;
-    plan = planMirror(remoteWalk.entries, localWalk.entries, planOptions(flags, remoteWalk.exactTimes, options));
-  } else {
-    const localWalk = await walkLocal(localRoot);
-    if (localWalk.entries.length === 0 && !(await stat(localRoot).then((s) => s.isDirectory(), () => false))) {
-      throw new LocalError(`No such local directory: ${localRoot}`, 'ENOENT');
-    }
-    remoteWalk = (await isRemoteDirectory(client, remoteRoot, signal))
-      ? await walkRemote(client, remoteRoot, signal)
-      : { entries: [], skipped: [], exactTimes: true };
-    sourceEntries = localWalk.entries;
-    plan = planMirror(localWalk.entries, remoteWalk.entries, planOptions(flags, remoteWalk.exactTimes, options));
+  if (direction === 'upload' && !(await stat(localRoot).then((s) => s.isDirectory(), () => false))) {
+    throw new LocalError(`No such local directory: ${localRoot}`, 'ENOENT');
   }
-  let checksum: string | undefined;
-  if (flags.checksum) {
-    const checked = await compareChecksums(client, plan, remoteRoot, localRoot, signal);
-    plan = applyChecksums(plan, sourceEntries, checked.differ);
-    checksum = checked.algorithm;
-  }
+  // The client walks both trees and plans (checksums included); this command carries the plan out
+  // with progress meters, and --parallel sessions.
+  const { plan, skipped, checksum } = await client.mirror({
+    direction,
+    remote: remoteRoot,
+    local: localRoot,
+    delete: flags.delete,
+    include: flags.include,
+    exclude: flags.exclude,
+    checksum: flags.checksum,
+    all: options.all ?? false,
+    dryRun: true,
+    signal,
+  });
   const transfers: TransferRecord[] = [];
   const applied: JsonFields[] = [];
   const describe = (a: MirrorAction) =>
@@ -417,7 +406,7 @@ async function treeTransfer(
       }
     }
   }
-  for (const s of remoteWalk.skipped) context.note(`skipped ${s.path}: ${s.reason}`);
+  for (const s of skipped) context.note(`skipped ${s.path}: ${s.reason}`);
   for (const c of plan.conflicts) context.note(`skipped ${c}: a file on one side, a directory on the other (use --delete to replace)`);
   const bytes = transfers.reduce((n, t) => n + t.bytes, 0);
   if (!flags.dryRun) {
@@ -433,30 +422,8 @@ async function treeTransfer(
     transfers,
     unchanged: plan.unchanged,
     conflicts: plan.conflicts,
-    skipped: remoteWalk.skipped,
+    skipped,
   };
-}
-
-/**
- * `mirror --checksum`: the server's checksum of every same-size candidate against the local file's.
- * The first call settles the algorithm (the strongest the server has); a server without any fails
- * the mirror with NotSupportedError rather than quietly falling back to times.
- */
-async function compareChecksums(
-  client: Client,
-  plan: MirrorPlan,
-  remoteRoot: string,
-  localRoot: string,
-  signal: AbortSignal | undefined,
-): Promise<{ differ: Set<string>; algorithm: string | undefined }> {
-  const differ = new Set<string>();
-  let algorithm: HashAlgorithm | undefined;
-  for (const path of checksumCandidates(plan)) {
-    const remote = await client.checksum(remotePath(remoteRoot, path), { ...(algorithm ? { algorithm } : {}), ...(signal ? { signal } : {}) });
-    algorithm = remote.algorithm;
-    if ((await localChecksum(join(localRoot, ...path.split('/')), algorithm)) !== remote.hash) differ.add(path);
-  }
-  return { differ, algorithm };
 }
 
 /**
@@ -488,16 +455,6 @@ function actionJson(a: MirrorAction): JsonFields {
   return a.kind === 'copy' && a.modifiedAt ? { ...a, modifiedAt: a.modifiedAt.toISOString() } : { ...a };
 }
 
-function planOptions(flags: Flags, exactTimes: boolean, options: { all?: boolean }) {
-  return {
-    delete: flags.delete,
-    include: flags.include,
-    exclude: flags.exclude,
-    // `ls -l` times are to the minute: a smaller difference is noise.
-    toleranceMs: exactTimes ? 1000 : 60_000,
-    all: options.all ?? false,
-  };
-}
 
 // --- helpers -----------------------------------------------------------------------------------
 

@@ -39,6 +39,7 @@ import { transport as defaultTransport, type Transport } from '@ftpkit/transport
 import { Control, type TransferIo } from './control.js';
 import { crlfToLf, convertChunks, lfToCrlf } from './ascii.js';
 import { abortError, NotFoundError, NotSupportedError } from './errors.js';
+import { runMirror, type MirrorOptions, type MirrorResult } from './mirror.js';
 import { join, mkdir as mkdirLocal, readdir, stat } from './fs.js';
 import { parseUrl, resolveOptions, type ClientOptions, type ResolvedOptions } from './options.js';
 import { remoteJoin, remoteSplit, safeLocalName } from './paths.js';
@@ -219,6 +220,24 @@ export class Client implements AsyncDisposable {
       if (algorithm !== how.algorithm) throw new RemoteProtocolError(`HASH answered with ${algorithm} after OPTS HASH ${how.algorithm}`);
       return { algorithm, hash };
     }, options);
+  }
+
+  /**
+   * Make a local tree a copy of a remote one (`direction: 'download'`), or the reverse, moving only
+   * new and changed files: missing on the target, another size, or newer (by more than a minute
+   * when times come from `ls -l`); with `checksum`, same-size files are decided by content. Options:
+   * `delete` extraneous entries, `include`/`exclude` globs, `dryRun` for the plan alone. Symbolic
+   * links are skipped and reported; server names are checked before they become local paths.
+   *
+   * @example
+   * ```ts
+   * const { plan, copied } = await client.mirror({ direction: 'upload', local: './site', remote: '/htdocs', delete: true });
+   * console.log(`${copied.length} copied, ${plan.unchanged.length} unchanged`);
+   * ```
+   */
+  mirror(options: MirrorOptions): Promise<MirrorResult> {
+    // Not queued as one call: it is made of calls, each queued in turn.
+    return runMirror(this, options);
   }
 
   /** Modification time (MDTM, RFC 3659 §3). */

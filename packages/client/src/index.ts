@@ -33,4 +33,12 @@ export {
 } from './errors.js';
 export type { HashAlgorithm, ListingEntry, Reply, ServerChecksum } from '@ftpkit/codec';
 export { Pool } from './pool.js';
+export type { MirrorOptions, MirrorResult } from './mirror.js';
+export { applyChecksums, checksumCandidates, planMirror } from './mirror-plan.js';
+export type { MirrorAction, MirrorPlan, MirrorPlanOptions, MirrorReason, TreeEntry } from './mirror-plan.js';
+export { compileGlob } from './glob.js';
+export type { Matcher } from './glob.js';
+export { remotePath, walkLocal, walkRemote } from './trees.js';
+export type { Walk } from './trees.js';
+export { localChecksum } from './local-checksum.js';
 export type { DownloadItem, ManyOptions, PoolDirectoryOptions, PoolDownloadOptions, PoolOptions, PoolStats, UploadItem } from './pool.js';

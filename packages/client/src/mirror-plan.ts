@@ -1,7 +1,7 @@
 /**
  * Mirror planning: which files to copy, which directories to create and which extraneous entries
- * to delete, from two listings. Pure: no I/O, no clock, so it can move into `@ftpkit/client`
- * (`client.mirror()`) unchanged.
+ * to delete, from two listings. Pure: no I/O, no clock. `client.mirror()` and the `ftpkit mirror`
+ * command both plan with it.
  *
  * A file is copied when the target lacks it, when the sizes differ, or when the source is newer
  * than the target by more than `toleranceMs` (LIST times have minute precision, so the caller
@@ -23,6 +23,7 @@ export interface TreeEntry {
   readonly modifiedAt?: Date | undefined;
 }
 
+/** How {@link planMirror} decides. */
 export interface MirrorPlanOptions {
   /** Remove target entries that the source lacks. Default false. */
   readonly delete?: boolean;
@@ -34,13 +35,16 @@ export interface MirrorPlanOptions {
   readonly all?: boolean;
 }
 
+/** Why a file is copied: missing on the target, another size, newer, a type clash, `all`, or its checksum differs. */
 export type MirrorReason = 'new' | 'size' | 'newer' | 'type' | 'all' | 'checksum';
 
+/** One step of a {@link MirrorPlan}. */
 export type MirrorAction =
   | { readonly kind: 'mkdir'; readonly path: string }
   | { readonly kind: 'copy'; readonly path: string; readonly size: number | undefined; readonly modifiedAt: Date | undefined; readonly reason: MirrorReason }
   | { readonly kind: 'delete'; readonly path: string; readonly type: 'file' | 'directory' };
 
+/** What a mirror will do, in order, and what it leaves alone. */
 export interface MirrorPlan {
   /** In order: creations (parents first), copies, then deletions (children before parents). */
   readonly actions: readonly MirrorAction[];
@@ -52,7 +56,15 @@ export interface MirrorPlan {
   readonly conflicts: readonly string[];
 }
 
-/** Plan a mirror of `source` onto `target`. */
+/**
+ * Plan a mirror of `source` onto `target`.
+ *
+ * @example
+ * ```ts
+ * const plan = planMirror((await walkLocal('./site')).entries, (await walkRemote(client, '/htdocs')).entries, { delete: true });
+ * for (const action of plan.actions) console.log(action.kind, action.path);
+ * ```
+ */
 export function planMirror(source: readonly TreeEntry[], target: readonly TreeEntry[], options: MirrorPlanOptions = {}): MirrorPlan {
   const includes = (options.include ?? []).map(compileGlob);
   const excludes = (options.exclude ?? []).map(compileGlob);

@@ -5,11 +5,12 @@
  *
  * @module
  */
-import { lstat, readdir } from 'node:fs/promises';
-import { join } from 'node:path';
-import { safeLocalName, type Client } from '@ftpkit/client';
+import type { Client } from './client.js';
+import { join, lstat, readdir } from './fs.js';
 import type { TreeEntry } from './mirror-plan.js';
+import { safeLocalName } from './paths.js';
 
+/** A walked tree: its entries, what was left out, and how precise the times are. */
 export interface Walk {
   readonly entries: TreeEntry[];
   /** Entries not walked (links, devices), with why. */
@@ -18,18 +19,32 @@ export interface Walk {
   exactTimes: boolean;
 }
 
-/** Join a remote directory and a relative path; '' is the login directory. */
+/**
+ * Join a remote directory and a relative path; '' is the login directory.
+ *
+ * @example
+ * ```ts
+ * remotePath('/pub', 'a/b.txt'); // '/pub/a/b.txt'
+ * ```
+ */
 export function remotePath(base: string, relative: string): string {
   if (relative === '') return base;
   if (base === '') return relative;
   return base.endsWith('/') ? `${base}${relative}` : `${base}/${relative}`;
 }
 
-/** List a remote tree, depth first. */
-export async function walkRemote(client: Client, root: string, signal: AbortSignal): Promise<Walk> {
+/**
+ * List a remote tree, depth first, as paths relative to `root`.
+ *
+ * @example
+ * ```ts
+ * const { entries, skipped } = await walkRemote(client, '/pub/site');
+ * ```
+ */
+export async function walkRemote(client: Client, root: string, signal?: AbortSignal): Promise<Walk> {
   const walk: Walk = { entries: [], skipped: [], exactTimes: true };
   const visit = async (relative: string): Promise<void> => {
-    const listing = await client.list(remotePath(root, relative) || undefined, { signal });
+    const listing = await client.list(remotePath(root, relative) || undefined, signal ? { signal } : {});
     for (const entry of listing) {
       const name = safeLocalName(entry.name);
       const path = relative === '' ? name : `${relative}/${name}`;
@@ -48,7 +63,14 @@ export async function walkRemote(client: Client, root: string, signal: AbortSign
   return walk;
 }
 
-/** List a local tree, depth first. A missing root is an empty tree. */
+/**
+ * List a local tree, depth first, as paths relative to `root`. A missing root is an empty tree.
+ *
+ * @example
+ * ```ts
+ * const { entries } = await walkLocal('./site');
+ * ```
+ */
 export async function walkLocal(root: string): Promise<Walk> {
   const walk: Walk = { entries: [], skipped: [], exactTimes: true };
   const visit = async (relative: string): Promise<void> => {

@@ -1,0 +1,67 @@
+/**
+ * Local checksums to compare with the server's ({@link Client.checksum}, `mirror` with `checksum`),
+ * in the algorithm the server chose. SHA and MD5 come from node:crypto; CRC-32 (IEEE 802.3, as XCRC and HASH CRC32 compute it) is
+ * computed here, since node:zlib has it only from Node 22.
+ *
+ * @module
+ */
+import { createHash } from 'node:crypto';
+import type { HashAlgorithm } from '@ftpkit/codec';
+import type { Client } from './client.js';
+import { open } from './fs.js';
+
+const NODE_NAMES: Readonly<Record<Exclude<HashAlgorithm, 'CRC32'>, string>> = { 'SHA-512': 'sha512', 'SHA-256': 'sha256', 'SHA-1': 'sha1', MD5: 'md5' };
+
+let crcTable: Uint32Array | undefined;
+function table(): Uint32Array {
+  if (crcTable) return crcTable;
+  crcTable = new Uint32Array(256);
+  for (let n = 0; n < 256; n++) {
+    let c = n;
+    for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
+    crcTable[n] = c >>> 0;
+  }
+  return crcTable;
+}
+
+/** CRC-32 state over chunks: start with `~0`, finish with `~crc >>> 0`. */
+function crc32Update(crc: number, bytes: Uint8Array): number {
+  const t = table();
+  for (let i = 0; i < bytes.length; i++) crc = (t[(crc ^ (bytes[i] as number)) & 0xff] as number) ^ (crc >>> 8);
+  return crc;
+}
+
+/** Every chunk of a local file, read with one reused 1 MiB buffer. */
+async function* chunksOf(file: string): AsyncGenerator<Uint8Array> {
+  const handle = await open(file, 'r');
+  try {
+    const buffer = new Uint8Array(1 << 20);
+    for (;;) {
+      const { bytesRead } = await handle.read(buffer, 0, buffer.length, null);
+      if (bytesRead === 0) return;
+      yield buffer.subarray(0, bytesRead);
+    }
+  } finally {
+    await handle.close();
+  }
+}
+
+/**
+ * The lower-case hex digest of a local file, to compare with {@link Client.checksum}.
+ *
+ * @example
+ * ```ts
+ * const remote = await client.checksum('/pub/big.iso');
+ * const same = (await localChecksum('./big.iso', remote.algorithm)) === remote.hash;
+ * ```
+ */
+export async function localChecksum(file: string, algorithm: HashAlgorithm): Promise<string> {
+  if (algorithm === 'CRC32') {
+    let crc = ~0;
+    for await (const chunk of chunksOf(file)) crc = crc32Update(crc, chunk);
+    return ((~crc) >>> 0).toString(16).padStart(8, '0');
+  }
+  const hash = createHash(NODE_NAMES[algorithm]);
+  for await (const chunk of chunksOf(file)) hash.update(chunk);
+  return hash.digest('hex');
+}

@@ -1,0 +1,111 @@
+// The mirror planner and globs: pure functions, shared by client.mirror() and `ftpkit mirror`.
+import { describe, expect, test } from 'vitest';
+import { compileGlob } from '../src/glob.js';
+import { applyChecksums, checksumCandidates, planMirror, type TreeEntry } from '../src/mirror-plan.js';
+
+describe('globs', () => {
+  test('basename patterns match at any depth; path patterns are anchored', () => {
+    expect(compileGlob('*.log')('a/b/c.log')).toBe(true);
+    expect(compileGlob('*.log')('a/b/c.txt')).toBe(false);
+    expect(compileGlob('logs/**')('logs/x/y.txt')).toBe(true);
+    expect(compileGlob('logs/*')('logs/x/y.txt')).toBe(false);
+    expect(compileGlob('**/*.{jpg,png}')('a.png')).toBe(true);
+    expect(compileGlob('file?.[0-9]')('file1.7')).toBe(true);
+    expect(compileGlob('[!a]*')('abc')).toBe(false);
+  });
+});
+
+describe('planMirror', () => {
+  const t = (iso: string) => new Date(iso);
+  const source: TreeEntry[] = [
+    { path: 'a.txt', type: 'file', size: 5, modifiedAt: t('2024-01-01T00:00:00Z') },
+    { path: 'dir', type: 'directory' },
+    { path: 'dir/b.txt', type: 'file', size: 7, modifiedAt: t('2024-01-02T00:00:00Z') },
+    { path: 'dir/c.log', type: 'file', size: 1, modifiedAt: t('2024-01-02T00:00:00Z') },
+    { path: 'new', type: 'directory' },
+  ];
+  test('copies new files, creates directories parents first', () => {
+    const plan = planMirror(source, []);
+    expect(plan.actions.map((a) => `${a.kind} ${a.path}`)).toEqual([
+      'mkdir dir',
+      'mkdir new',
+      'copy a.txt',
+      'copy dir/b.txt',
+      'copy dir/c.log',
+    ]);
+  });
+  test('skips unchanged files, copies changed size and newer ones, respects the tolerance', () => {
+    const target: TreeEntry[] = [
+      { path: 'a.txt', type: 'file', size: 5, modifiedAt: t('2024-01-01T00:00:30Z') },
+      { path: 'dir', type: 'directory' },
+      { path: 'dir/b.txt', type: 'file', size: 8, modifiedAt: t('2024-01-03T00:00:00Z') },
+      { path: 'dir/c.log', type: 'file', size: 1, modifiedAt: t('2024-01-01T00:00:00Z') },
+      { path: 'new', type: 'directory' },
+    ];
+    const plan = planMirror(source, target, { toleranceMs: 60_000 });
+    expect(plan.actions).toEqual([
+      expect.objectContaining({ kind: 'copy', path: 'dir/b.txt', reason: 'size' }),
+      expect.objectContaining({ kind: 'copy', path: 'dir/c.log', reason: 'newer' }),
+    ]);
+    expect(plan.unchanged).toEqual(['a.txt']);
+  });
+  test('--delete removes extraneous entries, a directory as a whole, and nothing excluded', () => {
+    const target: TreeEntry[] = [
+      ...source,
+      { path: 'old', type: 'directory' },
+      { path: 'old/x', type: 'file', size: 1 },
+      { path: 'stale.txt', type: 'file', size: 1 },
+      { path: 'keep.tmp', type: 'file', size: 1 },
+    ];
+    const plan = planMirror(source, target, { delete: true, exclude: ['*.tmp'] });
+    expect(plan.actions.map((a) => `${a.kind} ${a.path}`)).toEqual(['delete stale.txt', 'delete old']);
+    expect(planMirror(source, target, { exclude: ['*.tmp'] }).actions).toEqual([]);
+  });
+  test('include and exclude filters', () => {
+    const plan = planMirror(source, [], { include: ['*.txt'], exclude: ['dir/b.txt'] });
+    expect(plan.actions.map((a) => `${a.kind} ${a.path}`)).toEqual(['copy a.txt']);
+    expect(plan.filtered).toEqual(['dir/b.txt', 'dir/c.log']);
+  });
+  test('a type clash is a conflict without --delete, and replaced with it', () => {
+    const target: TreeEntry[] = [{ path: 'dir', type: 'file', size: 3 }];
+    const keep = planMirror(source, target);
+    expect(keep.conflicts).toEqual(['dir', 'dir/b.txt', 'dir/c.log']);
+    expect(keep.actions.some((a) => a.path.startsWith('dir'))).toBe(false);
+    const replace = planMirror(source, target, { delete: true });
+    expect(replace.actions.slice(0, 2).map((a) => `${a.kind} ${a.path}`)).toEqual(['delete dir', 'mkdir dir']);
+  });
+});
+
+describe('applyChecksums', () => {
+  const t = (iso: string) => new Date(iso);
+  const source: TreeEntry[] = [
+    { path: 'd', type: 'directory' },
+    { path: 'd/new.txt', type: 'file', size: 1, modifiedAt: t('2024-01-01T00:00:00Z') },
+    { path: 'same.txt', type: 'file', size: 3, modifiedAt: t('2024-01-01T00:00:00Z') },
+    { path: 'newer.txt', type: 'file', size: 3, modifiedAt: t('2024-06-01T00:00:00Z') },
+    { path: 'resized.txt', type: 'file', size: 9, modifiedAt: t('2024-01-01T00:00:00Z') },
+  ];
+  const target: TreeEntry[] = [
+    { path: 'same.txt', type: 'file', size: 3, modifiedAt: t('2024-01-01T00:00:00Z') },
+    { path: 'newer.txt', type: 'file', size: 3, modifiedAt: t('2024-01-01T00:00:00Z') },
+    { path: 'resized.txt', type: 'file', size: 4, modifiedAt: t('2024-01-01T00:00:00Z') },
+    { path: 'extra.txt', type: 'file', size: 1 },
+  ];
+  const plan = planMirror(source, target, { delete: true });
+
+  test('candidates are the same-size files: kept ones and newer ones', () => {
+    expect(checksumCandidates(plan)).toEqual(['newer.txt', 'same.txt']);
+  });
+
+  test('a differing checksum copies, an equal one keeps whatever the times; order stays mkdir, copy, delete', () => {
+    const refined = applyChecksums(plan, source, new Set(['same.txt']));
+    expect(refined.actions.map((a) => `${a.kind} ${a.path}${a.kind === 'copy' ? ` ${a.reason}` : ''}`)).toEqual([
+      'mkdir d',
+      'copy d/new.txt new',
+      'copy resized.txt size',
+      'copy same.txt checksum',
+      'delete extra.txt',
+    ]);
+    expect(refined.unchanged).toEqual(['newer.txt']);
+  });
+});
