@@ -490,14 +490,17 @@ export class Control {
     const onBytes = this.#running?.onBytes;
     await channel.ready;
     const iterator = source[Symbol.asyncIterator]();
+    let exhausted = false;
     try {
       for (;;) {
         let next: IteratorResult<Uint8Array>;
         try {
           next = await iterator.next();
         } catch (err) {
+          exhausted = true; // a source that threw is finished
           throw new LocalFailure(err);
         }
+        exhausted = next.done === true;
         if (next.done || channel.closed) break;
         this.#dataIdleTimer.start();
         await conn.write(next.value);
@@ -506,7 +509,9 @@ export class Control {
       }
     } finally {
       this.#dataIdleTimer.stop();
-      if (channel.closed) await iterator.return?.();
+      // Stopped early (closed, or a write failed on a reset): let the source release what it holds
+      // (a file source's handle) now, not at garbage collection.
+      if (!exhausted) await iterator.return?.();
     }
     // A closed channel was ended or torn down by #closeData; its timer belongs to the next transfer now.
     if (channel.closed) return;

@@ -1,6 +1,9 @@
 // @ftpkit/testkit: real FTP servers on loopback for ftpkit's interop tests (private package).
 export { serverCapabilities, startServer, testCaPem, SERVER_KINDS } from './servers.js';
 export type { Capabilities, RunningServer, ServerKind, StartServerOptions, TlsVersion } from './servers.js';
+export { startCutProxy } from './cut-proxy.js';
+export { seededRandom } from './random.js';
+export type { CutProxy, CutProxyOptions, CutProxyTarget, CutReport } from './cut-proxy.js';
 export { makeFixtureTree, FIXTURE_TREE, FIXTURE_OLD_MTIME } from './fixture.js';
 export type { FixtureEntry } from './fixture.js';
 export { FTP_USER, FTP_PASSWORD } from './users.js';
