@@ -18,6 +18,7 @@ import {
   parseMlstReply,
   parsePwdReply,
   parseSizeReply,
+  parseAnnouncedSize,
   parseHashReply,
   parseXHashReply,
   pickHashCommand,
@@ -35,7 +36,7 @@ import {
   type TransferCommand,
   type TransferType,
 } from '@ftpkit/codec';
-import { transport as defaultTransport, type Transport } from '@ftpkit/transport';
+import { ConnectionError, transport as defaultTransport, type Transport } from '@ftpkit/transport';
 import { Control, type TransferIo } from './control.js';
 import { crlfToLf, convertChunks, lfToCrlf } from './ascii.js';
 import { abortError, NotFoundError, NotSupportedError } from './errors.js';
@@ -443,6 +444,16 @@ export class Client implements AsyncDisposable {
     io: TransferIo,
     options: CallOptions & { startAt?: number; type?: TransferType; onBytes?: (n: number) => void },
   ): Promise<Reply> {
+    return (await this.#transferResult(cmd, path, io, options)).reply;
+  }
+
+  /** A transfer's final reply and the 125/150 before it. */
+  async #transferResult(
+    cmd: TransferCommand,
+    path: string | undefined,
+    io: TransferIo,
+    options: CallOptions & { startAt?: number; type?: TransferType; onBytes?: (n: number) => void },
+  ): Promise<{ reply: Reply; preliminary: Reply | undefined }> {
     const result = await this.#run(
       {
         kind: 'transfer',
@@ -456,7 +467,8 @@ export class Client implements AsyncDisposable {
       io,
       options.onBytes,
     );
-    return replyOf(result);
+    if (result.kind !== 'reply') throw new LocalProtocolError('Unexpected operation result');
+    return { reply: result.reply, preliminary: result.preliminary };
   }
 
   async #list(path: string | undefined, options: CallOptions): Promise<ListingEntry[]> {
@@ -563,12 +575,13 @@ export class Client implements AsyncDisposable {
     const ascii = options.mode === 'ascii' ? crlfToLf() : undefined;
     const write = ascii ? (chunk: Uint8Array) => sink.write(ascii.push(chunk)) : (chunk: Uint8Array) => sink.write(chunk);
     try {
-      const reply = await this.#transfer('RETR', remotePath, { direction: 'download', write }, {
+      const { reply, preliminary } = await this.#transferResult('RETR', remotePath, { direction: 'download', write }, {
         ...options,
         startAt,
         type: ascii ? 'A' : 'I',
         onBytes: progress.add,
       });
+      if (!ascii) checkComplete(progress.bytes(), startAt, preliminary ? parseAnnouncedSize(preliminary) : undefined, total);
       const tail = ascii?.flush();
       if (tail && tail.length > 0) await sink.write(tail);
       await sink.commit();
@@ -673,6 +686,22 @@ export class Client implements AsyncDisposable {
       } else {
         result.skipped.push({ path: local, reason: 'not a regular file or directory' });
       }
+    }
+  }
+}
+
+/**
+ * A download that got fewer bytes than the server said the file has is not complete, whatever the
+ * final reply: a connection reset behind the last bytes read can look like a clean end of stream
+ * (Node reports it so), while the server had already sent its 226. The sizes: SIZE (when asked for
+ * progress) and the 150 reply's `(N bytes)`. After REST the 150 may count the whole file (vsftpd)
+ * or what is left (ProFTPD), so only the weaker bound is enforced. More bytes than announced are
+ * fine: a file that grew while it was read.
+ */
+function checkComplete(received: number, startAt: number, announced: number | undefined, size: number | undefined): void {
+  for (const expected of [announced, size]) {
+    if (expected !== undefined && received < expected - startAt) {
+      throw new ConnectionError(`The download ended after ${received} of ${expected - startAt} bytes; the file is incomplete`);
     }
   }
 }

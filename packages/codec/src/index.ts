@@ -40,7 +40,7 @@ export { formatEprt, formatPort, ipFamily, parseEprtArgument, parseEpsv, parsePa
 export type { EpsvPort, HostPort } from './pasv.js';
 export { formatOptsMlst, parseFeatures, parseMlstFeature } from './feat.js';
 export type { Features, MlstFeature } from './feat.js';
-export { parseSizeReply } from './size.js';
+export { parseAnnouncedSize, parseSizeReply } from './size.js';
 export { HASH_ALGORITHMS, hashAlgorithm, parseHashFeature, parseHashReply, parseXHashReply, pickHashCommand } from './hash.js';
 export type { HashAlgorithm, HashCommand, ServerChecksum } from './hash.js';
 export { formatPwdReply, parsePwdReply } from './pwd.js';

@@ -147,6 +147,8 @@ export interface ConnectResult {
 export interface ReplyResult {
   readonly kind: 'reply';
   readonly reply: Reply;
+  /** A transfer's 125 or 150, which may announce the size (see `parseAnnouncedSize`). */
+  readonly preliminary?: Reply;
 }
 
 /** The result carried by a `done` action. */
@@ -732,7 +734,7 @@ function* transferProgram(op: TransferOperation, ctx: Context, out: Out): Progra
     const transfer = command(op.command, op.path);
     yield out(transfer);
     if (ctx.aborted) return yield* abortTransfer(false);
-    let started = false;
+    let started: Reply | undefined;
     let final: Reply | undefined;
     for (;;) {
       if (final !== undefined && (data.closed || data.failed)) break;
@@ -749,7 +751,7 @@ function* transferProgram(op: TransferOperation, ctx: Context, out: Out): Progra
       if (reply.kind === 'preliminary') {
         // RFC 959 §5.4: 125 (already open) or 150 (about to open) before the transfer.
         if (started || final !== undefined) throw new RemoteProtocolError(`Second preliminary reply ${reply.code} to ${transfer.name}`);
-        started = true;
+        started = reply;
         yield { emit: { type: 'dataReady' } };
         continue;
       }
@@ -762,7 +764,7 @@ function* transferProgram(op: TransferOperation, ctx: Context, out: Out): Progra
     }
     if (data.failed) throw new DataFailure(data.failed);
     yield { emit: { type: 'closeData' } };
-    return Object.freeze({ kind: 'reply', reply: final });
+    return Object.freeze({ kind: 'reply', reply: final, ...(started ? { preliminary: started } : {}) });
   } catch (err) {
     yield { emit: { type: 'closeData' } }; // idempotent for the driver; the ABOR path closed it already
     throw err;

@@ -31,3 +31,21 @@ export function parseSizeReply(reply: Reply): number {
   if (!Number.isSafeInteger(size)) throw new RemoteProtocolError('Malformed 213 reply to SIZE: not a size in octets');
   return size;
 }
+
+/**
+ * The size a 125/150 reply announces for a download: vsftpd and ProFTPD end it with `(N bytes)`
+ * (`150 Opening BINARY mode data connection for big.bin (8388608 bytes)`). Undefined when it does
+ * not say. Informational text, so nothing else is read from it; after REST, servers differ on
+ * whether it counts the whole file (vsftpd) or what is left (ProFTPD).
+ *
+ * @example
+ * ```ts
+ * parseAnnouncedSize(createReply(150, ['Opening BINARY mode data connection for a.bin (6 bytes).'])); // 6
+ * parseAnnouncedSize(createReply(150, ['File status okay'])); // undefined
+ * ```
+ */
+export function parseAnnouncedSize(reply: Reply): number | undefined {
+  const match = /\((\d+) bytes\)/i.exec(reply.text);
+  const size = match ? Number(match[1]) : Number.NaN;
+  return Number.isSafeInteger(size) ? size : undefined;
+}

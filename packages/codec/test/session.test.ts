@@ -242,6 +242,10 @@ describe('transfers', () => {
     expect(h.outcome).toBeUndefined();
     h.reply('226 Transfer complete\r\n');
     expect(h.trace).toEqual(['send:EPSV', 'openData', 'send:RETR a.txt', 'dataReady', 'closeData', 'done']);
+    // The 150 comes with the result: it may announce the size (parseAnnouncedSize).
+    const outcome = h.outcome;
+    if (outcome?.type !== 'done' || outcome.result.kind !== 'reply') throw new Error('expected done');
+    expect(outcome.result.preliminary?.text).toBe('Opening BINARY mode data connection');
   });
 
   test('226 before the data EOF waits for the EOF', () => {

@@ -3,7 +3,7 @@ import fc from 'fast-check';
 import { RemoteProtocolError } from '../src/errors.js';
 import { createReply } from '../src/reply.js';
 import { ReplyParser } from '../src/reply-parser.js';
-import { parseSizeReply } from '../src/size.js';
+import { parseAnnouncedSize, parseSizeReply } from '../src/size.js';
 import { formatReply } from '../src/testing/replies.js';
 import { SERVERS, exchangeOf, wireBytes } from './support/transcripts.js';
 
@@ -62,5 +62,15 @@ describe('parseSizeReply (RFC 3659 §4)', () => {
       }),
       { numRuns: 1000 },
     );
+  });
+});
+
+describe('parseAnnouncedSize (the size in a 150 reply)', () => {
+  test('vsftpd and ProFTPD say "(N bytes)"; others say nothing', () => {
+    expect(parseAnnouncedSize(createReply(150, ['Opening BINARY mode data connection for big.bin (8388608 bytes).']))).toBe(8388608);
+    expect(parseAnnouncedSize(createReply(150, ['Opening BINARY mode data connection for /m/a.bin (741388 bytes)']))).toBe(741388);
+    expect(parseAnnouncedSize(createReply(150, ['Accepted data connection', '1024.0 kbytes to download']))).toBeUndefined();
+    expect(parseAnnouncedSize(createReply(125, ['Data connection already open. Transfer starting.']))).toBeUndefined();
+    expect(parseAnnouncedSize(createReply(150, [`x (${'9'.repeat(30)} bytes)`]))).toBeUndefined();
   });
 });
