@@ -7,7 +7,10 @@
  * data connection opening and closing, the TLS upgrade finishing, an active-mode listener being ready,
  * or the user aborting. Every call returns the {@link Action}s the driver must perform next, in order:
  * send these bytes, upgrade to TLS now, open or listen for a data connection, start moving data, close
- * the data connection, and finally `done`, `failed` or `aborted`.
+ * the data connection, and finally `done`, `failed` or `aborted`. The driver passes control bytes to
+ * `receive` as each read delivers them, and performs the actions a call returns before passing on
+ * bytes read later: a reply parsed from bytes read before its command was sent is unsolicited, and the
+ * session breaks on it rather than take it as the answer.
  *
  * Each operation is a small program (a generator) that yields two kinds of steps: an action to hand to
  * the driver, or a wait that names the events it accepts. The wait points are the machine's states and
@@ -242,6 +245,22 @@ interface Context {
   aborted: boolean;
   /** Completion replies (225/226) the server still owes for an earlier transfer or ABOR. */
   strays: number;
+  /** Commands handed to the driver so far. */
+  sent: number;
+  /** Commands that had been handed to the driver when the bytes being parsed now arrived. */
+  sentBeforeBytes: number;
+}
+
+/**
+ * A reply must have arrived after its command was sent: one parsed from bytes that came in before
+ * (in the same `receive` as the reply that led to sending it) is an unsolicited reply, and taking it
+ * as the answer would shift every later reply by one (found by fuzzing: `230` and a stray `200` in
+ * one read made the `200` FEAT's answer).
+ */
+function checkArrivedAfter(ctx: Context, ordinal: number, reply: Reply, cmd: Command): void {
+  if (ctx.sentBeforeBytes < ordinal) {
+    throw new RemoteProtocolError(`Reply ${reply.code} arrived before ${cmd.name} was sent`);
+  }
 }
 
 /** RFC 959: 225 and 226 end a transfer or answer ABOR; one owed by the server is discarded once. */
@@ -276,7 +295,7 @@ export class Session {
 
   constructor(options: SessionOptions = {}) {
     this.#parser = new ReplyParser(options);
-    this.#ctx = { options, type: undefined, epsv: options.epsv === false ? false : undefined, protectData: false, aborted: false, strays: 0 };
+    this.#ctx = { options, type: undefined, epsv: options.epsv === false ? false : undefined, protectData: false, aborted: false, strays: 0, sent: 0, sentBeforeBytes: 0 };
   }
 
   /** Coarse state: `busy` while an operation runs. */
@@ -315,6 +334,7 @@ export class Session {
     // CVE-2021-22947: bytes after 234 and before the TLS handshake were never protected; drop them.
     if (this.#discardControlBytes) return [];
     const actions: Action[] = [];
+    this.#ctx.sentBeforeBytes = this.#ctx.sent;
     try {
       this.#parser.pushEach(bytes, (reply) => {
         this.#ctx.options.onReply?.(reply);
@@ -435,6 +455,7 @@ export class Session {
       }
       if ('emit' in step.value) {
         if (step.value.emit.type === 'startTls') this.#discardControlBytes = true;
+        if (step.value.emit.type === 'send') this.#ctx.sent++;
         actions.push(step.value.emit);
         continue;
       }
@@ -540,7 +561,9 @@ function* nextReply(ctx: Context, wait: 'reply' | 'greeting' = 'reply'): Generat
  */
 function* call(ctx: Context, out: Out, cmd: Command, abortable = true): Generator<Step, Reply, SessionEvent> {
   yield out(cmd);
+  const ordinal = ctx.sent;
   const reply = yield* nextReply(ctx);
+  checkArrivedAfter(ctx, ordinal, reply, cmd);
   if (reply.kind === 'preliminary') throw new RemoteProtocolError(`Unexpected preliminary reply ${reply.code} to ${cmd.name}`);
   if (abortable && ctx.aborted) throw ABORTED;
   return reply;
@@ -665,11 +688,13 @@ function* transferProgram(op: TransferOperation, ctx: Context, out: Out): Progra
   /** Wait for the next reply while recording data-connection news; abort ends the setup. */
   function* setupReply(cmd: Command): Generator<Step, Reply, SessionEvent> {
     yield out(cmd);
+    const ordinal = ctx.sent;
     for (;;) {
       const event: SessionEvent = yield { wait: 'transfer' };
       if (event.type === 'reply') {
         if (event.reply.code === 421) throw new ConnectionOver(new FtpReplyError(event.reply));
         if (isStray(ctx, event.reply)) continue;
+        checkArrivedAfter(ctx, ordinal, event.reply, cmd);
         if (event.reply.kind === 'preliminary') throw new RemoteProtocolError(`Unexpected preliminary reply ${event.reply.code} to ${cmd.name}`);
         return event.reply;
       }

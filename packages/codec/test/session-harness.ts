@@ -27,8 +27,17 @@ export class Harness {
     return this.#take(this.session.start(op));
   }
 
-  /** The server sends this text (CRLF-terminated lines). */
+  /**
+   * The server sends this text (CRLF-terminated lines), a line per read: a reply can then answer a
+   * command the session sent on an earlier line, as it would on the wire.
+   */
   reply(text: string): Action[] {
+    const lines = text.match(/[^\n]*\n|[^\n]+$/g) ?? [];
+    return lines.flatMap((line) => this.#take(this.session.receive(bytes(line))));
+  }
+
+  /** The server's text arrives in one read: replies in it were all sent before any command it causes. */
+  replyAtOnce(text: string): Action[] {
     return this.#take(this.session.receive(bytes(text)));
   }
 

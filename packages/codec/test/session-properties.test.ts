@@ -170,19 +170,41 @@ describe('random event sequences', () => {
     );
   });
 
-  test('any split of the control bytes gives the same actions', () => {
-    const script = '220 hi\r\n331 pw\r\n230 ok\r\n211-Features:\r\n EPSV\r\n UTF8\r\n211 End\r\n200 utf8\r\n200 I\r\n';
+  // A reply can only answer a command sent before its bytes arrived, so the server's side of a
+  // conversation is split at reply boundaries at least; within and between them, anything goes.
+  const conversation = ['220 hi\r\n', '331 pw\r\n', '230 ok\r\n', '211-Features:\r\n EPSV\r\n UTF8\r\n211 End\r\n', '200 utf8\r\n', '200 I\r\n'];
+
+  test('any split of each reply gives the same actions', () => {
     const whole = new Harness();
     whole.start({ kind: 'connect', user: 'u', password: 'p', security: 'none' });
-    whole.reply(script);
+    for (const reply of conversation) whole.replyAtOnce(reply);
+    expect(whole.outcome?.type).toBe('done');
     fc.assert(
-      fc.property(fc.uniqueArray(fc.integer({ min: 1, max: script.length - 1 }), { maxLength: 12 }), (cuts) => {
+      fc.property(fc.array(fc.uniqueArray(fc.integer({ min: 1, max: 40 }), { maxLength: 4 }), { minLength: conversation.length, maxLength: conversation.length }), (cutsPerReply) => {
         const h = new Harness();
         h.start({ kind: 'connect', user: 'u', password: 'p', security: 'none' });
-        const data = bytes(script);
-        const points = [0, ...cuts.sort((a, b) => a - b), data.length];
-        for (let i = 0; i + 1 < points.length; i++) h.session.receive(data.subarray(points[i], points[i + 1])).forEach((a) => h.actions.push(a));
+        conversation.forEach((reply, i) => {
+          const data = bytes(reply);
+          const cuts = (cutsPerReply[i] ?? []).filter((c) => c < data.length).sort((a, b) => a - b);
+          const points = [0, ...cuts, data.length];
+          for (let k = 0; k + 1 < points.length; k++) h.session.receive(data.subarray(points[k], points[k + 1])).forEach((a) => h.actions.push(a));
+        });
         expect(h.trace).toEqual(whole.trace);
+      }),
+    );
+  });
+
+  test('a reply read together with the one before it cannot answer a command sent in between', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: conversation.length - 2 }), (i) => {
+        const h = new Harness();
+        h.start({ kind: 'connect', user: 'u', password: 'p', security: 'none' });
+        for (const reply of conversation.slice(0, i)) h.replyAtOnce(reply);
+        // Replies i and i+1 in one read: the session sent its next command only after reading reply i.
+        h.replyAtOnce(conversation[i]! + conversation[i + 1]!);
+        expect(h.session.state).toBe('broken');
+        expect(h.session.error).toBeInstanceOf(RemoteProtocolError);
+        expect(h.session.error?.message).toMatch(/arrived before .* was sent/);
       }),
     );
   });

@@ -22,7 +22,8 @@ function drive() {
   take(session.start({ kind: 'connect', user: 'alice', password: 'pw', security: 'none' }));
   take(session.receive(bytes('220 bare-engine server\r\n')));
   take(session.receive(bytes('331 Password please\r\n')));
-  take(session.receive(bytes('230 Logged in\r\n211-Features:\r\n MDTM\r\n211 End\r\n')));
+  take(session.receive(bytes('230 Logged in\r\n')));
+  take(session.receive(bytes('211-Features:\r\n MDTM\r\n211 End\r\n')));
   take(session.receive(bytes('200 Type set to I\r\n')));
   take(session.start({ kind: 'transfer', command: 'RETR', path: 'report.csv' }));
   take(session.receive(bytes('502 EPSV not implemented\r\n')));
