@@ -1,48 +1,107 @@
 // One measurement in its own process, so peak RSS belongs to one contender and one workload.
-// usage: node client-worker.mjs CONTENDER WORKLOAD PORT DIR   (CONTENDER: ftpkit | basic-ftp)
-// Prints one JSON line: { ms, bytes?, files?, entries?, maxRssMB }. Login is not timed.
-import { Writable } from 'node:stream';
+// Runs under Node, Deno (`deno run -A`) and Bun for ftpkit and raw TCP; basic-ftp under Node.
+//
+// usage: client-worker.mjs CONTENDER WORKLOAD PORT DIR         (the `pnpm bench:client` form)
+//        client-worker.mjs '{"contender":…,"workload":…,…}'    (the `pnpm bench` form, see bench.mjs)
+// CONTENDER: ftpkit | basic-ftp | raw. Prints one JSON line: { ms, bytes?, files?, entries?, maxRssMB }
+// or { unavailable: reason }. Login and pool warm-up are not timed.
+import { readFileSync } from 'node:fs';
 
-const [contender, workload, portText, dir] = process.argv.slice(2);
-const port = Number(portText);
-const login = { host: '127.0.0.1', port, user: 'ftpuser', password: 'ftppass' };
-const SMALL = 1000;
+const args = (globalThis.Deno?.args ?? process.argv.slice(2));
+const spec = args[0]?.startsWith('{')
+  ? JSON.parse(args[0])
+  : { contender: args[0], workload: args[1], port: Number(args[2]), dir: args[3] };
+const {
+  contender,
+  workload,
+  host = '127.0.0.1',
+  port,
+  dir,
+  secure = false,
+  caFile,
+  files = 1000,
+  poolSize = 8,
+  segments = 8,
+  remote = 'big.bin',
+  listDir = 'many',
+  tag = contender,
+} = spec;
+const runtime = 'Deno' in globalThis ? 'deno' : 'Bun' in globalThis ? 'bun' : 'node';
+const ca = caFile ? readFileSync(caFile, 'utf8') : undefined;
+const login = { host, port, user: 'ftpuser', password: 'ftppass' };
 const smallName = (i) => `small/f${String(i).padStart(4, '0')}.bin`;
+const body4k = new Uint8Array(4096).fill(7);
 
-function discard() {
-  const sink = new Writable({
-    write(chunk, _e, cb) {
-      sink.bytes += chunk.length;
-      cb();
-    },
-  });
-  sink.bytes = 0;
-  return sink;
+/** Peak RSS of this process, from the kernel (works the same under all three runtimes). */
+function vmHwmMB() {
+  try {
+    const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync('/proc/self/status', 'utf8'));
+    return m ? Number(m[1]) / 1024 : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Run `worker(i)` for i in 0..count-1 on `lanes` lanes that each take the next index. */
+async function lanes(count, lanesCount, worker) {
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: lanesCount }, async (_, lane) => {
+      while (next < count) await worker(next++, lane);
+    }),
+  );
 }
 
 async function runFtpkit() {
   // Each contender loads only its own library, so peak RSS is its own.
-  const { Client } = await import('@ftpkit/client');
-  const client = await Client.connect(login);
-  const t0 = performance.now();
+  const mod = await import('@ftpkit/client');
+  const options = { ...login, ...(secure ? { secure: 'explicit', tls: { ca } } : {}) };
   const out = {};
+  const pooled = workload.startsWith('pool-') || workload === 'segmented';
+  if (pooled && typeof mod.Pool !== 'function') return { unavailable: '@ftpkit/client has no Pool export' };
+  if (pooled) {
+    const size = workload === 'segmented' ? segments : poolSize;
+    const pool = new mod.Pool({ ...options, size });
+    // Warm-up: `size` concurrent calls make the pool log in `size` sessions, outside the timing.
+    await Promise.all(Array.from({ length: size }, () => pool.size(remote === 'big.bin' ? 'big.bin' : remote)));
+    const t0 = performance.now();
+    if (workload === 'pool-down') {
+      let bytes = 0;
+      const sink = (chunk) => void (bytes += chunk.length);
+      await pool.downloadMany(Array.from({ length: files }, (_, i) => ({ from: smallName(i), to: sink })));
+      Object.assign(out, { files, bytes });
+    } else if (workload === 'pool-up') {
+      await pool.uploadMany(Array.from({ length: files }, (_, i) => ({ from: body4k, to: `up/${tag}-${i}.bin` })));
+      out.files = files;
+    } else if (workload === 'segmented') {
+      out.bytes = (await pool.download(remote, `${dir}/seg-${tag}.bin`, { segments })).bytes;
+    }
+    out.ms = performance.now() - t0;
+    await pool.close();
+    return out;
+  }
+  const client = await mod.Client.connect(options);
+  const t0 = performance.now();
   if (workload === 'download') {
     let bytes = 0;
-    await client.download('big.bin', (chunk) => void (bytes += chunk.length));
+    await client.download(remote, (chunk) => void (bytes += chunk.length));
     out.bytes = bytes;
+  } else if (workload === 'download-file') {
+    out.bytes = (await client.download(remote, `${dir}/dl-${tag}.bin`)).bytes;
   } else if (workload === 'upload') {
-    out.bytes = (await client.upload(`${dir}/big.bin`, 'upload-ftpkit.bin')).bytes;
+    out.bytes = (await client.upload(`${dir}/big.bin`, `up/${tag}.bin`)).bytes;
   } else if (workload === 'small-down') {
     let bytes = 0;
-    for (let i = 0; i < SMALL; i++) await client.download(smallName(i), (chunk) => void (bytes += chunk.length));
-    out.files = SMALL;
-    out.bytes = bytes;
+    const sink = (chunk) => void (bytes += chunk.length);
+    for (let i = 0; i < files; i++) await client.download(smallName(i), sink);
+    Object.assign(out, { files, bytes });
   } else if (workload === 'small-up') {
-    const body = new Uint8Array(4096);
-    for (let i = 0; i < SMALL; i++) await client.upload(body, `up-ftpkit/f${i}.bin`);
-    out.files = SMALL;
+    for (let i = 0; i < files; i++) await client.upload(body4k, `up/${tag}-${i}.bin`);
+    out.files = files;
   } else if (workload === 'list') {
-    out.entries = (await client.list('many')).length;
+    out.entries = (await client.list(listDir)).length;
+  } else {
+    throw new Error(`unknown workload ${workload}`);
   }
   out.ms = performance.now() - t0;
   await client.close();
@@ -51,38 +110,112 @@ async function runFtpkit() {
 
 async function runBasicFtp() {
   const basicFtp = await import('basic-ftp');
-  const client = new basicFtp.Client(60_000);
-  await client.access(login);
-  const t0 = performance.now();
+  const { Writable, Readable } = await import('node:stream');
+  const discard = () => {
+    const sink = new Writable({
+      write(chunk, _e, cb) {
+        sink.bytes += chunk.length;
+        cb();
+      },
+    });
+    sink.bytes = 0;
+    return sink;
+  };
+  const connect = async () => {
+    const client = new basicFtp.Client(60_000);
+    await client.access({ ...login, ...(secure ? { secure: true, secureOptions: { ca } } : {}) });
+    return client;
+  };
   const out = {};
+  // basic-ftp has no pool: the parallel rows give it `poolSize` independent clients (labelled so).
+  const clients = await Promise.all(Array.from({ length: workload.startsWith('pool-') ? poolSize : 1 }, connect));
+  const client = clients[0];
+  const t0 = performance.now();
   if (workload === 'download') {
     const sink = discard();
-    await client.downloadTo(sink, 'big.bin');
+    await client.downloadTo(sink, remote);
     out.bytes = sink.bytes;
+  } else if (workload === 'download-file') {
+    await client.downloadTo(`${dir}/dl-${tag}.bin`, remote);
+    out.bytes = (await import('node:fs')).statSync(`${dir}/dl-${tag}.bin`).size;
   } else if (workload === 'upload') {
-    await client.uploadFrom(`${dir}/big.bin`, 'upload-basic.bin');
-    out.bytes = (await client.size('upload-basic.bin'));
-  } else if (workload === 'small-down') {
+    await client.uploadFrom(`${dir}/big.bin`, `up/${tag}.bin`);
+    out.bytes = (await import('node:fs')).statSync(`${dir}/big.bin`).size;
+  } else if (workload === 'small-down' || workload === 'pool-down') {
     let bytes = 0;
-    for (let i = 0; i < SMALL; i++) {
+    await lanes(files, clients.length, async (i, lane) => {
       const sink = discard();
-      await client.downloadTo(sink, smallName(i));
+      await clients[lane].downloadTo(sink, smallName(i));
       bytes += sink.bytes;
-    }
-    out.files = SMALL;
-    out.bytes = bytes;
-  } else if (workload === 'small-up') {
-    const { Readable } = await import('node:stream');
-    for (let i = 0; i < SMALL; i++) await client.uploadFrom(Readable.from([Buffer.alloc(4096)]), `up-basic/f${i}.bin`);
-    out.files = SMALL;
+    });
+    Object.assign(out, { files, bytes });
+  } else if (workload === 'small-up' || workload === 'pool-up') {
+    await lanes(files, clients.length, (i, lane) => clients[lane].uploadFrom(Readable.from([Buffer.from(body4k)]), `up/${tag}-${i}.bin`));
+    out.files = files;
   } else if (workload === 'list') {
-    out.entries = (await client.list('many')).length;
+    out.entries = (await client.list(listDir)).length;
+  } else {
+    throw new Error(`unknown workload ${workload}`);
   }
   out.ms = performance.now() - t0;
-  client.close();
+  for (const c of clients) c.close();
   return out;
 }
 
-const out = contender === 'ftpkit' ? await runFtpkit() : await runBasicFtp();
-out.maxRssMB = process.resourceUsage().maxRSS / 1024;
+/**
+ * The ceiling: this runtime's own socket API (the one @ftpkit/transport uses: node:net on Node and
+ * Bun, Deno.connect on Deno) receiving from or sending to a Node peer, `spec.bytes` bytes in 1 MiB writes.
+ */
+async function runRaw() {
+  const total = spec.bytes;
+  const t0 = performance.now();
+  let bytes = 0;
+  if (runtime === 'deno') {
+    const conn = await Deno.connect({ hostname: host, port });
+    if (workload === 'raw-recv') {
+      const buf = new Uint8Array(1 << 20);
+      for (let n; (n = await conn.read(buf)) !== null; ) bytes += n;
+    } else {
+      const chunk = new Uint8Array(1 << 20).fill(1);
+      while (bytes < total) {
+        const part = chunk.subarray(0, Math.min(chunk.length, total - bytes));
+        for (let off = 0; off < part.length; ) off += await conn.write(part.subarray(off));
+        bytes += part.length;
+      }
+      await conn.closeWrite();
+      await conn.read(new Uint8Array(1)); // the peer closes once it has read everything
+    }
+    conn.close();
+  } else {
+    const { connect } = await import('node:net');
+    const socket = connect({ host, port });
+    await new Promise((resolve, reject) => socket.once('connect', resolve).once('error', reject));
+    if (workload === 'raw-recv') {
+      socket.on('data', (chunk) => void (bytes += chunk.length));
+      await new Promise((resolve, reject) => socket.once('end', resolve).once('error', reject));
+    } else {
+      const chunk = Buffer.alloc(1 << 20, 1);
+      while (bytes < total) {
+        const part = chunk.subarray(0, Math.min(chunk.length, total - bytes));
+        bytes += part.length;
+        if (!socket.write(part)) await new Promise((resolve) => socket.once('drain', resolve));
+      }
+      socket.end();
+      await new Promise((resolve) => socket.once('close', resolve));
+    }
+    socket.destroy();
+  }
+  return { ms: performance.now() - t0, bytes };
+}
+
+let out;
+try {
+  out = contender === 'ftpkit' ? await runFtpkit() : contender === 'raw' ? await runRaw() : await runBasicFtp();
+} catch (error) {
+  out = { error: String(error?.stack ?? error) };
+}
+out.runtime = runtime;
+out.maxRssMB = vmHwmMB();
 console.log(JSON.stringify(out));
+// Deno and Bun may keep the process up for a lingering handle; the measurement is done.
+if (runtime !== 'node') (globalThis.Deno?.exit ?? process.exit)(0);

@@ -30,7 +30,7 @@ try {
     for (let i = 0; i < BIG_MB; i++) writeSync(fd, chunk);
     closeSync(fd);
   }
-  for (const d of ['small', 'many', 'up-ftpkit', 'up-basic']) mkdirSync(join(server.root, d), { recursive: true });
+  for (const d of ['small', 'many', 'up']) mkdirSync(join(server.root, d), { recursive: true });
   for (let i = 0; i < 1000; i++) writeFileSync(join(server.root, 'small', `f${String(i).padStart(4, '0')}.bin`), chunk.subarray(0, 4096));
   for (let i = 0; i < 10000; i++) writeFileSync(join(server.root, 'many', `entry-${i}.txt`), '');
   execFileSync('chown', ['-R', `${server.user}:`, server.root]);

@@ -4,6 +4,7 @@ export type { Capabilities, RunningServer, ServerKind, StartServerOptions, TlsVe
 export { startCutProxy } from './cut-proxy.js';
 export { seededRandom } from './random.js';
 export type { CutProxy, CutProxyOptions, CutProxyTarget, CutReport } from './cut-proxy.js';
+export { startDelayProxy, type DelayProxy, type DelayProxyOptions, type DelayProxyTarget } from './delay-proxy.js';
 export { makeFixtureTree, FIXTURE_TREE, FIXTURE_OLD_MTIME } from './fixture.js';
 export type { FixtureEntry } from './fixture.js';
 export { FTP_USER, FTP_PASSWORD } from './users.js';

@@ -63,6 +63,12 @@ export interface StartServerOptions {
   readonly fixture?: boolean;
   /** Give up when there is no 220 greeting within this time. Default 20 000 ms. */
   readonly startTimeoutMs?: number;
+  /**
+   * Cap every data connection at this many bytes per second, as a slow or fair-share server does
+   * (vsftpd `local_max_rate` and `anon_max_rate`), for segmented-download benchmarks. vsftpd only.
+   * Default 0: no cap.
+   */
+  readonly maxRateBytesPerSecond?: number;
 }
 
 /** A server started by {@link startServer}. Stop it with {@link RunningServer.stop} or `await using`. */
@@ -171,6 +177,9 @@ export async function startServer(kind: ServerKind, options: StartServerOptions 
     throw new Error(`${kind} must be started as root: it logs in local users and chroots`);
   }
   const tls = resolveTls(kind, options);
+  const maxRate = options.maxRateBytesPerSecond ?? 0;
+  if (!Number.isInteger(maxRate) || maxRate < 0) throw new Error(`maxRateBytesPerSecond must be a non-negative integer, not ${maxRate}`);
+  if (maxRate > 0 && kind !== 'vsftpd') throw new Error(`${kind}: maxRateBytesPerSecond is vsftpd only`);
   await launcher.checkInstalled();
   const ftpUser = await lookupUser(FTP_USER);
   if (!ftpUser && launcher.capabilities.needsRoot) throw new Error(`no system user ${FTP_USER}: ${INSTALL_HINT}`);
@@ -218,6 +227,7 @@ export async function startServer(kind: ServerKind, options: StartServerOptions 
       password: FTP_PASSWORD,
       ...(ftpUser ? { uid: ftpUser.uid, gid: ftpUser.gid } : {}),
       anonymous: options.anonymous ?? true,
+      maxRate,
       ...(tls ? { tls } : {}),
       certFile,
       keyFile,

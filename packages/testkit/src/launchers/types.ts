@@ -35,6 +35,8 @@ export interface LaunchSettings {
   readonly uid?: number;
   readonly gid?: number;
   readonly anonymous: boolean;
+  /** Bytes per second per data connection; 0 is no cap. Only vsftpd is given a non-zero one. */
+  readonly maxRate: number;
   /** Undefined: plain FTP only. */
   readonly tls?: ResolvedTls;
   /**

@@ -45,6 +45,7 @@ export const vsftpd: Launcher = {
         CERT: s.certFile,
         KEY: s.keyFile,
         REQUIRE_TLS_REUSE: yesNo(tls?.requireReuse ?? true),
+        MAX_RATE: s.maxRate,
       }),
     );
     // vsftpd refuses a config file that others can write, and it holds nothing secret.
