@@ -119,28 +119,88 @@ async function openFileSink(path: string, startAt: number): Promise<Sink> {
   );
 }
 
+/**
+ * Bytes a file sink gathers before writing them in one call. One write per socket chunk (about
+ * 64 KiB) made the file, not the network, the limit: each is a threadpool round trip, and the next
+ * chunk was not taken until it finished (measured: 0.55 × `cat` to the same disk).
+ */
+const FILE_WRITE_BATCH = 1024 * 1024;
+
+/**
+ * A sink into an open file from `start` on. Chunks are gathered up to {@link FILE_WRITE_BATCH} and
+ * written with one `writev`, while the next batch gathers: at most one write is in flight, so memory
+ * stays bounded (two batches) and a slow disk still slows the download down. A failed write fails
+ * the next `write` or `commit`.
+ */
 function fileSink(handle: FileHandle, start: number, onCommit: () => Promise<void>, onDiscard: () => Promise<void>): Sink {
   let position = start;
   let closed = false;
+  let batch: Uint8Array[] = [];
+  let batchBytes = 0;
+  let inFlight: Promise<void> | undefined;
+  let failure: { error: unknown } | undefined;
   const close = async () => {
     if (closed) return;
     closed = true;
     await handle.close();
   };
+  /** Wait for the write in flight; rethrow a failure of any earlier one. */
+  const settle = async () => {
+    if (inFlight) await inFlight;
+    inFlight = undefined;
+    if (failure) throw failure.error;
+  };
+  const flush = () => {
+    const chunks = batch;
+    const at = position;
+    position += batchBytes;
+    batch = [];
+    batchBytes = 0;
+    inFlight = writeAllAt(handle, chunks, at).catch((error: unknown) => {
+      failure ??= { error };
+    });
+  };
   return {
     write: async (chunk) => {
-      await writeAt(handle, chunk, position);
-      position += chunk.length;
+      batch.push(chunk);
+      batchBytes += chunk.length;
+      if (batchBytes < FILE_WRITE_BATCH) return;
+      await settle();
+      flush();
     },
     commit: async () => {
+      await settle();
+      if (batchBytes > 0) {
+        flush();
+        await settle();
+      }
       await close();
       await onCommit();
     },
     discard: async () => {
+      await inFlight;
       await close().catch(() => {});
       await onDiscard();
     },
   };
+}
+
+/** Write `chunks` back to back from `position`: one `writev`, then single writes for anything it left. */
+async function writeAllAt(handle: FileHandle, chunks: readonly Uint8Array[], position: number): Promise<void> {
+  const total = chunks.reduce((n, c) => n + c.length, 0);
+  let written = chunks.length === 1 ? 0 : (await handle.writev(chunks as Uint8Array[], position)).bytesWritten;
+  // A short writev (rare on regular files) goes on chunk by chunk from where it stopped.
+  let skip = written;
+  for (const chunk of chunks) {
+    if (skip >= chunk.length) {
+      skip -= chunk.length;
+      continue;
+    }
+    await writeAt(handle, chunk.subarray(skip), position + written);
+    written += chunk.length - skip;
+    skip = 0;
+  }
+  if (written !== total) throw new Error(`wrote ${written} of ${total} bytes`);
 }
 
 /** Write all of `chunk` at `position` (a positional write may be short). Segmented downloads write this way too. */
