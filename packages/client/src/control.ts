@@ -410,13 +410,24 @@ export class Control {
       });
       return;
     }
-    this.#replyTimer.stop();
-    this.#moving = true;
+    const pump = (): void => {
+      this.#replyTimer.stop();
+      this.#moving = true;
+    };
+    // A download may see data before the 1xx, and the data-idle clock watches it from the first read.
+    // An upload sends nothing before the 1xx, so until then the server owes a reply: the reply clock
+    // keeps running (a server that accepts the data connection and never answers STOR is a timeout).
+    if (io.direction === 'download') pump();
     const move = async (): Promise<void> => {
       try {
         if (handshake) {
           await handshake;
           channel.tlsPump = io.direction;
+        }
+        if (io.direction === 'upload') {
+          await channel.ready;
+          if (channel.closed) return;
+          pump();
         }
         if (io.direction === 'download') await this.#download(channel, conn, io.write);
         else await this.#upload(channel, conn, io.source);

@@ -260,20 +260,30 @@ async function openFileSource(path: string, startAt: number): Promise<Source> {
   async function* chunks(): AsyncGenerator<Uint8Array> {
     const handle = await open(path, 'r');
     let position = startAt;
+    const readAt = (at: number): Promise<Uint8Array> => {
+      const buffer = new Uint8Array(FILE_CHUNK);
+      const read = handle.read(buffer, 0, FILE_CHUNK, at).then(({ bytesRead }) => (bytesRead === FILE_CHUNK ? buffer : buffer.subarray(0, bytesRead)));
+      read.catch(() => {}); // awaited below; never an unhandled rejection if the upload stops first
+      return read;
+    };
+    // One read ahead: the next chunk comes off the disk while this one goes out on the socket.
+    let ahead: Promise<Uint8Array> | undefined = readAt(position);
     try {
       for (;;) {
-        const buffer = new Uint8Array(FILE_CHUNK);
-        const { bytesRead } = await handle.read(buffer, 0, FILE_CHUNK, position);
-        if (bytesRead === 0) break;
-        position += bytesRead;
+        const chunk: Uint8Array = await ahead;
+        ahead = undefined;
+        if (chunk.length === 0) break;
+        position += chunk.length;
         if (position > size) throw new LocalFileError(`${path} grew during the upload (${size} bytes at start)`);
-        yield bytesRead === FILE_CHUNK ? buffer : buffer.subarray(0, bytesRead);
+        ahead = readAt(position);
+        yield chunk;
       }
       const now = await handle.stat();
       if (position !== size || now.size !== size) {
         throw new LocalFileError(`${path} changed size during the upload (${size} bytes at start, ${now.size} now)`);
       }
     } finally {
+      await ahead?.catch(() => {});
       await handle.close();
     }
   }
