@@ -1,17 +1,6 @@
 // Deterministic generators for benchmark inputs: unix `ls -l` listings, MLSD listings and a stream
 // of control-connection replies. Same seed, same bytes, on every machine.
-
-/** mulberry32: a tiny seeded PRNG, good enough to vary benchmark data reproducibly. */
-export function rng(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { seededRandom as rng } from '@ftpkit/testkit';
 
 const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
 const WORDS = ['report', 'backup', 'photo', 'invoice', 'data', 'notes', 'build', 'release', 'draft', 'log', 'index', 'archive'];
