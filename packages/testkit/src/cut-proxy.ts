@@ -27,14 +27,11 @@
  *
  * @module
  */
-import { createServer, connect, type Server, type Socket } from 'node:net';
+import { connect, type Socket } from 'node:net';
+import { PortMirror, type MirrorTarget } from './port-mirror.js';
 
 /** What {@link startCutProxy} forwards to: a server on 127.0.0.1 (a `RunningServer` fits). */
-export interface CutProxyTarget {
-  readonly host: string;
-  readonly port: number;
-  readonly passivePorts: { readonly min: number; readonly max: number };
-}
+export type CutProxyTarget = MirrorTarget;
 
 /** Options of {@link startCutProxy}. */
 export interface CutProxyOptions {
@@ -76,16 +73,10 @@ interface ArmedCut {
 export async function startCutProxy(options: CutProxyOptions): Promise<CutProxy> {
   const { target } = options;
   const host = options.host ?? '127.0.0.2';
-  const sockets = new Set<Socket>();
-  const servers: Server[] = [];
+  const mirror = new PortMirror();
+  const track = (socket: Socket): void => mirror.track(socket);
   let armed: ArmedCut | undefined;
   let dataCount = 0;
-  let closing: Promise<void> | undefined;
-
-  const track = (socket: Socket): void => {
-    sockets.add(socket);
-    socket.on('close', () => sockets.delete(socket));
-  };
 
   const accept = (port: number, data: boolean) => (client: Socket): void => {
     track(client);
@@ -135,33 +126,13 @@ export async function startCutProxy(options: CutProxyOptions): Promise<CutProxy>
     forward(upstream, client);
   };
 
-  const listen = (port: number, data: boolean): Promise<void> =>
-    new Promise((resolve, reject) => {
-      const server = createServer({ allowHalfOpen: true }, accept(port, data));
-      server.once('error', reject);
-      server.listen({ host, port, exclusive: true }, () => {
-        servers.push(server);
-        resolve();
-      });
-    });
+  const close = (): Promise<void> => {
+    armed?.reject(new Error('cut proxy closed'));
+    armed = undefined;
+    return mirror.close();
+  };
 
-  const close = (): Promise<void> =>
-    (closing ??= (async () => {
-      armed?.reject(new Error('cut proxy closed'));
-      armed = undefined;
-      for (const s of sockets) if (!s.destroyed) s.resetAndDestroy();
-      await Promise.all(servers.map((s) => new Promise<void>((resolve) => s.close(() => resolve()))));
-    })());
-
-  try {
-    await listen(target.port, false);
-    const ports: Promise<void>[] = [];
-    for (let p = target.passivePorts.min; p <= target.passivePorts.max; p++) ports.push(listen(p, true));
-    await Promise.all(ports);
-  } catch (err) {
-    await close();
-    throw new Error(`startCutProxy: cannot listen on ${host}: ${(err as Error).message}`, { cause: err });
-  }
+  await mirror.listen('startCutProxy', host, target, accept);
 
   return {
     host,

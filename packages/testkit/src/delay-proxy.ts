@@ -37,11 +37,11 @@
  *
  * @module
  */
-import { connect, createServer, isIP, type Server, type Socket } from 'node:net';
-import type { CutProxyTarget } from './cut-proxy.js';
+import { connect, isIP, type Socket } from 'node:net';
+import { PortMirror, type MirrorTarget } from './port-mirror.js';
 
 /** What {@link startDelayProxy} forwards to: a server on loopback (a `RunningServer` fits). */
-export type DelayProxyTarget = CutProxyTarget;
+export type DelayProxyTarget = MirrorTarget;
 
 /** Options of {@link startDelayProxy}. */
 export interface DelayProxyOptions {
@@ -150,15 +150,9 @@ export async function startDelayProxy(options: DelayProxyOptions): Promise<Delay
     throw new Error(`startDelayProxy: loopback addresses only (127.0.0.0/8, ::1), not ${host} → ${target.host}`);
   }
   if (!(delayMs >= 0) || !(bufferBytes > 0)) throw new Error(`startDelayProxy: bad delayMs ${delayMs} or bufferBytes ${bufferBytes}`);
-  const sockets = new Set<Socket>();
-  const servers: Server[] = [];
+  const mirror = new PortMirror();
+  const track = (socket: Socket): void => mirror.track(socket);
   let count = 0;
-  let closing: Promise<void> | undefined;
-
-  const track = (socket: Socket): void => {
-    sockets.add(socket);
-    socket.on('close', () => sockets.delete(socket));
-  };
 
   const accept = (port: number) => (client: Socket): void => {
     count++;
@@ -185,30 +179,8 @@ export async function startDelayProxy(options: DelayProxyOptions): Promise<Delay
     client.on('close', () => clearTimeout(timer));
   };
 
-  const listen = (port: number): Promise<void> =>
-    new Promise((resolve, reject) => {
-      const server = createServer({ allowHalfOpen: true }, accept(port));
-      server.once('error', reject);
-      server.listen({ host, port, exclusive: true }, () => {
-        servers.push(server);
-        resolve();
-      });
-    });
-
-  const close = (): Promise<void> =>
-    (closing ??= (async () => {
-      for (const s of sockets) if (!s.destroyed) s.resetAndDestroy();
-      await Promise.all(servers.map((s) => new Promise<void>((resolve) => s.close(() => resolve()))));
-    })());
-
-  try {
-    const ports = [target.port];
-    for (let p = target.passivePorts.min; p <= target.passivePorts.max; p++) ports.push(p);
-    await Promise.all(ports.map(listen));
-  } catch (err) {
-    await close();
-    throw new Error(`startDelayProxy: cannot listen on ${host}: ${(err as Error).message}`, { cause: err });
-  }
+  await mirror.listen('startDelayProxy', host, target, (port) => accept(port));
+  const close = (): Promise<void> => mirror.close();
 
   return { host, port: target.port, delayMs, connections: () => count, close, [Symbol.asyncDispose]: close };
 }
