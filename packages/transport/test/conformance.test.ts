@@ -285,6 +285,28 @@ describe(`transport conformance on ${runtime}`, () => {
         await conn.closed;
       });
 
+      check('chunks the caller keeps are never overwritten, and reads are larger than 64 KiB', async () => {
+        const conn = await transport.connect({ host, port: port('source') });
+        const total = 16 * MiB;
+        await conn.write(encode(`${total}\n`));
+        await sleep(200); // let data pile up, so one read can take more than 64 KiB
+        const kept: Uint8Array[] = [];
+        for (let chunk = await conn.read(); chunk !== null; chunk = await conn.read()) kept.push(chunk);
+        // Checked only after everything was read: an adapter that lent one buffer to every read
+        // would show the last read's bytes here.
+        let offset = 0;
+        for (const chunk of kept) {
+          for (let i = 0; i < chunk.length; i++) {
+            if (chunk[i] !== (offset + i) % 251) throw new Error(`kept chunk changed at byte ${offset + i}`);
+          }
+          offset += chunk.length;
+        }
+        expect(offset).toBe(total);
+        expect(Math.max(...kept.map((chunk) => chunk.length))).toBeGreaterThan(64 * 1024);
+        await conn.end();
+        await conn.closed;
+      });
+
       check('a writer waits while the peer does not read, then half-closes and reads the reply', async () => {
         const conn = await transport.connect({ host, port: port('sink') });
         const total = 48 * MiB;
