@@ -573,7 +573,9 @@ export class Client implements AsyncDisposable {
     const sink = await openSink(destination, startAt);
     const progress = progressMeter(options.onProgress, total === undefined ? undefined : Math.max(0, total - startAt));
     const ascii = options.mode === 'ascii' ? crlfToLf() : undefined;
-    const write = ascii ? (chunk: Uint8Array) => sink.write(ascii.push(chunk)) : (chunk: Uint8Array) => sink.write(chunk);
+    const write = ascii
+      ? (chunk: Uint8Array) => sink.write(ascii.push(chunk))
+      : (chunk: Uint8Array, recycle?: (chunk: Uint8Array) => void) => sink.write(chunk, recycle);
     try {
       const { reply, preliminary } = await this.#transferResult('RETR', remotePath, { direction: 'download', write }, {
         ...options,

@@ -22,13 +22,18 @@ import type { ResolvedOptions } from './options.js';
 export type TransferIo =
   | {
       readonly direction: 'download';
-      /** Receives each chunk; may be async (back-pressure). */
-      readonly write: (chunk: Uint8Array) => void | Promise<void>;
+      /**
+       * Receives each chunk; may be async (back-pressure). `recycle`, when the transport pools its
+       * memory, gives a chunk back once the sink has no more use for it (see `Connection.recycle`).
+       */
+      readonly write: (chunk: Uint8Array, recycle?: (chunk: Uint8Array) => void) => void | Promise<void>;
     }
   | {
       readonly direction: 'upload';
       readonly source: AsyncIterable<Uint8Array>;
     };
+
+type DownloadWrite = Extract<TransferIo, { direction: 'download' }>['write'];
 
 /** Byte counter callback for progress. */
 export type OnBytes = (count: number) => void;
@@ -460,8 +465,9 @@ export class Control {
     );
   }
 
-  async #download(channel: DataChannel, conn: Connection, write: (chunk: Uint8Array) => void | Promise<void>): Promise<void> {
+  async #download(channel: DataChannel, conn: Connection, write: DownloadWrite): Promise<void> {
     const onBytes = this.#running?.onBytes;
+    const recycle = conn.recycle === undefined ? undefined : (chunk: Uint8Array) => conn.recycle!(chunk);
     for (;;) {
       // A sink may abort synchronously (closing the channel): never arm the timer for a closed one.
       if (channel.closed) return this.#drain(conn);
@@ -475,13 +481,14 @@ export class Control {
       }
       if (chunk === null) return;
       if (channel.closed) return this.#drain(conn);
+      const length = chunk.length;
       try {
-        const pending = write(chunk);
+        const pending = write(chunk, recycle);
         if (pending) await pending;
       } catch (err) {
         throw new LocalFailure(err);
       }
-      onBytes?.(chunk.length);
+      onBytes?.(length);
     }
   }
 

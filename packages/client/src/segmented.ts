@@ -23,7 +23,7 @@ import { FtpReplyError, RemoteProtocolError, type Reply } from '@ftpkit/codec';
 import { progressMeter, type Client, type TransferOptions, type TransferResult } from './client.js';
 import { basename, dirname, join, open, rename, stat, unlink, type FileHandle } from './fs.js';
 import { runAll } from './parallel.js';
-import { writeAt } from './transfers.js';
+import { recyclingDestination, writeAt } from './transfers.js';
 
 /** Runs `fn` on a leased session (the Pool's). */
 export type Lease = <T>(fn: (client: Client) => Promise<T>, signal: AbortSignal | undefined) => Promise<T>;
@@ -147,16 +147,17 @@ async function fetchRange(
   onBytes: (n: number) => void,
 ): Promise<Reply | undefined> {
   let position = range.start + range.done;
-  const write = async (chunk: Uint8Array): Promise<void> => {
+  const write = recyclingDestination(async (chunk, recycle) => {
     const room = range.end - position;
     if (isLast && chunk.length > room) throw new RemoteProtocolError(`${remote} is longer than SIZE said (${range.end} bytes): it changed during the download`);
     const piece = chunk.length > room ? chunk.subarray(0, room) : chunk;
     await writeAt(handle, piece, position);
+    recycle?.(chunk); // written: its memory can carry the next read
     position += piece.length;
     range.done += piece.length;
     onBytes(piece.length);
     if (!isLast && position === range.end) throw new RangeComplete();
-  };
+  });
   try {
     const { reply } = await client.download(remote, write, { startAt: position, signal });
     if (position !== range.end) throw new RemoteProtocolError(`${remote} ended at ${position} bytes, before ${range.end}: it changed during the download`);

@@ -37,9 +37,28 @@ export class LocalFileError extends FtpError {
   }
 }
 
+const RECYCLING = Symbol('ftpkit.recycling');
+
+interface Recycling {
+  readonly [RECYCLING]: Sink['write'];
+}
+
+/**
+ * A function destination that gives each chunk back once finished with it (see `Sink.write`), for
+ * the package's own sinks that own their chunks end to end, such as segmented downloads. Called
+ * with one argument, as a caller's function would be, it never recycles.
+ */
+export function recyclingDestination(write: Sink['write']): DownloadDestination {
+  return Object.assign((chunk: Uint8Array) => write(chunk), { [RECYCLING]: write });
+}
+
 /** The driver-facing side of a download destination. */
 export interface Sink {
-  write(chunk: Uint8Array): void | Promise<void>;
+  /**
+   * Take one chunk. `recycle`, when given, may be called with the chunk once the sink will never
+   * touch it again (only sinks that own the chunk end to end do: the file sink, after writing it).
+   */
+  write(chunk: Uint8Array, recycle?: (chunk: Uint8Array) => void): void | Promise<void>;
   /** The transfer succeeded: flush, close and (for files) move into place. */
   commit(): Promise<void>;
   /** The transfer failed: release and (for files) delete the partial temporary file. */
@@ -52,7 +71,11 @@ const FILE_CHUNK = 1024 * 1024;
 /** Build a sink. `startAt > 0` with a file path appends in place (resume) instead of using a temp file. */
 export async function openSink(destination: DownloadDestination, startAt: number): Promise<Sink> {
   if (typeof destination === 'string') return openFileSink(destination, startAt);
-  if (typeof destination === 'function') return { write: destination, commit: async () => {}, discard: async () => {} };
+  if (typeof destination === 'function') {
+    // The caller's function owns what it is given: it never sees `recycle`, unless it is one of ours.
+    const write: Sink['write'] = (destination as Partial<Recycling>)[RECYCLING] ?? ((chunk) => destination(chunk));
+    return { write, commit: async () => {}, discard: async () => {} };
+  }
   if (isWebWritable(destination)) {
     const writer = destination.getWriter();
     return {
@@ -137,6 +160,8 @@ function fileSink(handle: FileHandle, start: number, onCommit: () => Promise<voi
   let closed = false;
   let batch: Uint8Array[] = [];
   let batchBytes = 0;
+  /** How the chunks of the batch go back to the transport once written (undefined: they do not). */
+  let recycle: ((chunk: Uint8Array) => void) | undefined;
   let inFlight: Promise<void> | undefined;
   let failure: { error: unknown } | undefined;
   const close = async () => {
@@ -153,15 +178,23 @@ function fileSink(handle: FileHandle, start: number, onCommit: () => Promise<voi
   const flush = () => {
     const chunks = batch;
     const at = position;
+    const giveBack = recycle;
     position += batchBytes;
     batch = [];
     batchBytes = 0;
-    inFlight = writeAllAt(handle, chunks, at).catch((error: unknown) => {
-      failure ??= { error };
-    });
+    inFlight = writeAllAt(handle, chunks, at).then(
+      () => {
+        // Written: the kernel has the bytes, so their memory can carry the next reads.
+        if (giveBack) for (const chunk of chunks) giveBack(chunk);
+      },
+      (error: unknown) => {
+        failure ??= { error };
+      },
+    );
   };
   return {
-    write: async (chunk) => {
+    write: async (chunk, giveBack) => {
+      recycle = giveBack;
       batch.push(chunk);
       batchBytes += chunk.length;
       if (batchBytes < FILE_WRITE_BATCH) return;

@@ -173,6 +173,23 @@ export interface Connection {
    */
   read(): Promise<Uint8Array | null>;
   /**
+   * Optional: the caller is finished with `chunk`, one that `read()` returned, and will never touch
+   * it again, so the adapter may fill its memory with later reads. A file download that recycles
+   * every chunk once written runs on a few reused buffers instead of leaving garbage at network
+   * speed. Recycling a chunk twice, or using it afterwards, corrupts data; adapters that do not
+   * pool memory ignore it.
+   *
+   * @example
+   * ```ts
+   * const chunk = await conn.read();
+   * if (chunk !== null) {
+   *   await file.write(chunk);
+   *   conn.recycle?.(chunk);
+   * }
+   * ```
+   */
+  recycle?(chunk: Uint8Array): void;
+  /**
    * Queue bytes for sending; resolves when the runtime has room for more. The caller must not modify
    * `bytes` until the promise settles.
    */

@@ -37,6 +37,7 @@ type AcceptOptions = NonNullable<Parameters<Listener['accept']>[0]>;
 import { ChunkQueue } from './chunk-queue.js';
 import { AcceptQueue } from './accept-queue.js';
 import { Deadline } from './deadline.js';
+import { SlabPool } from './slab-pool.js';
 
 type Socket = net.Socket | tls.TLSSocket;
 
@@ -139,11 +140,14 @@ class NetConnection implements Connection {
   #local: Address = NO_ADDRESS;
   #remote: Address = NO_ADDRESS;
   #readyWaiter: Waiter | undefined;
+  /** Where a Node plain socket's chunks come from; undefined where the runtime allocates them. */
+  readonly #pool: SlabPool | undefined;
   #settleClosed!: (error?: unknown) => void;
   readonly closed: Promise<void>;
 
-  constructor(runtime: RuntimeName, socket: Socket, host: string, connected: boolean) {
+  constructor(runtime: RuntimeName, socket: Socket, host: string, connected: boolean, pool?: SlabPool) {
     this.#runtime = runtime;
+    this.#pool = pool;
     this.#socket = socket;
     this.#host = host;
     this.#queue = new ChunkQueue({ pause: () => this.#socket.pause(), resume: () => this.#socket.resume() });
@@ -184,6 +188,10 @@ class NetConnection implements Connection {
 
   read(): Promise<Uint8Array | null> {
     return this.#queue.read();
+  }
+
+  recycle(chunk: Uint8Array): void {
+    this.#pool?.recycle(chunk);
   }
 
   write(bytes: Uint8Array): Promise<void> {
@@ -352,31 +360,39 @@ function destroyedError(): ConnectionError {
 }
 
 /**
- * The largest single socket read on Node. By default Node reads at most 64 KiB into a fresh buffer
- * per read; here each plain socket reads into one reused buffer of this size, and every read is
- * copied out at its exact length (so a chunk handed out is never overwritten). Fewer, larger chunks
- * cost less per byte: a 1 GiB loopback download went from about 1,200–1,500 to about 2,000–2,200
- * MB/s, with a third less CPU (packages/bench/RESULTS.md). Memory the kernel never fills is never
- * touched, so an idle control connection does not pay for the megabyte.
+ * How Node reads a plain socket. By default Node reads at most 64 KiB into a fresh buffer per read.
+ * Here every read goes straight into the free part of a 2 MiB slab (Node's `onread` with a buffer
+ * function, which Node calls before each read) and is cut out as a chunk at its exact length, so
+ * reads can be large, no byte is copied, and a file download that recycles its chunks runs on a few
+ * reused slabs (see {@link SlabPool}). Fewer, larger chunks cost less per byte: a 1 GiB loopback
+ * download went from about 1,200–1,500 to about 2,000 MB/s, with a third less CPU
+ * (packages/bench/RESULTS.md). Memory the kernel never fills is never touched, so an idle control
+ * connection does not pay for its slab.
  */
-export const NODE_READ_BYTES = 1024 * 1024;
+const NODE_SLAB_BYTES = 2 * 1024 * 1024;
+/** A slab with less room than this is retired before the next read. */
+const NODE_MIN_READ = 256 * 1024;
 
 /**
- * Node's `onread` option for a plain socket: reads land in one reused buffer and are re-emitted as
- * `data` events carrying copies. The socket's `pause()` and `resume()` stop and restart these reads
- * as they do normal ones. Bun's node:net is left on its own reads, which are already large.
+ * Node's `onread` option for a plain socket: each read lands in `pool`'s free room and is
+ * re-emitted as a `data` event carrying that piece. The socket's `pause()` and `resume()` stop and
+ * restart these reads as they do normal ones.
  */
-function largeReads(runtime: RuntimeName, emit: (chunk: Uint8Array) => void): Pick<net.NetConnectOpts, 'onread'> {
-  if (runtime !== 'node') return {};
+function largeReads(pool: SlabPool, emit: (chunk: Uint8Array) => void): Pick<net.NetConnectOpts, 'onread'> {
   return {
     onread: {
-      buffer: () => new Uint8Array(NODE_READ_BYTES),
-      callback: (bytes: number, buffer: Uint8Array) => {
-        emit(buffer.slice(0, bytes));
+      buffer: () => pool.room(),
+      callback: (bytes: number) => {
+        emit(pool.take(bytes));
         return true; // keep reading; the queue pauses the socket itself when it holds too much
       },
     },
   };
+}
+
+/** Bun's node:net is left on its own reads, which are already large; TLS sockets keep Node's. */
+function slabPoolFor(runtime: RuntimeName): SlabPool | undefined {
+  return runtime === 'node' ? new SlabPool(NODE_SLAB_BYTES, NODE_MIN_READ) : undefined;
 }
 
 /** Connect with node:net, or node:tls when `options.tls` is given. */
@@ -386,11 +402,12 @@ async function connectNet(runtime: RuntimeName, options: ConnectOptions): Promis
   let connection: NetConnection | undefined;
   const deadline = new Deadline(options, `Connecting to ${host} port ${port}`, () => connection?.destroy());
   try {
+    const pool = options.tls ? undefined : slabPoolFor(runtime);
     let plain: net.Socket | undefined;
     const socket = options.tls
       ? tls.connect({ ...tlsOptions(runtime, options.tls, host), port })
-      : (plain = net.connect({ host, port, ...largeReads(runtime, (chunk) => plain?.emit('data', chunk)) }));
-    connection = new NetConnection(runtime, socket, host, false);
+      : (plain = net.connect({ host, port, ...(pool ? largeReads(pool, (chunk) => plain?.emit('data', chunk)) : {}) }));
+    connection = new NetConnection(runtime, socket, host, false, pool);
     await connection.ready();
     return connection;
   } catch (error) {
