@@ -14,7 +14,7 @@
  * @module
  */
 import { FtpReplyError, Session, type Action, type Operation, type OperationResult, type Reply } from '@ftpkit/codec';
-import { ConnectionError, TimeoutError, TlsError, type Connection, type Listener, type Transport } from '@ftpkit/transport';
+import { ConnectionError, TimeoutError, TlsError, type Address, type Connection, type Listener, type Transport } from '@ftpkit/transport';
 import { abortError, LocalProtocolError } from './errors.js';
 import type { ResolvedOptions } from './options.js';
 
@@ -373,13 +373,48 @@ export class Control {
       channel.listener = listener;
       if (channel.closed) return listener.close();
       this.#perform(this.session.listening({ host: listener.address.host, port: listener.address.port }));
-      const conn = await listener.accept(this.options.timeouts.connect > 0 ? { timeout: this.options.timeouts.connect } : {});
+      const conn = await this.#acceptFromServer(listener);
       listener.close();
       channel.listener = undefined;
       this.#dataConnected(channel, conn, secure);
     })().catch((err: unknown) => {
       if (!channel.closed) this.#perform(this.session.dataFailed(asError(err)));
     });
+  }
+
+  /**
+   * Accept the active-mode data connection, taking it only from the control connection's peer. Whoever
+   * connects to the listening port first would otherwise get the transfer: inject bytes into a
+   * download or receive an upload (FTP data port theft; lftp's `ftp:verify-address`). A connection
+   * from another host is closed before anything is read from it or written to it, logged, and the
+   * wait goes on for the server's until the connect timeout; if only others came, the transfer fails
+   * with a ConnectionError that names them.
+   */
+  async #acceptFromServer(listener: Listener): Promise<Connection> {
+    const server = this.#conn.remoteAddress;
+    const limit = this.options.timeouts.connect;
+    const deadline = performance.now() + limit;
+    const refused: Address[] = [];
+    let count = 0;
+    for (;;) {
+      let conn: Connection;
+      try {
+        conn = await listener.accept(limit > 0 ? { timeout: Math.max(0, deadline - performance.now()) } : {});
+      } catch (err) {
+        if (count === 0 || !(err instanceof TimeoutError)) throw err;
+        throw new ConnectionError(
+          `No data connection came from the server (${server.host}) within ${limit} ms; refused ${describeRefused(refused, count)}. ` +
+            'In active mode only the server may connect: another host could inject data or take an upload.',
+          { cause: err },
+        );
+      }
+      const peer = conn.remoteAddress;
+      if (sameIp(peer.host, server.host)) return conn;
+      conn.destroy();
+      count++;
+      if (refused.length < MAX_REFUSED_NAMED) refused.push(peer);
+      this.options.log?.({ direction: '*', text: `Refused a data connection from ${formatEndpoint(peer)}: not the server's address ${server.host}` });
+    }
   }
 
   /** TLS for a data connection: same settings, resuming the control connection's newest session. */
@@ -600,6 +635,55 @@ class LocalFailure extends Error {
 
 function tlsFor(options: ResolvedOptions) {
   return { servername: options.tls.servername ?? options.host, ...options.tls };
+}
+
+/** How many refused data connections an error names; the rest are counted. */
+const MAX_REFUSED_NAMED = 3;
+
+function describeRefused(named: readonly Address[], count: number): string {
+  const list = named.map(formatEndpoint).join(', ');
+  const more = count > named.length ? ` and ${count - named.length} more` : '';
+  return `${count === 1 ? 'a data connection' : `${count} data connections`} from ${list}${more}`;
+}
+
+function formatEndpoint(address: Address): string {
+  return address.host.includes(':') ? `[${address.host}]:${address.port}` : `${address.host}:${address.port}`;
+}
+
+/** Whether two IP address strings name the same address, whatever their spelling. */
+function sameIp(a: string, b: string): boolean {
+  return canonicalIp(a) === canonicalIp(b);
+}
+
+/**
+ * One spelling per IP address: IPv4 as a dotted quad, IPv6 as eight hex groups, without brackets or a
+ * zone. RFC 4291 §2.5.5.2: an IPv4-mapped IPv6 address (`::ffff:127.0.0.1`, as a dual-stack socket
+ * reports an IPv4 peer) is that IPv4 address. Text that does not parse is compared as it is, lowercased.
+ */
+function canonicalIp(host: string): string {
+  let text = host.toLowerCase().replace(/^\[(.*)\]$/, '$1').replace(/%.*$/, '');
+  if (!text.includes(':')) return text;
+  // RFC 4291 §2.2 form 3: the last 32 bits may be written as a dotted quad.
+  const quad = /(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/.exec(text);
+  if (quad) {
+    const [a, b, c, d] = quad.slice(1).map(Number) as [number, number, number, number];
+    text = `${text.slice(0, quad.index)}${((a << 8) | b).toString(16)}:${((c << 8) | d).toString(16)}`;
+  }
+  const halves = text.split('::');
+  if (halves.length > 2) return text;
+  const groupsOf = (part: string | undefined): string[] => (part === undefined || part === '' ? [] : part.split(':'));
+  const head = groupsOf(halves[0]);
+  const tail = groupsOf(halves[1]);
+  const zeros = 8 - head.length - tail.length;
+  if (halves.length === 1 ? zeros !== 0 : zeros < 1) return text;
+  const groups = [...head, ...Array<string>(zeros).fill('0'), ...tail];
+  if (!groups.every((group) => /^[0-9a-f]{1,4}$/.test(group))) return text;
+  const words = groups.map((group) => Number.parseInt(group, 16));
+  if (words.slice(0, 5).every((word) => word === 0) && words[5] === 0xffff) {
+    const [high = 0, low = 0] = words.slice(6);
+    return `${high >> 8}.${high & 255}.${low >> 8}.${low & 255}`;
+  }
+  return words.map((word) => word.toString(16)).join(':');
 }
 
 /** Errors from the transport are already typed; anything else is wrapped as a ConnectionError. */

@@ -12,6 +12,10 @@
  * connections TLS. A handler can call `ctx.startTls()` itself (to pipeline bytes after `234`, say) or
  * set `ctx.protectData = false` after `PROT P` to serve plaintext data to a client expecting TLS.
  *
+ * Active mode: `PORT` and `EPRT` record where the client listens (`ctx.activeTarget`), and the next
+ * `ctx.acceptData()` connects there from the server's own address, as a real server does. A handler
+ * can reach that address first from another one (127.0.0.2, say) to play a data-port thief.
+ *
  * The data-connection helpers below (`sendAndClose`, `sendAndReset`, `pump`, `readAll`, `reset`)
  * cover the usual misbehaviours; a stall is simply never writing. `trickle` splits a reply into tiny
  * delayed writes. `leakCheck` counts live sockets, servers and timers so a test can assert that a
@@ -34,7 +38,7 @@
  * @module
  */
 import { readFileSync } from 'node:fs';
-import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
+import { connect, createServer, type AddressInfo, type Server, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { createSecureContext, TLSSocket, type SecureContext } from 'node:tls';
 import { tlsFixturesDir } from './paths.js';
@@ -63,8 +67,17 @@ export interface ScriptContext {
   /** Open a passive listener; resolves with its port. `accept()` then yields the data socket. */
   passive(): Promise<number>;
   /**
-   * The next accepted data socket of the last `passive()`: with `protectData`, a TLS socket once its
-   * handshake is done (rejects if the handshake fails).
+   * Active mode (the default `PORT` and `EPRT` call it): the next `acceptData()` connects to `host`
+   * and `port`, from the server's own address, instead of accepting. Closes a pending `passive()`.
+   */
+  active(host: string, port: number): void;
+  /** Where the client listens, from the last `active()` (PORT or EPRT); cleared by `passive()`. */
+  readonly activeTarget: { readonly host: string; readonly port: number } | undefined;
+  /**
+   * The next accepted data socket of the last `passive()`, or after `active()` a socket connected to
+   * the client (one per `active()`): with `protectData`, a TLS socket once its handshake is done (the
+   * server is the TLS server in active mode too, RFC 4217 §7). Rejects if the connect or the handshake
+   * fails.
    */
   acceptData(): Promise<Socket>;
   /** The last `REST` offset (cleared by a transfer command). */
@@ -96,11 +109,13 @@ export interface ScriptedServerOptions {
   readonly files?: Readonly<Record<string, Uint8Array | string>>;
   /** FEAT lines (without the leading space). */
   readonly features?: readonly string[];
+  /** Listen on ::1 instead of 127.0.0.1 (data connections too). Default false. */
+  readonly ipv6?: boolean;
 }
 
 /** A running scripted server. */
 export interface ScriptedServer {
-  readonly host: '127.0.0.1';
+  readonly host: '127.0.0.1' | '::1';
   readonly port: number;
   readonly files: Map<string, Uint8Array>;
   /** Every command line received, across connections (PASS arguments included: it is a test server). */
@@ -114,8 +129,9 @@ export interface ScriptedServer {
 
 const encoder = new TextEncoder();
 
-/** Start a scripted server on 127.0.0.1 and an ephemeral port. */
+/** Start a scripted server on 127.0.0.1 (or ::1, with `ipv6`) and an ephemeral port. */
 export async function startScriptedServer(options: ScriptedServerOptions = {}): Promise<ScriptedServer> {
+  const host = options.ipv6 ? '::1' : '127.0.0.1';
   const files = new Map<string, Uint8Array>();
   for (const [name, content] of Object.entries(options.files ?? {})) files.set(name, typeof content === 'string' ? encoder.encode(content) : content);
   const received: string[] = [];
@@ -138,6 +154,24 @@ export async function startScriptedServer(options: ScriptedServerOptions = {}): 
     let socket: Socket = plain;
     let pendingData: Server | undefined;
     let accepted: Promise<Socket> | undefined;
+    let activeTarget: { readonly host: string; readonly port: number } | undefined;
+    /** Connect to the client's active-mode listener, from the server's address. */
+    const dial = (target: { readonly host: string; readonly port: number }): Promise<Socket> => {
+      const dialled = new Promise<Socket>((resolve, reject) => {
+        const data = connect({ host: target.host, port: target.port, localAddress: host });
+        track(data);
+        data.once('error', reject);
+        data.once('connect', () => {
+          data.off('error', reject);
+          if (!ctx.protectData || !secureContext) return resolve(data);
+          const wrapped = serverTls(data, secureContext);
+          track(wrapped);
+          secured(wrapped).then(() => resolve(wrapped), reject);
+        });
+      });
+      dialled.catch(() => {}); // as for `accepted`
+      return dialled;
+    };
     let buffer = '';
     let chain = Promise.resolve();
     const ctx: ScriptContext = {
@@ -168,8 +202,18 @@ export async function startScriptedServer(options: ScriptedServerOptions = {}): 
         socket.on('data', onData);
         return secured(socket);
       },
+      get activeTarget() {
+        return activeTarget;
+      },
+      active: (targetHost, targetPort) => {
+        pendingData?.close();
+        pendingData = undefined;
+        accepted = undefined;
+        activeTarget = Object.freeze({ host: targetHost, port: targetPort });
+      },
       passive: async () => {
         pendingData?.close();
+        activeTarget = undefined;
         const server = createServer();
         servers.add(server);
         pendingData = server;
@@ -186,10 +230,11 @@ export async function startScriptedServer(options: ScriptedServerOptions = {}): 
           }),
         );
         accepted.catch(() => {}); // a handler that never asks must not see an unhandled rejection
-        await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+        await new Promise<void>((resolve) => server.listen(0, host, resolve));
         return (server.address() as AddressInfo).port;
       },
       acceptData: () => {
+        if (activeTarget !== undefined) return (accepted ??= dial(activeTarget));
         if (!accepted) return Promise.reject(new Error('no passive listener'));
         return accepted;
       },
@@ -224,11 +269,11 @@ export async function startScriptedServer(options: ScriptedServerOptions = {}): 
     socket.on('data', onData);
   });
   servers.add(control);
-  await new Promise<void>((resolve) => control.listen(0, '127.0.0.1', resolve));
+  await new Promise<void>((resolve) => control.listen(0, host, resolve));
   const port = (control.address() as AddressInfo).port;
 
   return {
-    host: '127.0.0.1',
+    host,
     port,
     files,
     received,
@@ -499,6 +544,24 @@ function defaultHandlers(features: readonly string[], tls: boolean): Record<stri
     PASV: async (_, ctx) => {
       const port = await ctx.passive();
       return `227 Entering Passive Mode (127,0,0,1,${port >> 8},${port & 255})`;
+    },
+    // RFC 959 §4.1.2: h1,h2,h3,h4,p1,p2.
+    PORT: (arg, ctx) => {
+      const parts = arg.split(',').map(Number);
+      if (parts.length !== 6 || !parts.every((n) => Number.isInteger(n) && n >= 0 && n <= 255)) return '501 Bad PORT argument';
+      const [h1, h2, h3, h4, p1 = 0, p2 = 0] = parts;
+      ctx.active(`${h1}.${h2}.${h3}.${h4}`, p1 * 256 + p2);
+      return '200 PORT command successful';
+    },
+    // RFC 2428 §2: <d><net-prt><d><net-addr><d><tcp-port><d>, with any delimiter.
+    EPRT: (arg, ctx) => {
+      const fields = arg.split(arg.charAt(0));
+      const [, family, address, portText] = fields;
+      const port = Number(portText);
+      const known = family === '1' || family === '2';
+      if (arg === '' || fields.length !== 5 || !known || !address || !Number.isInteger(port) || port < 1 || port > 65535) return '501 Bad EPRT argument';
+      ctx.active(address, port);
+      return '200 EPRT command successful';
     },
     REST: (arg, ctx) => {
       ctx.restAt = Number(arg);
