@@ -8,7 +8,9 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import net from 'node:net';
 import { createInterface } from 'node:readline';
+import { setImmediate } from 'node:timers';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { ConnectionError, TimeoutError, TlsError } from '../src/errors.js';
@@ -43,6 +45,8 @@ type Ports = Record<
   | 'tlsOther'
   | 'tlsClientAuth'
   | 'tlsMute'
+  | 'tlsP256'
+  | 'notify'
   | 'starttls'
   | 'blackhole'
   | 'refused',
@@ -234,6 +238,49 @@ async function rejection(promise: Promise<unknown>): Promise<unknown> {
     return error;
   }
   throw new Error('expected a rejection');
+}
+
+/**
+ * What the adapter asked of the runtime's TCP_NODELAY switch while `body` ran: Deno's
+ * `TcpConn.setNoDelay` on the conns `Deno.connect` returns, node:net's `Socket.prototype.setNoDelay`
+ * on Node and Bun (a TLSSocket passes it on to its TCP socket). No runtime reads the option back, so
+ * the switch itself is watched.
+ */
+async function noDelayRequests(body: () => Promise<void>): Promise<boolean[]> {
+  const requests: boolean[] = [];
+  const record = (on: boolean | undefined): void => void requests.push(on ?? true);
+  if (runtime === 'deno') {
+    type TcpConn = { setNoDelay(on?: boolean): void };
+    const api = (globalThis as unknown as { Deno: { connect(...args: unknown[]): Promise<TcpConn> } }).Deno;
+    const connect = api.connect;
+    api.connect = async (...args: unknown[]) => {
+      const conn = await connect.apply(api, args);
+      const setNoDelay = conn.setNoDelay.bind(conn);
+      conn.setNoDelay = (on?: boolean) => {
+        record(on);
+        setNoDelay(on);
+      };
+      return conn;
+    };
+    try {
+      await body();
+    } finally {
+      api.connect = connect;
+    }
+    return requests;
+  }
+  const proto = net.Socket.prototype;
+  const setNoDelay = proto.setNoDelay;
+  proto.setNoDelay = function (this: net.Socket, on?: boolean) {
+    record(on);
+    return setNoDelay.call(this, on);
+  };
+  try {
+    await body();
+  } finally {
+    proto.setNoDelay = setNoDelay;
+  }
+  return requests;
 }
 
 const caps = transport.capabilities;
@@ -471,6 +518,94 @@ describe(`transport conformance on ${runtime}`, () => {
           await finish(second);
         });
       }
+
+      check('TLS connections turn Nagle off (TCP_NODELAY), by connect and by startTls', async () => {
+        // A TLS write behind a small unacknowledged one would wait for the peer's delayed ACK (40 ms
+        // on Linux): Deno's second ClientHello after a HelloRetryRequest did, on every data connection.
+        const direct = await noDelayRequests(async () => {
+          const conn = await transport.connect(tlsTo('tls13'));
+          await new Lines(conn).next();
+          await finish(conn);
+        });
+        expect(direct).toContain(true);
+        expect(direct).not.toContain(false);
+        const upgraded = await noDelayRequests(async () => {
+          const conn = await transport.connect({ host, port: port('starttls') });
+          const lines = new Lines(conn);
+          await lines.next();
+          await conn.write(encode('AUTH TLS\r\n'));
+          await lines.next();
+          await conn.startTls({ ca, servername: 'localhost' });
+          await new Lines(conn).next();
+          await finish(conn);
+        });
+        expect(upgraded).toContain(true);
+        expect(upgraded).not.toContain(false);
+      });
+
+      check('a resumed connection offers its session\'s key-exchange group first (no HelloRetryRequest)', async () => {
+        await peer.ask('relayed');
+        // The peer takes P-256 only. The first connection offers the runtime's default (X25519).
+        const control = await transport.connect(tlsTo('tlsP256'));
+        expect((JSON.parse(await new Lines(control).next()) as Hello).reused).toBe(false);
+        await roundTrip(control); // the TLS 1.3 tickets are in
+        const session = control.tlsSession();
+        // Both ways a data connection starts TLS, each resuming the control connection's session.
+        const data = await transport.connect(tlsTo('tlsP256', { session }));
+        expect((JSON.parse(await new Lines(data).next()) as Hello).reused).toBe(caps.sessionReuse);
+        await finish(data);
+        const upgraded = await transport.connect({ host, port: port('tlsP256') });
+        await upgraded.startTls({ ca, servername: 'localhost', session });
+        expect((JSON.parse(await new Lines(upgraded).next()) as Hello).reused).toBe(caps.sessionReuse);
+        await finish(upgraded);
+        await finish(control);
+        const seen = (await peer.ask('relayed')).connections as { clientHellos: number }[];
+        expect(seen).toHaveLength(3);
+        // With a session, one ClientHello each: its key share is for the group the control
+        // connection settled on. Without one (Deno), nothing tells the runtime, and the server asks
+        // again each time.
+        expect(seen.slice(1).map((c) => c.clientHellos)).toEqual(caps.sessionReuse ? [1, 1] : [2, 2]);
+      });
+
+      check('end() right after the TLS handshake sends close_notify before the FIN', async () => {
+        // An empty FTPS upload: TLS starts, and the end follows as soon as the control connection
+        // says go. Here that word is "F", which the peer sends on another connection right after
+        // the TLS server's answer, so that both wait together while this process is blocked and
+        // are handled in one turn of the event loop, the answer first.
+        const control = await transport.connect(tlsTo('tlsP256'));
+        await new Lines(control).next();
+        await roundTrip(control);
+        const session = control.tlsSession();
+        const go = await transport.connect({ host, port: port('notify') });
+        await peer.ask('relayed');
+        for (let round = 0; round < 3; round++) {
+          const data = await transport.connect({ host, port: port('tlsP256') });
+          const said = new Lines(go).next();
+          const secure = data.startTls({ ca, servername: 'localhost', session });
+          await new Promise((resolve) => setImmediate(resolve)); // the ClientHello is out
+          Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 100);
+          await secure;
+          expect(await said).toBe('F');
+          await data.end();
+          while ((await data.read()) !== null);
+          await data.closed;
+        }
+        await finish(go);
+        await finish(control);
+        const seen = (await peer.ask('relayed')).connections as { closeNotify: boolean }[];
+        expect(seen.map((c) => c.closeNotify)).toEqual([true, true, true]);
+      });
+
+      check('a resumed connection keeps its own TLS options', async () => {
+        const first = await transport.connect(tlsTo('tls13'));
+        await new Lines(first).next();
+        await roundTrip(first);
+        const session = first.tlsSession();
+        await finish(first);
+        // Resuming connections share a TLS context; one with other options must not get it.
+        const limited = await rejection(transport.connect(tlsTo('tls13', { session, maxVersion: 'TLSv1.2' })));
+        expect(limited).toBeInstanceOf(TlsError);
+      });
 
       check('a data connection resumes the session of an upgraded control connection', async () => {
         const control = await transport.connect({ host, port: port('starttls') });

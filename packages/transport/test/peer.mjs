@@ -18,6 +18,12 @@
 //   tlsOther    like tls13, with a certificate for other.invalid (hostname mismatch).
 //   tlsClientAuth  like tls13, requires a client certificate from the test CA.
 //   tlsMute     accepts TCP and never answers: a TLS handshake that never completes.
+//   tlsP256     like tls13 (its own server and tickets), but the only key-exchange group it takes is
+//               P-256, as vsftpd 3.0.3 on Debian: a ClientHello without a P-256 key share gets a
+//               HelloRetryRequest, and the client sends a second ClientHello. A relay in front of it
+//               watches the client's TLS records on each connection (`relayed`), and when the
+//               server's first answer passes, writes "F\n" to every `notify` connection.
+//   notify      plain TCP that only ever gets those "F\n" lines.
 //   starttls    "220 ready\n"; on "AUTH TLS\r\n" answers "234 go\n" and starts TLS as the server
 //               (asking for, not requiring, a client certificate), then behaves like tls13. Shares its TLS context with `tls13` and `dial`, so a
 //               session from one resumes on the others (a control connection's on a data connection).
@@ -30,6 +36,9 @@
 //   release              → {}: sink connections start reading.
 //   dropMute             → {dropped}: close the tlsMute connections still open.
 //   sourceStats          → {flushed}: bytes the newest source connection handed to its kernel.
+//   relayed              → {connections}: per `tlsP256` connection since the last ask, oldest first,
+//                        {clientHellos, closeNotify}: how many ClientHellos the client sent, and
+//                        whether the last record it sent was a TLS 1.3 close_notify.
 //   dial {host, port, tls}  → {}: connect to the client's listener, send "hello from peer\n" and
 //                        echo; with tls, first act as the TLS server on it (active-mode FTPS).
 import { spawn } from 'node:child_process';
@@ -55,6 +64,9 @@ const track = (socket) => {
 const held = new Set();
 const mute = new Set();
 let lastSource;
+/** What the `tlsP256` relay saw of each client, oldest first. */
+let relayed = [];
+const notify = new Set();
 const children = [];
 
 /** Byte i of every test payload: (i mod 251), so a lost, doubled or shifted chunk shows. */
@@ -84,6 +96,40 @@ function listen(srv, host) {
     srv.once('error', reject);
     srv.listen({ host, port: 0 }, () => resolve(srv.address().port));
   });
+}
+
+/**
+ * Relays `socket` to the TLS server at `port` and watches the client's records (RFC 8446 §5.1):
+ * type 22 (handshake) with message type 1 is a ClientHello; once keys are in use, a close_notify is
+ * an encrypted record (type 23) of 19 bytes: the 2-byte alert, its inner type and a 16-byte tag.
+ */
+function relayTls(socket, host, port) {
+  const seen = { clientHellos: 0, closeNotify: false };
+  relayed.push(seen);
+  const upstream = net.connect({ host, port });
+  track(upstream);
+  let pending = Buffer.alloc(0);
+  socket.on('data', (chunk) => {
+    pending = Buffer.concat([pending, chunk]);
+    while (pending.length >= 5 && pending.length >= 5 + pending.readUInt16BE(3)) {
+      const type = pending[0];
+      const length = pending.readUInt16BE(3);
+      if (type === 22 && pending[5] === 1) seen.clientHellos++;
+      seen.closeNotify = type === 23 && length === 19;
+      pending = pending.subarray(5 + length);
+    }
+  });
+  socket.pipe(upstream);
+  upstream.pipe(socket);
+  let answered = false;
+  upstream.on('data', () => {
+    if (answered) return;
+    answered = true;
+    // Listeners run in order: the pipe has handed this chunk to the client's socket already.
+    for (const listener of notify) listener.write('F\n');
+  });
+  socket.on('close', () => upstream.destroy());
+  upstream.on('close', () => socket.destroy());
 }
 
 const handlers = {
@@ -144,6 +190,11 @@ const handlers = {
     socket.on('close', () => mute.delete(socket));
     socket.on('data', () => {});
   },
+  notify(socket) {
+    notify.add(socket);
+    socket.on('close', () => notify.delete(socket));
+    socket.resume();
+  },
   starttls(socket) {
     socket.write('220 ready\n');
     let line = '';
@@ -182,6 +233,9 @@ function tlsServer(options) {
   return tls.createServer({ ...server, ...options }, secureEcho);
 }
 
+/** `ecdhCurve` is OpenSSL's groups list; Node's server takes the client's first acceptable share. */
+const p256Options = { minVersion: 'TLSv1.3', ecdhCurve: 'P-256' };
+
 async function serve(host) {
   const ports = {};
   for (const [name, handler] of Object.entries(handlers)) {
@@ -195,12 +249,21 @@ async function serve(host) {
     tls12: tlsServer({ minVersion: 'TLSv1.2', maxVersion: 'TLSv1.2' }),
     tlsOther: tlsServer({ ...other, minVersion: 'TLSv1.3' }),
     tlsClientAuth: tlsServer({ minVersion: 'TLSv1.3', requestCert: true, rejectUnauthorized: true, ca }),
+    tlsP256Server: tlsServer(p256Options),
   };
   for (const [name, srv] of Object.entries(secure)) {
     srv.on('connection', track);
     srv.on('tlsClientError', () => {});
     ports[name] = await listen(srv, host);
   }
+  // Clients reach the P-256 server through the relay only.
+  const p256Port = ports.tlsP256Server;
+  delete ports.tlsP256Server;
+  const relay = net.createServer((socket) => {
+    track(socket);
+    relayTls(socket, host, p256Port);
+  });
+  ports.tlsP256 = await listen(relay, host);
   ports.blackhole = await blackhole(host);
   const gone = net.createServer();
   ports.refused = await listen(gone, host);
@@ -266,6 +329,11 @@ const commands = {
     return { dropped };
   },
   sourceStats: () => ({ flushed: lastSource ? lastSource.bytesWritten - lastSource.writableLength : 0 }),
+  relayed: () => {
+    const connections = relayed;
+    relayed = [];
+    return { connections };
+  },
   dial,
 };
 
