@@ -21,6 +21,8 @@ export interface CellSpec {
   readonly mode: 'passive' | 'active';
   /** Passive mode: EPSV first (true) or PASV only (false). */
   readonly epsv: boolean;
+  /** The client's `pipelining` option. */
+  readonly pipelining: boolean;
   /** The cell's own folder on the server, e.g. `/c17`; must not exist yet. */
   readonly work: string;
   /** A read-only file on the server, big enough that an abort lands mid-transfer. */

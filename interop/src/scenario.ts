@@ -60,6 +60,7 @@ export function clientOptions(cell: CellSpec, log?: ClientOptions['log']): Clien
     secure: cell.secure,
     mode: cell.mode,
     epsv: cell.epsv,
+    pipelining: cell.pipelining,
     tls: {
       ca: [cell.caPem],
       ...(cell.tlsVersion ? { minVersion: cell.tlsVersion, maxVersion: cell.tlsVersion } : {}),
@@ -144,6 +145,10 @@ export async function runScenario(cell: CellSpec, scratch: string): Promise<Step
       const result = await session().download(`${w}/a/data.bin`, target);
       const got = new Uint8Array(await readFile(target));
       check(result.bytes === FILE_SIZE && sha256(got) === dataHash, `downloaded ${got.length} bytes that do not match the upload`);
+      // The `EPSV pipelined` cells must really pipeline: EPSV and RETR out with no reply between them.
+      const retr = transcript.findLastIndex((line) => line.endsWith(`> RETR ${w}/a/data.bin`));
+      const together = retr > 0 && (transcript[retr - 1] ?? '').endsWith('> EPSV');
+      check(together === cell.pipelining, `EPSV and RETR ${together ? 'went out together without' : 'did not go out together with'} pipelining`);
     },
     'resume download': async () => {
       const target = join(scratch, 'resumed.bin');

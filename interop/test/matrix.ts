@@ -14,7 +14,8 @@ export type Runtime = (typeof RUNTIMES)[number];
 export const SECURITY = ['plain', 'explicit TLS 1.3', 'explicit TLS 1.2', 'implicit TLS', 'explicit, reuse optional'] as const;
 export type Security = (typeof SECURITY)[number];
 
-export const DATA = ['EPSV', 'PASV', 'active'] as const;
+/** `EPSV pipelined`: EPSV with the client's `pipelining` option (EPSV, REST and the command in one write). */
+export const DATA = ['EPSV', 'EPSV pipelined', 'PASV', 'active'] as const;
 export type Data = (typeof DATA)[number];
 
 export const FAMILIES = ['IPv4', 'IPv6'] as const;

@@ -79,6 +79,7 @@ export function cellSpec(cell: Cell, index: number, server: RunningServer): Cell
     caPem: server.caPem,
     mode: cell.data === 'active' ? 'active' : 'passive',
     epsv: cell.data !== 'PASV',
+    pipelining: cell.data === 'EPSV pipelined',
     work: `/m${index}`,
     bigPath: BIG_PATH,
     bigSize: BIG_SIZE,

@@ -206,6 +206,8 @@ const basic = (spec, name = 'basic-ftp') => ({ name, kind: 'basic-ftp', runtime:
 const curl = (measure, name = 'curl') => ({ name, kind: 'curl', runtime: 'node', measure });
 const ceiling = (name, runtime, measure) => ({ name, kind: 'ceiling', runtime, measure });
 const allFtpkit = (spec) => RUNTIMES.map((r) => ftpkit(r, spec));
+/** ftpkit with its opt-in `pipelining` option (EPSV, REST and the transfer command in one write). */
+const pipelined = (spec) => ({ ...ftpkit('node', { ...spec, pipelining: true, tag: 'ftpkit-pipelined' }), name: 'ftpkit pipelining (node)' });
 const smallUrls = (server, n, extra = []) => Array.from({ length: n }, (_, i) => [`url = "${url(server, `small/f${String(i).padStart(4, '0')}.bin`)}"`, 'output = "/dev/null"', ...extra]).flat();
 const upUrls = (server, n) => {
   const src = join(scratch, 'small4k.bin');
@@ -273,6 +275,7 @@ for (const tls of [false, true]) {
     id: `W4-down${tls ? '-tls' : ''}`, title: `W4 ${t}${SMALL} × 4 KiB downloads, one connection`, unit: 'files/s', value: filesPerS(SMALL),
     contenders: [
       ...allFtpkit(spec('small-down')),
+      pipelined(spec('small-down')),
       basic(spec('small-down')),
       curl(async () => ({ ...(await curlMany(smallUrls(server, curlN), curlExtra)), files: curlN }), `curl (${curlN} files, incl. start + login)`),
     ],
@@ -281,6 +284,7 @@ for (const tls of [false, true]) {
     id: `W4-up${tls ? '-tls' : ''}`, title: `W4 ${t}${SMALL} × 4 KiB uploads, one connection`, unit: 'files/s', value: filesPerS(SMALL), after: async () => cleanUploads(),
     contenders: [
       ...allFtpkit(spec('small-up')),
+      pipelined(spec('small-up')),
       basic(spec('small-up')),
       curl(async () => ({ ...(await curlMany(upUrls(server, curlN), curlExtra)), files: curlN }), `curl (${curlN} files, incl. start + login)`),
     ],
@@ -299,6 +303,7 @@ for (const [id, dir, n] of [['W5-10k', 'many', '10,000'], ['W5-100k', 'many100k'
     id, title: `W5 listing of ${n} entries (LIST)`, unit: 's', lowerIsBetter: true, value: seconds,
     contenders: [
       ...allFtpkit(base(plain, { workload: 'list', listDir: dir })),
+      ...RUNTIMES.map((r) => ({ ...ftpkit(r, base(plain, { workload: 'list-stream', listDir: dir })), name: `ftpkit listEntries (${r})` })),
       basic(base(plain, { workload: 'list', listDir: dir })),
       curl(async () => {
         const r = await run('curl', ['-sS', ...curlAuth, '-o', '/dev/null', url(plain, `${dir}/`)]);
@@ -324,6 +329,7 @@ const delayed = { ...plain, host: proxy.host, port: proxy.port };
       after: dir === 'up' ? async () => cleanUploads() : undefined,
       contenders: [
         ftpkit('node', spec(one)),
+        pipelined(spec(one)),
         { ...ftpkit('node', spec(many)), name: `ftpkit Pool(${POOL}) (node)` },
         basic(spec(one)),
         basic(spec(many), `basic-ftp ×${POOL} clients`),
@@ -420,6 +426,7 @@ function report(rounds) {
     '- Every measurement is its own child process under `/usr/bin/time` (peak RSS = that process\'s maxrss). Login (and pool warm-up) is outside the timing, except where a curl row says otherwise; curl big transfers are timed as `time_total − time_pretransfer`.',
     '- All contenders in the same round, order reversed every other round; value = median over rounds; ratios = median of per-round ratios (same round). Ceilings: raw TCP in each runtime against a Node peer (1 MiB writes; node:net for Node and Bun, `Deno.connect` for Deno: the APIs @ftpkit/transport uses), and the disk: `cat big > file` on the same filesystem. After a big file is written: rm, `sync`, a pause.',
     `- W6: vsftpd \`local_max_rate=${CAP}\` (bytes/s per connection); the ceiling is ${POOL} × the cap. W7: the testkit's delay proxy (\`startDelayProxy\`, ${DELAY_MS} ms each way = ${2 * DELAY_MS} ms RTT, 4 MiB per-direction buffer) on 127.0.0.2; data connections follow the control host.`,
+    '- `ftpkit pipelining (node)`: the client\'s opt-in `pipelining` option (once EPSV has worked, EPSV and the transfer command go out in one write, and uploads start at the data connection\'s open rather than at the 150). The plain `ftpkit` rows use the default, without it.',
     '- basic-ftp has no pool: its parallel rows use 8 independent clients on a shared work queue (labelled). curl FTPS small files: only a few, because curl stalls about 200 ms per file on a reused FTPS connection to vsftpd (see the baseline research).',
     '- Caveats seen while building this: curl 7.88.1 on a reused plain connection sometimes waits exactly 1 s between "Connecting to 127.0.0.1 port …" and "Trying …" for a data connection (`--trace-time`), so its many-small-files rows swing from ~1,300 to ~15 files/s and are no reference. Deno 2.9.6 cannot resume TLS sessions, so every FTPS data connection from Deno is a full handshake (its W4 FTPS rows). vsftpd\'s `local_max_rate` lets each new transfer start with a burst, so 8 ranges can beat 8 × the nominal cap. The delay proxy cannot delay the client\'s own TCP handshake; it charges that round trip to the server side instead (see delay-proxy.ts).',
   );

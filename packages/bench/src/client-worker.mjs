@@ -25,6 +25,7 @@ const {
   remote = 'big.bin',
   listDir = 'many',
   tag = contender,
+  pipelining = false,
 } = spec;
 const runtime = 'Deno' in globalThis ? 'deno' : 'Bun' in globalThis ? 'bun' : 'node';
 const ca = caFile ? readFileSync(caFile, 'utf8') : undefined;
@@ -55,7 +56,7 @@ async function lanes(count, lanesCount, worker) {
 async function runFtpkit() {
   // Each contender loads only its own library, so peak RSS is its own.
   const mod = await import('@ftpkit/client');
-  const options = { ...login, ...(secure ? { secure: 'explicit', tls: { ca } } : {}) };
+  const options = { ...login, ...(secure ? { secure: 'explicit', tls: { ca } } : {}), ...(pipelining ? { pipelining: true } : {}) };
   const out = {};
   const pooled = workload.startsWith('pool-') || workload === 'segmented';
   if (pooled && typeof mod.Pool !== 'function') return { unavailable: '@ftpkit/client has no Pool export' };
@@ -100,6 +101,12 @@ async function runFtpkit() {
     out.files = files;
   } else if (workload === 'list') {
     out.entries = (await client.list(listDir)).length;
+  } else if (workload === 'list-stream') {
+    // The streaming listing, consumed as it arrives: count, keep nothing.
+    if (typeof client.listEntries !== 'function') return { unavailable: '@ftpkit/client has no listEntries' };
+    let entries = 0;
+    for await (const _ of client.listEntries(listDir)) entries++;
+    out.entries = entries;
   } else {
     throw new Error(`unknown workload ${workload}`);
   }

@@ -30,6 +30,7 @@ import {
   type ConnectResult,
   type HashAlgorithm,
   type ListingEntry,
+  type ListingFormat,
   type OperationResult,
   type Reply,
   type ServerChecksum,
@@ -39,6 +40,7 @@ import {
 import { ConnectionError, transport as defaultTransport, type Transport } from '@ftpkit/transport';
 import { Control, type TransferIo } from './control.js';
 import { crlfToLf, convertChunks, lfToCrlf } from './ascii.js';
+import { streamListing, type ListingSinks } from './listing-stream.js';
 import { abortError, NotFoundError, NotSupportedError } from './errors.js';
 import { runMirror, type MirrorOptions, type MirrorResult } from './mirror.js';
 import { join, mkdir as mkdirLocal, readdir, stat } from './fs.js';
@@ -285,6 +287,51 @@ export class Client implements AsyncDisposable {
     return this.#queue(() => this.#list(path, options), options);
   }
 
+  /**
+   * List a directory as the listing arrives: the same command, fallbacks and entries as
+   * {@link Client.list}, yielded one by one with memory bounded by the longest line (64 Ki
+   * characters), not by the listing, so a directory of millions of files can be walked. The data
+   * connection is read at the loop's pace: while the loop body runs, the server waits.
+   *
+   * The listing starts with the loop (the first `next()`) and holds the client until the loop ends:
+   * calls made inside the loop body wait for it, so awaiting one there never returns. Collect what
+   * you need and act after the loop, or use a {@link Pool}. Leaving the loop early (`break`,
+   * `return`, a throw) or aborting `options.signal` stops the transfer with ABOR, and the client
+   * stays usable. An iterator that is neither run to its end nor closed holds the client for good.
+   *
+   * Errors are those of `list()`, thrown by the loop, after the entries that came before them; a
+   * line over 64 Ki characters is a `RemoteProtocolError`. There is no 64 MiB bound as for
+   * `list()`. A LIST is parsed in the format voted by its first 64 lines (`list()` votes over all).
+   *
+   * @example
+   * ```ts
+   * let files = 0;
+   * let bytes = 0;
+   * for await (const entry of client.listEntries('/huge')) {
+   *   if (entry.type !== 'file') continue;
+   *   files++;
+   *   bytes += entry.size ?? 0;
+   * }
+   * console.log(`${files} files, ${bytes} bytes`);
+   *
+   * // Stop at the first match: leaving the loop sends ABOR, and the client is ready for the next call.
+   * let found: string | undefined;
+   * for await (const entry of client.listEntries('/logs', { signal: AbortSignal.timeout(30_000) })) {
+   *   if (entry.name.endsWith('.gz')) {
+   *     found = entry.name;
+   *     break;
+   *   }
+   * }
+   * if (found) await client.download(`/logs/${found}`, `./${found}`);
+   * ```
+   */
+  listEntries(path?: string, options: CallOptions = {}): AsyncGenerator<ListingEntry, void, undefined> {
+    return streamListing((sinks, signal) => this.#queue(() => this.#listTransfer(path, { signal }, sinks), { signal }), {
+      encoding: this.#control.options.encoding,
+      signal: options.signal,
+    });
+  }
+
   /** Facts about one path: MLST when available, else its entry in the parent's listing. */
   stat(path: string, options: CallOptions = {}): Promise<ListingEntry> {
     return this.#queue(() => this.#stat(path, options), options);
@@ -472,40 +519,50 @@ export class Client implements AsyncDisposable {
   }
 
   async #list(path: string | undefined, options: CallOptions): Promise<ListingEntry[]> {
-    const mlsd = this.features.has('MLST');
-    const chunks: Uint8Array[] = [];
-    let bytes = 0;
-    const sink: TransferIo = {
-      direction: 'download',
-      write: (c) => {
-        bytes += c.length;
-        // A listing is held whole to be parsed: past the bound, stop with ABOR rather than grow.
-        if (bytes > MAX_LISTING_BYTES) throw new RemoteProtocolError(`Directory listing is larger than ${MAX_LISTING_BYTES} bytes`);
-        chunks.push(c);
-      },
-    };
-    if (mlsd) {
-      await this.#transfer('MLSD', path, sink, options);
+    let chunks: Uint8Array[] = [];
+    let format: ListingFormat | undefined;
+    await this.#listTransfer(path, options, (listed) => {
+      chunks = [];
+      format = listed;
+      let bytes = 0;
+      return {
+        direction: 'download',
+        write: (c) => {
+          bytes += c.length;
+          // A listing is held whole to be parsed: past the bound, stop with ABOR rather than grow.
+          if (bytes > MAX_LISTING_BYTES) throw new RemoteProtocolError(`Directory listing is larger than ${MAX_LISTING_BYTES} bytes`);
+          chunks.push(c);
+        },
+      };
+    });
+    const text = decodeText(concat(chunks), this.#control.options.encoding);
+    const parsed = parseListing(text, { now: new Date(), ...(format ? { format } : {}) });
+    return [...parsed.entries];
+  }
+
+  /**
+   * The transfer behind `list` and `listEntries`: MLSD when the server advertises MLST, else LIST.
+   * `sinks(format)` makes the data sink of each attempt, told the format to parse with (`'mlsd'`, or
+   * `undefined` for LIST, whose format is detected).
+   */
+  async #listTransfer(path: string | undefined, options: CallOptions, sinks: ListingSinks): Promise<void> {
+    if (this.features.has('MLST')) {
+      await this.#transfer('MLSD', path, sinks('mlsd'), options);
     } else if (this.#listAll === false) {
-      await this.#transfer('LIST', path, sink, options);
+      await this.#transfer('LIST', path, sinks(undefined), options);
     } else {
       // Without `-a`, `ls -l` servers hide dotfiles (vsftpd): rmdir -r could not empty a folder and
       // downloadDir would miss files. Try `LIST -a` first; if the server refuses the flag before it
       // ever worked (the codec's listFlagRefused), fall back to plain LIST and remember which works.
       try {
-        await this.#transfer('LIST', path === undefined ? '-a' : `-a ${path}`, sink, options);
+        await this.#transfer('LIST', path === undefined ? '-a' : `-a ${path}`, sinks(undefined), options);
         this.#listAll = true;
       } catch (err) {
         if (this.#listAll === true || !(err instanceof FtpReplyError) || !listFlagRefused(err.reply)) throw err;
-        chunks.length = 0;
-        bytes = 0;
-        await this.#transfer('LIST', path, sink, options);
+        await this.#transfer('LIST', path, sinks(undefined), options);
         this.#listAll = false;
       }
     }
-    const text = decodeText(concat(chunks), this.#control.options.encoding);
-    const parsed = parseListing(text, { now: new Date(), ...(mlsd ? { format: 'mlsd' as const } : {}) });
-    return [...parsed.entries];
   }
 
   async #stat(path: string, options: CallOptions): Promise<ListingEntry> {

@@ -134,6 +134,7 @@ export class Control {
     this.session = new Session({
       trustPasvHost: options.trustPasvHost,
       epsv: options.epsv,
+      pipelining: options.pipelining,
       ipv6: conn.remoteAddress.family === 6,
       encoding: options.encoding,
       ...(log ? { onReply: (reply: Reply) => logReply(log, reply) } : {}),
@@ -273,7 +274,8 @@ export class Control {
   #performOne(action: Action): void {
     switch (action.type) {
       case 'send':
-        this.options.log?.({ direction: '>', text: action.command });
+        // A pipelined write carries several commands, one per line: log each on its own.
+        if (this.options.log) for (const text of action.command.split('\n')) this.options.log({ direction: '>', text });
         this.#conn.write(action.bytes).catch((err: unknown) => this.#shutdown(err));
         return;
       case 'startTls':

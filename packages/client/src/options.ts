@@ -63,6 +63,34 @@ export interface ClientOptions {
    * a hostile server could aim the client anywhere (FTP bounce, SSRF).
    */
   readonly trustPasvHost?: boolean;
+  /**
+   * Pipeline the setup of passive transfers, saving the EPSV round trip where a server can use it.
+   * Default false. Once EPSV has worked on the connection, each transfer sends `EPSV`, `REST` (before
+   * a download only) and `RETR`/`STOR`/`LIST`/... in one write, and an upload starts sending as soon
+   * as the data connection is open instead of waiting for the server's 150. Failures stay exact: a
+   * refused EPSV or REST fails the call with its `FtpReplyError` after the server's answers to the
+   * transfer command have been read, and no byte of a download that REST could not position is
+   * written.
+   *
+   * Why it is off by default: RFC 959 §5.4 asks a client to wait for each reply before the next
+   * command, and some servers and routers mishandle commands that arrive together (lftp
+   * keeps `ftp:sync-mode` on by default for this reason). It passes the interop matrix against
+   * vsftpd, ProFTPD, Pure-FTPd, pyftpdlib and ftp-srv.
+   *
+   * What it saves depends on the server. Over a 20 ms round trip, ftp-srv moves small files about
+   * 1.8 times as fast (its RETR polls for the data connection every 50 ms, and now starts a round
+   * trip earlier); plaintext uploads to vsftpd, ProFTPD and Pure-FTPd gain about half a round trip
+   * each; downloads from those servers, FTPS transfers to them and anything from pyftpdlib gain
+   * nothing measurable, because what they wait for is the data connection, which cannot start before
+   * the 229 arrives. For many small files, a
+   * `Pool` is the larger lever.
+   *
+   * @example
+   * ```ts
+   * const client = await Client.connect({ host: 'files.example.com', user: 'alice', password: 'secret', pipelining: true });
+   * ```
+   */
+  readonly pipelining?: boolean;
   readonly timeouts?: Timeouts;
   /** Send NOOP after this many milliseconds of idleness (0: never, the default). */
   readonly keepAlive?: number;
@@ -89,6 +117,7 @@ export interface ResolvedOptions {
   readonly mode: 'passive' | 'active';
   readonly epsv: boolean;
   readonly trustPasvHost: boolean;
+  readonly pipelining: boolean;
   readonly timeouts: Required<Timeouts>;
   readonly keepAlive: number;
   readonly encoding: 'utf8' | 'latin1';
@@ -144,6 +173,7 @@ export function resolveOptions(options: ClientOptions): ResolvedOptions {
     mode: options.mode ?? 'passive',
     epsv: options.epsv ?? true,
     trustPasvHost: options.trustPasvHost ?? false,
+    pipelining: options.pipelining ?? false,
     timeouts: {
       connect: timeouts.connect ?? DEFAULT_TIMEOUT,
       reply: timeouts.reply ?? DEFAULT_TIMEOUT,

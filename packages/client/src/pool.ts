@@ -211,6 +211,32 @@ export class Pool implements AsyncDisposable {
   }
 
   /**
+   * List a directory as the listing arrives, on one session held for the whole loop (see
+   * {@link Client.listEntries}). The session goes back to the pool when the loop ends, however it
+   * ends; leaving early aborts the transfer first. Calls made inside the loop run on the other
+   * sessions, so with `size: 1` awaiting one there never returns.
+   *
+   * @example
+   * ```ts
+   * for await (const entry of pool.listEntries('/incoming')) {
+   *   if (entry.type === 'file') await pool.download(`/incoming/${entry.name}`, `./in/${safeLocalName(entry.name)}`);
+   * }
+   * ```
+   */
+  async *listEntries(path?: string, options: CallOptions = {}): AsyncGenerator<ListingEntry, void, undefined> {
+    const client = await this.#acquire(options.signal);
+    let failure: unknown;
+    try {
+      yield* client.listEntries(path, options);
+    } catch (err) {
+      failure = err;
+      throw err;
+    } finally {
+      this.#release(client, failure);
+    }
+  }
+
+  /**
    * Facts about one path (see {@link Client.stat}).
    *
    * @example

@@ -141,6 +141,7 @@ const runArb = fc.record({
   uploadSize: fc.integer({ min: 0, max: 200_000 }),
   mlst: fc.boolean(),
   epsv: fc.boolean(),
+  pipelining: fc.boolean(),
   abortAfterMs: fc.integer({ min: 0, max: 30 }),
   resumeAt: fc.double({ min: 0, max: 1, noNaN: true }),
 });
@@ -535,6 +536,7 @@ async function property(run: Run): Promise<void> {
         user: 'u',
         password: 'p',
         epsv: run.epsv,
+        pipelining: run.pipelining,
         timeouts: { connect: TIMEOUT_MS, reply: TIMEOUT_MS, dataIdle: TIMEOUT_MS },
         log: (e) => void trace.push(`${(performance.now() - t0).toFixed(0).padStart(5)} ms ${e.direction} ${e.text}`),
       }),

@@ -46,6 +46,8 @@ export type { HashAlgorithm, HashCommand, ServerChecksum } from './hash.js';
 export { formatPwdReply, parsePwdReply } from './pwd.js';
 export { detectListingFormat, listFlagRefused, parseListing, parseListingLine, parseStatListing } from './listing.js';
 export type { ListingEntry, ListingEntryType, ListingFormat, ListingResult, ParseListingOptions, UnparsedLine } from './listing.js';
+export { DEFAULT_MAX_LISTING_LINE, ListingParser } from './listing-stream.js';
+export type { ListingParserOptions } from './listing-stream.js';
 export { formatMlsdLine, parseFacts, parseMlsdLine, parseMlstReply } from './mlsd.js';
 export { formatFtpTime, parseFtpTime, parseMdtmReply } from './time.js';
 export type { FormatFtpTimeOptions } from './time.js';

@@ -169,14 +169,16 @@ const UNIX = 1;
 const DOS = 2;
 const EPLF = 3;
 
-function formatIndex(format: ListingFormat | undefined): number {
+/** The index of `format` in the engine's tables, -1 for none. @internal (listing-stream.ts) */
+export function formatIndex(format: ListingFormat | undefined): number {
   if (format === undefined) return -1;
   const index = (FORMATS as readonly string[]).indexOf(format);
   if (index < 0) throw new LocalProtocolError('Unknown listing format: expected unix, dos, eplf or mlsd');
   return index;
 }
 
-function nowOf(options: ParseListingOptions): number {
+/** `options.now` as a time, NaN without one. @internal (listing-stream.ts) */
+export function nowOf(options: ParseListingOptions): number {
   const now = options.now;
   if (now === undefined) return Number.NaN;
   const time = now instanceof Date ? now.getTime() : Number.NaN;
@@ -184,7 +186,8 @@ function nowOf(options: ParseListingOptions): number {
   return time;
 }
 
-function parseWith(format: number, text: string, start: number, end: number, now: number): ListingEntry | undefined {
+/** Parse `text[start, end)` in the format of index `format`. @internal (listing-stream.ts) */
+export function parseWith(format: number, text: string, start: number, end: number, now: number): ListingEntry | undefined {
   switch (format) {
     case MLSD:
       return tryParseMlsdLine(text, start, end);
@@ -201,8 +204,8 @@ function parseWith(format: number, text: string, start: number, end: number, now
 
 const UNITS = 'KMGTPEkmgtpe';
 
-/** Is `text[start, end)` blank (spaces and tabs only) or `ls`'s `total 123` / `total 1.5M`? */
-function skipped(text: string, start: number, end: number): boolean {
+/** Is `text[start, end)` blank (spaces and tabs only) or `ls`'s `total 123` / `total 1.5M`? @internal */
+export function skipped(text: string, start: number, end: number): boolean {
   if (end <= start) return true;
   const first = text.charCodeAt(start);
   if (first === 0x74) {
@@ -228,9 +231,9 @@ function skipped(text: string, start: number, end: number): boolean {
 
 /**
  * `.` and `..` (any format) and MLSD `cdir`/`pdir`: the directory itself and its parent. `format`
- * is the format that just parsed `entry`.
+ * is the format that just parsed `entry`. @internal
  */
-function excluded(entry: ListingEntry, format: number): boolean {
+export function excluded(entry: ListingEntry, format: number): boolean {
   const name = entry.name;
   return name === '.' || name === '..' || (format === MLSD && mlsdSelfOrParent);
 }
@@ -249,9 +252,12 @@ for (const c of '-dlbcpsDPnw?') UNIX_FIRST[c.charCodeAt(0)] = 1;
  * keeps each format's entries, and records which format accepted the line, so the winner is known
  * at the end without parsing anything twice. Lines themselves are not kept: in the rare case that
  * the winner rejected some, the source is walked again through {@link Collector.report}. Lines are
- * never copied out of the text unless an entry or a report keeps them.
+ * never copied out of the text unless an entry or a report keeps them. listing-stream.ts votes with
+ * one over the first lines of a listing.
+ *
+ * @internal
  */
-class Collector {
+export class Collector {
   readonly #forced: number;
   readonly #now: number;
   readonly #byFormat: ListingEntry[][] = [[], [], [], []];
@@ -356,8 +362,8 @@ class Collector {
   }
 }
 
-/** Forget what the parsers remember between lines, so that no listing text outlives its parse. */
-function release(): void {
+/** Forget what the parsers remember between lines, so that no listing text outlives its parse. @internal */
+export function release(): void {
   releaseUnixScratch();
   releaseMlsdScratch();
 }

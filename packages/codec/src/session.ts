@@ -29,6 +29,14 @@
  * - bytes that follow a 234 on the plaintext connection are discarded (curl CVE-2021-22947), and any
  *   answer to AUTH TLS other than 234 fails when TLS is required (curl CVE-2021-22946).
  *
+ * Pipelining (the `pipelining` option, off by default) departs from RFC 959 §5.4, which has a client
+ * wait for each reply before its next command (ABOR, sent mid-transfer by design, aside). Once EPSV
+ * has worked on the session, a passive transfer sends EPSV, REST (downloads only) and the transfer
+ * command in one write, and an upload moves its bytes as soon as the data connection is open instead
+ * of at the 1xx. The replies still come in command order, and each is checked against the command it
+ * answers; when EPSV or REST is refused, the transfer command's replies are read to their end, so the
+ * reply count never shifts.
+ *
  * @module
  */
 import { checkArgument, command, describeCommand, encodeCommand, type Command, type TransferType } from './commands.js';
@@ -50,7 +58,10 @@ export interface Endpoint {
 
 /** What the session asks the driver to do. */
 export type Action =
-  /** Write these bytes to the control connection. `command` is a log-safe rendering. */
+  /**
+   * Write these bytes to the control connection, in one write. `command` is a log-safe rendering, one
+   * line per command (several only when pipelining).
+   */
   | { readonly type: 'send'; readonly bytes: Uint8Array; readonly command: string }
   /** Upgrade the control connection to TLS now, then call {@link Session.tlsStarted}. */
   | { readonly type: 'startTls' }
@@ -65,9 +76,16 @@ export type Action =
    * client role, RFC 4217 §7), then call {@link Session.dataOpened}.
    */
   | { readonly type: 'listenData'; readonly secure: boolean }
-  /** The transfer has started: begin sending upload bytes (downloads may be read from the open). */
+  /**
+   * The transfer has started: begin sending upload bytes (downloads may be read from the open). Comes
+   * once per transfer: at the 1xx, or, for a pipelined upload, as soon as the data connection is open.
+   */
   | { readonly type: 'dataReady' }
-  /** Close or destroy the data connection and any active-mode listener. May repeat: make it idempotent. */
+  /**
+   * Close or destroy the data connection and any active-mode listener. May repeat: make it idempotent.
+   * A passive connect still under way should be let finish and then closed: a server waiting to
+   * accept it (vsftpd, after a pipelined transfer command) reads no command until it has.
+   */
   | { readonly type: 'closeData' }
   /** The operation succeeded. */
   | { readonly type: 'done'; readonly result: OperationResult }
@@ -169,6 +187,17 @@ export interface SessionOptions extends ReplyParserOptions {
   readonly ipv6?: boolean;
   /** Try EPSV first (RFC 2428). Default true; falls back to PASV once on a 5xx and remembers. */
   readonly epsv?: boolean;
+  /**
+   * Pipeline the setup of passive transfers. Default false. Once EPSV has worked on the session, a
+   * transfer sends `EPSV`, `REST` (before RETR only) and the transfer command in one write, so their
+   * replies come back in one round trip, and an upload starts moving bytes when the data connection
+   * opens rather than at the 150. RFC 959 §5.4 has a client wait for each reply before the next
+   * command, and some servers and routers mishandle several commands in one segment (lftp sends one
+   * command at a time by default for this reason), so it is opt-in. It does not apply to active
+   * mode, to PASV, to the transfer that first tries EPSV, to a batch over 536 bytes, or to REST
+   * before an upload: a refused REST would let STOR overwrite the file from its start.
+   */
+  readonly pipelining?: boolean;
   /** Encoding of commands. Default `'utf8'`. */
   readonly encoding?: TextEncodingName;
   /** Observe every reply as it is parsed (for protocol logs). Called before the reply is acted on. */
@@ -191,8 +220,11 @@ type SessionEvent =
   | { readonly type: 'dataFailed'; readonly error: Error }
   | { readonly type: 'abort' };
 
-/** A step yielded by an operation program. */
-type Step = { readonly emit: Action } | { readonly wait: WaitState };
+/** A step that sends `commands` commands in one write. */
+type SendStep = { readonly emit: Extract<Action, { type: 'send' }>; readonly commands: number };
+
+/** A step yielded by an operation program: an action (a send counts its commands), or a wait. */
+type Step = SendStep | { readonly emit: Exclude<Action, { type: 'send' }> } | { readonly wait: WaitState };
 
 /**
  * The machine's wait states: where a running operation can stand while it waits for an event.
@@ -455,7 +487,7 @@ export class Session {
       }
       if ('emit' in step.value) {
         if (step.value.emit.type === 'startTls') this.#discardControlBytes = true;
-        if (step.value.emit.type === 'send') this.#ctx.sent++;
+        if ('commands' in step.value) this.#ctx.sent += step.value.commands;
         actions.push(step.value.emit);
         continue;
       }
@@ -509,7 +541,11 @@ export class Session {
   #programFor(op: Operation): Program {
     const ctx = this.#ctx;
     const enc = { encoding: ctx.options.encoding ?? 'utf8' } as const;
-    const out = (cmd: Command): Step => ({ emit: { type: 'send', bytes: encodeCommand(cmd, undefined, enc), command: describeCommand(cmd) } });
+    const out: Out = (...cmds) => {
+      const parts = cmds.map((cmd) => encodeCommand(cmd, undefined, enc));
+      const bytes = parts.length === 1 ? (parts[0] as Uint8Array) : concatBytes(parts);
+      return { emit: { type: 'send', bytes, command: cmds.map(describeCommand).join('\n') }, commands: cmds.length };
+    };
     switch (op.kind) {
       case 'connect':
         validate('USER, PASS or ACCT', [op.user, op.password, op.account]);
@@ -540,7 +576,18 @@ function validate(what: string, values: readonly (string | undefined)[]): void {
   for (const value of values) if (value !== undefined) checkArgument(what, value);
 }
 
-type Out = (cmd: Command) => Step;
+/** Encode commands into one send step. */
+type Out = (...cmds: Command[]) => SendStep;
+
+function concatBytes(parts: readonly Uint8Array[]): Uint8Array {
+  const all = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+  let at = 0;
+  for (const part of parts) {
+    all.set(part, at);
+    at += part.length;
+  }
+  return all;
+}
 
 /** Wait for a reply in the given state; 421 and EOF end the connection, abort is remembered. */
 function* nextReply(ctx: Context, wait: 'reply' | 'greeting' = 'reply'): Generator<Step, Reply, SessionEvent> {
@@ -672,23 +719,47 @@ function* quitProgram(ctx: Context, out: Out, closed: () => void): Program {
 
 /** Progress of the data side of a transfer. */
 interface DataProgress {
+  /** A pipelined transfer asked for the data connection before its command was answered. */
+  requested: boolean;
   opened: boolean;
   closed: boolean;
   failed: Error | undefined;
 }
 
+/**
+ * RFC 9293 §3.7.1: a sender that got no MSS option assumes 536 bytes, so a pipelined batch this small
+ * leaves in one segment and a server reads it whole. That matters for ftp-srv, which runs the
+ * commands of one read in order but those of separate reads concurrently: a RETR read apart from its
+ * EPSV could run before the passive listener exists. A longer batch (a long path) goes step by step.
+ */
+const MAX_PIPELINED_BYTES = 536;
+
+/**
+ * The setup of this transfer as one pipelined write, or undefined when it goes step by step: only
+ * with the `pipelining` option, in passive mode once EPSV has worked here (its answer decides between
+ * EPSV and PASV otherwise), and never with REST before an upload (a refused REST would let STOR
+ * overwrite the file from its start).
+ */
+function pipelinedBatch(op: TransferOperation, ctx: Context, out: Out, transfer: Command, rest: Command | undefined): SendStep | undefined {
+  if (!ctx.options.pipelining || op.mode === 'active' || ctx.epsv !== true) return undefined;
+  if (rest !== undefined && op.command !== 'RETR') return undefined;
+  const step = out(...(rest === undefined ? [command('EPSV'), transfer] : [command('EPSV'), rest, transfer]));
+  return step.emit.bytes.length <= MAX_PIPELINED_BYTES ? step : undefined;
+}
+
 function* transferProgram(op: TransferOperation, ctx: Context, out: Out): Program {
   const secure = ctx.protectData;
-  const data: DataProgress = { opened: false, closed: false, failed: undefined };
+  const data: DataProgress = { requested: false, opened: false, closed: false, failed: undefined };
   const track = (event: SessionEvent): void => {
     if (event.type === 'dataOpened') data.opened = true;
     else if (event.type === 'dataClosed') data.closed = true;
     else if (event.type === 'dataFailed') data.failed ??= event.error;
   };
-  /** Wait for the next reply while recording data-connection news; abort ends the setup. */
-  function* setupReply(cmd: Command): Generator<Step, Reply, SessionEvent> {
-    yield out(cmd);
-    const ordinal = ctx.sent;
+  /**
+   * Wait for the reply to `cmd`, sent as the last of the first `ordinal` commands, while recording
+   * data-connection news; an abort is honoured by the caller at its next safe point.
+   */
+  function* replyTo(cmd: Command, ordinal: number): Generator<Step, Reply, SessionEvent> {
     for (;;) {
       const event: SessionEvent = yield { wait: 'transfer' };
       if (event.type === 'reply') {
@@ -701,6 +772,10 @@ function* transferProgram(op: TransferOperation, ctx: Context, out: Out): Progra
       if (event.type === 'eof') throw new ConnectionOver(new RemoteProtocolError('Control connection closed during transfer setup'));
       track(event);
     }
+  }
+  function* setupReply(cmd: Command): Generator<Step, Reply, SessionEvent> {
+    yield out(cmd);
+    return yield* replyTo(cmd, ctx.sent);
   }
   const fail = (reply: Reply, cmd: Command): never => {
     throw new FtpReplyError(reply, describeCommand(cmd));
@@ -715,7 +790,12 @@ function* transferProgram(op: TransferOperation, ctx: Context, out: Out): Progra
     }
     if (ctx.aborted) throw ABORTED;
 
-    if (op.mode === 'active') {
+    const transfer = command(op.command, op.path);
+    const rest = op.restAt !== undefined && op.restAt > 0 ? command('REST', String(op.restAt)) : undefined;
+    const batch = pipelinedBatch(op, ctx, out, transfer, rest);
+    if (batch !== undefined) {
+      yield* pipelinedSetup(batch, transfer, rest);
+    } else if (op.mode === 'active') {
       yield { emit: { type: 'listenData', secure } };
       let endpoint: Endpoint | undefined;
       while (endpoint === undefined) {
@@ -746,19 +826,23 @@ function* transferProgram(op: TransferOperation, ctx: Context, out: Out): Progra
         track(event);
       }
     }
-    if (ctx.aborted) throw ABORTED;
 
-    if (op.restAt !== undefined && op.restAt > 0) {
-      // RFC 3659 §5.3: REST must come immediately before the transfer command, so nothing may
-      // interrupt the pair (an abort waits for the transfer command and then sends ABOR).
-      const rest = command('REST', String(op.restAt));
-      const reply = yield* setupReply(rest);
-      if (reply.code !== 350) fail(reply, rest);
+    if (batch === undefined) {
+      if (ctx.aborted) throw ABORTED;
+      if (rest !== undefined) {
+        // RFC 3659 §5.3: REST must come immediately before the transfer command, so nothing may
+        // interrupt the pair (an abort waits for the transfer command and then sends ABOR).
+        const reply = yield* setupReply(rest);
+        if (reply.code !== 350) fail(reply, rest);
+      }
+      yield out(transfer);
     }
-
-    const transfer = command(op.command, op.path);
-    yield out(transfer);
     if (ctx.aborted) return yield* abortTransfer(false);
+
+    // A pipelined upload moves its bytes from the data connection's open: the server reads them
+    // once it has taken the command, which went out before the connection was even asked for.
+    const early = batch !== undefined && (op.command === 'STOR' || op.command === 'APPE');
+    let ready = false;
     let started: Reply | undefined;
     let final: Reply | undefined;
     for (;;) {
@@ -768,6 +852,10 @@ function* transferProgram(op: TransferOperation, ctx: Context, out: Out): Progra
       if (event.type === 'eof') throw new ConnectionOver(new RemoteProtocolError('Control connection closed during the transfer'));
       if (event.type !== 'reply') {
         track(event);
+        if (early && event.type === 'dataOpened' && !ready) {
+          ready = true;
+          yield { emit: { type: 'dataReady' } };
+        }
         continue;
       }
       const reply = event.reply;
@@ -777,12 +865,17 @@ function* transferProgram(op: TransferOperation, ctx: Context, out: Out): Progra
         // RFC 959 §5.4: 125 (already open) or 150 (about to open) before the transfer.
         if (started || final !== undefined) throw new RemoteProtocolError(`Second preliminary reply ${reply.code} to ${transfer.name}`);
         started = reply;
-        yield { emit: { type: 'dataReady' } };
+        if (!ready) {
+          ready = true;
+          yield { emit: { type: 'dataReady' } };
+        }
         continue;
       }
       // A refusal after the data connection opened: pyftpdlib (FTPS) also answers our closing it
-      // with a 226, which must not be taken for the next command's reply.
-      if (reply.kind !== 'completion' && !started && data.opened) ctx.strays++;
+      // with a 226, which must not be taken for the next command's reply. A pipelined transfer may
+      // hear the refusal before its connect completes, so asking for the connection counts as open
+      // (one owed 226 too many is harmless: only a 225/226 that nothing else can own is discarded).
+      if (reply.kind !== 'completion' && !started && (data.opened || data.requested)) ctx.strays++;
       if (reply.kind !== 'completion') fail(reply, transfer); // includes 1xx then 4xx/5xx
       if (!started) throw new RemoteProtocolError(`Reply ${reply.code} to ${transfer.name} without a preliminary reply`);
       final = reply;
@@ -793,6 +886,58 @@ function* transferProgram(op: TransferOperation, ctx: Context, out: Out): Progra
   } catch (err) {
     yield { emit: { type: 'closeData' } }; // idempotent for the driver; the ABOR path closed it already
     throw err;
+  }
+
+  /**
+   * The pipelined setup: EPSV, REST and the transfer command went out in one write. The server
+   * answers in command order, so the first reply is EPSV's and the next one REST's; the data
+   * connection is asked for only then, so no byte of a RETR that REST could not position reaches the
+   * sink. When either is refused the transfer command was sent all the same: its replies are read to
+   * their end, and a server that did open a passive port gets its connection and sees it closed at
+   * once (vsftpd waits in accept() for it, reading no command, not even ABOR).
+   */
+  function* pipelinedSetup(batch: SendStep, transfer: Command, rest: Command | undefined): Generator<Step, void, SessionEvent> {
+    yield batch;
+    const ordinal = ctx.sent;
+    const epsv = command('EPSV');
+    const epsvReply = yield* replyTo(epsv, ordinal);
+    const port = epsvReply.code === 229 ? parseEpsv(epsvReply).port : undefined;
+    let refusal = port === undefined ? new FtpReplyError(epsvReply, describeCommand(epsv)) : undefined;
+    if (rest !== undefined) {
+      const reply = yield* replyTo(rest, ordinal);
+      if (reply.code !== 350) refusal ??= new FtpReplyError(reply, describeCommand(rest));
+    }
+    if (port !== undefined) {
+      data.requested = true;
+      yield { emit: { type: 'openData', port, secure } };
+    }
+    if (refusal === undefined) return;
+    yield* discardTransfer(transfer);
+    throw ctx.aborted ? ABORTED : refusal;
+  }
+
+  /** Read a transfer command's replies to the final one, closing its data connection as it opens. */
+  function* discardTransfer(transfer: Command): Generator<Step, void, SessionEvent> {
+    let started = false;
+    for (;;) {
+      const event: SessionEvent = yield { wait: 'transfer' };
+      if (event.type === 'eof') throw new ConnectionOver(new RemoteProtocolError('Control connection closed during transfer setup'));
+      if (event.type === 'dataOpened' || event.type === 'dataFailed') {
+        track(event);
+        yield { emit: { type: 'closeData' } };
+        continue;
+      }
+      if (event.type !== 'reply') continue; // data EOF, or an abort: this ends soon either way
+      const reply = event.reply;
+      if (reply.code === 421) throw new ConnectionOver(new FtpReplyError(reply, describeCommand(transfer)));
+      if (!started && isStray(ctx, reply)) continue;
+      if (reply.kind === 'preliminary') {
+        started = true;
+        continue;
+      }
+      if (reply.kind !== 'completion' && !started && data.requested) ctx.strays++;
+      return;
+    }
   }
 
   function* passiveEndpoint(): Generator<Step, { host?: string; port: number }, SessionEvent> {

@@ -37,6 +37,8 @@ class FakeServer {
         return '200 ok\r\n';
       case 'EPSV':
         return '229 Entering Extended Passive Mode (|||40001|)\r\n';
+      case 'REST':
+        return `350 Restarting at ${arg}\r\n`;
       case 'MKD':
         if (this.fs.has(arg)) return '550 exists\r\n';
         this.fs.set(arg, 'dir');
@@ -73,8 +75,15 @@ class FakeServer {
   }
 }
 
-/** Drive the session until the operation ends, playing the server and the data connection. */
-function run(h: Harness, server: FakeServer, op: Operation): Action | undefined {
+/** Writes that carried more than one command, so the pipelined run can show it pipelined. */
+let batchedWrites = 0;
+
+/**
+ * Drive the session until the operation ends, playing the server and the data connection. A write
+ * may carry several commands (pipelining): the server answers each line in turn, and its answers
+ * arrive a line per read, or all in one read when `atOnce`.
+ */
+function run(h: Harness, server: FakeServer, op: Operation, atOnce = false): Action | undefined {
   const decoder = new TextDecoder();
   let queue = h.start(op);
   if (op.kind === 'connect') queue.push(...h.reply('220 fake server ready\r\n'));
@@ -84,10 +93,11 @@ function run(h: Harness, server: FakeServer, op: Operation): Action | undefined 
     for (const action of queue) {
       switch (action.type) {
         case 'send': {
-          const line = decoder.decode(action.bytes).slice(0, -2);
-          const answer = server.answer(line);
-          if (line.startsWith('RETR') || line.startsWith('STOR')) transferCommand = line;
-          next.push(...h.reply(answer));
+          const lines = decoder.decode(action.bytes).split('\r\n').slice(0, -1);
+          if (lines.length > 1) batchedWrites++;
+          const answer = lines.map((line) => server.answer(line)).join('');
+          for (const line of lines) if (line.startsWith('RETR') || line.startsWith('STOR')) transferCommand = line;
+          next.push(...(atOnce ? h.replyAtOnce(answer) : h.reply(answer)));
           break;
         }
         case 'openData':
@@ -116,6 +126,8 @@ function run(h: Harness, server: FakeServer, op: Operation): Action | undefined 
 interface Real {
   h: Harness;
   server: FakeServer;
+  /** Pipelined answers arrive in one read. */
+  atOnce: boolean;
 }
 
 const names = fc.constantFrom('a', 'b', 'c', 'dir one', 'ü');
@@ -125,7 +137,7 @@ class Mkd implements fc.Command<Model, Real> {
   check = () => true;
   run(m: Model, r: Real): void {
     const expectOk = !m.fs.has(this.path);
-    const outcome = run(r.h, r.server, { kind: 'command', command: { name: 'MKD', arg: this.path } });
+    const outcome = run(r.h, r.server, { kind: 'command', command: { name: 'MKD', arg: this.path } }, r.atOnce);
     expect(outcome?.type).toBe(expectOk ? 'done' : 'failed');
     if (expectOk) m.fs.set(this.path, 'dir');
   }
@@ -137,7 +149,7 @@ class Remove implements fc.Command<Model, Real> {
   check = () => true;
   run(m: Model, r: Real): void {
     const expectOk = m.fs.get(this.path) === (this.dir ? 'dir' : 'file');
-    const outcome = run(r.h, r.server, { kind: 'command', command: { name: this.dir ? 'RMD' : 'DELE', arg: this.path } });
+    const outcome = run(r.h, r.server, { kind: 'command', command: { name: this.dir ? 'RMD' : 'DELE', arg: this.path } }, r.atOnce);
     expect(outcome?.type).toBe(expectOk ? 'done' : 'failed');
     if (outcome?.type === 'failed') expect((outcome.error as FtpReplyError).reply.code).toBe(550);
     if (expectOk) m.fs.delete(this.path);
@@ -150,7 +162,7 @@ class Rename implements fc.Command<Model, Real> {
   check = () => true;
   run(m: Model, r: Real): void {
     const expectOk = m.fs.has(this.from) && !m.fs.has(this.to);
-    const outcome = run(r.h, r.server, { kind: 'rename', from: this.from, to: this.to });
+    const outcome = run(r.h, r.server, { kind: 'rename', from: this.from, to: this.to }, r.atOnce);
     expect(outcome?.type).toBe(expectOk ? 'done' : 'failed');
     if (expectOk) {
       m.fs.set(this.to, m.fs.get(this.from)!);
@@ -165,7 +177,7 @@ class Store implements fc.Command<Model, Real> {
   check = (m: Readonly<Model>) => m.fs.get(this.path) !== 'dir';
   run(m: Model, r: Real): void {
     r.server.finalFirst = this.finalFirst;
-    const outcome = run(r.h, r.server, { kind: 'transfer', command: 'STOR', path: this.path });
+    const outcome = run(r.h, r.server, { kind: 'transfer', command: 'STOR', path: this.path }, r.atOnce);
     expect(outcome?.type).toBe('done');
     m.fs.set(this.path, 'file');
   }
@@ -173,21 +185,21 @@ class Store implements fc.Command<Model, Real> {
 }
 
 class Retrieve implements fc.Command<Model, Real> {
-  constructor(readonly path: string, readonly finalFirst: boolean) {}
+  constructor(readonly path: string, readonly finalFirst: boolean, readonly restAt = 0) {}
   check = () => true;
   run(m: Model, r: Real): void {
     r.server.finalFirst = this.finalFirst;
-    const outcome = run(r.h, r.server, { kind: 'transfer', command: 'RETR', path: this.path });
+    const outcome = run(r.h, r.server, { kind: 'transfer', command: 'RETR', path: this.path, restAt: this.restAt }, r.atOnce);
     expect(outcome?.type).toBe(m.fs.get(this.path) === 'file' ? 'done' : 'failed');
   }
-  toString = () => `RETR ${this.path} (226 ${this.finalFirst ? 'before' : 'after'} EOF)`;
+  toString = () => `RETR ${this.path}${this.restAt ? ` from ${this.restAt}` : ''} (226 ${this.finalFirst ? 'before' : 'after'} EOF)`;
 }
 
 class Size implements fc.Command<Model, Real> {
   constructor(readonly path: string) {}
   check = () => true;
   run(m: Model, r: Real): void {
-    const outcome = run(r.h, r.server, { kind: 'command', command: { name: 'SIZE', arg: this.path } });
+    const outcome = run(r.h, r.server, { kind: 'command', command: { name: 'SIZE', arg: this.path } }, r.atOnce);
     expect(outcome?.type).toBe(m.fs.get(this.path) === 'file' ? 'done' : 'failed');
   }
   toString = () => `SIZE ${this.path}`;
@@ -198,24 +210,30 @@ const allCommands = [
   fc.tuple(names, fc.boolean()).map(([p, d]) => new Remove(p, d)),
   fc.tuple(names, names).map(([a, b]) => new Rename(a, b)),
   fc.tuple(names, fc.boolean()).map(([p, f]) => new Store(p, f)),
-  fc.tuple(names, fc.boolean()).map(([p, f]) => new Retrieve(p, f)),
+  fc.tuple(names, fc.boolean(), fc.constantFrom(0, 0, 100)).map(([p, f, at]) => new Retrieve(p, f, at)),
   names.map((p) => new Size(p)),
 ];
 
-describe('model-based command sequences against a fake server', () => {
+describe.each([
+  ['one command at a time', false],
+  ['with pipelining', true],
+])('model-based command sequences against a fake server, %s', (_, pipelining) => {
   test('every outcome matches the model, and the session stays idle between commands', () => {
+    batchedWrites = 0;
     fc.assert(
-      fc.property(fc.commands(allCommands, { maxCommands: 30 }), (cmds) => {
+      fc.property(fc.commands(allCommands, { maxCommands: 30 }), fc.boolean(), (cmds, atOnce) => {
         const server = new FakeServer();
-        const h = new Harness();
+        const h = new Harness({ pipelining });
         const login = run(h, server, { kind: 'connect', user: 'u', password: 'p', security: 'none' });
         expect(login?.type).toBe('done');
         const model: Model = { fs: new Map() };
-        fc.modelRun(() => ({ model, real: { h, server } }), cmds);
+        fc.modelRun(() => ({ model, real: { h, server, atOnce } }), cmds);
         expect(h.session.state).toBe('idle');
         expect([...server.fs.entries()].sort()).toEqual([...model.fs.entries()].sort());
       }),
       { numRuns: 200 },
     );
+    if (pipelining) expect(batchedWrites).toBeGreaterThan(0);
+    else expect(batchedWrites).toBe(0);
   });
 });

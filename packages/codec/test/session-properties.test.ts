@@ -127,8 +127,8 @@ const step = fc.oneof(
 describe('random event sequences', () => {
   test('never throw (except start refusing locally), end each operation exactly once, and stay silent once over', () => {
     fc.assert(
-      fc.property(fc.array(step, { maxLength: 40 }), (steps) => {
-        const h = new Harness();
+      fc.property(fc.array(step, { maxLength: 40 }), fc.boolean(), (steps, pipelining) => {
+        const h = new Harness({ pipelining });
         let running = false;
         for (const s of steps) {
           const before = h.session.state;

@@ -1,7 +1,8 @@
 // requires: Session parseListing
 // A whole scripted session driven through the sans-IO Session inside a bare engine: greeting,
 // login, EPSV with a refused answer and the PASV fallback, RETR with the 226 before the data EOF,
-// then a LIST whose bytes are decoded by the codec's portable UTF-8 decoder and parsed.
+// then a LIST whose bytes are decoded by the codec's portable UTF-8 decoder and parsed; and a
+// pipelined RETR with REST.
 import { assert, bytes, equal, test } from 'harness';
 import { Session, decodeText, parseListing } from '@ftpkit/codec';
 
@@ -82,4 +83,37 @@ test('the LIST bytes are decoded and parsed without host text APIs', () => {
   equal(entries[1].type, 'directory');
   assert(entries[0].modifiedAt instanceof Date, 'modifiedAt is a Date');
   equal(entries[0].modifiedAt.getTime(), Date.UTC(2020, 0, 2));
+});
+
+test('with pipelining, EPSV, REST and RETR leave in one write once EPSV has worked', () => {
+  const session = new Session({ pipelining: true });
+  const writes = [];
+  const types = [];
+  const take = (actions) => {
+    for (const a of actions) {
+      types.push(a.type);
+      if (a.type === 'send') writes.push(sent(a));
+    }
+  };
+  take(session.start({ kind: 'connect', user: 'alice', password: 'pw', security: 'none' }));
+  take(session.receive(bytes('220 hi\r\n')));
+  take(session.receive(bytes('331 pw\r\n')));
+  take(session.receive(bytes('230 in\r\n')));
+  take(session.receive(bytes('211 no features\r\n')));
+  take(session.receive(bytes('200 I\r\n')));
+  take(session.start({ kind: 'transfer', command: 'RETR', path: 'a' }));
+  take(session.receive(bytes('229 (|||50000|)\r\n')));
+  take(session.dataOpened());
+  take(session.receive(bytes('150 go\r\n226 ok\r\n')));
+  take(session.dataClosed());
+  writes.length = 0;
+  types.length = 0;
+  take(session.start({ kind: 'transfer', command: 'RETR', path: 'b', restAt: 7 }));
+  // One read holds every reply of the batch: they answer commands that all went out before it.
+  take(session.receive(bytes('229 (|||50001|)\r\n350 Restarting at 7\r\n150 go\r\n226 ok\r\n')));
+  take(session.dataOpened());
+  take(session.dataClosed());
+  equal(writes, ['EPSV\r\nREST 7\r\nRETR b\r\n']);
+  equal(types, ['send', 'openData', 'dataReady', 'closeData', 'done']);
+  equal(session.state, 'idle');
 });

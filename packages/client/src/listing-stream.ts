@@ -1,0 +1,157 @@
+/**
+ * Streaming directory listings: the hand-over between a listing transfer and the loop consuming it.
+ *
+ * Theory of operation: `Client.listEntries` is an async generator. Its first `next()` queues the
+ * listing transfer like any other call; the transfer's download sink decodes each data chunk with a
+ * streaming decoder (a UTF-8 character split between chunks comes out whole), feeds the text to the
+ * codec's incremental {@link ListingParser}, and hands the entries it completes to the generator.
+ * The sink then waits until the consumer takes them, and only then parses or reads on: while it
+ * waits, the driver reads nothing from the data connection, so the socket buffers fill and TCP
+ * makes the server wait (back-pressure), and the data-idle clock is stopped, as for any slow sink.
+ * A read is parsed 64 KiB at a time, and at most two slices' worth of entries exist at once, one
+ * being consumed and one parsed ahead, so memory is bounded by the read size and the longest line,
+ * never by the listing.
+ *
+ * Leaving the loop early (`break`, `return`, a throw: the generator's `return()`) or the caller's
+ * signal aborts the transfer through the driver's abort path (ABOR, answered in the background), and
+ * the generator's cleanup waits for the call to settle, so the client's next call runs after it, as
+ * after any aborted call. Errors are the transfer's own, as for `list()`, plus the parser's
+ * `RemoteProtocolError` for a line over its bound (thrown in the sink, which makes the driver abort).
+ *
+ * @module
+ */
+import { decodeText, ListingParser, RemoteProtocolError, type ListingEntry, type ListingFormat } from '@ftpkit/codec';
+import type { TransferIo } from './control.js';
+import { abortError } from './errors.js';
+
+/**
+ * How many bytes are decoded and parsed before the consumer must take the entries: 64 KiB, about a
+ * thousand `ls -l` lines, so that two batches (one consumed, one parsed ahead) stay small.
+ */
+const SLICE_BYTES = 64 * 1024;
+
+/** Makes the download sink of one listing attempt, parsing in `format` (`undefined`: detect). */
+export type ListingSinks = (format: ListingFormat | undefined) => TransferIo;
+
+/** Text from data chunks: a streaming decoder. */
+interface ChunkDecoder {
+  decode(chunk: Uint8Array): string;
+  /** What a cut-off character at the very end decodes to (U+FFFD), or ''. */
+  flush(): string;
+}
+
+function chunkDecoder(encoding: 'utf8' | 'latin1'): ChunkDecoder {
+  // latin1 maps every byte to one character, so chunks decode on their own. (TextDecoder's 'latin1'
+  // label is windows-1252, which is not the same.)
+  if (encoding === 'latin1') return { decode: (chunk) => decodeText(chunk, 'latin1'), flush: () => '' };
+  // ignoreBOM, as the codec's decodeText: a listing's first name may start with U+FEFF.
+  const decoder = new TextDecoder('utf-8', { ignoreBOM: true });
+  return { decode: (chunk) => decoder.decode(chunk, { stream: true }), flush: () => decoder.decode() };
+}
+
+/**
+ * The entries of a listing as they arrive. `start` runs the listing transfer (queued on the client)
+ * with `sinks` and `signal`; it is called by the first `next()`.
+ *
+ * @internal
+ */
+export async function* streamListing(
+  start: (sinks: ListingSinks, signal: AbortSignal) => Promise<void>,
+  options: { readonly encoding: 'utf8' | 'latin1'; readonly signal?: AbortSignal | undefined },
+): AsyncGenerator<ListingEntry, void, undefined> {
+  const stop = new AbortController();
+  const signal = options.signal ? AbortSignal.any([options.signal, stop.signal]) : stop.signal;
+  /** Parsed entries the consumer has not taken yet. */
+  let ready: ListingEntry[] = [];
+  /** Entries the consumer has been given. */
+  let delivered = 0;
+  let finished = false;
+  let failure: { readonly error: unknown } | undefined;
+  /** The transfer failed or the consumer left: a sink stops at once, and never waits again. */
+  let stopped = false;
+  let wakeConsumer: (() => void) | undefined;
+  let wakeProducer: (() => void) | undefined;
+  const wake = (): void => {
+    wakeConsumer?.();
+    wakeConsumer = undefined;
+  };
+  const resume = (): void => {
+    wakeProducer?.();
+    wakeProducer = undefined;
+  };
+  /** Throw what ends the listing early: the transfer's error, or the caller's abort. */
+  const check = (): void => {
+    if (failure) throw failure.error;
+    if (signal.aborted) throw abortError(signal);
+  };
+  const hand = (entries: readonly ListingEntry[]): void => {
+    for (const entry of entries) ready.push(entry);
+    wake();
+  };
+  let last: { readonly parser: ListingParser; readonly decoder: ChunkDecoder } | undefined;
+
+  const sinks: ListingSinks = (format) => {
+    // A second attempt (plain LIST after a refused `LIST -a`) starts over, which is fine unless the
+    // first already gave the consumer entries it cannot take back.
+    if (delivered > 0) throw new RemoteProtocolError('The server refused LIST -a after sending entries; the listing cannot start over');
+    const attempt = { parser: new ListingParser({ now: new Date(), ...(format ? { format } : {}) }), decoder: chunkDecoder(options.encoding) };
+    last = attempt;
+    ready = [];
+    resume(); // the first attempt's sink, if it waits, ends (it is not `last` any more)
+    return {
+      direction: 'download',
+      write: async (chunk, recycle) => {
+        // A read can bring megabytes (the Node transport reads up to 2 MiB at once): parse it a slice
+        // at a time, each slice's entries taken by the consumer before the next is parsed.
+        for (let at = 0; at < chunk.length && !stopped && last === attempt; at += SLICE_BYTES) {
+          const entries = attempt.parser.push(attempt.decoder.decode(chunk.subarray(at, at + SLICE_BYTES)));
+          if (entries.length === 0) continue;
+          hand(entries);
+          await new Promise<void>((resolve) => (wakeProducer = resolve));
+        }
+        recycle?.(chunk); // decoded: the bytes are not needed any more
+      },
+    };
+  };
+
+  const task = (async () => {
+    try {
+      await start(sinks, signal);
+      if (last) hand([...last.parser.push(last.decoder.flush()), ...last.parser.end()]);
+      finished = true;
+    } catch (error) {
+      failure = { error };
+      stopped = true;
+      ready = [];
+    } finally {
+      resume(); // a sink still waiting on a failed transfer: let the driver drain and close it
+      wake();
+    }
+  })();
+
+  try {
+    for (;;) {
+      check();
+      if (ready.length > 0) {
+        const taken = ready;
+        ready = [];
+        resume(); // parse the next chunk while these are consumed
+        for (let i = 0; i < taken.length; i++) {
+          check();
+          delivered++;
+          yield taken[i]!;
+        }
+        continue;
+      }
+      if (finished) return;
+      await new Promise<void>((resolve) => (wakeConsumer = resolve));
+    }
+  } finally {
+    // Left early (or failed): stop the transfer if it still runs, and let the call settle so that
+    // the client's next call queues behind it.
+    stopped = true;
+    stop.abort(new DOMException('The listing was closed before its end', 'AbortError'));
+    resume();
+    await task;
+  }
+}
