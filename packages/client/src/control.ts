@@ -187,8 +187,9 @@ export class Control {
   }
 
   /**
-   * Run one operation. The caller serializes calls; a call made while an aborted operation is still
-   * finishing its ABOR exchange waits for the session to be idle first.
+   * Run one operation. The caller serializes calls; a call made while an aborted or failed operation
+   * is still finishing its exchange with the server (ABOR, or the answer to a pipelined transfer
+   * command) waits for the session to be idle first.
    */
   async run(op: Operation, extra: { io?: TransferIo; onBytes?: OnBytes; signal?: AbortSignal | undefined } = {}): Promise<OperationResult> {
     while (this.#running && !this.#closed) await new Promise<void>((resolve) => this.#idleWaiters.push(resolve));
@@ -306,6 +307,11 @@ export class Control {
         return;
       case 'failed':
         this.#settle((r) => r.reject(r.localError ?? action.error));
+        return;
+      case 'failing':
+        // The caller hears now; the session reads the server's answers to what it already sent, and
+        // the next call waits for its `failed` (see run), as after an abort.
+        this.#running?.reject(this.#running.localError ?? action.error);
         return;
       case 'aborted':
         this.#settle((r) => r.reject(r.localError ?? abortError(r.signal)));

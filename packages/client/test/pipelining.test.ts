@@ -5,9 +5,10 @@
  * same option runs against the five real servers in pipelining-servers.test.ts and in the interop
  * matrix (`EPSV pipelined` cells).
  */
+import { createServer, type AddressInfo } from 'node:net';
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
 import { capturingGreeting, readAll, rejectionOf, scriptedScenes, sendAndClose, type ScriptedServerOptions } from '@ftpkit/testkit';
-import { Client, FtpReplyError, TimeoutError, isAbortError, type ClientOptions, type LogEntry } from '../src/index.js';
+import { Client, ConnectionError, FtpReplyError, TimeoutError, isAbortError, type ClientOptions, type LogEntry } from '../src/index.js';
 
 const scenes = scriptedScenes({ beforeEach, afterEach }, {
   connect: (server, extra?: Partial<ClientOptions>) => Client.connect({ host: server.host, port: server.port, user: 'u', password: 'p', pipelining: true, ...extra }),
@@ -168,6 +169,48 @@ describe('failures inside the batch', () => {
     release();
     expect(new TextDecoder().decode(await client.downloadToBytes('a'))).toBe('alpha');
     expect(scenes.server.received).toContain('ABOR');
+  });
+
+  test('the data connection is refused: ConnectionError at once, the RETR answer is read, the next calls work', async () => {
+    const probe = createServer();
+    await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
+    const { port: deadPort } = probe.address() as AddressInfo;
+    await new Promise((resolve) => probe.close(resolve));
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    let epsvCalls = 0;
+    let retrCalls = 0;
+    const client = await scenes.setup(
+      {
+        files: { a: 'alpha' },
+        handlers: {
+          EPSV: async (_, ctx) => `229 Entering Extended Passive Mode (|||${++epsvCalls === 2 ? deadPort : await ctx.passive()}|)`,
+          RETR: async (arg, ctx) => {
+            if (++retrCalls === 2) {
+              // As vsftpd does: wait in accept() for a connection that never comes, then give up.
+              await held;
+              return '425 Failed to establish connection.';
+            }
+            const data = await ctx.acceptData();
+            ctx.reply('150 Opening data connection');
+            await sendAndClose(data, ctx.files.get(arg) ?? new Uint8Array());
+            return '226 Transfer complete';
+          },
+        },
+      },
+      { timeouts: { reply: 5_000 } },
+    );
+    await client.downloadToBytes('a');
+    const started = performance.now();
+    const error = await rejectionOf(client.downloadToBytes('a'));
+    // The server has not answered RETR yet: the call fails on the connect error, not on the reply clock.
+    expect(error).toBeInstanceOf(ConnectionError);
+    expect((error as ConnectionError).osCode).toBe('ECONNREFUSED');
+    expect(performance.now() - started).toBeLessThan(2_000);
+    expect(afterLogin(scenes.server.received).slice(-2)).toEqual(['EPSV', 'RETR a']);
+    release();
+    expect(client.closed).toBe(false);
+    expect(new TextDecoder().decode(await client.downloadToBytes('a'))).toBe('alpha');
   });
 
   // The reply clock stops when an upload starts moving, which a pipelined upload does at the open:

@@ -28,3 +28,49 @@ test('a stray 250 written together with a real reply fails the call instead of a
   await expect(client.remove('keep.txt')).rejects.toBeInstanceOf(RemoteProtocolError);
   expect(client.closed).toBe(true);
 });
+
+test('a stray 426 read after NOOP went out fails NOOP with RemoteProtocolError and closes the client', async () => {
+  // Written behind the command, as a transfer's late 426 can be: the same-read check cannot see it,
+  // but RFC 959 §5.4 never answers NOOP with 426, so it cannot be NOOP's answer.
+  server = await startScriptedServer({
+    handlers: {
+      NOOP: (_, ctx) => {
+        ctx.reply('426 Connection closed; transfer aborted.');
+        return '200 NOOP ok';
+      },
+    },
+  });
+  const client = await Client.connect({ host: server.host, port: server.port, user: 'u', password: 'p' });
+  const error = await client.send('NOOP').then(
+    () => undefined,
+    (err: unknown) => err,
+  );
+  expect(error).toBeInstanceOf(RemoteProtocolError);
+  expect((error as Error).message).toMatch(/426 cannot answer NOOP/);
+  expect(client.closed).toBe(true);
+});
+
+test('a stray reply whose first bytes came with a real one is not the answer to the command sent before its end', async () => {
+  // Fuzzing found "200 NOOP ok\r\n426 unsolicite" then "d\r\n": the 426 ended after the next NOOP went
+  // out, but began before it. A 500 here, which NOOP could get, so only its timing gives it away.
+  let noops = 0;
+  server = await startScriptedServer({
+    handlers: {
+      NOOP: async (_, ctx) => {
+        if (++noops > 1) return '200 NOOP ok';
+        ctx.write(new TextEncoder().encode('200 NOOP ok\r\n500 unsol'));
+        await new Promise((resolve) => setTimeout(resolve, 50));
+        ctx.write(new TextEncoder().encode('icited\r\n'));
+      },
+    },
+  });
+  const client = await Client.connect({ host: server.host, port: server.port, user: 'u', password: 'p' });
+  expect((await client.send('NOOP')).code).toBe(200);
+  const error = await client.send('NOOP').then(
+    () => undefined,
+    (err: unknown) => err,
+  );
+  expect(error).toBeInstanceOf(RemoteProtocolError);
+  expect((error as Error).message).toMatch(/arrived before NOOP was sent/);
+  expect(client.closed).toBe(true);
+});

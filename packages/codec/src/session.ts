@@ -9,8 +9,8 @@
  * send these bytes, upgrade to TLS now, open or listen for a data connection, start moving data, close
  * the data connection, and finally `done`, `failed` or `aborted`. The driver passes control bytes to
  * `receive` as each read delivers them, and performs the actions a call returns before passing on
- * bytes read later: a reply parsed from bytes read before its command was sent is unsolicited, and the
- * session breaks on it rather than take it as the answer.
+ * bytes read later: a reply whose first byte was read before its command was sent is unsolicited, and
+ * the session breaks on it rather than take it as the answer.
  *
  * Each operation is a small program (a generator) that yields two kinds of steps: an action to hand to
  * the driver, or a wait that names the events it accepts. The wait points are the machine's states and
@@ -94,6 +94,15 @@ export type Action =
    * {@link Session.dataFailed}.
    */
   | { readonly type: 'failed'; readonly error: Error }
+  /**
+   * The operation has failed with `error`, but commands it already sent are still unanswered: the
+   * session reads their replies first, so the next operation gets its own, and then ends the operation
+   * with `failed` (the same error, or a stricter one such as a closed connection). A driver may report
+   * `error` to its caller now and start the next operation once `failed` comes; one that ignores this
+   * action loses nothing but the promptness. Comes only with `pipelining`, when the data connection of
+   * a batch fails before the transfer started.
+   */
+  | { readonly type: 'failing'; readonly error: Error }
   /** The operation ended early because {@link Session.abort} was called. */
   | { readonly type: 'aborted' }
   /** The control connection is finished (QUIT answered, 421, EOF): close it. */
@@ -279,19 +288,38 @@ interface Context {
   strays: number;
   /** Commands handed to the driver so far. */
   sent: number;
-  /** Commands that had been handed to the driver when the bytes being parsed now arrived. */
+  /** Commands that had been handed to the driver when the first byte of the reply being parsed arrived. */
   sentBeforeBytes: number;
 }
 
 /**
- * A reply must have arrived after its command was sent: one parsed from bytes that came in before
- * (in the same `receive` as the reply that led to sending it) is an unsolicited reply, and taking it
- * as the answer would shift every later reply by one (found by fuzzing: `230` and a stray `200` in
- * one read made the `200` FEAT's answer).
+ * A reply must have arrived after its command was sent: one that began in bytes that came in before
+ * (in the same `receive` as the reply that led to sending it, or an earlier one) is an unsolicited
+ * reply, and taking it as the answer would shift every later reply by one (found by fuzzing: `230`
+ * and a stray `200` in one read made the `200` FEAT's answer).
  */
 function checkArrivedAfter(ctx: Context, ordinal: number, reply: Reply, cmd: Command): void {
   if (ctx.sentBeforeBytes < ordinal) {
     throw new RemoteProtocolError(`Reply ${reply.code} arrived before ${cmd.name} was sent`);
+  }
+}
+
+/**
+ * The commands that 425 and 426 can answer: RFC 959 §5.4 lists them only for the transfer commands,
+ * whose data connection they are about, and servers also answer the passive and port commands 425
+ * when they cannot set one up, and ABOR 426 for the transfer it ends.
+ */
+const DATA_CONNECTION_COMMANDS: ReadonlySet<string> = new Set(['RETR', 'STOR', 'STOU', 'APPE', 'LIST', 'NLST', 'MLSD', 'ABOR', 'PASV', 'EPSV', 'LPSV', 'SPSV', 'PORT', 'EPRT', 'LPRT']);
+
+/**
+ * A 425 or 426 to any other command (NOOP, CWD, DELE...) cannot be its answer: it is an earlier
+ * command's reply or an unsolicited one that arrived after this command was sent (found by fuzzing: a
+ * stray 426 read after NOOP went out failed NOOP and left the session open, one reply out of step).
+ * As with {@link checkArrivedAfter}, the session breaks rather than shift every later reply by one.
+ */
+function checkCanAnswer(reply: Reply, cmd: Command): void {
+  if ((reply.code === 425 || reply.code === 426) && !DATA_CONNECTION_COMMANDS.has(cmd.name)) {
+    throw new RemoteProtocolError(`Reply ${reply.code} cannot answer ${cmd.name}: RFC 959 sends it only about a data connection`);
   }
 }
 
@@ -324,6 +352,8 @@ export class Session {
   #loggedIn = false;
   #error: FtpError | undefined;
   #discardControlBytes = false;
+  /** `ctx.sent` when the first byte of the reply the parser holds unfinished arrived. */
+  #pendingSince = 0;
 
   constructor(options: SessionOptions = {}) {
     this.#parser = new ReplyParser(options);
@@ -366,11 +396,19 @@ export class Session {
     // CVE-2021-22947: bytes after 234 and before the TLS handshake were never protected; drop them.
     if (this.#discardControlBytes) return [];
     const actions: Action[] = [];
-    this.#ctx.sentBeforeBytes = this.#ctx.sent;
+    const sentNow = this.#ctx.sent;
+    // A reply dates from its first byte: one whose start came in an earlier read was under way before
+    // any command sent since (found by fuzzing: "200 NOOP ok\r\n426 unsolicite" then "d\r\n" made the
+    // 426 the answer to the NOOP sent in between).
+    const wasPending = this.#parser.pending;
+    this.#ctx.sentBeforeBytes = wasPending ? this.#pendingSince : sentNow;
+    let completed = false;
     try {
       this.#parser.pushEach(bytes, (reply) => {
         this.#ctx.options.onReply?.(reply);
         if (this.#state !== 'closed' && this.#state !== 'broken') actions.push(...this.#dispatch({ type: 'reply', reply }));
+        completed = true;
+        this.#ctx.sentBeforeBytes = sentNow;
         if (this.#discardControlBytes) throw DISCARD;
       });
     } catch (err) {
@@ -378,6 +416,8 @@ export class Session {
       if (err instanceof RemoteProtocolError) return [...actions, ...this.#break(err)];
       throw err;
     }
+    // What the parser holds now began in this read, unless it is the same unfinished reply as before.
+    if (completed || !wasPending) this.#pendingSince = sentNow;
     return actions;
   }
 
@@ -612,6 +652,7 @@ function* call(ctx: Context, out: Out, cmd: Command, abortable = true): Generato
   const reply = yield* nextReply(ctx);
   checkArrivedAfter(ctx, ordinal, reply, cmd);
   if (reply.kind === 'preliminary') throw new RemoteProtocolError(`Unexpected preliminary reply ${reply.code} to ${cmd.name}`);
+  checkCanAnswer(reply, cmd);
   if (abortable && ctx.aborted) throw ABORTED;
   return reply;
 }
@@ -847,6 +888,16 @@ function* transferProgram(op: TransferOperation, ctx: Context, out: Out): Progra
     let final: Reply | undefined;
     for (;;) {
       if (final !== undefined && (data.closed || data.failed)) break;
+      if (batch !== undefined && started === undefined && data.failed && !data.opened) {
+        // The data connection could not be opened: the transfer cannot start, and fails with that
+        // error as in the step-by-step path. But the transfer command is already with the server,
+        // which may answer only once it gives up on the connection (vsftpd waits in accept() for a
+        // minute): fail the call now and read that answer behind it, so the next command is not
+        // taken for this one's. (One that opened and then failed waits for the server's reason.)
+        yield { emit: { type: 'failing', error: data.failed } };
+        yield* discardTransfer(transfer);
+        throw new DataFailure(data.failed);
+      }
       const event: SessionEvent = yield { wait: 'transfer' };
       if (event.type === 'abort') return yield* abortTransfer(final !== undefined);
       if (event.type === 'eof') throw new ConnectionOver(new RemoteProtocolError('Control connection closed during the transfer'));

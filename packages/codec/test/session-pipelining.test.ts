@@ -283,14 +283,32 @@ describe('failures inside the batch keep the reply count exact', () => {
     expectInStep(h);
   });
 
-  test('the data connection fails to open: the RETR is still answered before the call ends', () => {
+  test('the data connection fails to open: failing at once with its error, the RETR is still answered before the call ends', () => {
     const h = warmed();
     h.start({ kind: 'transfer', command: 'RETR', path: 'a' });
     h.reply('229 (|||40001|)\r\n');
-    h.dataFailed(new RemoteProtocolError('connect ECONNREFUSED'));
+    const refused = new RemoteProtocolError('connect ECONNREFUSED');
+    h.dataFailed(refused);
+    // The caller can hear now, not when the server gives up on the connection (or the reply clock).
+    expect(h.actions.at(-1)).toEqual({ type: 'failing', error: refused });
     expect(h.outcome).toBeUndefined();
     h.reply('425 Failed to establish connection.\r\n');
-    expect((failure(h) as FtpReplyError).reply.code).toBe(425);
+    // The same error as when the step-by-step path cannot connect.
+    expect(failure(h)).toBe(refused);
+    expectInStep(h);
+  });
+
+  test('the data connection fails to open and the server sent 150 first: its final reply ends the call', () => {
+    const h = warmed();
+    h.start({ kind: 'transfer', command: 'RETR', path: 'a' });
+    h.reply('229 (|||40001|)\r\n');
+    const refused = new RemoteProtocolError('connect ECONNREFUSED');
+    h.dataFailed(refused);
+    h.reply('150 Opening BINARY mode data connection.\r\n');
+    expect(h.outcome).toBeUndefined();
+    h.reply('425 Cannot open data connection.\r\n');
+    expect(failure(h)).toBe(refused);
+    expect(h.trace.filter((t) => t === 'failing')).toHaveLength(1);
     expectInStep(h);
   });
 

@@ -208,4 +208,25 @@ describe('random event sequences', () => {
       }),
     );
   });
+
+  test('nor can one whose first bytes were read with the one before it and the rest after the command', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: conversation.length - 2 }), fc.nat(), (i, at) => {
+        const h = new Harness();
+        h.start({ kind: 'connect', user: 'u', password: 'p', security: 'none' });
+        for (const reply of conversation.slice(0, i)) h.replyAtOnce(reply);
+        const next = bytes(conversation[i + 1]!);
+        const cut = 1 + (at % (next.length - 1)); // at least one byte on each side
+        const first = bytes(conversation[i]!);
+        const head = new Uint8Array(first.length + cut);
+        head.set(first);
+        head.set(next.subarray(0, cut), first.length);
+        h.session.receive(head).forEach((a) => h.actions.push(a));
+        expect(h.session.state).toBe('busy'); // reply i answered, its successor sent
+        h.session.receive(next.subarray(cut)).forEach((a) => h.actions.push(a));
+        expect(h.session.state).toBe('broken');
+        expect(h.session.error?.message).toMatch(/arrived before .* was sent/);
+      }),
+    );
+  });
 });

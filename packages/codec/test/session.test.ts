@@ -165,6 +165,30 @@ describe('simple commands', () => {
     expect(h.session.state).toBe('idle');
   });
 
+  test.each([
+    ['426', 'NOOP'],
+    ['425', 'CWD'],
+  ])('a %s, which only a data connection earns, cannot answer %s: the session breaks', (code, name) => {
+    const h = loggedIn();
+    h.start({ kind: 'command', command: { name, ...(name === 'CWD' ? { arg: 'pub' } : {}) } });
+    h.reply(`${code} Connection closed; transfer aborted.\r\n`);
+    const outcome = h.outcome;
+    if (outcome?.type !== 'failed') throw new Error(`expected failure, got ${h.trace.join(', ')}`);
+    expect(outcome.error).toBeInstanceOf(RemoteProtocolError);
+    expect(h.trace.at(-1)).toBe('close');
+    expect(h.session.state).toBe('broken');
+  });
+
+  test('a 425 to a raw PASV is its refusal, not a protocol error', () => {
+    const h = loggedIn();
+    h.start({ kind: 'command', command: { name: 'PASV' } });
+    h.reply('425 Cannot open passive connection.\r\n');
+    const outcome = h.outcome;
+    if (outcome?.type !== 'failed') throw new Error('expected failure');
+    expect((outcome.error as FtpReplyError).reply.code).toBe(425);
+    expect(h.session.state).toBe('idle');
+  });
+
   test('a second operation while busy is refused locally', () => {
     const h = loggedIn();
     h.start({ kind: 'command', command: { name: 'NOOP' } });
