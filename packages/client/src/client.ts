@@ -123,10 +123,13 @@ export class Client implements AsyncDisposable {
   #hashSelected: HashAlgorithm | undefined;
   /** Whether the server takes `LIST -a` (undefined until a LIST has told). */
   #listAll: boolean | undefined;
+  /** Whether an upload may refill a buffer once its write settled (see `Capabilities`). */
+  readonly #reuseWriteBuffers: boolean;
 
-  private constructor(control: Control, login: ConnectResult) {
+  private constructor(control: Control, login: ConnectResult, transport: Transport) {
     this.#control = control;
     this.#login = login;
+    this.#reuseWriteBuffers = transport.capabilities.writeSettlesWhenSent === true;
     this.#armKeepAlive();
   }
 
@@ -140,7 +143,7 @@ export class Client implements AsyncDisposable {
     const transport: Transport = options.transport ?? defaultTransport;
     const { control, result } = await Control.open(transport, resolved, options.signal);
     if (result.kind !== 'connect') throw new LocalProtocolError('connect returned no login result');
-    return new Client(control, result);
+    return new Client(control, result, transport);
   }
 
   /** FEAT as upper-cased feature name → parameters. */
@@ -673,7 +676,7 @@ export class Client implements AsyncDisposable {
       // it (ftp-srv), REST+STOR truncates and zero-fills; APPE of the rest is the safe equivalent.
       if (!this.features.has('REST')) cmd = 'APPE';
     }
-    const opened = await openSource(source, startAt);
+    const opened = await openSource(source, startAt, this.#reuseWriteBuffers);
     if (cmd === 'APPE') startAt = 0;
     const ascii = options.mode === 'ascii';
     // In ASCII mode the wire carries more bytes than the file (LF becomes CRLF): no total then.

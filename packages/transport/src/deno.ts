@@ -45,6 +45,7 @@
 import { ConnectionError, TlsError, TransportError, abortReason } from './errors.js';
 import { AcceptQueue } from './internal/accept-queue.js';
 import { Deadline } from './internal/deadline.js';
+import { SlabPool, SlabShelf } from './internal/slab-pool.js';
 import type {
   Address,
   Capabilities,
@@ -103,15 +104,21 @@ function deno(): DenoApi {
 }
 
 /**
- * Reads go into 256 KiB slabs that are handed out piece by piece, never reused: the caller owns every
- * chunk, and no byte is copied. Large reads mean few ops per byte; that is what brings this adapter
- * to the speed of a loop that reuses one buffer (measured, see the README).
+ * Reads go into 256 KiB slabs that are handed out piece by piece (see {@link SlabPool}): the caller
+ * owns every chunk, and no byte is copied. Large reads mean few ops per byte; that is what brings
+ * this adapter to the speed of a loop that reuses one buffer (measured, see the README). A caller
+ * that recycles its chunks (the client's file sinks) lets the slabs be used again, so a download to
+ * a file leaves no garbage behind; a connection's first slab is 64 KiB, so one that carries a small
+ * file does not allocate (and zero-fill) a big one.
  */
 const SLAB_SIZE = 256 * 1024;
-/** A slab with less room than this is retired and the next read starts a new one. */
+/** A slab with less room than this is retired and the next read goes into another. */
 const MIN_READ = 64 * 1024;
-/** Reads shorter than this are copied out and the buffer is kept for the next read. */
+const FIRST_SLAB = 64 * 1024;
+/** Reads shorter than this are copied out and the slab's room is kept for the next read. */
 const COPY_BELOW = 8 * 1024;
+/** Free slabs kept for any connection of this process: 4 MiB. */
+const shelf = new SlabShelf(16);
 
 /** Deno error class names that mean the connection itself failed, with the matching OS code. */
 const CONNECTION_ERRORS: Readonly<Record<string, string>> = {
@@ -184,7 +191,7 @@ function denoTlsOptions(options: TlsOptions, host: string, upgrade: boolean): De
 class DenoConnection implements Connection {
   #conn: DenoConn;
   #host: string;
-  #buffer: Uint8Array | undefined;
+  readonly #pool = new SlabPool(SLAB_SIZE, MIN_READ, { firstSlab: FIRST_SLAB, shelf });
   #reading = false;
   #queuedReads: { resolve(chunk: Uint8Array | null): void; reject(error: unknown): void }[] = [];
   #writeChain: Promise<void> = Promise.resolve();
@@ -240,9 +247,7 @@ class DenoConnection implements Connection {
     if (this.#error !== undefined) return Promise.reject(this.#error);
     if (this.#eof) return Promise.resolve(null);
     this.#reading = true;
-    // Read into the free tail of the current slab; start a new slab when the tail is short.
-    if (this.#buffer === undefined || this.#buffer.byteLength < MIN_READ) this.#buffer = new Uint8Array(SLAB_SIZE);
-    const buffer = this.#buffer;
+    const buffer = this.#pool.room();
     return this.#conn.read(buffer).then(
       (n) => {
         this.#reading = false;
@@ -268,16 +273,17 @@ class DenoConnection implements Connection {
   #took(buffer: Uint8Array, n: number | null): Uint8Array | null {
     if (n === null) {
       this.#eof = true;
-      this.#buffer = undefined;
       // No half-open from the peer's side: finish ours too, then release the resource.
       this.end().catch(() => {});
       return null;
     }
     // A short read is copied out and its space reused (a control reply should not pin a slab); a
     // long one is handed over as a view of the slab, and the next read goes into what is left.
-    if (n < COPY_BELOW) return buffer.slice(0, n);
-    this.#buffer = buffer.subarray(n);
-    return buffer.subarray(0, n);
+    return n < COPY_BELOW ? buffer.slice(0, n) : this.#pool.take(n);
+  }
+
+  recycle(chunk: Uint8Array): void {
+    this.#pool.recycle(chunk);
   }
 
   #nextQueuedRead(): void {
@@ -376,7 +382,6 @@ class DenoConnection implements Connection {
   #release(): void {
     if (this.#released) return;
     this.#released = true;
-    this.#buffer = undefined;
     try {
       this.#conn.close();
     } catch {
@@ -535,6 +540,7 @@ export const capabilities: Capabilities = Object.freeze({
   reportsResumption: false,
   clientCertificates: false,
   tlsVersionLimits: false,
+  writeSettlesWhenSent: true,
 });
 
 /**

@@ -29,6 +29,7 @@ export const capabilities: Capabilities = Object.freeze({
   reportsResumption: true,
   clientCertificates: true,
   tlsVersionLimits: true,
+  writeSettlesWhenSent: false,
 });
 
 /**

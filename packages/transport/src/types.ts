@@ -262,6 +262,13 @@ export interface Capabilities {
   readonly clientCertificates: boolean;
   /** `minVersion` and `maxVersion` are honoured. */
   readonly tlsVersionLimits: boolean;
+  /**
+   * A `write()` settles only once the runtime is done with the bytes (the kernel, or the TLS
+   * library, has them), so the caller may refill the buffer then. Where this is false or absent
+   * (node:net on Node and Bun), a write may settle while its bytes still wait in a queue that
+   * refers to the caller's buffer.
+   */
+  readonly writeSettlesWhenSent?: boolean;
 }
 
 /**

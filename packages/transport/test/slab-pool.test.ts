@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { SlabPool } from '../src/internal/slab-pool.js';
+import { SlabPool, SlabShelf } from '../src/internal/slab-pool.js';
 
 const fill = (room: Uint8Array, bytes: number, value: number): void => void room.fill(value, 0, bytes);
 
@@ -59,5 +59,43 @@ describe('SlabPool', () => {
     const chunk = pool.copy(big);
     expect(chunk).toEqual(big);
     expect(chunk.buffer).not.toBe(big.buffer);
+  });
+
+  test('the first slab is small and new; later ones have the full size', () => {
+    const allocated: number[] = [];
+    const allocate = (bytes: number): Uint8Array => (allocated.push(bytes), new Uint8Array(bytes));
+    const shelf = new SlabShelf(4);
+    shelf.put(new Uint8Array(1024));
+    const pool = new SlabPool(1024, 256, { firstSlab: 128, allocate, shelf });
+    expect(pool.room().length).toBe(128); // not the waiting 1024-byte slab
+    pool.take(100); // 28 left: under a quarter of 128, so the next read gets another slab
+    expect(pool.room().length).toBe(1024);
+    expect(allocated).toEqual([128]); // the full-size one came from the shelf
+    pool.take(1024);
+    expect(pool.room().length).toBe(1024);
+    expect(allocated).toEqual([128, 1024]);
+  });
+
+  test('pools sharing a shelf reuse each other\'s slabs, and the shelf keeps at most its maximum', () => {
+    const shelf = new SlabShelf(2);
+    const a = new SlabPool(1024, 512, { shelf });
+    const b = new SlabPool(1024, 512, { shelf });
+    const fromA = [0, 1, 2].map(() => a.take(a.room().length));
+    a.room(); // retires the third slab
+    for (const chunk of fromA) a.recycle(chunk);
+    expect(shelf.size).toBe(2);
+    b.take(b.room().length); // b's first slab is always a new one
+    const room = b.room();
+    expect(fromA.some((chunk) => chunk.buffer === room.buffer)).toBe(true);
+    expect(shelf.size).toBe(1);
+  });
+
+  test('a shelf keeps slabs of one size only', () => {
+    const shelf = new SlabShelf(4);
+    shelf.put(new Uint8Array(1024));
+    shelf.put(new Uint8Array(512));
+    expect(shelf.size).toBe(1);
+    expect(shelf.take(512)).toBeUndefined();
+    expect(shelf.take(1024)?.length).toBe(1024);
   });
 });

@@ -13,6 +13,12 @@
  * delivers, and V8 collects external memory lazily (tens of MB pile up before a collection). A file
  * download whose sink recycles every chunk after writing it runs on a handful of slabs instead.
  *
+ * Free slabs wait on a {@link SlabShelf}, which the pools of one adapter share: eight segments of a
+ * download each keeping its own spare slabs held 73 MB of slabs (2 MiB each) where one shared shelf
+ * holds a few. A pool's first slab is small and always new, so a connection that carries one small
+ * file or a control connection's replies never takes (and, with chunks nobody recycles, pins) a big
+ * one.
+ *
  * A recycled chunk must not be touched again by anyone: its bytes will be overwritten. Only code
  * that owns the chunk end to end (the client's file sinks) recycles.
  *
@@ -27,31 +33,75 @@ interface SlabState {
   retired: boolean;
 }
 
-/** Free slabs kept for reuse; more are dropped and left to the garbage collector. */
-const MAX_FREE = 4;
+/** Free slabs of one size, waiting for reuse by any pool that shares the shelf. */
+export class SlabShelf {
+  readonly #max: number;
+  readonly #slabs: Uint8Array[] = [];
+
+  /** @param max free slabs kept; more are dropped and left to the garbage collector. */
+  constructor(max: number) {
+    this.#max = max;
+  }
+
+  /** A free slab of `bytes` bytes, if one waits. */
+  take(bytes: number): Uint8Array | undefined {
+    return this.#slabs.length > 0 && this.#slabs[0]!.byteLength === bytes ? this.#slabs.pop() : undefined;
+  }
+
+  /** Keep `slab` for reuse if there is space, and if it has the size of the others. */
+  put(slab: Uint8Array): void {
+    const size = this.#slabs[0]?.byteLength ?? slab.byteLength;
+    if (this.#slabs.length < this.#max && slab.byteLength === size) this.#slabs.push(slab);
+  }
+
+  /** Slabs waiting for reuse. */
+  get size(): number {
+    return this.#slabs.length;
+  }
+}
+
+/** How a {@link SlabPool} gets its memory. */
+export interface SlabPoolOptions {
+  /** Bytes of the pool's first slab (default: the slab size). Later slabs have the full size. */
+  readonly firstSlab?: number;
+  /** Where new slabs come from (default: `new Uint8Array`, which zero-fills). */
+  readonly allocate?: (bytes: number) => Uint8Array;
+  /** Free slabs shared with other pools (default: a shelf of this pool's own, of 4 slabs). */
+  readonly shelf?: SlabShelf;
+}
+
+const zeroed = (bytes: number): Uint8Array => new Uint8Array(bytes);
 
 export class SlabPool {
   readonly #slabSize: number;
   readonly #minRoom: number;
+  readonly #firstSlab: number;
+  readonly #allocate: (bytes: number) => Uint8Array;
+  readonly #shelf: SlabShelf;
   #slab: Uint8Array;
   #state: SlabState = { out: 0, retired: false };
   #offset = 0;
   readonly #states = new WeakMap<ArrayBufferLike, SlabState>();
-  readonly #free: Uint8Array[] = [];
 
   /**
    * @param slabSize bytes per slab.
-   * @param minRoom a slab with less room than this is retired before the next read.
+   * @param minRoom a slab with less room than this is retired before the next read (a quarter of
+   *   the slab for a smaller first slab).
    */
-  constructor(slabSize: number, minRoom: number) {
+  constructor(slabSize: number, minRoom: number, options: SlabPoolOptions = {}) {
     this.#slabSize = slabSize;
     this.#minRoom = minRoom;
+    this.#firstSlab = Math.min(options.firstSlab ?? slabSize, slabSize);
+    this.#allocate = options.allocate ?? zeroed;
+    this.#shelf = options.shelf ?? new SlabShelf(4);
     this.#slab = new Uint8Array(0);
   }
 
   /** Room for the next read: at least `minRoom` bytes (a view of the current slab from its free part). */
   room(): Uint8Array {
-    if (this.#slab.byteLength - this.#offset < this.#minRoom) this.#next();
+    const length = this.#slab.byteLength;
+    const minRoom = length < this.#slabSize ? Math.max(Math.min(this.#minRoom, length >> 2), 1) : this.#minRoom;
+    if (length - this.#offset < minRoom) this.#next();
     return this.#slab.subarray(this.#offset);
   }
 
@@ -78,19 +128,20 @@ export class SlabPool {
     if (state.retired && state.out === 0) this.#release(chunk.buffer, state);
   }
 
-  /** Slabs waiting for reuse (for tests). */
+  /** Slabs waiting for reuse on this pool's shelf (for tests). */
   get freeSlabs(): number {
-    return this.#free.length;
+    return this.#shelf.size;
   }
 
   #next(atLeast = 0): void {
     const old = this.#state;
-    if (this.#slab.byteLength > 0) {
+    const first = this.#slab.byteLength === 0;
+    if (!first) {
       old.retired = true;
       if (old.out === 0) this.#release(this.#slab.buffer, old);
     }
-    const reused = atLeast <= this.#slabSize ? this.#free.pop() : undefined;
-    this.#slab = reused ?? new Uint8Array(Math.max(this.#slabSize, atLeast));
+    const size = Math.max(first ? this.#firstSlab : this.#slabSize, atLeast);
+    this.#slab = (first ? undefined : this.#shelf.take(size)) ?? this.#allocate(size);
     this.#offset = 0;
     this.#state = { out: 0, retired: false };
     this.#states.set(this.#slab.buffer, this.#state);
@@ -99,6 +150,6 @@ export class SlabPool {
   #release(buffer: ArrayBufferLike, state: SlabState): void {
     this.#states.delete(buffer);
     state.retired = false;
-    if (this.#free.length < MAX_FREE && buffer.byteLength === this.#slabSize) this.#free.push(new Uint8Array(buffer));
+    if (buffer.byteLength === this.#slabSize) this.#shelf.put(new Uint8Array(buffer));
   }
 }
