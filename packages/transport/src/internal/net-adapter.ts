@@ -489,8 +489,11 @@ const NODE_SLAB_BYTES = 2 * 1024 * 1024;
 /** A slab with less room than this is retired before the next read. */
 const NODE_MIN_READ = 256 * 1024;
 const NODE_FIRST_SLAB = 64 * 1024;
-/** Free 2 MiB slabs kept for any Node connection of this process. */
-const nodeShelf = new SlabShelf(4);
+/**
+ * Free 2 MiB slabs kept for any Node connection of this process. A shelf of 4 made an 8-segment
+ * download drop slabs and allocate them again: 148 MB peak RSS against 119.
+ */
+const nodeShelf = new SlabShelf(16);
 
 /** Memory the caller overwrites before it reads it, as a plain Uint8Array (not a Buffer). */
 function unzeroed(bytes: number): Uint8Array {

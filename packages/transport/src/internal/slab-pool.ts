@@ -13,11 +13,10 @@
  * delivers, and V8 collects external memory lazily (tens of MB pile up before a collection). A file
  * download whose sink recycles every chunk after writing it runs on a handful of slabs instead.
  *
- * Free slabs wait on a {@link SlabShelf}, which the pools of one adapter share: eight segments of a
- * download each keeping its own spare slabs held 73 MB of slabs (2 MiB each) where one shared shelf
- * holds a few. A pool's first slab is small and always new, so a connection that carries one small
- * file or a control connection's replies never takes (and, with chunks nobody recycles, pins) a big
- * one.
+ * Free slabs wait on a {@link SlabShelf}, which the pools of one adapter share, so a slab one
+ * connection gave back can carry another's reads. A pool's first slab is small and always new, so a
+ * connection that carries one small file, or a control connection's replies, never takes (and, with
+ * chunks nobody recycles, pins) a big one.
  *
  * A recycled chunk must not be touched again by anyone: its bytes will be overwritten. Only code
  * that owns the chunk end to end (the client's file sinks) recycles.
