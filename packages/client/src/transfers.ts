@@ -151,9 +151,9 @@ const FILE_WRITE_BATCH = 1024 * 1024;
 
 /**
  * A sink into an open file from `start` on. Chunks are gathered up to {@link FILE_WRITE_BATCH} and
- * written with one `writev`, while the next batch gathers: at most one write is in flight, so memory
- * stays bounded (two batches) and a slow disk still slows the download down. A failed write fails
- * the next `write` or `commit`.
+ * written with one `writev` (small ones copied into one buffer first, see {@link joinSmall}), while
+ * the next batch gathers: at most one write is in flight, so memory stays bounded (two batches) and
+ * a slow disk still slows the download down. A failed write fails the next `write` or `commit`.
  */
 function fileSink(handle: FileHandle, start: number, onCommit: () => Promise<void>, onDiscard: () => Promise<void>): Sink {
   let position = start;
@@ -175,17 +175,27 @@ function fileSink(handle: FileHandle, start: number, onCommit: () => Promise<voi
     inFlight = undefined;
     if (failure) throw failure.error;
   };
+  /** A joined batch's memory, once its write is done (see {@link joinSmall}). */
+  let spare: Uint8Array | undefined;
   const flush = () => {
-    const chunks = batch;
+    let chunks = batch;
     const at = position;
     const giveBack = recycle;
+    const bytes = batchBytes;
     position += batchBytes;
     batch = [];
     batchBytes = 0;
+    const joined = joinSmall(chunks, bytes, spare);
+    if (joined !== undefined) {
+      spare = undefined;
+      if (giveBack) for (const chunk of chunks) giveBack(chunk);
+      chunks = [joined];
+    }
     inFlight = writeAllAt(handle, chunks, at).then(
       () => {
         // Written: the kernel has the bytes, so their memory can carry the next reads.
-        if (giveBack) for (const chunk of chunks) giveBack(chunk);
+        if (joined !== undefined) spare = new Uint8Array(joined.buffer);
+        else if (giveBack) for (const chunk of chunks) giveBack(chunk);
       },
       (error: unknown) => {
         failure ??= { error };
@@ -216,6 +226,28 @@ function fileSink(handle: FileHandle, start: number, onCommit: () => Promise<voi
       await onDiscard();
     },
   };
+}
+
+/** Chunks smaller than this on average are copied into one buffer before they are written. */
+const JOIN_BELOW = 64 * 1024;
+
+/**
+ * One contiguous copy of a batch of small chunks, in `spare` when it is big enough; undefined when
+ * the chunks are large enough to be written as they are. TLS hands chunks out 16 KiB at a time, and
+ * a `writev` of 64 such pieces cost the kernel 2 to 5 times the system time of one 1 MiB write here
+ * (Node, 512 MiB over FTPS to a file: 0.57 to 1.38 s of system time, 0.28 to 0.33 s joined; 1.0 to
+ * 1.9 s per download, 0.77 to 0.92 s joined). The copy costs far less, and the chunks go back to the
+ * transport at once.
+ */
+function joinSmall(chunks: readonly Uint8Array[], bytes: number, spare: Uint8Array | undefined): Uint8Array | undefined {
+  if (chunks.length < 2 || bytes / chunks.length >= JOIN_BELOW) return undefined;
+  const joined = spare !== undefined && spare.length >= bytes ? spare : new Uint8Array(Math.max(bytes, FILE_WRITE_BATCH + JOIN_BELOW));
+  let offset = 0;
+  for (const chunk of chunks) {
+    joined.set(chunk, offset);
+    offset += chunk.length;
+  }
+  return joined.subarray(0, bytes);
 }
 
 /**
