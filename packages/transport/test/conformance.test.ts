@@ -755,6 +755,17 @@ describe(`transport conformance on ${runtime}`, () => {
         await expect(quiet.read()).rejects.toBeInstanceOf(ConnectionError);
       });
 
+      check('destroy() without a reason rejects a pending read and later calls with ConnectionError', async () => {
+        const conn = await transport.connect({ host, port: port('echo') });
+        const pending = conn.read();
+        conn.destroy();
+        const first = await rejection(pending);
+        expect(first).toBeInstanceOf(ConnectionError);
+        await conn.closed;
+        expect(await rejection(conn.read())).toBeInstanceOf(ConnectionError);
+        expect(await rejection(conn.write(encode('x')))).toBeInstanceOf(ConnectionError);
+      });
+
       check('a reset after data delivers the data, then rejects with ECONNRESET', async () => {
         const conn = await transport.connect({ host, port: port('reset') });
         const lines = new Lines(conn);

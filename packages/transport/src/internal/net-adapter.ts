@@ -329,8 +329,10 @@ class NetConnection implements Connection {
   destroy(error?: Error): void {
     if (this.#destroyed) return;
     this.#destroyed = true;
-    const reason = error ?? destroyedError();
-    this.#queue.fail(reason, true);
+    // Made only if someone is told: a data connection is destroyed after every transfer.
+    let made: ConnectionError | undefined;
+    const reason = error !== undefined ? () => error : () => (made ??= destroyedError());
+    this.#queue.failLazily(reason, true);
     if (error !== undefined && this.#error === undefined) this.#error = error;
     this.#rejectWaiters(reason);
     this.#socket.destroy();
@@ -446,7 +448,7 @@ class NetConnection implements Connection {
     if (this.#error === undefined && !this.#destroyed && !this.#queue.done) {
       this.#fail(new ConnectionError('The connection closed before the end of the stream'));
     }
-    this.#rejectWaiters(this.#error ?? destroyedError());
+    this.#rejectWaiters(() => this.#error ?? destroyedError());
     this.#settleClosed(this.#error);
   };
 
@@ -454,15 +456,21 @@ class NetConnection implements Connection {
     if (this.#error !== undefined) return;
     this.#error = error;
     this.#queue.fail(error);
-    this.#rejectWaiters(error);
+    this.#rejectWaiters(() => error);
     this.#socket.destroy();
   }
 
-  #rejectWaiters(error: unknown): void {
+  /** Reject whoever waits with what `reason` makes (made only if someone waits). */
+  #rejectWaiters(reason: () => unknown): void {
+    if (this.#drainWaiters.length === 0 && this.#waiters.size === 0) {
+      this.#readyWaiter = undefined;
+      return;
+    }
     const waiters = [...this.#drainWaiters, ...this.#waiters];
     this.#drainWaiters = [];
     this.#waiters.clear();
     this.#readyWaiter = undefined;
+    const error = reason();
     for (const waiter of waiters) waiter.reject(error);
   }
 }
