@@ -191,7 +191,8 @@ export interface Connection {
   recycle?(chunk: Uint8Array): void;
   /**
    * Queue bytes for sending; resolves when the runtime has room for more. The caller must not modify
-   * `bytes` until the promise settles.
+   * `bytes` until the promise settles, and afterwards only where `capabilities.writeSettlesWhenSent`
+   * is true: node:net (Node and Bun) may settle a small write while its queue still refers to them.
    */
   write(bytes: Uint8Array): Promise<void>;
   /**
