@@ -94,7 +94,7 @@ export class ChunkQueue {
 
   /**
    * As {@link fail}, but the error is made only when a read needs it: an Error's stack is not free,
-   * and most connections are torn down with nobody reading (about 3% of a client's CPU for small
+   * and most connections are torn down with nobody reading (about 2.5% of a client's CPU for small
    * files went into errors nobody saw).
    */
   failLazily(make: () => unknown, discard = false): void {
