@@ -123,13 +123,10 @@ export class Client implements AsyncDisposable {
   #hashSelected: HashAlgorithm | undefined;
   /** Whether the server takes `LIST -a` (undefined until a LIST has told). */
   #listAll: boolean | undefined;
-  /** Whether an upload may refill a buffer once its write settled (see `Capabilities`). */
-  readonly #reuseWriteBuffers: boolean;
 
-  private constructor(control: Control, login: ConnectResult, transport: Transport) {
+  private constructor(control: Control, login: ConnectResult) {
     this.#control = control;
     this.#login = login;
-    this.#reuseWriteBuffers = transport.capabilities.writeSettlesWhenSent === true;
     this.#armKeepAlive();
   }
 
@@ -143,7 +140,7 @@ export class Client implements AsyncDisposable {
     const transport: Transport = options.transport ?? defaultTransport;
     const { control, result } = await Control.open(transport, resolved, options.signal);
     if (result.kind !== 'connect') throw new LocalProtocolError('connect returned no login result');
-    return new Client(control, result, transport);
+    return new Client(control, result);
   }
 
   /** FEAT as upper-cased feature name → parameters. */
@@ -676,7 +673,8 @@ export class Client implements AsyncDisposable {
       // it (ftp-srv), REST+STOR truncates and zero-fills; APPE of the rest is the safe equivalent.
       if (!this.features.has('REST')) cmd = 'APPE';
     }
-    const opened = await openSource(source, startAt, this.#reuseWriteBuffers);
+    // A file source may refill its buffers only where a settled write no longer holds them.
+    const opened = await openSource(source, startAt, this.#control.transport.capabilities.writeSettlesWhenSent === true);
     if (cmd === 'APPE') startAt = 0;
     const ascii = options.mode === 'ascii';
     // In ASCII mode the wire carries more bytes than the file (LF becomes CRLF): no total then.

@@ -111,7 +111,8 @@ class Timer {
 export class Control {
   readonly session: Session;
   readonly options: ResolvedOptions;
-  readonly #transport: Transport;
+  /** The adapter this connection and its data connections use. */
+  readonly transport: Transport;
   readonly #conn: Connection;
   #running: Running | undefined;
   #data: DataChannel | undefined;
@@ -128,7 +129,7 @@ export class Control {
 
   private constructor(conn: Connection, transport: Transport, options: ResolvedOptions) {
     this.#conn = conn;
-    this.#transport = transport;
+    this.transport = transport;
     this.options = options;
     const log = options.log;
     this.session = new Session({
@@ -360,7 +361,7 @@ export class Control {
 
   #openPassive(host: string, port: number, secure: boolean): void {
     const channel = this.#newChannel();
-    const connect = this.#transport.connect({
+    const connect = this.transport.connect({
       host,
       port,
       ...(this.options.timeouts.connect > 0 ? { timeout: this.options.timeouts.connect } : {}),
@@ -377,7 +378,7 @@ export class Control {
     const channel = this.#newChannel();
     const local = this.#conn.localAddress;
     (async () => {
-      const listener = await this.#transport.listen({ host: local.host });
+      const listener = await this.transport.listen({ host: local.host });
       channel.listener = listener;
       if (channel.closed) return listener.close();
       this.#perform(this.session.listening({ host: listener.address.host, port: listener.address.port }));

@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { SERVER_KINDS, startServer, type RunningServer, type ServerKind } from '@ftpkit/testkit';
 import { Client, FtpReplyError, isAbortError, type ClientOptions, type LogEntry } from '../src/index.js';
+import { realClientOptions } from './pool-helpers.js';
 
 const MODES = [
   { name: 'plain', secure: false },
@@ -48,16 +49,7 @@ for (const kind of SERVER_KINDS) {
     for (const mode of MODES) {
       test(`${kind} ${mode.name}: small files both ways, resume, a missing file, an abort, then more work`, async () => {
         const log: LogEntry[] = [];
-        const options: ClientOptions = {
-          host: server.host,
-          port: server.port,
-          user: server.user,
-          password: server.password,
-          secure: mode.secure,
-          tls: { ca: server.caPem, servername: 'localhost' },
-          pipelining: true,
-          log: (entry) => void log.push(entry),
-        };
+        const options = realClientOptions(server, mode.secure, { pipelining: true, log: (entry) => void log.push(entry) });
         const client = await Client.connect(options);
         const dir = `/pipelined-${mode.name}`;
         try {

@@ -4,7 +4,7 @@
 import { createHash } from 'node:crypto';
 import type { Socket } from 'node:net';
 import type { RunningServer } from '@ftpkit/testkit';
-import type { PoolOptions } from '../src/index.js';
+import type { ClientOptions, PoolOptions } from '../src/index.js';
 
 /** A promise with its resolver, for handing control between a test and a server handler. */
 export function deferred(): { promise: Promise<void>; resolve: () => void } {
@@ -32,8 +32,8 @@ export async function send(data: Socket, bytes: Uint8Array): Promise<boolean> {
   return true;
 }
 
-/** Pool options for a testkit server, verifying its certificate when `secure`. */
-export function realPoolOptions(server: RunningServer, secure: false | 'explicit', extra: Partial<PoolOptions> = {}): PoolOptions {
+/** Client options for a testkit server, verifying its certificate when `secure`. */
+export function realClientOptions(server: RunningServer, secure: false | 'explicit', extra: Partial<ClientOptions> = {}): ClientOptions {
   return {
     host: server.host,
     port: server.port,
@@ -43,4 +43,9 @@ export function realPoolOptions(server: RunningServer, secure: false | 'explicit
     tls: { ca: server.caPem, servername: 'localhost' },
     ...extra,
   };
+}
+
+/** Pool options for a testkit server, verifying its certificate when `secure`. */
+export function realPoolOptions(server: RunningServer, secure: false | 'explicit', extra: Partial<PoolOptions> = {}): PoolOptions {
+  return { ...realClientOptions(server, secure), ...extra };
 }
