@@ -97,6 +97,7 @@ export function describeFailure(error: unknown): Failure {
       case 'ERR_FTP_LOCAL_FILE':
         return { exitCode: EXIT.local, code, message: sentence(message) };
       case 'ERR_FTP_LOCAL_PROTOCOL':
+      case 'ERR_FTP_INVALID_ARG':
         return { exitCode: EXIT.usage, code, message: sentence(message) };
       case 'ERR_FTP_REMOTE_PROTOCOL':
       case 'ERR_FTP_UNSAFE_PATH':

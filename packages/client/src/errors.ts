@@ -5,7 +5,8 @@
  * |---|---|---|
  * | `FtpReplyError` | `ERR_FTP_REPLY` | the server said no (4xx/5xx); carries the `Reply` and the command |
  * | `RemoteProtocolError` | `ERR_FTP_REMOTE_PROTOCOL` | the server broke the protocol |
- * | `LocalProtocolError` | `ERR_FTP_LOCAL_PROTOCOL` | a refused argument (CR/LF/NUL) or a misuse |
+ * | `LocalProtocolError` | `ERR_FTP_LOCAL_PROTOCOL` | a command the protocol forbids: CR/LF/NUL in an argument, or a command in the wrong state |
+ * | `InvalidArgumentError` | `ERR_FTP_INVALID_ARG` | a call was misused: a bad URL, pool size, option value or option combination |
  * | `ConnectionError` | `ERR_FTP_CONNECTION` | a socket failed or closed |
  * | `TlsError` | `ERR_FTP_TLS` | TLS failed, or TLS was required and refused |
  * | `TimeoutError` | `ERR_FTP_TIMEOUT` | connect, reply or data-idle timeout |
@@ -16,7 +17,7 @@
  *
  * @module
  */
-export { FtpError, FtpReplyError, LocalProtocolError, RemoteProtocolError, isFtpError } from '@ftpkit/codec';
+export { FtpError, FtpReplyError, InvalidArgumentError, LocalProtocolError, RemoteProtocolError, isFtpError } from '@ftpkit/codec';
 export { ConnectionError, TimeoutError, TlsError } from '@ftpkit/transport';
 import { FtpError } from '@ftpkit/codec';
 

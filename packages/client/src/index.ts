@@ -21,6 +21,7 @@ export {
   ConnectionError,
   FtpError,
   FtpReplyError,
+  InvalidArgumentError,
   LocalProtocolError,
   NotFoundError,
   NotSupportedError,

@@ -4,7 +4,7 @@
  * @module
  */
 import type { TlsOptions, Transport } from '@ftpkit/transport';
-import { LocalProtocolError } from './errors.js';
+import { InvalidArgumentError } from './errors.js';
 
 /** How the control connection is secured. */
 export type SecureMode = false | 'explicit' | 'implicit';
@@ -141,12 +141,12 @@ export function parseUrl(url: string): ClientOptions {
   try {
     parsed = new URL(url);
   } catch {
-    throw new LocalProtocolError('Not a valid URL');
+    throw new InvalidArgumentError('Not a valid URL');
   }
   const secure = { 'ftp:': false, 'ftpes:': 'explicit', 'ftps:': 'implicit' }[parsed.protocol] as SecureMode | undefined;
-  if (secure === undefined) throw new LocalProtocolError(`Unsupported URL scheme ${parsed.protocol} (use ftp:, ftpes: or ftps:)`);
+  if (secure === undefined) throw new InvalidArgumentError(`Unsupported URL scheme ${parsed.protocol} (use ftp:, ftpes: or ftps:)`);
   const host = parsed.hostname.startsWith('[') ? parsed.hostname.slice(1, -1) : parsed.hostname;
-  if (host === '') throw new LocalProtocolError('URL has no host');
+  if (host === '') throw new InvalidArgumentError('URL has no host');
   return {
     host,
     ...(parsed.port === '' ? {} : { port: Number(parsed.port) }),

@@ -34,7 +34,7 @@ import {
   type TransferOptions,
   type TransferResult,
 } from './client.js';
-import { ConnectionError, FtpReplyError, LocalProtocolError, TimeoutError, TlsError, abortError } from './errors.js';
+import { ConnectionError, FtpReplyError, InvalidArgumentError, TimeoutError, TlsError, abortError } from './errors.js';
 import { join, mkdir as mkdirLocal, readdir, stat } from './fs.js';
 import { parseUrl, resolveOptions, type ClientOptions, type ResolvedOptions } from './options.js';
 import { runAll } from './parallel.js';
@@ -158,7 +158,7 @@ export class Pool implements AsyncDisposable {
    */
   constructor(target: string | PoolOptions, overrides: Partial<PoolOptions> = {}) {
     const { size = DEFAULT_SIZE, ...options }: PoolOptions = typeof target === 'string' ? { ...parseUrl(target), ...overrides } : { ...target, ...overrides };
-    if (!Number.isInteger(size) || size < 1) throw new LocalProtocolError(`Pool size must be a positive integer, not ${size}`);
+    if (!Number.isInteger(size) || size < 1) throw new InvalidArgumentError(`Pool size must be a positive integer, not ${size}`);
     this.#size = size;
     // One frozen option set for every session: nothing a call does can give one session another identity.
     this.#options = Object.freeze({
@@ -345,9 +345,9 @@ export class Pool implements AsyncDisposable {
   download(remotePath: string, destination: DownloadDestination, options: PoolDownloadOptions = {}): Promise<TransferResult> {
     const { segments, ...rest } = options;
     if (segments === undefined || segments <= 1) return this.#with(options, (c) => c.download(remotePath, destination, rest));
-    if (typeof destination !== 'string') return Promise.reject(new LocalProtocolError('A segmented download needs a file path as its destination'));
+    if (typeof destination !== 'string') return Promise.reject(new InvalidArgumentError('A segmented download needs a file path as its destination'));
     if (rest.mode === 'ascii' || rest.startAt) {
-      return Promise.reject(new LocalProtocolError('A segmented download is binary and resumes by itself: drop mode "ascii" and startAt'));
+      return Promise.reject(new InvalidArgumentError('A segmented download is binary and resumes by itself: drop mode "ascii" and startAt'));
     }
     return segmentedDownload((fn, signal) => this.#with(signal ? { signal } : {}, fn), remotePath, destination, {
       ...rest,

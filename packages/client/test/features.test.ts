@@ -6,7 +6,7 @@ import fc from 'fast-check';
 import { afterEach, describe, expect, test } from 'vitest';
 import { startScriptedServer, type ScriptedServer } from '@ftpkit/testkit';
 import { crlfToLf, lfToCrlf } from '../src/ascii.js';
-import { Client, NotFoundError, parseUrl, type LogEntry } from '../src/index.js';
+import { Client, InvalidArgumentError, NotFoundError, parseUrl, type LogEntry } from '../src/index.js';
 
 const enc = new TextEncoder();
 const dec = new TextDecoder();
@@ -162,5 +162,7 @@ describe('URLs', () => {
     expect(parseUrl('ftpes://h:2121')).toEqual({ host: 'h', port: 2121, secure: 'explicit' });
     expect(parseUrl('ftps://u%40x:p%3Aw@[::1]/')).toEqual({ host: '::1', user: 'u@x', password: 'p:w', secure: 'implicit' });
     expect(() => parseUrl('http://h/')).toThrow(/Unsupported URL scheme/);
+    expect(() => parseUrl('http://h/')).toThrow(InvalidArgumentError);
+    expect(() => parseUrl('not a url')).toThrow(InvalidArgumentError);
   });
 });

@@ -18,7 +18,7 @@ import {
   type RunningServer,
   type ScriptContext,
 } from '@ftpkit/testkit';
-import { ConnectionError, FtpReplyError, LocalProtocolError, Pool, RemoteProtocolError, isAbortError, type PoolOptions, type Progress } from '../src/index.js';
+import { ConnectionError, FtpReplyError, InvalidArgumentError, LocalProtocolError, Pool, RemoteProtocolError, isAbortError, type PoolOptions, type Progress } from '../src/index.js';
 import { deferred, realPoolOptions, send, sha256 } from './pool-helpers.js';
 
 const KiB = 1024;
@@ -237,8 +237,8 @@ describe('scripted server', () => {
     });
 
     test('size must be a positive integer', () => {
-      expect(() => new Pool({ host: '127.0.0.1', size: 0 })).toThrow(LocalProtocolError);
-      expect(() => new Pool('ftp://127.0.0.1', { size: 1.5 })).toThrow(LocalProtocolError);
+      expect(() => new Pool({ host: '127.0.0.1', size: 0 })).toThrow(InvalidArgumentError);
+      expect(() => new Pool('ftp://127.0.0.1', { size: 1.5 })).toThrow(InvalidArgumentError);
     });
   });
 

@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, test } from 'vitest';
 import { rejectionOf, scriptedScenes, startServer, type RunningServer, type ScriptContext } from '@ftpkit/testkit';
-import { FtpReplyError, LocalProtocolError, Pool, isAbortError, type PoolOptions, type Progress } from '../src/index.js';
+import { FtpReplyError, InvalidArgumentError, Pool, isAbortError, type PoolOptions, type Progress } from '../src/index.js';
 import { deferred, realPoolOptions, send, sha256 } from './pool-helpers.js';
 
 const KiB = 1024;
@@ -160,9 +160,9 @@ describe('scripted server', () => {
 
   test('segments need a file path, binary mode and no startAt', async () => {
     const pool = await scenes.setup({ files: { f: 'x' } });
-    expect(await rejectionOf(pool.download('f', () => {}, { segments: 2 }))).toBeInstanceOf(LocalProtocolError);
-    expect(await rejectionOf(pool.download('f', join(scratch, 'x'), { segments: 2, mode: 'ascii' }))).toBeInstanceOf(LocalProtocolError);
-    expect(await rejectionOf(pool.download('f', join(scratch, 'x'), { segments: 2, startAt: 1 }))).toBeInstanceOf(LocalProtocolError);
+    expect(await rejectionOf(pool.download('f', () => {}, { segments: 2 }))).toBeInstanceOf(InvalidArgumentError);
+    expect(await rejectionOf(pool.download('f', join(scratch, 'x'), { segments: 2, mode: 'ascii' }))).toBeInstanceOf(InvalidArgumentError);
+    expect(await rejectionOf(pool.download('f', join(scratch, 'x'), { segments: 2, startAt: 1 }))).toBeInstanceOf(InvalidArgumentError);
     expect(scenes.server.connections()).toBe(0);
   });
 });

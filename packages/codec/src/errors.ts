@@ -18,7 +18,7 @@ import type { Reply } from './reply.js';
 const brand = Symbol.for('ftpkit.error');
 
 /** Stable codes of the errors defined by the codec. */
-export type CodecErrorCode = 'ERR_FTP_LOCAL_PROTOCOL' | 'ERR_FTP_REMOTE_PROTOCOL' | 'ERR_FTP_REPLY';
+export type CodecErrorCode = 'ERR_FTP_LOCAL_PROTOCOL' | 'ERR_FTP_REMOTE_PROTOCOL' | 'ERR_FTP_REPLY' | 'ERR_FTP_INVALID_ARG';
 
 /**
  * Base class of every ftpkit error. Packages built on the codec (transport, client) extend it with
@@ -60,6 +60,24 @@ export class LocalProtocolError extends FtpError {
   declare readonly code: 'ERR_FTP_LOCAL_PROTOCOL';
   constructor(message: string, options?: { cause?: unknown }) {
     super('ERR_FTP_LOCAL_PROTOCOL', message, options);
+  }
+}
+
+/**
+ * A call was given an argument it cannot use: a malformed URL, a pool size of 0, an option value
+ * out of range, or options that contradict each other. Nothing was sent. Unlike
+ * {@link LocalProtocolError}, the protocol is not involved: the call itself was misused.
+ *
+ * @example
+ * ```ts
+ * try { new Pool('ftp://files.example.com', { size: 0 }); }
+ * catch (err) { if (isFtpError(err) && err.code === 'ERR_FTP_INVALID_ARG') console.log(err.message); }
+ * ```
+ */
+export class InvalidArgumentError extends FtpError {
+  declare readonly code: 'ERR_FTP_INVALID_ARG';
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('ERR_FTP_INVALID_ARG', message, options);
   }
 }
 
