@@ -14,7 +14,9 @@
 // Env: BENCH_RUNS (5), BENCH_BIG_MB (1024), BENCH_SMALL (1000 files), BENCH_TLS_CURL_SMALL (50),
 // BENCH_W7_FILES (100), BENCH_DELAY_MS (10 one-way), BENCH_CAP_MB (64, MB/s per connection for W6),
 // BENCH_ONLY (comma-separated workload ids, e.g. W1-discard,W5-100k), BENCH_SETTLE_MS (1000),
-// BENCH_OUT (default packages/bench/RESULTS.md).
+// BENCH_OUT (default packages/bench/RESULTS.md), BENCH_BASELINE (a second built checkout, e.g. the
+// previous commit: `git worktree add ../base HEAD~1 && cd ../base && pnpm install && pnpm turbo run
+// build --filter=@ftpkit/bench...`; every ftpkit row gets an `@base` twin and a `vs base` ratio).
 import { spawn, execFileSync } from 'node:child_process';
 import { chmodSync, closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, writeFileSync, writeSync } from 'node:fs';
 import os from 'node:os';
@@ -34,6 +36,12 @@ const CAP_MB = env('BENCH_CAP_MB', 64);
 const CAP = Math.round(CAP_MB * 1e6);
 const SETTLE_MS = env('BENCH_SETTLE_MS', 1000);
 const ONLY = process.env.BENCH_ONLY ? new Set(process.env.BENCH_ONLY.split(',')) : undefined;
+/**
+ * Another built checkout of ftpkit (a worktree of the previous commit, say). Each ftpkit row then
+ * gets a twin, `… @base`, measured by that checkout's worker in the same rounds, and a `vs base`
+ * ratio: how a change moves every workload, on one machine, in one run.
+ */
+const BASELINE = process.env.BENCH_BASELINE;
 const POOL = 8;
 
 const here = fileURLToPath(new URL('.', import.meta.url));
@@ -41,6 +49,8 @@ const pkgDir = join(here, '..');
 const repo = join(pkgDir, '..', '..');
 const OUT = process.env.BENCH_OUT ?? join(pkgDir, 'RESULTS.md');
 const WORKER = join(here, 'client-worker.mjs');
+const BASE_WORKER = BASELINE ? join(BASELINE, 'packages', 'bench', 'src', 'client-worker.mjs') : undefined;
+if (BASE_WORKER && !existsSync(BASE_WORKER)) throw new Error(`BENCH_BASELINE: no ${BASE_WORKER}`);
 const PEER = join(here, 'raw-peer.mjs');
 const bin = (name) => join(repo, 'node_modules', '.bin', name);
 const RUNTIME_CMD = { node: [process.execPath], deno: [bin('deno'), 'run', '-A'], bun: [bin('bun')] };
@@ -83,8 +93,8 @@ function run(cmd, args, { cwd = pkgDir, timeoutMs = 30 * 60_000 } = {}) {
 }
 
 /** A measurement by client-worker.mjs under `runtime`. */
-async function worker(runtime, spec) {
-  const r = await run(RUNTIME_CMD[runtime][0], [...RUNTIME_CMD[runtime].slice(1), WORKER, JSON.stringify(spec)]);
+async function worker(runtime, spec, script = WORKER) {
+  const r = await run(RUNTIME_CMD[runtime][0], [...RUNTIME_CMD[runtime].slice(1), script, JSON.stringify(spec)]);
   const line = r.stdout.trim().split('\n').pop() ?? '';
   let out;
   try {
@@ -201,7 +211,7 @@ const url = (server, path) => `ftp://${server.host}:${server.port}/${path}`;
 const curlAuth = ['-u', 'ftpuser:ftppass'];
 const curlTls = ['--ssl-reqd', '--cacert', caFile];
 const base = (server, extra = {}) => ({ host: server.host, port: server.port, dir: local, ...extra });
-const ftpkit = (runtime, spec) => ({ name: `ftpkit (${runtime})`, kind: 'ftpkit', runtime, measure: () => worker(runtime, { contender: 'ftpkit', ...spec }) });
+const ftpkit = (runtime, spec) => ({ name: `ftpkit (${runtime})`, kind: 'ftpkit', runtime, spec, measure: () => worker(runtime, { contender: 'ftpkit', ...spec }) });
 const basic = (spec, name = 'basic-ftp') => ({ name, kind: 'basic-ftp', runtime: 'node', measure: () => worker('node', { contender: 'basic-ftp', ...spec }) });
 const curl = (measure, name = 'curl') => ({ name, kind: 'curl', runtime: 'node', measure });
 const ceiling = (name, runtime, measure) => ({ name, kind: 'ceiling', runtime, measure });
@@ -345,6 +355,17 @@ const delayed = { ...plain, host: proxy.host, port: proxy.port };
   });
 }
 
+// The baseline twins: right after each ftpkit row, the same spec through the other checkout's worker.
+if (BASE_WORKER) {
+  for (const w of W) {
+    w.contenders = w.contenders.flatMap((c) =>
+      c.kind === 'ftpkit' && c.spec
+        ? [c, { name: `${c.name} @base`, kind: 'baseline', runtime: c.runtime, measure: () => worker(c.runtime, { contender: 'ftpkit', ...c.spec }, BASE_WORKER) }]
+        : [c],
+    );
+  }
+}
+
 // ---------------------------------------------------------------------------------------------
 // Rounds.
 
@@ -453,13 +474,14 @@ function report(rounds) {
     if (!results[w.id]) continue;
     const better = w.lowerIsBetter ? 'lower is better' : 'higher is better';
     lines.push(`### ${w.title}`, '', `Unit: ${w.unit} (${better}). Ratios > 1 mean the row is better than the reference.`, '');
-    lines.push(`| contender | median ${w.unit} | min–max | vs basic-ftp | vs ceiling | peak RSS MB |`, '| --- | --- | --- | --- | --- | --- |');
+    const baseCol = BASE_WORKER ? ' vs base |' : '';
+    lines.push(`| contender | median ${w.unit} | min–max | vs basic-ftp | vs ceiling | peak RSS MB |${baseCol}`, `| --- | --- | --- | --- | --- | --- |${BASE_WORKER ? ' --- |' : ''}`);
     const bf = basicName(w);
     for (const c of w.contenders) {
       const entries = results[w.id][c.name] ?? [];
       const na = entries.find((e) => e?.unavailable);
       if (na) {
-        lines.push(`| ${c.name} | not available (${na.unavailable}) | | | | |`);
+        lines.push(`| ${c.name} | not available (${na.unavailable}) | | | | |${BASE_WORKER ? ' |' : ''}`);
         continue;
       }
       const vals = entries.map((e) => e?.value).filter(Number.isFinite);
@@ -468,7 +490,8 @@ function report(rounds) {
       const vsCeil = ceil?.[0] === 'cap' ? med(w.id, c.name) / ((POOL * CAP) / 1e6) : ceil ? perRound(w.id, c.name, ceil[0], ceil[1], w.lowerIsBetter) : NaN;
       const vsBf = bf && c.name !== bf && c.kind !== 'ceiling' ? perRound(w.id, c.name, w.id, bf, w.lowerIsBetter) : NaN;
       const range = vals.length ? `${fmt(Math.min(...vals), w.unit)}–${fmt(Math.max(...vals), w.unit)}` : '';
-      lines.push(`| ${c.kind === 'ceiling' ? `*${c.name}*` : c.name} | ${fmt(med(w.id, c.name), w.unit)}${errors ? ` (${errors} failed)` : ''} | ${range} | ${fr(vsBf)} | ${fr(vsCeil)} | ${fmt(Math.max(...entries.map((e) => e?.rssMB ?? NaN).filter(Number.isFinite)), 'MB')} |`);
+      const vsBase = BASE_WORKER && c.kind === 'ftpkit' ? ` ${fr(perRound(w.id, c.name, w.id, `${c.name} @base`, w.lowerIsBetter))} |` : BASE_WORKER ? ' |' : '';
+      lines.push(`| ${c.kind === 'ceiling' ? `*${c.name}*` : c.name} | ${fmt(med(w.id, c.name), w.unit)}${errors ? ` (${errors} failed)` : ''} | ${range} | ${fr(vsBf)} | ${fr(vsCeil)} | ${fmt(Math.max(...entries.map((e) => e?.rssMB ?? NaN).filter(Number.isFinite)), 'MB')} |${vsBase}`);
     }
     const errs = Object.entries(results[w.id]).flatMap(([n, es]) => es.filter((e) => e?.error).map((e) => `${n}: ${e.error.split('\n')[0].slice(0, 200)}`));
     if (errs.length) lines.push('', 'Failures:', ...[...new Set(errs)].map((e) => `- ${e}`));
