@@ -37,19 +37,8 @@
  * @module
  */
 import { LocalProtocolError, RemoteProtocolError } from './errors.js';
-import {
-  Collector,
-  excluded,
-  formatIndex,
-  nowOf,
-  parseWith,
-  release,
-  skipped,
-  type ListingEntry,
-  type ListingFormat,
-  type ParseListingOptions,
-  type UnparsedLine,
-} from './listing.js';
+import { Collector, excluded, formatIndex, nowOf, parseWith, release, skipped } from './list/engine.js';
+import type { ListingEntry, ListingFormat, ParseListingOptions, UnparsedLine } from './list/types.js';
 
 /**
  * Default for {@link ListingParserOptions.maxLineLength}: 64 Ki characters. One listing line holds

@@ -5,7 +5,7 @@ import { parseDosLine } from '../src/list/dos.js';
 import { parseEplfLine } from '../src/list/eplf.js';
 import { matchCommonLine, parseUnixLine, readCommonLine, scanUnixLine } from '../src/list/unix.js';
 import { detectListingFormat, type ListingEntry, type ListingFormat, parseListing, parseListingLine, parseStatListing } from '../src/listing.js';
-import { tryParseMlsdLine } from '../src/mlsd.js';
+import { tryParseMlsdLine } from '../src/list/mlsd.js';
 import { createReply } from '../src/reply.js';
 import { arbDosListingLine, arbMlsdLine, arbUnixListingLine, plainListingEntry } from '../src/testing/listing.js';
 

@@ -30,7 +30,7 @@
  *
  * @module
  */
-import type { ListingEntry, ListingEntryType } from '../listing.js';
+import type { ListingEntry, ListingEntryType } from './types.js';
 import { scanFacts } from './facts.js';
 
 type Draft = { -readonly [K in keyof ListingEntry]?: ListingEntry[K] };

@@ -28,14 +28,14 @@
  *
  * @module
  */
-import { FtpReplyError, LocalProtocolError, RemoteProtocolError } from './errors.js';
-import { isSelfOrParent, mlsdEntry } from './list/entry.js';
-import { factsError, scanFacts } from './list/facts.js';
-import { Recent } from './list/recent.js';
-import { modeToPermissions } from './list/unix.js';
-import type { ListingEntry, ListingEntryType } from './listing.js';
-import type { Reply } from './reply.js';
-import { formatFtpTime, ftpTimeToEpoch } from './time.js';
+import { FtpReplyError, LocalProtocolError, RemoteProtocolError } from '../errors.js';
+import type { Reply } from '../reply.js';
+import { formatFtpTime, ftpTimeToEpoch } from '../time.js';
+import { isSelfOrParent, mlsdEntry } from './entry.js';
+import { factsError, scanFacts } from './facts.js';
+import { modeToPermissions } from './mode.js';
+import { Recent } from './recent.js';
+import type { ListingEntry, ListingEntryType } from './types.js';
 
 const ZERO = 0x30;
 
