@@ -19,7 +19,7 @@
  * @module
  */
 import { FtpReplyError, LocalProtocolError } from './errors.js';
-import { chompedLength, Collector, formatIndex, nowOf, parseWith, release, skipped, walkLines, walkText } from './list/engine.js';
+import { chompedLength, Collector, formatIndex, nowOf, parseScratch, parseWith, skipped, walkLines, walkText } from './list/engine.js';
 import type { ListingEntry, ListingFormat, ListingResult, ParseListingOptions } from './list/types.js';
 import { isNotUnderstood, type Reply } from './reply.js';
 
@@ -42,14 +42,10 @@ export type { ListingEntry, ListingEntryType, ListingFormat, ListingResult, Pars
  * ```
  */
 export function parseListing(text: string, options: ParseListingOptions = {}): ListingResult {
-  const collector = new Collector(formatIndex(options.format), nowOf(options));
-  try {
-    walkText(text, collector, false);
-    if (collector.finish()) walkText(text, collector, true);
-    return collector.result();
-  } finally {
-    release();
-  }
+  const collector = new Collector(formatIndex(options.format), parseScratch(nowOf(options)));
+  walkText(text, collector, false);
+  if (collector.finish()) walkText(text, collector, true);
+  return collector.result();
 }
 
 /**
@@ -68,7 +64,7 @@ export function parseListingLine(line: string, format: ListingFormat, options: O
   if (index < 0) throw new LocalProtocolError('A listing format is required');
   const now = nowOf(options);
   const end = chompedLength(line);
-  return skipped(line, 0, end) ? undefined : parseWith(index, line, 0, end, now);
+  return skipped(line, 0, end) ? undefined : parseWith(index, line, 0, end, parseScratch(now));
 }
 
 /**
@@ -97,14 +93,10 @@ export function listFlagRefused(reply: Reply): boolean {
  * ```
  */
 export function detectListingFormat(lines: readonly string[]): ListingFormat | undefined {
-  const collector = new Collector(-1, Number.NaN);
-  try {
-    walkLines(lines, 0, lines.length, false, collector, false);
-    collector.finish();
-    return collector.result().format;
-  } finally {
-    release();
-  }
+  const collector = new Collector(-1, parseScratch(Number.NaN));
+  walkLines(lines, 0, lines.length, false, collector, false);
+  collector.finish();
+  return collector.result().format;
 }
 
 /**
@@ -124,12 +116,8 @@ export function detectListingFormat(lines: readonly string[]): ListingFormat | u
 export function parseStatListing(reply: Reply, options: ParseListingOptions = {}): ListingResult {
   if (reply.code < 211 || reply.code > 213) throw new FtpReplyError(reply, 'STAT');
   const lines = reply.lines;
-  const collector = new Collector(formatIndex(options.format), nowOf(options));
-  try {
-    walkLines(lines, 1, lines.length - 1, true, collector, false);
-    if (collector.finish()) walkLines(lines, 1, lines.length - 1, true, collector, true);
-    return collector.result();
-  } finally {
-    release();
-  }
+  const collector = new Collector(formatIndex(options.format), parseScratch(nowOf(options)));
+  walkLines(lines, 1, lines.length - 1, true, collector, false);
+  if (collector.finish()) walkLines(lines, 1, lines.length - 1, true, collector, true);
+  return collector.result();
 }

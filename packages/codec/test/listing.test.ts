@@ -3,9 +3,9 @@ import { describe, expect, test } from 'vitest';
 import { FtpReplyError, LocalProtocolError } from '../src/errors.js';
 import { parseDosLine } from '../src/list/dos.js';
 import { parseEplfLine } from '../src/list/eplf.js';
-import { matchCommonLine, parseUnixLine, readCommonLine, scanUnixLine } from '../src/list/unix.js';
+import { mlsdScratch, readMlsdLine } from '../src/list/mlsd-reader.js';
+import { readUnixLine, unixScratch } from '../src/list/unix.js';
 import { detectListingFormat, type ListingEntry, type ListingFormat, parseListing, parseListingLine, parseStatListing } from '../src/listing.js';
-import { tryParseMlsdLine } from '../src/list/mlsd.js';
 import { createReply } from '../src/reply.js';
 import { arbDosListingLine, arbMlsdLine, arbUnixListingLine, plainListingEntry } from '../src/testing/listing.js';
 
@@ -228,39 +228,35 @@ function arbEdited(arbLine: fc.Arbitrary<string>): fc.Arbitrary<string> {
   });
 }
 
-describe('unix: the common shape (by expression and by hand) and the full scanner', () => {
-  const match = (line: string, now: number) => matchCommonLine(line, 0, line.length, now);
-  const read = (line: string, now: number) => readCommonLine(line, 0, line.length, now);
-  const scan = (line: string, now: number) => scanUnixLine(line, 0, line.length, now);
+describe('unix: one reader for every line shape', () => {
+  const read = (line: string, now: number) => readUnixLine(line, 0, line.length, unixScratch(now));
 
-  /** Both readings of the common shape agree with each other and, where they answer, with the scanner. */
-  function agree(line: string, now: number): boolean {
-    const byExpression = match(line, now);
-    expect(read(line, now)).toStrictEqual(byExpression);
-    if (byExpression !== undefined) expect(byExpression).toStrictEqual(scan(line, now));
-    expect(parseUnixLine(line, 0, line.length, now)).toStrictEqual(scan(line, now));
-    return byExpression !== undefined;
+  /** `line` read in place, between other lines of a listing, with a scratch space that has read them. */
+  function inPlace(before: readonly string[], line: string, after: readonly string[], now: number): ListingEntry | undefined {
+    const text = [...before, line, ...after].join('\r\n');
+    const scratch = unixScratch(now);
+    let start = 0;
+    for (const other of before) {
+      readUnixLine(text, start, start + other.length, scratch);
+      start += other.length + 2;
+    }
+    return readUnixLine(text, start, start + line.length, scratch);
   }
 
-  test('property: for generated lines, common-shape readings give what the scanner gives', () => {
-    let common = 0;
-    const runs = 1000;
+  test('property: a line reads the same in place inside a listing, after other lines, as on its own', () => {
+    const arbLine = arbUnixListingLine({ now: NOW }).map((s) => s.line);
     fc.assert(
-      fc.property(arbUnixListingLine(), ({ line, now }) => {
-        expect(scan(line, now.getTime())).toBeDefined();
-        if (agree(line, now.getTime())) common++;
-      }),
-      { numRuns: runs },
-    );
-    // The common shape must be common: most generated lines have it.
-    expect(common).toBeGreaterThan(runs / 4);
-  });
-
-  test('property: for edited lines too, no reading disagrees', () => {
-    fc.assert(
-      fc.property(arbEdited(arbUnixListingLine({ now: NOW }).map((s) => s.line)), fc.boolean(), (line, withNow) => {
-        agree(line, withNow ? NOW.getTime() : Number.NaN);
-      }),
+      fc.property(
+        fc.array(fc.oneof(arbLine, arbEdited(arbLine)), { maxLength: 4 }),
+        fc.oneof(arbLine, arbEdited(arbLine)),
+        fc.array(fc.oneof(arbLine, arbEdited(arbLine)), { maxLength: 2 }),
+        fc.boolean(),
+        (before, line, after, withNow) => {
+          fc.pre(!line.includes('\n') && !line.includes('\r'));
+          const now = withNow ? NOW.getTime() : Number.NaN;
+          expect(inPlace(before, line, after, now)).toStrictEqual(read(line, now));
+        },
+      ),
       { numRuns: 2000 },
     );
   });
@@ -294,45 +290,40 @@ describe('unix: the common shape (by expression and by hand) and the full scanne
     );
   });
 
-  test('the common shapes', () => {
-    for (const line of [
-      '-rw-r--r--    1 1001     1001            6 Jan 02  2020 hello.txt',
-      'drwxr-xr-x   2 ftpuser  ftpuser      4096 Nov 25 15:40 sub',
-      'lrwxrwxrwx 1 u g 9 Nov 25 15:40 link -> hello.txt',
-      'drwxr-xr-x+  2 u g 4096 Feb 29  2024  leading space',
-      'prw-r--r-- 1 u g 0 Dec  1 9:05 fifo',
-      '-rw-r--r-- 1 Jan 12 2020 Jan 02  2020 file', // an owner called Jan
-    ]) {
-      expect(match(line, NOW.getTime()), line).toBeDefined();
-      expect(agree(line, NOW.getTime())).toBe(true);
-    }
+  test('how a line parses does not depend on how many lines the process has parsed before', () => {
+    const line = 'lrwxrwxrwx 1 u g 9 Nov 25 15:40 link -> hello.txt';
+    const first = parseListingLine(line, 'unix', { now: NOW });
+    const many = Array.from({ length: 120_000 }, (_, i) => `-rw-r--r-- 1 u g ${i} Jan 02  2020 f${i}`).join('\n');
+    expect(parseListing(many, { now: NOW }).entries).toHaveLength(120_000);
+    expect(parseListingLine(line, 'unix', { now: NOW })).toStrictEqual(first);
+    expect(parseListing(`${many}\n${line}`, { now: NOW }).entries.at(-1)).toStrictEqual(first);
   });
 
+  const entry = (fields: Omit<ListingEntry, 'raw' | 'permissions'> & { permissions?: string }) => ({ permissions: 'rw-r--r--', ...fields });
   test.each([
-    ['a device', 'crw-rw-rw- 1 root root 1, 3 Jan  1  2020 null'],
-    ['an ISO date', '-rw-r--r-- 1 root root 1234 2020-01-02 15:40 a.txt'],
-    ['no group column', '-rw-r--r--  1 joe  6 Jan 02  2020 a'],
-    ['no links column', '-rw-r--r--  ftp ftp  6 Jan 02  2020 a'],
-    ['an upper-case month', '-rw-r--r-- 1 u g 1 JAN 02  2020 f'],
-    ['a group with a space', '-rw-r--r--   1 owner  domain users   6 Jan 02  2020 a'],
-    ['a group that looks like a major number', '-rw-r--r-- 1 u 12, 34 Jan 02  2020 f'],
-    ['a tab after the date', '-rw-r--r-- 1 u g 1 Jan 02  2020\tf'],
-    ['29 February of a common year', '-rw-r--r-- 1 u g 1 Feb 29  2023 f'],
-    ['31 April', '-rw-r--r-- 1 u g 1 Apr 31 12:00 f'],
-    ['a size beyond 2^53', '-rw-r--r-- 1 u g 9007199254740993 Jan 02  2020 f'],
-    ['hour 24', '-rw-r--r-- 1 u g 1 Jan 02 24:00 f'],
-    ['minute 60', '-rw-r--r-- 1 u g 1 Jan 02 12:60 f'],
-    ['no name', '-rw-r--r-- 1 u g 1 Jan 02 12:00 '],
-  ])('%s is left to the scanner, which decides', (_what, line) => {
-    expect(match(line, NOW.getTime())).toBeUndefined();
-    expect(agree(line, NOW.getTime())).toBe(false);
+    ['a device', 'crw-rw-rw- 1 root root 1, 3 Jan  1  2020 null', entry({ name: 'null', type: 'unknown', modifiedAt: new Date('2020-01-01T00:00:00Z'), permissions: 'rw-rw-rw-', owner: 'root', group: 'root' })],
+    ['an ISO date', '-rw-r--r-- 1 root root 1234 2020-01-02 15:40 a.txt', entry({ name: 'a.txt', type: 'file', size: 1234, modifiedAt: new Date('2020-01-02T15:40:00Z'), owner: 'root', group: 'root' })],
+    ['no group column', '-rw-r--r--  1 joe  6 Jan 02  2020 a', entry({ name: 'a', type: 'file', size: 6, modifiedAt: new Date('2020-01-02T00:00:00Z'), owner: 'joe' })],
+    ['no links column', '-rw-r--r--  ftp ftp  6 Jan 02  2020 a', entry({ name: 'a', type: 'file', size: 6, modifiedAt: new Date('2020-01-02T00:00:00Z'), owner: 'ftp', group: 'ftp' })],
+    ['an upper-case month', '-rw-r--r-- 1 u g 1 JAN 02  2020 f', entry({ name: 'f', type: 'file', size: 1, modifiedAt: new Date('2020-01-02T00:00:00Z'), owner: 'u', group: 'g' })],
+    ['a group with a space', '-rw-r--r--   1 owner  domain users   6 Jan 02  2020 a', entry({ name: 'a', type: 'file', size: 6, modifiedAt: new Date('2020-01-02T00:00:00Z'), owner: 'owner', group: 'domain users' })],
+    ['a group that looks like a major number', '-rw-r--r-- 1 u 12, 34 Jan 02  2020 f', entry({ name: 'f', type: 'file', modifiedAt: new Date('2020-01-02T00:00:00Z'), owner: 'u' })],
+    ['a tab after the date', '-rw-r--r-- 1 u g 1 Jan 02  2020\tf', entry({ name: 'f', type: 'file', size: 1, modifiedAt: new Date('2020-01-02T00:00:00Z'), owner: 'u', group: 'g' })],
+    ['29 February of a common year', '-rw-r--r-- 1 u g 1 Feb 29  2023 f', undefined],
+    ['31 April', '-rw-r--r-- 1 u g 1 Apr 31 12:00 f', undefined],
+    ['a size beyond 2^53', '-rw-r--r-- 1 u g 9007199254740993 Jan 02  2020 f', undefined],
+    ['hour 24', '-rw-r--r-- 1 u g 1 Jan 02 24:00 f', undefined],
+    ['minute 60', '-rw-r--r-- 1 u g 1 Jan 02 12:60 f', undefined],
+    ['no name', '-rw-r--r-- 1 u g 1 Jan 02 12:00 ', undefined],
+  ])('%s', (_what, line, expected) => {
+    expect(unix(line)).toStrictEqual(expected === undefined ? undefined : { ...expected, raw: line });
   });
 });
 
 describe('format detection offers a line only to the formats that could take it', () => {
   const parsers = [
-    (l: string) => tryParseMlsdLine(l, 0, l.length),
-    (l: string) => parseUnixLine(l, 0, l.length, NOW.getTime()),
+    (l: string) => readMlsdLine(l, 0, l.length, mlsdScratch()),
+    (l: string) => readUnixLine(l, 0, l.length, unixScratch(NOW.getTime())),
     (l: string) => parseDosLine(l, 0, l.length),
     (l: string) => parseEplfLine(l, 0, l.length),
   ];

@@ -29,9 +29,9 @@
 import { LocalProtocolError } from '../errors.js';
 import { parseDosLine } from './dos.js';
 import { parseEplfLine } from './eplf.js';
-import { mlsdSelfOrParent, releaseMlsdScratch, tryParseMlsdLine } from './mlsd.js';
+import { type MlsdScratch, mlsdScratch, mlsdSelfOrParent, readMlsdLine, releaseMlsdScratch } from './mlsd-reader.js';
 import type { ListingEntry, ListingFormat, ListingResult, ParseListingOptions, UnparsedLine } from './types.js';
-import { parseUnixLine, releaseUnixScratch } from './unix.js';
+import { readUnixLine, releaseUnixScratch, type UnixScratch, unixScratch } from './unix.js';
 
 // The order breaks ties (which need identical counts).
 const FORMATS = ['mlsd', 'unix', 'dos', 'eplf'] as const satisfies readonly ListingFormat[];
@@ -57,13 +57,56 @@ export function nowOf(options: ParseListingOptions): number {
   return time;
 }
 
+/**
+ * The scratch space of one parse, and with it everything the parse remembers from one line to the
+ * next: `now` (epoch milliseconds, or NaN, for year-less unix dates) and the scratch spaces of the
+ * unix and MLSD readers, made when first needed (DOS and EPLF lines need no memory). The parse (a
+ * {@link Collector}, a `ListingParser`, one `parseListingLine` call) makes one with
+ * {@link parseScratch} and passes it down to the format readers, so that no two parses, not even
+ * two interleaved line by line, share any state. An array rather than an object with fields, for
+ * speed: `packages/bench/RESULTS.md`, "Listing parse: per-parse state", says why.
+ *
+ * @internal
+ */
+export type ParseScratch = [now: number, unix: UnixScratch | undefined, mlsd: MlsdScratch | undefined];
+// The parts of a ParseScratch.
+const NOW = 0;
+const UNIX_SCRATCH = 1;
+const MLSD_SCRATCH = 2;
+
+/** The scratch space of a new parse; `now` is epoch milliseconds or NaN. @internal */
+export function parseScratch(now: number): ParseScratch {
+  return [now, undefined, undefined];
+}
+
+/**
+ * Forget what `scratch` remembers from the text, so that no listing text outlives the call that
+ * brought it (unless an entry the caller keeps holds it). @internal
+ */
+export function releaseScratch(scratch: ParseScratch): void {
+  const unix = scratch[UNIX_SCRATCH];
+  const mlsd = scratch[MLSD_SCRATCH];
+  if (unix !== undefined) releaseUnixScratch(unix);
+  if (mlsd !== undefined) releaseMlsdScratch(mlsd);
+}
+
+/** Read a unix line with the scratch space of its parse. */
+function unixLine(text: string, start: number, end: number, scratch: ParseScratch): ListingEntry | undefined {
+  return readUnixLine(text, start, end, (scratch[UNIX_SCRATCH] ??= unixScratch(scratch[NOW])));
+}
+
+/** Read an MLSD line with the scratch space of its parse. */
+function mlsdLine(text: string, start: number, end: number, scratch: ParseScratch): ListingEntry | undefined {
+  return readMlsdLine(text, start, end, (scratch[MLSD_SCRATCH] ??= mlsdScratch()));
+}
+
 /** Parse `text[start, end)` in the format of index `format`. @internal (listing-stream.ts) */
-export function parseWith(format: number, text: string, start: number, end: number, now: number): ListingEntry | undefined {
+export function parseWith(format: number, text: string, start: number, end: number, scratch: ParseScratch): ListingEntry | undefined {
   switch (format) {
     case MLSD:
-      return tryParseMlsdLine(text, start, end);
+      return mlsdLine(text, start, end, scratch);
     case UNIX:
-      return parseUnixLine(text, start, end, now);
+      return unixLine(text, start, end, scratch);
     case DOS:
       return parseDosLine(text, start, end);
     case EPLF:
@@ -102,16 +145,17 @@ export function skipped(text: string, start: number, end: number): boolean {
 
 /**
  * `.` and `..` (any format) and MLSD `cdir`/`pdir`: the directory itself and its parent. `format`
- * is the format that just parsed `entry`. @internal
+ * is the format that has just read `entry` with `scratch`. @internal
  */
-export function excluded(entry: ListingEntry, format: number): boolean {
+export function excluded(entry: ListingEntry, format: number, scratch: ParseScratch): boolean {
   const name = entry.name;
-  return name === '.' || name === '..' || (format === MLSD && mlsdSelfOrParent);
+  return name === '.' || name === '..' || (format === MLSD && mlsdSelfOrParent(scratch[MLSD_SCRATCH]!));
 }
 
 /**
  * Can a unix line start with character `c` (`ls`'s file type letters)? A table, not a call: the
- * engine asks for every line, mostly while the JIT has not yet compiled it.
+ * engine asks for every line, mostly while the JIT has not yet compiled it. Filled once here and
+ * only read after.
  */
 const UNIX_FIRST = new Uint8Array(128);
 for (const c of '-dlbcpsDPnw?') UNIX_FIRST[c.charCodeAt(0)] = 1;
@@ -124,13 +168,14 @@ for (const c of '-dlbcpsDPnw?') UNIX_FIRST[c.charCodeAt(0)] = 1;
  * at the end without parsing anything twice. Lines themselves are not kept: in the rare case that
  * the winner rejected some, the source is walked again through {@link Collector.report}. Lines are
  * never copied out of the text unless an entry or a report keeps them. listing-stream.ts votes with
- * one over the first lines of a listing.
+ * one over the first lines of a listing. The scratch space it reads the lines with is the parse's
+ * own ({@link ParseScratch}), given by whoever runs the parse.
  *
  * @internal
  */
 export class Collector {
   readonly #forced: number;
-  readonly #now: number;
+  readonly #scratch: ParseScratch;
   readonly #byFormat: ListingEntry[][] = [[], [], [], []];
   readonly #hits = [0, 0, 0, 0];
   /**
@@ -145,9 +190,9 @@ export class Collector {
   #run = 0;
   #left = 0;
 
-  constructor(forced: number, now: number) {
+  constructor(forced: number, scratch: ParseScratch) {
     this.#forced = forced;
-    this.#now = now;
+    this.#scratch = scratch;
   }
 
   /** Take line `index`, `text[start, end)` (line ending excluded). */
@@ -155,10 +200,11 @@ export class Collector {
     const first = text.charCodeAt(start);
     if ((first === 0x74 || first === 0x20 || first === 0x09 || end <= start) && skipped(text, start, end)) return;
     const forced = this.#forced;
+    const scratch = this.#scratch;
     if (forced >= 0) {
-      const entry = parseWith(forced, text, start, end, this.#now);
+      const entry = parseWith(forced, text, start, end, scratch);
       if (entry === undefined) this.#unparsed.push(Object.freeze({ line: text.slice(start, end), index }));
-      else if (!excluded(entry, forced)) this.#byFormat[forced]!.push(entry);
+      else if (!excluded(entry, forced, scratch)) this.#byFormat[forced]!.push(entry);
       return;
     }
     // The one format that can accept the line, by its first character (see the module comment).
@@ -173,12 +219,12 @@ export class Collector {
       if (entry !== undefined) format = EPLF;
     } else {
       if (first < 128 && UNIX_FIRST[first] === 1) {
-        entry = parseUnixLine(text, start, end, this.#now);
+        entry = unixLine(text, start, end, scratch);
         if (entry !== undefined) format = UNIX;
       }
-      // tryParseMlsdLine refuses at once what starts with neither a letter nor a space.
+      // The MLSD reader refuses at once what starts with neither a letter nor a space.
       if (format < 0) {
-        entry = tryParseMlsdLine(text, start, end);
+        entry = mlsdLine(text, start, end, scratch);
         if (entry !== undefined) format = MLSD;
       }
     }
@@ -188,7 +234,7 @@ export class Collector {
     else runs.push(format, 1);
     if (format >= 0) {
       this.#hits[format]!++;
-      if (!excluded(entry!, format)) this.#byFormat[format]!.push(entry!);
+      if (!excluded(entry!, format, scratch)) this.#byFormat[format]!.push(entry!);
     }
   }
 
@@ -233,14 +279,10 @@ export class Collector {
   }
 }
 
-/** Forget what the parsers remember between lines, so that no listing text outlives its parse. @internal */
-export function release(): void {
-  releaseUnixScratch();
-  releaseMlsdScratch();
-}
-
 /**
- * Feed the lines of `text` (CRLF or LF) to `collector`: {@link Collector.add}, or {@link Collector.report} when `again`. */
+ * Feed the lines of `text` (CRLF or LF) to `collector`: {@link Collector.add}, or
+ * {@link Collector.report} when `again`. @internal
+ */
 export function walkText(text: string, collector: Collector, again: boolean): void {
   const n = text.length;
   let start = 0;
@@ -262,7 +304,7 @@ export function walkText(text: string, collector: Collector, again: boolean): vo
 
 /**
  * Feed `lines[from, to)` to `collector`, each without a trailing CR and, with `indent`, without one
- * leading space.
+ * leading space. @internal
  */
 export function walkLines(lines: readonly string[], from: number, to: number, indent: boolean, collector: Collector, again: boolean): void {
   for (let i = from; i < to; i++) {
@@ -273,7 +315,7 @@ export function walkLines(lines: readonly string[], from: number, to: number, in
   }
 }
 
-/** Length of `line` without its trailing CR, if it has one. */
+/** Length of `line` without its trailing CR, if it has one. @internal */
 export function chompedLength(line: string): number {
   const n = line.length;
   return n > 0 && line.charCodeAt(n - 1) === 0x0d ? n - 1 : n;
