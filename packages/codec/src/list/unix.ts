@@ -20,8 +20,8 @@
  * of that means an owner called `Jan` does not end the scan early. Exactly one space follows the
  * date; everything after it is the name, so leading, inner and trailing spaces survive. Only a
  * symlink's name is split at ` -> ` (at the first arrow), so a file called `a -> b` stays whole.
- * One reader serves every shape of line, the common one included; `packages/bench/RESULTS.md`
- * ("Listing parse: one reader per line shape") has the measurements behind that.
+ * One reader serves every shape of line, the common one included (measurements: "Listing parse"
+ * in `packages/bench/RESULTS.md`).
  *
  * Dates carry no zone, and `ls` prints server-local time: they are taken as UTC, the only choice
  * that does not depend on the client's zone. `Mon DD HH:MM` omits the year (`ls` does this for
