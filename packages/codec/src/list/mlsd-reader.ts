@@ -1,5 +1,4 @@
-// Why this file is long: the scratch layout, the fact-name table and the reader that uses both are
-// one unit, kept together so that they change together.
+// Why this file is long: the scratch layout, the fact-name table and the reader that uses them change together.
 /**
  * The MLSD line reader: one line of an MLSD listing (or the entry line of an MLST reply) to a
  * listing entry, as fast as the listing engine needs it.
