@@ -301,6 +301,17 @@ describe('unix: one reader for every line shape', () => {
 
   const entry = (fields: Omit<ListingEntry, 'raw' | 'permissions'> & { permissions?: string }) => ({ permissions: 'rw-r--r--', ...fields });
   test.each([
+    ['-rw-r--r--    1 1001     1001            6 Jan 02  2020 hello.txt', entry({ name: 'hello.txt', type: 'file', size: 6, modifiedAt: new Date('2020-01-02T00:00:00Z'), owner: '1001', group: '1001' })],
+    ['drwxr-xr-x   2 ftpuser  ftpuser      4096 Nov 25 15:40 sub', entry({ name: 'sub', type: 'directory', size: 4096, modifiedAt: new Date('2026-11-25T15:40:00Z'), permissions: 'rwxr-xr-x', owner: 'ftpuser', group: 'ftpuser' })],
+    ['lrwxrwxrwx 1 u g 9 Nov 25 15:40 link -> hello.txt', entry({ name: 'link', type: 'symlink', size: 9, modifiedAt: new Date('2026-11-25T15:40:00Z'), permissions: 'rwxrwxrwx', target: 'hello.txt', owner: 'u', group: 'g' })],
+    ['drwxr-xr-x+  2 u g 4096 Feb 29  2024  leading space', entry({ name: ' leading space', type: 'directory', size: 4096, modifiedAt: new Date('2024-02-29T00:00:00Z'), permissions: 'rwxr-xr-x', owner: 'u', group: 'g' })],
+    ['prw-r--r-- 1 u g 0 Dec  1 9:05 fifo', entry({ name: 'fifo', type: 'unknown', size: 0, modifiedAt: new Date('2025-12-01T09:05:00Z'), owner: 'u', group: 'g' })],
+    ['-rw-r--r-- 1 Jan 12 2020 Jan 02  2020 file', entry({ name: 'file', type: 'file', size: 2020, modifiedAt: new Date('2020-01-02T00:00:00Z'), owner: 'Jan', group: '12' })],
+  ])('the common shape: %s', (line, expected) => {
+    expect(unix(line)).toStrictEqual({ ...expected, raw: line });
+  });
+
+  test.each([
     ['a device', 'crw-rw-rw- 1 root root 1, 3 Jan  1  2020 null', entry({ name: 'null', type: 'unknown', modifiedAt: new Date('2020-01-01T00:00:00Z'), permissions: 'rw-rw-rw-', owner: 'root', group: 'root' })],
     ['an ISO date', '-rw-r--r-- 1 root root 1234 2020-01-02 15:40 a.txt', entry({ name: 'a.txt', type: 'file', size: 1234, modifiedAt: new Date('2020-01-02T15:40:00Z'), owner: 'root', group: 'root' })],
     ['no group column', '-rw-r--r--  1 joe  6 Jan 02  2020 a', entry({ name: 'a', type: 'file', size: 6, modifiedAt: new Date('2020-01-02T00:00:00Z'), owner: 'joe' })],
