@@ -3,12 +3,12 @@
 // Listings, hot: a 100,000-line unix `ls -l` listing and a 100,000-line MLSD listing, parsed from a
 // string by `parseListing` (@ftpkit/codec) and by basic-ftp's `parseList`. The contenders alternate
 // (which one goes first flips every round), each gets warm-up rounds, and the median of the timed
-// rounds is reported with the ratio.
+// rounds is reported, with the slowest and fastest round beside it, and the ratio of the medians.
 // Listings, cold: what a program that parses one listing per process sees, before the JIT has
 // warmed up. Each measurement is a fresh `node` process that decodes a 10,000-line listing from
 // bytes and parses it once (@ftpkit/codec: `parseListing(decodeText(bytes, 'utf8'), { now })`;
 // basic-ftp: `parseList` of the bytes decoded by Buffer), timed from after the imports. The
-// contenders alternate, and the median of BENCH_COLD_RUNS processes each is reported.
+// contenders alternate, and the median (min–max) of BENCH_COLD_RUNS processes each is reported.
 // Framing: a large transcript of realistic replies, as bytes, pushed through `ReplyParser.push` in
 // 64 KiB chunks. For reference, basic-ftp's way of doing the same (decode each chunk to a string,
 // then `parseControlResponse` on the accumulated text) is measured too.
@@ -91,6 +91,12 @@ function duel(contenders) {
 
 const fmtRate = (n) => (n >= 1e6 ? `${(n / 1e6).toFixed(2)} M` : `${(n / 1e3).toFixed(0)} k`);
 
+/** `median (slowest–fastest) lines/s` of `count` lines parsed in each of `ms`. */
+function rateCell(count, ms) {
+  const rate = (t) => count / (t / 1000);
+  return `${fmtRate(rate(median(ms)))} (${fmtRate(rate(Math.max(...ms)))}–${fmtRate(rate(Math.min(...ms)))}) lines/s`;
+}
+
 const rows = [];
 const notes = [];
 
@@ -136,7 +142,7 @@ for (const listing of listings) {
     const out = byName.codec.result;
     const entries = Array.isArray(out) ? out : out.entries;
     const rate = LINES / (median(byName.codec.ms) / 1000);
-    codecCell = `${fmtRate(rate)} lines/s`;
+    codecCell = rateCell(LINES, byName.codec.ms);
     ratio = `${(rate / basicRate).toFixed(2)}×`;
     const format = Array.isArray(out) ? '?' : out.format;
     const unparsed = Array.isArray(out) ? 0 : (out.unparsed?.length ?? 0);
@@ -146,7 +152,7 @@ for (const listing of listings) {
     }
   }
   if (basicCount !== LINES) notes.push(`${listing.label}: basic-ftp returned ${basicCount} entries (expected ${LINES}).`);
-  rows.push([listing.label, codecCell, `${fmtRate(basicRate)} lines/s`, ratio]);
+  rows.push([listing.label, codecCell, rateCell(LINES, byName['basic-ftp'].ms), ratio]);
 }
 
 // ---- listings, cold --------------------------------------------------------------------------------
@@ -166,7 +172,7 @@ for (const cold of [
   }
   const cell = (name) => {
     const m = median(ms[name]);
-    return `${m.toFixed(1)} ms (${fmtRate(COLD_LINES / (m / 1000))} lines/s)`;
+    return `${m.toFixed(1)} ms (${Math.min(...ms[name]).toFixed(1)}–${Math.max(...ms[name]).toFixed(1)})`;
   };
   const ratio = hasParseListing ? `${(median(ms['basic-ftp']) / median(ms.codec)).toFixed(2)}×` : 'n/a';
   rows.push([cold.label, hasParseListing ? cell('codec') : 'skipped (no parseListing)', cell('basic-ftp'), ratio]);
@@ -245,7 +251,7 @@ rows.push([
 const cpu = os.cpus()[0]?.model ?? 'unknown CPU';
 console.log(`\n## @ftpkit/codec vs basic-ftp ${basicVersion()}\n`);
 console.log(
-  `Node ${process.version}, ${cpu}, ${os.cpus().length} cores. Hot: median of ${RUNS} timed rounds after ${WARMUP} warm-up rounds, contenders alternating.${gc === globalThis.gc ? ' GC forced before each round.' : ''} Cold: median of ${COLD_RUNS} fresh processes each, alternating.\n`,
+  `Node ${process.version}, ${cpu}, ${os.cpus().length} cores. Hot: median (slowest–fastest) of ${RUNS} timed rounds after ${WARMUP} warm-up rounds, contenders alternating.${gc === globalThis.gc ? ' GC forced before each round.' : ''} Cold: median (min–max) of ${COLD_RUNS} fresh processes each, alternating.\n`,
 );
 const header = ['benchmark', '@ftpkit/codec', 'basic-ftp', 'codec ÷ basic-ftp'];
 const table = [header, header.map(() => '---'), ...rows];

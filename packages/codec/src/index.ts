@@ -48,6 +48,6 @@ export { detectListingFormat, listFlagRefused, parseListing, parseListingLine, p
 export type { ListingEntry, ListingEntryType, ListingFormat, ListingResult, ParseListingOptions, UnparsedLine } from './listing.js';
 export { DEFAULT_MAX_LISTING_LINE, ListingParser } from './listing-stream.js';
 export type { ListingParserOptions } from './listing-stream.js';
-export { formatMlsdLine, parseFacts, parseMlsdLine, parseMlstReply } from './mlsd.js';
+export { formatMlsdLine, parseFacts, parseMlsdLine, parseMlstReply } from './list/mlsd.js';
 export { formatFtpTime, parseFtpTime, parseMdtmReply } from './time.js';
 export type { FormatFtpTimeOptions } from './time.js';

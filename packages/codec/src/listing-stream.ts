@@ -30,26 +30,16 @@
  * {@link ListingParser.unparsed}: reported, never dropped silently, and bounded, since an endless
  * listing of garbage must not grow memory either.
  *
- * The parsers keep a little state between lines (recent owner strings, the last date read); it is
- * released after every piece, so no piece of listing text outlives the call that brought it, unless
- * an entry the caller keeps holds it.
+ * Each parser has a scratch space of its own, which keeps a little state between lines (recent
+ * owner strings, the last day read, the MLSD fact names in use), so two parsers fed alternately
+ * never see each other's. What refers to the text is released after every piece, so no piece of
+ * listing text outlives the call that brought it, unless an entry the caller keeps holds it.
  *
  * @module
  */
 import { LocalProtocolError, RemoteProtocolError } from './errors.js';
-import {
-  Collector,
-  excluded,
-  formatIndex,
-  nowOf,
-  parseWith,
-  release,
-  skipped,
-  type ListingEntry,
-  type ListingFormat,
-  type ParseListingOptions,
-  type UnparsedLine,
-} from './listing.js';
+import { Collector, excluded, formatIndex, nowOf, type ParseScratch, parseScratch, parseWith, releaseScratch, skipped } from './list/engine.js';
+import type { ListingEntry, ListingFormat, ParseListingOptions, UnparsedLine } from './list/types.js';
 
 /**
  * Default for {@link ListingParserOptions.maxLineLength}: 64 Ki characters. One listing line holds
@@ -107,7 +97,8 @@ export interface ListingParserOptions extends ParseListingOptions {
 export class ListingParser {
   /** The line bound in force. */
   readonly maxLineLength: number;
-  readonly #now: number;
+  /** This parser's scratch space, and so all it remembers from one line to the next. */
+  readonly #scratch: ParseScratch;
   /** The chosen format's index, -1 while the vote is open (or a window chose nothing). */
   #format: number;
   #formatName: ListingFormat | undefined;
@@ -128,7 +119,7 @@ export class ListingParser {
     const max = options.maxLineLength ?? DEFAULT_MAX_LISTING_LINE;
     if (!Number.isSafeInteger(max) || max < 1) throw new LocalProtocolError('maxLineLength must be a positive integer');
     this.maxLineLength = max;
-    this.#now = nowOf(options);
+    this.#scratch = parseScratch(nowOf(options));
     this.#format = formatIndex(options.format);
     this.#formatName = options.format;
   }
@@ -185,7 +176,7 @@ export class ListingParser {
       if (err instanceof RemoteProtocolError) this.#error = err;
       throw err;
     } finally {
-      release();
+      releaseScratch(this.#scratch);
     }
   }
 
@@ -236,9 +227,9 @@ export class ListingParser {
       if (this.#window.length === DETECTION_LINES) this.#decide(out);
       return;
     }
-    const entry = parseWith(format, text, start, end, this.#now);
+    const entry = parseWith(format, text, start, end, this.#scratch);
     if (entry === undefined) this.#report(text.slice(start, end), index);
-    else if (!excluded(entry, format)) out.push(entry);
+    else if (!excluded(entry, format, this.#scratch)) out.push(entry);
   }
 
   /** Close the vote over the window with `parseListing`'s engine, and release its entries. */
@@ -247,7 +238,7 @@ export class ListingParser {
     const indexes = this.#windowIndex;
     this.#window = [];
     this.#windowIndex = [];
-    const collector = new Collector(-1, this.#now);
+    const collector = new Collector(-1, this.#scratch);
     for (let i = 0; i < lines.length; i++) collector.add(lines[i]!, 0, lines[i]!.length, indexes[i]!);
     if (collector.finish()) for (let i = 0; i < lines.length; i++) collector.report(lines[i]!, 0, lines[i]!.length, indexes[i]!);
     const result = collector.result();

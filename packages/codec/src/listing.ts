@@ -1,22 +1,12 @@
 /**
  * Directory listings: the public face of the LIST and MLSD parsers.
  *
- * Theory of operation: a listing is text, one entry per line. RFC 959 leaves the LIST format to
- * the server, so the format is detected, not assumed. Every non-blank line is offered to the format
- * parsers (unix `ls -l`, DOS/IIS, EPLF, MLSD) in a single pass, each parser counts the lines it
- * accepts, and the format with the most wins, as lftp does. basic-ftp instead decides from a single
- * line and then mis-parses mixed or prefixed output. The results of every parser are kept during
- * the pass, so the winner's entries need no second parse. Parsers return `undefined` instead of
- * throwing, so a garbage line costs a few character comparisons, not an exception, and they read
- * each line in place in the listing text, copying out only what an entry keeps.
- *
- * The four formats never accept the same line, and the first character shows which can: a digit
- * only DOS (`12-31-20`), `+` only EPLF, a space only MLSD (a line without facts), a letter MLSD (a
- * fact name) or, for the letters `ls` prints as a file type, unix; other unix type characters (`-`,
- * `?`) only unix. A unix line and an MLSD line exclude each other: a unix line has no `=` before the
- * space after its ten-character mode, which MLSD requires. So a line is offered only to the one or
- * two parsers that could take it, and the counts are the same as if every parser had read every
- * line (`test/listing.test.ts` checks this on generated and random lines).
+ * Theory of operation: a listing is text, one entry per line, and RFC 959 leaves the LIST format to
+ * the server, so the format is detected, not assumed: every line is offered to the format parsers
+ * that could take it and the format that accepts the most lines wins, as lftp does (basic-ftp
+ * decides from a single line and then mis-parses mixed or prefixed output). `list/engine.ts` holds
+ * that engine, `list/*.ts` the format parsers and `list/types.ts` the types; this module only
+ * checks options and walks the input through the engine.
  *
  * Nothing is dropped silently: a line that the chosen format cannot parse is reported in
  * `unparsed` with its line number. The only lines skipped on purpose are blank lines and `ls`'s
@@ -29,383 +19,11 @@
  * @module
  */
 import { FtpReplyError, LocalProtocolError } from './errors.js';
-import { parseDosLine } from './list/dos.js';
-import { parseEplfLine } from './list/eplf.js';
-import { parseUnixLine, releaseUnixScratch } from './list/unix.js';
-import { mlsdSelfOrParent, releaseMlsdScratch, tryParseMlsdLine } from './mlsd.js';
+import { chompedLength, Collector, formatIndex, nowOf, parseScratch, parseWith, skipped, walkLines, walkText } from './list/engine.js';
+import type { ListingEntry, ListingFormat, ListingResult, ParseListingOptions } from './list/types.js';
 import { isNotUnderstood, type Reply } from './reply.js';
 
-/**
- * What a listing entry is. Devices, sockets, FIFOs and unrecognised MLSD types are `unknown`.
- *
- * @example
- * ```ts
- * const dirs = parseListing(text).entries.filter((e) => e.type === 'directory');
- * ```
- */
-export type ListingEntryType = 'file' | 'directory' | 'symlink' | 'unknown';
-
-/**
- * One entry of a directory listing: a frozen plain object. Only `name`, `type` and `raw` are always
- * present: each format carries different information, and a field a line does not state is absent
- * (not a property at all) rather than guessed.
- *
- * Every field is an own data property, so object spread, `toEqual`, `structuredClone` and
- * `JSON.stringify` see them all. `modifiedAt` is a `Date` of the entry's own (mutable, as every
- * `Date` is; the type is readonly). `facts` is a read-only `Map` view that reads the facts from
- * `raw` when first asked: `toEqual` compares two of them by content, `JSON.stringify` writes an
- * object, and `new Map(entry.facts)` makes a mutable copy.
- *
- * @example
- * ```ts
- * const entry = parseListingLine('lrwxrwxrwx 1 u g 9 Jan 02  2020 link -> hello.txt', 'unix');
- * // { name: 'link', type: 'symlink', size: 9, modifiedAt: 2020-01-02T00:00:00.000Z,
- * //   permissions: 'rwxrwxrwx', target: 'hello.txt', owner: 'u', group: 'g', raw: 'lrwxrwxrwx 1 u g …' }
- * JSON.stringify({ ...entry }); // every field, modifiedAt as "2020-01-02T00:00:00.000Z"
- * ```
- */
-export interface ListingEntry {
-  /**
-   * The name exactly as listed, spaces included. For MLST it is the pathname the server echoed,
-   * often absolute. Untrusted: sanitise before using it as a local path.
-   */
-  readonly name: string;
-  readonly type: ListingEntryType;
-  /** Size in bytes. Absent for devices, for directories in formats that omit it, and when unstated. */
-  readonly size?: number;
-  /**
-   * Last modification. MLSD and EPLF times are UTC by definition; unix and DOS times are the
-   * server's local time taken as UTC, to the minute. Absent when unstated, and for a year-less
-   * unix date parsed without `now`.
-   */
-  readonly modifiedAt?: Date;
-  /**
-   * `ls`-style permissions (`rwxr-xr-x`) from unix listings, MLSD `UNIX.mode` or EPLF `up`; for
-   * MLSD without `UNIX.mode`, the RFC 3659 §7.5.5 `perm` fact as sent (for example `adfrw`).
-   */
-  readonly permissions?: string;
-  /** Where a symlink points, when the listing says (`a -> b`, Pure-FTPd's `OS.unix=slink:b`). */
-  readonly target?: string;
-  /** Owner name or number, as listed. */
-  readonly owner?: string;
-  /** Group name or number, as listed. */
-  readonly group?: string;
-  /**
-   * MLSD/MLST only: every fact, names lower-cased, values as sent, in the order sent; the first of
-   * two facts with the same name wins. Read-only.
-   */
-  readonly facts?: ReadonlyMap<string, string>;
-  /** The line the entry was parsed from, without its line ending. */
-  readonly raw: string;
-}
-
-/**
- * The listing formats the codec parses: `ls -l` style (`unix`), Microsoft IIS / DOS (`dos`),
- * Bernstein's EPLF (`eplf`) and RFC 3659 MLSD (`mlsd`).
- *
- * @example
- * ```ts
- * const format: ListingFormat = 'mlsd';
- * parseListing(text, { format });
- * ```
- */
-export type ListingFormat = 'unix' | 'dos' | 'eplf' | 'mlsd';
-
-/**
- * A line the chosen format could not parse. `index` is its 0-based line number in the input
- * (blank lines count), or its index in `reply.lines` for {@link parseStatListing}.
- *
- * @example
- * ```ts
- * parseListing('-rw-r--r-- 1 u g 6 Jan 02  2020 a\nls: cannot open x\n').unparsed;
- * // [{ line: 'ls: cannot open x', index: 1 }]
- * ```
- */
-export interface UnparsedLine {
-  readonly line: string;
-  readonly index: number;
-}
-
-/**
- * The outcome of parsing a listing. `format` is the detected (or forced) format, `undefined` when no
- * line fits any format. Every non-blank line other than `total N` ends up either in `entries`
- * (unless it is `.`, `..`, `cdir` or `pdir`) or in `unparsed`.
- *
- * @example
- * ```ts
- * const { format, entries, unparsed } = parseListing(text, { now: new Date() });
- * if (unparsed.length > 0) console.warn('unrecognised listing lines', unparsed);
- * ```
- */
-export interface ListingResult {
-  readonly format: ListingFormat | undefined;
-  readonly entries: readonly ListingEntry[];
-  readonly unparsed: readonly UnparsedLine[];
-}
-
-/**
- * Options of {@link parseListing} and friends.
- *
- * @example
- * ```ts
- * parseListing(text, { format: 'unix', now: new Date() });
- * ```
- */
-export interface ParseListingOptions {
-  /** Skip detection and parse every line with this format. */
-  readonly format?: ListingFormat;
-  /**
-   * The current time, used only to infer the year of unix dates printed without one
-   * (`Nov 25 15:40`): the year chosen is that of the most recent such date at most one day after
-   * `now`. The codec never reads the clock itself; without `now` such entries have no `modifiedAt`.
-   */
-  readonly now?: Date;
-}
-
-// The order breaks ties (which need identical counts).
-const FORMATS = ['mlsd', 'unix', 'dos', 'eplf'] as const satisfies readonly ListingFormat[];
-const MLSD = 0;
-const UNIX = 1;
-const DOS = 2;
-const EPLF = 3;
-
-/** The index of `format` in the engine's tables, -1 for none. @internal (listing-stream.ts) */
-export function formatIndex(format: ListingFormat | undefined): number {
-  if (format === undefined) return -1;
-  const index = (FORMATS as readonly string[]).indexOf(format);
-  if (index < 0) throw new LocalProtocolError('Unknown listing format: expected unix, dos, eplf or mlsd');
-  return index;
-}
-
-/** `options.now` as a time, NaN without one. @internal (listing-stream.ts) */
-export function nowOf(options: ParseListingOptions): number {
-  const now = options.now;
-  if (now === undefined) return Number.NaN;
-  const time = now instanceof Date ? now.getTime() : Number.NaN;
-  if (Number.isNaN(time)) throw new LocalProtocolError('options.now must be a valid Date');
-  return time;
-}
-
-/** Parse `text[start, end)` in the format of index `format`. @internal (listing-stream.ts) */
-export function parseWith(format: number, text: string, start: number, end: number, now: number): ListingEntry | undefined {
-  switch (format) {
-    case MLSD:
-      return tryParseMlsdLine(text, start, end);
-    case UNIX:
-      return parseUnixLine(text, start, end, now);
-    case DOS:
-      return parseDosLine(text, start, end);
-    case EPLF:
-      return parseEplfLine(text, start, end);
-    default:
-      return undefined;
-  }
-}
-
-const UNITS = 'KMGTPEkmgtpe';
-
-/** Is `text[start, end)` blank (spaces and tabs only) or `ls`'s `total 123` / `total 1.5M`? @internal */
-export function skipped(text: string, start: number, end: number): boolean {
-  if (end <= start) return true;
-  const first = text.charCodeAt(start);
-  if (first === 0x74) {
-    // 't'
-    if (!text.startsWith('total ', start)) return false;
-    let i = start + 6;
-    while (i < end && text.charCodeAt(i) === 0x20) i++;
-    if (i >= end) return false;
-    for (; i < end; i++) {
-      const c = text.charCodeAt(i);
-      const digit = c >= 0x30 && c <= 0x39;
-      if (!digit && c !== 0x2e && c !== 0x2c && !(i === end - 1 && UNITS.includes(text[i]!))) return false;
-    }
-    return true;
-  }
-  if (first !== 0x20 && first !== 0x09) return false;
-  for (let i = start + 1; i < end; i++) {
-    const c = text.charCodeAt(i);
-    if (c !== 0x20 && c !== 0x09) return false;
-  }
-  return true;
-}
-
-/**
- * `.` and `..` (any format) and MLSD `cdir`/`pdir`: the directory itself and its parent. `format`
- * is the format that just parsed `entry`. @internal
- */
-export function excluded(entry: ListingEntry, format: number): boolean {
-  const name = entry.name;
-  return name === '.' || name === '..' || (format === MLSD && mlsdSelfOrParent);
-}
-
-/**
- * Can a unix line start with character `c` (`ls`'s file type letters)? A table, not a call: the
- * engine asks for every line, mostly while the JIT has not yet compiled it.
- */
-const UNIX_FIRST = new Uint8Array(128);
-for (const c of '-dlbcpsDPnw?') UNIX_FIRST[c.charCodeAt(0)] = 1;
-
-/**
- * The listing engine, fed one line at a time by the functions below (a class rather than closures
- * made per call, which defeat V8's inlining from one listing to the next). With a forced format it
- * parses each line once. When detecting, it offers each line to the formats that could accept it,
- * keeps each format's entries, and records which format accepted the line, so the winner is known
- * at the end without parsing anything twice. Lines themselves are not kept: in the rare case that
- * the winner rejected some, the source is walked again through {@link Collector.report}. Lines are
- * never copied out of the text unless an entry or a report keeps them. listing-stream.ts votes with
- * one over the first lines of a listing.
- *
- * @internal
- */
-export class Collector {
-  readonly #forced: number;
-  readonly #now: number;
-  readonly #byFormat: ListingEntry[][] = [[], [], [], []];
-  readonly #hits = [0, 0, 0, 0];
-  /**
-   * Which format accepted each non-blank line (-1: none), run-length encoded as (format, count)
-   * pairs: a listing in one format is one run, so the record costs nothing per line.
-   */
-  readonly #runs: number[] = [];
-  readonly #unparsed: UnparsedLine[] = [];
-  /** After {@link Collector.finish}: the winning format, or -1. */
-  #winner = -1;
-  /** Position of {@link Collector.report} in {@link Collector.#runs}. */
-  #run = 0;
-  #left = 0;
-
-  constructor(forced: number, now: number) {
-    this.#forced = forced;
-    this.#now = now;
-  }
-
-  /** Take line `index`, `text[start, end)` (line ending excluded). */
-  add(text: string, start: number, end: number, index: number): void {
-    const first = text.charCodeAt(start);
-    if ((first === 0x74 || first === 0x20 || first === 0x09 || end <= start) && skipped(text, start, end)) return;
-    const forced = this.#forced;
-    if (forced >= 0) {
-      const entry = parseWith(forced, text, start, end, this.#now);
-      if (entry === undefined) this.#unparsed.push(Object.freeze({ line: text.slice(start, end), index }));
-      else if (!excluded(entry, forced)) this.#byFormat[forced]!.push(entry);
-      return;
-    }
-    // The one format that can accept the line, by its first character (see the module comment).
-    // Written out rather than calling a helper: this runs for every line, often in the interpreter.
-    let entry: ListingEntry | undefined;
-    let format = -1;
-    if (first >= 0x30 && first <= 0x39) {
-      entry = parseDosLine(text, start, end);
-      if (entry !== undefined) format = DOS;
-    } else if (first === 0x2b) {
-      entry = parseEplfLine(text, start, end);
-      if (entry !== undefined) format = EPLF;
-    } else {
-      if (first < 128 && UNIX_FIRST[first] === 1) {
-        entry = parseUnixLine(text, start, end, this.#now);
-        if (entry !== undefined) format = UNIX;
-      }
-      // tryParseMlsdLine refuses at once what starts with neither a letter nor a space.
-      if (format < 0) {
-        entry = tryParseMlsdLine(text, start, end);
-        if (entry !== undefined) format = MLSD;
-      }
-    }
-    const runs = this.#runs;
-    const last = runs.length - 2;
-    if (last >= 0 && runs[last] === format) runs[last + 1]!++;
-    else runs.push(format, 1);
-    if (format >= 0) {
-      this.#hits[format]!++;
-      if (!excluded(entry!, format)) this.#byFormat[format]!.push(entry!);
-    }
-  }
-
-  /**
-   * Pick the winner. True when some lines must be reported as unparsed, which takes walking the
-   * source again through {@link Collector.report}.
-   */
-  finish(): boolean {
-    if (this.#forced >= 0) {
-      this.#winner = this.#forced;
-      return false;
-    }
-    const hits = this.#hits;
-    let best = 0;
-    for (let format = 1; format < FORMATS.length; format++) if (hits[format]! > hits[best]!) best = format;
-    this.#winner = hits[best]! > 0 ? best : -1;
-    const runs = this.#runs;
-    for (let k = 0; k < runs.length; k += 2) if (runs[k] !== this.#winner || this.#winner < 0) return true;
-    return false;
-  }
-
-  /** Second walk, same lines as {@link Collector.add}: keep those the winner did not accept. */
-  report(text: string, start: number, end: number, index: number): void {
-    if (skipped(text, start, end)) return;
-    const runs = this.#runs;
-    while (this.#left === 0) {
-      this.#left = runs[this.#run + 1]!;
-      this.#run += 2;
-    }
-    this.#left--;
-    const format = runs[this.#run - 2]!;
-    if (format < 0 || format !== this.#winner) this.#unparsed.push(Object.freeze({ line: text.slice(start, end), index }));
-  }
-
-  result(): ListingResult {
-    const winner = this.#winner;
-    return Object.freeze({
-      format: winner >= 0 ? FORMATS[winner] : undefined,
-      entries: Object.freeze(winner >= 0 ? this.#byFormat[winner]! : []),
-      unparsed: Object.freeze(this.#unparsed),
-    });
-  }
-}
-
-/** Forget what the parsers remember between lines, so that no listing text outlives its parse. @internal */
-export function release(): void {
-  releaseUnixScratch();
-  releaseMlsdScratch();
-}
-
-/** Feed the lines of `text` (CRLF or LF) to `collector`: {@link Collector.add}, or {@link Collector.report} when `again`. */
-function walkText(text: string, collector: Collector, again: boolean): void {
-  const n = text.length;
-  let start = 0;
-  let index = 0;
-  while (start < n) {
-    let end = text.indexOf('\n', start);
-    if (end < 0) end = n;
-    const next = end + 1;
-    // CRLF, or a bare LF from sloppy servers.
-    if (end > start && text.charCodeAt(end - 1) === 0x0d) end--;
-    if (end > start) {
-      if (again) collector.report(text, start, end, index);
-      else collector.add(text, start, end, index);
-    }
-    index++;
-    start = next;
-  }
-}
-
-/**
- * Feed `lines[from, to)` to `collector`, each without a trailing CR and, with `indent`, without one
- * leading space.
- */
-function walkLines(lines: readonly string[], from: number, to: number, indent: boolean, collector: Collector, again: boolean): void {
-  for (let i = from; i < to; i++) {
-    const line = lines[i]!;
-    const start = indent && line.charCodeAt(0) === 0x20 ? 1 : 0;
-    if (again) collector.report(line, start, chompedLength(line), i);
-    else collector.add(line, start, chompedLength(line), i);
-  }
-}
-
-/** Length of `line` without its trailing CR, if it has one. */
-function chompedLength(line: string): number {
-  const n = line.length;
-  return n > 0 && line.charCodeAt(n - 1) === 0x0d ? n - 1 : n;
-}
+export type { ListingEntry, ListingEntryType, ListingFormat, ListingResult, ParseListingOptions, UnparsedLine } from './list/types.js';
 
 /**
  * Parse a whole directory listing (the text of a LIST or MLSD data transfer). Lines end in CRLF or
@@ -424,14 +42,10 @@ function chompedLength(line: string): number {
  * ```
  */
 export function parseListing(text: string, options: ParseListingOptions = {}): ListingResult {
-  const collector = new Collector(formatIndex(options.format), nowOf(options));
-  try {
-    walkText(text, collector, false);
-    if (collector.finish()) walkText(text, collector, true);
-    return collector.result();
-  } finally {
-    release();
-  }
+  const collector = new Collector(formatIndex(options.format), parseScratch(nowOf(options)));
+  walkText(text, collector, false);
+  if (collector.finish()) walkText(text, collector, true);
+  return collector.result();
 }
 
 /**
@@ -450,7 +64,7 @@ export function parseListingLine(line: string, format: ListingFormat, options: O
   if (index < 0) throw new LocalProtocolError('A listing format is required');
   const now = nowOf(options);
   const end = chompedLength(line);
-  return skipped(line, 0, end) ? undefined : parseWith(index, line, 0, end, now);
+  return skipped(line, 0, end) ? undefined : parseWith(index, line, 0, end, parseScratch(now));
 }
 
 /**
@@ -479,14 +93,10 @@ export function listFlagRefused(reply: Reply): boolean {
  * ```
  */
 export function detectListingFormat(lines: readonly string[]): ListingFormat | undefined {
-  const collector = new Collector(-1, Number.NaN);
-  try {
-    walkLines(lines, 0, lines.length, false, collector, false);
-    collector.finish();
-    return collector.result().format;
-  } finally {
-    release();
-  }
+  const collector = new Collector(-1, parseScratch(Number.NaN));
+  walkLines(lines, 0, lines.length, false, collector, false);
+  collector.finish();
+  return collector.result().format;
 }
 
 /**
@@ -506,12 +116,8 @@ export function detectListingFormat(lines: readonly string[]): ListingFormat | u
 export function parseStatListing(reply: Reply, options: ParseListingOptions = {}): ListingResult {
   if (reply.code < 211 || reply.code > 213) throw new FtpReplyError(reply, 'STAT');
   const lines = reply.lines;
-  const collector = new Collector(formatIndex(options.format), nowOf(options));
-  try {
-    walkLines(lines, 1, lines.length - 1, true, collector, false);
-    if (collector.finish()) walkLines(lines, 1, lines.length - 1, true, collector, true);
-    return collector.result();
-  } finally {
-    release();
-  }
+  const collector = new Collector(formatIndex(options.format), parseScratch(nowOf(options)));
+  walkLines(lines, 1, lines.length - 1, true, collector, false);
+  if (collector.finish()) walkLines(lines, 1, lines.length - 1, true, collector, true);
+  return collector.result();
 }

@@ -12,7 +12,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, test } from 'vitest';
 import { FtpReplyError } from '../src/errors.js';
 import { type ListingEntry, parseListing, parseStatListing } from '../src/listing.js';
-import { parseMlstReply } from '../src/mlsd.js';
+import { parseMlstReply } from '../src/list/mlsd.js';
 import type { Reply } from '../src/reply.js';
 import { ReplyParser } from '../src/reply-parser.js';
 import { parseMdtmReply } from '../src/time.js';

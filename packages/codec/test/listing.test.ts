@@ -3,9 +3,9 @@ import { describe, expect, test } from 'vitest';
 import { FtpReplyError, LocalProtocolError } from '../src/errors.js';
 import { parseDosLine } from '../src/list/dos.js';
 import { parseEplfLine } from '../src/list/eplf.js';
-import { matchCommonLine, parseUnixLine, readCommonLine, scanUnixLine } from '../src/list/unix.js';
+import { mlsdScratch, readMlsdLine } from '../src/list/mlsd-reader.js';
+import { readUnixLine, unixScratch } from '../src/list/unix.js';
 import { detectListingFormat, type ListingEntry, type ListingFormat, parseListing, parseListingLine, parseStatListing } from '../src/listing.js';
-import { tryParseMlsdLine } from '../src/mlsd.js';
 import { createReply } from '../src/reply.js';
 import { arbDosListingLine, arbMlsdLine, arbUnixListingLine, plainListingEntry } from '../src/testing/listing.js';
 
@@ -228,39 +228,35 @@ function arbEdited(arbLine: fc.Arbitrary<string>): fc.Arbitrary<string> {
   });
 }
 
-describe('unix: the common shape (by expression and by hand) and the full scanner', () => {
-  const match = (line: string, now: number) => matchCommonLine(line, 0, line.length, now);
-  const read = (line: string, now: number) => readCommonLine(line, 0, line.length, now);
-  const scan = (line: string, now: number) => scanUnixLine(line, 0, line.length, now);
+describe('unix: one reader for every line shape', () => {
+  const read = (line: string, now: number) => readUnixLine(line, 0, line.length, unixScratch(now));
 
-  /** Both readings of the common shape agree with each other and, where they answer, with the scanner. */
-  function agree(line: string, now: number): boolean {
-    const byExpression = match(line, now);
-    expect(read(line, now)).toStrictEqual(byExpression);
-    if (byExpression !== undefined) expect(byExpression).toStrictEqual(scan(line, now));
-    expect(parseUnixLine(line, 0, line.length, now)).toStrictEqual(scan(line, now));
-    return byExpression !== undefined;
+  /** `line` read in place, between other lines of a listing, with a scratch space that has read them. */
+  function inPlace(before: readonly string[], line: string, after: readonly string[], now: number): ListingEntry | undefined {
+    const text = [...before, line, ...after].join('\r\n');
+    const scratch = unixScratch(now);
+    let start = 0;
+    for (const other of before) {
+      readUnixLine(text, start, start + other.length, scratch);
+      start += other.length + 2;
+    }
+    return readUnixLine(text, start, start + line.length, scratch);
   }
 
-  test('property: for generated lines, common-shape readings give what the scanner gives', () => {
-    let common = 0;
-    const runs = 1000;
+  test('property: a line reads the same in place inside a listing, after other lines, as on its own', () => {
+    const arbLine = arbUnixListingLine({ now: NOW }).map((s) => s.line);
     fc.assert(
-      fc.property(arbUnixListingLine(), ({ line, now }) => {
-        expect(scan(line, now.getTime())).toBeDefined();
-        if (agree(line, now.getTime())) common++;
-      }),
-      { numRuns: runs },
-    );
-    // The common shape must be common: most generated lines have it.
-    expect(common).toBeGreaterThan(runs / 4);
-  });
-
-  test('property: for edited lines too, no reading disagrees', () => {
-    fc.assert(
-      fc.property(arbEdited(arbUnixListingLine({ now: NOW }).map((s) => s.line)), fc.boolean(), (line, withNow) => {
-        agree(line, withNow ? NOW.getTime() : Number.NaN);
-      }),
+      fc.property(
+        fc.array(fc.oneof(arbLine, arbEdited(arbLine)), { maxLength: 4 }),
+        fc.oneof(arbLine, arbEdited(arbLine)),
+        fc.array(fc.oneof(arbLine, arbEdited(arbLine)), { maxLength: 2 }),
+        fc.boolean(),
+        (before, line, after, withNow) => {
+          fc.pre(!line.includes('\n') && !line.includes('\r'));
+          const now = withNow ? NOW.getTime() : Number.NaN;
+          expect(inPlace(before, line, after, now)).toStrictEqual(read(line, now));
+        },
+      ),
       { numRuns: 2000 },
     );
   });
@@ -294,45 +290,51 @@ describe('unix: the common shape (by expression and by hand) and the full scanne
     );
   });
 
-  test('the common shapes', () => {
-    for (const line of [
-      '-rw-r--r--    1 1001     1001            6 Jan 02  2020 hello.txt',
-      'drwxr-xr-x   2 ftpuser  ftpuser      4096 Nov 25 15:40 sub',
-      'lrwxrwxrwx 1 u g 9 Nov 25 15:40 link -> hello.txt',
-      'drwxr-xr-x+  2 u g 4096 Feb 29  2024  leading space',
-      'prw-r--r-- 1 u g 0 Dec  1 9:05 fifo',
-      '-rw-r--r-- 1 Jan 12 2020 Jan 02  2020 file', // an owner called Jan
-    ]) {
-      expect(match(line, NOW.getTime()), line).toBeDefined();
-      expect(agree(line, NOW.getTime())).toBe(true);
-    }
+  test('how a line parses does not depend on how many lines the process has parsed before', () => {
+    const line = 'lrwxrwxrwx 1 u g 9 Nov 25 15:40 link -> hello.txt';
+    const first = parseListingLine(line, 'unix', { now: NOW });
+    const many = Array.from({ length: 120_000 }, (_, i) => `-rw-r--r-- 1 u g ${i} Jan 02  2020 f${i}`).join('\n');
+    expect(parseListing(many, { now: NOW }).entries).toHaveLength(120_000);
+    expect(parseListingLine(line, 'unix', { now: NOW })).toStrictEqual(first);
+    expect(parseListing(`${many}\n${line}`, { now: NOW }).entries.at(-1)).toStrictEqual(first);
+  });
+
+  const entry = (fields: Omit<ListingEntry, 'raw' | 'permissions'> & { permissions?: string }) => ({ permissions: 'rw-r--r--', ...fields });
+  test.each([
+    ['-rw-r--r--    1 1001     1001            6 Jan 02  2020 hello.txt', entry({ name: 'hello.txt', type: 'file', size: 6, modifiedAt: new Date('2020-01-02T00:00:00Z'), owner: '1001', group: '1001' })],
+    ['drwxr-xr-x   2 ftpuser  ftpuser      4096 Nov 25 15:40 sub', entry({ name: 'sub', type: 'directory', size: 4096, modifiedAt: new Date('2026-11-25T15:40:00Z'), permissions: 'rwxr-xr-x', owner: 'ftpuser', group: 'ftpuser' })],
+    ['lrwxrwxrwx 1 u g 9 Nov 25 15:40 link -> hello.txt', entry({ name: 'link', type: 'symlink', size: 9, modifiedAt: new Date('2026-11-25T15:40:00Z'), permissions: 'rwxrwxrwx', target: 'hello.txt', owner: 'u', group: 'g' })],
+    ['drwxr-xr-x+  2 u g 4096 Feb 29  2024  leading space', entry({ name: ' leading space', type: 'directory', size: 4096, modifiedAt: new Date('2024-02-29T00:00:00Z'), permissions: 'rwxr-xr-x', owner: 'u', group: 'g' })],
+    ['prw-r--r-- 1 u g 0 Dec  1 9:05 fifo', entry({ name: 'fifo', type: 'unknown', size: 0, modifiedAt: new Date('2025-12-01T09:05:00Z'), owner: 'u', group: 'g' })],
+    ['-rw-r--r-- 1 Jan 12 2020 Jan 02  2020 file', entry({ name: 'file', type: 'file', size: 2020, modifiedAt: new Date('2020-01-02T00:00:00Z'), owner: 'Jan', group: '12' })],
+  ])('the common shape: %s', (line, expected) => {
+    expect(unix(line)).toStrictEqual({ ...expected, raw: line });
   });
 
   test.each([
-    ['a device', 'crw-rw-rw- 1 root root 1, 3 Jan  1  2020 null'],
-    ['an ISO date', '-rw-r--r-- 1 root root 1234 2020-01-02 15:40 a.txt'],
-    ['no group column', '-rw-r--r--  1 joe  6 Jan 02  2020 a'],
-    ['no links column', '-rw-r--r--  ftp ftp  6 Jan 02  2020 a'],
-    ['an upper-case month', '-rw-r--r-- 1 u g 1 JAN 02  2020 f'],
-    ['a group with a space', '-rw-r--r--   1 owner  domain users   6 Jan 02  2020 a'],
-    ['a group that looks like a major number', '-rw-r--r-- 1 u 12, 34 Jan 02  2020 f'],
-    ['a tab after the date', '-rw-r--r-- 1 u g 1 Jan 02  2020\tf'],
-    ['29 February of a common year', '-rw-r--r-- 1 u g 1 Feb 29  2023 f'],
-    ['31 April', '-rw-r--r-- 1 u g 1 Apr 31 12:00 f'],
-    ['a size beyond 2^53', '-rw-r--r-- 1 u g 9007199254740993 Jan 02  2020 f'],
-    ['hour 24', '-rw-r--r-- 1 u g 1 Jan 02 24:00 f'],
-    ['minute 60', '-rw-r--r-- 1 u g 1 Jan 02 12:60 f'],
-    ['no name', '-rw-r--r-- 1 u g 1 Jan 02 12:00 '],
-  ])('%s is left to the scanner, which decides', (_what, line) => {
-    expect(match(line, NOW.getTime())).toBeUndefined();
-    expect(agree(line, NOW.getTime())).toBe(false);
+    ['a device', 'crw-rw-rw- 1 root root 1, 3 Jan  1  2020 null', entry({ name: 'null', type: 'unknown', modifiedAt: new Date('2020-01-01T00:00:00Z'), permissions: 'rw-rw-rw-', owner: 'root', group: 'root' })],
+    ['an ISO date', '-rw-r--r-- 1 root root 1234 2020-01-02 15:40 a.txt', entry({ name: 'a.txt', type: 'file', size: 1234, modifiedAt: new Date('2020-01-02T15:40:00Z'), owner: 'root', group: 'root' })],
+    ['no group column', '-rw-r--r--  1 joe  6 Jan 02  2020 a', entry({ name: 'a', type: 'file', size: 6, modifiedAt: new Date('2020-01-02T00:00:00Z'), owner: 'joe' })],
+    ['no links column', '-rw-r--r--  ftp ftp  6 Jan 02  2020 a', entry({ name: 'a', type: 'file', size: 6, modifiedAt: new Date('2020-01-02T00:00:00Z'), owner: 'ftp', group: 'ftp' })],
+    ['an upper-case month', '-rw-r--r-- 1 u g 1 JAN 02  2020 f', entry({ name: 'f', type: 'file', size: 1, modifiedAt: new Date('2020-01-02T00:00:00Z'), owner: 'u', group: 'g' })],
+    ['a group with a space', '-rw-r--r--   1 owner  domain users   6 Jan 02  2020 a', entry({ name: 'a', type: 'file', size: 6, modifiedAt: new Date('2020-01-02T00:00:00Z'), owner: 'owner', group: 'domain users' })],
+    ['a group that looks like a major number', '-rw-r--r-- 1 u 12, 34 Jan 02  2020 f', entry({ name: 'f', type: 'file', modifiedAt: new Date('2020-01-02T00:00:00Z'), owner: 'u' })],
+    ['a tab after the date', '-rw-r--r-- 1 u g 1 Jan 02  2020\tf', entry({ name: 'f', type: 'file', size: 1, modifiedAt: new Date('2020-01-02T00:00:00Z'), owner: 'u', group: 'g' })],
+    ['29 February of a common year', '-rw-r--r-- 1 u g 1 Feb 29  2023 f', undefined],
+    ['31 April', '-rw-r--r-- 1 u g 1 Apr 31 12:00 f', undefined],
+    ['a size beyond 2^53', '-rw-r--r-- 1 u g 9007199254740993 Jan 02  2020 f', undefined],
+    ['hour 24', '-rw-r--r-- 1 u g 1 Jan 02 24:00 f', undefined],
+    ['minute 60', '-rw-r--r-- 1 u g 1 Jan 02 12:60 f', undefined],
+    ['no name', '-rw-r--r-- 1 u g 1 Jan 02 12:00 ', undefined],
+  ])('%s', (_what, line, expected) => {
+    expect(unix(line)).toStrictEqual(expected === undefined ? undefined : { ...expected, raw: line });
   });
 });
 
 describe('format detection offers a line only to the formats that could take it', () => {
   const parsers = [
-    (l: string) => tryParseMlsdLine(l, 0, l.length),
-    (l: string) => parseUnixLine(l, 0, l.length, NOW.getTime()),
+    (l: string) => readMlsdLine(l, 0, l.length, mlsdScratch()),
+    (l: string) => readUnixLine(l, 0, l.length, unixScratch(NOW.getTime())),
     (l: string) => parseDosLine(l, 0, l.length),
     (l: string) => parseEplfLine(l, 0, l.length),
   ];
@@ -373,92 +375,6 @@ describe('format detection offers a line only to the formats that could take it'
       }),
       { numRuns: 500 },
     );
-  });
-});
-
-describe('DOS / IIS lines', () => {
-  const dos = (line: string) => parseListingLine(line, 'dos');
-
-  test('IIS directory, 12-hour clock, two-digit year', () => {
-    const line = '12-31-20  10:00PM       <DIR>          name';
-    expect(plain(dos(line))).toEqual({ name: 'name', type: 'directory', modifiedAt: new Date('2020-12-31T22:00:00Z'), raw: line });
-  });
-
-  test('IIS file and a 24-hour clock with a four-digit year; names with spaces', () => {
-    expect(plain(dos('12-31-20  10:00AM                 1234 report 2020.xlsx'))).toMatchObject({ name: 'report 2020.xlsx', type: 'file', size: 1234 });
-    expect(plain(dos('01-02-2020  03:04   1234 a b.txt'))).toMatchObject({
-      name: 'a b.txt',
-      size: 1234,
-      modifiedAt: new Date('2020-01-02T03:04:00Z'),
-    });
-  });
-
-  test('12 AM is midnight and 12 PM is noon', () => {
-    expect(dos('01-01-21  12:00AM                    0 a')?.modifiedAt?.toISOString()).toBe('2021-01-01T00:00:00.000Z');
-    expect(dos('01-01-21  12:30PM                    0 a')?.modifiedAt?.toISOString()).toBe('2021-01-01T12:30:00.000Z');
-    expect(dos('01-01-21  01:05 pm                   0 a')?.modifiedAt?.toISOString()).toBe('2021-01-01T13:05:00.000Z');
-  });
-
-  test('two-digit years pivot like POSIX %y: 69–99 → 19xx, 00–68 → 20xx', () => {
-    expect(dos('06-15-68  01:05PM                  512 a')?.modifiedAt?.getUTCFullYear()).toBe(2068);
-    expect(dos('06-15-69  01:05PM                  512 a')?.modifiedAt?.getUTCFullYear()).toBe(1969);
-    expect(dos('07-04-99  12:30PM              1048576 a')?.modifiedAt?.getUTCFullYear()).toBe(1999);
-    expect(dos('07-04-00  12:30PM              1048576 a')?.modifiedAt?.getUTCFullYear()).toBe(2000);
-  });
-
-  test('names keep leading spaces: one space after a size, ten after <DIR>', () => {
-    expect(dos('12-31-20  10:00PM                 1234  lead')?.name).toBe(' lead');
-    expect(dos('12-31-20  10:00PM       <DIR>           lead')?.name).toBe(' lead');
-    expect(dos('12-31-20  10:00PM <DIR> short')?.name).toBe('short');
-  });
-
-  test.each([
-    ['month 13', '13-31-20  10:00PM       <DIR>          a'],
-    ['31 April', '04-31-20  10:00PM       <DIR>          a'],
-    ['13 PM', '12-31-20  13:00PM       <DIR>          a'],
-    ['hour 24', '12-31-2020  24:00       <DIR>          a'],
-    ['no name', '12-31-20  10:00PM                 1234 '],
-    ['not a size', '12-31-20  10:00PM                 12k4 a'],
-    ['unix line', '-rw-r--r-- 1 u g 6 Jan 02  2020 a'],
-    ['one-digit month', '1-31-20  10:00PM       <DIR>          a'],
-  ])('%s is not a DOS line', (_what, line) => {
-    expect(dos(line)).toBeUndefined();
-  });
-
-  test('property: generated lines parse to the entry they were made from', () => {
-    fc.assert(
-      fc.property(arbDosListingLine(), ({ line, expected }) => {
-        expect(parseListingLine(line, 'dos')).toStrictEqual(expected);
-      }),
-      { numRuns: 300 },
-    );
-  });
-});
-
-describe('EPLF lines', () => {
-  const eplf = (line: string) => parseListingLine(line, 'eplf');
-
-  test('a file: r, size, modification time in Unix seconds', () => {
-    const line = '+i8388621.48594,m825718503,r,s280,\tdjb.html';
-    expect(plain(eplf(line))).toEqual({ name: 'djb.html', type: 'file', size: 280, modifiedAt: new Date(825718503 * 1000), raw: line });
-  });
-
-  test('a directory, permissions, unknown facts, names with spaces and commas', () => {
-    expect(plain(eplf('+i8388621.50690,m824255907,/,\t514'))).toMatchObject({ name: '514', type: 'directory' });
-    expect(plain(eplf('+up755,/,x-new-fact,\tmy dir, v2'))).toMatchObject({ name: 'my dir, v2', type: 'directory', permissions: 'rwxr-xr-x' });
-    expect(plain(eplf('+i1,\tneither'))).toMatchObject({ type: 'unknown' });
-    expect(plain(eplf('+r,s6\tno final comma'))).toMatchObject({ type: 'file', size: 6 });
-  });
-
-  test.each([
-    ['no plus', 'i1,r,s6,\ta'],
-    ['no tab', '+i1,r,s6, a'],
-    ['no name', '+i1,r,s6,\t'],
-    ['bad size', '+r,s6x,\ta'],
-    ['bad time', '+r,m-1,\ta'],
-    ['bad permissions', '+r,up999,\ta'],
-  ])('%s is not an EPLF line', (_what, line) => {
-    expect(eplf(line)).toBeUndefined();
   });
 });
 

@@ -3,7 +3,7 @@ import { inspect } from 'node:util';
 import { describe, expect, test } from 'vitest';
 import { FtpReplyError, LocalProtocolError, RemoteProtocolError } from '../src/errors.js';
 import type { ListingEntry } from '../src/listing.js';
-import { formatMlsdLine, isMlsdSelfOrParent, parseFacts, parseMlsdLine, parseMlstReply } from '../src/mlsd.js';
+import { formatMlsdLine, isMlsdSelfOrParent, parseFacts, parseMlsdLine, parseMlstReply } from '../src/list/mlsd.js';
 import { createReply } from '../src/reply.js';
 import { arbMlsdLine, plainListingEntry } from '../src/testing/listing.js';
 

@@ -22,7 +22,7 @@
  *
  * @module
  */
-import type { ListingEntry, ListingEntryType } from '../listing.js';
+import type { ListingEntry, ListingEntryType } from './types.js';
 import { civilToEpoch, daysInMonth } from '../time.js';
 import { timedEntry } from './entry.js';
 

@@ -4,34 +4,25 @@
  * one of them, `modifiedAt` and `facts` included.
  *
  * Theory of operation: a listing of 100,000 lines becomes 100,000 entries, and what costs most is
- * not reading the lines but the objects that outlive the parse (the garbage collector copies each
- * one it finds alive). Measured on Node 20 (V8) against the previous design, class instances whose
- * `modifiedAt` and `facts` were prototype accessors building a new `Date` or `Map` on every read,
- * both fed by the same line parsers, 100,000 lines at a time:
+ * not reading the lines but the objects that outlive the parse. So:
  *
- * - An object literal costs less than half a class instance or an object grown field by field: V8
- *   learns that the objects made at one literal all survive and allocates them directly in the old
- *   generation ("pretenuring"), which it does for literals only. So each common combination of
- *   fields has a literal of its own below, and only unusual entries are grown field by field (every
- *   shape keeps the same field order). On the unix benchmark, where half the dates lack a year and
- *   so, without `now`, a time, the whole parse is 10% to 20% faster for it.
- * - An own `Date` is the one cost of this shape: V8 makes each in C++ and it outlives the parse, so
- *   where every entry has a time the parse takes longer: 15% to 20% for unix lines with `now`, 20%
- *   to 30% for MLSD, more than the 15% we would spend unasked. We spend it because the accessors did
- *   not save that cost, they deferred and repeated it: every read made a new `Date` (for MLSD by
- *   reading all the facts again), so a program that parses and reads each `modifiedAt` once is
- *   about 30% faster with own `Date`s on MLSD (and still about 15% slower on dated unix lines); and
- *   because entries that `toEqual` compared without their times made tests that passed without
+ * - Each common combination of fields has an object literal of its own below, and only unusual
+ *   entries are grown field by field (every shape keeps the same field order): V8 allocates the
+ *   objects of one literal more cheaply than class instances or objects grown field by field.
+ * - `modifiedAt` is an own `Date`, made once per entry, rather than an accessor that makes a new one
+ *   on every read: it costs the parse more, but a program that reads each `modifiedAt` once pays
+ *   less, and entries that `toEqual` compares without their times made tests that passed without
  *   checking them. The `Date` is mutable, as every `Date` is; the type is readonly.
- * - MLSD `facts` are not a `Map` built per entry: that triples the cost of an MLSD parse (a hash
- *   table and two strings per fact). `facts` is an own property holding an {@link MlsdFacts}, a
- *   read-only `Map`-like view that reads `raw` when first asked and compares, serialises and prints
- *   as its facts; it costs 4% of an MLSD parse.
+ * - MLSD `facts` are not a `Map` built per entry (a hash table and two strings per fact): `facts`
+ *   is an own property holding an {@link MlsdFacts}, a read-only `Map`-like view that reads `raw`
+ *   when first asked and compares, serialises and prints as its facts.
+ *
+ * The measurements behind these choices are in `packages/bench/RESULTS.md`, "Listing entries".
  *
  * @module
  */
-import type { ListingEntry, ListingEntryType } from '../listing.js';
 import { scanFacts } from './facts.js';
+import type { ListingEntry, ListingEntryType } from './types.js';
 
 type Draft = { -readonly [K in keyof ListingEntry]?: ListingEntry[K] };
 
@@ -60,7 +51,7 @@ export class MlsdFacts implements ReadonlyMap<string, string> {
 
   /**
    * Not frozen, unlike entries: it has no own properties to protect, its fields are private and
-   * nothing changes them, and freezing costs a call into the runtime per entry (4% of an MLSD parse).
+   * nothing changes them, and freezing costs a call into the runtime per entry (see RESULTS.md).
    * It keeps no more than the line, as it is made for every entry of a listing.
    *
    * @internal
@@ -78,7 +69,8 @@ export class MlsdFacts implements ReadonlyMap<string, string> {
       const raw = this.#raw;
       const semi = raw.indexOf('; ');
       const end = raw.charCodeAt(0) === 0x20 ? 0 : semi >= 0 ? semi + 1 : raw.indexOf(' ');
-      this.#map = scanFacts(raw, 0, end) ?? new Map<string, string>();
+      const facts = scanFacts(raw, 0, end);
+      this.#map = typeof facts === 'string' ? new Map<string, string>() : facts;
     }
     return this.#map;
   }

@@ -18,9 +18,9 @@
  *
  * @module
  */
-import type { ListingEntry, ListingEntryType } from '../listing.js';
+import type { ListingEntry, ListingEntryType } from './types.js';
 import { eplfEntry } from './entry.js';
-import { modeToPermissions } from './unix.js';
+import { modeToPermissions } from './mode.js';
 
 const ZERO = 0x30;
 const MAX_EPOCH_SECONDS = 8_640_000_000_000; // the largest time a Date can hold

@@ -9,29 +9,24 @@
  * @module
  */
 
-/**
- * Why {@link scanFacts} last refused its input: `''` after a success.
- *
- * @internal
- * @example
- * ```ts
- * if (scanFacts('size', 0, 4) === undefined) console.log(factsError); // 'a fact without "="'
- * ```
- */
-export let factsError = '';
+/** Why a fact list is malformed: the reasons {@link scanFacts} and the MLSD reader give. @internal */
+export const NO_EQUALS = 'a fact without "="';
+/** See {@link NO_EQUALS}. @internal */
+export const NO_NAME = 'a fact without a name';
 
 /**
- * The facts of `text[start, end)` as a map with lower-cased names, or `undefined` when a fact has
- * no `=` or no name (the reason is left in {@link factsError}). Empty segments (`;;`) are skipped, a
- * missing final `;` is tolerated, and the first of two facts with the same name wins.
+ * The facts of `text[start, end)` as a map with lower-cased names, or, when a fact has no `=` or no
+ * name, the reason as a string. Empty segments (`;;`) are skipped, a missing final `;` is
+ * tolerated, and the first of two facts with the same name wins.
  *
  * @internal
  * @example
  * ```ts
- * scanFacts('Type=file;Size=6; a.txt', 0, 17)?.get('size'); // '6'
+ * (scanFacts('Type=file;Size=6; a.txt', 0, 17) as Map<string, string>).get('size'); // '6'
+ * scanFacts('size', 0, 4); // 'a fact without "="'
  * ```
  */
-export function scanFacts(text: string, start: number, end: number): Map<string, string> | undefined {
+export function scanFacts(text: string, start: number, end: number): Map<string, string> | string {
   const facts = new Map<string, string>();
   let pos = start;
   while (pos < end) {
@@ -39,19 +34,12 @@ export function scanFacts(text: string, start: number, end: number): Map<string,
     if (semi < 0 || semi > end) semi = end;
     if (semi > pos) {
       const eq = text.indexOf('=', pos);
-      if (eq < 0 || eq >= semi) {
-        factsError = 'a fact without "="';
-        return undefined;
-      }
-      if (eq === pos) {
-        factsError = 'a fact without a name';
-        return undefined;
-      }
+      if (eq < 0 || eq >= semi) return NO_EQUALS;
+      if (eq === pos) return NO_NAME;
       const name = text.slice(pos, eq).toLowerCase();
       if (!facts.has(name)) facts.set(name, text.slice(eq + 1, semi));
     }
     pos = semi + 1;
   }
-  factsError = '';
   return facts;
 }

@@ -4,9 +4,10 @@
  * Theory of operation: the entries of a big listing outlive its parse, and what they hold is what
  * the garbage collector has to copy. A listing names few owners, groups and permission strings, so
  * instead of a new string per entry each field reuses an equal one seen a few lines before. The
- * last {@link RECENT_SIZE} distinct values are kept: enough for the handful of accounts a directory
- * mixes, few enough that a miss costs little. The strings can be slices of the listing text, so
- * {@link Recent.clear} is called at the end of every parse.
+ * last {@link RECENT_SIZE} distinct values are kept, the oldest giving way to a new one: enough for
+ * the handful of accounts a directory mixes, few enough that a miss costs little. A {@link Recent}
+ * belongs to the scratch space of one parse; its strings can be slices of the listing text, so a
+ * parse that outlives a piece of text (a streamed listing) empties it with {@link clearRecent}.
  *
  * @module
  */
@@ -15,51 +16,41 @@
 const RECENT_SIZE = 8;
 
 /**
- * The last few distinct strings seen, for reuse.
+ * The last few distinct strings seen, oldest first: a plain array, read and written only by the
+ * functions of this module.
+ *
+ * @internal
+ */
+export type Recent = string[];
+
+/**
+ * `text[start, end)`, as a string `recent` holds when it holds an equal one; else the new string,
+ * which `recent` then keeps.
  *
  * @internal
  * @example
  * ```ts
- * const owners = new Recent();
- * owners.of('ftp ftp', 0, 3) === owners.of('ftp ftp', 4, 7); // true: one string for both
+ * const owners: Recent = [];
+ * recentOf(owners, 'ftp ftp', 0, 3) === recentOf(owners, 'ftp ftp', 4, 7); // true: one string for both
  * ```
  */
-export class Recent {
-  readonly #items: string[] = [];
-  /** Where the next new value goes once {@link RECENT_SIZE} are kept: the oldest. */
-  #next = 0;
-
-  /** `text[start, end)`, as a string seen recently when there is one. */
-  of(text: string, start: number, end: number): string {
-    const items = this.#items;
-    const length = end - start;
-    for (let i = 0; i < items.length; i++) {
-      const item = items[i]!;
-      if (item.length === length && text.startsWith(item, start)) return item;
-    }
-    return this.#keep(text.slice(start, end));
+export function recentOf(recent: Recent, text: string, start: number, end: number): string {
+  const length = end - start;
+  for (let i = 0; i < recent.length; i++) {
+    const item = recent[i]!;
+    if (item.length === length && text.startsWith(item, start)) return item;
   }
+  const value = text.slice(start, end);
+  if (recent.length === RECENT_SIZE) recent.shift();
+  recent.push(value);
+  return value;
+}
 
-  /** `value`, or an equal string seen recently (so that `value` itself can die young). */
-  same(value: string): string {
-    const items = this.#items;
-    for (let i = 0; i < items.length; i++) if (items[i] === value) return items[i]!;
-    return this.#keep(value);
-  }
-
-  #keep(value: string): string {
-    const items = this.#items;
-    if (items.length < RECENT_SIZE) items.push(value);
-    else {
-      items[this.#next] = value;
-      this.#next = (this.#next + 1) % RECENT_SIZE;
-    }
-    return value;
-  }
-
-  /** Forget every value (they may be slices that keep a whole listing text alive). */
-  clear(): void {
-    this.#items.length = 0;
-    this.#next = 0;
-  }
+/**
+ * Forget every value (they may be slices that keep a whole listing text alive).
+ *
+ * @internal
+ */
+export function clearRecent(recent: Recent): void {
+  recent.length = 0;
 }

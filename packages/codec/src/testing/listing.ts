@@ -16,7 +16,7 @@
  * @module
  */
 import fc from 'fast-check';
-import type { ListingEntry, ListingEntryType } from '../listing.js';
+import type { ListingEntry, ListingEntryType } from '../list/types.js';
 import { formatFtpTime } from '../time.js';
 
 /**
