@@ -119,8 +119,6 @@ export class Client implements AsyncDisposable {
   #tail: Promise<unknown> = Promise.resolve();
   #keepAlive: ReturnType<typeof setTimeout> | undefined;
   #pending = 0;
-  /** The HASH algorithm chosen with OPTS HASH, once one was. */
-  #hashSelected: HashAlgorithm | undefined;
   /** Whether the server takes `LIST -a` (undefined until a LIST has told). */
   #listAll: boolean | undefined;
 
@@ -214,11 +212,10 @@ export class Client implements AsyncDisposable {
       }
       if (how.kind === 'X') return parseXHashReply(await this.#command(how.command, path, options), how.algorithm);
       // FEAT's `*` is the selection at login; OPTS HASH changes it for the rest of the session.
-      const select = this.#hashSelected === undefined ? how.select : this.#hashSelected !== how.algorithm;
-      if (select) {
-        await this.#command('OPTS', `HASH ${how.algorithm}`, options);
-        this.#hashSelected = how.algorithm;
-      }
+      // The session tracks OPTS HASH, raw ones included (codec Session.hashAlgorithm).
+      const chosen = this.#control.session.hashAlgorithm;
+      const select = chosen === undefined ? how.select : chosen !== how.algorithm;
+      if (select) await this.#command('OPTS', `HASH ${how.algorithm}`, options);
       const { algorithm, hash } = parseHashReply(await this.#command('HASH', path, options));
       if (algorithm !== how.algorithm) throw new RemoteProtocolError(`HASH answered with ${algorithm} after OPTS HASH ${how.algorithm}`);
       return { algorithm, hash };

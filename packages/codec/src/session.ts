@@ -42,6 +42,7 @@
 import { checkArgument, command, describeCommand, encodeCommand, type Command, type TransferType } from './commands.js';
 import { FtpReplyError, LocalProtocolError, RemoteProtocolError, type FtpError } from './errors.js';
 import { parseFeatures } from './feat.js';
+import { hashAlgorithm, type HashAlgorithm } from './hash.js';
 import { formatEprt, formatPort, parseEpsv, parsePasv } from './pasv.js';
 import { createReply, type Reply } from './reply.js';
 import { ReplyParser, type ReplyParserOptions } from './reply-parser.js';
@@ -280,9 +281,12 @@ class DataFailure {
 /** State shared by the operations of one session. */
 interface Context {
   readonly options: SessionOptions;
+  /** The transfer type the server is in; undefined when unknown (a TYPE the session does not model). */
   type: TransferType | undefined;
   epsv: boolean | undefined;
   protectData: boolean;
+  /** The HASH algorithm chosen with OPTS HASH in this session; undefined: FEAT's `*` still holds. */
+  hash: HashAlgorithm | undefined;
   aborted: boolean;
   /** Completion replies (225/226) the server still owes for an earlier transfer or ABOR. */
   strays: number;
@@ -357,7 +361,7 @@ export class Session {
 
   constructor(options: SessionOptions = {}) {
     this.#parser = new ReplyParser(options);
-    this.#ctx = { options, type: undefined, epsv: options.epsv === false ? false : undefined, protectData: false, aborted: false, strays: 0, sent: 0, sentBeforeBytes: 0 };
+    this.#ctx = { options, type: undefined, epsv: options.epsv === false ? false : undefined, protectData: false, hash: undefined, aborted: false, strays: 0, sent: 0, sentBeforeBytes: 0 };
   }
 
   /** Coarse state: `busy` while an operation runs. */
@@ -368,6 +372,24 @@ export class Session {
   /** The wait state of the running operation, for diagnostics. */
   get waiting(): WaitState | undefined {
     return this.#wait;
+  }
+
+  /**
+   * The HASH algorithm selected with `OPTS HASH` during this session (by a `command` operation,
+   * raw or not), or undefined while the one FEAT marked with `*` at login still holds.
+   */
+  get hashAlgorithm(): HashAlgorithm | undefined {
+    return this.#ctx.hash;
+  }
+
+  /** Whether data connections are protected (PROT P), as the server was last told. */
+  get protectData(): boolean {
+    return this.#ctx.protectData;
+  }
+
+  /** The transfer type the server is in, or undefined when it is not known. */
+  get transferType(): TransferType | undefined {
+    return this.#ctx.type;
   }
 
   /** The error that broke the session, if any. */
@@ -592,6 +614,7 @@ export class Session {
         return connectProgram(op, ctx, out, () => this.#parser);
       case 'command':
         command(op.command.name, op.command.arg);
+        refuseUnmodelled(op.command);
         return commandProgram(op.command, ctx, out);
       case 'rename':
         validate('RNFR or RNTO', [op.from, op.to]);
@@ -736,7 +759,76 @@ function* login(op: ConnectOperation, ctx: Context, out: Out): Generator<Step, R
 
 function* commandProgram(cmd: Command, ctx: Context, out: Out): Program {
   const reply = yield* expectCompletion(ctx, out, cmd);
+  modelCommand(cmd, ctx);
   return Object.freeze({ kind: 'reply', reply });
+}
+
+/**
+ * Commands a `command` operation may not send, with what to use instead. Each changes what the
+ * server holds in a way the session cannot follow (h11's rule 1: all state that the server holds
+ * lives in the session), so sending one would leave later operations acting on a wrong belief:
+ * REIN, USER, PASS and ACCT log in again or out; AUTH and CCC switch the control connection's TLS,
+ * PBSZ goes with PROT's TLS setup; REST leaves an offset that the next transfer would start from;
+ * PASV, EPSV, PORT, EPRT and the transfer commands need a data connection that only a transfer
+ * operation opens; RNFR leaves the server waiting for RNTO; ABOR and QUIT end what the session
+ * drives itself. MODE and STRU are refused unless they name the defaults (stream, file), which are
+ * the only ones the transfer code speaks.
+ */
+const UNMODELLED: Readonly<Record<string, string>> = {
+  REIN: 'connect a new session',
+  USER: 'connect a new session',
+  PASS: 'connect a new session',
+  ACCT: 'the account connect option',
+  AUTH: 'the secure connect option',
+  PBSZ: 'the secure connect option',
+  CCC: 'a session without TLS',
+  REST: 'the startAt transfer option',
+  PASV: 'a transfer call',
+  EPSV: 'a transfer call',
+  PORT: 'a transfer call',
+  EPRT: 'a transfer call',
+  LPRT: 'a transfer call',
+  LPSV: 'a transfer call',
+  RETR: 'download',
+  STOR: 'upload',
+  STOU: 'upload',
+  APPE: 'append',
+  LIST: 'list',
+  NLST: 'list',
+  MLSD: 'list',
+  RNFR: 'rename',
+  RNTO: 'rename',
+  ABOR: 'an AbortSignal',
+  QUIT: 'close',
+};
+
+function refuseUnmodelled(cmd: Command): void {
+  const name = cmd.name.toUpperCase();
+  const arg = (cmd.arg ?? '').trim().toUpperCase();
+  const instead = UNMODELLED[name];
+  if (instead !== undefined) throw new LocalProtocolError(`${name} cannot be sent as a raw command: the session could not follow its effect (use ${instead})`);
+  if ((name === 'MODE' && arg !== 'S') || (name === 'STRU' && arg !== 'F')) {
+    throw new LocalProtocolError(`${name} ${arg} cannot be sent as a raw command: transfers speak only MODE S and STRU F`);
+  }
+  // A selection the session could not name would leave checksums unsure which algorithm answers.
+  if (name === 'OPTS' && /^HASH\s+\S/.test(arg) && hashAlgorithm(arg.slice(4)) === undefined) {
+    throw new LocalProtocolError('OPTS HASH needs one of SHA-512, SHA-256, SHA-1, MD5 or CRC32');
+  }
+}
+
+/** What a completed command changed in the server's state (RFC 959 §4.1.2 TYPE, RFC 4217 §9 PROT, HASH draft §4 OPTS HASH). */
+function modelCommand(cmd: Command, ctx: Context): void {
+  const name = cmd.name.toUpperCase();
+  const arg = (cmd.arg ?? '').trim().toUpperCase();
+  if (name === 'TYPE') {
+    // `A` and `A N` are ASCII, `I` is image; anything else (EBCDIC, `L 8`, a format control) is not
+    // what a transfer asks for, so the next transfer sends its TYPE again.
+    ctx.type = arg === 'I' ? 'I' : arg === 'A' || arg === 'A N' ? 'A' : undefined;
+  } else if (name === 'PROT') {
+    ctx.protectData = arg === 'P';
+  } else if (name === 'OPTS' && /^HASH\s/.test(arg)) {
+    ctx.hash = hashAlgorithm(arg.slice(4));
+  }
 }
 
 function* renameProgram(op: RenameOperation, ctx: Context, out: Out): Program {

@@ -179,14 +179,70 @@ describe('simple commands', () => {
     expect(h.session.state).toBe('broken');
   });
 
-  test('a 425 to a raw PASV is its refusal, not a protocol error', () => {
+  test.each([
+    ['REIN'], ['USER', 'bob'], ['PASS', 'x'], ['ACCT', 'x'], ['AUTH', 'TLS'], ['PBSZ', '0'], ['CCC'], ['REST', '100'],
+    ['PASV'], ['EPSV'], ['PORT', '127,0,0,1,1,2'], ['EPRT', '|1|127.0.0.1|258|'], ['RETR', 'a'], ['STOR', 'a'], ['APPE', 'a'],
+    ['LIST'], ['NLST'], ['MLSD'], ['RNFR', 'a'], ['RNTO', 'b'], ['ABOR'], ['QUIT'], ['MODE', 'Z'], ['STRU', 'R'], ['OPTS', 'HASH WHIRLPOOL'],
+    ['rein'],
+  ])('a raw %s, whose effect the session cannot follow, is refused before a byte is sent', (name, arg) => {
     const h = loggedIn();
-    h.start({ kind: 'command', command: { name: 'PASV' } });
-    h.reply('425 Cannot open passive connection.\r\n');
-    const outcome = h.outcome;
-    if (outcome?.type !== 'failed') throw new Error('expected failure');
-    expect((outcome.error as FtpReplyError).reply.code).toBe(425);
+    expect(() => h.start({ kind: 'command', command: { name, ...(arg === undefined ? {} : { arg }) } })).toThrow(LocalProtocolError);
+    expect(h.sent).toEqual([]);
     expect(h.session.state).toBe('idle');
+    h.start({ kind: 'command', command: { name: 'NOOP' } });
+    h.reply('200 ok\r\n');
+    expect(h.outcome?.type).toBe('done');
+  });
+
+  test.each([['MODE', 'S'], ['STRU', 'F'], ['OPTS', 'HASH']])('a raw %s %s leaves the modelled state as it is and is sent', (name, arg) => {
+    const h = loggedIn();
+    h.start({ kind: 'command', command: { name, arg } });
+    expect(h.sent).toEqual([`${name} ${arg}`]);
+  });
+
+  test('a raw TYPE A is followed by TYPE I before the next binary transfer (the raw path keeps the session state)', () => {
+    const h = loggedIn();
+    h.start({ kind: 'command', command: { name: 'TYPE', arg: 'A' } });
+    h.reply('200 Switching to ASCII mode.\r\n');
+    expect(h.session.transferType).toBe('A');
+    h.start({ kind: 'transfer', command: 'RETR', path: 'a.bin', type: 'I' });
+    expect(h.sent).toEqual(['TYPE A', 'TYPE I']);
+    h.reply('200 Switching to Binary mode.\r\n');
+    expect(h.sent.at(-1)).toBe('EPSV');
+    expect(h.session.transferType).toBe('I');
+  });
+
+  test('a refused raw TYPE changes nothing; one the session does not model makes the next transfer say its TYPE', () => {
+    const h = loggedIn();
+    h.start({ kind: 'command', command: { name: 'TYPE', arg: 'A' } });
+    h.reply('504 no\r\n');
+    expect(h.session.transferType).toBe('I');
+    h.start({ kind: 'command', command: { name: 'TYPE', arg: 'L 8' } });
+    h.reply('200 ok\r\n');
+    expect(h.session.transferType).toBeUndefined();
+    h.start({ kind: 'transfer', command: 'RETR', path: 'a.bin', type: 'I' });
+    expect(h.sent.at(-1)).toBe('TYPE I');
+  });
+
+  test('a raw PROT C means the next transfer opens its data connection in the clear; PROT P protects it again', () => {
+    const h = loggedIn();
+    h.start({ kind: 'command', command: { name: 'PROT', arg: 'C' } });
+    h.reply('200 PROT now Clear.\r\n');
+    expect(h.session.protectData).toBe(false);
+    h.start({ kind: 'command', command: { name: 'PROT', arg: 'P' } });
+    h.reply('200 PROT now Private.\r\n');
+    expect(h.session.protectData).toBe(true);
+  });
+
+  test('a raw OPTS HASH is the session\'s selection from then on, in canonical spelling', () => {
+    const h = loggedIn();
+    expect(h.session.hashAlgorithm).toBeUndefined();
+    h.start({ kind: 'command', command: { name: 'OPTS', arg: 'HASH sha256' } });
+    h.reply('200 SHA-256\r\n');
+    expect(h.session.hashAlgorithm).toBe('SHA-256');
+    h.start({ kind: 'command', command: { name: 'OPTS', arg: 'HASH MD5' } });
+    h.reply('501 not offered\r\n');
+    expect(h.session.hashAlgorithm).toBe('SHA-256');
   });
 
   test('a second operation while busy is refused locally', () => {
@@ -568,11 +624,11 @@ describe('replies the server still owes', () => {
     h.abort();
     h.reply(beforeNext);
     expect(h.outcome?.type).toBe('aborted');
-    h.start({ kind: 'command', command: { name: 'PORT', arg: '127,0,0,1,1,2' } });
-    h.reply(`${afterNext}200 PORT ok\r\n`);
+    h.start({ kind: 'command', command: { name: 'NOOP' } });
+    h.reply(`${afterNext}200 NOOP ok\r\n`);
     const outcome = h.outcome;
     if (outcome?.type !== 'done' || outcome.result.kind !== 'reply') throw new Error('expected done');
-    expect(outcome.result.reply.text).toBe('PORT ok');
+    expect(outcome.result.reply.text).toBe('NOOP ok');
   });
 
   test('without an owed reply, a 226 while idle still breaks the session', () => {
