@@ -184,7 +184,7 @@ describe('simple commands', () => {
     ['PASV'], ['EPSV'], ['PORT', '127,0,0,1,1,2'], ['EPRT', '|1|127.0.0.1|258|'], ['RETR', 'a'], ['STOR', 'a'], ['APPE', 'a'],
     ['LIST'], ['NLST'], ['MLSD'], ['RNFR', 'a'], ['RNTO', 'b'], ['ABOR'], ['QUIT'], ['MODE', 'Z'], ['STRU', 'R'], ['OPTS', 'HASH WHIRLPOOL'],
     ['rein'],
-  ])('a raw %s, whose effect the session cannot follow, is refused before a byte is sent', (name, arg) => {
+  ] as [string, string?][])('a raw %s, whose effect the session cannot follow, is refused before a byte is sent', (name, arg) => {
     const h = loggedIn();
     expect(() => h.start({ kind: 'command', command: { name, ...(arg === undefined ? {} : { arg }) } })).toThrow(LocalProtocolError);
     expect(h.sent).toEqual([]);
