@@ -17,30 +17,28 @@
  * same for every session. {@link Pool.use}, the escape hatch that hands out a raw `Client`, checks the
  * directory afterwards and moves back (or drops the session) if it changed.
  *
- * Many-item calls (`downloadMany`, `uploadMany`, the directory transfers and segmented downloads) are
- * fail-fast: the first error aborts the rest, and the call rejects with that error once everything it
- * started has settled (see parallel.ts for why).
+ * The calls a Pool shares with `Client` are written once in {@link RemoteCalls}, over `run`, which here
+ * is "lease a session, run on it, give it back", with a concurrency of the pool's size: the tree
+ * transfers and mirror's checksums keep that many sessions busy. Many-item calls (`downloadMany`,
+ * `uploadMany`, the tree transfers and segmented downloads) are fail-fast: the first error aborts the
+ * rest, and the call rejects with that error once everything it started has settled (see parallel.ts
+ * for why).
  *
  * @module
  */
-import type { ListingEntry } from '@ftpkit/codec';
-import {
-  Client,
-  progressMeter,
-  type CallOptions,
-  type DirectoryTransferOptions,
-  type DirectoryTransferResult,
-  type Progress,
-  type TransferOptions,
-  type TransferResult,
-} from './client.js';
-import { ConnectionError, FtpReplyError, InvalidArgumentError, TimeoutError, TlsError, abortError } from './errors.js';
-import { join, mkdir as mkdirLocal, readdir, stat } from './fs.js';
+// Why this file is long: leasing (FIFO waiters, lazy connects, drops) plus the Pool-only calls, each documented with an example.
+import type { CallOptions, DirectoryTransferOptions, Progress, TransferOptions, TransferResult } from './calls.js';
+import { Client } from './client.js';
+import { ConnectionError, InvalidArgumentError, TimeoutError, TlsError, abortError } from './errors.js';
+import { stat } from './io/fs.js';
+import type { DownloadDestination } from './io/sinks.js';
+import type { UploadSource } from './io/sources.js';
+import type { Conn } from './ops/conn.js';
 import { parseUrl, resolveOptions, type ClientOptions, type ResolvedOptions } from './options.js';
 import { runAll } from './parallel.js';
-import { remoteJoin, safeLocalName } from './paths.js';
+import { feed, progressMeter, sumOrUndefined } from './progress.js';
+import { RemoteCalls } from './remote.js';
 import { segmentedDownload } from './segmented.js';
-import type { DownloadDestination, UploadSource } from './transfers.js';
 
 /**
  * Default number of sessions. FileZilla allows 2 simultaneous transfers by default and lftp's `pget`
@@ -75,11 +73,8 @@ export interface ManyOptions extends CallOptions {
   readonly mode?: 'binary' | 'ascii';
 }
 
-/** Options of the Pool's directory transfers. */
-export interface PoolDirectoryOptions extends DirectoryTransferOptions {
-  /** Progress of all files together, with `total` from the listing (download) or the local files (upload). */
-  readonly onProgress?: (progress: Progress) => void;
-}
+/** Options of the Pool's directory transfers: the same as a Client's, {@link DirectoryTransferOptions}. */
+export type PoolDirectoryOptions = DirectoryTransferOptions;
 
 /** One download of {@link Pool.downloadMany}: remote path → local destination. */
 export interface DownloadItem {
@@ -111,11 +106,10 @@ interface Waiter {
   readonly fail: (error: unknown) => void;
 }
 
-type MutableDirectoryResult = { files: number; directories: number; bytes: number; skipped: { path: string; reason: string }[] };
-
 /**
  * Up to `size` logged-in sessions to one server, for parallel transfers. The pool connects lazily and
- * offers the Client's calls; each runs on whichever session is free.
+ * offers the Client's calls ({@link RemoteCalls}); each runs on whichever session is free, and the
+ * tree transfers and mirror spread their files over the sessions.
  *
  * A pool is made with `new Pool(...)`, not an async `connect`: it does no I/O until the first call,
  * so there is nothing to await and nothing that can fail at construction. A wrong password shows up
@@ -134,7 +128,7 @@ type MutableDirectoryResult = { files: number; directories: number; bytes: numbe
  * await pool.download('/pub/big.iso', './big.iso', { segments: 8 });
  * ```
  */
-export class Pool implements AsyncDisposable {
+export class Pool extends RemoteCalls implements AsyncDisposable {
   readonly #options: Readonly<ClientOptions>;
   readonly #resolved: ResolvedOptions;
   readonly #size: number;
@@ -157,6 +151,7 @@ export class Pool implements AsyncDisposable {
    * ```
    */
   constructor(target: string | PoolOptions, overrides: Partial<PoolOptions> = {}) {
+    super();
     const { size = DEFAULT_SIZE, ...options }: PoolOptions = typeof target === 'string' ? { ...parseUrl(target), ...overrides } : { ...target, ...overrides };
     if (!Number.isInteger(size) || size < 1) throw new InvalidArgumentError(`Pool size must be a positive integer, not ${size}`);
     this.#size = size;
@@ -169,14 +164,6 @@ export class Pool implements AsyncDisposable {
     this.#resolved = Object.freeze(resolveOptions(this.#options));
   }
 
-  /**
-   * The options every session uses, defaults applied. Password included: do not log this object.
-   *
-   * @example
-   * ```ts
-   * console.log(pool.options.host, pool.options.secure);
-   * ```
-   */
   get options(): ResolvedOptions {
     return this.#resolved;
   }
@@ -199,140 +186,6 @@ export class Pool implements AsyncDisposable {
   }
 
   /**
-   * List a directory on a free session (see {@link Client.list}).
-   *
-   * @example
-   * ```ts
-   * const entries = await pool.list('/pub');
-   * ```
-   */
-  list(path?: string, options: CallOptions = {}): Promise<ListingEntry[]> {
-    return this.#with(options, (c) => c.list(path, options));
-  }
-
-  /**
-   * List a directory as the listing arrives, on one session held for the whole loop (see
-   * {@link Client.listEntries}). The session goes back to the pool when the loop ends, however it
-   * ends; leaving early aborts the transfer first. Calls made inside the loop run on the other
-   * sessions, so with `size: 1` awaiting one there never returns.
-   *
-   * @example
-   * ```ts
-   * for await (const entry of pool.listEntries('/incoming')) {
-   *   if (entry.type === 'file') await pool.download(`/incoming/${entry.name}`, `./in/${safeLocalName(entry.name)}`);
-   * }
-   * ```
-   */
-  async *listEntries(path?: string, options: CallOptions = {}): AsyncGenerator<ListingEntry, void, undefined> {
-    const client = await this.#acquire(options.signal);
-    let failure: unknown;
-    try {
-      yield* client.listEntries(path, options);
-    } catch (err) {
-      failure = err;
-      throw err;
-    } finally {
-      this.#release(client, failure);
-    }
-  }
-
-  /**
-   * Facts about one path (see {@link Client.stat}).
-   *
-   * @example
-   * ```ts
-   * const { size, modifiedAt } = await pool.stat('/pub/file.bin');
-   * ```
-   */
-  stat(path: string, options: CallOptions = {}): Promise<ListingEntry> {
-    return this.#with(options, (c) => c.stat(path, options));
-  }
-
-  /**
-   * Size in bytes (SIZE).
-   *
-   * @example
-   * ```ts
-   * const bytes = await pool.size('/pub/file.bin');
-   * ```
-   */
-  size(path: string, options: CallOptions = {}): Promise<number> {
-    return this.#with(options, (c) => c.size(path, options));
-  }
-
-  /**
-   * Modification time (MDTM).
-   *
-   * @example
-   * ```ts
-   * const when = await pool.lastModified('/pub/file.bin');
-   * ```
-   */
-  lastModified(path: string, options: CallOptions = {}): Promise<Date> {
-    return this.#with(options, (c) => c.lastModified(path, options));
-  }
-
-  /**
-   * Set the modification time (MFMT).
-   *
-   * @example
-   * ```ts
-   * await pool.setLastModified('/pub/file.bin', new Date('2024-01-01T00:00:00Z'));
-   * ```
-   */
-  setLastModified(path: string, date: Date, options: CallOptions = {}): Promise<void> {
-    return this.#with(options, (c) => c.setLastModified(path, date, options));
-  }
-
-  /**
-   * Delete a file (DELE).
-   *
-   * @example
-   * ```ts
-   * await pool.remove('/incoming/old.txt');
-   * ```
-   */
-  remove(path: string, options: CallOptions = {}): Promise<void> {
-    return this.#with(options, (c) => c.remove(path, options));
-  }
-
-  /**
-   * Rename or move (RNFR + RNTO).
-   *
-   * @example
-   * ```ts
-   * await pool.rename('/incoming/a.tmp', '/incoming/a.txt');
-   * ```
-   */
-  rename(from: string, to: string, options: CallOptions = {}): Promise<void> {
-    return this.#with(options, (c) => c.rename(from, to, options));
-  }
-
-  /**
-   * Create a directory; with `recursive`, parents too (see {@link Client.mkdir}).
-   *
-   * @example
-   * ```ts
-   * await pool.mkdir('/incoming/2024/01', { recursive: true });
-   * ```
-   */
-  mkdir(path: string, options: CallOptions & { readonly recursive?: boolean } = {}): Promise<void> {
-    return this.#with(options, (c) => c.mkdir(path, options));
-  }
-
-  /**
-   * Remove a directory; with `recursive`, its contents first, on one session (see {@link Client.rmdir}).
-   *
-   * @example
-   * ```ts
-   * await pool.rmdir('/incoming/old', { recursive: true });
-   * ```
-   */
-  rmdir(path: string, options: CallOptions & { readonly recursive?: boolean } = {}): Promise<void> {
-    return this.#with(options, (c) => c.rmdir(path, options));
-  }
-
-  /**
    * Download on a free session, or with `segments`, in ranges across several sessions at once.
    * Progress, `signal` and errors are as for {@link Client.download}; a segmented download reports
    * the bytes of all its ranges together.
@@ -342,53 +195,17 @@ export class Pool implements AsyncDisposable {
    * await pool.download('/pub/big.iso', './big.iso', { segments: 8, onProgress: (p) => console.log(p.bytes, p.total) });
    * ```
    */
-  download(remotePath: string, destination: DownloadDestination, options: PoolDownloadOptions = {}): Promise<TransferResult> {
+  override download(remotePath: string, destination: DownloadDestination, options: PoolDownloadOptions = {}): Promise<TransferResult> {
     const { segments, ...rest } = options;
-    if (segments === undefined || segments <= 1) return this.#with(options, (c) => c.download(remotePath, destination, rest));
+    if (segments === undefined || segments <= 1) return super.download(remotePath, destination, rest);
     if (typeof destination !== 'string') return Promise.reject(new InvalidArgumentError('A segmented download needs a file path as its destination'));
     if (rest.mode === 'ascii' || rest.startAt) {
       return Promise.reject(new InvalidArgumentError('A segmented download is binary and resumes by itself: drop mode "ascii" and startAt'));
     }
-    return segmentedDownload((fn, signal) => this.#with(signal ? { signal } : {}, fn), remotePath, destination, {
+    return segmentedDownload((call, fn) => this.run(call, fn), remotePath, destination, {
       ...rest,
       segments: Math.min(segments, this.#size),
     });
-  }
-
-  /**
-   * Download into memory.
-   *
-   * @example
-   * ```ts
-   * const text = new TextDecoder().decode(await pool.downloadToBytes('/pub/readme.txt'));
-   * ```
-   */
-  downloadToBytes(remotePath: string, options: TransferOptions = {}): Promise<Uint8Array> {
-    return this.#with(options, (c) => c.downloadToBytes(remotePath, options));
-  }
-
-  /**
-   * Upload on a free session (see {@link Client.upload}).
-   *
-   * @example
-   * ```ts
-   * await pool.upload('./report.csv', '/incoming/report.csv');
-   * ```
-   */
-  upload(source: UploadSource, remotePath: string, options: TransferOptions = {}): Promise<TransferResult> {
-    return this.#with(options, (c) => c.upload(source, remotePath, options));
-  }
-
-  /**
-   * Append to a remote file (APPE).
-   *
-   * @example
-   * ```ts
-   * await pool.append(new TextEncoder().encode('one more line\n'), '/logs/app.log');
-   * ```
-   */
-  append(source: UploadSource, remotePath: string, options: Omit<TransferOptions, 'startAt'> = {}): Promise<TransferResult> {
-    return this.#with(options, (c) => c.append(source, remotePath, options));
   }
 
   /**
@@ -409,7 +226,7 @@ export class Pool implements AsyncDisposable {
   async downloadMany(items: readonly DownloadItem[], options: ManyOptions = {}): Promise<TransferResult[]> {
     const meter = progressMeter(options.onProgress, undefined);
     return runAll(items, this.#size, options.signal, (item, signal) =>
-      this.download(item.from, item.to, { signal, ...modeOf(options), ...feed(meter, options) }),
+      super.download(item.from, item.to, { signal, ...modeOf(options), ...progressOf(meter, options) }),
     );
   }
 
@@ -429,100 +246,8 @@ export class Pool implements AsyncDisposable {
     const total = options.onProgress && options.mode !== 'ascii' ? await totalOf(items.map((i) => i.from)) : undefined;
     const meter = progressMeter(options.onProgress, total);
     return runAll(items, this.#size, options.signal, (item, signal) =>
-      this.upload(item.from, item.to, { signal, ...modeOf(options), ...feed(meter, options) }),
+      this.upload(item.from, item.to, { signal, ...modeOf(options), ...progressOf(meter, options) }),
     );
-  }
-
-  /**
-   * Download a remote tree: the folders are listed (several at once), then the files are fetched
-   * across sessions. Names from the server are checked with {@link safeLocalName} (an unsafe one
-   * fails the call with `UnsafePathError`); symbolic links are skipped and reported unless
-   * `followSymlinks` is set. Fail-fast like {@link Pool.downloadMany}.
-   *
-   * @example
-   * ```ts
-   * const { files, bytes, skipped } = await pool.downloadDir('/pub/site', './site');
-   * ```
-   */
-  async downloadDir(remoteDir: string, localDir: string, options: PoolDirectoryOptions = {}): Promise<DirectoryTransferResult> {
-    const result: MutableDirectoryResult = { files: 0, directories: 0, bytes: 0, skipped: [] };
-    const files: { from: string; to: string; size: number | undefined }[] = [];
-    const walk = async (remote: string, local: string, signal: AbortSignal | undefined): Promise<void> => {
-      await mkdirLocal(local, { recursive: true });
-      result.directories++;
-      const folders: { remote: string; local: string }[] = [];
-      for (const entry of await this.list(remote, signal ? { signal } : {})) {
-        const name = safeLocalName(entry.name);
-        const child = { remote: remoteJoin(remote, name), local: join(local, name) };
-        if (entry.type === 'symlink' && !options.followSymlinks) {
-          result.skipped.push({ path: child.remote, reason: 'symbolic link (followSymlinks is off)' });
-        } else if (entry.type === 'directory') {
-          folders.push(child);
-        } else if (entry.type === 'file' || entry.type === 'symlink') {
-          files.push({ from: child.remote, to: child.local, size: entry.type === 'file' ? entry.size : undefined });
-        } else {
-          result.skipped.push({ path: child.remote, reason: 'unknown entry type' });
-        }
-      }
-      await runAll(folders, folders.length, signal, (f, s) => walk(f.remote, f.local, s));
-    };
-    await walk(remoteDir, localDir, options.signal);
-    const meter = progressMeter(options.onProgress, sizeOrUndefined(files.map((f) => f.size)));
-    await runAll(files, this.#size, options.signal, async (file, signal) => {
-      const { bytes } = await this.download(file.from, file.to, { signal, ...feed(meter, options) });
-      result.files++;
-      result.bytes += bytes;
-    });
-    result.skipped.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
-    return result;
-  }
-
-  /**
-   * Upload a local tree: the folders are created level by level (several at once), then the files
-   * are sent across sessions. Symbolic links are skipped and reported unless `followSymlinks` is
-   * set. Fail-fast like {@link Pool.downloadMany}.
-   *
-   * @example
-   * ```ts
-   * const { files, directories } = await pool.uploadDir('./site', '/www/site');
-   * ```
-   */
-  async uploadDir(localDir: string, remoteDir: string, options: PoolDirectoryOptions = {}): Promise<DirectoryTransferResult> {
-    const result: MutableDirectoryResult = { files: 0, directories: 0, bytes: 0, skipped: [] };
-    const levels: string[][] = [];
-    const files: { from: string; to: string; size: number }[] = [];
-    const walk = async (local: string, remote: string, depth: number): Promise<void> => {
-      result.directories++;
-      for (const entry of await readdir(local, { withFileTypes: true })) {
-        const from = join(local, entry.name);
-        const to = remoteJoin(remote, entry.name);
-        if (entry.isSymbolicLink() && !options.followSymlinks) {
-          result.skipped.push({ path: from, reason: 'symbolic link (followSymlinks is off)' });
-          continue;
-        }
-        const info = entry.isSymbolicLink() || entry.isFile() ? await stat(from) : undefined;
-        if (entry.isDirectory() || info?.isDirectory()) {
-          (levels[depth] ??= []).push(to);
-          await walk(from, to, depth + 1);
-        } else if (info?.isFile()) {
-          files.push({ from, to, size: info.size });
-        } else {
-          result.skipped.push({ path: from, reason: 'not a regular file or directory' });
-        }
-      }
-    };
-    await walk(localDir, remoteDir, 0);
-    await this.mkdir(remoteDir, { recursive: true, ...signalOf(options) });
-    for (const level of levels) {
-      await runAll(level, this.#size, options.signal, (dir, signal) => this.#mkdirOne(dir, signal));
-    }
-    const meter = progressMeter(options.onProgress, sizeOrUndefined(files.map((f) => f.size)));
-    await runAll(files, this.#size, options.signal, async (file, signal) => {
-      const { bytes } = await this.upload(file.from, file.to, { signal, ...feed(meter, options) });
-      result.files++;
-      result.bytes += bytes;
-    });
-    return result;
   }
 
   /**
@@ -571,6 +296,14 @@ export class Pool implements AsyncDisposable {
   /** `await using pool = new Pool(...)` closes it. */
   async [Symbol.asyncDispose](): Promise<void> {
     await this.close();
+  }
+
+  protected run<T>(options: CallOptions, fn: (conn: Conn) => Promise<T>): Promise<T> {
+    return this.#with(options, (client) => RemoteCalls.runOn(client, options, fn));
+  }
+
+  protected get concurrency(): number {
+    return this.#size;
   }
 
   // --- leasing ---------------------------------------------------------------------------------
@@ -667,18 +400,6 @@ export class Pool implements AsyncDisposable {
     if (!this.#closed) this.#waiters.shift()?.take(undefined);
   }
 
-  // --- helpers of the compound calls -----------------------------------------------------------
-
-  /** MKD one folder whose parent exists; if that fails, `mkdir -p` tells an existing folder from an error. */
-  async #mkdirOne(path: string, signal: AbortSignal): Promise<void> {
-    try {
-      await this.mkdir(path, { signal });
-    } catch (err) {
-      if (!(err instanceof FtpReplyError)) throw err;
-      await this.mkdir(path, { signal, recursive: true });
-    }
-  }
-
   async #restoreHome(client: Client, home: string): Promise<void> {
     if (client.closed) return;
     try {
@@ -690,16 +411,9 @@ export class Pool implements AsyncDisposable {
   }
 }
 
-/** Per-item progress turned into increments of the aggregate meter. */
-function feed(meter: ReturnType<typeof progressMeter>, options: { readonly onProgress?: unknown }): Pick<TransferOptions, 'onProgress'> {
-  if (!options.onProgress) return {};
-  let seen = 0;
-  return {
-    onProgress: (p) => {
-      meter.add(p.bytes - seen);
-      seen = p.bytes;
-    },
-  };
+/** Each item's progress, fed to the aggregate meter. */
+function progressOf(meter: ReturnType<typeof progressMeter>, options: { readonly onProgress?: unknown }): Pick<TransferOptions, 'onProgress'> {
+  return options.onProgress ? { onProgress: feed(meter) } : {};
 }
 
 function closedError(): ConnectionError {
@@ -711,22 +425,8 @@ function isConnectionLevel(error: unknown): boolean {
   return error instanceof ConnectionError || error instanceof TimeoutError || error instanceof TlsError;
 }
 
-function signalOf(options: CallOptions): CallOptions {
-  return options.signal ? { signal: options.signal } : {};
-}
-
 function modeOf(options: ManyOptions): Pick<TransferOptions, 'mode'> {
   return options.mode ? { mode: options.mode } : {};
-}
-
-/** The sum, when every size is known. */
-function sizeOrUndefined(sizes: readonly (number | undefined)[]): number | undefined {
-  let total = 0;
-  for (const size of sizes) {
-    if (size === undefined) return undefined;
-    total += size;
-  }
-  return total;
 }
 
 /** Bytes an upload of these sources moves, when all are files or byte arrays. */
@@ -734,6 +434,6 @@ async function totalOf(sources: readonly UploadSource[]): Promise<number | undef
   const sizes = await Promise.all(
     sources.map(async (s) => (typeof s === 'string' ? (await stat(s).catch(() => undefined))?.size : s instanceof Uint8Array ? s.length : undefined)),
   );
-  return sizeOrUndefined(sizes);
+  return sumOrUndefined(sizes);
 }
 
