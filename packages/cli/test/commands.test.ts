@@ -230,6 +230,12 @@ describe('commands against ftp-srv over explicit FTPS', () => {
     expect(scripted.connections()).toBeLessThanOrEqual(4); // the pool's sessions, and no other
   });
 
+  test('a malformed glob is a usage error: 2, before anything is listed', async () => {
+    const r = await cli('mirror', '--include', '[ab', work, `${url}/never`);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/^ftpkit: Unclosed \[ in glob "\[ab"/);
+  });
+
   test('--parallel wants a whole number from 1 to 32', async () => {
     for (const bad of ['0', '33', '2.5', 'many']) {
       const r = await cli('mirror', '--parallel', bad, work, `${url}/x`);

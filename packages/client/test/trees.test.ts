@@ -10,8 +10,8 @@ import { mkdir, mkdtemp, readdir, readFile, rm, symlink, utimes, writeFile } fro
 import { tmpdir } from 'node:os';
 import { join, sep } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { startServer, type RunningServer } from '@ftpkit/testkit';
-import { Client, Pool, type FileEvent, type MirrorPlan, type RemoteCalls, type TreeOptions, type TreeProgress } from '../src/index.js';
+import { rejectionOf, startScriptedServer, startServer, type RunningServer } from '@ftpkit/testkit';
+import { Client, InvalidArgumentError, Pool, type FileEvent, type MirrorOptions, type MirrorPlan, type RemoteCalls, type TreeOptions, type TreeProgress } from '../src/index.js';
 
 const FILES: Record<string, string> = { 'a.txt': 'alpha', 'b.log': 'bravo log', 'sub/c.txt': 'charlie', 'sub/deep/d.txt': 'delta' };
 /** Links, created in this order (not the sorted one), each relative to its own folder. */
@@ -263,4 +263,24 @@ describe('symbolic links back into their own tree are not followed for ever', ()
     expect(result.skipped).toEqual([{ path: '/loop/in/up', reason: expect.stringMatching(/ancestors/) }]);
     expect(await treeOf(local)).toEqual({ 'in/f.txt': 'f' });
   });
+});
+
+test('a bad glob or direction is InvalidArgumentError, before anything is listed', async () => {
+  const scripted = await startScriptedServer({ files: { 'a.txt': 'a' } });
+  try {
+    await using remote = await Client.connect({ host: scripted.host, port: scripted.port, user: 'u', password: 'p' });
+    const before = scripted.received.length;
+    const local = join(work, 'bad-args');
+    const calls: Promise<unknown>[] = [
+      remote.downloadDir('/', local, { include: ['[ab'] }),
+      remote.uploadDir(localSource, '/x', { exclude: ['{a,b'] }),
+      remote.mirror({ direction: 'download', remote: '/', local, exclude: ['{a'] }),
+      remote.mirror({ direction: 'sideways', remote: '/', local } as unknown as MirrorOptions),
+    ];
+    for (const call of calls) expect(await rejectionOf(call)).toBeInstanceOf(InvalidArgumentError);
+    await remote.pwd(); // a fence: whatever the calls sent has arrived
+    expect(scripted.received.slice(before)).toEqual(['PWD']);
+  } finally {
+    await scripted.close();
+  }
 });

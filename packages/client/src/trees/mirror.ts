@@ -15,12 +15,14 @@
  * @module
  */
 import type { HashAlgorithm } from '@ftpkit/codec';
-import type { CallOptions, DirectoryTransferOptions, DirectoryTransferResult, MirrorOptions, MirrorPlan, MirrorResult, SkippedEntry } from '../calls.js';
+import type { CallOptions, DirectoryTransferOptions, DirectoryTransferResult, MirrorOptions, MirrorPlan, MirrorResult, SkippedEntry, TreeOptions } from '../calls.js';
+import { InvalidArgumentError } from '../errors.js';
 import { remoteJoin } from '../io/paths.js';
 import { checksum } from '../ops/checksum.js';
 import type { Runner } from '../ops/conn.js';
 import { isDirectory } from '../ops/dirs.js';
 import { runAll } from '../parallel.js';
+import { compileGlob } from './glob.js';
 import { localChecksum } from './local-checksum.js';
 import { applyChecksums, byPath, checksumCandidates, excludedBy, planMirror, type TreeEntry } from './plan.js';
 import { localPath, runPlan } from './run.js';
@@ -29,6 +31,8 @@ import { walkLocal, walkRemote, type Walk } from './walk.js';
 /** Make one tree a copy of the other (see `RemoteCalls.mirror`). */
 export async function mirror(runner: Runner, options: MirrorOptions): Promise<MirrorResult> {
   const { direction, remote, local } = options;
+  if (direction !== 'download' && direction !== 'upload') throw new InvalidArgumentError(`mirror direction must be 'download' or 'upload', not ${JSON.stringify(direction)}`);
+  checkGlobs(options);
   const call = signalOf(options);
   const walking = { ...call, followSymlinks: options.followSymlinks };
   const remoteTree: Walk =
@@ -82,6 +86,7 @@ export async function copyTree(
   local: string,
   options: DirectoryTransferOptions,
 ): Promise<DirectoryTransferResult> {
+  checkGlobs(options);
   const call = signalOf(options);
   const walking = { ...call, followSymlinks: options.followSymlinks };
   const source = direction === 'download' ? await walkRemote(runner, remote, walking) : await walkLocal(local, walking);
@@ -106,6 +111,11 @@ export async function copyTree(
 function reported(skipped: readonly SkippedEntry[], options: { readonly exclude?: readonly string[] }): SkippedEntry[] {
   const excluded = excludedBy(options.exclude);
   return skipped.filter((s) => !excluded(s.path)).sort(byPath);
+}
+
+/** Bad globs are the caller's mistake: say so before anything is listed. */
+function checkGlobs(options: TreeOptions): void {
+  for (const pattern of [...(options.include ?? []), ...(options.exclude ?? [])]) compileGlob(pattern);
 }
 
 function signalOf(options: CallOptions): CallOptions {
