@@ -2,11 +2,8 @@
  * A pool of logged-in sessions for parallel transfers.
  *
  * Theory of operation: a {@link Pool} holds up to `size` {@link Client}s, all made from one frozen
- * option set. Each call leases one: an idle session if there is one, else a new connection while
- * there is room, else it waits in a FIFO queue; a session that is given back goes straight to the
- * first waiter. Sessions are connected lazily, on the first call that needs one, and reused. A session
- * that is closed, or whose call failed at the connection level (`ConnectionError`, `TimeoutError`,
- * `TlsError`), is dropped; its slot is refilled by the next call that needs one.
+ * option set, and leases one to each call (leases.ts: idle first, then a new connection while there
+ * is room, then a FIFO queue; a session that failed at the connection level is dropped).
  *
  * Session state must not leak from one call to the next (curl CVE-2023-27535 reused FTP connections
  * across different account and TLS settings). So identity is keyed by construction, not checked per
@@ -26,16 +23,16 @@
  *
  * @module
  */
-// Why this file is long: leasing (FIFO waiters, lazy connects, drops) plus the Pool-only calls, each documented with an example.
 import type { CallOptions, DirectoryTransferOptions, Progress, TransferOptions, TransferResult } from './calls.js';
-import { Client } from './client.js';
-import { ConnectionError, InvalidArgumentError, TimeoutError, TlsError, abortError } from './errors.js';
+import type { Client } from './client.js';
+import { InvalidArgumentError } from './errors.js';
 import { stat } from './io/fs.js';
 import type { DownloadDestination } from './io/sinks.js';
 import type { UploadSource } from './io/sources.js';
 import type { Conn } from './ops/conn.js';
 import { parseUrl, resolveOptions, type ClientOptions, type ResolvedOptions } from './options.js';
 import { runAll } from './parallel.js';
+import { Leases, type PoolStats } from './leases.js';
 import { feed, progressMeter, sumOrUndefined } from './progress.js';
 import { RemoteCalls } from './remote.js';
 import { segmentedDownload } from './segmented.js';
@@ -88,23 +85,7 @@ export interface UploadItem {
   readonly to: string;
 }
 
-/** What a pool holds right now (see {@link Pool.stats}). */
-export interface PoolStats {
-  /** The most sessions the pool opens. */
-  readonly size: number;
-  /** Sessions open or being opened. */
-  readonly open: number;
-  /** Open sessions with nothing to do. */
-  readonly idle: number;
-  /** Calls waiting for a session. */
-  readonly waiting: number;
-}
-
-interface Waiter {
-  /** A session handed over, or `undefined`: a slot was freed, connect a new one. */
-  readonly take: (client: Client | undefined) => void;
-  readonly fail: (error: unknown) => void;
-}
+export type { PoolStats };
 
 /**
  * Up to `size` logged-in sessions to one server, for parallel transfers. The pool connects lazily and
@@ -129,15 +110,9 @@ interface Waiter {
  * ```
  */
 export class Pool extends RemoteCalls implements AsyncDisposable {
-  readonly #options: Readonly<ClientOptions>;
   readonly #resolved: ResolvedOptions;
   readonly #size: number;
-  readonly #all = new Set<Client>();
-  readonly #idle: Client[] = [];
-  readonly #waiters: Waiter[] = [];
-  /** Sessions being connected (they hold a slot before they exist). */
-  #connecting = 0;
-  #closed = false;
+  readonly #sessions: Leases;
   /** The login directory, per session, once {@link Pool.use} has asked for it. */
   readonly #home = new WeakMap<Client, string>();
 
@@ -156,12 +131,13 @@ export class Pool extends RemoteCalls implements AsyncDisposable {
     if (!Number.isInteger(size) || size < 1) throw new InvalidArgumentError(`Pool size must be a positive integer, not ${size}`);
     this.#size = size;
     // One frozen option set for every session: nothing a call does can give one session another identity.
-    this.#options = Object.freeze({
+    const frozen: Readonly<ClientOptions> = Object.freeze({
       ...options,
       ...(options.tls ? { tls: Object.freeze({ ...options.tls }) } : {}),
       ...(options.timeouts ? { timeouts: Object.freeze({ ...options.timeouts }) } : {}),
     });
-    this.#resolved = Object.freeze(resolveOptions(this.#options));
+    this.#resolved = Object.freeze(resolveOptions(frozen));
+    this.#sessions = new Leases(frozen, size);
   }
 
   get options(): ResolvedOptions {
@@ -177,12 +153,12 @@ export class Pool extends RemoteCalls implements AsyncDisposable {
    * ```
    */
   get stats(): PoolStats {
-    return { size: this.#size, open: this.#all.size + this.#connecting, idle: this.#idle.length, waiting: this.#waiters.length };
+    return this.#sessions.stats;
   }
 
   /** True once {@link Pool.close} has been called. */
   get closed(): boolean {
-    return this.#closed;
+    return this.#sessions.closed;
   }
 
   /**
@@ -261,7 +237,7 @@ export class Pool extends RemoteCalls implements AsyncDisposable {
    * ```
    */
   use<T>(fn: (client: Client) => Promise<T>, options: CallOptions = {}): Promise<T> {
-    return this.#with(options, async (client) => {
+    return this.#sessions.with(options.signal, async (client) => {
       let home = this.#home.get(client);
       if (home === undefined) {
         home = await client.pwd(options);
@@ -286,11 +262,7 @@ export class Pool extends RemoteCalls implements AsyncDisposable {
    * ```
    */
   async close(): Promise<void> {
-    this.#closed = true;
-    const waiters = this.#waiters.splice(0);
-    for (const waiter of waiters) waiter.fail(closedError());
-    this.#idle.length = 0;
-    await Promise.all([...this.#all].map((c) => c.close()));
+    await this.#sessions.close();
   }
 
   /** `await using pool = new Pool(...)` closes it. */
@@ -299,105 +271,11 @@ export class Pool extends RemoteCalls implements AsyncDisposable {
   }
 
   protected run<T>(options: CallOptions, fn: (conn: Conn) => Promise<T>): Promise<T> {
-    return this.#with(options, (client) => RemoteCalls.runOn(client, options, fn));
+    return this.#sessions.with(options.signal, (client) => RemoteCalls.runOn(client, options, fn));
   }
 
   protected get concurrency(): number {
     return this.#size;
-  }
-
-  // --- leasing ---------------------------------------------------------------------------------
-
-  async #with<T>(options: CallOptions, fn: (client: Client) => Promise<T>): Promise<T> {
-    const client = await this.#acquire(options.signal);
-    let result: T;
-    try {
-      result = await fn(client);
-    } catch (err) {
-      this.#release(client, err);
-      throw err;
-    }
-    this.#release(client, undefined);
-    return result;
-  }
-
-  async #acquire(signal: AbortSignal | undefined): Promise<Client> {
-    for (;;) {
-      if (this.#closed) throw closedError();
-      if (signal?.aborted) throw abortError(signal);
-      const idle = this.#idle.pop();
-      if (idle) {
-        if (!idle.closed) return idle;
-        this.#drop(idle);
-        continue;
-      }
-      if (this.#all.size + this.#connecting < this.#size) return this.#connect(signal);
-      const handed = await this.#wait(signal);
-      if (handed) return handed;
-      // A slot was freed for us: loop and connect (or take an idle session that appeared).
-    }
-  }
-
-  async #connect(signal: AbortSignal | undefined): Promise<Client> {
-    this.#connecting++;
-    let client: Client;
-    try {
-      client = await Client.connect(this.#options, signal ? { signal } : {});
-    } catch (err) {
-      this.#connecting--;
-      this.#slotFreed();
-      throw err;
-    }
-    this.#connecting--;
-    this.#all.add(client);
-    if (this.#closed) {
-      this.#drop(client);
-      throw closedError();
-    }
-    return client;
-  }
-
-  #wait(signal: AbortSignal | undefined): Promise<Client | undefined> {
-    return new Promise<Client | undefined>((resolve, reject) => {
-      const onAbort = (): void => {
-        const at = this.#waiters.indexOf(waiter);
-        if (at !== -1) this.#waiters.splice(at, 1);
-        reject(abortError(signal));
-      };
-      const waiter: Waiter = {
-        take: (client) => {
-          signal?.removeEventListener('abort', onAbort);
-          resolve(client);
-        },
-        fail: (error) => {
-          signal?.removeEventListener('abort', onAbort);
-          reject(error);
-        },
-      };
-      signal?.addEventListener('abort', onAbort, { once: true });
-      this.#waiters.push(waiter);
-    });
-  }
-
-  #release(client: Client, error: unknown): void {
-    if (!this.#all.has(client)) return; // dropped already (Pool.use could not restore it)
-    if (this.#closed || client.closed || isConnectionLevel(error)) {
-      this.#drop(client);
-      return;
-    }
-    const waiter = this.#waiters.shift();
-    if (waiter) waiter.take(client);
-    else this.#idle.push(client);
-  }
-
-  #drop(client: Client): void {
-    if (!this.#all.delete(client)) return;
-    client.close().catch(() => {});
-    this.#slotFreed();
-  }
-
-  #slotFreed(): void {
-    if (!this.#closed) this.#waiters.shift()?.take(undefined);
   }
 
   async #restoreHome(client: Client, home: string): Promise<void> {
@@ -406,7 +284,7 @@ export class Pool extends RemoteCalls implements AsyncDisposable {
       if ((await client.pwd()) !== home) await client.cd(home);
     } catch {
       // Cannot tell or fix where the session is: it must not serve another call.
-      this.#drop(client);
+      this.#sessions.drop(client);
     }
   }
 }
@@ -414,15 +292,6 @@ export class Pool extends RemoteCalls implements AsyncDisposable {
 /** Each item's progress, fed to the aggregate meter. */
 function progressOf(meter: ReturnType<typeof progressMeter>, options: { readonly onProgress?: unknown }): Pick<TransferOptions, 'onProgress'> {
   return options.onProgress ? { onProgress: feed(meter) } : {};
-}
-
-function closedError(): ConnectionError {
-  return new ConnectionError('The pool is closed');
-}
-
-/** Failures after which a session is not worth keeping, even if it has not noticed yet. */
-function isConnectionLevel(error: unknown): boolean {
-  return error instanceof ConnectionError || error instanceof TimeoutError || error instanceof TlsError;
 }
 
 function modeOf(options: ManyOptions): Pick<TransferOptions, 'mode'> {

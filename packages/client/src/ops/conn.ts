@@ -16,7 +16,7 @@ import type { Control, OnBytes, TransferIo } from '../control.js';
 import type { ResolvedOptions } from '../options.js';
 
 /** What a transfer takes besides its command, path and I/O. */
-export interface TransferCallOptions extends CallOptions {
+interface TransferCallOptions extends CallOptions {
   readonly startAt?: number | undefined;
   readonly type?: TransferType;
   readonly onBytes?: OnBytes;
@@ -80,7 +80,7 @@ export class Conn {
 }
 
 /** The reply of a command-like operation. */
-export function replyOf(result: OperationResult): Reply {
+function replyOf(result: OperationResult): Reply {
   if (result.kind !== 'reply') throw new LocalProtocolError('Unexpected operation result');
   return result.reply;
 }
