@@ -1,51 +1,19 @@
 /**
  * The command line: parse arguments, connect, run one command, report, and map failures to exit
  * codes (exit-codes.ts). Everything the process touches (streams, TTY checks, the abort signal)
- * enters through {@link CliIo}, so `main` itself never exits the process.
+ * enters through `CliIo` (context.ts), so `main` itself never exits the process.
  *
  * @module
  */
 import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { Client, Pool, type ClientOptions } from '@ftpkit/client';
-import { COMMANDS, type CommandName, type Context } from './commands.js';
+import { COMMANDS, type CommandName } from './commands.js';
+import type { CliIo, Context, Flags } from './context.js';
 import { describeFailure, EXIT, UsageError } from './exit-codes.js';
 import { HELP } from './help.js';
-import { progressReporter, silentProgress, type ProgressStream } from './progress.js';
+import { progressReporter, silentProgress } from './progress.js';
 import { originKey, withCredentials, type RemoteTarget } from './target.js';
-
-/** The process, as `main` sees it. */
-export interface CliIo {
-  readonly stdout: NodeJS.WritableStream & ProgressStream;
-  readonly stderr: NodeJS.WritableStream & ProgressStream;
-  readonly signal: AbortSignal;
-  readonly prompt: ((question: string) => Promise<string>) | undefined;
-  readonly version: string;
-}
-
-/** Parsed options. */
-export interface Flags {
-  readonly explicitTls: boolean;
-  readonly implicitTls: boolean;
-  readonly ca: string | undefined;
-  readonly insecure: boolean;
-  readonly active: boolean;
-  readonly resume: boolean;
-  readonly recursive: boolean;
-  readonly parents: boolean;
-  readonly delete: boolean;
-  readonly dryRun: boolean;
-  readonly checksum: boolean;
-  /** Files transferred at once by mirror, get -r and put -r (sessions of a Pool). 1: one session. */
-  readonly parallel: number;
-  readonly include: readonly string[];
-  readonly exclude: readonly string[];
-  readonly netrcFile: string | undefined;
-  readonly timeoutMs: number | undefined;
-  readonly verbose: boolean;
-  readonly json: boolean;
-  readonly quiet: boolean;
-}
 
 /** More sessions than this mostly trips servers' per-address connection limits (vsftpd's default is 50). */
 const MAX_PARALLEL = 32;

@@ -5,42 +5,16 @@
  * @module
  */
 import { createReadStream } from 'node:fs';
-import { mkdir, rm, stat, utimes } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
-import { FtpReplyError, isFtpError, remotePath, type Client, type ListingEntry, type MirrorAction, type Pool } from '@ftpkit/client';
+import { FtpReplyError, remotePath, type Client, type FileEvent, type ListingEntry, type MirrorAction, type Pool } from '@ftpkit/client';
+import type { Context, TransferRecord } from './context.js';
 import { LocalError, UsageError } from './exit-codes.js';
-import type { ProgressReporter } from './progress.js';
+import type { TransferMeter } from './progress.js';
 import { isRemote, maskPassword, originKey, parseTarget, type RemoteTarget } from './target.js';
-import type { Flags } from './cli.js';
-
-/** What a command gets. */
-export interface Context {
-  readonly flags: Flags;
-  /** Positional arguments after the command name. */
-  readonly args: readonly string[];
-  readonly signal: AbortSignal;
-  readonly stdout: NodeJS.WritableStream;
-  /** A line of human output on stdout (dropped with --json). */
-  print(line: string): void;
-  /** A line of commentary on stderr (dropped with --json and --quiet). */
-  note(line: string): void;
-  readonly progress: ProgressReporter;
-  connect(target: RemoteTarget): Promise<Client>;
-  /** The `--parallel` pool of sessions to the target's server (made once per server). */
-  pool(target: RemoteTarget): Promise<Pool>;
-}
 
 type JsonFields = Record<string, unknown>;
 type Command = (context: Context) => Promise<JsonFields>;
-
-/** One finished transfer, as `--json` reports it. */
-interface TransferRecord {
-  readonly remote: string;
-  readonly local: string;
-  readonly bytes: number;
-  readonly seconds: number;
-  readonly resumedFrom?: number;
-}
 
 function arity(context: Context, name: string, min: number, max: number, shape: string): void {
   const n = context.args.length;
@@ -180,7 +154,7 @@ async function put(context: Context): Promise<JsonFields> {
   const sources = context.args.slice(0, -1);
   const target = parseTarget(context.args.at(-1)!);
   const client = await context.connect(target);
-  const intoDirectory = target.isDirectory || sources.length > 1 || (await isRemoteDirectory(client, target.path, context.signal));
+  const intoDirectory = target.isDirectory || sources.length > 1 || (await client.isDirectory(target.path, { signal: context.signal }));
   const transfers: TransferRecord[] = [];
   const trees: JsonFields[] = [];
   for (const source of sources) {
@@ -231,16 +205,6 @@ async function uploadFile(context: Context, client: Client | Pool, local: string
   }
 }
 
-async function isRemoteDirectory(client: Client, path: string, signal: AbortSignal): Promise<boolean> {
-  if (path === '' || path === '/') return true;
-  try {
-    return (await client.stat(path, { signal })).type === 'directory';
-  } catch (err) {
-    if (isFtpError(err) && (err.code === 'ERR_FTP_REPLY' || err.code === 'ERR_FTP_NOT_FOUND')) return false;
-    throw err;
-  }
-}
-
 // --- rm, mkdir, rmdir, mv ------------------------------------------------------------------------
 
 async function rmCommand(context: Context): Promise<JsonFields> {
@@ -249,7 +213,7 @@ async function rmCommand(context: Context): Promise<JsonFields> {
   for (const arg of context.args) {
     const target = parseTarget(arg);
     const client = await context.connect(target);
-    if (context.flags.recursive && (await isRemoteDirectory(client, target.path, context.signal))) {
+    if (context.flags.recursive && (await client.isDirectory(target.path, { signal: context.signal }))) {
       await client.rmdir(target.path, { recursive: true, signal: context.signal });
     } else {
       await client.remove(target.path, { signal: context.signal });
@@ -328,84 +292,53 @@ async function treeTransfer(
   options: { all?: boolean },
 ): Promise<JsonFields> {
   const { flags, signal } = context;
-  const client = await context.connect(target);
-  const remoteRoot = target.path;
   if (direction === 'upload' && !(await stat(localRoot).then((s) => s.isDirectory(), () => false))) {
     throw new LocalError(`No such local directory: ${localRoot}`, 'ENOENT');
   }
-  // The client walks both trees and plans (checksums included); this command carries the plan out
-  // with progress meters, and --parallel sessions.
-  const { plan, skipped, checksum } = await client.mirror({
-    direction,
-    remote: remoteRoot,
-    local: localRoot,
-    delete: flags.delete,
-    include: flags.include,
-    exclude: flags.exclude,
-    checksum: flags.checksum,
-    all: options.all ?? false,
-    dryRun: true,
-    signal,
-  });
-  const transfers: TransferRecord[] = [];
-  const applied: JsonFields[] = [];
+  // The client's mirror does it all (listings, checksums, copies, deletions); with --parallel, over
+  // the pool's sessions. This command only reports: a progress line per running copy, then a summary.
+  const remote: Client | Pool = flags.parallel > 1 ? await context.pool(target) : await context.connect(target);
+  const running = new Map<string, { readonly meter: TransferMeter; readonly started: number }>();
+  const finished = new Map<string, TransferRecord>();
+  const onFile = (event: FileEvent): void => {
+    if (event.kind === 'delete') {
+      if (event.phase === 'finish') context.note(`deleted ${event.path}`);
+    } else if (event.phase === 'start') {
+      running.set(event.path, { meter: context.progress.start(event.path, event.size), started: performance.now() });
+    } else {
+      const copy = running.get(event.path);
+      running.delete(event.path);
+      copy?.meter.done(event.bytes);
+      finished.set(event.path, { remote: event.remote, local: event.local, bytes: event.bytes, seconds: copy ? elapsed(copy.started) : 0 });
+    }
+  };
+  const { plan, skipped, checksum } = await remote
+    .mirror({
+      direction,
+      remote: target.path,
+      local: localRoot,
+      delete: flags.delete,
+      include: flags.include,
+      exclude: flags.exclude,
+      checksum: flags.checksum,
+      all: options.all ?? false,
+      dryRun: flags.dryRun,
+      signal,
+      onFile,
+      onProgress: (p) => running.get(p.path)?.meter.update(p.file),
+    })
+    .catch((err: unknown) => {
+      for (const copy of running.values()) copy.meter.fail();
+      throw err;
+    });
   const describe = (a: MirrorAction) =>
     a.kind === 'copy' ? `${direction === 'download' ? 'get' : 'put'} ${a.path} (${a.reason})` : `${a.kind} ${a.path}`;
   if (flags.dryRun) {
     for (const action of plan.actions) context.print(`would ${describe(action)}`);
     context.print(`plan: ${plan.actions.length} action(s), ${plan.unchanged.length} file(s) unchanged`);
-  } else {
-    if (direction === 'upload' && remoteRoot !== '') await client.mkdir(remoteRoot, { recursive: true, signal });
-    if (direction === 'download') await mkdir(localRoot, { recursive: true });
-    const copyFile = async (action: MirrorAction & { kind: 'copy' }, session: Client | Pool, ctx: Context) => {
-      const remote = remotePath(remoteRoot, action.path);
-      const local = join(localRoot, ...action.path.split('/'));
-      if (direction === 'download') {
-        transfers.push(await downloadFile(ctx, session, remote, local, 0, action.path));
-        // Keep the server's time so the next mirror sees the file as unchanged.
-        if (action.modifiedAt) await utimes(local, action.modifiedAt, action.modifiedAt);
-      } else {
-        transfers.push(await uploadFile(ctx, session, local, remote, 0, action.path));
-        if (action.modifiedAt && client.features.has('MFMT')) {
-          await session.setLastModified(remote, action.modifiedAt, { signal: ctx.signal }).catch(() => undefined);
-        }
-      }
-      applied.push({ ...action, ...(action.modifiedAt ? { modifiedAt: action.modifiedAt.toISOString() } : {}) });
-    };
-    const copies = plan.actions.filter((a): a is MirrorAction & { kind: 'copy' } => a.kind === 'copy');
-    const pool = flags.parallel > 1 && copies.length > 1 ? await context.pool(target) : undefined;
-    for (const action of plan.actions) {
-      const remote = remotePath(remoteRoot, action.path);
-      const local = join(localRoot, ...action.path.split('/'));
-      if (action.kind === 'copy' && pool) {
-        // The planner puts every copy after the creations and before the deletions: run them all
-        // now, --parallel at a time, over the pool's sessions.
-        if (action === copies[0]) {
-          const [t0, a0] = [transfers.length, applied.length];
-          await inParallel(copies, flags.parallel, signal, (copy, each) => copyFile(copy, pool, { ...context, signal: each }));
-          // Report in plan order, not in the order the transfers happened to end.
-          const byPath = new Map(copies.map((c, i) => [c.path, i]));
-          const byRemote = new Map(copies.map((c, i) => [remotePath(remoteRoot, c.path), i]));
-          transfers.splice(t0, Infinity, ...transfers.slice(t0).sort((x, y) => (byRemote.get(x.remote) ?? 0) - (byRemote.get(y.remote) ?? 0)));
-          applied.splice(a0, Infinity, ...applied.slice(a0).sort((x, y) => (byPath.get(String(x['path'])) ?? 0) - (byPath.get(String(y['path'])) ?? 0)));
-        }
-        continue;
-      }
-      if (action.kind === 'mkdir') {
-        if (direction === 'download') await mkdir(local, { recursive: true });
-        else await client.mkdir(remote, { recursive: true, signal });
-        applied.push({ ...action });
-      } else if (action.kind === 'delete') {
-        if (direction === 'download') await rm(local, { recursive: true, force: true });
-        else if (action.type === 'directory') await client.rmdir(remote, { recursive: true, signal });
-        else await client.remove(remote, { signal });
-        context.note(`deleted ${action.path}`);
-        applied.push({ ...action });
-      } else {
-        await copyFile(action, client, context);
-      }
-    }
   }
+  // Reported in plan order, not in the order the copies happened to end.
+  const transfers = plan.actions.flatMap((a) => (a.kind === 'copy' ? (finished.get(a.path) ?? []) : []));
   for (const s of skipped) context.note(`skipped ${s.path}: ${s.reason}`);
   for (const c of plan.conflicts) context.note(`skipped ${c}: a file on one side, a directory on the other (use --delete to replace)`);
   const bytes = transfers.reduce((n, t) => n + t.bytes, 0);
@@ -414,41 +347,16 @@ async function treeTransfer(
   }
   return {
     direction,
-    remote: remoteRoot,
+    remote: target.path,
     local: localRoot,
     dryRun: flags.dryRun,
     ...(checksum ? { checksum } : {}),
-    actions: flags.dryRun ? plan.actions.map(actionJson) : applied,
+    actions: plan.actions.map(actionJson),
     transfers,
     unchanged: plan.unchanged,
     conflicts: plan.conflicts,
     skipped,
   };
-}
-
-/**
- * Run `fn` over `items`, `limit` at a time. Fail fast: the first failure aborts the others (through
- * the signal each one gets) and, once all have stopped, is what this rejects with.
- */
-async function inParallel<T>(items: readonly T[], limit: number, signal: AbortSignal, fn: (item: T, signal: AbortSignal) => Promise<void>): Promise<void> {
-  const stop = new AbortController();
-  const each = AbortSignal.any([signal, stop.signal]);
-  let next = 0;
-  let failure: { error: unknown } | undefined;
-  const worker = async (): Promise<void> => {
-    while (next < items.length && !failure && !each.aborted) {
-      const item = items[next++] as T;
-      try {
-        await fn(item, each);
-      } catch (error) {
-        failure ??= { error };
-        stop.abort();
-      }
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  if (failure) throw failure.error;
-  if (signal.aborted) throw signal.reason;
 }
 
 function actionJson(a: MirrorAction): JsonFields {

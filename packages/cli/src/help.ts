@@ -35,7 +35,7 @@ Options:
   --dry-run                mirror: print the plan, change nothing
   --checksum               mirror: decide same-size files by the server's checksum (HASH,
                            XSHA256, XMD5, XCRC...) instead of their times; fails if it has none
-  --parallel N             mirror, get -r, put -r: N files at once over N sessions (default 1)
+  --parallel N             mirror, get -r, put -r: run over N sessions, N files at once (default 1)
   --include GLOB           mirror: only files matching GLOB (repeatable; * ** ? [..] {a,b})
   --exclude GLOB           mirror, get -r, put -r: skip paths matching GLOB (repeatable)
   --netrc-file FILE        read credentials from FILE instead of ~/.netrc

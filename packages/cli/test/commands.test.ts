@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createHash, randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { startServer, type RunningServer } from '@ftpkit/testkit';
+import { readAll, startScriptedServer, startServer, type RunningServer, type ScriptContext } from '@ftpkit/testkit';
 import { runCli } from './run-cli.js';
 
 let server: RunningServer;
@@ -173,6 +173,67 @@ describe('commands against ftp-srv over explicit FTPS', () => {
     expect(down.code, down.stderr).toBe(0);
     for (const [f, bytes] of data) expect(digest(await readFile(join(back, f)))).toBe(digest(bytes));
     expect(json((await cli('mirror', '--json', '--parallel', '4', local, `${url}/par`)).stdout)).toMatchObject({ transfers: [] });
+  });
+
+  test('mirror --parallel 4 --checksum: the checksums and the copies both run on several sessions of the pool', async () => {
+    // A scripted server that notes which session (control connection) runs each XSHA256 and STOR,
+    // and how many run at once.
+    const seen = { XSHA256: new Set<ScriptContext>(), STOR: new Set<ScriptContext>() };
+    let running = 0;
+    let most = 0;
+    const busy = async <T>(kind: keyof typeof seen, ctx: ScriptContext, work: () => Promise<T>): Promise<T> => {
+      seen[kind].add(ctx);
+      most = Math.max(most, ++running);
+      try {
+        await new Promise((resolve) => setTimeout(resolve, 50));
+        return await work();
+      } finally {
+        running--;
+      }
+    };
+    const names = Array.from({ length: 8 }, (_, i) => `f${i}.bin`);
+    const local = new Map(names.map((name) => [name, randomBytes(4096)]));
+    // Same sizes and older times on the server: only a checksum tells; the odd files differ.
+    const remote = Object.fromEntries(names.map((name, i) => [name, i % 2 === 0 ? local.get(name)! : randomBytes(4096)]));
+    const scripted = await startScriptedServer({
+      features: ['XSHA256', 'SIZE'],
+      files: remote,
+      handlers: {
+        XSHA256: (arg, ctx) =>
+          busy('XSHA256', ctx, async () => {
+            const file = ctx.files.get(arg);
+            return file ? `250 ${digest(file)}` : '550 No such file';
+          }),
+        STOR: (arg, ctx) =>
+          busy('STOR', ctx, async () => {
+            const data = await ctx.acceptData();
+            ctx.reply('150 Ready to receive');
+            ctx.files.set(arg, await readAll(data));
+            return '226 Transfer complete';
+          }),
+      },
+    });
+    const dir = join(work, 'par-sum');
+    await mkdir(dir, { recursive: true });
+    for (const [name, bytes] of local) await writeFile(join(dir, name), bytes);
+    const r = await runCli(['mirror', '--json', '--parallel', '4', '--checksum', dir, `ftp://u:p@${scripted.host}:${scripted.port}/`], { cwd: work }).finally(() =>
+      scripted.close(),
+    );
+    expect(r.code, r.stderr).toBe(0);
+    const doc = json(r.stdout);
+    expect(doc).toMatchObject({ checksum: 'SHA-256', unchanged: names.filter((_, i) => i % 2 === 0) });
+    expect((doc['transfers'] as { remote: string }[]).map((t) => t.remote)).toEqual(names.filter((_, i) => i % 2 === 1));
+    for (const [name, bytes] of local) expect(digest(scripted.files.get(name)!)).toBe(digest(bytes));
+    expect(seen.XSHA256.size).toBeGreaterThan(1);
+    expect(seen.STOR.size).toBeGreaterThan(1);
+    expect(most).toBeGreaterThan(1);
+    expect(scripted.connections()).toBeLessThanOrEqual(4); // the pool's sessions, and no other
+  });
+
+  test('a malformed glob is a usage error: 2, before anything is listed', async () => {
+    const r = await cli('mirror', '--include', '[ab', work, `${url}/never`);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/^ftpkit: Unclosed \[ in glob "\[ab"/);
   });
 
   test('--parallel wants a whole number from 1 to 32', async () => {

@@ -13,6 +13,7 @@
  * | `UnsafePathError` | `ERR_FTP_UNSAFE_PATH` | a server-supplied name would escape the target folder |
  * | `NotFoundError` | `ERR_FTP_NOT_FOUND` | `stat` found no such entry (servers without MLST) |
  * | `NotSupportedError` | `ERR_FTP_NOT_SUPPORTED` | the server lacks what the call needs (`checksum` without HASH or X commands) |
+ * | `LocalFileError` | `ERR_FTP_LOCAL_FILE` | a local file changed, vanished or could not be written during a transfer |
  * | `DOMException` named `AbortError` | `ABORT_ERR` (20) | the caller's AbortSignal fired |
  *
  * @module
@@ -35,6 +36,13 @@ export class UnsafePathError extends FtpError {
 export class NotSupportedError extends FtpError {
   constructor(message: string) {
     super('ERR_FTP_NOT_SUPPORTED', message);
+  }
+}
+
+/** A local file changed, vanished or could not be written during a transfer. */
+export class LocalFileError extends FtpError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('ERR_FTP_LOCAL_FILE', message, options);
   }
 }
 

@@ -4,24 +4,40 @@
  * @packageDocumentation
  */
 export { Client } from './client.js';
+export { Pool } from './pool.js';
+export { RemoteCalls } from './remote.js';
 export type {
   CallOptions,
+  ChecksumOptions,
   DirectoryTransferOptions,
   DirectoryTransferResult,
+  FileEvent,
+  MirrorAction,
+  MirrorPlan,
+  MirrorReason,
+  MirrorOptions,
+  MirrorResult,
   Progress,
+  RecursiveOptions,
+  SkippedEntry,
   TransferOptions,
   TransferResult,
-} from './client.js';
+  TreeOptions,
+  TreeProgress,
+} from './calls.js';
+export type { DownloadItem, ManyOptions, PoolDirectoryOptions, PoolDownloadOptions, PoolOptions, PoolStats, UploadItem } from './pool.js';
 export { parseUrl } from './options.js';
 export type { ClientOptions, LogEntry, ResolvedOptions, SecureMode, Timeouts } from './options.js';
-export { LocalFileError } from './transfers.js';
-export type { DownloadDestination, NodeWritableLike, UploadSource } from './transfers.js';
-export { safeLocalName } from './paths.js';
+export type { DownloadDestination, NodeWritableLike } from './io/sinks.js';
+export type { UploadSource } from './io/sources.js';
+export { remoteJoin as remotePath, safeLocalName } from './io/paths.js';
+export { localChecksum } from './trees/local-checksum.js';
 export {
   ConnectionError,
   FtpError,
   FtpReplyError,
   InvalidArgumentError,
+  LocalFileError,
   LocalProtocolError,
   NotFoundError,
   NotSupportedError,
@@ -33,13 +49,3 @@ export {
   isFtpError,
 } from './errors.js';
 export type { HashAlgorithm, ListingEntry, Reply, ServerChecksum } from '@ftpkit/codec';
-export { Pool } from './pool.js';
-export type { MirrorOptions, MirrorResult } from './mirror.js';
-export { applyChecksums, checksumCandidates, planMirror } from './mirror-plan.js';
-export type { MirrorAction, MirrorPlan, MirrorPlanOptions, MirrorReason, TreeEntry } from './mirror-plan.js';
-export { compileGlob } from './glob.js';
-export type { Matcher } from './glob.js';
-export { remotePath, walkLocal, walkRemote } from './trees.js';
-export type { Walk } from './trees.js';
-export { localChecksum } from './local-checksum.js';
-export type { DownloadItem, ManyOptions, PoolDirectoryOptions, PoolDownloadOptions, PoolOptions, PoolStats, UploadItem } from './pool.js';

@@ -19,14 +19,17 @@
  *
  * @module
  */
-import { FtpReplyError, RemoteProtocolError, type Reply } from '@ftpkit/codec';
-import { progressMeter, type Client, type TransferOptions, type TransferResult } from './client.js';
-import { basename, dirname, join, open, rename, stat, unlink, type FileHandle } from './fs.js';
+import { FtpReplyError, parseMdtmReply, RemoteProtocolError, type Reply } from '@ftpkit/codec';
+import type { CallOptions, TransferOptions, TransferResult } from './calls.js';
+import { basename, dirname, join, open, rename, stat, unlink, type FileHandle } from './io/fs.js';
+import { recyclingDestination, writeAt } from './io/sinks.js';
+import type { Conn, Runner } from './ops/conn.js';
+import { download, sizeOrUndefined } from './ops/download.js';
 import { runAll } from './parallel.js';
-import { recyclingDestination, writeAt } from './transfers.js';
+import { progressMeter } from './progress.js';
 
-/** Runs `fn` on a leased session (the Pool's). */
-export type Lease = <T>(fn: (client: Client) => Promise<T>, signal: AbortSignal | undefined) => Promise<T>;
+/** Runs `fn` on a leased session (the Pool's `run`). */
+export type Lease = Runner['run'];
 
 /**
  * Smallest range worth its own session: 1 MiB, lftp's `pget:min-chunk-size` default. Below that the
@@ -65,11 +68,11 @@ export async function segmentedDownload(
 ): Promise<TransferResult> {
   const { segments, signal, onProgress } = options;
   const call = signal ? { signal } : {};
-  const probe = await lease((client) => probeFile(client, remote, call), signal);
+  const probe = await lease(call, (conn) => probeFile(conn, remote, call));
   const count = probe ? Math.min(segments, Math.floor(probe.size / MIN_SEGMENT)) : 1;
   if (!probe || count < 2) {
     const { segments: _segments, ...single } = options;
-    return lease((client) => client.download(remote, local, single), signal);
+    return lease(call, (conn) => download(conn, remote, local, single));
   }
 
   const part = join(dirname(local), `.${basename(local)}.segments.ftpkit-part`);
@@ -91,7 +94,7 @@ export async function segmentedDownload(
   try {
     await saver.save();
     await runAll(pending, pending.length, signal, async (range, rangeSignal) => {
-      const reply = await lease((client) => fetchRange(client, remote, handle, range, range === last, rangeSignal, meter.add), rangeSignal);
+      const reply = await lease({ signal: rangeSignal }, (conn) => fetchRange(conn, remote, handle, range, range === last, rangeSignal, meter.add));
       if (reply) current.reply = reply;
       await saver.save();
     });
@@ -108,18 +111,18 @@ export async function segmentedDownload(
 }
 
 /** Size and modification time, or undefined when the server cannot do ranges (no REST, no SIZE). */
-async function probeFile(client: Client, remote: string, call: { signal?: AbortSignal }): Promise<{ size: number; modified: string | null } | undefined> {
-  if (!client.features.has('REST')) return undefined;
-  const size = await orUndefined(client.size(remote, call));
+async function probeFile(conn: Conn, remote: string, call: CallOptions): Promise<{ size: number; modified: string | null } | undefined> {
+  if (!conn.features.has('REST')) return undefined;
+  const size = await sizeOrUndefined(conn, remote, call);
   if (size === undefined) return undefined;
-  const modified = await orUndefined(client.lastModified(remote, call));
+  const modified = await lastModifiedOrUndefined(conn, remote, call);
   return { size, modified: modified ? modified.toISOString() : null };
 }
 
-/** The value, or undefined when the server said no (SIZE or MDTM unsupported, say). */
-async function orUndefined<T>(promise: Promise<T>): Promise<T | undefined> {
+/** MDTM, or undefined when the server said no. */
+async function lastModifiedOrUndefined(conn: Conn, remote: string, call: CallOptions): Promise<Date | undefined> {
   try {
-    return await promise;
+    return parseMdtmReply(await conn.command('MDTM', remote, call));
   } catch (err) {
     if (err instanceof FtpReplyError) return undefined;
     throw err;
@@ -138,7 +141,7 @@ function split(size: number, count: number): Range[] {
  * file (the last range), or undefined when it was stopped after its last byte.
  */
 async function fetchRange(
-  client: Client,
+  conn: Conn,
   remote: string,
   handle: FileHandle,
   range: Range,
@@ -159,7 +162,7 @@ async function fetchRange(
     if (!isLast && position === range.end) throw new RangeComplete();
   });
   try {
-    const { reply } = await client.download(remote, write, { startAt: position, signal });
+    const { reply } = await download(conn, remote, write, { startAt: position, signal });
     if (position !== range.end) throw new RemoteProtocolError(`${remote} ended at ${position} bytes, before ${range.end}: it changed during the download`);
     return reply;
   } catch (err) {

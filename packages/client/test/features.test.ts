@@ -5,7 +5,7 @@
 import fc from 'fast-check';
 import { afterEach, describe, expect, test } from 'vitest';
 import { startScriptedServer, type ScriptedServer } from '@ftpkit/testkit';
-import { crlfToLf, lfToCrlf } from '../src/ascii.js';
+import { crlfToLf, lfToCrlf } from '../src/io/ascii.js';
 import { Client, InvalidArgumentError, NotFoundError, parseUrl, type LogEntry } from '../src/index.js';
 
 const enc = new TextEncoder();

@@ -1,7 +1,7 @@
 // The mirror planner and globs: pure functions, shared by client.mirror() and `ftpkit mirror`.
 import { describe, expect, test } from 'vitest';
-import { compileGlob } from '../src/glob.js';
-import { applyChecksums, checksumCandidates, planMirror, type TreeEntry } from '../src/mirror-plan.js';
+import { compileGlob } from '../src/trees/glob.js';
+import { applyChecksums, checksumCandidates, planMirror, type TreeEntry } from '../src/trees/plan.js';
 
 describe('globs', () => {
   test('basename patterns match at any depth; path patterns are anchored', () => {

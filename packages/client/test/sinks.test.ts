@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
-import { openSink, recyclingDestination } from '../src/transfers.js';
+import { openSink, recyclingDestination } from '../src/io/sinks.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'ftpkit-sinks-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

@@ -1,10 +1,11 @@
 /**
  * Streaming directory listings: the hand-over between a listing transfer and the loop consuming it.
  *
- * Theory of operation: `Client.listEntries` is an async generator. Its first `next()` queues the
- * listing transfer like any other call; the transfer's download sink decodes each data chunk with a
- * streaming decoder (a UTF-8 character split between chunks comes out whole), feeds the text to the
- * codec's incremental {@link ListingParser}, and hands the entries it completes to the generator.
+ * Theory of operation: `listEntries` (of a Client or a Pool) is an async generator. Its first `next()`
+ * runs the listing transfer like any other call (queued on a Client, on a leased session of a Pool).
+ * The transfer's download sink decodes each data chunk with a streaming decoder (a UTF-8 character
+ * split between chunks comes out whole), feeds the text to the codec's incremental
+ * {@link ListingParser}, and hands the entries it completes to the generator.
  * The sink then waits until the consumer takes them, and only then parses or reads on: while it
  * waits, the driver reads nothing from the data connection, so the socket buffers fill and TCP
  * makes the server wait (back-pressure), and the data-idle clock is stopped, as for any slow sink.
@@ -14,15 +15,15 @@
  *
  * Leaving the loop early (`break`, `return`, a throw: the generator's `return()`) or the caller's
  * signal aborts the transfer through the driver's abort path (ABOR, answered in the background), and
- * the generator's cleanup waits for the call to settle, so the client's next call runs after it, as
+ * the generator's cleanup waits for the call to settle, so the session's next call runs after it, as
  * after any aborted call. Errors are the transfer's own, as for `list()`, plus the parser's
  * `RemoteProtocolError` for a line over its bound (thrown in the sink, which makes the driver abort).
  *
  * @module
  */
 import { decodeText, ListingParser, RemoteProtocolError, type ListingEntry, type ListingFormat } from '@ftpkit/codec';
-import type { TransferIo } from './control.js';
-import { abortError } from './errors.js';
+import type { TransferIo } from '../control.js';
+import { abortError } from '../errors.js';
 
 /**
  * How many bytes are decoded and parsed before the consumer must take the entries: 64 KiB, about a
@@ -50,7 +51,7 @@ function chunkDecoder(encoding: 'utf8' | 'latin1'): ChunkDecoder {
 }
 
 /**
- * The entries of a listing as they arrive. `start` runs the listing transfer (queued on the client)
+ * The entries of a listing as they arrive. `start` runs the listing transfer (on a Client or a Pool session)
  * with `sinks` and `signal`; it is called by the first `next()`.
  *
  * @internal
@@ -148,7 +149,7 @@ export async function* streamListing(
     }
   } finally {
     // Left early (or failed): stop the transfer if it still runs, and let the call settle so that
-    // the client's next call queues behind it.
+    // the session's next call queues behind it.
     stopped = true;
     stop.abort(new DOMException('The listing was closed before its end', 'AbortError'));
     resume();

@@ -1,5 +1,5 @@
 /**
- * Local checksums to compare with the server's ({@link Client.checksum}, `mirror` with `checksum`),
+ * Local checksums to compare with the server's (`checksum()`, and `mirror` with `checksum`),
  * in the algorithm the server chose. SHA and MD5 come from node:crypto; CRC-32 (IEEE 802.3, as XCRC and HASH CRC32 compute it) is
  * computed here, since node:zlib has it only from Node 22.
  *
@@ -7,8 +7,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { HashAlgorithm } from '@ftpkit/codec';
-import type { Client } from './client.js';
-import { open } from './fs.js';
+import { open } from '../io/fs.js';
 
 const NODE_NAMES: Readonly<Record<Exclude<HashAlgorithm, 'CRC32'>, string>> = { 'SHA-512': 'sha512', 'SHA-256': 'sha256', 'SHA-1': 'sha1', MD5: 'md5' };
 
@@ -47,7 +46,7 @@ async function* chunksOf(file: string): AsyncGenerator<Uint8Array> {
 }
 
 /**
- * The lower-case hex digest of a local file, to compare with {@link Client.checksum}.
+ * The lower-case hex digest of a local file, to compare with the server's `checksum()`.
  *
  * @example
  * ```ts

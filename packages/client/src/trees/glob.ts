@@ -7,11 +7,12 @@
  *
  * @module
  */
+import { InvalidArgumentError } from '../errors.js';
 
 /** A compiled pattern. */
 export type Matcher = (relativePath: string) => boolean;
 
-/** Compile a glob. Throws a `SyntaxError` for an unbalanced `[` or `{`. */
+/** Compile a glob. Throws `InvalidArgumentError` for an unbalanced `[` or `{`. */
 export function compileGlob(pattern: string): Matcher {
   const anchored = pattern.includes('/');
   const body = pattern.replace(/^\/+/, '');
@@ -43,7 +44,7 @@ function toRegex(glob: string): string {
       out += '[^/]';
     } else if (c === '[') {
       const end = glob.indexOf(']', i + 2);
-      if (end === -1) throw new SyntaxError(`Unclosed [ in glob ${JSON.stringify(glob)}`);
+      if (end === -1) throw new InvalidArgumentError(`Unclosed [ in glob ${JSON.stringify(glob)}`);
       let cls = glob.slice(i + 1, end);
       if (cls.startsWith('!')) cls = `^${cls.slice(1)}`;
       out += `[${cls.replace(/\\/g, '\\\\')}]`;
@@ -60,6 +61,6 @@ function toRegex(glob: string): string {
       out += c.replace(/[.+^$()|\\\]{}]/g, '\\$&');
     }
   }
-  if (braces > 0) throw new SyntaxError(`Unclosed { in glob ${JSON.stringify(glob)}`);
+  if (braces > 0) throw new InvalidArgumentError(`Unclosed { in glob ${JSON.stringify(glob)}`);
   return out;
 }

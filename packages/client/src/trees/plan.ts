@@ -1,7 +1,8 @@
 /**
  * Mirror planning: which files to copy, which directories to create and which extraneous entries
- * to delete, from two listings. Pure: no I/O, no clock. `client.mirror()` and the `ftpkit mirror`
- * command both plan with it.
+ * to delete, from two listings. Pure: no I/O, no clock. Every tree transfer plans with it (run.ts
+ * carries the plan out): `mirror`, and `downloadDir`/`uploadDir` as a plan with `all` against an empty
+ * target.
  *
  * A file is copied when the target lacks it, when the sizes differ, or when the source is newer
  * than the target by more than `toleranceMs` (LIST times have minute precision, so the caller
@@ -13,6 +14,7 @@
  *
  * @module
  */
+import type { MirrorAction, MirrorPlan, MirrorReason } from '../calls.js';
 import { compileGlob, type Matcher } from './glob.js';
 
 /** One entry of a tree, by path relative to the tree's root (`/`-separated, no leading slash). */
@@ -35,41 +37,19 @@ export interface MirrorPlanOptions {
   readonly all?: boolean;
 }
 
-/** Why a file is copied: missing on the target, another size, newer, a type clash, `all`, or its checksum differs. */
-export type MirrorReason = 'new' | 'size' | 'newer' | 'type' | 'all' | 'checksum';
-
-/** One step of a {@link MirrorPlan}. */
-export type MirrorAction =
-  | { readonly kind: 'mkdir'; readonly path: string }
-  | { readonly kind: 'copy'; readonly path: string; readonly size: number | undefined; readonly modifiedAt: Date | undefined; readonly reason: MirrorReason }
-  | { readonly kind: 'delete'; readonly path: string; readonly type: 'file' | 'directory' };
-
-/** What a mirror will do, in order, and what it leaves alone. */
-export interface MirrorPlan {
-  /** In order: creations (parents first), copies, then deletions (children before parents). */
-  readonly actions: readonly MirrorAction[];
-  /** Source files already up to date. */
-  readonly unchanged: readonly string[];
-  /** Paths left alone by the include/exclude filters. */
-  readonly filtered: readonly string[];
-  /** Paths that are a file on one side and a directory on the other, left alone (no `delete`). */
-  readonly conflicts: readonly string[];
-}
-
 /**
  * Plan a mirror of `source` onto `target`.
  *
  * @example
  * ```ts
- * const plan = planMirror((await walkLocal('./site')).entries, (await walkRemote(client, '/htdocs')).entries, { delete: true });
- * for (const action of plan.actions) console.log(action.kind, action.path);
+ * const plan = planMirror([{ path: 'a.txt', type: 'file', size: 1 }], [], { delete: true });
+ * // { actions: [{ kind: 'copy', path: 'a.txt', size: 1, modifiedAt: undefined, reason: 'new' }], ... }
  * ```
  */
 export function planMirror(source: readonly TreeEntry[], target: readonly TreeEntry[], options: MirrorPlanOptions = {}): MirrorPlan {
   const includes = (options.include ?? []).map(compileGlob);
-  const excludes = (options.exclude ?? []).map(compileGlob);
+  const excluded = excludedBy(options.exclude);
   const tolerance = options.toleranceMs ?? 0;
-  const excluded = (path: string): boolean => ancestorsAndSelf(path).some((p) => excludes.some((m) => m(p)));
   const wanted = (e: TreeEntry): boolean =>
     !excluded(e.path) && (e.type === 'directory' || includes.length === 0 || includes.some((m: Matcher) => m(e.path)));
 
@@ -151,6 +131,12 @@ export function planMirror(source: readonly TreeEntry[], target: readonly TreeEn
   return { actions: [...clashes, ...mkdirs, ...copies, ...rest], unchanged, filtered, conflicts };
 }
 
+/** Whether a path is left alone by these exclude globs: it, or a folder above it, matches one. */
+export function excludedBy(exclude: readonly string[] | undefined): (path: string) => boolean {
+  const excludes = (exclude ?? []).map(compileGlob);
+  return (path) => excludes.length > 0 && ancestorsAndSelf(path).some((p) => excludes.some((m) => m(p)));
+}
+
 function ancestors(path: string): string[] {
   const parts = path.split('/');
   const out: string[] = [];
@@ -162,7 +148,8 @@ function ancestorsAndSelf(path: string): string[] {
   return [...ancestors(path), path];
 }
 
-function byPath(a: TreeEntry, b: TreeEntry): number {
+/** Order by path, code point by code point: the order of plans, walks and every `skipped` list. */
+export function byPath(a: { readonly path: string }, b: { readonly path: string }): number {
   return a.path < b.path ? -1 : a.path > b.path ? 1 : 0;
 }
 

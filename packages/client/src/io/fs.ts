@@ -4,7 +4,7 @@
  *
  * @module
  */
-export { lstat, mkdir, open, readdir, rename, rm, stat, unlink, utimes } from 'node:fs/promises';
+export { lstat, mkdir, open, readdir, realpath, rename, rm, stat, unlink, utimes } from 'node:fs/promises';
 export type { FileHandle } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 export { basename, dirname, join };

@@ -8,7 +8,7 @@
  *
  * @module
  */
-import { UnsafePathError } from './errors.js';
+import { UnsafePathError } from '../errors.js';
 
 /**
  * Return `name` if it is safe as one local path segment, else throw {@link UnsafePathError}.
@@ -28,10 +28,21 @@ export function safeLocalName(name: string): string {
   return name;
 }
 
-/** Join remote path segments with `/`, without doubling separators. */
-export function remoteJoin(dir: string, name: string): string {
-  if (dir === '' || dir === '.') return name;
-  return dir.endsWith('/') ? `${dir}${name}` : `${dir}/${name}`;
+/**
+ * Join a remote directory and a path relative to it with `/`, without doubling separators. `''` and
+ * `'.'` stand for the login directory, and an empty `relative` is the directory itself. Exported as
+ * `remotePath`.
+ *
+ * @example
+ * ```ts
+ * remotePath('/pub', 'a/b.txt'); // '/pub/a/b.txt'
+ * remotePath('', 'a.txt');       // 'a.txt' (the login directory)
+ * ```
+ */
+export function remoteJoin(dir: string, relative: string): string {
+  if (relative === '') return dir;
+  if (dir === '' || dir === '.') return relative;
+  return dir.endsWith('/') ? `${dir}${relative}` : `${dir}/${relative}`;
 }
 
 /** Split a remote path into its parent and last segment (`a/b/c` → `a/b`, `c`). */

@@ -1,0 +1,69 @@
+/**
+ * What the command line hands its commands: the parsed flags, the process as `main` sees it, and the
+ * context one command runs in. These sit below both `cli.ts` (which builds them) and `commands.ts`
+ * (which uses them), so neither imports the other for a type.
+ *
+ * @module
+ */
+import type { Client, Pool } from '@ftpkit/client';
+import type { ProgressReporter, ProgressStream } from './progress.js';
+import type { RemoteTarget } from './target.js';
+
+/** The process, as `main` sees it. */
+export interface CliIo {
+  readonly stdout: NodeJS.WritableStream & ProgressStream;
+  readonly stderr: NodeJS.WritableStream & ProgressStream;
+  readonly signal: AbortSignal;
+  readonly prompt: ((question: string) => Promise<string>) | undefined;
+  readonly version: string;
+}
+
+/** Parsed options. */
+export interface Flags {
+  readonly explicitTls: boolean;
+  readonly implicitTls: boolean;
+  readonly ca: string | undefined;
+  readonly insecure: boolean;
+  readonly active: boolean;
+  readonly resume: boolean;
+  readonly recursive: boolean;
+  readonly parents: boolean;
+  readonly delete: boolean;
+  readonly dryRun: boolean;
+  readonly checksum: boolean;
+  /** Sessions of a Pool for mirror, get -r and put -r (listings, checksums and copies). 1: one session. */
+  readonly parallel: number;
+  readonly include: readonly string[];
+  readonly exclude: readonly string[];
+  readonly netrcFile: string | undefined;
+  readonly timeoutMs: number | undefined;
+  readonly verbose: boolean;
+  readonly json: boolean;
+  readonly quiet: boolean;
+}
+
+/** What a command gets. */
+export interface Context {
+  readonly flags: Flags;
+  /** Positional arguments after the command name. */
+  readonly args: readonly string[];
+  readonly signal: AbortSignal;
+  readonly stdout: NodeJS.WritableStream;
+  /** A line of human output on stdout (dropped with --json). */
+  print(line: string): void;
+  /** A line of commentary on stderr (dropped with --json and --quiet). */
+  note(line: string): void;
+  readonly progress: ProgressReporter;
+  connect(target: RemoteTarget): Promise<Client>;
+  /** The `--parallel` pool of sessions to the target's server (made once per server). */
+  pool(target: RemoteTarget): Promise<Pool>;
+}
+
+/** One finished transfer, as `--json` reports it. */
+export interface TransferRecord {
+  readonly remote: string;
+  readonly local: string;
+  readonly bytes: number;
+  readonly seconds: number;
+  readonly resumedFrom?: number;
+}

@@ -1,0 +1,419 @@
+/**
+ * The calls that `Client` and `Pool` share, written and documented once.
+ *
+ * Theory of operation: undici's `Dispatcher` shape. {@link RemoteCalls} implements every shared call
+ * over one primitive, `run(options, fn)`: "run `fn` on a logged-in connection". A `Client` runs it on
+ * its own connection, queued behind its other calls (concurrency 1); a `Pool` leases a session for it
+ * (concurrency = the pool's size). The FTP policies are functions over one connection in `ops/`, and
+ * the tree transfers are the one engine in `trees/`, which runs `concurrency` steps at a time. So
+ * every shared call behaves the same on both, and a new call is written here once.
+ *
+ * @module
+ */
+// Why this file is long: it is the one home of every call Client and Pool share, each with its doc and example.
+import { parseMdtmReply, parseSizeReply, type ListingEntry, type ServerChecksum } from '@ftpkit/codec';
+import type {
+  CallOptions,
+  ChecksumOptions,
+  DirectoryTransferOptions,
+  DirectoryTransferResult,
+  MirrorOptions,
+  MirrorResult,
+  RecursiveOptions,
+  TransferOptions,
+  TransferResult,
+} from './calls.js';
+import type { DownloadDestination } from './io/sinks.js';
+import { concat } from './io/sinks.js';
+import type { UploadSource } from './io/sources.js';
+import { checksum } from './ops/checksum.js';
+import type { Conn, Runner } from './ops/conn.js';
+import { isDirectory, makeDirectories, removeTree } from './ops/dirs.js';
+import { download } from './ops/download.js';
+import { list, listEntries, stat } from './ops/listing.js';
+import { setLastModified, upload } from './ops/upload.js';
+import type { ResolvedOptions } from './options.js';
+import { copyTree, mirror } from './trees/mirror.js';
+
+/**
+ * The calls of {@link Client} and {@link Pool}. A function that takes a `RemoteCalls` works with
+ * either: one session with its calls queued, or several sessions at once.
+ *
+ * @example
+ * ```ts
+ * async function publish(remote: RemoteCalls): Promise<void> {
+ *   await remote.mirror({ direction: 'upload', local: './site', remote: '/htdocs', delete: true });
+ * }
+ * await publish(await Client.connect('ftpes://deploy:secret@www.example.com'));
+ * await publish(new Pool('ftpes://deploy:secret@www.example.com', { size: 4 }));
+ * ```
+ */
+export abstract class RemoteCalls {
+  /**
+   * Run `fn` on a logged-in connection: the Client's own, queued behind its other calls, or a
+   * session the Pool leases for it. Every shared call goes through here.
+   *
+   * @hidden
+   */
+  protected abstract run<T>(options: CallOptions, fn: (conn: Conn) => Promise<T>): Promise<T>;
+
+  /**
+   * How many `run`s the tree transfers and checksums keep going at once: 1 on a Client, the size
+   * of a Pool.
+   *
+   * @hidden
+   */
+  protected abstract get concurrency(): number;
+
+  /** Resolved options, password included: do not log this object. */
+  abstract get options(): ResolvedOptions;
+
+  /**
+   * `target.run(options, fn)`: how a Pool hands a call to one of its Clients.
+   *
+   * @hidden
+   */
+  protected static runOn<T>(target: RemoteCalls, options: CallOptions, fn: (conn: Conn) => Promise<T>): Promise<T> {
+    return target.run(options, fn);
+  }
+
+  /** This object's `run` and `concurrency`, for the operations that take many steps. */
+  #runner(): Runner {
+    return { run: (options, fn) => this.run(options, fn), concurrency: this.concurrency };
+  }
+
+  /**
+   * List a directory: MLSD when the server advertises MLST (exact types, sizes and UTC times), else
+   * LIST parsed with format detection. `.` and `..` are never returned.
+   *
+   * @example
+   * ```ts
+   * for (const entry of await client.list('/pub')) console.log(entry.type, entry.name, entry.size);
+   * ```
+   */
+  list(path?: string, options: CallOptions = {}): Promise<ListingEntry[]> {
+    return this.run(options, (conn) => list(conn, path, options));
+  }
+
+  /**
+   * List a directory as the listing arrives: the same command, fallbacks and entries as
+   * {@link RemoteCalls.list}, yielded one by one with memory bounded by the longest line (64 Ki
+   * characters), not by the listing, so a directory of millions of files can be walked. The data
+   * connection is read at the loop's pace: while the loop body runs, the server waits.
+   *
+   * The listing starts with the loop (the first `next()`) and holds one session until the loop ends:
+   * on a Client, calls made inside the loop body wait for it, so awaiting one there never returns
+   * (collect what you need and act after the loop, or use a Pool); on a Pool they run on the other
+   * sessions. Leaving the loop early (`break`, `return`, a throw) or aborting `options.signal` stops
+   * the transfer with ABOR, and the session stays usable. An iterator that is neither run to its end
+   * nor closed holds its session for good.
+   *
+   * Errors are those of `list()`, thrown by the loop, after the entries that came before them; a
+   * line over 64 Ki characters is a `RemoteProtocolError`. There is no 64 MiB bound as for
+   * `list()`. A LIST is parsed in the format voted by its first 64 lines (`list()` votes over all).
+   *
+   * @example
+   * ```ts
+   * let files = 0;
+   * let bytes = 0;
+   * for await (const entry of client.listEntries('/huge')) {
+   *   if (entry.type !== 'file') continue;
+   *   files++;
+   *   bytes += entry.size ?? 0;
+   * }
+   * console.log(`${files} files, ${bytes} bytes`);
+   *
+   * // Stop at the first match: leaving the loop sends ABOR, and the session is ready for the next call.
+   * let found: string | undefined;
+   * for await (const entry of client.listEntries('/logs', { signal: AbortSignal.timeout(30_000) })) {
+   *   if (entry.name.endsWith('.gz')) {
+   *     found = entry.name;
+   *     break;
+   *   }
+   * }
+   * if (found) await client.download(`/logs/${found}`, `./${found}`);
+   * ```
+   */
+  listEntries(path?: string, options: CallOptions = {}): AsyncGenerator<ListingEntry, void, undefined> {
+    return listEntries(this.#runner(), this.options.encoding, path, options);
+  }
+
+  /**
+   * Facts about one path: MLST when available, else its entry in the parent's listing
+   * (`NotFoundError` when it has none).
+   *
+   * @example
+   * ```ts
+   * const { type, size, modifiedAt } = await client.stat('/pub/file.bin');
+   * ```
+   */
+  stat(path: string, options: CallOptions = {}): Promise<ListingEntry> {
+    return this.run(options, (conn) => stat(conn, path, options));
+  }
+
+  /**
+   * Whether `path` is a folder: whether the session can change into it (CWD), which every server
+   * answers alike and which sees through symbolic links. The session's working directory is the
+   * same afterwards. `''` (the login directory) is one.
+   *
+   * @example
+   * ```ts
+   * if (await client.isDirectory('/incoming')) await client.upload('./a.txt', '/incoming/a.txt');
+   * ```
+   */
+  isDirectory(path: string, options: CallOptions = {}): Promise<boolean> {
+    return this.run(options, (conn) => isDirectory(conn, path, options));
+  }
+
+  /**
+   * Size in bytes (SIZE, RFC 3659 §4).
+   *
+   * @example
+   * ```ts
+   * const bytes = await client.size('/pub/file.bin');
+   * ```
+   */
+  size(path: string, options: CallOptions = {}): Promise<number> {
+    return this.run(options, async (conn) => parseSizeReply(await conn.command('SIZE', path, options)));
+  }
+
+  /**
+   * Modification time (MDTM, RFC 3659 §3).
+   *
+   * @example
+   * ```ts
+   * const when = await client.lastModified('/pub/file.bin');
+   * ```
+   */
+  lastModified(path: string, options: CallOptions = {}): Promise<Date> {
+    return this.run(options, async (conn) => parseMdtmReply(await conn.command('MDTM', path, options)));
+  }
+
+  /**
+   * Set the modification time (MFMT).
+   *
+   * @example
+   * ```ts
+   * await client.setLastModified('/pub/file.bin', new Date('2024-01-01T00:00:00Z'));
+   * ```
+   */
+  setLastModified(path: string, date: Date, options: CallOptions = {}): Promise<void> {
+    return this.run(options, (conn) => setLastModified(conn, path, date, options));
+  }
+
+  /**
+   * Delete a file (DELE).
+   *
+   * @example
+   * ```ts
+   * await client.remove('/incoming/old.txt');
+   * ```
+   */
+  async remove(path: string, options: CallOptions = {}): Promise<void> {
+    await this.run(options, (conn) => conn.command('DELE', path, options));
+  }
+
+  /**
+   * Rename or move (RNFR + RNTO).
+   *
+   * @example
+   * ```ts
+   * await client.rename('/incoming/a.tmp', '/incoming/a.txt');
+   * ```
+   */
+  async rename(from: string, to: string, options: CallOptions = {}): Promise<void> {
+    await this.run(options, (conn) => conn.run({ kind: 'rename', from, to }, options));
+  }
+
+  /**
+   * Create a directory; with `recursive`, create missing parents and accept an existing one.
+   *
+   * @example
+   * ```ts
+   * await client.mkdir('/incoming/2024/01', { recursive: true });
+   * ```
+   */
+  async mkdir(path: string, options: RecursiveOptions = {}): Promise<void> {
+    await this.run(options, async (conn) => {
+      if (options.recursive) await makeDirectories(conn, path, options);
+      else await conn.command('MKD', path, options);
+    });
+  }
+
+  /**
+   * Remove a directory; with `recursive`, its contents first, on one session (symbolic links are
+   * removed, not followed).
+   *
+   * @example
+   * ```ts
+   * await client.rmdir('/incoming/old', { recursive: true });
+   * ```
+   */
+  async rmdir(path: string, options: RecursiveOptions = {}): Promise<void> {
+    await this.run(options, async (conn) => {
+      if (options.recursive) await removeTree(conn, path, options);
+      else await conn.command('RMD', path, options);
+    });
+  }
+
+  /**
+   * Download to a file path, a Web `WritableStream`, a Node `Writable` or a chunk callback. A file
+   * path is written under a temporary name and renamed into place only once complete.
+   *
+   * @example
+   * ```ts
+   * await client.download('/pub/report.csv', './report.csv', { onProgress: (p) => console.log(p.bytes, p.total) });
+   * ```
+   */
+  download(remotePath: string, destination: DownloadDestination, options: TransferOptions = {}): Promise<TransferResult> {
+    return this.run(options, (conn) => download(conn, remotePath, destination, options));
+  }
+
+  /**
+   * Download into memory.
+   *
+   * @example
+   * ```ts
+   * const text = new TextDecoder().decode(await client.downloadToBytes('/pub/readme.txt'));
+   * ```
+   */
+  async downloadToBytes(remotePath: string, options: TransferOptions = {}): Promise<Uint8Array> {
+    const chunks: Uint8Array[] = [];
+    await this.run(options, (conn) => download(conn, remotePath, (chunk) => void chunks.push(chunk), options));
+    return concat(chunks);
+  }
+
+  /**
+   * Download as a Web `ReadableStream`. The transfer runs as the stream is read (back-pressure
+   * reaches the server); cancelling the stream aborts the transfer with ABOR.
+   *
+   * @example
+   * ```ts
+   * for await (const chunk of client.openReadStream('/logs/today.log')) process.stdout.write(chunk);
+   * ```
+   */
+  openReadStream(remotePath: string, options: TransferOptions = {}): ReadableStream<Uint8Array> {
+    const cancel = new AbortController();
+    const signal = options.signal ? AbortSignal.any([options.signal, cancel.signal]) : cancel.signal;
+    let resume: (() => void) | undefined;
+    let controller!: ReadableStreamDefaultController<Uint8Array>;
+    const stream = new ReadableStream<Uint8Array>(
+      {
+        start: (c) => {
+          controller = c;
+        },
+        pull: () => {
+          resume?.();
+          resume = undefined;
+        },
+        cancel: (reason) => cancel.abort(reason),
+      },
+      { highWaterMark: 4 },
+    );
+    const write = async (chunk: Uint8Array): Promise<void> => {
+      controller.enqueue(chunk);
+      if ((controller.desiredSize ?? 1) <= 0) await new Promise<void>((resolve) => (resume = resolve));
+    };
+    this.run({ signal }, (conn) => download(conn, remotePath, write, { ...options, signal })).then(
+      () => controller.close(),
+      (err: unknown) => {
+        if (!cancel.signal.aborted) controller.error(err);
+      },
+    );
+    return stream;
+  }
+
+  /**
+   * Upload from a file path, bytes, an async iterable, a Web `ReadableStream` or a Node `Readable`.
+   *
+   * @example
+   * ```ts
+   * await client.upload('./report.csv', '/incoming/report.csv');
+   * await client.upload(new TextEncoder().encode('hello'), '/incoming/hello.txt');
+   * ```
+   */
+  upload(source: UploadSource, remotePath: string, options: TransferOptions = {}): Promise<TransferResult> {
+    return this.run(options, (conn) => upload(conn, source, remotePath, 'STOR', options));
+  }
+
+  /**
+   * Append to a remote file (APPE).
+   *
+   * @example
+   * ```ts
+   * await client.append(new TextEncoder().encode('one more line\n'), '/logs/app.log');
+   * ```
+   */
+  append(source: UploadSource, remotePath: string, options: Omit<TransferOptions, 'startAt'> = {}): Promise<TransferResult> {
+    return this.run(options, (conn) => upload(conn, source, remotePath, 'APPE', options));
+  }
+
+  /**
+   * The server's checksum of a file, without downloading it: HASH (draft-bryan-ftpext-hash), or the
+   * XSHA512/XSHA256/XSHA1/XMD5/XCRC commands, whichever FEAT offers, with the strongest algorithm
+   * unless one is asked for. Rejects with `NotSupportedError` when the server has none (or not that
+   * algorithm), before sending anything. `localChecksum` computes the same digest of a local file.
+   *
+   * @example
+   * ```ts
+   * const { algorithm, hash } = await client.checksum('/pub/big.iso'); // { algorithm: 'SHA-256', hash: 'a948…' }
+   * const same = (await localChecksum('./big.iso', algorithm)) === hash;
+   * ```
+   */
+  checksum(path: string, options: ChecksumOptions = {}): Promise<ServerChecksum> {
+    return this.run(options, (conn) => checksum(conn, path, options));
+  }
+
+  /**
+   * Download a remote tree into a local folder, every file. The tree is listed first (every name
+   * from the server checked before it is used locally: no separators, `..`, NUL or drive letters,
+   * else `UnsafePathError` and nothing is fetched), then the folders are made and the files fetched,
+   * `concurrency` at a time: one on a Client, the pool's size on a Pool. Fail-fast: the first error
+   * stops the rest, and files finished before it stay (each one complete). Options as for every
+   * tree transfer: `followSymlinks`, `include`/`exclude`, `onProgress` over all files, `onFile`.
+   *
+   * @example
+   * ```ts
+   * const { files, bytes, skipped } = await client.downloadDir('/pub/site', './site', {
+   *   exclude: ['*.tmp'],
+   *   onProgress: (p) => console.log(`${p.path}: ${p.bytes} of ${p.total ?? '?'} bytes in all`),
+   * });
+   * ```
+   */
+  downloadDir(remoteDir: string, localDir: string, options: DirectoryTransferOptions = {}): Promise<DirectoryTransferResult> {
+    return copyTree(this.#runner(), 'download', remoteDir, localDir, options);
+  }
+
+  /**
+   * Upload a local tree into a remote folder, every file, creating folders as needed (an existing
+   * one is fine). Walked first, then made and sent like {@link RemoteCalls.downloadDir}, with the
+   * same options.
+   *
+   * @example
+   * ```ts
+   * const { files, directories } = await client.uploadDir('./site', '/www/site', { include: ['*.html', '*.css'] });
+   * ```
+   */
+  uploadDir(localDir: string, remoteDir: string, options: DirectoryTransferOptions = {}): Promise<DirectoryTransferResult> {
+    return copyTree(this.#runner(), 'upload', remoteDir, localDir, options);
+  }
+
+  /**
+   * Make a local tree a copy of a remote one (`direction: 'download'`), or the reverse, moving only
+   * new and changed files: missing on the target, another size, or newer (by more than a minute
+   * when times come from `ls -l`); with `checksum`, same-size files are decided by content. Options:
+   * `delete` extraneous entries, `include`/`exclude` globs, `followSymlinks`, `all` to copy every
+   * file, `dryRun` for the plan alone, `onProgress` and `onFile` as for every tree transfer. Server
+   * names are checked before they become local paths. Copies and checksums run `concurrency` at a
+   * time; folders are made first and extraneous entries deleted last.
+   *
+   * @example
+   * ```ts
+   * const { plan, copied } = await client.mirror({ direction: 'upload', local: './site', remote: '/htdocs', delete: true });
+   * console.log(`${copied.length} copied, ${plan.unchanged.length} unchanged`);
+   * ```
+   */
+  mirror(options: MirrorOptions): Promise<MirrorResult> {
+    return mirror(this.#runner(), options);
+  }
+}

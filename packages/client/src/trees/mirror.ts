@@ -1,0 +1,123 @@
+/**
+ * The tree transfers: `mirror`, `downloadDir` and `uploadDir`, each a walk, a plan and a run.
+ *
+ * Theory of operation: every tree transfer walks (walk.ts), plans (plan.ts, pure) and carries the
+ * plan out (run.ts), over one {@link Runner}, so a Client and a Pool do the same thing, one file or
+ * `concurrency` files at a time, and every option means the same everywhere.
+ *
+ * `mirror` walks both trees and plans new files, other sizes and newer times; with `checksum`, the
+ * files whose fate a checksum decides are compared by content, the server's checksum (through the
+ * same runner, so a Pool checksums on its sessions) against the local file's. `downloadDir` and
+ * `uploadDir` copy every file: a plan with `all` against an empty target, so nothing on the target is
+ * listed and every folder is created (an existing one is fine). Entries left out are reported in
+ * `skipped`, sorted by path, except those the `exclude` globs leave alone.
+ *
+ * @module
+ */
+import type { HashAlgorithm } from '@ftpkit/codec';
+import type { CallOptions, DirectoryTransferOptions, DirectoryTransferResult, MirrorOptions, MirrorPlan, MirrorResult, SkippedEntry, TreeOptions } from '../calls.js';
+import { InvalidArgumentError } from '../errors.js';
+import { remoteJoin } from '../io/paths.js';
+import { checksum } from '../ops/checksum.js';
+import type { Runner } from '../ops/conn.js';
+import { isDirectory } from '../ops/dirs.js';
+import { runAll } from '../parallel.js';
+import { compileGlob } from './glob.js';
+import { localChecksum } from './local-checksum.js';
+import { applyChecksums, byPath, checksumCandidates, excludedBy, planMirror, type TreeEntry } from './plan.js';
+import { localPath, runPlan } from './run.js';
+import { walkLocal, walkRemote, type Walk } from './walk.js';
+
+/** Make one tree a copy of the other (see `RemoteCalls.mirror`). */
+export async function mirror(runner: Runner, options: MirrorOptions): Promise<MirrorResult> {
+  const { direction, remote, local } = options;
+  if (direction !== 'download' && direction !== 'upload') throw new InvalidArgumentError(`mirror direction must be 'download' or 'upload', not ${JSON.stringify(direction)}`);
+  checkGlobs(options);
+  const call = signalOf(options);
+  const walking = { ...call, followSymlinks: options.followSymlinks };
+  const remoteTree: Walk =
+    direction === 'upload' && !(await runner.run(call, (conn) => isDirectory(conn, remote, call)))
+      ? { entries: [], skipped: [], exactTimes: true }
+      : await walkRemote(runner, remote, walking);
+  const localTree = await walkLocal(local, { ...walking, missingIsEmpty: direction === 'download' });
+  const [source, target] = direction === 'download' ? [remoteTree, localTree] : [localTree, remoteTree];
+  let plan = planMirror(source.entries, target.entries, {
+    ...(options.delete ? { delete: true } : {}),
+    ...(options.include ? { include: options.include } : {}),
+    ...(options.exclude ? { exclude: options.exclude } : {}),
+    ...(options.all ? { all: true } : {}),
+    // `ls -l` times are to the minute: a smaller difference is noise.
+    toleranceMs: remoteTree.exactTimes ? 1000 : 60_000,
+  });
+  let algorithm: HashAlgorithm | undefined;
+  if (options.checksum) ({ plan, algorithm } = await byContent(runner, plan, source.entries, options));
+  const skipped = reported([...source.skipped, ...target.skipped.filter((t) => !source.skipped.some((s) => s.path === t.path))], options);
+  const result = (copied: MirrorResult['copied']): MirrorResult => ({ plan, copied, skipped, ...(algorithm ? { checksum: algorithm } : {}) });
+  if (options.dryRun) return result([]);
+  return result(await runPlan(runner, plan, { ...call, direction, remote, local, keepTimes: true, onProgress: options.onProgress, onFile: options.onFile }));
+}
+
+/**
+ * The plan once the checksum candidates were compared by content. The first candidate fixes the
+ * algorithm (the strongest the server has); the rest are compared `concurrency` at a time.
+ */
+async function byContent(runner: Runner, plan: MirrorPlan, source: readonly TreeEntry[], options: MirrorOptions): Promise<{ plan: MirrorPlan; algorithm: HashAlgorithm | undefined }> {
+  const candidates = checksumCandidates(plan);
+  const differ = new Set<string>();
+  let algorithm: HashAlgorithm | undefined;
+  const compare = async (path: string, signal: AbortSignal | undefined): Promise<void> => {
+    const call = signal ? { signal } : {};
+    const wanted = algorithm ? { algorithm } : {};
+    const theirs = await runner.run(call, (conn) => checksum(conn, remoteJoin(options.remote, path), { ...call, ...wanted }));
+    algorithm = theirs.algorithm;
+    if ((await localChecksum(localPath(options.local, path), theirs.algorithm)) !== theirs.hash) differ.add(path);
+  };
+  const [first, ...rest] = candidates;
+  if (first !== undefined) await compare(first, options.signal);
+  await runAll(rest, runner.concurrency, options.signal, compare);
+  return { plan: applyChecksums(plan, source, differ), algorithm };
+}
+
+/** Copy a whole tree, every file, one way (see `RemoteCalls.downloadDir` and `uploadDir`). */
+export async function copyTree(
+  runner: Runner,
+  direction: 'download' | 'upload',
+  remote: string,
+  local: string,
+  options: DirectoryTransferOptions,
+): Promise<DirectoryTransferResult> {
+  checkGlobs(options);
+  const call = signalOf(options);
+  const walking = { ...call, followSymlinks: options.followSymlinks };
+  const source = direction === 'download' ? await walkRemote(runner, remote, walking) : await walkLocal(local, walking);
+  const plan = planMirror(source.entries, [], {
+    all: true,
+    ...(options.include ? { include: options.include } : {}),
+    ...(options.exclude ? { exclude: options.exclude } : {}),
+  });
+  const copied = await runPlan(runner, plan, { ...call, direction, remote, local, keepTimes: false, onProgress: options.onProgress, onFile: options.onFile });
+  return {
+    files: copied.length,
+    directories: 1 + plan.actions.filter((a) => a.kind === 'mkdir').length,
+    bytes: copied.reduce((sum, c) => sum + c.bytes, 0),
+    // Reported by where they are: on the server for a download, here for an upload.
+    skipped: reported(source.skipped, options)
+      .map((s) => ({ path: direction === 'download' ? remoteJoin(remote, s.path) : localPath(local, s.path), reason: s.reason }))
+      .sort(byPath),
+  };
+}
+
+/** What `skipped` reports: the entries the exclude globs do not leave alone, sorted by path. */
+function reported(skipped: readonly SkippedEntry[], options: { readonly exclude?: readonly string[] }): SkippedEntry[] {
+  const excluded = excludedBy(options.exclude);
+  return skipped.filter((s) => !excluded(s.path)).sort(byPath);
+}
+
+/** Bad globs are the caller's mistake: say so before anything is listed. */
+function checkGlobs(options: TreeOptions): void {
+  for (const pattern of [...(options.include ?? []), ...(options.exclude ?? [])]) compileGlob(pattern);
+}
+
+function signalOf(options: CallOptions): CallOptions {
+  return options.signal ? { signal: options.signal } : {};
+}

@@ -1,0 +1,111 @@
+/**
+ * The one executor of tree transfers: it carries out a {@link MirrorPlan} over a {@link Runner}.
+ *
+ * Theory of operation: the plan's order is kept where it matters and relaxed where it does not. The
+ * actions are cut into batches of one kind (and, for folders, one depth): the creations of one level
+ * of folders, then all copies, then the deletions of one level. Each batch runs `concurrency` at a
+ * time through `parallel.ts`'s fail-fast `runAll` (one at a time on a Client, the pool's size on a
+ * Pool), and the next batch starts only when it has settled, so a folder exists before anything goes
+ * into it and a folder is deleted only after what was inside it. The target's root is made first.
+ *
+ * Each copy and deletion reports `onFile` as it starts and finishes; `onProgress` gets the bytes of
+ * all copies together (with `total` when every size is known) and the file that moved. A download can
+ * take its source's time and an upload gets it with MFMT where the server has it (best effort), so a
+ * later mirror sees both as unchanged.
+ *
+ * @module
+ */
+import type { CallOptions, FileEvent, MirrorAction, MirrorPlan, TreeProgress } from '../calls.js';
+import { join, mkdir, rm, utimes } from '../io/fs.js';
+import { remoteJoin } from '../io/paths.js';
+import type { Runner } from '../ops/conn.js';
+import { makeDirectories, makeDirectory, removeTree } from '../ops/dirs.js';
+import { download } from '../ops/download.js';
+import { setLastModified, upload } from '../ops/upload.js';
+import { runAll } from '../parallel.js';
+import { feed, progressMeter, sumOrUndefined } from '../progress.js';
+
+/** Where a plan is carried out, and what to report. */
+export interface RunOptions extends CallOptions {
+  readonly direction: 'download' | 'upload';
+  /** The remote root ('' is the login directory). */
+  readonly remote: string;
+  /** The local root. */
+  readonly local: string;
+  /** Give each copy its source's modification time. */
+  readonly keepTimes: boolean;
+  readonly onProgress?: ((progress: TreeProgress) => void) | undefined;
+  readonly onFile?: ((event: FileEvent) => void) | undefined;
+}
+
+type Copy = Extract<MirrorAction, { kind: 'copy' }>;
+
+/** Carry `plan` out; resolves with the copies made, in plan order, and their bytes. */
+export async function runPlan(runner: Runner, plan: MirrorPlan, options: RunOptions): Promise<{ path: string; bytes: number }[]> {
+  const { direction, signal } = options;
+  const call = signal ? { signal } : {};
+  if (direction === 'download') await mkdir(options.local, { recursive: true });
+  else if (options.remote !== '') await runner.run(call, (conn) => makeDirectories(conn, options.remote, call));
+
+  const copies = plan.actions.filter((a): a is Copy => a.kind === 'copy');
+  const meter = progressMeter(undefined, sumOrUndefined(copies.map((c) => c.size)));
+  const moved = new Map<MirrorAction, number>();
+  const step = async (action: MirrorAction, each: AbortSignal): Promise<void> => {
+    const at = { signal: each };
+    const remote = remoteJoin(options.remote, action.path);
+    const local = localPath(options.local, action.path);
+    if (action.kind === 'mkdir') {
+      if (direction === 'download') await mkdir(local, { recursive: true });
+      else await runner.run(at, (conn) => makeDirectory(conn, remote, at));
+      return;
+    }
+    const event = { kind: action.kind, path: action.path, remote, local, size: action.kind === 'copy' ? action.size : undefined };
+    options.onFile?.({ ...event, phase: 'start', bytes: 0 });
+    let bytes = 0;
+    if (action.kind === 'delete') {
+      if (direction === 'download') await rm(local, { recursive: true, force: true });
+      else if (action.type === 'directory') await runner.run(at, (conn) => removeTree(conn, remote, at));
+      else await runner.run(at, (conn) => conn.command('DELE', remote, at));
+    } else {
+      const onProgress = options.onProgress;
+      const progress = onProgress ? { onProgress: feed(meter, (file) => onProgress({ ...meter.now(), path: action.path, file })) } : {};
+      const time = options.keepTimes ? action.modifiedAt : undefined;
+      if (direction === 'download') {
+        bytes = (await runner.run(at, (conn) => download(conn, remote, local, { ...at, ...progress }))).bytes;
+        if (time) await utimes(local, time, time);
+      } else {
+        bytes = await runner.run(at, async (conn) => {
+          const result = await upload(conn, local, remote, 'STOR', { ...at, ...progress });
+          // Best effort: a server that refuses MFMT only costs a needless copy next time.
+          if (time && conn.features.has('MFMT')) await setLastModified(conn, remote, time, at).catch(() => undefined);
+          return result.bytes;
+        });
+      }
+      moved.set(action, bytes);
+    }
+    options.onFile?.({ ...event, phase: 'finish', bytes });
+  };
+  for (const batch of batches(plan.actions)) await runAll(batch, runner.concurrency, signal, step);
+  return copies.map((c) => ({ path: c.path, bytes: moved.get(c) ?? 0 }));
+}
+
+/** Consecutive actions that may run at once: all copies, or folders of one kind and one depth. */
+function batches(actions: readonly MirrorAction[]): MirrorAction[][] {
+  const out: MirrorAction[][] = [];
+  for (const action of actions) {
+    const last = out.at(-1);
+    const first = last?.[0];
+    if (last && first && first.kind === action.kind && (action.kind === 'copy' || depth(first.path) === depth(action.path))) last.push(action);
+    else out.push([action]);
+  }
+  return out;
+}
+
+function depth(path: string): number {
+  return path.split('/').length;
+}
+
+/** A path relative to a tree's root (`/`-separated) as a local path under `root`. */
+export function localPath(root: string, relative: string): string {
+  return join(root, ...relative.split('/'));
+}
