@@ -175,12 +175,13 @@ describe('passwords never leak', () => {
     expect(everything(err, [])).not.toContain(PASSWORD);
   });
 
-  test('a raw "PASS" sent with send(): redacted in the log and in the FtpReplyError', async () => {
+  test('a raw "PASS" sent with send(): refused before a byte is sent, and the password is in neither the error nor the log', async () => {
     const log: LogEntry[] = [];
     const client = await scenes.setup({ handlers: { PASS: (arg) => (arg === 'p' ? '230 ok' : '503 Already logged in') } }, { log: (e) => log.push(e) });
+    const before = log.length;
     const err = await rejectionOf(client.send(`PASS ${PASSWORD}`));
-    expect(err).toBeInstanceOf(FtpReplyError);
-    expect((err as FtpReplyError).command).toBe('PASS ****');
+    expect(err).toBeInstanceOf(LocalProtocolError);
+    expect(log.slice(before).filter((e) => e.direction === '>')).toEqual([]);
     expect(everything(err, log)).not.toContain(PASSWORD);
   });
 });
