@@ -10,7 +10,7 @@ import { mkdir, mkdtemp, readdir, readFile, rm, symlink, utimes, writeFile } fro
 import { tmpdir } from 'node:os';
 import { join, sep } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { rejectionOf, startScriptedServer, startServer, type RunningServer } from '@ftpkit/testkit';
+import { rejectionOf, sendAndClose, startScriptedServer, startServer, type RunningServer } from '@ftpkit/testkit';
 import { Client, InvalidArgumentError, Pool, type FileEvent, type MirrorOptions, type MirrorPlan, type RemoteCalls, type TreeOptions, type TreeProgress } from '../src/index.js';
 
 const FILES: Record<string, string> = { 'a.txt': 'alpha', 'b.log': 'bravo log', 'sub/c.txt': 'charlie', 'sub/deep/d.txt': 'delta' };
@@ -250,6 +250,45 @@ describe('symbolic links back into their own tree are not followed for ever', ()
     const result = await client.uploadDir(local, '/loop-up', { followSymlinks: true });
     expect(result.skipped).toEqual([{ path: join(local, 'in', 'up'), reason: expect.stringMatching(/ancestors/) }]);
     expect(await treeOf(join(server.root, 'loop-up'))).toEqual({ 'in/f.txt': 'f' });
+  });
+
+  test('remote, a link the server will not follow (ProFTPD: a second pass through the same link): skipped', async () => {
+    await mkdir(join(server.root, 'loop2', 'in'), { recursive: true });
+    await writeFile(join(server.root, 'loop2', 'in', 'f.txt'), 'f');
+    await symlink('..', join(server.root, 'loop2', 'in', 'up'));
+    const local = join(work, 'loop2-down');
+    const result = await pool.downloadDir('/loop2', local, { followSymlinks: true });
+    expect(result.skipped).toEqual([{ path: '/loop2/in/up/in/up', reason: expect.stringMatching(/neither a folder nor a file/) }]);
+    expect(await treeOf(local)).toEqual({ 'in/f.txt': 'f', 'in/up/in/f.txt': 'f' });
+  });
+
+  test('remote, where nothing shows a loop (MLSD hides link targets): links within links stop after 8', async () => {
+    // Every folder holds f.txt and a link `up` that CWD accepts: an endless tree.
+    const scripted = await startScriptedServer({
+      features: ['MLST', 'SIZE'],
+      handlers: {
+        MLSD: async (_, ctx) => {
+          const data = await ctx.acceptData();
+          ctx.reply('150 Here it comes');
+          await sendAndClose(data, new TextEncoder().encode('type=file;size=1; f.txt\r\ntype=OS.unix=symlink; up\r\n'));
+          return '226 Done';
+        },
+        RETR: async (_, ctx) => {
+          const data = await ctx.acceptData();
+          ctx.reply('150 Here it comes');
+          await sendAndClose(data, new TextEncoder().encode('f'));
+          return '226 Done';
+        },
+      },
+    });
+    try {
+      await using remote = await Client.connect({ host: scripted.host, port: scripted.port, user: 'u', password: 'p' });
+      const result = await remote.downloadDir('x', join(work, 'endless'), { followSymlinks: true });
+      expect(result.skipped).toEqual([{ path: `x${'/up'.repeat(9)}`, reason: expect.stringMatching(/inside 8 others/) }]);
+      expect(result.files).toBe(9); // x/f.txt, then one below each of the 8 links followed
+    } finally {
+      await scripted.close();
+    }
   });
 
   test('remote, where the listing shows the target (vsftpd): a link to an ancestor is skipped', async () => {

@@ -10,9 +10,9 @@
  * Symbolic links are reported as skipped unless `followSymlinks` is set. A followed link to a folder
  * is walked as a folder, and one to a file becomes a file; FTP has no "what is this link" command, so
  * a remote link is tested with CWD (ops/dirs.ts) and a file link's size asked with SIZE (its listing
- * shows the link's own). A link that leads back into its own ancestors is skipped rather than walked
- * for ever: locally by real path, remotely by the target the listing shows, and, since MLSD shows
- * none, by a bound on links followed within links.
+ * shows the link's own); a link that is neither (broken, or refused) is skipped. A link that leads
+ * back into its own ancestors is skipped rather than walked for ever: locally by real path, remotely
+ * by the target the listing shows, and, since MLSD shows none, by a bound on links within links.
  *
  * @module
  */
@@ -62,7 +62,9 @@ export async function walkRemote(runner: Runner, root: string, options: WalkOpti
     await runAll(level, runner.concurrency, options.signal, (folder, signal) =>
       runner.run({ signal }, async (conn) => {
         const listing = await list(conn, remoteJoin(root, folder.path) || undefined, { signal });
-        for (const entry of listing) await visitRemote(conn, root, folder, entry, { ...options, signal }, walk, next);
+        // Every name is checked before any of them leads to more commands.
+        const names = listing.map((entry) => safeLocalName(entry.name));
+        for (const [i, entry] of listing.entries()) await visitRemote(conn, root, folder, names[i]!, entry, { ...options, signal }, walk, next);
       }),
     );
     level = next;
@@ -70,8 +72,7 @@ export async function walkRemote(runner: Runner, root: string, options: WalkOpti
   return sorted(walk);
 }
 
-async function visitRemote(conn: Conn, root: string, folder: Folder, entry: ListingEntry, options: WalkOptions, walk: Walk, next: Folder[]): Promise<void> {
-  const name = safeLocalName(entry.name);
+async function visitRemote(conn: Conn, root: string, folder: Folder, name: string, entry: ListingEntry, options: WalkOptions, walk: Walk, next: Folder[]): Promise<void> {
   const path = folder.path === '' ? name : `${folder.path}/${name}`;
   if (!entry.facts) walk.exactTimes = false;
   if (entry.type === 'directory') {
@@ -84,15 +85,22 @@ async function visitRemote(conn: Conn, root: string, folder: Folder, entry: List
   } else if (!options.followSymlinks) {
     walk.skipped.push({ path, reason: LINK_OFF });
   } else if (await isDirectory(conn, remoteJoin(root, path), options)) {
-    if (folder.links >= MAX_REMOTE_LINK_DEPTH || pointsAbove(remoteJoin(root, folder.path), entry.target)) {
+    if (pointsAbove(remoteJoin(root, folder.path), entry.target)) {
       walk.skipped.push({ path, reason: LINK_LOOP });
+      return;
+    }
+    if (folder.links >= MAX_REMOTE_LINK_DEPTH) {
+      walk.skipped.push({ path, reason: `symbolic link inside ${MAX_REMOTE_LINK_DEPTH} others (a loop?)` });
       return;
     }
     walk.entries.push({ path, type: 'directory', modifiedAt: undefined });
     next.push({ path, links: folder.links + 1 });
   } else {
     // The listing's size and time are the link's own: ask for the file's size, and go without a time.
-    walk.entries.push({ path, type: 'file', size: await sizeOrUndefined(conn, remoteJoin(root, path), options), modifiedAt: undefined });
+    // Where SIZE is offered and refused, the link leads nowhere this session can read (RFC 3659 §4.2).
+    const size = await sizeOrUndefined(conn, remoteJoin(root, path), options);
+    if (size === undefined && conn.features.has('SIZE')) walk.skipped.push({ path, reason: 'symbolic link to neither a folder nor a file' });
+    else walk.entries.push({ path, type: 'file', size, modifiedAt: undefined });
   }
 }
 
