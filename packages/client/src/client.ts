@@ -85,7 +85,12 @@ export class Client extends RemoteCalls implements AsyncDisposable {
   }
 
   /**
-   * Send a raw command such as `'SITE CHMOD 644 a.txt'`; resolves with the 2xx reply.
+   * Send a raw command such as `'SITE CHMOD 644 a.txt'`; resolves with the 2xx reply. A raw `TYPE`,
+   * `PROT` or `OPTS HASH` updates what the session knows, so later calls act on it (a download after
+   * `TYPE A` sends `TYPE I` again). A command whose effect the session cannot follow (`REIN`, `USER`,
+   * `PASS`, `ACCT`, `AUTH`, `PBSZ`, `CCC`, `REST`, `PASV`, `EPSV`, `PORT`, `EPRT`, transfer commands,
+   * `RNFR`, `RNTO`, `ABOR`, `QUIT`, `MODE` other than `S`, `STRU` other than `F`) rejects with
+   * `LocalProtocolError` before anything is sent; its message names the call to use instead.
    *
    * @example
    * ```ts

@@ -229,7 +229,8 @@ export class Pool extends RemoteCalls implements AsyncDisposable {
   /**
    * Lease one session for a sequence of your own (raw commands, `site`, a `cd` you need). Afterwards
    * the pool checks the working directory and moves back to the login directory if it changed, or
-   * drops the session if it cannot; do not send USER, PASS, ACCT, REIN or PROT through it.
+   * drops the session if it cannot. Raw commands that would change the login or the TLS setup are
+   * refused by the session (see {@link Client.send}).
    *
    * @example
    * ```ts
