@@ -9,7 +9,7 @@
  * @internal
  * @module
  */
-import { ConnectionError, abortReason } from '../errors.js';
+import { ConnectionError, InvalidArgumentError, abortReason } from '../errors.js';
 import type { Address, Connection, Listener, ListenOptions } from '../types.js';
 
 /** The options of `Connection.startTls()`: TLS options plus a timeout and a signal. */
@@ -26,11 +26,11 @@ export function addressOf(host: string, port: number, family?: 4 | 6): Address {
   return Object.freeze({ host, port, family: family ?? (host.includes(':') ? 6 : 4) });
 }
 
-/** Refuse a host or port no socket can use, before anything is allocated. */
+/** Refuse a host or port no socket can use, before anything is allocated: the caller's mistake. */
 export function checkEndpoint(host: unknown, port: unknown): void {
-  if (typeof host !== 'string' || host === '') throw new TypeError('host must be a non-empty string');
+  if (typeof host !== 'string' || host === '') throw new InvalidArgumentError('host must be a non-empty string');
   if (typeof port !== 'number' || !Number.isInteger(port) || port < 0 || port > 65535) {
-    throw new TypeError('port must be an integer from 0 to 65535');
+    throw new InvalidArgumentError('port must be an integer from 0 to 65535');
   }
 }
 
