@@ -101,6 +101,12 @@ export function isFtpError(value: unknown): value is FtpError {
 /**
  * The local side asked for something the protocol forbids. Raised synchronously, before any byte
  * is produced.
+ *
+ * @example
+ * ```ts
+ * try { encodeCommand('CWD', 'pub\r\nDELE secret.txt'); }
+ * catch (err) { if (err instanceof LocalProtocolError) console.log('refused, nothing encoded'); }
+ * ```
  */
 export class LocalProtocolError extends FtpError {
   static {
@@ -135,7 +141,15 @@ export class InvalidArgumentError extends FtpError {
   }
 }
 
-/** The server broke the protocol. The control connection should not be trusted afterwards. */
+/**
+ * The server broke the protocol. The control connection should not be trusted afterwards.
+ *
+ * @example
+ * ```ts
+ * try { parser.push(bytes); }
+ * catch (err) { if (err instanceof RemoteProtocolError) connection.destroy(); } // a malformed reply
+ * ```
+ */
 export class RemoteProtocolError extends FtpError {
   static {
     brand(this, Symbol.for('ftpkit.error.RemoteProtocolError'));
@@ -150,6 +164,12 @@ export class RemoteProtocolError extends FtpError {
 /**
  * The server answered with a negative or unexpected reply. `reply` is the full reply; `command` is
  * the command it answered, with the argument of PASS and ACCT redacted.
+ *
+ * @example
+ * ```ts
+ * try { await client.remove('/pub/old.txt'); }
+ * catch (err) { if (err instanceof FtpReplyError && err.reply.code === 550) console.log('already gone'); }
+ * ```
  */
 export class FtpReplyError extends FtpError {
   static {
