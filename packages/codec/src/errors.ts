@@ -1,12 +1,21 @@
 /**
- * Errors raised by the codec.
+ * Errors raised by the codec, and the root of every ftpkit error.
  *
- * Theory of operation: every error a program may want to branch on has a stable `code` string and
- * a brand (`Symbol.for('ftpkit.error')`) so `isFtpError` still works when two copies of the package
- * are loaded. Messages never contain command arguments, so a password cannot leak through an error.
+ * Theory of operation: every error a program may want to branch on has a stable `code` string.
+ * Messages never contain command arguments, so a password cannot leak through an error.
+ *
+ * `instanceof` works by brand, as undici's errors do, so that it still holds when two copies of a
+ * package are installed (or the transport's errors meet the codec's classes): each branded class
+ * `X` puts `Symbol.for('ftpkit.error.X')` on its prototype, and its `static [Symbol.hasInstance]`
+ * asks a value for that brand instead of walking prototypes. Every ftpkit error, in every package,
+ * also carries the root brand `Symbol.for('ftpkit.error')`, which is what `instanceof FtpError` and
+ * {@link isFtpError} check. A subclass's brand is its own, so `instanceof LocalProtocolError` is
+ * false for a plain `FtpError` or a sibling. A class without a brand of its own (a program's
+ * subclass of `FtpError`) answers `instanceof` the usual way, by its prototype chain.
  *
  * - {@link LocalProtocolError}: the caller asked for something the protocol forbids (a CR in a
  *   path, a command in the wrong state). Nothing was sent.
+ * - {@link InvalidArgumentError}: a call was given an argument it cannot use. Nothing was sent.
  * - {@link RemoteProtocolError}: the peer broke the protocol (malformed reply, oversized reply,
  *   impossible PASV address). The connection should be considered unusable.
  * - {@link FtpReplyError}: the peer answered well-formed but negatively (4xx/5xx) or unexpectedly.
@@ -15,23 +24,60 @@
  */
 import type { Reply } from './reply.js';
 
-const brand = Symbol.for('ftpkit.error');
+/** Carried by every ftpkit error of every package and version. */
+const ROOT = Symbol.for('ftpkit.error');
+/**
+ * Where a branded class keeps the brand its instances carry. Registered, so that the client's and
+ * the transport's classes are branded the same way without reaching into this module.
+ */
+const BRAND_OF = Symbol.for('ftpkit.error.brandOf');
+
+/** Brand `cls` with `symbol`: its instances and those of its subclasses carry it. */
+function brand(cls: abstract new (...args: never[]) => object, symbol: symbol): void {
+  Object.defineProperty(cls.prototype, symbol, { value: true });
+  Object.defineProperty(cls, BRAND_OF, { value: symbol });
+}
+
+/** `value instanceof cls`: by brand when `cls` has one of its own, else by prototype chain. */
+function hasInstance(cls: object, value: unknown): boolean {
+  if (!Object.prototype.hasOwnProperty.call(cls, BRAND_OF)) return Function.prototype[Symbol.hasInstance].call(cls, value);
+  const symbol = (cls as Record<symbol, symbol>)[BRAND_OF]!;
+  return typeof value === 'object' && value !== null && (value as Record<symbol, unknown>)[symbol] === true;
+}
 
 /** Stable codes of the errors defined by the codec. */
 export type CodecErrorCode = 'ERR_FTP_LOCAL_PROTOCOL' | 'ERR_FTP_REMOTE_PROTOCOL' | 'ERR_FTP_REPLY' | 'ERR_FTP_INVALID_ARG';
 
 /**
- * Base class of every ftpkit error. Packages built on the codec (transport, client) extend it with
- * their own codes.
+ * Base class of every ftpkit error. The client extends it with its own codes; the transport's
+ * errors, which cannot extend it (the transport does not depend on the codec), carry its brand, so
+ * `err instanceof FtpError` is true for all of them, from any copy of any ftpkit package.
+ *
+ * @example
+ * ```ts
+ * try { await client.download('/pub/file.bin', 'file.bin'); }
+ * catch (err) { if (err instanceof FtpError) console.error(err.code); } // ERR_FTP_REPLY, ERR_FTP_CONNECTION, ...
+ * ```
  */
 export class FtpError extends Error {
+  static {
+    brand(this, ROOT);
+  }
+
+  /**
+   * True for any ftpkit error (for a subclass: for any instance of it), including those made by
+   * another copy of the package and the transport's errors.
+   */
+  static override [Symbol.hasInstance](value: unknown): boolean {
+    return hasInstance(this, value);
+  }
+
   /** A stable, machine-readable identifier such as `ERR_FTP_REPLY`. */
   readonly code: string;
 
   constructor(code: string, message: string, options?: { cause?: unknown }) {
     super(message, options);
     this.code = code;
-    Object.defineProperty(this, brand, { value: true });
   }
 
   override get name(): string {
@@ -49,14 +95,24 @@ export class FtpError extends Error {
  * ```
  */
 export function isFtpError(value: unknown): value is FtpError {
-  return typeof value === 'object' && value !== null && (value as Record<symbol, unknown>)[brand] === true;
+  return hasInstance(FtpError, value);
 }
 
 /**
  * The local side asked for something the protocol forbids. Raised synchronously, before any byte
  * is produced.
+ *
+ * @example
+ * ```ts
+ * try { encodeCommand('CWD', 'pub\r\nDELE secret.txt'); }
+ * catch (err) { if (err instanceof LocalProtocolError) console.log('refused, nothing encoded'); }
+ * ```
  */
 export class LocalProtocolError extends FtpError {
+  static {
+    brand(this, Symbol.for('ftpkit.error.LocalProtocolError'));
+  }
+
   declare readonly code: 'ERR_FTP_LOCAL_PROTOCOL';
   constructor(message: string, options?: { cause?: unknown }) {
     super('ERR_FTP_LOCAL_PROTOCOL', message, options);
@@ -75,14 +131,30 @@ export class LocalProtocolError extends FtpError {
  * ```
  */
 export class InvalidArgumentError extends FtpError {
+  static {
+    brand(this, Symbol.for('ftpkit.error.InvalidArgumentError'));
+  }
+
   declare readonly code: 'ERR_FTP_INVALID_ARG';
   constructor(message: string, options?: { cause?: unknown }) {
     super('ERR_FTP_INVALID_ARG', message, options);
   }
 }
 
-/** The server broke the protocol. The control connection should not be trusted afterwards. */
+/**
+ * The server broke the protocol. The control connection should not be trusted afterwards.
+ *
+ * @example
+ * ```ts
+ * try { parser.push(bytes); }
+ * catch (err) { if (err instanceof RemoteProtocolError) connection.destroy(); } // a malformed reply
+ * ```
+ */
 export class RemoteProtocolError extends FtpError {
+  static {
+    brand(this, Symbol.for('ftpkit.error.RemoteProtocolError'));
+  }
+
   declare readonly code: 'ERR_FTP_REMOTE_PROTOCOL';
   constructor(message: string, options?: { cause?: unknown }) {
     super('ERR_FTP_REMOTE_PROTOCOL', message, options);
@@ -92,8 +164,18 @@ export class RemoteProtocolError extends FtpError {
 /**
  * The server answered with a negative or unexpected reply. `reply` is the full reply; `command` is
  * the command it answered, with the argument of PASS and ACCT redacted.
+ *
+ * @example
+ * ```ts
+ * try { await client.remove('/pub/old.txt'); }
+ * catch (err) { if (err instanceof FtpReplyError && err.reply.code === 550) console.log('already gone'); }
+ * ```
  */
 export class FtpReplyError extends FtpError {
+  static {
+    brand(this, Symbol.for('ftpkit.error.FtpReplyError'));
+  }
+
   declare readonly code: 'ERR_FTP_REPLY';
   /** The reply that ended the operation. */
   readonly reply: Reply;

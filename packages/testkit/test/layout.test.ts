@@ -6,42 +6,10 @@
 // Imports are read with a small scanner rather than a tool such as madge: the sources use one import
 // style (relative specifiers ending in `.js`, packages by name), and the scanner checks type-only
 // edges too, which madge skips unless told.
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, test } from 'vitest';
-
-const root = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
-const packagesDir = join(root, 'packages');
-
-/** Every `.ts` file under `dir`, recursively. */
-function sources(dir: string): string[] {
-  const out: string[] = [];
-  for (const name of readdirSync(dir)) {
-    const path = join(dir, name);
-    if (statSync(path).isDirectory()) out.push(...sources(path));
-    else if (name.endsWith('.ts') && !name.endsWith('.d.ts')) out.push(path);
-  }
-  return out;
-}
-
-/** Packages with a src/ folder, by folder name. */
-function packageDirs(): string[] {
-  return readdirSync(packagesDir)
-    .map((name) => join(packagesDir, name))
-    .filter((dir) => {
-      try {
-        return statSync(join(dir, 'src')).isDirectory();
-      } catch {
-        return false;
-      }
-    });
-}
-
-/** The text without comments, so that a path in a doc example is not read as an import. */
-function code(text: string): string {
-  return text.replace(/\/\*[\s\S]*?\*\//g, '').replace(/^\s*\/\/.*$/gm, '');
-}
+import { code, packageDirs, packagesDir, root, sources } from './support/source-tree.js';
 
 /** Module specifiers of every static import, re-export and dynamic import in `text`. */
 export function specifiers(text: string): string[] {
@@ -202,7 +170,5 @@ describe('layout of packages/*/src', () => {
 const OVER_600: Readonly<Record<string, string>> = {
   'packages/codec/src/session.ts': 'a session/ folder: the class, the types, the program plumbing, one file per operation',
   'packages/client/src/control.ts': 'driver/control.ts (the action loop, timers derived in one place) and driver/data-channel.ts',
-  'packages/transport/src/deno.ts': 'the entry over internal/deno-adapter.ts, as node.ts is over internal/net-adapter.ts',
-  'packages/transport/src/internal/net-adapter.ts': 'the helpers it shares with the Deno adapter into internal/common.ts',
   'packages/testkit/src/scripted.ts': 'the command handlers apart from the server loop',
 };

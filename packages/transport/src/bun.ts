@@ -83,6 +83,7 @@ export function listen(options: ListenOptions): Promise<Listener> {
 
 export {
   ConnectionError,
+  InvalidArgumentError,
   TimeoutError,
   TlsError,
   TransportError,

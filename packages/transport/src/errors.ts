@@ -1,14 +1,39 @@
 /**
  * Errors raised by the transport adapters.
  *
- * They carry the same brand as `@ftpkit/codec`'s errors (`Symbol.for('ftpkit.error')`), so a
- * program can test any ftpkit error with one check, without this package depending on the codec.
+ * Theory of operation: these are ftpkit errors like the codec's, without this package depending on
+ * the codec. They carry the same brands and answer `instanceof` by them, as undici's errors do:
+ * every class `X` here puts `Symbol.for('ftpkit.error.X')` on its prototype, every ftpkit error
+ * carries the root brand `Symbol.for('ftpkit.error')`, and each class's `static
+ * [Symbol.hasInstance]` asks a value for the class's own brand. So `err instanceof FtpError` (from
+ * `@ftpkit/codec` or `@ftpkit/client`) is true for a `ConnectionError`, `instanceof` holds across
+ * two installed copies of the package, and the transport's {@link InvalidArgumentError} is an
+ * instance of the codec's. A subclass's brand is its own, so `instanceof TlsError` is false for a
+ * `ConnectionError`. The rule is the codec's (`codec/src/errors.ts`), restated here because the
+ * packages do not import each other.
+ *
  * Aborts are reported with the signal's own reason (normally a DOMException named `AbortError`).
  *
  * @module
  */
 
-const brand = Symbol.for('ftpkit.error');
+/** Carried by every ftpkit error of every package and version. */
+const ROOT = Symbol.for('ftpkit.error');
+/** Where a branded class keeps the brand its instances carry (the codec reads the same key). */
+const BRAND_OF = Symbol.for('ftpkit.error.brandOf');
+
+/** Brand `cls` with `symbol`: its instances and those of its subclasses carry it. */
+function brand(cls: abstract new (...args: never[]) => object, symbol: symbol): void {
+  Object.defineProperty(cls.prototype, symbol, { value: true });
+  Object.defineProperty(cls, BRAND_OF, { value: symbol });
+}
+
+/** `value instanceof cls`: by brand when `cls` has one of its own, else by prototype chain. */
+function hasInstance(cls: object, value: unknown): boolean {
+  if (!Object.prototype.hasOwnProperty.call(cls, BRAND_OF)) return Function.prototype[Symbol.hasInstance].call(cls, value);
+  const symbol = (cls as Record<symbol, symbol>)[BRAND_OF]!;
+  return typeof value === 'object' && value !== null && (value as Record<symbol, unknown>)[symbol] === true;
+}
 
 /**
  * Stable codes of transport errors.
@@ -29,12 +54,21 @@ export type TransportErrorCode = 'ERR_FTP_CONNECTION' | 'ERR_FTP_TLS' | 'ERR_FTP
  * ```
  */
 export class TransportError extends Error {
+  static {
+    Object.defineProperty(this.prototype, ROOT, { value: true });
+    brand(this, Symbol.for('ftpkit.error.TransportError'));
+  }
+
+  /** True for any instance of the class, including those made by another copy of the package. */
+  static override [Symbol.hasInstance](value: unknown): boolean {
+    return hasInstance(this, value);
+  }
+
   readonly code: TransportErrorCode;
 
   constructor(code: TransportErrorCode, message: string, options?: { cause?: unknown }) {
     super(message, options);
     this.code = code;
-    Object.defineProperty(this, brand, { value: true });
   }
 
   override get name(): string {
@@ -53,6 +87,10 @@ export class TransportError extends Error {
  * ```
  */
 export class ConnectionError extends TransportError {
+  static {
+    brand(this, Symbol.for('ftpkit.error.ConnectionError'));
+  }
+
   declare readonly code: 'ERR_FTP_CONNECTION';
   readonly osCode: string | undefined;
 
@@ -73,6 +111,10 @@ export class ConnectionError extends TransportError {
  * ```
  */
 export class TlsError extends TransportError {
+  static {
+    brand(this, Symbol.for('ftpkit.error.TlsError'));
+  }
+
   declare readonly code: 'ERR_FTP_TLS';
   constructor(message: string, options?: { cause?: unknown }) {
     super('ERR_FTP_TLS', message, options);
@@ -89,9 +131,47 @@ export class TlsError extends TransportError {
  * ```
  */
 export class TimeoutError extends TransportError {
+  static {
+    brand(this, Symbol.for('ftpkit.error.TimeoutError'));
+  }
+
   declare readonly code: 'ERR_FTP_TIMEOUT';
   constructor(message: string, options?: { cause?: unknown }) {
     super('ERR_FTP_TIMEOUT', message, options);
+  }
+}
+
+/**
+ * A call was given an argument it cannot use (a port outside 0–65535, an empty host). Nothing was
+ * allocated or sent. It is the same error as `@ftpkit/codec`'s `InvalidArgumentError`, by brand:
+ * `instanceof` either class holds, and the code is `ERR_FTP_INVALID_ARG`. It is not a
+ * {@link TransportError}: nothing failed on the network, and retrying cannot help.
+ *
+ * @example
+ * ```ts
+ * try { await transport.connect({ host: '127.0.0.1', port: 70000 }); }
+ * catch (err) { if (err instanceof InvalidArgumentError) console.error(err.message); } // port must be ...
+ * ```
+ */
+export class InvalidArgumentError extends Error {
+  static {
+    Object.defineProperty(this.prototype, ROOT, { value: true });
+    brand(this, Symbol.for('ftpkit.error.InvalidArgumentError'));
+  }
+
+  /** True for any `InvalidArgumentError` of the transport or the codec, from any copy of either. */
+  static override [Symbol.hasInstance](value: unknown): boolean {
+    return hasInstance(this, value);
+  }
+
+  readonly code: 'ERR_FTP_INVALID_ARG' = 'ERR_FTP_INVALID_ARG';
+
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+  }
+
+  override get name(): string {
+    return this.constructor.name;
   }
 }
 

@@ -23,6 +23,7 @@
 export { capabilities, connect, listen, transport } from './node.js';
 export {
   ConnectionError,
+  InvalidArgumentError,
   TimeoutError,
   TlsError,
   TransportError,

@@ -13,7 +13,7 @@ import { createInterface } from 'node:readline';
 import { setImmediate } from 'node:timers';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { ConnectionError, TimeoutError, TlsError } from '../src/errors.js';
+import { ConnectionError, InvalidArgumentError, TimeoutError, TlsError, TransportError } from '../src/errors.js';
 import type { Connection, ConnectOptions, TlsOptions, Transport } from '../src/types.js';
 
 const runtime: 'deno' | 'bun' | 'node' =
@@ -288,6 +288,24 @@ const caps = transport.capabilities;
 describe(`transport conformance on ${runtime}`, () => {
   test('the adapter is the one for this runtime', () => {
     expect(transport.runtime).toBe(runtime);
+  });
+
+  check('a host or port no socket can use is an InvalidArgumentError, before anything is opened', async () => {
+    for (const [host, port] of [
+      ['127.0.0.1', 65536],
+      ['127.0.0.1', -1],
+      ['127.0.0.1', 21.5],
+      ['127.0.0.1', Number.NaN],
+      ['', 21],
+    ] as const) {
+      for (const attempt of [transport.connect({ host, port }), transport.listen({ host, port })]) {
+        const error = await rejection(attempt);
+        expect(error, `${host} port ${port}`).toBeInstanceOf(InvalidArgumentError);
+        expect((error as InvalidArgumentError).code).toBe('ERR_FTP_INVALID_ARG');
+        expect(error instanceof TransportError).toBe(false);
+      }
+    }
+    expect(opened).toEqual([]);
   });
 
   for (const host of ['127.0.0.1', '::1']) {

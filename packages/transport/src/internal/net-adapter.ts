@@ -7,6 +7,7 @@
  * unread. A write resolves at once when `socket.write()` says the buffer has room, else on `drain`.
  * The first error is sticky: it destroys the socket and rejects every pending and later operation.
  * `startTls` swaps the plain socket for a `TLSSocket` wrapped around it and drops unread plaintext.
+ * How TLS options, session tickets and secure contexts are built is `net-tls.ts`.
  *
  * Half-open is off: when the peer finishes sending, our side finishes too after queued writes, so a
  * connection the caller read to the end never lingers. `end()` is the caller's own half-close; it
@@ -15,6 +16,7 @@
  * @internal
  * @module
  */
+// Why this file is long: one Connection class over node:net's events, with its connect and listen.
 import { Buffer } from 'node:buffer';
 import net from 'node:net';
 import tls from 'node:tls';
@@ -28,16 +30,23 @@ import type {
   ListenOptions,
   RuntimeName,
   TlsInfo,
-  TlsOptions,
   TlsSession,
   Transport,
 } from '../types.js';
-
-type StartTlsOptions = Parameters<Connection['startTls']>[0];
-type AcceptOptions = NonNullable<Parameters<Listener['accept']>[0]>;
-import { ChunkQueue } from './chunk-queue.js';
 import { AcceptQueue } from './accept-queue.js';
+import { ChunkQueue } from './chunk-queue.js';
+import {
+  type AcceptOptions,
+  type StartTlsOptions,
+  NO_ADDRESS,
+  addressOf,
+  checkEndpoint,
+  closedPromise,
+  destroyedError,
+  listenEndpoint,
+} from './common.js';
 import { Deadline } from './deadline.js';
+import { type ResumableSession, SessionOrigin, connectTls } from './net-tls.js';
 import { SlabPool, SlabShelf } from './slab-pool.js';
 
 type Socket = net.Socket | tls.TLSSocket;
@@ -74,148 +83,23 @@ export function mapNetError(error: unknown, tlsPhase: boolean): unknown {
   return new TlsError(message, { cause: error });
 }
 
-function family(value: unknown, host: string): 4 | 6 {
+/** The family node:net reports (`'IPv4'`, or `4` on some versions), if it reports one. */
+function family(value: unknown): 4 | 6 | undefined {
   if (value === 'IPv6' || value === 6) return 6;
   if (value === 'IPv4' || value === 4) return 4;
-  return host.includes(':') ? 6 : 4;
+  return undefined;
 }
-
-const NO_ADDRESS: Address = Object.freeze({ host: '', port: 0, family: 4 });
 
 function localOf(socket: net.Socket): Address {
   const host = socket.localAddress;
   if (host === undefined) return NO_ADDRESS;
-  return Object.freeze({ host, port: socket.localPort ?? 0, family: family(socket.localFamily, host) });
+  return addressOf(host, socket.localPort ?? 0, family(socket.localFamily));
 }
 
 function remoteOf(socket: net.Socket): Address {
   const host = socket.remoteAddress;
   if (host === undefined) return NO_ADDRESS;
-  return Object.freeze({ host, port: socket.remotePort ?? 0, family: family(socket.remoteFamily, host) });
-}
-
-/**
- * Key-exchange groups by the name `getEphemeralKeyInfo()` gives them, as both OpenSSL (Node) and
- * BoringSSL (Bun) take them in a groups list. Any other group (X448, FFDHE, a post-quantum hybrid)
- * gives no hint, and the runtime's default list is used.
- */
-const GROUPS: Readonly<Record<string, string>> = {
-  X25519: 'X25519',
-  prime256v1: 'P-256',
-  secp384r1: 'P-384',
-  secp521r1: 'P-521',
-};
-
-/** The options a secure context is built from; the rest of {@link TlsOptions} is per connection. */
-type ContextOptions = Pick<tls.SecureContextOptions, 'ca' | 'cert' | 'key' | 'minVersion' | 'maxVersion'>;
-
-function sameContextOptions(a: ContextOptions, b: ContextOptions): boolean {
-  const sameCa =
-    a.ca === b.ca ||
-    (Array.isArray(a.ca) && Array.isArray(b.ca) && a.ca.length === b.ca.length && a.ca.every((pem, i) => pem === (b.ca as unknown[])[i]));
-  return sameCa && a.cert === b.cert && a.key === b.key && a.minVersion === b.minVersion && a.maxVersion === b.maxVersion;
-}
-
-/**
- * What a TLS connection hands on to the connections that resume its sessions (an FTPS control
- * connection to its data connections), besides the session itself:
- *
- * - The key-exchange group its handshake settled on, offered first. An OpenSSL client sends a key
- *   share for its first group only (X25519); a server that takes another answers each ClientHello
- *   with a HelloRetryRequest, one more round trip per data connection. vsftpd 3.0.3 as Debian
- *   ships it takes P-256 only (measured with `openssl s_client -groups`); offering the control
- *   connection's group first took a 4 KiB FTPS download there from 3.9 to 3.3 ms on Node (loopback).
- * - One secure context for all of them. `tls.connect` otherwise builds a context per connection,
- *   parsing the CA and key again: about 0.3 ms of the 1 ms that a data connection's `tls.connect`
- *   took on Node, before its first byte could go out.
- */
-class SessionOrigin {
-  /** The groups list for resuming connections, or undefined for the runtime's default. */
-  #groups: string | undefined;
-  #context: tls.SecureContext | undefined;
-  #contextOptions: ContextOptions = {};
-
-  /** The shared context for `options`; a connection with other context options gets its own. */
-  contextFor(options: ContextOptions): tls.SecureContext {
-    if (this.#context !== undefined && sameContextOptions(this.#contextOptions, options)) return this.#context;
-    const { ca, cert, key, minVersion, maxVersion } = options;
-    const own: ContextOptions = { ca, cert, key, minVersion, maxVersion };
-    let context: tls.SecureContext;
-    try {
-      context = tls.createSecureContext(this.#groups === undefined ? own : { ...own, ecdhCurve: this.#groups });
-    } catch {
-      // A runtime that does not know a group name: fall back to its defaults (and fail there on bad PEM).
-      context = tls.createSecureContext(own);
-    }
-    this.#context = context;
-    this.#contextOptions = own;
-    return context;
-  }
-
-  /** Record the group a finished handshake used. */
-  settled(socket: tls.TLSSocket): void {
-    const info = socket.getEphemeralKeyInfo?.();
-    const first = info !== null && info !== undefined && 'name' in info ? GROUPS[String(info.name)] : undefined;
-    if (first === undefined) return;
-    const groups = [first, ...Object.values(GROUPS).filter((group) => group !== first)].join(':');
-    if (groups === this.#groups) return;
-    this.#groups = groups;
-    this.#context = undefined;
-  }
-}
-
-/** This adapter's `TlsSession.value`. */
-interface ResumableSession {
-  readonly ticket: Buffer;
-  readonly origin: SessionOrigin;
-}
-
-/** The ticket, and the origin where the session comes from this copy of the adapter. */
-function resumable(runtime: RuntimeName, session: TlsSession | undefined): Partial<ResumableSession> {
-  if (session === undefined || session.runtime !== runtime) return {};
-  const value = session.value as Partial<ResumableSession> | null;
-  if (!(value?.ticket instanceof Uint8Array)) return {};
-  return value.origin instanceof SessionOrigin ? value : { ticket: value.ticket };
-}
-
-/** Node's TLS options from ours. `host` is what the certificate is checked against without `servername`. */
-function tlsOptions(runtime: RuntimeName, options: TlsOptions, host: string): tls.ConnectionOptions {
-  // RFC 6066 §3: SNI carries names only, never an IP address; Node then checks against `host`.
-  const servername = options.servername ?? (net.isIP(host) === 0 ? host : undefined);
-  const out: tls.ConnectionOptions = {
-    host,
-    rejectUnauthorized: options.rejectUnauthorized ?? true,
-  };
-  if (servername !== undefined && net.isIP(servername) === 0) out.servername = servername;
-  if (options.ca !== undefined) out.ca = typeof options.ca === 'string' ? options.ca : [...options.ca];
-  if (options.minVersion !== undefined) out.minVersion = options.minVersion;
-  if (options.maxVersion !== undefined) out.maxVersion = options.maxVersion;
-  if (options.cert !== undefined) out.cert = options.cert;
-  if (options.key !== undefined) out.key = options.key;
-  const { ticket, origin } = resumable(runtime, options.session);
-  if (ticket !== undefined) out.session = ticket;
-  if (origin !== undefined) out.secureContext = origin.contextFor(out);
-  return out;
-}
-
-/**
- * A TLS client socket over `target` (a connected plain socket, or a port to connect to), with
- * Nagle's algorithm off. A TLS write that follows a small unacknowledged one would otherwise wait
- * for the peer's delayed ACK (RFC 896 and RFC 1122 §4.2.3.2; at least 40 ms on Linux): Deno's TLS,
- * which writes the second ClientHello after a HelloRetryRequest in two parts, measured 47 ms per
- * FTPS data connection that way. Bun's sockets have TCP_NODELAY on already; curl sets it too.
- */
-function connectTls(runtime: RuntimeName, options: TlsOptions, host: string, target: { socket: net.Socket } | { port: number }): tls.TLSSocket {
-  const socket = tls.connect({ ...tlsOptions(runtime, options, host), ...target });
-  socket.setNoDelay(true);
-  return socket;
-}
-
-function checkEndpoint(host: unknown, port: unknown): void {
-  if (typeof host !== 'string' || host === '') throw new TypeError('host must be a non-empty string');
-  if (typeof port !== 'number' || !Number.isInteger(port) || port < 0 || port > 65535) {
-    throw new TypeError('port must be an integer from 0 to 65535');
-  }
+  return addressOf(host, socket.remotePort ?? 0, family(socket.remoteFamily));
 }
 
 /** A connection over a node:net socket, later perhaps a node:tls socket wrapped around it. */
@@ -241,7 +125,7 @@ class NetConnection implements Connection {
   #readyWaiter: Waiter | undefined;
   /** Where a Node plain socket's chunks come from; undefined where the runtime allocates them. */
   readonly #pool: SlabPool | undefined;
-  #settleClosed!: (error?: unknown) => void;
+  readonly #settleClosed: (error?: unknown) => void;
   readonly closed: Promise<void>;
 
   constructor(runtime: RuntimeName, socket: Socket, host: string, connected: boolean, pool?: SlabPool) {
@@ -250,11 +134,9 @@ class NetConnection implements Connection {
     this.#socket = socket;
     this.#host = host;
     this.#queue = new ChunkQueue({ pause: () => this.#socket.pause(), resume: () => this.#socket.resume() });
-    this.closed = new Promise<void>((resolve, reject) => {
-      this.#settleClosed = (error) => (error === undefined ? resolve() : reject(error));
-    });
-    // Nobody has to watch `closed`; its rejection must not count as unhandled.
-    this.closed.catch(() => {});
+    const { closed, settle } = closedPromise();
+    this.closed = closed;
+    this.#settleClosed = settle;
     this.#handshaking = socket instanceof tls.TLSSocket;
     this.#bind(socket);
     if (connected) this.#snapshotAddresses();
@@ -475,10 +357,6 @@ class NetConnection implements Connection {
   }
 }
 
-function destroyedError(): ConnectionError {
-  return new ConnectionError('The connection was destroyed');
-}
-
 /**
  * How Node reads a plain socket. By default Node reads at most 64 KiB into a fresh buffer per read.
  * Here every read goes straight into the free part of a 2 MiB slab (Node's `onread` with a buffer
@@ -565,7 +443,7 @@ class NetListener implements Listener {
   constructor(runtime: RuntimeName, server: net.Server, signal: AbortSignal | undefined) {
     this.#runtime = runtime;
     const bound = server.address() as net.AddressInfo;
-    this.address = Object.freeze({ host: bound.address, port: bound.port, family: family(bound.family, bound.address) });
+    this.address = addressOf(bound.address, bound.port, family(bound.family));
     this.#queue = new AcceptQueue<net.Socket>(
       {
         wrap: (socket) => {
@@ -592,10 +470,7 @@ class NetListener implements Listener {
 }
 
 async function listenNet(runtime: RuntimeName, options: ListenOptions): Promise<Listener> {
-  const { host, signal } = options;
-  const port = options.port ?? 0;
-  checkEndpoint(host, port);
-  if (signal?.aborted) throw abortReason(signal);
+  const { host, port, signal } = listenEndpoint(options);
   const server = net.createServer({ pauseOnConnect: true });
   await new Promise<void>((resolve, reject) => {
     const onError = (error: unknown): void => {
