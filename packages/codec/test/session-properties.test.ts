@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
 import { isFtpError, LocalProtocolError, RemoteProtocolError } from '../src/errors.js';
-import { SESSION_TRANSITIONS, type Action, type Operation, type WaitState } from '../src/session.js';
+import { SESSION_TRANSITIONS, type Action, type Operation, type WaitState } from '../src/index.js';
 import { bytes, Harness, loggedIn } from './session-harness.js';
 
 type EventName = 'reply' | 'eof' | 'tlsStarted' | 'listening' | 'dataOpened' | 'dataClosed' | 'dataFailed' | 'abort';
