@@ -107,6 +107,14 @@ const operation: fc.Arbitrary<Operation> = fc.oneof(
   fc.constant<Operation>({ kind: 'connect', user: 'u', password: 'p', security: 'none' }),
   fc.constant<Operation>({ kind: 'connect', user: 'u', password: 'p', account: 'x', security: 'explicit' }),
   fc.constant<Operation>({ kind: 'command', command: { name: 'NOOP' } }),
+  // Raw commands that change modelled state, and ones the session refuses at start.
+  fc.constantFrom<Operation>(
+    { kind: 'command', command: { name: 'TYPE', arg: 'A' } },
+    { kind: 'command', command: { name: 'PROT', arg: 'C' } },
+    { kind: 'command', command: { name: 'OPTS', arg: 'HASH SHA-1' } },
+    { kind: 'command', command: { name: 'REST', arg: '1' } },
+    { kind: 'command', command: { name: 'ABOR' } },
+  ),
   fc.constant<Operation>({ kind: 'rename', from: 'a', to: 'b' }),
   fc.constant<Operation>({ kind: 'quit' }),
   fc.record({

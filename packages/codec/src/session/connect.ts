@@ -8,20 +8,22 @@
  *   → [explicit] AUTH TLS → 234 → startTls → tlsStarted
  *   → [explicit|implicit] PBSZ 0 → 2xx → [protectData] PROT P → 2xx
  *   → USER → 230 | 331 → PASS → 230 | 202 | 332 → ACCT → 230
- *   → FEAT → [UTF8 offered] OPTS UTF8 ON → TYPE I (or the asked type) → done
+ *   → FEAT (and the selected HASH algorithm) → [UTF8 offered] OPTS UTF8 ON
+ *   → TYPE I (or the asked type) → done
  * ```
  *
- * Any answer to AUTH TLS other than 234 fails (curl CVE-2021-22946), and the bytes that follow a 234
- * on the plaintext connection are discarded by `Session` (CVE-2021-22947). A refused login closes the
- * connection rather than leave it half logged in.
+ * Any answer to AUTH TLS other than 234 fails with `TlsRefusedError` (curl CVE-2021-22946), and the
+ * bytes that follow a 234 on the plaintext connection are discarded by `Session` (CVE-2021-22947). A
+ * refused login closes the connection rather than leave it half logged in.
  *
  * @module
  */
 import { commands, describeCommand, type Command } from '../commands.js';
-import { FtpReplyError } from '../errors.js';
+import { FtpReplyError, TlsRefusedError } from '../errors.js';
 import { parseFeatures } from '../feat.js';
+import { parseHashFeature } from '../hash.js';
 import type { Reply } from '../reply.js';
-import { ABORTED, awaitEvent, call, expectCompletion, nextReply, type Context, type Program, type Sub } from './program.js';
+import { ABORTED, awaitEvent, call, expectCompletion, nextReply, refusal, type Context, type Program, type Sub } from './program.js';
 import type { ConnectOperation } from './types.js';
 
 export function* connectProgram(op: ConnectOperation, ctx: Context): Program {
@@ -36,12 +38,13 @@ export function* connectProgram(op: ConnectOperation, ctx: Context): Program {
     const reply = yield* call(ctx, auth);
     // RFC 4217 §4: only 234 means the server is ready for the handshake. Anything else, even a 2xx
     // or a 230 "logged in", must fail when TLS was required (curl CVE-2021-22946).
-    if (reply.code !== 234) throw new FtpReplyError(reply, describeCommand(auth));
+    if (reply.code !== 234) throw new TlsRefusedError(reply, describeCommand(auth));
     yield { emit: { type: 'startTls' } };
     const event = yield* awaitEvent(ctx, 'tls', { during: 'during the TLS upgrade' });
     if (event.type === 'abort') throw ABORTED;
   }
   if (op.security !== 'none') {
+    ctx.secure = true;
     // RFC 4217 §8-9: PBSZ 0 must precede PROT; PROT P encrypts the data connections.
     yield* expectCompletion(ctx, commands.pbsz(0));
     if (op.protectData !== false) {
@@ -55,6 +58,9 @@ export function* connectProgram(op: ConnectOperation, ctx: Context): Program {
   const featReply = yield* call(ctx, commands.feat());
   // RFC 2389 §3.2: 211 lists the features; anything else (5xx from servers without FEAT) means none.
   const features = featReply.code === 211 ? parseFeatures(featReply) : new Map<string, string>();
+  // draft-bryan-ftpext-hash-02 §3: the `*` in FEAT's HASH line marks the algorithm in use.
+  const hash = features.get('HASH');
+  ctx.hashAlgorithm = hash === undefined ? undefined : parseHashFeature(hash).selected;
 
   let utf8 = false;
   if (op.utf8 !== false && features.has('UTF8')) {
@@ -87,7 +93,7 @@ function* login(op: ConnectOperation, ctx: Context): Sub<Reply> {
       last = commands.acct(op.account);
       sentAcct = true;
     } else {
-      throw new FtpReplyError(reply, describeCommand(last));
+      throw refusal(reply, last);
     }
     reply = yield* call(ctx, last);
   }

@@ -5,7 +5,7 @@
  * action for the driver, or a wait that names a {@link WaitState}. The `Session` resumes it with the
  * next event the wait admits. The program's state is the generator's position plus the shared
  * {@link Context}, which holds everything the session knows about the server (h11's "Rule 1": the
- * transfer type, PROT, EPSV, the replies still owed) and nothing else does.
+ * transfer type, PROT, the selected hash, EPSV, the replies still owed) and nothing else does.
  *
  * A program ends by returning its result, or by throwing: an ftpkit error fails the operation, and
  * three sentinels ask for another ending: {@link ABORTED} (the user's abort was honoured),
@@ -21,6 +21,7 @@
  */
 import { describeCommand, encodeCommand, type Command, type TransferType } from '../commands.js';
 import { FtpReplyError, LocalProtocolError, RemoteProtocolError, type FtpError } from '../errors.js';
+import type { HashAlgorithm } from '../hash.js';
 import type { Reply } from '../reply.js';
 import type { ReplyParser } from '../reply-parser.js';
 import type { Action, OperationResult, SessionEvent, SessionOptions, WaitState } from './types.js';
@@ -59,8 +60,12 @@ export interface Context {
   type: TransferType | undefined;
   /** Whether EPSV works here: undefined until a transfer has tried it. */
   epsv: boolean | undefined;
+  /** The control connection is protected by TLS (implicit, or after AUTH TLS). */
+  secure: boolean;
   /** PROT P is in force: data connections use TLS. */
   protectData: boolean;
+  /** The HASH algorithm the server has selected (FEAT's `*`, then `OPTS HASH`); undefined when unknown. */
+  hashAlgorithm: HashAlgorithm | undefined;
   /** The user asked to abort the running operation. */
   aborted: boolean;
   /** The running operation ended the connection as asked (QUIT). */
@@ -215,7 +220,9 @@ export function createContext(options: SessionOptions, parser: ReplyParser): Con
     parser,
     type: undefined,
     epsv: options.epsv === false ? false : undefined,
+    secure: false,
     protectData: false,
+    hashAlgorithm: undefined,
     aborted: false,
     quit: false,
     strays: 0,

@@ -14,8 +14,11 @@
  *
  * Each operation is a small program (a generator, see `program.ts`) in a file of its own:
  * `connect.ts` (greeting, AUTH TLS, PBSZ/PROT, login, FEAT, UTF8, TYPE), `simple.ts` (a command,
- * rename, quit), `transfer.ts` (TYPE, passive or active setup, the 1xx/226/data loop), with
- * `pipelining.ts` and `abort.ts` (ABOR and its NOOP fence) beside it. A program yields actions, and
+ * rename, quit), `transfer.ts` (TYPE, passive or active setup, the 1xx/226/data loop, over the
+ * state in `transfer-run.ts`), with `pipelining.ts` and `abort.ts` (ABOR and its NOOP fence) beside
+ * it. Everything the server believes about the session lives in one context object (h11's "Rule
+ * 1"); `raw-commands.ts` says what a command written by the caller may change there, and refuses
+ * the ones whose effect the session cannot model. A program yields actions, and
  * waits that name a {@link WaitState}. This class feeds it the events its wait admits
  * ({@link SESSION_TRANSITIONS}); any other event is a protocol error, the operation fails, and the
  * session becomes `broken` for good. Where an admitted event leads is the program's text, not a table.
@@ -29,6 +32,7 @@
  */
 import { checkArgument } from '../commands.js';
 import { FtpReplyError, LocalProtocolError, RemoteProtocolError, type FtpError } from '../errors.js';
+import type { HashAlgorithm } from '../hash.js';
 import { ReplyParser } from '../reply-parser.js';
 import { connectProgram } from './connect.js';
 import { ABORTED, ConnectionOver, createContext, DataFailure, dropStray, type Context, type Program, type Step } from './program.js';
@@ -76,6 +80,24 @@ export class Session {
     return this.#wait;
   }
 
+  /**
+   * The HASH algorithm the server has selected (draft-bryan-ftpext-hash-02): the one FEAT marks with
+   * `*` at login, then the one of each `OPTS HASH` the server accepts. Undefined when none is known
+   * (no HASH feature, no `*`, or a name the codec does not know), so a caller that needs a particular
+   * algorithm sends `OPTS HASH` first.
+   *
+   * @example
+   * ```ts
+   * const how = pickHashCommand(features, 'SHA-256');
+   * if (how?.kind === 'HASH' && session.hashAlgorithm !== how.algorithm) {
+   *   session.start({ kind: 'command', command: commands.opts(`HASH ${how.algorithm}`) });
+   * }
+   * ```
+   */
+  get hashAlgorithm(): HashAlgorithm | undefined {
+    return this.#ctx.hashAlgorithm;
+  }
+
   /** The error that broke the session, if any. */
   get error(): FtpError | undefined {
     return this.#error;
@@ -84,7 +106,10 @@ export class Session {
   /**
    * Start an operation. Only one runs at a time; queueing is the driver's job. Throws
    * {@link LocalProtocolError} when the session cannot take it (busy, closed, broken, or anything but
-   * `connect` before login), or when an argument contains CR, LF or NUL.
+   * `connect` before login), when an argument contains CR, LF or NUL, or when a `command` operation
+   * carries a command whose effect the session cannot model (REIN, USER, AUTH, REST, RETR, RNFR and
+   * the like; the message names the operation to use instead). Nothing is sent then, and the
+   * session is as it was.
    */
   start(op: Operation): Action[] {
     const ready = op.kind === 'connect' ? this.#state === 'greeting' && this.#program === undefined : this.#state === 'idle';

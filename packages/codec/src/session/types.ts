@@ -93,7 +93,22 @@ export interface ConnectOperation {
   readonly type?: TransferType;
 }
 
-/** Send one command and expect a 2xx reply. */
+/**
+ * Send one command and expect a 2xx reply. A command that changes state the session keeps updates
+ * it when the server accepts it: `TYPE` (so the next binary transfer sends `TYPE I` again), `PROT C`
+ * or `PROT P`, `OPTS HASH` (see `Session.hashAlgorithm`), `OPTS UTF8`, `EPSV ALL`. A command whose
+ * effect the session cannot model is refused by `Session.start` with `LocalProtocolError` before
+ * anything is sent: `USER`, `PASS`, `ACCT`, `REIN`, `AUTH`, `PBSZ`, `CCC`, the RFC 2228 commands,
+ * `REST`, the transfer commands, `RNFR`/`RNTO`, `ABOR`, `QUIT`, `MODE` other than `S`, `STRU` other
+ * than `F`, and `PROT` other than `C`/`P` or without TLS. The message names the operation to use
+ * instead.
+ *
+ * @example
+ * ```ts
+ * session.start({ kind: 'command', command: commands.type('A') }); // the next RETR with type 'I' sends TYPE I
+ * session.start({ kind: 'command', command: command('REST', '100') }); // throws LocalProtocolError
+ * ```
+ */
 export interface CommandOperation {
   readonly kind: 'command';
   readonly command: Command;
