@@ -13,7 +13,7 @@
  *
  * @module
  */
-import { FtpReplyError, Session, type Action, type Operation, type OperationResult, type Reply } from '@ftpkit/codec';
+import { Session, TlsRefusedError, type Action, type Operation, type OperationResult, type Reply } from '@ftpkit/codec';
 import { ConnectionError, TimeoutError, TlsError, type Address, type Connection, type Listener, type Transport } from '@ftpkit/transport';
 import { abortError, LocalProtocolError } from './errors.js';
 import type { ResolvedOptions } from './options.js';
@@ -175,7 +175,7 @@ export class Control {
       control.destroy();
       // TLS was required (secure: 'explicit') and AUTH TLS got anything but 234: options.ts promises
       // TlsError, with the server's reply as the cause (CVE-2021-22946: never go on in plaintext).
-      if (err instanceof FtpReplyError && err.command === 'AUTH TLS') {
+      if (err instanceof TlsRefusedError) {
         throw new TlsError('TLS was required and the server refused AUTH TLS', { cause: err });
       }
       throw err;

@@ -194,3 +194,22 @@ export class FtpReplyError extends FtpError {
     return this.reply.code >= 400 && this.reply.code < 500;
   }
 }
+
+/**
+ * TLS was required (explicit FTPS) and the server did not accept `AUTH TLS`: it answered anything but
+ * 234, a refusal or even a 2xx (RFC 4217 §4; going on in plaintext is curl CVE-2021-22946). The
+ * connect operation fails with it and the connection is closed. `command` is `'AUTH TLS'` and `code`
+ * stays `ERR_FTP_REPLY`: a program that branches on the class learns that TLS itself was refused.
+ *
+ * @example
+ * ```ts
+ * for (const action of session.receive(bytes)) {
+ *   if (action.type === 'failed' && action.error instanceof TlsRefusedError) console.log('no FTPS here');
+ * }
+ * ```
+ */
+export class TlsRefusedError extends FtpReplyError {
+  static {
+    brand(this, Symbol.for('ftpkit.error.TlsRefusedError'));
+  }
+}

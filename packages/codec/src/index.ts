@@ -6,7 +6,7 @@
  *
  * @packageDocumentation
  */
-export { FtpError, FtpReplyError, InvalidArgumentError, LocalProtocolError, RemoteProtocolError, isFtpError } from './errors.js';
+export { FtpError, FtpReplyError, InvalidArgumentError, LocalProtocolError, RemoteProtocolError, TlsRefusedError, isFtpError } from './errors.js';
 export type { CodecErrorCode } from './errors.js';
 export { createReply, isNotUnderstood, replyKind } from './reply.js';
 export type { Reply, ReplyKind } from './reply.js';
@@ -16,7 +16,8 @@ export { checkArgument, command, commands, describeCommand, encodeCommand } from
 export type { Command, EncodeOptions, TransferType } from './commands.js';
 export { decodeText, encodeText } from './text.js';
 export type { TextEncodingName } from './text.js';
-export { SESSION_TRANSITIONS, Session } from './session.js';
+export { Session } from './session/session.js';
+export { SESSION_TRANSITIONS } from './session/types.js';
 export type {
   Action,
   CommandOperation,
@@ -35,7 +36,7 @@ export type {
   TransferCommand,
   TransferOperation,
   WaitState,
-} from './session.js';
+} from './session/types.js';
 export { formatEprt, formatPort, ipFamily, parseEprtArgument, parseEpsv, parsePasv, parsePortArgument } from './pasv.js';
 export type { EpsvPort, HostPort } from './pasv.js';
 export { formatOptsMlst, parseFeatures, parseMlstFeature } from './feat.js';

@@ -3,7 +3,7 @@
  * a test play the server role by pushing reply text and data-connection events.
  */
 import type { FtpError } from '../src/errors.js';
-import { Session, type Action, type Operation, type SessionOptions } from '../src/session.js';
+import { Session, type Action, type Operation, type SessionOptions } from '../src/index.js';
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();

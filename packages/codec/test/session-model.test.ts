@@ -5,7 +5,7 @@
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
 import { FtpReplyError } from '../src/errors.js';
-import type { Action, Operation } from '../src/session.js';
+import type { Action, Operation } from '../src/index.js';
 import { Harness } from './session-harness.js';
 
 type Entry = 'file' | 'dir';

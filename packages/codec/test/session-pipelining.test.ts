@@ -7,7 +7,7 @@
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
 import { FtpReplyError, RemoteProtocolError } from '../src/errors.js';
-import type { Action, Operation, SessionOptions } from '../src/session.js';
+import type { Action, Operation, SessionOptions } from '../src/index.js';
 import { bytes, Harness, loggedIn } from './session-harness.js';
 
 const decoder = new TextDecoder();

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
 import { isFtpError, LocalProtocolError, RemoteProtocolError } from '../src/errors.js';
-import { SESSION_TRANSITIONS, type Action, type Operation, type WaitState } from '../src/session.js';
+import { SESSION_TRANSITIONS, type Action, type Operation, type WaitState } from '../src/index.js';
 import { bytes, Harness, loggedIn } from './session-harness.js';
 
 type EventName = 'reply' | 'eof' | 'tlsStarted' | 'listening' | 'dataOpened' | 'dataClosed' | 'dataFailed' | 'abort';
@@ -107,6 +107,14 @@ const operation: fc.Arbitrary<Operation> = fc.oneof(
   fc.constant<Operation>({ kind: 'connect', user: 'u', password: 'p', security: 'none' }),
   fc.constant<Operation>({ kind: 'connect', user: 'u', password: 'p', account: 'x', security: 'explicit' }),
   fc.constant<Operation>({ kind: 'command', command: { name: 'NOOP' } }),
+  // Raw commands that change modelled state, and ones the session refuses at start.
+  fc.constantFrom<Operation>(
+    { kind: 'command', command: { name: 'TYPE', arg: 'A' } },
+    { kind: 'command', command: { name: 'PROT', arg: 'C' } },
+    { kind: 'command', command: { name: 'OPTS', arg: 'HASH SHA-1' } },
+    { kind: 'command', command: { name: 'REST', arg: '1' } },
+    { kind: 'command', command: { name: 'ABOR' } },
+  ),
   fc.constant<Operation>({ kind: 'rename', from: 'a', to: 'b' }),
   fc.constant<Operation>({ kind: 'quit' }),
   fc.record({

@@ -181,8 +181,8 @@ describe('simple commands', () => {
 
   test.each([
     ['REIN'], ['USER', 'bob'], ['PASS', 'x'], ['ACCT', 'x'], ['AUTH', 'TLS'], ['PBSZ', '0'], ['CCC'], ['REST', '100'],
-    ['PASV'], ['EPSV'], ['PORT', '127,0,0,1,1,2'], ['EPRT', '|1|127.0.0.1|258|'], ['RETR', 'a'], ['STOR', 'a'], ['APPE', 'a'],
-    ['LIST'], ['NLST'], ['MLSD'], ['RNFR', 'a'], ['RNTO', 'b'], ['ABOR'], ['QUIT'], ['MODE', 'Z'], ['STRU', 'R'], ['OPTS', 'HASH WHIRLPOOL'],
+    ['RETR', 'a'], ['STOR', 'a'], ['APPE', 'a'],
+    ['LIST'], ['NLST'], ['MLSD'], ['RNFR', 'a'], ['RNTO', 'b'], ['ABOR'], ['QUIT'], ['MODE', 'Z'], ['STRU', 'R'],
     ['rein'],
   ] as [string, string?][])('a raw %s, whose effect the session cannot follow, is refused before a byte is sent', (name, arg) => {
     const h = loggedIn();
@@ -222,16 +222,6 @@ describe('simple commands', () => {
     expect(h.session.transferType).toBeUndefined();
     h.start({ kind: 'transfer', command: 'RETR', path: 'a.bin', type: 'I' });
     expect(h.sent.at(-1)).toBe('TYPE I');
-  });
-
-  test('a raw PROT C means the next transfer opens its data connection in the clear; PROT P protects it again', () => {
-    const h = loggedIn();
-    h.start({ kind: 'command', command: { name: 'PROT', arg: 'C' } });
-    h.reply('200 PROT now Clear.\r\n');
-    expect(h.session.protectData).toBe(false);
-    h.start({ kind: 'command', command: { name: 'PROT', arg: 'P' } });
-    h.reply('200 PROT now Private.\r\n');
-    expect(h.session.protectData).toBe(true);
   });
 
   test('a raw OPTS HASH is the session\'s selection from then on, in canonical spelling', () => {

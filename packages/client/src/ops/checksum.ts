@@ -24,9 +24,8 @@ export async function checksum(conn: Conn, path: string, options: ChecksumOption
     throw new NotSupportedError(`The server does not offer ${what} (FEAT lists none by HASH, XSHA512, XSHA256, XSHA1, XMD5 or XCRC)`);
   }
   if (how.kind === 'X') return parseXHashReply(await conn.command(how.command, path, options), how.algorithm);
-  const chosen = conn.control.session.hashAlgorithm;
-  const select = chosen === undefined ? how.select : chosen !== how.algorithm;
-  if (select) await conn.command('OPTS', `HASH ${how.algorithm}`, options);
+  // The session knows the selection (FEAT's `*`, then every accepted OPTS HASH); unknown means select.
+  if (conn.control.session.hashAlgorithm !== how.algorithm) await conn.command('OPTS', `HASH ${how.algorithm}`, options);
   const { algorithm, hash } = parseHashReply(await conn.command('HASH', path, options));
   if (algorithm !== how.algorithm) throw new RemoteProtocolError(`HASH answered with ${algorithm} after OPTS HASH ${how.algorithm}`);
   return { algorithm, hash };

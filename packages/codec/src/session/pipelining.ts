@@ -1,0 +1,110 @@
+/**
+ * Pipelined transfer setup (the `pipelining` session option; why it is opt-in is documented there).
+ *
+ * Theory of operation: once EPSV has worked on the session, a passive transfer sends EPSV, REST
+ * (downloads only) and the transfer command in one write, and an upload moves its bytes as soon as the
+ * data connection is open instead of at the 1xx. The replies still come in command order, and each is
+ * checked against the command it answers. Whenever the transfer cannot go on (EPSV or REST refused,
+ * the data connection failed before the transfer started), the transfer command was sent all the
+ * same: its replies are read to their end ({@link discardTransfer}), so the reply count never shifts.
+ *
+ * ```text
+ * [EPSV, REST?, RETR] ──▶ 229 ──▶ 350? ──▶ openData ──▶ (the transfer loop, as unpipelined)
+ *        EPSV or REST refused ──▶ read RETR's replies to the end, close its data connection ──▶ failed
+ *        data connection failed before the 1xx ──▶ failing ──▶ read RETR's replies ──▶ failed
+ * ```
+ *
+ * @module
+ */
+import { commands } from '../commands.js';
+import type { FtpReplyError } from '../errors.js';
+import { parseEpsv } from '../pasv.js';
+import { ABORTED, awaitEvent, DataFailure, refusal, send, type SendStep, type Sub } from './program.js';
+import { replyTo, track, type TransferRun } from './transfer-run.js';
+
+/**
+ * RFC 9293 §3.7.1: a sender that got no MSS option assumes 536 bytes, so a pipelined batch this small
+ * leaves in one segment and a server reads it whole. That matters for ftp-srv, which runs the
+ * commands of one read in order but those of separate reads concurrently: a RETR read apart from its
+ * EPSV could run before the passive listener exists. A longer batch (a long path) goes step by step.
+ */
+const MAX_PIPELINED_BYTES = 536;
+
+/**
+ * The setup of this transfer as one pipelined write, or undefined when it goes step by step: only
+ * with the `pipelining` option, in passive mode once EPSV has worked here (its answer decides between
+ * EPSV and PASV otherwise), and never with REST before an upload (a refused REST would let STOR
+ * overwrite the file from its start).
+ */
+export function pipelinedBatch(run: TransferRun): SendStep | undefined {
+  const { op, ctx, rest, transfer } = run;
+  if (!ctx.options.pipelining || op.mode === 'active' || ctx.epsv !== true) return undefined;
+  if (rest !== undefined && op.command !== 'RETR') return undefined;
+  const step = send(ctx, ...(rest === undefined ? [commands.epsv(), transfer] : [commands.epsv(), rest, transfer]));
+  return step.emit.bytes.length <= MAX_PIPELINED_BYTES ? step : undefined;
+}
+
+/**
+ * The pipelined setup: EPSV, REST and the transfer command went out in one write. The server
+ * answers in command order, so the first reply is EPSV's and the next one REST's; the data
+ * connection is asked for only then, so no byte of a RETR that REST could not position reaches the
+ * sink. When either is refused the transfer command was sent all the same: its replies are read to
+ * their end, and a server that did open a passive port gets its connection and sees it closed at
+ * once (vsftpd waits in accept() for it, reading no command, not even ABOR).
+ */
+export function* pipelinedSetup(run: TransferRun, batch: SendStep): Sub<void> {
+  const { ctx, rest } = run;
+  yield batch;
+  const ordinal = ctx.sent;
+  const epsv = commands.epsv();
+  const epsvReply = yield* replyTo(run, epsv, ordinal);
+  const port = epsvReply.code === 229 ? parseEpsv(epsvReply).port : undefined;
+  let refused: FtpReplyError | undefined = port === undefined ? refusal(epsvReply, epsv) : undefined;
+  if (rest !== undefined) {
+    const reply = yield* replyTo(run, rest, ordinal);
+    if (reply.code !== 350) refused ??= refusal(reply, rest);
+  }
+  if (port !== undefined) {
+    run.requested = true;
+    yield { emit: { type: 'openData', port, secure: run.secure } };
+  }
+  if (refused === undefined) return;
+  yield* discardTransfer(run);
+  throw ctx.aborted ? ABORTED : refused;
+}
+
+/**
+ * The data connection of a batch could not be opened: the transfer cannot start, and fails with that
+ * error as in the step-by-step path. But the transfer command is already with the server, which may
+ * answer only once it gives up on the connection (vsftpd waits in accept() for a minute): fail the
+ * call now (`failing`) and read that answer behind it, so the next command is not taken for this
+ * one's. (One that opened and then failed waits for the server's reason, in the transfer loop.)
+ */
+export function* failBeforeStart(run: TransferRun, error: Error): Sub<never> {
+  yield { emit: { type: 'failing', error } };
+  yield* discardTransfer(run);
+  throw new DataFailure(error);
+}
+
+/** Read a transfer command's replies to the final one, closing its data connection as it opens. */
+function* discardTransfer(run: TransferRun): Sub<void> {
+  const { ctx, transfer } = run;
+  let started = false;
+  for (;;) {
+    const event = yield* awaitEvent(ctx, 'transfer', { during: 'during transfer setup', answering: transfer, strays: !started });
+    if (event.type === 'dataOpened' || event.type === 'dataFailed') {
+      track(run, event);
+      yield { emit: { type: 'closeData' } };
+      continue;
+    }
+    if (event.type !== 'reply') continue; // data EOF, or an abort: this ends soon either way
+    const reply = event.reply;
+    if (reply.kind === 'preliminary') {
+      started = true;
+      continue;
+    }
+    // See the transfer loop: a refusal after asking for the data connection may bring a 226 more.
+    if (reply.kind !== 'completion' && !started && run.requested) ctx.strays++;
+    return;
+  }
+}
