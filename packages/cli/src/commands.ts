@@ -214,7 +214,7 @@ async function rmCommand(context: Context): Promise<JsonFields> {
     const target = parseTarget(arg);
     const client = await context.connect(target);
     if (context.flags.recursive && (await client.isDirectory(target.path, { signal: context.signal }))) {
-      await client.rmdir(target.path, { recursive: true, signal: context.signal });
+      await client.rmdir(target.path, { recursive: true, signal: context.signal, ...depth(context) });
     } else {
       await client.remove(target.path, { signal: context.signal });
     }
@@ -243,7 +243,7 @@ async function rmdirCommand(context: Context): Promise<JsonFields> {
   for (const arg of context.args) {
     const target = parseTarget(arg);
     const client = await context.connect(target);
-    await client.rmdir(target.path, { recursive: context.flags.recursive, signal: context.signal });
+    await client.rmdir(target.path, { recursive: context.flags.recursive, signal: context.signal, ...depth(context) });
     removed.push(target.path);
     context.note(`removed ${target.path}`);
   }
@@ -323,6 +323,7 @@ async function treeTransfer(
       checksum: flags.checksum,
       all: options.all ?? false,
       dryRun: flags.dryRun,
+      ...depth(context),
       signal,
       onFile,
       onProgress: (p) => running.get(p.path)?.meter.update(p.file),
@@ -365,6 +366,11 @@ function actionJson(a: MirrorAction): JsonFields {
 
 
 // --- helpers -----------------------------------------------------------------------------------
+
+/** `--max-depth` as the tree calls take it. */
+function depth(context: Context): { maxDepth?: number } {
+  return context.flags.maxDepth === undefined ? {} : { maxDepth: context.flags.maxDepth };
+}
 
 /** The last segment of a remote path. */
 function remoteBaseName(path: string): string {

@@ -70,7 +70,7 @@ export function localFileError(err: unknown, doing: string, path: string): unkno
 
 /** The refusal to write through the symbolic link `path` (`ELOOP`, as open(2) says with `O_NOFOLLOW`). */
 export function linkRefused(path: string): LocalFileError {
-  return new LocalFileError(`Refusing to write through the symbolic link ${path}, which was already there: remove it, or leave the path out with \`exclude\``, {
+  return new LocalFileError(`Refusing to write through the symbolic link ${path}, which was already there (it could lead anywhere): remove it, or exclude the path`, {
     path,
     osCode: 'ELOOP',
   });
