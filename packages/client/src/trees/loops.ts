@@ -14,7 +14,7 @@
  *   Pure-FTPd answer with the resolved folder); a plain folder's is its parent's plus its name.
  * - `inode`: locally, the device and inode of the folder, followed links included (as `find -L`
  *   and GNU cp do); the real path where the file system gives no usable inode.
- * - `listing`, the fallback for servers that give none of these (ftp-srv and IIS-style `LIST`):
+ * - `listing`, the fallback for servers that give none of these (ftp-srv, any server without MLSD):
  *   the same name and the same listing (names, types, sizes, times) at three depths of one path.
  *   One repeat can happen in a real tree (`build/build` made in one minute by one script); a
  *   listing that contains its own name and repeats twice is a loop in all but contrived trees, and

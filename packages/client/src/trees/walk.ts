@@ -16,7 +16,7 @@
  * Every walk ends (loops.ts): each folder is checked against its ancestors before it is listed (MLSD
  * `unique`, canonical path, device and inode), and its listing after (the fallback), and no folder
  * deeper than `maxDepth` is listed. A folder that is its own ancestor is skipped and reported while
- * following links, as `find -L` and lftp do: links back up are a known shape of real trees, and the
+ * following links, as GNU `find -L` does: links back up are a known shape of real trees, and the
  * rest of the tree is still copied once. Otherwise it throws {@link TreeLoopError}: the listing says
  * these are folders, and a faithful copy of them would never end. Either way the walk, and so the
  * transfer, has written nothing yet. On a remote tree where nothing shows a loop, links followed
