@@ -59,7 +59,7 @@ export interface RemoveOptions extends RecursiveOptions {
    * With `recursive`: fail with `TreeDepthError` on a folder more than this many folders below the
    * one removed, before listing it. Default 100 (see the guide "When servers misbehave").
    */
-  readonly maxDepth?: number;
+  readonly maxDepth?: number | undefined;
 }
 
 /**
@@ -116,7 +116,7 @@ export interface TreeOptions extends CallOptions {
    * to leave a part of the tree out. Default 100 (see the guide "When servers misbehave");
    * `Infinity` turns it off.
    */
-  readonly maxDepth?: number;
+  readonly maxDepth?: number | undefined;
 }
 
 /** Options of directory transfers. */
