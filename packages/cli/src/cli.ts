@@ -32,6 +32,7 @@ const OPTIONS = {
   checksum: { type: 'boolean' },
   parallel: { type: 'string' },
   include: { type: 'string', multiple: true },
+  'max-depth': { type: 'string' },
   exclude: { type: 'string', multiple: true },
   'netrc-file': { type: 'string' },
   timeout: { type: 'string' },
@@ -45,6 +46,7 @@ const OPTIONS = {
 /** Run the command line; resolves with the exit code. */
 export async function main(argv: readonly string[], io: CliIo): Promise<number> {
   let json = argv.includes('--json');
+  let commandName: string | undefined;
   const clients = new Map<string, Promise<Client>>();
   const pools = new Map<string, Promise<Pool>>();
   try {
@@ -64,6 +66,7 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
       return EXIT.ok;
     }
     const [name, ...args] = positionals;
+    commandName = name;
     if (name === undefined) throw new UsageError('No command given');
     if (!Object.hasOwn(COMMANDS, name)) throw new UsageError(`Unknown command ${JSON.stringify(name)}`);
     const command = COMMANDS[name as CommandName];
@@ -140,7 +143,7 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
     if (flags.json) io.stdout.write(`${JSON.stringify({ ok: true, command: name, ...result })}\n`);
     return EXIT.ok;
   } catch (err) {
-    const failure = describeFailure(err);
+    const failure = describeFailure(err, commandName);
     const hint = failure.exitCode === EXIT.usage ? ' Run ftpkit --help for usage.' : '';
     io.stderr.write(`ftpkit: ${failure.message}${hint}\n`);
     if (json) {
@@ -166,6 +169,11 @@ function toFlags(values: Record<string, string | boolean | (string | boolean)[] 
     if (!Number.isFinite(seconds) || seconds < 0) throw new UsageError(`--timeout wants seconds, not ${JSON.stringify(timeout)}`);
     timeoutMs = Math.round(seconds * 1000);
   }
+  const depthText = str('max-depth');
+  const maxDepth = depthText === undefined ? undefined : Number(depthText);
+  if (maxDepth !== undefined && (depthText!.trim() === '' || !Number.isSafeInteger(maxDepth) || maxDepth < 0)) {
+    throw new UsageError(`--max-depth wants a whole number of folders from 0, not ${JSON.stringify(depthText)}`);
+  }
   const parallelText = str('parallel');
   const parallel = parallelText === undefined ? 1 : Number(parallelText);
   if (!Number.isInteger(parallel) || parallel < 1 || parallel > MAX_PARALLEL) {
@@ -186,6 +194,7 @@ function toFlags(values: Record<string, string | boolean | (string | boolean)[] 
     parallel,
     include: list('include'),
     exclude: list('exclude'),
+    maxDepth,
     netrcFile: str('netrc-file'),
     timeoutMs,
     verbose: bool('verbose'),

@@ -214,7 +214,7 @@ async function rmCommand(context: Context): Promise<JsonFields> {
     const target = parseTarget(arg);
     const client = await context.connect(target);
     if (context.flags.recursive && (await client.isDirectory(target.path, { signal: context.signal }))) {
-      await client.rmdir(target.path, { recursive: true, signal: context.signal });
+      await client.rmdir(target.path, { recursive: true, signal: context.signal, maxDepth: context.flags.maxDepth });
     } else {
       await client.remove(target.path, { signal: context.signal });
     }
@@ -243,7 +243,7 @@ async function rmdirCommand(context: Context): Promise<JsonFields> {
   for (const arg of context.args) {
     const target = parseTarget(arg);
     const client = await context.connect(target);
-    await client.rmdir(target.path, { recursive: context.flags.recursive, signal: context.signal });
+    await client.rmdir(target.path, { recursive: context.flags.recursive, signal: context.signal, maxDepth: context.flags.maxDepth });
     removed.push(target.path);
     context.note(`removed ${target.path}`);
   }
@@ -323,6 +323,7 @@ async function treeTransfer(
       checksum: flags.checksum,
       all: options.all ?? false,
       dryRun: flags.dryRun,
+      maxDepth: flags.maxDepth,
       signal,
       onFile,
       onProgress: (p) => running.get(p.path)?.meter.update(p.file),
@@ -362,7 +363,6 @@ async function treeTransfer(
 function actionJson(a: MirrorAction): JsonFields {
   return a.kind === 'copy' && a.modifiedAt ? { ...a, modifiedAt: a.modifiedAt.toISOString() } : { ...a };
 }
-
 
 // --- helpers -----------------------------------------------------------------------------------
 

@@ -35,6 +35,8 @@ export interface Flags {
   readonly parallel: number;
   readonly include: readonly string[];
   readonly exclude: readonly string[];
+  /** Folders below the root a tree command walks at most (mirror, get -r, put -r, rm -r, rmdir -r); undefined: the library's default. */
+  readonly maxDepth: number | undefined;
   readonly netrcFile: string | undefined;
   readonly timeoutMs: number | undefined;
   readonly verbose: boolean;

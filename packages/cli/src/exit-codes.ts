@@ -11,12 +11,12 @@
  * | 5 | authentication: the server refused the login (530, or a refused USER/PASS/ACCT) |
  * | 6 | remote: the server refused an operation (any other 4xx/5xx reply), or no such file |
  * | 7 | local file: a local file could not be read or written |
- * | 8 | protocol: the server broke the protocol or sent an unsafe name |
+ * | 8 | protocol: the server broke the protocol, sent an unsafe name, or its tree loops or runs deeper than --max-depth |
  * | 130 | interrupted (Ctrl-C) |
  *
  * @module
  */
-import { isAbortError, isFtpError, FtpReplyError } from '@ftpkit/client';
+import { isAbortError, isFtpError, FtpReplyError, type LoopEvidence, type TreeDepthError, type TreeLoopError } from '@ftpkit/client';
 
 export const EXIT = {
   ok: 0,
@@ -60,8 +60,19 @@ export interface Failure {
 
 const LOGIN_COMMANDS = /^(USER|PASS|ACCT)\b/i;
 
-/** Classify any thrown value. */
-export function describeFailure(error: unknown): Failure {
+/** How each way of knowing a loop reads in a one-line message. */
+const LOOP_EVIDENCE: Readonly<Record<LoopEvidence, string>> = {
+  unique: 'the same unique fact',
+  path: 'the same path once resolved',
+  listing: 'the same name and listing three times',
+  inode: 'the same inode',
+};
+
+/** The commands that remove a tree, which take no --exclude. */
+const REMOVING = new Set(['rm', 'rmdir']);
+
+/** Classify any thrown value; `command`, the command that failed, shapes the advice of a few. */
+export function describeFailure(error: unknown, command?: string): Failure {
   if (error instanceof UsageError) return { exitCode: EXIT.usage, code: 'ERR_USAGE', message: sentence(error.message) };
   if (error instanceof LocalError) return { exitCode: EXIT.local, code: error.code, message: sentence(error.message) };
   if (isAbortError(error)) return { exitCode: EXIT.interrupted, code: 'ABORT_ERR', message: 'Interrupted.' };
@@ -99,6 +110,23 @@ export function describeFailure(error: unknown): Failure {
       case 'ERR_FTP_LOCAL_PROTOCOL':
       case 'ERR_FTP_INVALID_ARG':
         return { exitCode: EXIT.usage, code, message: sentence(message) };
+      case 'ERR_FTP_TREE_LOOP': {
+        const e = error as TreeLoopError;
+        const advice = command !== undefined && REMOVING.has(command) ? '' : ' Leave it out with --exclude.';
+        return {
+          exitCode: e.side === 'local' ? EXIT.local : EXIT.protocol,
+          code,
+          message: `${sentence(`The ${e.side} tree loops: ${e.path} is the same folder as ${e.ancestor} (${LOOP_EVIDENCE[e.by] ?? e.by})`)}${advice}`,
+        };
+      }
+      case 'ERR_FTP_TREE_DEPTH': {
+        const e = error as TreeDepthError;
+        return {
+          exitCode: e.side === 'local' ? EXIT.local : EXIT.protocol,
+          code,
+          message: sentence(`The ${e.side} tree goes deeper than ${e.maxDepth} folders at ${e.path}: a loop, or a tree deeper than --max-depth allows`),
+        };
+      }
       case 'ERR_FTP_REMOTE_PROTOCOL':
       case 'ERR_FTP_UNSAFE_PATH':
         return { exitCode: EXIT.protocol, code, message: sentence(`The server broke the protocol: ${message}`) };

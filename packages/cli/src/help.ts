@@ -38,6 +38,8 @@ Options:
   --parallel N             mirror, get -r, put -r: run over N sessions, N files at once (default 1)
   --include GLOB           mirror: only files matching GLOB (repeatable; * ** ? [..] {a,b})
   --exclude GLOB           mirror, get -r, put -r: skip paths matching GLOB (repeatable)
+  --max-depth N            mirror, get -r, put -r, rm -r, rmdir -r: stop with an error at a
+                           folder more than N folders below the root (default 100)
   --netrc-file FILE        read credentials from FILE instead of ~/.netrc
   --timeout SECONDS        connect and reply timeout (default 30)
   -v, --verbose            print the protocol exchange on stderr (passwords redacted)
@@ -54,8 +56,9 @@ Exit codes:
   4   TLS failed: handshake, untrusted certificate, TLS refused by the server
   5   login refused by the server (530 or a refused USER/PASS/ACCT)
   6   the server refused an operation (any other 4xx/5xx reply), or no such file
-  7   a local file could not be read or written
-  8   the server broke the protocol or sent an unsafe file name
+  7   a local file could not be read or written, or the local tree loops or runs too deep
+  8   the server broke the protocol or sent an unsafe file name, or its tree loops or runs
+      deeper than --max-depth
   130 interrupted (Ctrl-C)
 
 Examples:

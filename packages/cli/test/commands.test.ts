@@ -1,12 +1,12 @@
 // The real binary against real servers (ftp-srv from npm; vsftpd too when running as root with
 // servers/install.sh done, as `pnpm test` does): every command, --json shapes, credentials and
 // exit codes.
-import { mkdir, mkdtemp, readFile, rm, stat, utimes, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, stat, symlink, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createHash, randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { readAll, startScriptedServer, startServer, type RunningServer, type ScriptContext } from '@ftpkit/testkit';
+import { readAll, startScriptedServer, startServer, treeHandlers, type RunningServer, type ScriptContext, type TreeEntrySpec } from '@ftpkit/testkit';
 import { runCli } from './run-cli.js';
 
 let server: RunningServer;
@@ -236,6 +236,32 @@ describe('commands against ftp-srv over explicit FTPS', () => {
     expect(r.stderr).toMatch(/^ftpkit: Unclosed \[ in glob "\[ab"/);
   });
 
+  test('a symbolic link loop that ftp-srv shows as a folder: get -r and mirror stop with exit 8 and one line, nothing written', async () => {
+    await mkdir(join(server.root, 'looping', 'in'), { recursive: true });
+    await writeFile(join(server.root, 'looping', 'in', 'f.txt'), 'f');
+    await symlink('.', join(server.root, 'looping', 'self'));
+    const into = join(work, 'looping-down');
+    for (const args of [['get', '-r', `${url}/looping`, into], ['mirror', `${url}/looping`, into]]) {
+      const r = await cli(...args);
+      expect(r.code, r.stderr).toBe(8);
+      expect(r.stderr).toBe(
+        'ftpkit: The remote tree loops: looping/self/self/self is the same folder as looping/self/self (the same name and listing three times). Leave it out with --exclude.\n',
+      );
+      await expect(stat(into)).rejects.toThrow(/ENOENT/);
+    }
+    const excluded = await cli('get', '-r', '--exclude', 'self', `${url}/looping`, into);
+    expect(excluded.code, excluded.stderr).toBe(0);
+    expect(await readFile(join(into, 'in', 'f.txt'), 'utf8')).toBe('f');
+  });
+
+  test('--max-depth wants a whole number from 0', async () => {
+    for (const bad of ['-1', '2.5', 'deep', '']) {
+      const r = await cli('get', '-r', `--max-depth=${bad}`, `${url}/sub`, join(work, 'never'));
+      expect(r.code).toBe(2);
+      expect(r.stderr).toMatch(/^ftpkit: --max-depth wants a whole number of folders from 0/);
+    }
+  });
+
   test('--parallel wants a whole number from 1 to 32', async () => {
     for (const bad of ['0', '33', '2.5', 'many']) {
       const r = await cli('mirror', '--parallel', bad, work, `${url}/x`);
@@ -396,4 +422,53 @@ describe.runIf(isRoot)('mirror --checksum (ProFTPD with mod_digest)', () => {
     expect(r.code).toBe(6);
     expect(r.stderr).toContain('does not offer checksums');
   });
+});
+
+describe('trees that never end, against a scripted server', () => {
+  /** `/a` holds f.txt and `a`, which is `/a` again; `/x` is an endless tree of new names. */
+  const list = (path: string): TreeEntrySpec[] | undefined => {
+    if (path === '/') return [{ name: 'a', type: 'dir' }, { name: 'x', type: 'dir' }];
+    if (/^\/a(\/a)*$/.test(path)) return [{ name: 'f.txt', type: 'file' }, { name: 'a', type: 'dir' }];
+    if (/^\/x(\/d\d+)*$/.test(path)) return [{ name: `d${path.split('/').length - 1}`, type: 'dir' }];
+    return undefined;
+  };
+  const withServer = async (run: (base: string) => Promise<void>): Promise<void> => {
+    const scripted = await startScriptedServer({ handlers: treeHandlers({ list, remove: (path) => path.endsWith('/f.txt') }) });
+    try {
+      await run(`ftp://u:p@${scripted.host}:${scripted.port}`);
+    } finally {
+      await scripted.close();
+    }
+  };
+
+  test('get -r, mirror, rm -r and rmdir -r of a folder listed inside itself: exit 8, one line, --json code ERR_FTP_TREE_LOOP', () =>
+    withServer(async (base) => {
+      const into = join(work, 'scripted-loop');
+      const advice = ' Leave it out with --exclude.';
+      const cases: [string[], string][] = [
+        [['get', '-r', `${base}/a`, into], advice],
+        [['mirror', '--parallel', '3', `${base}/a`, into], advice],
+        [['rm', '-r', `${base}/a`], ''],
+        [['rmdir', '-r', `${base}/a`], ''],
+      ];
+      for (const [args, tail] of cases) {
+        const r = await runCli(args, { cwd: work });
+        expect(r.code, r.stderr).toBe(8);
+        expect(r.stderr).toBe(`ftpkit: The remote tree loops: a/a/a is the same folder as a/a (the same name and listing three times).${tail}\n`);
+        const doc = json((await runCli([...args.slice(0, 1), '--json', ...args.slice(1)], { cwd: work })).stdout);
+        expect(doc).toMatchObject({ ok: false, error: { code: 'ERR_FTP_TREE_LOOP', exitCode: 8 } });
+      }
+      await expect(stat(into)).rejects.toThrow(/ENOENT/);
+    }));
+
+  test('--max-depth: an endless tree stops one folder past it with exit 8 and ERR_FTP_TREE_DEPTH', () =>
+    withServer(async (base) => {
+      const into = join(work, 'scripted-deep');
+      const r = await runCli(['get', '-r', '--max-depth', '2', `${base}/x`, into], { cwd: work });
+      expect(r.code, r.stderr).toBe(8);
+      expect(r.stderr).toBe('ftpkit: The remote tree goes deeper than 2 folders at x/d1/d2/d3: a loop, or a tree deeper than --max-depth allows.\n');
+      const doc = json((await runCli(['rm', '--json', '-r', '--max-depth', '1', `${base}/x`], { cwd: work })).stdout);
+      expect(doc).toMatchObject({ ok: false, error: { code: 'ERR_FTP_TREE_DEPTH', exitCode: 8 } });
+      await expect(stat(into)).rejects.toThrow(/ENOENT/);
+    }));
 });

@@ -1,7 +1,7 @@
 // The pure parts: netrc, progress formatting, error classification. (The mirror planner and globs
 // are @ftpkit/client's, tested there.)
 import { describe, expect, test } from 'vitest';
-import { FtpReplyError, ConnectionError, TlsError } from '@ftpkit/client';
+import { FtpReplyError, ConnectionError, LocalFileError, TlsError, TreeDepthError, TreeLoopError } from '@ftpkit/client';
 import { describeFailure, EXIT, UsageError } from '../src/exit-codes.js';
 import { findNetrcEntry, parseNetrc } from '../src/netrc.js';
 import { formatBytes, ttyLine } from '../src/progress.js';
@@ -61,5 +61,20 @@ describe('targets and failures', () => {
     expect(describeFailure(new ConnectionError('refused')).exitCode).toBe(EXIT.connection);
     expect(describeFailure(new TlsError('bad cert')).exitCode).toBe(EXIT.tls);
     expect(describeFailure(new UsageError('x')).exitCode).toBe(EXIT.usage);
+  });
+  test('trees that loop or run too deep: exit 8 on the server, 7 here; local files: 7 with the reason', () => {
+    expect(describeFailure(new TreeLoopError('remote', 'p/a/a', 'p/a', 'unique'), 'get')).toEqual({
+      exitCode: EXIT.protocol,
+      code: 'ERR_FTP_TREE_LOOP',
+      message: 'The remote tree loops: p/a/a is the same folder as p/a (the same unique fact). Leave it out with --exclude.',
+    });
+    expect(describeFailure(new TreeLoopError('remote', 'p/a/a', 'p/a', 'unique'), 'rm').message).toBe('The remote tree loops: p/a/a is the same folder as p/a (the same unique fact).');
+    expect(describeFailure(new TreeLoopError('local', '/t/x', '/t', 'inode')).exitCode).toBe(EXIT.local);
+    expect(describeFailure(new TreeDepthError('local', '/t/a/b', 1))).toMatchObject({ exitCode: EXIT.local, code: 'ERR_FTP_TREE_DEPTH' });
+    expect(describeFailure(new LocalFileError('Cannot write /t/f: no space left on the device (ENOSPC)', { osCode: 'ENOSPC' }))).toEqual({
+      exitCode: EXIT.local,
+      code: 'ERR_FTP_LOCAL_FILE',
+      message: 'Cannot write /t/f: no space left on the device (ENOSPC).',
+    });
   });
 });

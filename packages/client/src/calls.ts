@@ -53,6 +53,15 @@ export interface RecursiveOptions extends CallOptions {
   readonly recursive?: boolean;
 }
 
+/** Options of `rmdir`. */
+export interface RemoveOptions extends RecursiveOptions {
+  /**
+   * With `recursive`: fail with `TreeDepthError` on a folder more than this many folders below the
+   * one removed, before listing it. Default 100 (see the guide "When servers misbehave").
+   */
+  readonly maxDepth?: number | undefined;
+}
+
 /**
  * Progress of a tree transfer (`downloadDir`, `uploadDir`, `mirror`): `bytes`, `total` and
  * `bytesPerSecond` count every file of the call together (`total` when every size is known), and
@@ -88,8 +97,9 @@ export interface FileEvent {
 export interface TreeOptions extends CallOptions {
   /**
    * Follow symbolic links, on both sides: a link to a folder is walked as a folder, a link to a file
-   * is copied as a file, and a link back into its own ancestors is skipped. Default false: links are
-   * reported in `skipped`.
+   * is copied as a file, and a folder that is one of its own ancestors (a loop, however it shows)
+   * is skipped and reported in `skipped`. Default false: links are reported in `skipped`, and a
+   * folder that is its own ancestor fails the call with `TreeLoopError`.
    */
   readonly followSymlinks?: boolean;
   /** Only files matching one of these globs (`*`, `**`, `?`, `[..]`, `{a,b}`). */
@@ -100,6 +110,13 @@ export interface TreeOptions extends CallOptions {
   readonly onProgress?: (progress: TreeProgress) => void;
   /** Each copy and deletion as it starts and finishes. */
   readonly onFile?: (event: FileEvent) => void;
+  /**
+   * Fail with `TreeDepthError` on a folder more than this many folders below the root (its
+   * children are 1 deep), before listing it, on either side. A bound, not a filter: use `exclude`
+   * to leave a part of the tree out. Default 100 (see the guide "When servers misbehave");
+   * `Infinity` turns it off.
+   */
+  readonly maxDepth?: number | undefined;
 }
 
 /** Options of directory transfers. */

@@ -77,8 +77,102 @@ export class LocalFileError extends FtpError {
     brand(this, Symbol.for('ftpkit.error.LocalFileError'));
   }
 
-  constructor(message: string, options?: { cause?: unknown }) {
-    super('ERR_FTP_LOCAL_FILE', message, options);
+  /** The local path that could not be read or written, when one is known. */
+  readonly path: string | undefined;
+  /**
+   * The system's code when there is one (`ENAMETOOLONG`, `EACCES`, `ENOSPC`, `EISDIR`, ...), as
+   * `ConnectionError.osCode`. `ELOOP` also marks a symbolic link inside a download's target, which
+   * ftpkit refuses to write through (open(2) says the same of a link opened with `O_NOFOLLOW`).
+   */
+  readonly osCode: string | undefined;
+  constructor(message: string, options?: { cause?: unknown; path?: string; osCode?: string }) {
+    super('ERR_FTP_LOCAL_FILE', message, options?.cause === undefined ? undefined : { cause: options.cause });
+    this.path = options?.path;
+    this.osCode = options?.osCode;
+  }
+}
+
+/** How a tree walk knew a folder for one of its own ancestors; see {@link TreeLoopError}. */
+export type LoopEvidence = 'unique' | 'path' | 'listing' | 'inode';
+
+/**
+ * A tree walk found a folder that is one of its own ancestors: copying or removing it would never
+ * end. Thrown by `downloadDir`, `uploadDir`, `mirror` and `rmdir({ recursive: true })` before they
+ * list any further, when the loop is made of folders as listed (a server that lists a folder
+ * inside itself, or shows a symbolic link as a folder). With `followSymlinks`, a loop is skipped
+ * and reported in `skipped` instead. A download or mirror has written nothing when it throws this;
+ * a recursive `rmdir` has removed what came before the loop.
+ *
+ * @example
+ * ```ts
+ * try { await client.downloadDir('/pub', './pub'); }
+ * catch (err) {
+ *   if (err instanceof TreeLoopError) console.error(`${err.path} is ${err.ancestor} again (${err.by})`);
+ * }
+ * ```
+ */
+export class TreeLoopError extends FtpError {
+  static {
+    brand(this, Symbol.for('ftpkit.error.TreeLoopError'));
+  }
+
+  /** The folder that repeats an ancestor: a remote path, or a local one (`side`). */
+  readonly path: string;
+  /** The ancestor it repeats. */
+  readonly ancestor: string;
+  readonly side: 'remote' | 'local';
+  /**
+   * What showed it: the MLSD `unique` fact (RFC 3659 §7.5.2), the folder's canonical `path` (the
+   * server's PWD, or a link's target), the same name and `listing` at three depths, or the local
+   * device and `inode`.
+   */
+  readonly by: LoopEvidence;
+  /** `removing`: thrown by a recursive `rmdir`, which takes neither `exclude` nor `followSymlinks`. */
+  constructor(side: 'remote' | 'local', path: string, ancestor: string, by: LoopEvidence, removing = false) {
+    const hint = removing ? '' : '. Leave it out with `exclude`, or set `followSymlinks` to skip loops';
+    super('ERR_FTP_TREE_LOOP', `${side === 'remote' ? 'Remote' : 'Local'} folder ${JSON.stringify(path)} is ${JSON.stringify(ancestor)} again (${EVIDENCE[by]}): the tree loops${hint}`);
+    this.path = path;
+    this.ancestor = ancestor;
+    this.side = side;
+    this.by = by;
+  }
+}
+
+/** How each {@link LoopEvidence} reads in a message. */
+export const EVIDENCE: Readonly<Record<LoopEvidence, string>> = {
+  unique: 'the same MLSD unique fact',
+  path: 'the same canonical path',
+  listing: 'the same name and listing at three depths',
+  inode: 'the same device and inode',
+};
+
+/**
+ * A tree goes deeper than the call's `maxDepth` (default 100 folders below the root): a loop no
+ * identity showed, or a tree deeper than any real one. Thrown before the folder past the bound is
+ * listed; like {@link TreeLoopError}, a download or mirror has written nothing then.
+ *
+ * @example
+ * ```ts
+ * await client.downloadDir('/deep', './deep', { maxDepth: 500 }).catch((err) => {
+ *   if (err instanceof TreeDepthError) console.error(`deeper than ${err.maxDepth} at ${err.path}`);
+ *   else throw err;
+ * });
+ * ```
+ */
+export class TreeDepthError extends FtpError {
+  static {
+    brand(this, Symbol.for('ftpkit.error.TreeDepthError'));
+  }
+
+  /** The first folder past the bound: a remote path, or a local one (`side`). */
+  readonly path: string;
+  readonly maxDepth: number;
+  readonly side: 'remote' | 'local';
+  constructor(side: 'remote' | 'local', path: string, maxDepth: number) {
+    super('ERR_FTP_TREE_DEPTH', `${side === 'remote' ? 'Remote' : 'Local'} folder ${JSON.stringify(path)} is more than ${maxDepth} folders deep (maxDepth): a loop, or a tree deeper than allowed`);
+    this.path = path;
+    this.maxDepth = maxDepth;
+    this.side = side;
   }
 }
 

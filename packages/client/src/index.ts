@@ -19,6 +19,7 @@ export type {
   MirrorResult,
   Progress,
   RecursiveOptions,
+  RemoveOptions,
   SkippedEntry,
   TransferOptions,
   TransferResult,
@@ -44,8 +45,11 @@ export {
   RemoteProtocolError,
   TimeoutError,
   TlsError,
+  TreeDepthError,
+  TreeLoopError,
   UnsafePathError,
   isAbortError,
   isFtpError,
 } from './errors.js';
+export type { LoopEvidence } from './errors.js';
 export type { HashAlgorithm, ListingEntry, Reply, ServerChecksum } from '@ftpkit/codec';

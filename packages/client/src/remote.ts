@@ -20,6 +20,7 @@ import type {
   MirrorOptions,
   MirrorResult,
   RecursiveOptions,
+  RemoveOptions,
   TransferOptions,
   TransferResult,
 } from './calls.js';
@@ -28,12 +29,13 @@ import { concat } from './io/sinks.js';
 import type { UploadSource } from './io/sources.js';
 import { checksum } from './ops/checksum.js';
 import type { Conn, Runner } from './ops/conn.js';
-import { isDirectory, makeDirectories, removeTree } from './ops/dirs.js';
+import { isDirectory, makeDirectories } from './ops/dirs.js';
 import { download } from './ops/download.js';
 import { list, listEntries, stat } from './ops/listing.js';
 import { setLastModified, upload } from './ops/upload.js';
 import type { ResolvedOptions } from './options.js';
 import { copyTree, mirror } from './trees/mirror.js';
+import { removeTree } from './trees/remove.js';
 
 /**
  * The calls of {@link Client} and {@link Pool}. A function that takes a `RemoteCalls` works with
@@ -242,14 +244,16 @@ export abstract class RemoteCalls {
 
   /**
    * Remove a directory; with `recursive`, its contents first, on one session (symbolic links are
-   * removed, not followed).
+   * removed, not followed). A folder inside that is its own ancestor (a server that lists a folder
+   * inside itself) is a `TreeLoopError`, and one more than `maxDepth` (default 100) below `path` a
+   * `TreeDepthError`, each before that folder is listed; what was removed before it stays removed.
    *
    * @example
    * ```ts
    * await client.rmdir('/incoming/old', { recursive: true });
    * ```
    */
-  async rmdir(path: string, options: RecursiveOptions = {}): Promise<void> {
+  async rmdir(path: string, options: RemoveOptions = {}): Promise<void> {
     await this.run(options, async (conn) => {
       if (options.recursive) await removeTree(conn, path, options);
       else await conn.command('RMD', path, options);
@@ -367,10 +371,13 @@ export abstract class RemoteCalls {
   /**
    * Download a remote tree into a local folder, every file. The tree is listed first (every name
    * from the server checked before it is used locally: no separators, `..`, NUL or drive letters,
-   * else `UnsafePathError` and nothing is fetched), then the folders are made and the files fetched,
-   * `concurrency` at a time: one on a Client, the pool's size on a Pool. Fail-fast: the first error
-   * stops the rest, and files finished before it stay (each one complete). Options as for every
-   * tree transfer: `followSymlinks`, `include`/`exclude`, `onProgress` over all files, `onFile`.
+   * else `UnsafePathError` and nothing is fetched; a folder that is its own ancestor,
+   * `TreeLoopError`; one deeper than `maxDepth`, `TreeDepthError`), then the folders are made and
+   * the files fetched, `concurrency` at a time: one on a Client, the pool's size on a Pool. A
+   * symbolic link already inside `localDir` is never written through (`LocalFileError`, before
+   * anything is written). Fail-fast: the first error stops the rest, and files finished before it
+   * stay (each one complete). Options as for every tree transfer: `followSymlinks`,
+   * `include`/`exclude`, `maxDepth`, `onProgress` over all files, `onFile`.
    *
    * @example
    * ```ts

@@ -9,8 +9,9 @@
  * usable, so "stop reading here" needs nothing new from the client. The last range simply reads to
  * the end, and its 226 is the call's reply.
  *
- * Safety: the bytes go to `.<name>.segments.ftpkit-part` beside the target and are renamed into place
- * only when every range is complete, so a failure never leaves a file that looks whole. Beside it,
+ * Safety: the bytes go to `.<name>.segments.ftpkit-part` beside the target (the name shortened to
+ * fit where it must, io/paths.ts `sideName`) and are renamed into place only when every range is
+ * complete, so a failure never leaves a file that looks whole. Beside it,
  * `.<name>.segments.ftpkit-state` (JSON) records each range's progress, written when a range finishes
  * and when the call fails. The next call for the same target finds it and fetches only what is
  * missing, provided the remote path, size and modification time still match; anything else (no
@@ -21,7 +22,8 @@
  */
 import { FtpReplyError, parseMdtmReply, RemoteProtocolError, type Reply } from '@ftpkit/codec';
 import type { CallOptions, TransferOptions, TransferResult } from './calls.js';
-import { basename, dirname, join, open, rename, stat, unlink, type FileHandle } from './io/fs.js';
+import { basename, dirname, join, localFileError, open, rename, stat, unlink, type FileHandle } from './io/fs.js';
+import { sideName } from './io/paths.js';
 import { recyclingDestination, writeAt } from './io/sinks.js';
 import type { Conn, Runner } from './ops/conn.js';
 import { download, sizeOrUndefined } from './ops/download.js';
@@ -75,15 +77,18 @@ export async function segmentedDownload(
     return lease(call, (conn) => download(conn, remote, local, single));
   }
 
-  const part = join(dirname(local), `.${basename(local)}.segments.ftpkit-part`);
-  const statePath = join(dirname(local), `.${basename(local)}.segments.ftpkit-state`);
+  const part = join(dirname(local), sideName(basename(local), '.segments.ftpkit-part'));
+  const statePath = join(dirname(local), sideName(basename(local), '.segments.ftpkit-state'));
   let state = await loadState(statePath, part, remote, probe);
   let handle: FileHandle;
+  const writing = (err: unknown): never => {
+    throw localFileError(err, 'write', local);
+  };
   if (state) {
-    handle = await open(part, 'r+');
+    handle = await open(part, 'r+').catch(writing);
   } else {
     state = { version: 1, remote, size: probe.size, modified: probe.modified, ranges: split(probe.size, count), reply: null };
-    handle = await open(part, 'w');
+    handle = await open(part, 'w').catch(writing);
   }
   const current = state;
   const saver = stateSaver(statePath, current);
@@ -94,7 +99,7 @@ export async function segmentedDownload(
   try {
     await saver.save();
     await runAll(pending, pending.length, signal, async (range, rangeSignal) => {
-      const reply = await lease({ signal: rangeSignal }, (conn) => fetchRange(conn, remote, handle, range, range === last, rangeSignal, meter.add));
+      const reply = await lease({ signal: rangeSignal }, (conn) => fetchRange(conn, remote, handle, local, range, range === last, rangeSignal, meter.add));
       if (reply) current.reply = reply;
       await saver.save();
     });
@@ -103,8 +108,8 @@ export async function segmentedDownload(
     await saver.save().catch(() => {});
     throw err;
   }
-  await handle.close();
-  await rename(part, local);
+  await handle.close().catch(writing);
+  await rename(part, local).catch(writing);
   await unlink(statePath).catch(() => {});
   // The last range always ends with its RETR's own final reply, in this call or an earlier one.
   return { bytes: meter.bytes(), reply: current.reply! };
@@ -144,6 +149,7 @@ async function fetchRange(
   conn: Conn,
   remote: string,
   handle: FileHandle,
+  local: string,
   range: Range,
   isLast: boolean,
   signal: AbortSignal,
@@ -154,7 +160,9 @@ async function fetchRange(
     const room = range.end - position;
     if (isLast && chunk.length > room) throw new RemoteProtocolError(`${remote} is longer than SIZE said (${range.end} bytes): it changed during the download`);
     const piece = chunk.length > room ? chunk.subarray(0, room) : chunk;
-    await writeAt(handle, piece, position);
+    await writeAt(handle, piece, position).catch((err: unknown) => {
+      throw localFileError(err, 'write', local);
+    });
     recycle?.(chunk); // written: its memory can carry the next read
     position += piece.length;
     range.done += piece.length;

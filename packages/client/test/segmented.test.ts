@@ -104,6 +104,37 @@ describe('scripted server', () => {
     expect(result.reply.code).toBe(226);
   });
 
+  test('a 250-byte target name: the part and state files are shortened to fit, and the next call finds them', async () => {
+    const body = randomBytes(4 * MiB);
+    let faults = 1;
+    const pool = await scenes.setup({
+      files: { big: body },
+      handlers: {
+        RETR: retr(async (offset, data) => {
+          if (offset !== 0 || faults-- <= 0) return;
+          await send(data, body.subarray(0, 256 * KiB));
+          if (!data.destroyed) await new Promise((resolve) => data.once('close', resolve));
+          return '426 Connection closed; transfer aborted';
+        }),
+      },
+    });
+    const dir = await folder();
+    const name = `${'é'.repeat(123)}.bin`; // 250 bytes of UTF-8
+    const target = join(dir, name);
+    expect(await rejectionOf(pool.download('big', target, { segments: 2 }))).toBeInstanceOf(FtpReplyError);
+    const left = await leftovers(dir);
+    expect(left).toHaveLength(2);
+    for (const side of left) expect(Buffer.byteLength(side)).toBeLessThanOrEqual(255);
+    const mark = scenes.server.received.length;
+    await pool.download('big', target, { segments: 2 });
+    expect(sha256(await readFile(target))).toBe(sha256(body));
+    expect(await readdir(dir)).toEqual([name]);
+    // Resumed from the saved state: the first range from where it stopped, not from 0.
+    const offsets = retrOffsets(scenes.server.received, mark);
+    expect(offsets).toContain(256 * KiB);
+    expect(offsets).not.toContain(0);
+  });
+
   test('aborted by its signal: AbortError, no target file; the next call completes it byte-identically', async () => {
     const body = randomBytes(6 * MiB + 123);
     const pool = await scenes.setup({ files: { big: body }, handlers: { RETR: retr() } }, { size: 3 });

@@ -252,25 +252,33 @@ describe('symbolic links back into their own tree are not followed for ever', ()
     expect(await treeOf(join(server.root, 'loop-up'))).toEqual({ 'in/f.txt': 'f' });
   });
 
-  test('remote, a link the server will not follow (ProFTPD: a second pass through the same link): skipped', async () => {
+  test('remote, where PWD shows where a link leads (ProFTPD, MLSD without targets): a link to an ancestor is skipped', async () => {
     await mkdir(join(server.root, 'loop2', 'in'), { recursive: true });
     await writeFile(join(server.root, 'loop2', 'in', 'f.txt'), 'f');
     await symlink('..', join(server.root, 'loop2', 'in', 'up'));
     const local = join(work, 'loop2-down');
     const result = await pool.downloadDir('/loop2', local, { followSymlinks: true });
-    expect(result.skipped).toEqual([{ path: '/loop2/in/up/in/up', reason: expect.stringMatching(/neither a folder nor a file/) }]);
-    expect(await treeOf(local)).toEqual({ 'in/f.txt': 'f', 'in/up/in/f.txt': 'f' });
+    expect(result.skipped).toEqual([{ path: '/loop2/in/up', reason: expect.stringMatching(/^symbolic link back into its own ancestors: the same folder as \/loop2 \(the same canonical path\)$/) }]);
+    expect(await treeOf(local)).toEqual({ 'in/f.txt': 'f' });
   });
 
-  test('remote, where nothing shows a loop (MLSD hides link targets): links within links stop after 8', async () => {
-    // Every folder holds f.txt and a link `up` that CWD accepts: an endless tree.
+  test('remote, where nothing shows a loop (MLSD hides link targets, PWD does not resolve links): links within links stop after 8', async () => {
+    // Every folder holds a file named by its depth and a link `up` that CWD accepts: an endless
+    // tree whose listings never repeat, and whose PWD is the path as given, as pyftpdlib's is.
+    let cwd = '/';
+    const depth = (path: string) => path.split('/').filter((s) => s === 'up').length;
     const scripted = await startScriptedServer({
       features: ['MLST', 'SIZE'],
       handlers: {
-        MLSD: async (_, ctx) => {
+        CWD: (arg) => {
+          cwd = arg.startsWith('/') ? arg : `/${arg}`;
+          return '250 OK';
+        },
+        PWD: () => `257 "${cwd}" is the current directory`,
+        MLSD: async (arg, ctx) => {
           const data = await ctx.acceptData();
           ctx.reply('150 Here it comes');
-          await sendAndClose(data, new TextEncoder().encode('type=file;size=1; f.txt\r\ntype=OS.unix=symlink; up\r\n'));
+          await sendAndClose(data, new TextEncoder().encode(`type=file;size=1; f${depth(arg)}.txt\r\ntype=OS.unix=symlink; up\r\n`));
           return '226 Done';
         },
         RETR: async (_, ctx) => {
@@ -285,7 +293,7 @@ describe('symbolic links back into their own tree are not followed for ever', ()
       await using remote = await Client.connect({ host: scripted.host, port: scripted.port, user: 'u', password: 'p' });
       const result = await remote.downloadDir('x', join(work, 'endless'), { followSymlinks: true });
       expect(result.skipped).toEqual([{ path: `x${'/up'.repeat(9)}`, reason: expect.stringMatching(/inside 8 others/) }]);
-      expect(result.files).toBe(9); // x/f.txt, then one below each of the 8 links followed
+      expect(result.files).toBe(9); // x/f0.txt, then one below each of the 8 links followed
     } finally {
       await scripted.close();
     }

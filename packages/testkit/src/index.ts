@@ -32,3 +32,5 @@ export type {
   ScriptedServerOptions,
   TestHooks,
 } from './scripted.js';
+export { treeHandlers } from './scripted-tree.js';
+export type { TreeEntrySpec, TreeHandlersOptions } from './scripted-tree.js';

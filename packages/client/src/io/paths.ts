@@ -1,5 +1,5 @@
 /**
- * Remote path helpers and the guard for server-supplied names.
+ * Remote path helpers, the guard for server-supplied names, and the names of temporary files.
  *
  * A listing is server input. Before a name from it becomes part of a local path it must be a single,
  * plain path segment: no separators of either kind, no `.` or `..`, no NUL, no drive letter and
@@ -9,6 +9,58 @@
  * @module
  */
 import { UnsafePathError } from '../errors.js';
+
+/**
+ * The longest file name local file systems take, in bytes of UTF-8: 255 on ext4, XFS, Btrfs, ZFS and
+ * APFS; NTFS takes 255 UTF-16 units, which are never more than the UTF-8 bytes of the same name.
+ */
+const NAME_MAX_BYTES = 255;
+
+const utf8 = new TextEncoder();
+
+/** Bytes of `text` in UTF-8. */
+export function utf8Length(text: string): number {
+  return utf8.encode(text).length;
+}
+
+/** Whether a file name is longer than any common local file system takes. */
+export function nameTooLong(name: string): boolean {
+  return utf8Length(name) > NAME_MAX_BYTES;
+}
+
+/**
+ * A hidden name beside the file `name`, for its temporary or state file: `.<name><suffix>`. Where
+ * that would pass 255 bytes of UTF-8, `name` is cut at a character boundary and a hash of the whole
+ * name added (`~` and 8 hex digits), so the name fits whatever the final name is, and two long
+ * names that start alike still get names of their own.
+ *
+ * @example
+ * ```ts
+ * sideName('report.csv', '.segments.ftpkit-state'); // '.report.csv.segments.ftpkit-state'
+ * utf8Length(sideName('é'.repeat(125), '.1a2b3c4d.ftpkit-part')) <= 255; // true
+ * ```
+ */
+export function sideName(name: string, suffix: string): string {
+  const whole = `.${name}${suffix}`;
+  if (!nameTooLong(whole)) return whole;
+  const budget = NAME_MAX_BYTES - 1 - utf8Length(suffix) - 9;
+  let kept = '';
+  let bytes = 0;
+  for (const char of name) {
+    const size = utf8Length(char);
+    if (bytes + size > budget) break;
+    kept += char;
+    bytes += size;
+  }
+  return `.${kept}~${fnv1a(name)}${suffix}`;
+}
+
+/** FNV-1a, 32 bits, over UTF-16 units, as 8 hex digits. */
+function fnv1a(text: string): string {
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) hash = Math.imul(hash ^ text.charCodeAt(i), 0x01000193);
+  return (hash >>> 0).toString(16).padStart(8, '0');
+}
 
 /**
  * Return `name` if it is safe as one local path segment, else throw {@link UnsafePathError}.

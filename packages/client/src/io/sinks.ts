@@ -5,12 +5,14 @@
  * Theory of operation: a download writes into a {@link Sink}, whose `write` may return a promise (the
  * driver awaits it, which is the back-pressure). A file sink writes to a temporary name in the target
  * folder and renames only after the server's 226 and the data EOF have both arrived, so a failed
- * download never leaves a file that looks complete.
+ * download never leaves a file that looks complete. The temporary name fits wherever the final name
+ * does (io/paths.ts `sideName`), and a local failure is a `LocalFileError` with its reason (io/fs.ts).
  *
  * @module
  */
 import { LocalFileError } from '../errors.js';
-import { dirname, join, basename, open, rename, stat, unlink, writevCopies, type FileHandle } from './fs.js';
+import { basename, dirname, join, localFileError, lstat, open, rename, stat, unlink, writevCopies, type FileHandle } from './fs.js';
+import { nameTooLong, sideName } from './paths.js';
 
 /** Where a download goes. */
 export type DownloadDestination =
@@ -112,18 +114,33 @@ async function openFileSink(path: string, startAt: number): Promise<Sink> {
   if (startAt > 0) {
     // Resume: the partial file is the user's, grow it in place from exactly startAt.
     const info = await stat(path).catch((cause: unknown) => {
-      throw new LocalFileError(`Cannot resume: ${path} is not readable`, { cause });
+      throw new LocalFileError(`Cannot resume: ${path} is not readable`, { cause, path });
     });
-    if (info.size !== startAt) throw new LocalFileError(`Cannot resume at ${startAt}: ${path} has ${info.size} bytes`);
-    const handle = await open(path, 'r+');
-    return fileSink(handle, startAt, async () => {}, async () => {});
+    if (info.size !== startAt) throw new LocalFileError(`Cannot resume at ${startAt}: ${path} has ${info.size} bytes`, { path });
+    const handle = await open(path, 'r+').catch((err: unknown) => {
+      throw localFileError(err, 'write', path);
+    });
+    return fileSink(handle, path, startAt, async () => {}, async () => {});
   }
-  const temp = join(dirname(path), `.${basename(path)}.${crypto.randomUUID().slice(0, 8)}.ftpkit-part`);
-  const handle = await open(temp, 'wx');
+  // A name no file system here takes fails now, before any byte is fetched: looking it up says so.
+  if (nameTooLong(basename(path))) {
+    await lstat(path).catch((err: unknown) => {
+      if ((err as NodeJS.ErrnoException).code === 'ENAMETOOLONG') throw localFileError(err, 'write', path);
+    });
+  }
+  // The temporary name fits whenever the final one does (sideName), and `wx` never opens what is there.
+  const temp = join(dirname(path), sideName(basename(path), `.${crypto.randomUUID().slice(0, 8)}.ftpkit-part`));
+  const handle = await open(temp, 'wx').catch((err: unknown) => {
+    throw localFileError(err, 'write', path);
+  });
   return fileSink(
     handle,
+    path,
     0,
-    () => rename(temp, path),
+    () =>
+      rename(temp, path).catch((err: unknown) => {
+        throw localFileError(err, 'write', path);
+      }),
     () => unlink(temp).catch(() => {}),
   );
 }
@@ -141,7 +158,7 @@ const FILE_WRITE_BATCH = 1024 * 1024;
  * the next batch gathers: at most one write is in flight, so memory stays bounded (two batches) and
  * a slow disk still slows the download down. A failed write fails the next `write` or `commit`.
  */
-function fileSink(handle: FileHandle, start: number, onCommit: () => Promise<void>, onDiscard: () => Promise<void>): Sink {
+function fileSink(handle: FileHandle, path: string, start: number, onCommit: () => Promise<void>, onDiscard: () => Promise<void>): Sink {
   let position = start;
   let closed = false;
   let batch: Uint8Array[] = [];
@@ -153,7 +170,9 @@ function fileSink(handle: FileHandle, start: number, onCommit: () => Promise<voi
   const close = async () => {
     if (closed) return;
     closed = true;
-    await handle.close();
+    await handle.close().catch((err: unknown) => {
+      throw localFileError(err, 'write', path);
+    });
   };
   /** Wait for the write in flight; rethrow a failure of any earlier one. */
   const settle = async () => {
@@ -184,7 +203,7 @@ function fileSink(handle: FileHandle, start: number, onCommit: () => Promise<voi
         else if (giveBack) for (const chunk of chunks) giveBack(chunk);
       },
       (error: unknown) => {
-        failure ??= { error };
+        failure ??= { error: localFileError(error, 'write', path) };
       },
     );
   };

@@ -9,7 +9,7 @@
  * @module
  */
 import { LocalFileError } from '../errors.js';
-import { open, stat } from './fs.js';
+import { localFileError, open, stat } from './fs.js';
 
 /** What an upload reads. */
 export type UploadSource = string | Uint8Array | AsyncIterable<Uint8Array> | ReadableStream<Uint8Array>;
@@ -62,20 +62,27 @@ async function* readWebStream(stream: ReadableStream<Uint8Array>): AsyncGenerato
 }
 
 async function openFileSource(path: string, startAt: number, reuseBuffers: boolean): Promise<Source> {
-  const { size } = await stat(path).catch((cause: unknown) => {
-    throw new LocalFileError(`Cannot read ${path}`, { cause });
+  const { size } = await stat(path).catch((err: unknown) => {
+    throw localFileError(err, 'read', path);
   });
   if (startAt > size) throw new LocalFileError(`Cannot resume at ${startAt}: ${path} has only ${size} bytes`);
   // The file is opened only when the upload starts moving bytes, so a refused STOR leaks nothing.
   async function* chunks(): AsyncGenerator<Uint8Array> {
-    const handle = await open(path, 'r');
+    const handle = await open(path, 'r').catch((err: unknown) => {
+      throw localFileError(err, 'read', path);
+    });
     let position = startAt;
     // Buffers whose chunks were sent, when they may be refilled. Without this a Deno upload left
     // 1 MiB of garbage per read, collected late: 120 MB peak RSS for 1 GiB, 60 MB with it.
     const spare: Uint8Array[] = [];
     const readAt = (at: number): Promise<Uint8Array> => {
       const buffer = spare.pop() ?? new Uint8Array(FILE_CHUNK);
-      const read = handle.read(buffer, 0, FILE_CHUNK, at).then(({ bytesRead }) => (bytesRead === FILE_CHUNK ? buffer : buffer.subarray(0, bytesRead)));
+      const read = handle.read(buffer, 0, FILE_CHUNK, at).then(
+        ({ bytesRead }) => (bytesRead === FILE_CHUNK ? buffer : buffer.subarray(0, bytesRead)),
+        (err: unknown) => {
+          throw localFileError(err, 'read', path);
+        },
+      );
       read.catch(() => {}); // awaited below; never an unhandled rejection if the upload stops first
       return read;
     };

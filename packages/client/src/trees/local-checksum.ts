@@ -7,7 +7,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { HashAlgorithm } from '@ftpkit/codec';
-import { open } from '../io/fs.js';
+import { localFileError, open } from '../io/fs.js';
 
 const NODE_NAMES: Readonly<Record<Exclude<HashAlgorithm, 'CRC32'>, string>> = { 'SHA-512': 'sha512', 'SHA-256': 'sha256', 'SHA-1': 'sha1', MD5: 'md5' };
 
@@ -32,11 +32,15 @@ function crc32Update(crc: number, bytes: Uint8Array): number {
 
 /** Every chunk of a local file, read with one reused 1 MiB buffer. */
 async function* chunksOf(file: string): AsyncGenerator<Uint8Array> {
-  const handle = await open(file, 'r');
+  const handle = await open(file, 'r').catch((err: unknown) => {
+    throw localFileError(err, 'read', file);
+  });
   try {
     const buffer = new Uint8Array(1 << 20);
     for (;;) {
-      const { bytesRead } = await handle.read(buffer, 0, buffer.length, null);
+      const { bytesRead } = await handle.read(buffer, 0, buffer.length, null).catch((err: unknown) => {
+        throw localFileError(err, 'read', file);
+      });
       if (bytesRead === 0) return;
       yield buffer.subarray(0, bytesRead);
     }

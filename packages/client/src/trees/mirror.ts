@@ -3,7 +3,8 @@
  *
  * Theory of operation: every tree transfer walks (walk.ts), plans (plan.ts, pure) and carries the
  * plan out (run.ts), over one {@link Runner}, so a Client and a Pool do the same thing, one file or
- * `concurrency` files at a time, and every option means the same everywhere.
+ * `concurrency` files at a time, and every option means the same everywhere. Every walk ends
+ * (walk.ts, loops.ts), and both trees are walked before anything is written.
  *
  * `mirror` walks both trees and plans new files, other sizes and newer times; with `checksum`, the
  * files whose fate a checksum decides are compared by content, the server's checksum (through the
@@ -26,15 +27,16 @@ import { compileGlob } from './glob.js';
 import { localChecksum } from './local-checksum.js';
 import { applyChecksums, byPath, checksumCandidates, excludedBy, planMirror, type TreeEntry } from './plan.js';
 import { localPath, runPlan } from './run.js';
-import { walkLocal, walkRemote, type Walk } from './walk.js';
+import { maxDepthOf } from './loops.js';
+import { walkLocal, walkRemote, type Walk, type WalkOptions } from './walk.js';
 
 /** Make one tree a copy of the other (see `RemoteCalls.mirror`). */
 export async function mirror(runner: Runner, options: MirrorOptions): Promise<MirrorResult> {
   const { direction, remote, local } = options;
   if (direction !== 'download' && direction !== 'upload') throw new InvalidArgumentError(`mirror direction must be 'download' or 'upload', not ${JSON.stringify(direction)}`);
-  checkGlobs(options);
+  checkOptions(options);
   const call = signalOf(options);
-  const walking = { ...call, followSymlinks: options.followSymlinks };
+  const walking = walkOptions(options);
   const remoteTree: Walk =
     direction === 'upload' && !(await runner.run(call, (conn) => isDirectory(conn, remote, call)))
       ? { entries: [], skipped: [], exactTimes: true }
@@ -54,7 +56,9 @@ export async function mirror(runner: Runner, options: MirrorOptions): Promise<Mi
   const skipped = reported([...source.skipped, ...target.skipped.filter((t) => !source.skipped.some((s) => s.path === t.path))], options);
   const result = (copied: MirrorResult['copied']): MirrorResult => ({ plan, copied, skipped, ...(algorithm ? { checksum: algorithm } : {}) });
   if (options.dryRun) return result([]);
-  return result(await runPlan(runner, plan, { ...call, direction, remote, local, keepTimes: true, onProgress: options.onProgress, onFile: options.onFile }));
+  return result(
+    await runPlan(runner, plan, { ...call, direction, remote, local, keepTimes: true, onProgress: options.onProgress, onFile: options.onFile, maxDepth: options.maxDepth }),
+  );
 }
 
 /**
@@ -86,9 +90,9 @@ export async function copyTree(
   local: string,
   options: DirectoryTransferOptions,
 ): Promise<DirectoryTransferResult> {
-  checkGlobs(options);
+  checkOptions(options);
   const call = signalOf(options);
-  const walking = { ...call, followSymlinks: options.followSymlinks };
+  const walking = walkOptions(options);
   const source = direction === 'download' ? await walkRemote(runner, remote, walking) : await walkLocal(local, walking);
   const plan = planMirror(source.entries, [], {
     all: true,
@@ -113,9 +117,15 @@ function reported(skipped: readonly SkippedEntry[], options: { readonly exclude?
   return skipped.filter((s) => !excluded(s.path)).sort(byPath);
 }
 
-/** Bad globs are the caller's mistake: say so before anything is listed. */
-function checkGlobs(options: TreeOptions): void {
+/** Bad globs and bounds are the caller's mistake: say so before anything is listed. */
+function checkOptions(options: TreeOptions): void {
   for (const pattern of [...(options.include ?? []), ...(options.exclude ?? [])]) compileGlob(pattern);
+  maxDepthOf(options);
+}
+
+/** What both walks of a transfer take: links, the depth bound, and the folders `exclude` leaves alone. */
+function walkOptions(options: TreeOptions): WalkOptions {
+  return { ...signalOf(options), followSymlinks: options.followSymlinks, maxDepth: options.maxDepth, excluded: excludedBy(options.exclude) };
 }
 
 function signalOf(options: CallOptions): CallOptions {

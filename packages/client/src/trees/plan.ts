@@ -137,7 +137,8 @@ export function excludedBy(exclude: readonly string[] | undefined): (path: strin
   return (path) => excludes.length > 0 && ancestorsAndSelf(path).some((p) => excludes.some((m) => m(p)));
 }
 
-function ancestors(path: string): string[] {
+/** The folders above a relative path, from the top (`a/b/c` → `a`, `a/b`). */
+export function ancestors(path: string): string[] {
   const parts = path.split('/');
   const out: string[] = [];
   for (let i = 1; i < parts.length; i++) out.push(parts.slice(0, i).join('/'));

@@ -13,17 +13,26 @@
  * take its source's time and an upload gets it with MFMT where the server has it (best effort), so a
  * later mirror sees both as unchanged.
  *
+ * A download never writes through a symbolic link it finds inside the target (the target itself may
+ * be one: the caller named it). Before the first write, every path the plan writes, and every folder
+ * above it, is checked with lstat, and a link there is refused (`LocalFileError`, `ELOOP`), so nothing
+ * is half-written; each folder is then made with a plain mkdir that accepts only a real folder
+ * already there, which holds against a link put there in the meantime, and a file is renamed into
+ * place, which replaces a link rather than following it.
+ *
  * @module
  */
 import type { CallOptions, FileEvent, MirrorAction, MirrorPlan, TreeProgress } from '../calls.js';
-import { join, mkdir, rm, utimes } from '../io/fs.js';
+import { join, localFileError, makeFolder, mkdir, refuseLink, rm, utimes } from '../io/fs.js';
 import { remoteJoin } from '../io/paths.js';
 import type { Runner } from '../ops/conn.js';
-import { makeDirectories, makeDirectory, removeTree } from '../ops/dirs.js';
+import { makeDirectories, makeDirectory } from '../ops/dirs.js';
 import { download } from '../ops/download.js';
 import { setLastModified, upload } from '../ops/upload.js';
 import { runAll } from '../parallel.js';
 import { feed, progressMeter, sumOrUndefined } from '../progress.js';
+import { ancestors } from './plan.js';
+import { removeTree } from './remove.js';
 
 /** Where a plan is carried out, and what to report. */
 export interface RunOptions extends CallOptions {
@@ -36,7 +45,12 @@ export interface RunOptions extends CallOptions {
   readonly keepTimes: boolean;
   readonly onProgress?: ((progress: TreeProgress) => void) | undefined;
   readonly onFile?: ((event: FileEvent) => void) | undefined;
+  /** The depth bound of the removal of a remote folder (upload with `delete`). */
+  readonly maxDepth?: number | undefined;
 }
+
+/** lstat calls at once while a download's paths are checked for links. */
+const LINK_CHECKS = 16;
 
 type Copy = Extract<MirrorAction, { kind: 'copy' }>;
 
@@ -44,8 +58,14 @@ type Copy = Extract<MirrorAction, { kind: 'copy' }>;
 export async function runPlan(runner: Runner, plan: MirrorPlan, options: RunOptions): Promise<{ path: string; bytes: number }[]> {
   const { direction, signal } = options;
   const call = signal ? { signal } : {};
-  if (direction === 'download') await mkdir(options.local, { recursive: true });
-  else if (options.remote !== '') await runner.run(call, (conn) => makeDirectories(conn, options.remote, call));
+  if (direction === 'download') {
+    await refuseLinks(plan, options.local, signal);
+    await mkdir(options.local, { recursive: true }).catch((err: unknown) => {
+      throw localFileError(err, 'create the folder', options.local);
+    });
+  } else if (options.remote !== '') {
+    await runner.run(call, (conn) => makeDirectories(conn, options.remote, call));
+  }
 
   const copies = plan.actions.filter((a): a is Copy => a.kind === 'copy');
   const meter = progressMeter(undefined, sumOrUndefined(copies.map((c) => c.size)));
@@ -55,7 +75,7 @@ export async function runPlan(runner: Runner, plan: MirrorPlan, options: RunOpti
     const remote = remoteJoin(options.remote, action.path);
     const local = localPath(options.local, action.path);
     if (action.kind === 'mkdir') {
-      if (direction === 'download') await mkdir(local, { recursive: true });
+      if (direction === 'download') await makeFolder(local);
       else await runner.run(at, (conn) => makeDirectory(conn, remote, at));
       return;
     }
@@ -63,16 +83,26 @@ export async function runPlan(runner: Runner, plan: MirrorPlan, options: RunOpti
     options.onFile?.({ ...event, phase: 'start', bytes: 0 });
     let bytes = 0;
     if (action.kind === 'delete') {
-      if (direction === 'download') await rm(local, { recursive: true, force: true });
-      else if (action.type === 'directory') await runner.run(at, (conn) => removeTree(conn, remote, at));
-      else await runner.run(at, (conn) => conn.command('DELE', remote, at));
+      if (direction === 'download') {
+        await rm(local, { recursive: true, force: true }).catch((err: unknown) => {
+          throw localFileError(err, 'delete', local);
+        });
+      } else if (action.type === 'directory') {
+        await runner.run(at, (conn) => removeTree(conn, remote, { ...at, maxDepth: options.maxDepth }));
+      } else {
+        await runner.run(at, (conn) => conn.command('DELE', remote, at));
+      }
     } else {
       const onProgress = options.onProgress;
       const progress = onProgress ? { onProgress: feed(meter, (file) => onProgress({ ...meter.now(), path: action.path, file })) } : {};
       const time = options.keepTimes ? action.modifiedAt : undefined;
       if (direction === 'download') {
         bytes = (await runner.run(at, (conn) => download(conn, remote, local, { ...at, ...progress }))).bytes;
-        if (time) await utimes(local, time, time);
+        if (time) {
+          await utimes(local, time, time).catch((err: unknown) => {
+            throw localFileError(err, 'set the time of', local);
+          });
+        }
       } else {
         bytes = await runner.run(at, async (conn) => {
           const result = await upload(conn, local, remote, 'STOR', { ...at, ...progress });
@@ -87,6 +117,19 @@ export async function runPlan(runner: Runner, plan: MirrorPlan, options: RunOpti
   };
   for (const batch of batches(plan.actions)) await runAll(batch, runner.concurrency, signal, step);
   return copies.map((c) => ({ path: c.path, bytes: moved.get(c) ?? 0 }));
+}
+
+/**
+ * Refuse, before anything is written, a plan that would write through a symbolic link inside the
+ * local target: at a path it creates or copies to, or at any folder above a path it touches.
+ */
+async function refuseLinks(plan: MirrorPlan, root: string, signal: AbortSignal | undefined): Promise<void> {
+  const paths = new Set<string>();
+  for (const action of plan.actions) {
+    for (const folder of ancestors(action.path)) paths.add(folder);
+    if (action.kind !== 'delete') paths.add(action.path);
+  }
+  await runAll([...paths], LINK_CHECKS, signal, (path) => refuseLink(localPath(root, path)));
 }
 
 /** Consecutive actions that may run at once: all copies, or folders of one kind and one depth. */
