@@ -14,7 +14,7 @@
 import { command, LocalProtocolError, parsePwdReply, type ConnectResult, type Reply } from '@ftpkit/codec';
 import { transport as defaultTransport, type Transport } from '@ftpkit/transport';
 import type { CallOptions } from './calls.js';
-import { Control } from './control.js';
+import { Control } from './driver/control.js';
 import { abortError } from './errors.js';
 import { Conn } from './ops/conn.js';
 import { parseUrl, resolveOptions, type ClientOptions, type ResolvedOptions } from './options.js';
