@@ -2,10 +2,21 @@
  * The driver: runs `@ftpkit/codec`'s Session over `@ftpkit/transport` connections.
  *
  * Theory of operation: the Session decides everything FTP; this module only performs its actions
- * (write bytes, upgrade to TLS, open or accept a data connection, move data, close) and reports the
- * outcomes back. It never looks at a reply code. It owns the clock: the connect timeout, the reply
- * timeout (armed while the session waits on the control connection) and the data-idle timeout (armed
- * only while a data read or write is waiting on the server, so a slow local consumer never trips it).
+ * (write bytes, upgrade to TLS, open or accept a data connection through a {@link DataChannel},
+ * close) and reports the outcomes back. It never looks at a reply code.
+ *
+ * It owns the clocks, as data (quinn's `poll_timeout`): after every event and action, `#clock()`
+ * derives which one clock runs from the session's wait state and the data channel's pump, and one
+ * {@link Alarm} is set for that clock's deadline. Nothing starts or stops a timer by hand:
+ * - `reply`: the session waits on the server (greeting, reply, tls, listening, transfer, aborting)
+ *   and no data moves. It measures silence: every command sent and every control byte received
+ *   restart it.
+ * - `dataIdle`: data moves and a read or write waits on the server, counted from when that wait
+ *   began. While the pump waits on the caller's sink or source no clock runs, so a slow local
+ *   consumer never trips one.
+ * - `keepAlive`: the session is idle after login and `keepAlive` is set; it sends a NOOP.
+ * The connect timeout (and the TLS handshake's) is the transport's, and the grace of a gentle TLS
+ * close belongs to the data channel being closed, which may outlive its operation.
  *
  * One control reader loop runs for the life of the connection, so an unsolicited 421 or a close is
  * noticed even while idle. A TLS upgrade is performed before the next read is issued, so no
@@ -13,12 +24,12 @@
  *
  * @module
  */
-import { Session, TlsRefusedError, type Action, type Operation, type OperationResult, type Reply } from '@ftpkit/codec';
+import { command, Session, TlsRefusedError, type Action, type Operation, type OperationResult, type Reply } from '@ftpkit/codec';
 import { ConnectionError, TimeoutError, TlsError, type Connection, type Transport } from '@ftpkit/transport';
 import { abortError } from '../errors.js';
 import type { ResolvedOptions } from '../options.js';
-import { DataChannel, tlsFor, type ChannelClocks, type OnBytes, type TransferIo } from './data-channel.js';
-import { Timer } from './timer.js';
+import { Alarm, clockOf, type Clock } from './clock.js';
+import { DataChannel, tlsFor, type OnBytes, type TransferIo } from './data-channel.js';
 
 interface Running {
   readonly resolve: (result: OperationResult) => void;
@@ -29,6 +40,19 @@ interface Running {
   /** A local failure (sink or source) that made us abort; reported instead of AbortError. */
   localError: unknown;
 }
+
+/** The driver's clocks; at most one runs at a time. */
+type ClockKind = 'reply' | 'dataIdle' | 'keepAlive' | 'none';
+
+/** The running clock: its length and, for one that counts from its own event, that event's time. */
+interface ClockState {
+  readonly kind: ClockKind;
+  readonly ms: number;
+  /** Counted from here; without it, from the clock's last restart (`#since`). */
+  readonly since?: number;
+}
+
+const NO_CLOCK: ClockState = { kind: 'none', ms: 0 };
 
 /** A logged-in control connection. */
 export class Control {
@@ -42,14 +66,14 @@ export class Control {
   #closed = false;
   #closeReason: unknown;
   #tlsUpgrade: Promise<void> | undefined;
-  /** A data pump is running: the reply timer is paused. */
-  #moving = false;
   /** Calls waiting for the running operation (an abort finishing in the background) to end. */
   #idleWaiters: (() => void)[] = [];
-  readonly #replyTimer: Timer;
-  readonly #dataIdleTimer: Timer;
-  /** The clocks a data channel drives. */
-  readonly #clocks: ChannelClocks;
+  readonly #time: Clock;
+  readonly #alarm: Alarm;
+  /** The clock that ran at the last derivation. */
+  #clockKind: ClockKind = 'none';
+  /** When the reply or keep-alive clock last restarted: it changed, a command went out, bytes came in. */
+  #since = 0;
   readonly #done: Promise<void>;
 
   private constructor(conn: Connection, transport: Transport, options: ResolvedOptions) {
@@ -65,18 +89,8 @@ export class Control {
       encoding: options.encoding,
       ...(log ? { onReply: (reply: Reply) => logReply(log, reply) } : {}),
     });
-    this.#replyTimer = new Timer(options.timeouts.reply, () => this.#fatal(new TimeoutError(`No reply from the server within ${options.timeouts.reply} ms`)));
-    this.#dataIdleTimer = new Timer(options.timeouts.dataIdle, () =>
-      this.#fatal(new TimeoutError(`Data connection idle for ${options.timeouts.dataIdle} ms`)),
-    );
-    this.#clocks = {
-      reply: this.#replyTimer,
-      dataIdle: this.#dataIdleTimer,
-      running: () => this.#running !== undefined,
-      moving: (value) => {
-        this.#moving = value;
-      },
-    };
+    this.#time = clockOf(transport);
+    this.#alarm = new Alarm(this.#time, () => this.#reclock(true));
     this.#done = this.#readLoop();
   }
 
@@ -165,7 +179,6 @@ export class Control {
       }
       this.#running = running;
       signal?.addEventListener('abort', onAbort, { once: true });
-      this.#replyTimer.start();
       this.#perform(actions);
     });
   }
@@ -192,9 +205,7 @@ export class Control {
           this.#shutdown(new ConnectionError('The server closed the control connection'));
           return;
         }
-        // While data moves, the data-idle timer watches the server; control bytes such as an early
-        // 226 must not start the reply clock under a slow local consumer.
-        if (this.#running && !this.#moving) this.#replyTimer.start();
+        this.#since = this.#time.now();
         this.#perform(this.session.receive(chunk));
       }
     } catch (err) {
@@ -204,6 +215,51 @@ export class Control {
 
   #perform(actions: readonly Action[]): void {
     for (const action of actions) this.#performOne(action);
+    this.#reclock();
+  }
+
+  /**
+   * Which clock runs now, derived from the session's wait state and the data channel's pump, and
+   * nothing else: the one place that decides it (see the module comment).
+   */
+  #clock(): ClockState {
+    if (this.#closed) return NO_CLOCK;
+    const { timeouts, keepAlive } = this.options;
+    if (this.session.waiting === undefined) {
+      return this.session.state === 'idle' && !this.#running && keepAlive > 0 ? { kind: 'keepAlive', ms: keepAlive } : NO_CLOCK;
+    }
+    const data = this.#data;
+    if (data?.moving) {
+      const since = data.waitingSince;
+      return since === undefined ? NO_CLOCK : { kind: 'dataIdle', ms: timeouts.dataIdle, since };
+    }
+    return { kind: 'reply', ms: timeouts.reply };
+  }
+
+  /**
+   * Re-derive the clock after a change and set the alarm for its deadline. Rung by the alarm, fire the
+   * clock if its deadline has passed; an event handled at the deadline's very moment comes first.
+   */
+  #reclock(ringing = false): void {
+    const clock = this.#clock();
+    if (clock.kind !== this.#clockKind) {
+      this.#clockKind = clock.kind;
+      if (clock.since === undefined && clock.kind !== 'none') this.#since = this.#time.now();
+    }
+    if (clock.kind === 'none' || clock.ms <= 0) {
+      // Idle or closed: release the timer. While a pump waits on the local side, a pending one is
+      // left to ring (one system timer per transfer, not per chunk): it finds no clock then.
+      if (this.#closed || this.session.waiting === undefined) this.#alarm.cancel();
+      return;
+    }
+    const deadline = (clock.since ?? this.#since) + clock.ms;
+    if (!ringing || this.#time.now() < deadline) {
+      this.#alarm.set(deadline);
+      return;
+    }
+    if (clock.kind === 'reply') this.#shutdown(new TimeoutError(`No reply from the server within ${clock.ms} ms`));
+    else if (clock.kind === 'dataIdle') this.#shutdown(new TimeoutError(`Data connection idle for ${clock.ms} ms`));
+    else this.run({ kind: 'command', command: command('NOOP') }).catch(() => {}); // a failure is the next call's news
   }
 
   #performOne(action: Action): void {
@@ -211,6 +267,7 @@ export class Control {
       case 'send':
         // A pipelined write carries several commands, one per line: log each on its own.
         if (this.options.log) for (const text of action.command.split('\n')) this.options.log({ direction: '>', text });
+        this.#since = this.#time.now(); // the server owes an answer from now
         this.#conn.write(action.bytes).catch((err: unknown) => this.#shutdown(err));
         return;
       case 'startTls':
@@ -257,22 +314,17 @@ export class Control {
   }
 
   /**
-   * Abort the running operation. The session answers with ABOR (and a NOOP fence) and then waits on
-   * the server alone, so the reply clock must run: the data connection is closed by then, and a server
-   * that never answers ABOR (ftp-srv 4.6.3 can hang on it) would otherwise hang the call for good.
-   * The clock starts before the actions run, since they may settle the operation at once.
+   * Abort the running operation. The session closes the data connection and answers with ABOR (and
+   * a NOOP fence), then waits on the server alone, so the reply clock runs from the ABOR: a server
+   * that never answers it (ftp-srv 4.6.3 can hang on it) would otherwise hang the call for good.
    */
   #abort(): void {
-    const actions = this.session.abort();
-    if (actions.length > 0 && this.#running) this.#replyTimer.start();
-    this.#perform(actions);
+    this.#perform(this.session.abort());
   }
 
   #settle(fn: (running: Running) => void): void {
     const running = this.#running;
     this.#running = undefined;
-    this.#replyTimer.clear();
-    this.#dataIdleTimer.clear();
     if (running) fn(running);
     this.#wakeIdleWaiters();
   }
@@ -288,8 +340,7 @@ export class Control {
     this.#closeData();
     const running = this.#running;
     const channel: DataChannel = new DataChannel(
-      { transport: this.transport, control: this.#conn, options: this.options, io: running?.io, onBytes: running?.onBytes },
-      this.#clocks,
+      { transport: this.transport, control: this.#conn, options: this.options, clock: this.#time, io: running?.io, onBytes: running?.onBytes },
       {
         listening: (endpoint) => this.#perform(this.session.listening(endpoint)),
         opened: () => this.#perform(this.session.dataOpened()),
@@ -300,6 +351,9 @@ export class Control {
           if (running) running.localError = error;
           this.#abort();
           running?.reject(error);
+        },
+        changed: () => {
+          if (channel === this.#data) this.#reclock();
         },
       },
     );
@@ -314,16 +368,11 @@ export class Control {
   }
 
   /** A timeout or a failure that leaves the connection unusable. */
-  #fatal(error: unknown): void {
-    this.#shutdown(error);
-  }
-
   #shutdown(reason: unknown): void {
     if (this.#closed) return;
     this.#closed = true;
     this.#closeReason = reason;
-    this.#replyTimer.clear();
-    this.#dataIdleTimer.clear();
+    this.#reclock();
     this.#closeData();
     this.#conn.destroy();
     const running = this.#running;

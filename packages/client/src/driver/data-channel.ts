@@ -9,13 +9,18 @@
  * through {@link ChannelEvents}, and the driver passes the news on. A closed channel reports nothing
  * more, so news from an abandoned connection never reaches a later transfer.
  *
+ * The channel keeps no timer of its own, except the grace of a gentle close. It shows where its pump
+ * stands ({@link DataChannel.moving}, {@link DataChannel.waitingSince}) and says when that changes;
+ * the driver derives from it whether the data-idle clock runs (a read or write waits on the server)
+ * or no clock does (the pump waits on the caller's sink or source, which may be as slow as it likes).
+ *
  * @module
  */
 // Why this file is long: a channel's life (connect or accept, TLS, both pumps, gentle close) is one unit.
 import type { Endpoint } from '@ftpkit/codec';
 import { ConnectionError, TimeoutError, type Address, type Connection, type Listener, type Transport } from '@ftpkit/transport';
 import type { ResolvedOptions } from '../options.js';
-import type { Timer } from './timer.js';
+import type { Clock } from './clock.js';
 
 /** How a transfer moves its bytes. */
 export type TransferIo =
@@ -43,19 +48,10 @@ export interface ChannelContext {
   /** The control connection: its peer is the server, its TLS session is resumed. */
   readonly control: Connection;
   readonly options: ResolvedOptions;
+  readonly clock: Clock;
   /** The operation's sink or source (none for a transfer whose bytes are not wanted) and byte counter. */
   readonly io: TransferIo | undefined;
   readonly onBytes: OnBytes | undefined;
-}
-
-/** The driver's clocks, which a channel starts and stops around its waits. */
-export interface ChannelClocks {
-  readonly reply: Timer;
-  readonly dataIdle: Timer;
-  /** An operation runs. */
-  running(): boolean;
-  /** A data pump is moving bytes (the reply timer is paused). */
-  moving(value: boolean): void;
 }
 
 /** What a channel reports; the driver passes each on to the session. */
@@ -70,6 +66,8 @@ export interface ChannelEvents {
   failed(error: Error): void;
   /** The sink or source failed: the transfer must be aborted and `error` reported. */
   localFailure(error: unknown): void;
+  /** {@link DataChannel.moving} or {@link DataChannel.waitingSince} changed. */
+  changed(): void;
 }
 
 /** How long an aborted TLS transfer may take to close gently before it is torn down. */
@@ -81,7 +79,6 @@ const MAX_REFUSED_NAMED = 3;
 /** One data connection attempt and its transfer. */
 export class DataChannel {
   readonly #ctx: ChannelContext;
-  readonly #clocks: ChannelClocks;
   readonly #events: ChannelEvents;
   #conn: Connection | undefined;
   #listener: Listener | undefined;
@@ -93,10 +90,11 @@ export class DataChannel {
   #tlsPump: 'upload' | 'download' | undefined;
   /** Set by close while a TLS download drains: tears the connection down and stops the grace timer. */
   #finish: (() => void) | undefined;
+  #moving = false;
+  #waitingSince: number | undefined;
 
-  constructor(ctx: ChannelContext, clocks: ChannelClocks, events: ChannelEvents) {
+  constructor(ctx: ChannelContext, events: ChannelEvents) {
     this.#ctx = ctx;
-    this.#clocks = clocks;
     this.#events = events;
     this.#ready = new Promise<void>((resolve) => (this.#markReady = resolve));
   }
@@ -104,6 +102,20 @@ export class DataChannel {
   /** True once the driver closed it: it reports nothing more. */
   get closed(): boolean {
     return this.#closed;
+  }
+
+  /**
+   * The pump moves the transfer's bytes: from the data connection's opening for a download (data may
+   * come before the 1xx), from `dataReady` for an upload (until then the server owes a reply), to
+   * the pump's end.
+   */
+  get moving(): boolean {
+    return this.#moving;
+  }
+
+  /** When the pump's pending read or write (or an upload's end) began waiting on the server, if one is. */
+  get waitingSince(): number | undefined {
+    return this.#waitingSince;
   }
 
   /** The session's `dataReady`: an upload may start sending. */
@@ -142,7 +154,6 @@ export class DataChannel {
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
-    this.#clocks.dataIdle.stop();
     const conn = this.#conn;
     if (conn && this.#tlsPump) {
       // An aborted TLS transfer is closed gently, within a grace period, because OpenSSL servers
@@ -152,9 +163,10 @@ export class DataChannel {
       // download cut while the server writes gives it EPIPE, on which ProFTPD's mod_tls ends the
       // whole session ("unexpected OpenSSL error, disconnecting", about 1 abort in 800): keep
       // reading and discarding (#drain) until the server, answering ABOR, closes it.
-      const grace = setTimeout(() => conn.destroy(), TLS_CLOSE_GRACE_MS);
+      const clock = this.#ctx.clock;
+      const grace = clock.setTimeout(() => conn.destroy(), TLS_CLOSE_GRACE_MS);
       const finish = (): void => {
-        clearTimeout(grace);
+        clock.clearTimeout(grace);
         conn.destroy();
       };
       // An upload is released once close_notify is out; a download by its pump, when the drain ends.
@@ -178,13 +190,14 @@ export class DataChannel {
   async #acceptFromServer(listener: Listener): Promise<Connection> {
     const server = this.#ctx.control.remoteAddress;
     const limit = this.#ctx.options.timeouts.connect;
-    const deadline = performance.now() + limit;
+    const clock = this.#ctx.clock;
+    const deadline = clock.now() + limit;
     const refused: Address[] = [];
     let count = 0;
     for (;;) {
       let conn: Connection;
       try {
-        conn = await listener.accept(limit > 0 ? { timeout: Math.max(0, deadline - performance.now()) } : {});
+        conn = await listener.accept(limit > 0 ? { timeout: Math.max(0, deadline - clock.now()) } : {});
       } catch (err) {
         if (count === 0 || !(err instanceof TimeoutError)) throw err;
         throw new ConnectionError(
@@ -226,7 +239,6 @@ export class DataChannel {
     const handshake = secure ? conn.startTls(this.#tls()) : undefined;
     handshake?.catch(() => {}); // observed below; never an unhandled rejection
     const io = this.#ctx.io;
-    const clocks = this.#clocks;
     this.#events.opened();
     if (this.#closed) return;
     if (!io) {
@@ -235,14 +247,10 @@ export class DataChannel {
       });
       return;
     }
-    const pump = (): void => {
-      clocks.reply.stop();
-      clocks.moving(true);
-    };
     // A download may see data before the 1xx, and the data-idle clock watches it from the first read.
     // An upload sends nothing before the 1xx, so until then the server owes a reply: the reply clock
     // keeps running (a server that accepts the data connection and never answers STOR is a timeout).
-    if (io.direction === 'download') pump();
+    if (io.direction === 'download') this.#setMoving(true);
     const move = async (): Promise<void> => {
       try {
         if (handshake) {
@@ -252,12 +260,12 @@ export class DataChannel {
         if (io.direction === 'upload') {
           await this.#ready;
           if (this.#closed) return;
-          pump();
+          this.#setMoving(true);
         }
         if (io.direction === 'download') await this.#download(conn, io.write);
         else await this.#upload(conn, io.source);
       } finally {
-        clocks.moving(false);
+        this.#setMoving(false);
         // A download that close() left open to drain is done now: release it.
         this.#tlsPump = undefined;
         this.#finish?.();
@@ -266,7 +274,6 @@ export class DataChannel {
     move().then(
       () => {
         if (this.#closed) return;
-        if (clocks.running()) clocks.reply.start();
         this.#events.ended();
       },
       (err: unknown) => {
@@ -276,27 +283,35 @@ export class DataChannel {
           this.#events.localFailure(err.cause);
           return;
         }
-        if (clocks.running()) clocks.reply.start();
         this.#events.failed(asError(err));
       },
     );
   }
 
+  #setMoving(moving: boolean): void {
+    this.#moving = moving;
+    if (!this.#closed) this.#events.changed();
+  }
+
+  /** Wait on the server for `step` (a read, a write, the end of an upload): the data-idle clock runs meanwhile. */
+  async #onServer<T>(step: Promise<T>): Promise<T> {
+    this.#waitingSince = this.#ctx.clock.now();
+    if (!this.#closed) this.#events.changed();
+    try {
+      return await step;
+    } finally {
+      this.#waitingSince = undefined;
+      if (!this.#closed) this.#events.changed();
+    }
+  }
+
   async #download(conn: Connection, write: DownloadWrite): Promise<void> {
     const onBytes = this.#ctx.onBytes;
-    const dataIdle = this.#clocks.dataIdle;
     const recycle = conn.recycle === undefined ? undefined : (chunk: Uint8Array) => conn.recycle!(chunk);
     for (;;) {
-      // A sink may abort synchronously (closing the channel): never arm the timer for a closed one.
+      // A sink may abort synchronously (closing the channel).
       if (this.#closed) return drain(conn);
-      dataIdle.start();
-      let chunk: Uint8Array | null;
-      try {
-        chunk = await conn.read();
-      } finally {
-        // close() already stopped the timer of a closed channel, which may be the next transfer's now.
-        if (!this.#closed) dataIdle.stop();
-      }
+      const chunk = await this.#onServer(conn.read());
       if (chunk === null) return;
       if (this.#closed) return drain(conn);
       const length = chunk.length;
@@ -312,7 +327,6 @@ export class DataChannel {
 
   async #upload(conn: Connection, source: AsyncIterable<Uint8Array>): Promise<void> {
     const onBytes = this.#ctx.onBytes;
-    const dataIdle = this.#clocks.dataIdle;
     await this.#ready;
     const iterator = source[Symbol.asyncIterator]();
     let exhausted = false;
@@ -327,25 +341,17 @@ export class DataChannel {
         }
         exhausted = next.done === true;
         if (next.done || this.#closed) break;
-        dataIdle.start();
-        await conn.write(next.value);
-        dataIdle.stop();
+        await this.#onServer(conn.write(next.value));
         onBytes?.(next.value.length);
       }
     } finally {
-      dataIdle.stop();
       // Stopped early (closed, or a write failed on a reset): let the source release what it holds
       // (a file source's handle) now, not at garbage collection.
       if (!exhausted) await iterator.return?.();
     }
-    // A closed channel was ended or torn down by close(); its timer belongs to the next transfer now.
+    // A closed channel was ended or torn down by close().
     if (this.#closed) return;
-    dataIdle.start();
-    try {
-      await conn.end();
-    } finally {
-      if (!this.#closed) dataIdle.stop();
-    }
+    await this.#onServer(conn.end());
   }
 }
 
