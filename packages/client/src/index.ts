@@ -44,6 +44,7 @@ export {
   RemoteProtocolError,
   TimeoutError,
   TlsError,
+  TooManyPreliminaryRepliesError,
   UnsafePathError,
   isAbortError,
   isFtpError,

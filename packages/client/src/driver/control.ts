@@ -87,6 +87,8 @@ export class Control {
       pipelining: options.pipelining,
       ipv6: conn.remoteAddress.family === 6,
       encoding: options.encoding,
+      // What happened to the connection decides the class: a close is a ConnectionError, as a reset is.
+      connectionClosed: (message, cause) => new ConnectionError(message, cause === undefined ? {} : { cause }),
       ...(log ? { onReply: (reply: Reply) => logReply(log, reply) } : {}),
     });
     this.#time = clockOf(transport);
