@@ -204,9 +204,20 @@ describe('silence', () => {
     expect(client.welcome.greeting.code).toBe(220);
   });
 
-  test('a reply trickled out over longer than the reply timeout succeeds: the clock measures silence', async () => {
+  // The reply clock counts to the complete reply (misbehaving-servers.md, "Deadlines and bounds"):
+  // bytes that keep coming do not stretch it, so a trickle cannot hold a call forever.
+  test('a reply trickled out over longer than the reply timeout fails at the timeout: bytes do not restart it', async () => {
     const line = '257 "/slow" is the current directory\r\n'; // 40 bytes, 4 at a time every 40 ms: ~400 ms
     const client = await scenes.setup({ handlers: { PWD: (_, ctx) => ctx.trickle(line, { bytes: 4, delayMs: 40 }) } }, { timeouts: { reply: 300 } });
+    const err = await rejectionOf(client.pwd());
+    expect(err).toBeInstanceOf(TimeoutError);
+    expect((err as TimeoutError).code).toBe('ERR_FTP_TIMEOUT');
+    expect(client.closed).toBe(true);
+  });
+
+  test('a reply trickled out within the reply timeout succeeds', async () => {
+    const line = '257 "/slow" is the current directory\r\n';
+    const client = await scenes.setup({ handlers: { PWD: (_, ctx) => ctx.trickle(line, { bytes: 4, delayMs: 40 }) } }, { timeouts: { reply: 3000 } });
     expect(await client.pwd()).toBe('/slow');
   });
 

@@ -9,14 +9,21 @@
  * derives which one clock runs from the session's wait state and the data channel's pump, and one
  * {@link Alarm} is set for that clock's deadline. Nothing starts or stops a timer by hand:
  * - `reply`: the session waits on the server (greeting, reply, tls, listening, transfer, aborting)
- *   and no data moves. It measures silence: every command sent and every control byte received
- *   restart it.
+ *   and no data moves. It counts from the last command sent, or the last complete reply received,
+ *   to the next complete reply: bytes of a reply do not restart it, so a server that trickles a
+ *   reply one byte at a time cannot stretch it. The parser's bound on a reply's size (1 MiB) is what
+ *   makes this fair to a long multi-line reply: the longest legal one needs about 35 KiB/s to arrive
+ *   within the default 30 s. Complete replies that do not end the wait are bounded by the session
+ *   (a flood of 1xx fails, an owed 226 is dropped once), so they cannot stretch it for long either.
  * - `dataIdle`: data moves and a read or write waits on the server, counted from when that wait
  *   began. While the pump waits on the caller's sink or source no clock runs, so a slow local
  *   consumer never trips one.
  * - `keepAlive`: the session is idle after login and `keepAlive` is set; it sends a NOOP.
- * The connect timeout (and the TLS handshake's) is the transport's, and the grace of a gentle TLS
- * close belongs to the data channel being closed, which may outlive its operation.
+ * Beside whichever of these runs, the `login` deadline holds from the TCP connect until the login is
+ * done: a bound on the whole connect, whatever each reply takes. The connect timeout (and the TLS
+ * handshake's) is the transport's, cut to what is left of the login deadline, and the grace of a
+ * gentle TLS close belongs to the data channel being closed, which may outlive its operation. The
+ * table of every deadline is the guide's (docs-src/guides/misbehaving-servers.md).
  *
  * One control reader loop runs for the life of the connection, so an unsolicited 421 or a close is
  * noticed even while idle. A TLS upgrade is performed before the next read is issued, so no
@@ -24,6 +31,7 @@
  *
  * @module
  */
+// Why this file is long: the action loop and the clocks it derives are one unit over one connection.
 import { command, Session, TlsRefusedError, type Action, type Operation, type OperationResult, type Reply } from '@ftpkit/codec';
 import { ConnectionError, TimeoutError, TlsError, type Connection, type Transport } from '@ftpkit/transport';
 import { abortError } from '../errors.js';
@@ -72,14 +80,17 @@ export class Control {
   readonly #alarm: Alarm;
   /** The clock that ran at the last derivation. */
   #clockKind: ClockKind = 'none';
-  /** When the reply or keep-alive clock last restarted: it changed, a command went out, bytes came in. */
+  /** When the reply or keep-alive clock last restarted: it changed, a command went out, a reply came in. */
   #since = 0;
+  /** The login deadline, on the clock; Infinity once logged in, or when there is none. */
+  #loginBy: number;
   readonly #done: Promise<void>;
 
-  private constructor(conn: Connection, transport: Transport, options: ResolvedOptions) {
+  private constructor(conn: Connection, transport: Transport, options: ResolvedOptions, loginBy: number) {
     this.#conn = conn;
     this.transport = transport;
     this.options = options;
+    this.#loginBy = loginBy;
     const log = options.log;
     this.session = new Session({
       trustPasvHost: options.trustPasvHost,
@@ -89,24 +100,41 @@ export class Control {
       encoding: options.encoding,
       // What happened to the connection decides the class: a close is a ConnectionError, as a reset is.
       connectionClosed: (message, cause) => new ConnectionError(message, cause === undefined ? {} : { cause }),
-      ...(log ? { onReply: (reply: Reply) => logReply(log, reply) } : {}),
+      onReply: (reply: Reply) => {
+        this.#since = this.#time.now(); // a complete reply restarts the reply clock; its bytes do not
+        if (log) logReply(log, reply);
+      },
     });
     this.#time = clockOf(transport);
     this.#alarm = new Alarm(this.#time, () => this.#reclock(true));
     this.#done = this.#readLoop();
   }
 
-  /** Connect, log in and return the driver with the session's connect result. */
+  /**
+   * Connect, log in and return the driver with the session's connect result, all within the login
+   * deadline (`timeouts.login`), which counts from here.
+   */
   static async open(transport: Transport, options: ResolvedOptions, signal?: AbortSignal): Promise<{ control: Control; result: OperationResult }> {
     const implicit = options.secure === 'implicit';
-    const conn = await transport.connect({
-      host: options.host,
-      port: options.port,
-      ...(implicit ? { tls: tlsFor(options) } : {}),
-      ...(options.timeouts.connect > 0 ? { timeout: options.timeouts.connect } : {}),
-      ...(signal ? { signal } : {}),
-    });
-    const control = new Control(conn, transport, options);
+    const time = clockOf(transport);
+    const { login } = options.timeouts;
+    const loginBy = login > 0 ? time.now() + login : Infinity;
+    // The transport's connect timeout, cut to the login deadline: which of the two ends it decides the error.
+    const connectTimeout = Math.min(options.timeouts.connect > 0 ? options.timeouts.connect : Infinity, login > 0 ? login : Infinity);
+    let conn: Connection;
+    try {
+      conn = await transport.connect({
+        host: options.host,
+        port: options.port,
+        ...(implicit ? { tls: tlsFor(options) } : {}),
+        ...(connectTimeout < Infinity ? { timeout: connectTimeout } : {}),
+        ...(signal ? { signal } : {}),
+      });
+    } catch (err) {
+      if (err instanceof TimeoutError && time.now() >= loginBy) throw loginTimeout(login, err);
+      throw err;
+    }
+    const control = new Control(conn, transport, options, loginBy);
     try {
       const result = await control.run(
         {
@@ -119,6 +147,8 @@ export class Control {
         },
         { signal },
       );
+      control.#loginBy = Infinity;
+      control.#reclock();
       return { control, result };
     } catch (err) {
       control.destroy();
@@ -207,7 +237,6 @@ export class Control {
           this.#shutdown(new ConnectionError('The server closed the control connection'));
           return;
         }
-        this.#since = this.#time.now();
         this.#perform(this.session.receive(chunk));
       }
     } catch (err) {
@@ -239,8 +268,9 @@ export class Control {
   }
 
   /**
-   * Re-derive the clock after a change and set the alarm for its deadline. Rung by the alarm, fire the
-   * clock if its deadline has passed; an event handled at the deadline's very moment comes first.
+   * Re-derive the clock after a change and set the alarm for the nearer of its deadline and the login
+   * deadline. Rung by the alarm, fire whichever has passed; an event handled at the deadline's very
+   * moment comes first.
    */
   #reclock(ringing = false): void {
     const clock = this.#clock();
@@ -248,18 +278,26 @@ export class Control {
       this.#clockKind = clock.kind;
       if (clock.since === undefined && clock.kind !== 'none') this.#since = this.#time.now();
     }
+    const loginBy = this.#closed ? Infinity : this.#loginBy;
     if (clock.kind === 'none' || clock.ms <= 0) {
+      if (loginBy < Infinity) {
+        if (ringing && this.#time.now() >= loginBy) this.#shutdown(loginTimeout(this.options.timeouts.login));
+        else this.#alarm.set(loginBy);
+        return;
+      }
       // Idle or closed: release the timer. While a pump waits on the local side, a pending one is
       // left to ring (one system timer per transfer, not per chunk): it finds no clock then.
       if (this.#closed || this.session.waiting === undefined) this.#alarm.cancel();
       return;
     }
     const deadline = (clock.since ?? this.#since) + clock.ms;
-    if (!ringing || this.#time.now() < deadline) {
-      this.#alarm.set(deadline);
+    const now = this.#time.now();
+    if (!ringing || now < Math.min(deadline, loginBy)) {
+      this.#alarm.set(Math.min(deadline, loginBy));
       return;
     }
-    if (clock.kind === 'reply') this.#shutdown(new TimeoutError(`No reply from the server within ${clock.ms} ms`));
+    if (now >= loginBy) this.#shutdown(loginTimeout(this.options.timeouts.login));
+    else if (clock.kind === 'reply') this.#shutdown(new TimeoutError(`No reply from the server within ${clock.ms} ms`));
     else if (clock.kind === 'dataIdle') this.#shutdown(new TimeoutError(`Data connection idle for ${clock.ms} ms`));
     else this.run({ kind: 'command', command: command('NOOP') }).catch(() => {}); // a failure is the next call's news
   }
@@ -272,9 +310,11 @@ export class Control {
         this.#since = this.#time.now(); // the server owes an answer from now
         this.#conn.write(action.bytes).catch((err: unknown) => this.#shutdown(err));
         return;
-      case 'startTls':
+      case 'startTls': {
+        // The handshake's own timeout, cut to what is left of the login deadline (the alarm fires that one).
+        const limit = Math.min(this.options.timeouts.connect > 0 ? this.options.timeouts.connect : Infinity, this.#loginBy - this.#time.now());
         this.#tlsUpgrade = this.#conn
-          .startTls({ ...tlsFor(this.options), ...(this.options.timeouts.connect > 0 ? { timeout: this.options.timeouts.connect } : {}) })
+          .startTls({ ...tlsFor(this.options), ...(limit < Infinity ? { timeout: Math.max(1, limit) } : {}) })
           .then(
             () => {
               this.#tlsUpgrade = undefined;
@@ -283,6 +323,7 @@ export class Control {
             (err: unknown) => this.#shutdown(err),
           );
         return;
+      }
       case 'openData':
         this.#newChannel().connect(action.host ?? this.#conn.remoteAddress.host, action.port, action.secure);
         return;
@@ -382,6 +423,11 @@ export class Control {
     running?.reject(running.localError ?? reason);
     this.#wakeIdleWaiters();
   }
+}
+
+/** The login deadline passed: `cause` is the transport's timeout when it was the one to notice. */
+function loginTimeout(ms: number, cause?: unknown): TimeoutError {
+  return new TimeoutError(`The login did not finish within ${ms} ms (timeouts.login), counted from the TCP connect`, cause === undefined ? {} : { cause });
 }
 
 function logReply(log: (entry: { direction: '<'; text: string }) => void, reply: Reply): void {
