@@ -28,13 +28,13 @@ export interface LogEntry {
  * ```
  */
 export interface Timeouts {
-  /** TCP connect plus TLS handshake, of control and data connections. Default 30 s. */
+  /** TCP connect plus TLS handshake, of control and data connections. */
   readonly connect?: number;
-  /** From the TCP connect to a logged-in session, however the server paces its replies. Default 60 s. */
+  /** From the TCP connect to a logged-in session, however the server paces its replies. */
   readonly login?: number;
-  /** From a command (or the last complete reply) to the next complete reply. Default 30 s. */
+  /** From a command (or the last complete reply) to the next complete reply. */
   readonly reply?: number;
-  /** A transfer waiting on the server for data, or to take data; never a slow local side. Default 30 s. */
+  /** A transfer waiting on the server for data, or to take data; never on a slow local side. */
   readonly dataIdle?: number;
 }
 

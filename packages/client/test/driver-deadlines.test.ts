@@ -4,9 +4,9 @@
 // complete reply) to the next complete reply, which bytes trickled in between do not extend.
 import { describe, expect, test } from 'vitest';
 import { TimeoutError } from '@ftpkit/transport';
-import { ConnectionError, TooManyPreliminaryRepliesError } from '../src/index.js';
-import { answer, connected, connecting, track } from './memory-helpers.js';
-import type { ManualClock, MemorySocket } from '@ftpkit/testkit';
+import { memoryPair, type ManualClock, type MemorySocket } from '@ftpkit/testkit';
+import { Client, ConnectionError, TooManyPreliminaryRepliesError } from '../src/index.js';
+import { answer, connected, connecting, track, type Tracked } from './memory-helpers.js';
 
 /** Write `text` one byte every `every` ms of `clock`, until it is all out or the connection is gone. */
 async function trickle(clock: ManualClock, socket: MemorySocket, text: string, every: number): Promise<void> {
@@ -21,7 +21,7 @@ async function trickle(clock: ManualClock, socket: MemorySocket, text: string, e
 }
 
 /** Expect `promise` to be pending at `at - 1` ms on the clock and rejected at `at`, and return the error. */
-async function failsAt<T>(clock: ManualClock, tracked: { readonly state: string; readonly error: unknown; readonly promise: Promise<T> }, at: number): Promise<unknown> {
+async function failsAt(clock: ManualClock, tracked: Tracked<unknown>, at: number): Promise<unknown> {
   await clock.advance(at - 1 - clock.now());
   expect(tracked.state, `pending at ${at - 1} ms`).toBe('pending');
   await clock.advance(1);
@@ -82,8 +82,6 @@ describe('the login deadline', () => {
   });
 
   test('a TCP connect that hangs fails at the login deadline when it is the shorter, with the login error', async () => {
-    const { memoryPair } = await import('@ftpkit/testkit');
-    const { Client } = await import('../src/index.js');
     const pair = memoryPair();
     pair.control.silent = true; // SYNs dropped: the connect never completes
     const client = track(Client.connect({ host: pair.host, port: pair.port, transport: pair.transport, timeouts: { connect: 30_000, login: 2000 } }));

@@ -127,13 +127,19 @@ describe('keep-alive', () => {
 });
 
 describe('abort during a transfer', () => {
-  test('the call rejects at once; the data connection closes, ABOR and a NOOP fence follow, and the next call works', async () => {
-    const { pair, clock, client, control } = await connected({ timeouts });
+  /** A logged-in client downloading /big with an abort signal, 100 bytes in. */
+  async function downloading() {
+    const session = await connected({ timeouts });
     const stop = new AbortController();
-    const download = track(client.downloadToBytes('/big', { signal: stop.signal }));
-    const data = await passive(pair, control);
-    await answer(control, 'RETR /big', '150 here it comes');
+    const download = track(session.client.downloadToBytes('/big', { signal: stop.signal }));
+    const data = await passive(session.pair, session.control);
+    await answer(session.control, 'RETR /big', '150 here it comes');
     void data.write(bytes(100));
+    return { ...session, stop, download, data };
+  }
+
+  test('the call rejects at once; the data connection closes, ABOR and a NOOP fence follow, and the next call works', async () => {
+    const { clock, client, control, stop, download, data } = await downloading();
     await clock.advance(500);
     const abortedAt = clock.now();
     stop.abort();
@@ -150,12 +156,7 @@ describe('abort during a transfer', () => {
   });
 
   test('a server that never answers ABOR closes the connection at the reply timeout, counted from ABOR', async () => {
-    const { pair, clock, client, control } = await connected({ timeouts });
-    const stop = new AbortController();
-    const download = track(client.downloadToBytes('/big', { signal: stop.signal }));
-    const data = await passive(pair, control);
-    await answer(control, 'RETR /big', '150 here it comes');
-    void data.write(bytes(100));
+    const { clock, client, control, stop, download, data } = await downloading();
     await clock.advance(300);
     stop.abort();
     expect(await control.line()).toBe('ABOR');
