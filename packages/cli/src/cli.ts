@@ -84,7 +84,10 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
       ...(flags.explicitTls ? { secure: 'explicit' as const } : {}),
       ...(flags.implicitTls ? { secure: 'implicit' as const } : {}),
       ...(flags.active ? { mode: 'active' as const } : {}),
-      ...(flags.timeoutMs === undefined ? {} : { timeouts: { connect: flags.timeoutMs, reply: flags.timeoutMs, dataIdle: flags.timeoutMs } }),
+      // The login deadline keeps the library's ratio to the others: twice a reply's (0 stays "none").
+      ...(flags.timeoutMs === undefined
+        ? {}
+        : { timeouts: { connect: flags.timeoutMs, login: 2 * flags.timeoutMs, reply: flags.timeoutMs, dataIdle: flags.timeoutMs } }),
       ...(flags.verbose ? { log: (entry: { direction: string; text: string }) => void io.stderr.write(`${entry.direction} ${entry.text}\n`) } : {}),
     };
     // Credentials are looked up (and prompted for) once per server, for its session and its pool alike.

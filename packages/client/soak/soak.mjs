@@ -198,7 +198,7 @@ const workers = await Promise.all(Array.from({ length: CLIENTS }, (_, i) => make
 const samples = [];
 /**
  * Sample once the clients are idle and what they closed is gone: an aborted TLS transfer may take up
- * to 2 s to close gently (control.ts, TLS_CLOSE_GRACE_MS), so wait until the handles are back at the
+ * to 2 s to close gently (driver/data-channel.ts, TLS_CLOSE_GRACE_MS), so wait until the handles are back at the
  * baseline, or 5 s.
  */
 const sample = async () => {

@@ -14,7 +14,7 @@
 import { command, LocalProtocolError, parsePwdReply, type ConnectResult, type Reply } from '@ftpkit/codec';
 import { transport as defaultTransport, type Transport } from '@ftpkit/transport';
 import type { CallOptions } from './calls.js';
-import { Control } from './control.js';
+import { Control } from './driver/control.js';
 import { abortError } from './errors.js';
 import { Conn } from './ops/conn.js';
 import { parseUrl, resolveOptions, type ClientOptions, type ResolvedOptions } from './options.js';
@@ -36,15 +36,12 @@ export class Client extends RemoteCalls implements AsyncDisposable {
   readonly #conn: Conn;
   readonly #login: ConnectResult;
   #tail: Promise<unknown> = Promise.resolve();
-  #keepAlive: ReturnType<typeof setTimeout> | undefined;
-  #pending = 0;
 
   private constructor(control: Control, login: ConnectResult) {
     super();
     this.#control = control;
     this.#conn = new Conn(control, login.features);
     this.#login = login;
-    this.#armKeepAlive();
   }
 
   /**
@@ -151,10 +148,8 @@ export class Client extends RemoteCalls implements AsyncDisposable {
    * ```
    */
   async close(): Promise<void> {
-    this.#stopKeepAlive();
     if (this.#control.closed) return;
     await this.#queue(async () => {
-      this.#stopKeepAlive();
       if (this.#control.closed) return;
       await this.#conn.run({ kind: 'quit' }, {}).catch(() => {});
       this.#control.destroy();
@@ -179,36 +174,15 @@ export class Client extends RemoteCalls implements AsyncDisposable {
 
   #queue<T>(task: () => Promise<T>, options: CallOptions): Promise<T> {
     const signal = options.signal;
-    this.#stopKeepAlive();
-    this.#pending++;
     const run = this.#tail.then(() => {
       if (signal?.aborted) throw abortError(signal);
       return task();
     });
+    // The next call waits for this one to end, however it ends.
     this.#tail = run.then(
-      () => this.#taskDone(),
-      () => this.#taskDone(),
+      () => {},
+      () => {},
     );
     return run;
-  }
-
-  #taskDone(): void {
-    this.#pending--;
-    if (this.#pending === 0) this.#armKeepAlive();
-  }
-
-  #armKeepAlive(): void {
-    const every = this.#control.options.keepAlive;
-    if (every <= 0 || this.#control.closed) return;
-    this.#stopKeepAlive();
-    this.#keepAlive = setTimeout(() => {
-      this.#keepAlive = undefined;
-      this.#queue(() => this.#conn.command('NOOP', undefined, {}), {}).catch(() => {});
-    }, every);
-  }
-
-  #stopKeepAlive(): void {
-    if (this.#keepAlive !== undefined) clearTimeout(this.#keepAlive);
-    this.#keepAlive = undefined;
   }
 }

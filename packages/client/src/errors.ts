@@ -9,7 +9,15 @@
  *
  * @module
  */
-export { FtpError, FtpReplyError, InvalidArgumentError, LocalProtocolError, RemoteProtocolError, isFtpError } from '@ftpkit/codec';
+export {
+  FtpError,
+  FtpReplyError,
+  InvalidArgumentError,
+  LocalProtocolError,
+  RemoteProtocolError,
+  TooManyPreliminaryRepliesError,
+  isFtpError,
+} from '@ftpkit/codec';
 export { ConnectionError, TimeoutError, TlsError } from '@ftpkit/transport';
 import { FtpError } from '@ftpkit/codec';
 

@@ -45,6 +45,7 @@ export {
   RemoteProtocolError,
   TimeoutError,
   TlsError,
+  TooManyPreliminaryRepliesError,
   TreeDepthError,
   TreeLoopError,
   UnsafePathError,

@@ -16,16 +16,25 @@ export interface LogEntry {
   readonly text: string;
 }
 
-/** Timeouts in milliseconds. 0 disables one. */
+/**
+ * Timeouts in milliseconds. 0 disables one. What each one measures, from when, what it raises and
+ * its default are in one table: the guide "When servers misbehave", section "Deadlines and bounds"
+ * (`docs-src/guides/misbehaving-servers.md`). A bound on a whole call is the call's `signal`
+ * (`AbortSignal.timeout(ms)`).
+ *
+ * @example
+ * ```ts
+ * const client = await Client.connect('ftp://files.example.com', { timeouts: { login: 20_000, reply: 10_000 } });
+ * ```
+ */
 export interface Timeouts {
-  /** TCP connect plus TLS handshake, for control and data connections. Default 30 s. */
+  /** TCP connect plus TLS handshake, of control and data connections. */
   readonly connect?: number;
-  /** Waiting for a reply from the server. Default 30 s. */
+  /** From the TCP connect to a logged-in session, however the server paces its replies. */
+  readonly login?: number;
+  /** From a command (or the last complete reply) to the next complete reply. */
   readonly reply?: number;
-  /**
-   * Waiting on the server during a transfer: no byte received (download) or accepted (upload) for
-   * this long. Time spent waiting for a slow local consumer does not count. Default 30 s.
-   */
+  /** A transfer waiting on the server for data, or to take data; never on a slow local side. */
   readonly dataIdle?: number;
 }
 
@@ -125,6 +134,8 @@ export interface ResolvedOptions {
 }
 
 const DEFAULT_TIMEOUT = 30_000;
+/** Twice a reply's: a login is several round trips, and some servers pause before answering PASS. */
+const DEFAULT_LOGIN_TIMEOUT = 60_000;
 
 /**
  * Turn a URL into options. `ftp://` is plaintext, `ftpes://` explicit TLS, `ftps://` implicit TLS
@@ -176,6 +187,7 @@ export function resolveOptions(options: ClientOptions): ResolvedOptions {
     pipelining: options.pipelining ?? false,
     timeouts: {
       connect: timeouts.connect ?? DEFAULT_TIMEOUT,
+      login: timeouts.login ?? DEFAULT_LOGIN_TIMEOUT,
       reply: timeouts.reply ?? DEFAULT_TIMEOUT,
       dataIdle: timeouts.dataIdle ?? DEFAULT_TIMEOUT,
     },

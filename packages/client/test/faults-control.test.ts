@@ -19,9 +19,14 @@ async function failedConnect(options: ScriptedServerOptions, extra: Partial<Clie
 }
 
 describe('the control connection goes away', () => {
-  test('closed before the greeting: RemoteProtocolError, nothing sent', async () => {
+  // The rule (errors.md): what happened to the connection decides the class. A close where the
+  // protocol does not allow one is a ConnectionError, as a reset is; only the reset has an osCode.
+  test('closed before the greeting: ConnectionError without an osCode, nothing sent', async () => {
     const err = await failedConnect({ greeting: (ctx) => void ctx.socket.end() });
-    expect(err).toBeInstanceOf(RemoteProtocolError);
+    expect(err).toBeInstanceOf(ConnectionError);
+    expect(err).not.toBeInstanceOf(RemoteProtocolError);
+    expect((err as ConnectionError).code).toBe('ERR_FTP_CONNECTION');
+    expect((err as ConnectionError).osCode).toBeUndefined();
     expect((err as Error).message).toMatch(/closed while waiting for a reply/);
     expect(scenes.server.received).toEqual([]);
   });
@@ -32,13 +37,14 @@ describe('the control connection goes away', () => {
     expect((err as ConnectionError).osCode).toBe('ECONNRESET');
   });
 
-  test('closed after the greeting, in answer to USER: RemoteProtocolError', async () => {
+  test('closed after the greeting, in answer to USER: ConnectionError', async () => {
     const err = await failedConnect({ handlers: { USER: (_, ctx) => void ctx.socket.end() } });
-    expect(err).toBeInstanceOf(RemoteProtocolError);
+    expect(err).toBeInstanceOf(ConnectionError);
+    expect((err as ConnectionError).osCode).toBeUndefined();
     expect(scenes.server.received).toEqual(['USER u']);
   });
 
-  test('closed in the middle of a reply line: RemoteProtocolError for the cut-off reply', async () => {
+  test('closed in the middle of a reply line: ConnectionError for the cut-off reply', async () => {
     const err = await failedConnect({
       handlers: {
         PASS: (_, ctx) => {
@@ -47,11 +53,12 @@ describe('the control connection goes away', () => {
         },
       },
     });
-    expect(err).toBeInstanceOf(RemoteProtocolError);
+    expect(err).toBeInstanceOf(ConnectionError);
+    expect((err as Error).message).toMatch(/in the middle of a reply/);
     expect(scenes.server.received).toEqual(['USER u', 'PASS p']);
   });
 
-  test('closed in the middle of a multi-line reply: RemoteProtocolError', async () => {
+  test('closed in the middle of a multi-line reply: ConnectionError', async () => {
     const err = await failedConnect({
       handlers: {
         FEAT: (_, ctx) => {
@@ -60,14 +67,15 @@ describe('the control connection goes away', () => {
         },
       },
     });
-    expect(err).toBeInstanceOf(RemoteProtocolError);
+    expect(err).toBeInstanceOf(ConnectionError);
+    expect(err).not.toBeInstanceOf(RemoteProtocolError);
   });
 
   test('closed mid-command after login: the call rejects, the client is closed, later calls reject too', async () => {
     const client = await scenes.setup({ handlers: { CWD: (_, ctx) => void ctx.socket.end() } });
-    await expect(client.cd('pub')).rejects.toBeInstanceOf(RemoteProtocolError);
+    await expect(client.cd('pub')).rejects.toBeInstanceOf(ConnectionError);
     expect(client.closed).toBe(true);
-    await expect(client.pwd()).rejects.toBeInstanceOf(RemoteProtocolError);
+    await expect(client.pwd()).rejects.toBeInstanceOf(ConnectionError);
   });
 
   test('reset while idle: the client notices without a call, and the next call rejects with ConnectionError', async () => {
@@ -196,9 +204,20 @@ describe('silence', () => {
     expect(client.welcome.greeting.code).toBe(220);
   });
 
-  test('a reply trickled out over longer than the reply timeout succeeds: the clock measures silence', async () => {
+  // The reply clock counts to the complete reply (misbehaving-servers.md, "Deadlines and bounds"):
+  // bytes that keep coming do not stretch it, so a trickle cannot hold a call forever.
+  test('a reply trickled out over longer than the reply timeout fails at the timeout: bytes do not restart it', async () => {
     const line = '257 "/slow" is the current directory\r\n'; // 40 bytes, 4 at a time every 40 ms: ~400 ms
     const client = await scenes.setup({ handlers: { PWD: (_, ctx) => ctx.trickle(line, { bytes: 4, delayMs: 40 }) } }, { timeouts: { reply: 300 } });
+    const err = await rejectionOf(client.pwd());
+    expect(err).toBeInstanceOf(TimeoutError);
+    expect((err as TimeoutError).code).toBe('ERR_FTP_TIMEOUT');
+    expect(client.closed).toBe(true);
+  });
+
+  test('a reply trickled out within the reply timeout succeeds', async () => {
+    const line = '257 "/slow" is the current directory\r\n';
+    const client = await scenes.setup({ handlers: { PWD: (_, ctx) => ctx.trickle(line, { bytes: 4, delayMs: 40 }) } }, { timeouts: { reply: 3000 } });
     expect(await client.pwd()).toBe('/slow');
   });
 

@@ -67,8 +67,8 @@ describe('resets', () => {
   });
 
   test('RST after the last byte while the server claims 226: ConnectionError, a reset is not an end', async () => {
-    // The reset is sent once the client has consumed every byte: on Node (libuv), a reset that finds
-    // unread bytes queued reads as a clean end of stream, which no client on this runtime can tell apart.
+    // The reset is sent once the client has consumed every byte; the next test sends it while bytes
+    // still wait unread.
     let consumed!: () => void;
     const allConsumed = new Promise<void>((resolve) => (consumed = resolve));
     const client = await scenes.setup({
@@ -92,6 +92,38 @@ describe('resets', () => {
     );
     expect(err).toBeInstanceOf(ConnectionError);
     expect((err as ConnectionError).osCode).toBe('ECONNRESET');
+  });
+
+  // No SIZE asked (no progress listener), no byte count in the 150: nothing but the data connection's
+  // end says whether the file is complete. A reset that comes while the client's sink is slow, with
+  // bytes still unread in the socket, read as a clean end of stream on Node before the transport's
+  // reset probe; with the 226 that follows, the truncated download completed.
+  test('RST while bytes wait unread (slow sink, no size anywhere), then 226: ConnectionError, nothing completes', async () => {
+    const client = await scenes.setup({
+      handlers: {
+        RETR: async (_, ctx) => {
+          const data = await ctx.acceptData();
+          ctx.reply('150 Opening BINARY mode data connection');
+          data.write(new Uint8Array(12 * 1024 * 1024));
+          await new Promise((resolve) => setTimeout(resolve, 150));
+          reset(data);
+          return '226 Transfer complete';
+        },
+      },
+    });
+    let first = true;
+    let got = 0;
+    const err = await rejectionOf(
+      client.download('f', async (chunk) => {
+        got += chunk.length;
+        if (first) await new Promise((resolve) => setTimeout(resolve, 500)); // the reset comes meanwhile
+        first = false;
+      }),
+    );
+    expect(err).toBeInstanceOf(ConnectionError);
+    expect((err as ConnectionError).code).toBe('ERR_FTP_CONNECTION');
+    expect(['ECONNRESET', 'EPIPE']).toContain((err as ConnectionError).osCode);
+    expect(got).toBeLessThanOrEqual(12 * 1024 * 1024);
   });
 
   test('RST mid-upload, then 426: FtpReplyError 426, client usable', async () => {
@@ -119,10 +151,11 @@ describe('resets', () => {
     expect(['ECONNRESET', 'EPIPE']).toContain((err as ConnectionError).osCode);
   });
 
-  test('the control connection closes mid-upload: RemoteProtocolError, client closed', async () => {
+  test('the control connection closes mid-upload: ConnectionError (as for a reset), client closed', async () => {
     const client = await scenes.setup(midUpload(async (_, ctx) => void ctx.socket.end()));
     const err = await uploadBig(client);
-    expect(err).toBeInstanceOf(RemoteProtocolError);
+    expect(err).toBeInstanceOf(ConnectionError);
+    expect((err as ConnectionError).osCode).toBeUndefined();
     expect((err as Error).message).toMatch(/closed during the transfer/);
     expect(client.closed).toBe(true);
   });

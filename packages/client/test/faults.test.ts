@@ -6,7 +6,7 @@ import { readAll, scriptedScenes, sendAndClose, type ScriptedServer, type Script
 import { mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Client, FtpReplyError, LocalProtocolError, RemoteProtocolError, TimeoutError, TlsError, isAbortError, type ClientOptions } from '../src/index.js';
+import { Client, ConnectionError, FtpReplyError, LocalProtocolError, RemoteProtocolError, TimeoutError, TlsError, isAbortError, type ClientOptions } from '../src/index.js';
 
 const text = (bytes: Uint8Array) => new TextDecoder().decode(bytes);
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -160,7 +160,8 @@ describe('bad input', () => {
       },
     });
     const err = await client.downloadToBytes('x').catch((e: unknown) => e);
-    expect(err).toBeInstanceOf(RemoteProtocolError);
+    // A close is a ConnectionError, as a reset is (errors.md, "A lost connection").
+    expect(err).toBeInstanceOf(ConnectionError);
     expect((err as Error).message).toMatch(/closed during the transfer/);
     expect(client.closed).toBe(true);
   });

@@ -18,8 +18,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { capabilities, transport } from '@ftpkit/transport';
-import { startServer, type RunningServer } from '@ftpkit/testkit';
-import { Client, FtpReplyError, isAbortError, isFtpError, type ClientOptions } from '../src/index.js';
+import { reset, startScriptedServer, startServer, type RunningServer } from '@ftpkit/testkit';
+import { Client, ConnectionError, FtpReplyError, isAbortError, isFtpError, type ClientOptions } from '../src/index.js';
 
 const runtime = 'Deno' in globalThis ? 'deno' : 'Bun' in globalThis ? 'bun' : 'node';
 const MiB = 1024 * 1024;
@@ -241,4 +241,40 @@ describe(`vsftpd on ${runtime}`, () => {
       expect(client.closed).toBe(true);
     },
   );
+});
+
+// A server that sends no size (no SIZE asked, no byte count in the 150) and resets the data
+// connection while the client's sink is slow, bytes still unread, then claims 226: each runtime's
+// sockets must report the reset, never a clean end of file (misbehaving-servers.md, "Deadlines and
+// bounds"). The scripted server runs in this runtime too.
+test(`a reset data connection is never an end of file, even with a 226 after it (${runtime})`, async () => {
+  const server = await startScriptedServer({
+    handlers: {
+      RETR: async (_, ctx) => {
+        const data = await ctx.acceptData();
+        ctx.reply('150 Opening BINARY mode data connection');
+        data.write(new Uint8Array(12 * MiB));
+        await new Promise((resolve) => setTimeout(resolve, 150));
+        reset(data);
+        return '226 Transfer complete';
+      },
+    },
+  });
+  try {
+    await using client = await Client.connect({ host: server.host, port: server.port, user: 'u', password: 'p', timeouts: { reply: 10_000, dataIdle: 10_000 } });
+    let first = true;
+    let error: unknown;
+    try {
+      await client.download('/f', async () => {
+        if (first) await new Promise((resolve) => setTimeout(resolve, 500)); // the reset comes meanwhile
+        first = false;
+      });
+    } catch (err) {
+      error = err;
+    }
+    expect(error, String(error)).toBeInstanceOf(ConnectionError);
+    expect((error as ConnectionError).code).toBe('ERR_FTP_CONNECTION');
+  } finally {
+    await server.close();
+  }
 });

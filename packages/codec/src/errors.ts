@@ -162,6 +162,45 @@ export class RemoteProtocolError extends FtpError {
 }
 
 /**
+ * The server sent more preliminary replies (1xx) in a row than any command admits, without the
+ * final reply: `120 service ready in N minutes` forever instead of a greeting, say. RFC 959 §5.4
+ * has one preliminary reply at most (120 before the greeting's 220, 125 or 150 before a transfer's
+ * final reply); the session tolerates a few repeats and fails past
+ * {@link TooManyPreliminaryRepliesError.LIMIT}, so that a flood of them cannot hold a call forever.
+ * It is a {@link RemoteProtocolError} (same code): the connection is closed. `reply` is the last
+ * preliminary reply, `command` the command they answered (undefined for the greeting).
+ *
+ * @example
+ * ```ts
+ * try { await Client.connect('ftp://busy.example.com'); }
+ * catch (err) { if (err instanceof TooManyPreliminaryRepliesError) console.log('never ready:', err.reply.text); }
+ * ```
+ */
+export class TooManyPreliminaryRepliesError extends RemoteProtocolError {
+  static {
+    brand(this, Symbol.for('ftpkit.error.TooManyPreliminaryRepliesError'));
+  }
+
+  /**
+   * Preliminary replies taken in a row before the session gives up: one is the protocol, ten leave
+   * room for a server that repeats its `120` as a countdown (the login deadline bounds the time).
+   */
+  static readonly LIMIT = 10;
+
+  /** The last preliminary reply. */
+  readonly reply: Reply;
+  /** The command they answered, PASS and ACCT redacted; undefined for the greeting. */
+  readonly command: string | undefined;
+
+  constructor(reply: Reply, command?: string) {
+    const what = command === undefined ? 'instead of a greeting' : `to ${command}`;
+    super(`More than ${TooManyPreliminaryRepliesError.LIMIT} preliminary replies ${what}, the last ${reply.code}: ${reply.text}`);
+    this.reply = reply;
+    this.command = command;
+  }
+}
+
+/**
  * The server answered with a negative or unexpected reply. `reply` is the full reply; `command` is
  * the command it answered, with the argument of PASS and ACCT redacted.
  *

@@ -1,4 +1,4 @@
-// @ftpkit/testkit: real FTP servers on loopback for ftpkit's interop tests (private package).
+// @ftpkit/testkit: real FTP servers on loopback for ftpkit's interop tests, and an in-memory network with a manual clock for driver tests (private package).
 export { serverCapabilities, startServer, testCaPem, SERVER_KINDS } from './servers.js';
 export type { Capabilities, RunningServer, ServerKind, StartServerOptions, TlsVersion } from './servers.js';
 export { startCutProxy } from './cut-proxy.js';
@@ -34,3 +34,8 @@ export type {
 } from './scripted.js';
 export { treeHandlers } from './scripted-tree.js';
 export type { TreeEntrySpec, TreeHandlersOptions } from './scripted-tree.js';
+export { ManualClock } from './clock.js';
+export { memoryPair, MemoryPort } from './memory.js';
+export type { MemoryHost, MemoryPair, MemoryPairOptions } from './memory.js';
+export { MemorySocket } from './memory-socket.js';
+export type { SocketEvent } from './memory-socket.js';

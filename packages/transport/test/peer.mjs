@@ -12,6 +12,9 @@
 //   sink        does not read until the `release` command; then counts and hashes everything, and
 //               when the client ends, answers "bytes=<n> sha256=<hex>\n" and ends (a half-close).
 //   reset       sends "partial\n", then resets the connection (RST).
+//   resetUnread sends 12 MiB of pattern bytes and resets the connection 150 ms after accepting it,
+//               while a client that waits before reading still has bytes unread in its kernel.
+//   tlsResetUnread  the same over TLS 1.3 (the peer is the TLS server from the first byte).
 //   tls12/tls13 TLS echo limited to TLS 1.2 / 1.3. Each connection first gets a JSON line
 //               {"reused", "protocol", "client"}: whether the peer resumed a session
 //               (tlsSocket.isSessionReused()), the version, the client certificate's CN.
@@ -68,6 +71,9 @@ let lastSource;
 let relayed = [];
 const notify = new Set();
 const children = [];
+
+/** What `resetUnread` sends: more than the adapters hold unread before pausing the socket. */
+const UNREAD_BYTES = 12 * 1024 * 1024;
 
 /** Byte i of every test payload: (i mod 251), so a lost, doubled or shifted chunk shows. */
 export function pattern(offset, length) {
@@ -176,6 +182,18 @@ const handlers = {
   },
   reset(socket) {
     socket.write('partial\n', () => setTimeout(() => socket.resetAndDestroy(), 50));
+  },
+  resetUnread(socket) {
+    socket.write(pattern(0, UNREAD_BYTES));
+    setTimeout(() => socket.resetAndDestroy(), 150);
+  },
+  tlsResetUnread(socket) {
+    const secure = new tls.TLSSocket(socket, { isServer: true, secureContext: tls13Context });
+    secure.on('error', () => {});
+    secure.on('secure', () => {
+      secure.write(pattern(0, UNREAD_BYTES));
+      setTimeout(() => socket.resetAndDestroy(), 150);
+    });
   },
   // TLS 1.3 through a TLSSocket on the shared context (not tls.Server, which has its own), so that
   // sessions resume across this port, `starttls` and `dial` as they do across an FTP server's control

@@ -12,7 +12,8 @@
  */
 import { command, LocalProtocolError, type Operation, type OperationResult, type Reply, type TransferCommand, type TransferType } from '@ftpkit/codec';
 import type { CallOptions } from '../calls.js';
-import type { Control, OnBytes, TransferIo } from '../control.js';
+import type { Control } from '../driver/control.js';
+import type { OnBytes, TransferIo } from '../driver/data-channel.js';
 import type { ResolvedOptions } from '../options.js';
 
 /** What a transfer takes besides its command, path and I/O. */

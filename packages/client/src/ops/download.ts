@@ -57,8 +57,9 @@ export async function sizeOrUndefined(conn: Conn, path: string, options: CallOpt
 
 /**
  * A download that got fewer bytes than the server said the file has is not complete, whatever the
- * final reply: a connection reset behind the last bytes read can look like a clean end of stream
- * (Node reports it so), while the server had already sent its 226. The sizes: SIZE (when asked for
+ * final reply: a second line behind the transport, which reports a reset as `ConnectionError` and
+ * never as the end of stream (on Node it takes a probe, see the transport's net adapter), while the
+ * server may well have sent its 226 already. The sizes: SIZE (when asked for
  * progress) and the 150 reply's `(N bytes)`. After REST the 150 may count the whole file (vsftpd)
  * or what is left (ProFTPD), so only the weaker bound is enforced. More bytes than announced are
  * fine: a file that grew while it was read.

@@ -22,7 +22,7 @@
  * @module
  */
 import { decodeText, ListingParser, RemoteProtocolError, type ListingEntry, type ListingFormat } from '@ftpkit/codec';
-import type { TransferIo } from '../control.js';
+import type { TransferIo } from '../driver/data-channel.js';
 import { abortError } from '../errors.js';
 
 /**

@@ -20,7 +20,7 @@
  * @module
  */
 import { describeCommand, encodeCommand, type Command, type TransferType } from '../commands.js';
-import { FtpReplyError, LocalProtocolError, RemoteProtocolError, type FtpError } from '../errors.js';
+import { FtpReplyError, LocalProtocolError, RemoteProtocolError, TooManyPreliminaryRepliesError, type FtpError } from '../errors.js';
 import type { HashAlgorithm } from '../hash.js';
 import type { Reply } from '../reply.js';
 import type { ReplyParser } from '../reply-parser.js';
@@ -76,6 +76,11 @@ export interface Context {
   sent: number;
   /** Commands that had been handed to the driver when the first byte of the reply being parsed arrived. */
   sentBeforeBytes: number;
+  /** The last command sent, described for errors (PASS and ACCT redacted); undefined before the first. */
+  lastCommand: string | undefined;
+  /** Preliminary replies in a row since command number `preliminaryAfter` went out (see {@link awaitEvent}). */
+  preliminaries: number;
+  preliminaryAfter: number;
 }
 
 /** Encode commands into one send step (several only when pipelining). */
@@ -83,6 +88,7 @@ export function send(ctx: Context, ...cmds: Command[]): SendStep {
   const enc = { encoding: ctx.options.encoding ?? 'utf8' } as const;
   const parts = cmds.map((cmd) => encodeCommand(cmd, undefined, enc));
   const bytes = parts.length === 1 ? (parts[0] as Uint8Array) : concatBytes(parts);
+  ctx.lastCommand = describeCommand(cmds[cmds.length - 1]!);
   return { emit: { type: 'send', bytes, command: cmds.map(describeCommand).join('\n') }, commands: cmds.length };
 }
 
@@ -157,18 +163,43 @@ export interface AwaitOptions {
  * §4.2: 421 may answer any command, or come unsolicited before the server closes), and a 225/226
  * the server owes for an earlier transfer or ABOR is dropped. Everything else is returned: a reply,
  * an abort (each caller decides when to honour it), or data-connection news.
+ *
+ * Every reply of every wait passes here, so this is where a flood of preliminary replies is stopped,
+ * whatever the wait: more than {@link TooManyPreliminaryRepliesError.LIMIT} in a row without a
+ * command in between fail the operation and break the session (the programs' own rules, one 1xx
+ * for a transfer command and none for other commands, are stricter and come after).
  */
 export function* awaitEvent(ctx: Context, wait: WaitState, how: AwaitOptions): Sub<SessionEvent> {
   for (;;) {
     const event: SessionEvent = yield { wait };
-    if (event.type === 'eof') throw new ConnectionOver(new RemoteProtocolError(`Control connection closed ${how.during}`));
+    if (event.type === 'eof') throw new ConnectionOver(connectionClosed(ctx, `Control connection closed ${how.during}`));
     if (event.type !== 'reply') return event;
     if (event.reply.code === 421) {
       throw new ConnectionOver(new FtpReplyError(event.reply, how.answering === undefined ? undefined : describeCommand(how.answering)));
     }
     if (how.strays !== false && dropStray(ctx, event.reply)) continue;
+    if (event.reply.kind === 'preliminary') countPreliminary(ctx, event.reply);
     return event;
   }
+}
+
+/** Count a preliminary reply; past the limit, the server is flooding (see {@link awaitEvent}). */
+function countPreliminary(ctx: Context, reply: Reply): void {
+  if (ctx.preliminaryAfter !== ctx.sent) {
+    ctx.preliminaryAfter = ctx.sent;
+    ctx.preliminaries = 0;
+  }
+  ctx.preliminaries++;
+  if (ctx.preliminaries > TooManyPreliminaryRepliesError.LIMIT) throw new TooManyPreliminaryRepliesError(reply, ctx.lastCommand);
+}
+
+/**
+ * The error for the server closing the control connection where the protocol does not allow it: the
+ * driver's (`SessionOptions.connectionClosed`, so that a close is classified like a reset), or
+ * `RemoteProtocolError`.
+ */
+export function connectionClosed(ctx: Context, message: string, cause?: unknown): FtpError {
+  return ctx.options.connectionClosed?.(message, cause) ?? new RemoteProtocolError(message, cause === undefined ? undefined : { cause });
 }
 
 /** Wait for a reply on the control connection; an abort is remembered and honoured by the caller. */
@@ -228,5 +259,8 @@ export function createContext(options: SessionOptions, parser: ReplyParser): Con
     strays: 0,
     sent: 0,
     sentBeforeBytes: 0,
+    lastCommand: undefined,
+    preliminaries: 0,
+    preliminaryAfter: 0,
   };
 }

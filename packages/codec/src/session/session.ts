@@ -165,13 +165,17 @@ export class Session {
     return actions;
   }
 
-  /** The server closed the control connection. */
+  /**
+   * The server closed the control connection. Where it still owed a reply, or was in the middle of
+   * one, the operation fails with `SessionOptions.connectionClosed`'s error.
+   */
   end(): Action[] {
     if (this.#state === 'closed' || this.#state === 'broken') return [];
     try {
       this.#parser.end();
     } catch (err) {
-      if (err instanceof RemoteProtocolError) return this.#break(err);
+      // A reply cut off by the close: what happened is a close, and it is reported as one.
+      if (err instanceof RemoteProtocolError) return this.#break(this.#ctx.options.connectionClosed?.(err.message, err) ?? err);
       throw err;
     }
     return this.#dispatch({ type: 'eof' });

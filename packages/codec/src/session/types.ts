@@ -195,6 +195,19 @@ export interface SessionOptions extends ReplyParserOptions {
   readonly encoding?: TextEncodingName;
   /** Observe every reply as it is parsed (for protocol logs). Called before the reply is acted on. */
   readonly onReply?: (reply: Reply) => void;
+  /**
+   * The error for a control connection that the server closed where the protocol does not allow it:
+   * while it owed a reply, or in the middle of one. What the caller hears should depend on what
+   * happened to the connection, not on where it happened: a driver passes its transport's connection
+   * error, so that a close is reported like a reset (`@ftpkit/client` gives `ConnectionError` for
+   * both). Default: `RemoteProtocolError`, the codec having no connection error of its own.
+   *
+   * @example
+   * ```ts
+   * const session = new Session({ connectionClosed: (message, cause) => new ConnectionError(message, { cause }) });
+   * ```
+   */
+  readonly connectionClosed?: (message: string, cause?: unknown) => FtpError;
 }
 
 /** Coarse public state of a session. */

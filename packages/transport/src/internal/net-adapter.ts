@@ -13,6 +13,14 @@
  * connection the caller read to the end never lingers. `end()` is the caller's own half-close; it
  * can still read the peer's reply after it.
  *
+ * A reset is never an end of stream. libuv reports a TCP reset as a clean EOF when the reset came
+ * while unread bytes were still in the kernel (its POLLHUP short cut after a partial read skips the
+ * pending ECONNRESET): a paused socket, or a busy event loop, reads the last bytes and then "end".
+ * So the sockets are half-open in Node's sense, and at the peer's end of stream this side first
+ * writes zero bytes on the TCP socket (under TLS too): the kernel fails that write with the pending
+ * ECONNRESET (or EPIPE) after a reset, and takes it after a FIN. Only then is the end passed on, and
+ * our side finished. Without it, a download cut by a reset behind its last bytes looked complete.
+ *
  * @internal
  * @module
  */
@@ -50,6 +58,9 @@ import { type ResumableSession, SessionOrigin, connectTls } from './net-tls.js';
 import { SlabPool, SlabShelf } from './slab-pool.js';
 
 type Socket = net.Socket | tls.TLSSocket;
+
+/** The reset probe's write: zero bytes, which only the kernel's verdict makes meaningful. */
+const EMPTY = new Uint8Array(0);
 
 interface Waiter {
   resolve(): void;
@@ -106,6 +117,8 @@ function remoteOf(socket: net.Socket): Address {
 class NetConnection implements Connection {
   #runtime: RuntimeName;
   #socket: Socket;
+  /** The TCP socket, under TLS once there is TLS: the reset probe writes on it (see the module comment). */
+  readonly #tcp: net.Socket;
   #host: string;
   #queue: ChunkQueue;
   /** Writers waiting for `drain`. */
@@ -128,10 +141,11 @@ class NetConnection implements Connection {
   readonly #settleClosed: (error?: unknown) => void;
   readonly closed: Promise<void>;
 
-  constructor(runtime: RuntimeName, socket: Socket, host: string, connected: boolean, pool?: SlabPool) {
+  constructor(runtime: RuntimeName, socket: Socket, tcp: net.Socket, host: string, connected: boolean, pool?: SlabPool) {
     this.#runtime = runtime;
     this.#pool = pool;
     this.#socket = socket;
+    this.#tcp = tcp;
     this.#host = host;
     this.#queue = new ChunkQueue({ pause: () => this.#socket.pause(), resume: () => this.#socket.resume() });
     const { closed, settle } = closedPromise();
@@ -312,9 +326,28 @@ class NetConnection implements Connection {
     this.#queue.push(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength));
   };
 
+  /** The peer's end of stream, or a reset that libuv reported as one: the probe tells (module comment). */
   #onEnd = (): void => {
-    this.#queue.end();
+    const tcp = this.#tcp;
+    if (this.#ending !== undefined || !tcp.writable) {
+      this.#endOfStream();
+      return;
+    }
+    tcp.write(EMPTY, (error) => {
+      if (error === undefined || error === null) {
+        this.#endOfStream();
+        return;
+      }
+      const code = errorCode(error);
+      this.#fail(new ConnectionError(`read ${code ?? 'ECONNRESET'}: the connection was reset, not closed`, { cause: error, osCode: code ?? 'ECONNRESET' }));
+    });
   };
+
+  #endOfStream(): void {
+    this.#queue.end();
+    // Half-open is off: finish our side too, after queued writes (a no-op when it is finishing).
+    if (this.#ending === undefined && !this.#destroyed) this.#socket.end();
+  }
 
   #onDrain = (): void => {
     const waiters = this.#drainWaiters;
@@ -419,11 +452,10 @@ async function connectNet(runtime: RuntimeName, options: ConnectOptions): Promis
   const deadline = new Deadline(options, `Connecting to ${host} port ${port}`, () => connection?.destroy());
   try {
     const pool = options.tls ? undefined : slabPoolFor(runtime);
-    let plain: net.Socket | undefined;
-    const socket = options.tls
-      ? connectTls(runtime, options.tls, host, { port })
-      : (plain = net.connect({ host, port, ...(pool ? largeReads(pool, (chunk) => plain?.emit('data', chunk)) : {}) }));
-    connection = new NetConnection(runtime, socket, host, false, pool);
+    // Implicit TLS runs over a TCP socket of our own, as startTls does, for the reset probe (see the module comment).
+    const plain: net.Socket = net.connect({ host, port, allowHalfOpen: true, ...(pool ? largeReads(pool, (chunk) => plain.emit('data', chunk)) : {}) });
+    const socket = options.tls ? connectTls(runtime, options.tls, host, { socket: plain }) : plain;
+    connection = new NetConnection(runtime, socket, plain, host, false, pool);
     await connection.ready();
     return connection;
   } catch (error) {
@@ -447,7 +479,7 @@ class NetListener implements Listener {
     this.#queue = new AcceptQueue<net.Socket>(
       {
         wrap: (socket) => {
-          const connection = new NetConnection(this.#runtime, socket, socket.remoteAddress ?? '', true);
+          const connection = new NetConnection(this.#runtime, socket, socket, socket.remoteAddress ?? '', true);
           socket.resume(); // it was accepted paused (pauseOnConnect)
           return connection;
         },
@@ -471,7 +503,7 @@ class NetListener implements Listener {
 
 async function listenNet(runtime: RuntimeName, options: ListenOptions): Promise<Listener> {
   const { host, port, signal } = listenEndpoint(options);
-  const server = net.createServer({ pauseOnConnect: true });
+  const server = net.createServer({ pauseOnConnect: true, allowHalfOpen: true });
   await new Promise<void>((resolve, reject) => {
     const onError = (error: unknown): void => {
       server.off('listening', onListening);

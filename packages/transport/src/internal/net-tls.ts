@@ -127,7 +127,7 @@ function tlsOptions(runtime: RuntimeName, options: TlsOptions, host: string): tl
  * which writes the second ClientHello after a HelloRetryRequest in two parts, measured 47 ms per
  * FTPS data connection that way. Bun's sockets have TCP_NODELAY on already; curl sets it too.
  */
-export function connectTls(runtime: RuntimeName, options: TlsOptions, host: string, target: { socket: net.Socket } | { port: number }): tls.TLSSocket {
+export function connectTls(runtime: RuntimeName, options: TlsOptions, host: string, target: { socket: net.Socket }): tls.TLSSocket {
   const socket = tls.connect({ ...tlsOptions(runtime, options, host), ...target });
   socket.setNoDelay(true);
   return socket;

@@ -1,0 +1,440 @@
+/**
+ * The driver: runs `@ftpkit/codec`'s Session over `@ftpkit/transport` connections.
+ *
+ * Theory of operation: the Session decides everything FTP; this module only performs its actions
+ * (write bytes, upgrade to TLS, open or accept a data connection through a {@link DataChannel},
+ * close) and reports the outcomes back. It never looks at a reply code.
+ *
+ * It owns the clocks, as data (quinn's `poll_timeout`): after every event and action, `#clock()`
+ * derives which one clock runs from the session's wait state and the data channel's pump, and one
+ * {@link Alarm} is set for that clock's deadline. Nothing starts or stops a timer by hand:
+ * - `reply`: the session waits on the server (greeting, reply, tls, listening, transfer, aborting)
+ *   and no data moves. It counts from the last command sent, or the last complete reply received,
+ *   to the next complete reply: bytes of a reply do not restart it, so a server that trickles a
+ *   reply one byte at a time cannot stretch it. The parser's bound on a reply's size (1 MiB) is what
+ *   makes this fair to a long multi-line reply: the longest legal one needs about 35 KiB/s to arrive
+ *   within the default 30 s. Complete replies that do not end the wait are bounded by the session
+ *   (a flood of 1xx fails, an owed 226 is dropped once), so they cannot stretch it for long either.
+ * - `dataIdle`: data moves and a read or write waits on the server, counted from when that wait
+ *   began. While the pump waits on the caller's sink or source no clock runs, so a slow local
+ *   consumer never trips one.
+ * - `keepAlive`: the session is idle after login and `keepAlive` is set; it sends a NOOP.
+ * Beside whichever of these runs, the `login` deadline holds from the TCP connect until the login is
+ * done: a bound on the whole connect, whatever each reply takes. The connect timeout (and the TLS
+ * handshake's) is the transport's, cut to what is left of the login deadline, and the grace of a
+ * gentle TLS close belongs to the data channel being closed, which may outlive its operation. The
+ * table of every deadline is the guide's (docs-src/guides/misbehaving-servers.md).
+ *
+ * One control reader loop runs for the life of the connection, so an unsolicited 421 or a close is
+ * noticed even while idle. A TLS upgrade is performed before the next read is issued, so no
+ * plaintext byte is read after the server's 234.
+ *
+ * @module
+ */
+// Why this file is long: the action loop and the clocks it derives are one unit over one connection.
+import { command, Session, TlsRefusedError, type Action, type Operation, type OperationResult, type Reply } from '@ftpkit/codec';
+import { ConnectionError, TimeoutError, TlsError, type Connection, type Transport } from '@ftpkit/transport';
+import { abortError } from '../errors.js';
+import type { ResolvedOptions } from '../options.js';
+import { Alarm, clockOf, type Clock } from './clock.js';
+import { DataChannel, tlsFor, type OnBytes, type TransferIo } from './data-channel.js';
+
+interface Running {
+  readonly resolve: (result: OperationResult) => void;
+  readonly reject: (error: unknown) => void;
+  readonly io: TransferIo | undefined;
+  readonly onBytes: OnBytes | undefined;
+  readonly signal: AbortSignal | undefined;
+  /** A local failure (sink or source) that made us abort; reported instead of AbortError. */
+  localError: unknown;
+}
+
+/** The driver's clocks; at most one runs at a time. */
+type ClockKind = 'reply' | 'dataIdle' | 'keepAlive' | 'none';
+
+/** The running clock: its length and, for one that counts from its own event, that event's time. */
+interface ClockState {
+  readonly kind: ClockKind;
+  readonly ms: number;
+  /** Counted from here; without it, from the clock's last restart (`#since`). */
+  readonly since?: number;
+}
+
+const NO_CLOCK: ClockState = { kind: 'none', ms: 0 };
+
+/** A logged-in control connection. */
+export class Control {
+  readonly session: Session;
+  readonly options: ResolvedOptions;
+  /** The adapter this connection and its data connections use. */
+  readonly transport: Transport;
+  readonly #conn: Connection;
+  #running: Running | undefined;
+  #data: DataChannel | undefined;
+  #closed = false;
+  #closeReason: unknown;
+  #tlsUpgrade: Promise<void> | undefined;
+  /** Calls waiting for the running operation (an abort finishing in the background) to end. */
+  #idleWaiters: (() => void)[] = [];
+  readonly #time: Clock;
+  readonly #alarm: Alarm;
+  /** The clock that ran at the last derivation. */
+  #clockKind: ClockKind = 'none';
+  /** When the reply or keep-alive clock last restarted: it changed, a command went out, a reply came in. */
+  #since = 0;
+  /** The login deadline, on the clock; Infinity once logged in, or when there is none. */
+  #loginBy: number;
+  readonly #done: Promise<void>;
+
+  private constructor(conn: Connection, transport: Transport, options: ResolvedOptions, loginBy: number) {
+    this.#conn = conn;
+    this.transport = transport;
+    this.options = options;
+    this.#loginBy = loginBy;
+    const log = options.log;
+    this.session = new Session({
+      trustPasvHost: options.trustPasvHost,
+      epsv: options.epsv,
+      pipelining: options.pipelining,
+      ipv6: conn.remoteAddress.family === 6,
+      encoding: options.encoding,
+      // What happened to the connection decides the class: a close is a ConnectionError, as a reset is.
+      connectionClosed: (message, cause) => new ConnectionError(message, cause === undefined ? {} : { cause }),
+      onReply: (reply: Reply) => {
+        this.#since = this.#time.now(); // a complete reply restarts the reply clock; its bytes do not
+        if (log) logReply(log, reply);
+      },
+    });
+    this.#time = clockOf(transport);
+    this.#alarm = new Alarm(this.#time, () => this.#reclock(true));
+    this.#done = this.#readLoop();
+  }
+
+  /**
+   * Connect, log in and return the driver with the session's connect result, all within the login
+   * deadline (`timeouts.login`), which counts from here.
+   */
+  static async open(transport: Transport, options: ResolvedOptions, signal?: AbortSignal): Promise<{ control: Control; result: OperationResult }> {
+    const implicit = options.secure === 'implicit';
+    const time = clockOf(transport);
+    const { login } = options.timeouts;
+    const loginBy = login > 0 ? time.now() + login : Infinity;
+    // The transport's connect timeout, cut to the login deadline: which of the two ends it decides the error.
+    const connectTimeout = Math.min(options.timeouts.connect > 0 ? options.timeouts.connect : Infinity, login > 0 ? login : Infinity);
+    let conn: Connection;
+    try {
+      conn = await transport.connect({
+        host: options.host,
+        port: options.port,
+        ...(implicit ? { tls: tlsFor(options) } : {}),
+        ...(connectTimeout < Infinity ? { timeout: connectTimeout } : {}),
+        ...(signal ? { signal } : {}),
+      });
+    } catch (err) {
+      if (err instanceof TimeoutError && time.now() >= loginBy) throw loginTimeout(login, err);
+      throw err;
+    }
+    const control = new Control(conn, transport, options, loginBy);
+    try {
+      const result = await control.run(
+        {
+          kind: 'connect',
+          user: options.user,
+          password: options.password,
+          ...(options.account === undefined ? {} : { account: options.account }),
+          security: options.secure === false ? 'none' : options.secure,
+          protectData: options.protectData,
+        },
+        { signal },
+      );
+      control.#loginBy = Infinity;
+      control.#reclock();
+      return { control, result };
+    } catch (err) {
+      control.destroy();
+      // TLS was required (secure: 'explicit') and AUTH TLS got anything but 234: options.ts promises
+      // TlsError, with the server's reply as the cause (CVE-2021-22946: never go on in plaintext).
+      if (err instanceof TlsRefusedError) {
+        throw new TlsError('TLS was required and the server refused AUTH TLS', { cause: err });
+      }
+      throw err;
+    }
+  }
+
+  /** True once the control connection is gone. */
+  get closed(): boolean {
+    return this.#closed;
+  }
+
+  /**
+   * Run one operation. The caller serializes calls; a call made while an aborted or failed operation
+   * is still finishing its exchange with the server (ABOR, or the answer to a pipelined transfer
+   * command) waits for the session to be idle first.
+   */
+  async run(op: Operation, extra: { io?: TransferIo; onBytes?: OnBytes; signal?: AbortSignal | undefined } = {}): Promise<OperationResult> {
+    while (this.#running && !this.#closed) await new Promise<void>((resolve) => this.#idleWaiters.push(resolve));
+    if (this.#closed) throw this.#closeReason ?? new ConnectionError('The connection is closed');
+    const { signal } = extra;
+    if (signal?.aborted) throw abortError(signal);
+    return new Promise<OperationResult>((resolve, reject) => {
+      let settled = false;
+      const onAbort = (): void => {
+        this.#abort();
+        // The caller asked to stop: answer now, and let the session finish ABOR with the server in
+        // the background (a server may take long to answer it, or never; the reply clock covers that).
+        running.reject(running.localError ?? abortError(signal));
+      };
+      const running: Running = {
+        resolve: (result) => {
+          if (settled) return;
+          settled = true;
+          signal?.removeEventListener('abort', onAbort);
+          resolve(result);
+        },
+        reject: (error) => {
+          if (settled) return;
+          settled = true;
+          signal?.removeEventListener('abort', onAbort);
+          reject(error);
+        },
+        io: extra.io,
+        onBytes: extra.onBytes,
+        signal,
+        localError: undefined,
+      };
+      let actions: Action[];
+      try {
+        actions = this.session.start(op);
+      } catch (err) {
+        reject(err);
+        return;
+      }
+      this.#running = running;
+      signal?.addEventListener('abort', onAbort, { once: true });
+      this.#perform(actions);
+    });
+  }
+
+  /** Close everything now. Safe to call twice. */
+  destroy(reason?: unknown): void {
+    this.#shutdown(reason ?? new ConnectionError('The connection was closed by the client'));
+  }
+
+  /** Resolves when the reader loop has ended. */
+  get finished(): Promise<void> {
+    return this.#done;
+  }
+
+  async #readLoop(): Promise<void> {
+    try {
+      for (;;) {
+        if (this.#tlsUpgrade) await this.#tlsUpgrade;
+        if (this.#closed) return;
+        const chunk = await this.#conn.read();
+        if (this.#closed) return;
+        if (chunk === null) {
+          this.#perform(this.session.end());
+          this.#shutdown(new ConnectionError('The server closed the control connection'));
+          return;
+        }
+        this.#perform(this.session.receive(chunk));
+      }
+    } catch (err) {
+      this.#shutdown(err);
+    }
+  }
+
+  #perform(actions: readonly Action[]): void {
+    for (const action of actions) this.#performOne(action);
+    this.#reclock();
+  }
+
+  /**
+   * Which clock runs now, derived from the session's wait state and the data channel's pump, and
+   * nothing else: the one place that decides it (see the module comment).
+   */
+  #clock(): ClockState {
+    if (this.#closed) return NO_CLOCK;
+    const { timeouts, keepAlive } = this.options;
+    if (this.session.waiting === undefined) {
+      return this.session.state === 'idle' && !this.#running && keepAlive > 0 ? { kind: 'keepAlive', ms: keepAlive } : NO_CLOCK;
+    }
+    const data = this.#data;
+    if (data?.moving) {
+      const since = data.waitingSince;
+      return since === undefined ? NO_CLOCK : { kind: 'dataIdle', ms: timeouts.dataIdle, since };
+    }
+    return { kind: 'reply', ms: timeouts.reply };
+  }
+
+  /**
+   * Re-derive the clock after a change and set the alarm for the nearer of its deadline and the login
+   * deadline. Rung by the alarm, fire whichever has passed; an event handled at the deadline's very
+   * moment comes first.
+   */
+  #reclock(ringing = false): void {
+    const clock = this.#clock();
+    if (clock.kind !== this.#clockKind) {
+      this.#clockKind = clock.kind;
+      if (clock.since === undefined && clock.kind !== 'none') this.#since = this.#time.now();
+    }
+    const loginBy = this.#closed ? Infinity : this.#loginBy;
+    if (clock.kind === 'none' || clock.ms <= 0) {
+      if (loginBy < Infinity) {
+        if (ringing && this.#time.now() >= loginBy) this.#shutdown(loginTimeout(this.options.timeouts.login));
+        else this.#alarm.set(loginBy);
+        return;
+      }
+      // Idle or closed: release the timer. While a pump waits on the local side, a pending one is
+      // left to ring (one system timer per transfer, not per chunk): it finds no clock then.
+      if (this.#closed || this.session.waiting === undefined) this.#alarm.cancel();
+      return;
+    }
+    const deadline = (clock.since ?? this.#since) + clock.ms;
+    const now = this.#time.now();
+    if (!ringing || now < Math.min(deadline, loginBy)) {
+      this.#alarm.set(Math.min(deadline, loginBy));
+      return;
+    }
+    if (now >= loginBy) this.#shutdown(loginTimeout(this.options.timeouts.login));
+    else if (clock.kind === 'reply') this.#shutdown(new TimeoutError(`No reply from the server within ${clock.ms} ms`));
+    else if (clock.kind === 'dataIdle') this.#shutdown(new TimeoutError(`Data connection idle for ${clock.ms} ms`));
+    else this.run({ kind: 'command', command: command('NOOP') }).catch(() => {}); // a failure is the next call's news
+  }
+
+  #performOne(action: Action): void {
+    switch (action.type) {
+      case 'send':
+        // A pipelined write carries several commands, one per line: log each on its own.
+        if (this.options.log) for (const text of action.command.split('\n')) this.options.log({ direction: '>', text });
+        this.#since = this.#time.now(); // the server owes an answer from now
+        this.#conn.write(action.bytes).catch((err: unknown) => this.#shutdown(err));
+        return;
+      case 'startTls': {
+        // The handshake's own timeout, cut to what is left of the login deadline (the alarm fires that one).
+        const limit = Math.min(this.options.timeouts.connect > 0 ? this.options.timeouts.connect : Infinity, this.#loginBy - this.#time.now());
+        this.#tlsUpgrade = this.#conn
+          .startTls({ ...tlsFor(this.options), ...(limit < Infinity ? { timeout: Math.max(1, limit) } : {}) })
+          .then(
+            () => {
+              this.#tlsUpgrade = undefined;
+              this.#perform(this.session.tlsStarted());
+            },
+            (err: unknown) => this.#shutdown(err),
+          );
+        return;
+      }
+      case 'openData':
+        this.#newChannel().connect(action.host ?? this.#conn.remoteAddress.host, action.port, action.secure);
+        return;
+      case 'listenData':
+        this.#newChannel().listen(action.secure);
+        return;
+      case 'dataReady':
+        this.#data?.markReady();
+        return;
+      case 'closeData':
+        this.#closeData();
+        return;
+      case 'done':
+        this.#settle((r) => r.resolve(action.result));
+        return;
+      case 'failed':
+        this.#settle((r) => r.reject(r.localError ?? action.error));
+        return;
+      case 'failing':
+        // The caller hears now; the session reads the server's answers to what it already sent, and
+        // the next call waits for its `failed` (see run), as after an abort.
+        this.#running?.reject(this.#running.localError ?? action.error);
+        return;
+      case 'aborted':
+        this.#settle((r) => r.reject(r.localError ?? abortError(r.signal)));
+        return;
+      case 'close':
+        this.#shutdown(action.reason ?? new ConnectionError('The connection is closed'));
+        return;
+    }
+  }
+
+  /**
+   * Abort the running operation. The session closes the data connection and answers with ABOR (and
+   * a NOOP fence), then waits on the server alone, so the reply clock runs from the ABOR: a server
+   * that never answers it (ftp-srv 4.6.3 can hang on it) would otherwise hang the call for good.
+   */
+  #abort(): void {
+    this.#perform(this.session.abort());
+  }
+
+  #settle(fn: (running: Running) => void): void {
+    const running = this.#running;
+    this.#running = undefined;
+    if (running) fn(running);
+    this.#wakeIdleWaiters();
+  }
+
+  #wakeIdleWaiters(): void {
+    const waiters = this.#idleWaiters;
+    this.#idleWaiters = [];
+    for (const wake of waiters) wake();
+  }
+
+  /** A channel for the running operation's data connection, replacing (and closing) any earlier one. */
+  #newChannel(): DataChannel {
+    this.#closeData();
+    const running = this.#running;
+    const channel: DataChannel = new DataChannel(
+      { transport: this.transport, control: this.#conn, options: this.options, clock: this.#time, io: running?.io, onBytes: running?.onBytes },
+      {
+        listening: (endpoint) => this.#perform(this.session.listening(endpoint)),
+        opened: () => this.#perform(this.session.dataOpened()),
+        ended: () => this.#perform(this.session.dataClosed()),
+        failed: (error) => this.#perform(this.session.dataFailed(error)),
+        localFailure: (error) => {
+          // The sink or source failed: stop the transfer with ABOR and report the local error.
+          if (running) running.localError = error;
+          this.#abort();
+          running?.reject(error);
+        },
+        changed: () => {
+          if (channel === this.#data) this.#reclock();
+        },
+      },
+    );
+    this.#data = channel;
+    return channel;
+  }
+
+  #closeData(): void {
+    const channel = this.#data;
+    this.#data = undefined;
+    channel?.close();
+  }
+
+  /** A timeout or a failure that leaves the connection unusable. */
+  #shutdown(reason: unknown): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#closeReason = reason;
+    this.#reclock();
+    this.#closeData();
+    this.#conn.destroy();
+    const running = this.#running;
+    this.#running = undefined;
+    running?.reject(running.localError ?? reason);
+    this.#wakeIdleWaiters();
+  }
+}
+
+/** The login deadline passed: `cause` is the transport's timeout when it was the one to notice. */
+function loginTimeout(ms: number, cause?: unknown): TimeoutError {
+  return new TimeoutError(`The login did not finish within ${ms} ms (timeouts.login), counted from the TCP connect`, cause === undefined ? {} : { cause });
+}
+
+function logReply(log: (entry: { direction: '<'; text: string }) => void, reply: Reply): void {
+  const [first = '', ...rest] = reply.lines;
+  if (rest.length === 0) {
+    log({ direction: '<', text: `${reply.code} ${first}` });
+    return;
+  }
+  log({ direction: '<', text: [`${reply.code}-${first}`, ...rest.slice(0, -1), `${reply.code} ${rest.at(-1) ?? ''}`].join('\n') });
+}
