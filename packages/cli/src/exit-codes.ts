@@ -11,7 +11,7 @@
  * | 5 | authentication: the server refused the login (530, or a refused USER/PASS/ACCT) |
  * | 6 | remote: the server refused an operation (any other 4xx/5xx reply), or no such file |
  * | 7 | local file: a local file could not be read or written |
- * | 8 | protocol: the server broke the protocol, sent an unsafe name, or its tree loops or runs deeper than --max-depth |
+ * | 8 | protocol: the server broke the protocol, sent an unsafe name or a listing in no known format, or its tree loops or runs deeper than --max-depth |
  * | 130 | interrupted (Ctrl-C) |
  *
  * @module
@@ -127,6 +127,8 @@ export function describeFailure(error: unknown, command?: string): Failure {
           message: sentence(`The ${e.side} tree goes deeper than ${e.maxDepth} folders at ${e.path}: a loop, or a tree deeper than --max-depth allows`),
         };
       }
+      case 'ERR_FTP_LISTING_UNREADABLE':
+        return { exitCode: EXIT.protocol, code, message: sentence(message) };
       case 'ERR_FTP_REMOTE_PROTOCOL':
       case 'ERR_FTP_UNSAFE_PATH':
         return { exitCode: EXIT.protocol, code, message: sentence(`The server broke the protocol: ${message}`) };

@@ -47,6 +47,7 @@ export {
   TlsError,
   TreeDepthError,
   TreeLoopError,
+  UnreadableListingError,
   UnsafePathError,
   isAbortError,
   isFtpError,

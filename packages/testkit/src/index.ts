@@ -32,5 +32,5 @@ export type {
   ScriptedServerOptions,
   TestHooks,
 } from './scripted.js';
-export { treeHandlers } from './scripted-tree.js';
-export type { TreeEntrySpec, TreeHandlersOptions } from './scripted-tree.js';
+export { fileTree, treeHandlers } from './scripted-tree.js';
+export type { FileTree, ListFlagBehaviour, TreeEntrySpec, TreeHandlersOptions } from './scripted-tree.js';
