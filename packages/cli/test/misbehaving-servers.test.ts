@@ -1,8 +1,9 @@
-// The real binary against scripted servers that misbehave: listings no parser reads, a server that
-// takes `LIST -a up` for the path "-a up". Each asserts the exit code, the one sentence on stderr
-// and what is left on the server.
+// The real binary against servers that misbehave: listings no parser reads, a server that takes
+// `LIST -a up` for the path "-a up", an SSH server, the wrong FTPS mode for a port. Scripted servers,
+// and real vsftpd where the behaviour is the server's (as root, with servers/install.sh done). Each
+// asserts the exit code, the one sentence on stderr, and what is left on the server.
 import { afterEach, describe, expect, test } from 'vitest';
-import { fileTree, startScriptedServer, treeHandlers, type ScriptedServer, type ScriptedServerOptions } from '@ftpkit/testkit';
+import { fileTree, startScriptedServer, startServer, treeHandlers, type ScriptedServer, type ScriptedServerOptions } from '@ftpkit/testkit';
 import { runCli } from './run-cli.js';
 
 const servers: ScriptedServer[] = [];
@@ -42,5 +43,56 @@ describe('listings', () => {
     );
     const json = await runCli(['ls', '--json', `${url}/%2Fodd`]);
     expect(JSON.parse(json.stdout)).toMatchObject({ ok: false, error: { code: 'ERR_FTP_LISTING_UNREADABLE', exitCode: 8 } });
+  });
+});
+
+describe('errors that name the cause', () => {
+  test('an SSH server: exit 8 and the sentence that says it is SSH/SFTP, not FTP', async () => {
+    const { server, url } = await scripted({ greeting: 'SSH-2.0-OpenSSH_9.2p1 Debian-2+deb12u3' });
+    const r = await runCli(['ls', `${url}/`]);
+    expect(r.code).toBe(8);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toBe(
+      'ftpkit: The server is an SSH server ("SSH-2.0-OpenSSH_9.2p1 Debian-2+deb12u3"), not an FTP server: it offers SFTP, and ftpkit speaks FTP and FTPS.\n',
+    );
+    expect(server.received).toEqual([]);
+    const json = await runCli(['ls', '--json', `${url}/`]);
+    expect(JSON.parse(json.stdout)).toMatchObject({ ok: false, error: { code: 'ERR_FTP_SSH_SERVER', exitCode: 8 } });
+  });
+
+  test('ftps:// against a plain FTP port: exit 4, "answered in plain text", ftpes:// suggested, no certificate advice or OpenSSL text', async () => {
+    const { url } = await scripted({});
+    const r = await runCli(['ls', url.replace(/^ftp:/, 'ftps:') + '/']);
+    expect(r.code).toBe(4);
+    expect(r.stderr).toBe(
+      'ftpkit: The server answered in plain text, not TLS: the port does not speak implicit FTPS; use explicit FTPS (ftpes://) or plain FTP (ftp://).\n',
+    );
+  });
+
+  test('ftpes:// against a port that answers in TLS: exit 4, "answered in TLS", ftps:// suggested', async () => {
+    const { url } = await scripted({ greeting: (ctx) => ctx.write(Uint8Array.of(0x16, 0x03, 0x03, 0x00, 0x31, 0x02, 0x00)) });
+    const r = await runCli(['ls', url.replace(/^ftp:/, 'ftpes:') + '/']);
+    expect(r.code).toBe(4);
+    expect(r.stderr).toBe('ftpkit: The server answered in TLS where an FTP greeting in plain text was expected: the port speaks implicit FTPS; use ftps://.\n');
+  });
+
+  test('a refused AUTH TLS: exit 4 without certificate advice', async () => {
+    const { url } = await scripted({ handlers: { AUTH: () => '502 AUTH not implemented' } });
+    const r = await runCli(['ls', url.replace(/^ftp:/, 'ftpes:') + '/']);
+    expect(r.code).toBe(4);
+    expect(r.stderr).toMatch(/^ftpkit: TLS failed: .*refused AUTH TLS/);
+    expect(r.stderr).not.toContain('--ca');
+  });
+});
+
+const isRoot = process.getuid?.() === 0;
+describe.runIf(isRoot)('errors that name the cause, against real vsftpd', () => {
+  test('ftps:// against its plain port: exit 4, the plain-text sentence', async () => {
+    await using server = await startServer('vsftpd', { tls: true });
+    const r = await runCli(['ls', `ftps://${server.user}:${server.password}@${server.host}:${server.port}/`]);
+    expect(r.code).toBe(4);
+    expect(r.stderr).toBe(
+      'ftpkit: The server answered in plain text, not TLS: the port does not speak implicit FTPS; use explicit FTPS (ftpes://) or plain FTP (ftp://).\n',
+    );
   });
 });

@@ -9,8 +9,8 @@
  *
  * @module
  */
-export { FtpError, FtpReplyError, InvalidArgumentError, LocalProtocolError, RemoteProtocolError, isFtpError } from '@ftpkit/codec';
-export { ConnectionError, TimeoutError, TlsError } from '@ftpkit/transport';
+export { FtpError, FtpReplyError, InvalidArgumentError, LocalProtocolError, RemoteProtocolError, SshServerError, TlsModeError, isFtpError } from '@ftpkit/codec';
+export { ConnectionError, TimeoutError, TlsError, type TlsErrorReason } from '@ftpkit/transport';
 import { FtpError, type ListingFormat } from '@ftpkit/codec';
 
 /** Brand `cls` with `symbol` by the codec's rule: its prototype carries it, and `instanceof cls` asks for it. */

@@ -43,8 +43,10 @@ export {
   NotFoundError,
   NotSupportedError,
   RemoteProtocolError,
+  SshServerError,
   TimeoutError,
   TlsError,
+  TlsModeError,
   TreeDepthError,
   TreeLoopError,
   UnreadableListingError,
@@ -52,5 +54,5 @@ export {
   isAbortError,
   isFtpError,
 } from './errors.js';
-export type { LoopEvidence } from './errors.js';
+export type { LoopEvidence, TlsErrorReason } from './errors.js';
 export type { HashAlgorithm, ListingEntry, Reply, ServerChecksum } from '@ftpkit/codec';

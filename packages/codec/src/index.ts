@@ -6,7 +6,7 @@
  *
  * @packageDocumentation
  */
-export { FtpError, FtpReplyError, InvalidArgumentError, LocalProtocolError, RemoteProtocolError, TlsRefusedError, isFtpError } from './errors.js';
+export { FtpError, FtpReplyError, InvalidArgumentError, LocalProtocolError, RemoteProtocolError, SshServerError, TlsModeError, TlsRefusedError, isFtpError } from './errors.js';
 export type { CodecErrorCode } from './errors.js';
 export { createReply, isNotUnderstood, replyKind } from './reply.js';
 export type { Reply, ReplyKind } from './reply.js';
