@@ -96,3 +96,17 @@ describe.runIf(isRoot)('errors that name the cause, against real vsftpd', () => 
     );
   });
 });
+
+describe('secrets in text from the server', () => {
+  test('a server that echoes the PASS line: no password on stderr or stdout, --verbose and --json included', async () => {
+    const { server, url } = await scripted({ handlers: { PASS: (arg) => `500 'PASS ${arg}': command not understood` } });
+    const target = url.replace('u:p@', 'u:hunter2%C3%A4@');
+    for (const flags of [[], ['--verbose'], ['--json'], ['--json', '--verbose']]) {
+      const r = await runCli(['ls', ...flags, `${target}/`]);
+      expect(r.code, flags.join(' ')).toBe(5);
+      expect(`${r.stdout}${r.stderr}`).not.toMatch(/hunter2|%C3%A4/);
+      if (flags.length === 0) expect(r.stderr).toBe("ftpkit: Login refused by the server: 500 'PASS ****': command not understood.\n");
+    }
+    expect(server.received).toContain('PASS hunter2ä'); // sent to the server, and nowhere else
+  });
+});
