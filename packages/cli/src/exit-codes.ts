@@ -7,11 +7,11 @@
  * | 1 | unexpected internal error |
  * | 2 | usage: bad arguments, options or URL |
  * | 3 | connection: refused, reset, closed, name not resolved, timed out |
- * | 4 | TLS: handshake failed, certificate not trusted, TLS refused by the server |
+ * | 4 | TLS: handshake failed, certificate not trusted, TLS refused by the server, implicit/explicit FTPS mismatch |
  * | 5 | authentication: the server refused the login (530, or a refused USER/PASS/ACCT) |
  * | 6 | remote: the server refused an operation (any other 4xx/5xx reply), or no such file |
  * | 7 | local file: a local file could not be read or written |
- * | 8 | protocol: the server broke the protocol, sent an unsafe name, or its tree loops or runs deeper than --max-depth |
+ * | 8 | protocol: the server broke the protocol, sent an unsafe name or a listing in no known format, is an SSH server, or its tree loops or runs deeper than --max-depth |
  * | 130 | interrupted (Ctrl-C) |
  *
  * @module
@@ -97,11 +97,16 @@ export function describeFailure(error: unknown, command?: string): Failure {
       case 'ERR_FTP_TIMEOUT':
         return { exitCode: EXIT.connection, code, message: sentence(`Timed out: ${message}`) };
       case 'ERR_FTP_TLS':
+        // Certificate advice only where a certificate was refused: it cannot help any other failure.
         return {
           exitCode: EXIT.tls,
           code,
-          message: sentence(`TLS failed: ${message}`) + ' (Trust the server\'s CA with --ca FILE.)',
+          message: sentence(`TLS failed: ${message}`) + ((error as { reason?: unknown }).reason === 'certificate' ? ' (Trust the server\'s CA with --ca FILE.)' : ''),
         };
+      case 'ERR_FTP_TLS_MODE':
+        return { exitCode: EXIT.tls, code, message: sentence(message) };
+      case 'ERR_FTP_SSH_SERVER':
+        return { exitCode: EXIT.protocol, code, message: sentence(message) };
       case 'ERR_FTP_NOT_FOUND':
       case 'ERR_FTP_NOT_SUPPORTED':
         return { exitCode: EXIT.remote, code, message: sentence(message) };
@@ -127,6 +132,8 @@ export function describeFailure(error: unknown, command?: string): Failure {
           message: sentence(`The ${e.side} tree goes deeper than ${e.maxDepth} folders at ${e.path}: a loop, or a tree deeper than --max-depth allows`),
         };
       }
+      case 'ERR_FTP_LISTING_UNREADABLE':
+        return { exitCode: EXIT.protocol, code, message: sentence(message) };
       case 'ERR_FTP_REMOTE_PROTOCOL':
       case 'ERR_FTP_UNSAFE_PATH':
         return { exitCode: EXIT.protocol, code, message: sentence(`The server broke the protocol: ${message}`) };

@@ -53,12 +53,13 @@ Exit codes:
   1   unexpected internal error
   2   usage: bad arguments, options or URL
   3   connection failed: refused, reset, closed, unresolved host, timed out
-  4   TLS failed: handshake, untrusted certificate, TLS refused by the server
+  4   TLS failed: handshake, untrusted certificate, TLS refused by the server, or the
+      port speaks the other FTPS mode (ftps:// is implicit, ftpes:// explicit)
   5   login refused by the server (530 or a refused USER/PASS/ACCT)
   6   the server refused an operation (any other 4xx/5xx reply), or no such file
   7   a local file could not be read or written, or the local tree loops or runs too deep
-  8   the server broke the protocol or sent an unsafe file name, or its tree loops or runs
-      deeper than --max-depth
+  8   the server broke the protocol, sent an unsafe file name or an unreadable listing,
+      is an SSH (SFTP) server, or its tree loops or runs deeper than --max-depth
   130 interrupted (Ctrl-C)
 
 Examples:

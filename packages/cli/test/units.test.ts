@@ -1,7 +1,7 @@
 // The pure parts: netrc, progress formatting, error classification. (The mirror planner and globs
 // are @ftpkit/client's, tested there.)
 import { describe, expect, test } from 'vitest';
-import { FtpReplyError, ConnectionError, LocalFileError, TlsError, TreeDepthError, TreeLoopError } from '@ftpkit/client';
+import { FtpReplyError, ConnectionError, LocalFileError, SshServerError, TlsError, TlsModeError, TreeDepthError, TreeLoopError } from '@ftpkit/client';
 import { describeFailure, EXIT, UsageError } from '../src/exit-codes.js';
 import { findNetrcEntry, parseNetrc } from '../src/netrc.js';
 import { formatBytes, ttyLine } from '../src/progress.js';
@@ -60,6 +60,16 @@ describe('targets and failures', () => {
     expect(describeFailure(new FtpReplyError(reply(550), 'RETR x')).message).toBe('The server refused RETR x: 550 no.');
     expect(describeFailure(new ConnectionError('refused')).exitCode).toBe(EXIT.connection);
     expect(describeFailure(new TlsError('bad cert')).exitCode).toBe(EXIT.tls);
+    // Certificate advice only for a refused certificate.
+    expect(describeFailure(new TlsError('unable to verify the first certificate', { reason: 'certificate' })).message).toBe(
+      "TLS failed: unable to verify the first certificate. (Trust the server's CA with --ca FILE.)",
+    );
+    expect(describeFailure(new TlsError('the peer did not answer in TLS (wrong version number)', { reason: 'not-tls' })).message).toBe(
+      'TLS failed: the peer did not answer in TLS (wrong version number).',
+    );
+    expect(describeFailure(new TlsError('sslv3 alert handshake failure')).message).toBe('TLS failed: sslv3 alert handshake failure.');
+    expect(describeFailure(new TlsModeError('plain')).exitCode).toBe(EXIT.tls);
+    expect(describeFailure(new SshServerError('SSH-2.0-x')).exitCode).toBe(EXIT.protocol);
     expect(describeFailure(new UsageError('x')).exitCode).toBe(EXIT.usage);
   });
   test('trees that loop or run too deep: exit 8 on the server, 7 here; local files: 7 with the reason', () => {

@@ -11,8 +11,8 @@
  *
  * @module
  */
-import { command, LocalProtocolError, parsePwdReply, type ConnectResult, type Reply } from '@ftpkit/codec';
-import { transport as defaultTransport, type Transport } from '@ftpkit/transport';
+import { command, LocalProtocolError, parsePwdReply, TlsModeError, type ConnectResult, type Reply } from '@ftpkit/codec';
+import { TlsError, transport as defaultTransport, type Transport } from '@ftpkit/transport';
 import type { CallOptions } from './calls.js';
 import { Control } from './driver/control.js';
 import { abortError } from './errors.js';
@@ -57,7 +57,9 @@ export class Client extends RemoteCalls implements AsyncDisposable {
     const options: ClientOptions = typeof target === 'string' ? { ...parseUrl(target), ...overrides } : { ...target, ...overrides };
     const resolved = resolveOptions(options);
     const transport: Transport = options.transport ?? defaultTransport;
-    const { control, result } = await Control.open(transport, resolved, options.signal);
+    const { control, result } = await Control.open(transport, resolved, options.signal).catch((err: unknown) => {
+      throw nameTlsMismatch(err, resolved);
+    });
     if (result.kind !== 'connect') throw new LocalProtocolError('connect returned no login result');
     return new Client(control, result);
   }
@@ -185,4 +187,15 @@ export class Client extends RemoteCalls implements AsyncDisposable {
     );
     return run;
   }
+}
+
+/**
+ * A failed implicit-FTPS connect whose TLS handshake the server answered in plain text (the
+ * transport's `not-tls`) is a server without implicit FTPS on that port, whatever OpenSSL calls it:
+ * {@link TlsModeError}, which says so and names the schemes to try. (The other way round, a TLS
+ * record where the greeting should be, the codec's reply parser names itself.)
+ */
+function nameTlsMismatch(err: unknown, options: ResolvedOptions): unknown {
+  if (options.secure === 'implicit' && err instanceof TlsError && err.reason === 'not-tls') return new TlsModeError('plain', { cause: err });
+  return err;
 }

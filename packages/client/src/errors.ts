@@ -15,11 +15,13 @@ export {
   InvalidArgumentError,
   LocalProtocolError,
   RemoteProtocolError,
+  SshServerError,
+  TlsModeError,
   TooManyPreliminaryRepliesError,
   isFtpError,
 } from '@ftpkit/codec';
-export { ConnectionError, TimeoutError, TlsError } from '@ftpkit/transport';
-import { FtpError } from '@ftpkit/codec';
+export { ConnectionError, TimeoutError, TlsError, type TlsErrorReason } from '@ftpkit/transport';
+import { FtpError, type ListingFormat } from '@ftpkit/codec';
 
 /** Brand `cls` with `symbol` by the codec's rule: its prototype carries it, and `instanceof cls` asks for it. */
 function brand(cls: abstract new (...args: never[]) => object, symbol: symbol): void {
@@ -215,5 +217,64 @@ export class NotFoundError extends FtpError {
   constructor(path: string) {
     super('ERR_FTP_NOT_FOUND', `No such file or directory: ${JSON.stringify(path)}`);
     this.path = path;
+  }
+}
+
+/** How many unreadable lines an {@link UnreadableListingError} carries, and how long each may be. */
+const SAMPLE_LINES = 5;
+const SAMPLE_LINE_LENGTH = 200;
+
+/** A line cut to `max` characters, with `…` where it was cut. */
+function cut(line: string, max: number): string {
+  return line.length <= max ? line : `${line.slice(0, max - 1)}…`;
+}
+
+/**
+ * A directory listing has lines that no listing format fits (`ls -l`, DOS/IIS, EPLF, MLSD). Rather
+ * than leave them out, which would make a listing that no line of is understood look like an empty
+ * folder and a tree transfer miss files without a word, `list()`, the tree calls and `stat` (on
+ * servers without MLST) reject with this, and `listEntries()` throws it after yielding every entry
+ * it could read. `sample` holds the first few unreadable lines (at most 5, each cut to 200
+ * characters), `unparsedCount` how many there were, `entryCount` how many lines were read as entries
+ * in `format`.
+ *
+ * @example
+ * ```ts
+ * try { await client.list('/odd'); }
+ * catch (err) {
+ *   if (err instanceof UnreadableListingError) console.error(err.unparsedCount, 'lines like', err.sample[0]);
+ * }
+ * ```
+ */
+export class UnreadableListingError extends FtpError {
+  static {
+    brand(this, Symbol.for('ftpkit.error.UnreadableListingError'));
+  }
+
+  /** The folder that was listed, as given (`undefined`: the current folder). */
+  readonly path: string | undefined;
+  /** The format the readable lines were in, `undefined` when no line was readable. */
+  readonly format: ListingFormat | undefined;
+  /** How many lines were read as entries (`.` and `..` not counted). */
+  readonly entryCount: number;
+  /** How many lines no format fits. */
+  readonly unparsedCount: number;
+  /** The first unreadable lines, at most 5, each at most 200 characters. */
+  readonly sample: readonly string[];
+
+  constructor(path: string | undefined, listing: { format: ListingFormat | undefined; entryCount: number; unparsedCount: number; unparsed: readonly { line: string }[] }) {
+    const sample = Object.freeze(listing.unparsed.slice(0, SAMPLE_LINES).map((u) => cut(u.line, SAMPLE_LINE_LENGTH)));
+    const where = path === undefined ? 'the current folder' : JSON.stringify(path);
+    const lines = listing.unparsedCount === 1 ? '1 line' : `${listing.unparsedCount} lines`;
+    const read = listing.format === undefined ? 'and no line in any format ftpkit reads' : `besides ${listing.entryCount} read as ${listing.format}`;
+    super(
+      'ERR_FTP_LISTING_UNREADABLE',
+      `The listing of ${where} has ${lines} in no known format (${read}); the first is ${JSON.stringify(cut(sample[0] ?? '', 80))}`,
+    );
+    this.path = path;
+    this.format = listing.format;
+    this.entryCount = listing.entryCount;
+    this.unparsedCount = listing.unparsedCount;
+    this.sample = sample;
   }
 }

@@ -43,14 +43,17 @@ export {
   NotFoundError,
   NotSupportedError,
   RemoteProtocolError,
+  SshServerError,
   TimeoutError,
   TlsError,
+  TlsModeError,
   TooManyPreliminaryRepliesError,
   TreeDepthError,
   TreeLoopError,
+  UnreadableListingError,
   UnsafePathError,
   isAbortError,
   isFtpError,
 } from './errors.js';
-export type { LoopEvidence } from './errors.js';
+export type { LoopEvidence, TlsErrorReason } from './errors.js';
 export type { HashAlgorithm, ListingEntry, Reply, ServerChecksum } from '@ftpkit/codec';

@@ -86,7 +86,11 @@ export abstract class RemoteCalls {
 
   /**
    * List a directory: MLSD when the server advertises MLST (exact types, sizes and UTC times), else
-   * LIST parsed with format detection. `.` and `..` are never returned.
+   * LIST parsed with format detection. `.` and `..` are never returned. A listing with lines that no
+   * format reads rejects with `UnreadableListingError`, carrying a sample of them, rather than
+   * returning fewer entries than the server listed (or none). Without MLST, `LIST -a` is tried first
+   * and confirmed with plain `LIST` when it lists nothing; the form that works is remembered for the
+   * session (the guide "When servers misbehave" has the table).
    *
    * @example
    * ```ts
@@ -111,7 +115,8 @@ export abstract class RemoteCalls {
    * nor closed holds its session for good.
    *
    * Errors are those of `list()`, thrown by the loop, after the entries that came before them; a
-   * line over 64 Ki characters is a `RemoteProtocolError`. There is no 64 MiB bound as for
+   * line over 64 Ki characters is a `RemoteProtocolError`. Lines that no format reads make the loop
+   * throw `UnreadableListingError` at the end, after every entry it could read. There is no 64 MiB bound as for
    * `list()`. A LIST is parsed in the format voted by its first 64 lines (`list()` votes over all).
    *
    * @example

@@ -54,6 +54,13 @@ const table: { name: string; home: 'codec' | 'transport' | 'client'; make: Facto
   { name: 'NotFoundError', home: 'client', make: make('NotFoundError', '/x') },
   { name: 'NotSupportedError', home: 'client', make: make('NotSupportedError', 'no HASH') },
   { name: 'LocalFileError', home: 'client', make: make('LocalFileError', 'file changed') },
+  { name: 'UnreadableListingError', home: 'client', make: make('UnreadableListingError', '/x', { format: undefined, entryCount: 0, unparsedCount: 1, unparsed: [{ line: '?' }] }) },
+];
+
+/** The table's classes that are subclasses of another in it, by what a program checks first. */
+const subclasses: { name: string; parent: string; make: Factory }[] = [
+  { name: 'SshServerError', parent: 'RemoteProtocolError', make: make('SshServerError', 'SSH-2.0-OpenSSH_9.6') },
+  { name: 'TlsModeError', parent: 'RemoteProtocolError', make: make('TlsModeError', 'plain') },
 ];
 
 const first = client as unknown as Record<string, unknown>;
@@ -84,6 +91,22 @@ describe('instanceof across packages and copies', () => {
       }
     });
   }
+
+  test('the RemoteProtocolError subclasses: their own class and the parent, in every copy; no sibling', () => {
+    for (const row of subclasses) {
+      for (const [made, checked] of [
+        [first, first],
+        [first, codec2],
+        [codec2, first],
+      ] as const) {
+        const error = row.make(made);
+        for (const other of [...subclasses.map((s) => s.name), 'RemoteProtocolError', 'FtpError', 'TlsError', 'FtpReplyError']) {
+          const cls = (other === 'TlsError' ? (checked === first ? first : transport2) : checked)[other] as ErrorClass;
+          expect(error instanceof cls, `${row.name} instanceof ${other}`).toBe(other === row.name || other === row.parent || other === 'FtpError');
+        }
+      }
+    }
+  });
 
   test("the transport's InvalidArgumentError is the codec's, both ways, and not a TransportError", () => {
     const fromTransport = new TransportInvalidArgumentError('port must be an integer from 0 to 65535');

@@ -32,6 +32,8 @@ export interface EncodeOptions {
 // RFC 959 names are up to four letters; extensions add digits and length (XSHA256, SITE is separate).
 const NAME = /^[A-Za-z][A-Za-z0-9]{1,15}$/;
 const SECRET = new Set(['PASS', 'ACCT']);
+/** What stands in the place of a secret in anything for people: a command's rendering, a reply's text. @internal */
+export const REDACTED = '****';
 
 /**
  * Validate and freeze a command. Throws {@link LocalProtocolError} for a bad name or an argument
@@ -111,7 +113,7 @@ function doubleIac(bytes: Uint8Array): Uint8Array {
  */
 export function describeCommand(cmd: Command): string {
   if (cmd.arg === undefined) return cmd.name;
-  return `${cmd.name} ${SECRET.has(cmd.name) ? '****' : cmd.arg}`;
+  return `${cmd.name} ${SECRET.has(cmd.name) ? REDACTED : cmd.arg}`;
 }
 
 /** Transfer type of TYPE (RFC 959 §3.1.1): ASCII (`A`) or image/binary (`I`). */

@@ -46,7 +46,13 @@ function hasInstance(cls: object, value: unknown): boolean {
 }
 
 /** Stable codes of the errors defined by the codec. */
-export type CodecErrorCode = 'ERR_FTP_LOCAL_PROTOCOL' | 'ERR_FTP_REMOTE_PROTOCOL' | 'ERR_FTP_REPLY' | 'ERR_FTP_INVALID_ARG';
+export type CodecErrorCode =
+  | 'ERR_FTP_LOCAL_PROTOCOL'
+  | 'ERR_FTP_REMOTE_PROTOCOL'
+  | 'ERR_FTP_SSH_SERVER'
+  | 'ERR_FTP_TLS_MODE'
+  | 'ERR_FTP_REPLY'
+  | 'ERR_FTP_INVALID_ARG';
 
 /**
  * Base class of every ftpkit error. The client extends it with its own codes; the transport's
@@ -142,7 +148,9 @@ export class InvalidArgumentError extends FtpError {
 }
 
 /**
- * The server broke the protocol. The control connection should not be trusted afterwards.
+ * The server broke the protocol. The control connection should not be trusted afterwards. Two
+ * subclasses name what the server speaks instead, each with a code of its own: {@link SshServerError}
+ * and {@link TlsModeError}.
  *
  * @example
  * ```ts
@@ -155,9 +163,79 @@ export class RemoteProtocolError extends FtpError {
     brand(this, Symbol.for('ftpkit.error.RemoteProtocolError'));
   }
 
-  declare readonly code: 'ERR_FTP_REMOTE_PROTOCOL';
+  declare readonly code: 'ERR_FTP_REMOTE_PROTOCOL' | 'ERR_FTP_SSH_SERVER' | 'ERR_FTP_TLS_MODE';
   constructor(message: string, options?: { cause?: unknown }) {
     super('ERR_FTP_REMOTE_PROTOCOL', message, options);
+  }
+}
+
+/** The longest part of a banner an error quotes: RFC 4253 §4.2 allows 255 characters. */
+const MAX_BANNER = 80;
+
+/**
+ * The server greeted with an SSH identification line (`SSH-2.0-OpenSSH_9.6`, RFC 4253 §4.2), not an
+ * FTP reply: it is an SSH server, which offers SFTP and SCP, not FTP. ftpkit speaks FTP and FTPS, so
+ * the connection ends here. `banner` is that line, cut to 80 characters. A {@link RemoteProtocolError}
+ * with a code of its own.
+ *
+ * @example
+ * ```ts
+ * try { new ReplyParser().push(new TextEncoder().encode('SSH-2.0-OpenSSH_9.6\r\n')); }
+ * catch (err) { if (err instanceof SshServerError) console.error(err.message); } // ... SFTP ... FTP and FTPS
+ * ```
+ */
+export class SshServerError extends RemoteProtocolError {
+  static {
+    brand(this, Symbol.for('ftpkit.error.SshServerError'));
+  }
+
+  declare readonly code: 'ERR_FTP_SSH_SERVER';
+  /** The server's SSH identification line, at most 80 characters. */
+  readonly banner: string;
+
+  constructor(banner: string) {
+    const shown = banner.length > MAX_BANNER ? `${banner.slice(0, MAX_BANNER - 1)}…` : banner;
+    super(`The server is an SSH server (${JSON.stringify(shown)}), not an FTP server: it offers SFTP, and ftpkit speaks FTP and FTPS`);
+    (this as { code: string }).code = 'ERR_FTP_SSH_SERVER';
+    this.banner = shown;
+  }
+}
+
+/**
+ * The server speaks TLS where the connection expected plain text, or plain text where it expected
+ * TLS: the port's FTPS mode is not the one asked for. `serverSpeaks` says which:
+ * - `'tls'`: a TLS record came where the greeting should have been: the port speaks implicit FTPS
+ *   (TLS from the first byte, `ftps://`);
+ * - `'plain'`: the server answered a TLS handshake in plain text: the port speaks plain FTP, with
+ *   or without explicit FTPS (`AUTH TLS`, `ftpes://`).
+ *
+ * A {@link RemoteProtocolError} with a code of its own. The codec raises the first (the reply parser
+ * sees the record); `@ftpkit/client` the second (its transport sees the failed handshake).
+ *
+ * @example
+ * ```ts
+ * try { await Client.connect('ftps://files.example.com'); }
+ * catch (err) { if (err instanceof TlsModeError && err.serverSpeaks === 'plain') console.error('try ftpes://'); }
+ * ```
+ */
+export class TlsModeError extends RemoteProtocolError {
+  static {
+    brand(this, Symbol.for('ftpkit.error.TlsModeError'));
+  }
+
+  declare readonly code: 'ERR_FTP_TLS_MODE';
+  /** What the server answered in. */
+  readonly serverSpeaks: 'tls' | 'plain';
+
+  constructor(serverSpeaks: 'tls' | 'plain', options?: { cause?: unknown }) {
+    super(
+      serverSpeaks === 'tls'
+        ? 'The server answered in TLS where an FTP greeting in plain text was expected: the port speaks implicit FTPS; use ftps://'
+        : 'The server answered in plain text, not TLS: the port does not speak implicit FTPS; use explicit FTPS (ftpes://) or plain FTP (ftp://)',
+      options,
+    );
+    (this as { code: string }).code = 'ERR_FTP_TLS_MODE';
+    this.serverSpeaks = serverSpeaks;
   }
 }
 

@@ -12,6 +12,8 @@ export {
   InvalidArgumentError,
   LocalProtocolError,
   RemoteProtocolError,
+  SshServerError,
+  TlsModeError,
   TlsRefusedError,
   TooManyPreliminaryRepliesError,
   isFtpError,

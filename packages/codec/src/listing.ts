@@ -68,19 +68,26 @@ export function parseListingLine(line: string, format: ListingFormat, options: O
 }
 
 /**
- * True when `reply`, the answer to `LIST -a`, means the server does not take the `-a` flag, so plain
- * `LIST` should be used instead. `ls -l` style servers hide dotfiles unless asked (vsftpd), so
- * clients try `-a` first. A refusal is 500–504 (RFC 959 §4.2.1), or 550 from a server that took
- * `-a` for a file name; data-connection failures (425, 426, 522) say nothing about the flag.
+ * True when `reply`, a refusal of `LIST -a [path]`, may be about the `-a` flag rather than the path,
+ * so that plain `LIST [path]` must be tried before the refusal counts. `ls -l` style servers hide
+ * dotfiles unless asked (vsftpd), so clients try `-a` first; a server that does not take the flag
+ * may say so (500–504 but 503, RFC 959 §4.2.1's syntax replies), or take `-a path` for a name and
+ * answer as its file system does (45x, 55x: `550 -a up: No such file`). Replies about the
+ * connection or the login (x2z: 421, 425, 426, 522; x3z: 530), 503 (bad sequence) and anything
+ * not negative say nothing about the flag.
  *
  * @example
  * ```ts
- * listFlagRefused(createReply(501, ['Invalid option'])); // true
- * listFlagRefused(createReply(425, ['No data connection'])); // false
+ * listFlagRefused(createReply(501, ['Invalid option']));        // true
+ * listFlagRefused(createReply(550, ['-a up: No such file']));   // true
+ * listFlagRefused(createReply(425, ['No data connection']));    // false
  * ```
  */
 export function listFlagRefused(reply: Reply): boolean {
-  return isNotUnderstood(reply) || reply.code === 550;
+  const group = Math.floor(reply.code / 10) % 10;
+  const negative = reply.kind === 'transient' || reply.kind === 'permanent';
+  // RFC 959 §4.2.1: the second digit groups replies by what they are about; 0 is syntax, 5 the file system.
+  return negative && reply.code !== 503 && (group === 0 || group === 5);
 }
 
 /**

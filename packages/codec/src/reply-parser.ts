@@ -11,9 +11,16 @@
  * Any violation is a {@link RemoteProtocolError}, and it is sticky: once the stream is broken, every
  * later call reports the same error, because nothing after a framing fault can be trusted.
  *
+ * Before the first reply (the greeting), two other protocols are recognised by their first bytes and
+ * named, since "malformed reply" would not tell the user what is wrong: an SSH identification line
+ * (`SSH-`, RFC 4253 §4.2: the user meant SFTP) as the first line is {@link SshServerError}, and a
+ * TLS record (the stream's first byte a TLS content type, 20–23, RFC 8446 §5.1: the port speaks
+ * implicit FTPS) is {@link TlsModeError}. No FTP reply can start either way: a reply starts with a
+ * digit. Both are decided on what came first, so any split of the bytes gives the same error.
+ *
  * @module
  */
-import { RemoteProtocolError } from './errors.js';
+import { RemoteProtocolError, SshServerError, TlsModeError } from './errors.js';
 import { freezeReply, replyKind, type Reply } from './reply.js';
 import { decodeText, type TextEncodingName } from './text.js';
 
@@ -45,6 +52,11 @@ const CR = 0x0d;
 const DIGIT_0 = 0x30;
 const SPACE = 0x20;
 const HYPHEN = 0x2d;
+/** RFC 8446 §5.1 ContentType: change_cipher_spec (20), alert (21), handshake (22), application_data (23). */
+const TLS_FIRST = 0x14;
+const TLS_LAST = 0x17;
+/** RFC 4253 §4.2: an SSH server's identification line starts with this. */
+const SSH_PREFIX = 'SSH-';
 
 interface OpenReply {
   code: number;
@@ -75,6 +87,10 @@ export class ReplyParser {
   #partialLength = 0;
   #open: OpenReply | undefined;
   #error: RemoteProtocolError | undefined;
+  /** A byte has arrived since the start (or the last reset). */
+  #started = false;
+  /** A reply has been completed since the start (or the last reset): the greeting is behind us. */
+  #greeted = false;
   /** Scratch list of line ends, reused across chunks. */
   readonly #ends: number[] = [];
 
@@ -131,10 +147,17 @@ export class ReplyParser {
     this.#partialLength = 0;
     this.#open = undefined;
     this.#error = undefined;
+    this.#started = false;
+    this.#greeted = false;
   }
 
   #scan(chunk: Uint8Array, onReply: (reply: Reply) => void): void {
     const n = chunk.length;
+    // The stream's first byte tells a TLS record from a greeting (a record may hold no line end).
+    if (n > 0 && !this.#started) {
+      this.#started = true;
+      if (chunk[0]! >= TLS_FIRST && chunk[0]! <= TLS_LAST) throw new TlsModeError('tls');
+    }
     let start = 0;
     if (this.#partialLength > 0) {
       // Finish the line carried over from an earlier chunk.
@@ -208,7 +231,10 @@ export class ReplyParser {
     const code = replyCode(line);
     if (open === undefined) {
       if (line.length === 0) return; // stray blank line between replies: carries nothing
-      if (code === undefined) throw new RemoteProtocolError('Malformed reply: expected a three-digit code');
+      if (code === undefined) {
+        if (!this.#greeted && line.startsWith(SSH_PREFIX)) throw new SshServerError(line);
+        throw new RemoteProtocolError('Malformed reply: expected a three-digit code');
+      }
       const sep = line.length > 3 ? line.charCodeAt(3) : SPACE;
       if (sep !== SPACE && sep !== HYPHEN) throw new RemoteProtocolError('Malformed reply: expected space or hyphen after the code');
       // Each line counts with a two-byte terminator however it ended, so the bound is the size of the
@@ -216,7 +242,7 @@ export class ReplyParser {
       const bytes = byteLength + 2;
       this.#checkSize(bytes);
       const text = line.slice(4);
-      if (sep === SPACE) onReply(freezeReply(code, replyKind(code)!, [text]));
+      if (sep === SPACE) this.#deliver(onReply, freezeReply(code, replyKind(code)!, [text]));
       else this.#open = { code, lines: [text], bytes };
       return;
     }
@@ -226,11 +252,16 @@ export class ReplyParser {
     if (code === open.code && (line.length === 3 || line.charCodeAt(3) === SPACE)) {
       open.lines.push(line.slice(4));
       this.#open = undefined;
-      onReply(freezeReply(open.code, replyKind(open.code)!, open.lines));
+      this.#deliver(onReply, freezeReply(open.code, replyKind(open.code)!, open.lines));
       return;
     }
     const own = code === open.code && line.charCodeAt(3) === HYPHEN; // "211-foo" inside a 211 reply: drop the repeat
     open.lines.push(own ? line.slice(4) : line);
+  }
+
+  #deliver(onReply: (reply: Reply) => void, reply: Reply): void {
+    this.#greeted = true;
+    onReply(reply);
   }
 
   #checkSize(bytes: number): void {

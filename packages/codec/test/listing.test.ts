@@ -540,10 +540,11 @@ describe('parseStatListing', () => {
 });
 
 describe('listFlagRefused', () => {
-  test('500-504 and 550 refuse the -a flag; data-connection and other failures do not', async () => {
+  test('syntax (50x but 503) and file-system (45x, 55x) refusals may be about the -a flag; connection, login and other replies are not', async () => {
     const { listFlagRefused } = await import('../src/listing.js');
     const { createReply } = await import('../src/reply.js');
-    for (const code of [500, 501, 502, 504, 550]) expect(listFlagRefused(createReply(code, ['x']))).toBe(true);
-    for (const code of [425, 426, 450, 451, 503, 522, 530, 226]) expect(listFlagRefused(createReply(code, ['x']))).toBe(false);
+    // A server that takes `LIST -a up` for the name `-a up` answers as its file system does (issue 16).
+    for (const code of [500, 501, 502, 504, 450, 451, 452, 550, 551, 552, 553]) expect(listFlagRefused(createReply(code, ['x']))).toBe(true);
+    for (const code of [421, 425, 426, 503, 522, 530, 532, 534, 150, 226, 250, 350]) expect(listFlagRefused(createReply(code, ['x']))).toBe(false);
   });
 });

@@ -24,13 +24,16 @@
 # - System users: `ftpuser` (password `ftppass`, shell /bin/bash because vsftpd's PAM stack runs
 #   pam_shells) is the local account that vsftpd and ProFTPD log in, and the uid that Pure-FTPd's
 #   virtual user maps to. `ftp` is the account anonymous sessions run as (the vsftpd package
-#   creates it; made here if missing).
+#   creates it; made here if missing). Users that already exist are kept; their password is set
+#   and their home repaired (ensure-home.sh: a missing home is created, an unusable one replaced
+#   by /home/ftpuser or /srv/ftp), on every run, the quick one too.
 #
 # Environment: FTPKIT_SERVERS_DIR (default /opt/ftpkit-servers), FTPKIT_FORCE_INSTALL=1 to redo
 # every step even when the quick check passes.
 set -euo pipefail
 
 DIR=${FTPKIT_SERVERS_DIR:-/opt/ftpkit-servers}
+HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 FTP_USER=ftpuser
 FTP_PASS=ftppass
 APT_PACKAGES=(vsftpd python3-pyftpdlib python3-openssl)
@@ -66,6 +69,10 @@ ensure_users() {
   fi
   # Set the password every time: cheap, and repairs a user that exists with another one.
   echo "$FTP_USER:$FTP_PASS" | chpasswd
+  # A user that already existed may have no home folder, or one it cannot enter; vsftpd then
+  # answers every login with 500. ensure-home.sh holds the rule (the launchers run it too).
+  bash "$HERE/ensure-home.sh" "$FTP_USER" "/home/$FTP_USER"
+  bash "$HERE/ensure-home.sh" ftp /srv/ftp
 }
 
 quick_check() { # everything installed from an earlier run?

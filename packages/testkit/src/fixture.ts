@@ -1,6 +1,6 @@
 // The small directory tree the interop tests list, download and compare: the awkward names and
 // entry kinds real servers render differently (research/servers-and-baseline.md §2.7).
-import { chown, lchown, mkdir, symlink, utimes, writeFile } from 'node:fs/promises';
+import { chown, lchown, lstat, mkdir, rm, symlink, utimes, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { FTP_USER, isRoot, lookupUser } from './users.js';
 
@@ -32,7 +32,19 @@ export const FIXTURE_TREE: readonly FixtureEntry[] = [
 ];
 
 /**
+ * Replaces whatever is at `path` unless it is already a real folder and a folder is wanted: a root
+ * that a previous run left behind may hold a fixture entry, or a symlink or folder where a file
+ * goes, and writing through a leftover symlink would write outside the root.
+ */
+async function clearFor(path: string, type: FixtureEntry['type']): Promise<void> {
+  const existing = await lstat(path).catch(() => undefined);
+  if (!existing || (type === 'dir' && existing.isDirectory())) return;
+  await rm(path, { recursive: true, force: true });
+}
+
+/**
  * Creates {@link FIXTURE_TREE} under `root` (which must exist, and may already hold other files).
+ * Entries a previous run left at the fixture's paths are replaced, so the call can be repeated.
  * When run as root, everything created is handed to the system user `ftpuser`, whom vsftpd,
  * ProFTPD and Pure-FTPd run sessions as, so that a logged-in user can rename and delete it.
  *
@@ -46,6 +58,7 @@ export async function makeFixtureTree(root: string): Promise<void> {
   const owner = isRoot() ? await lookupUser(FTP_USER) : undefined;
   for (const entry of FIXTURE_TREE) {
     const path = join(root, ...entry.path.split('/'));
+    await clearFor(path, entry.type);
     switch (entry.type) {
       case 'dir':
         await mkdir(path, { recursive: true, mode: 0o755 });

@@ -32,8 +32,8 @@ export type {
   ScriptedServerOptions,
   TestHooks,
 } from './scripted.js';
-export { treeHandlers } from './scripted-tree.js';
-export type { TreeEntrySpec, TreeHandlersOptions } from './scripted-tree.js';
+export { fileTree, treeHandlers } from './scripted-tree.js';
+export type { FileTree, ListFlagBehaviour, TreeEntrySpec, TreeHandlersOptions } from './scripted-tree.js';
 export { ManualClock } from './clock.js';
 export { memoryPair, MemoryPort } from './memory.js';
 export type { MemoryHost, MemoryPair, MemoryPairOptions } from './memory.js';

@@ -8,7 +8,9 @@
  * handlers answer CWD and PWD (the working directory is kept per connection, and PWD says it as
  * given, without resolving anything, as pyftpdlib and ftp-srv do), LIST (as `ls -l`, with `-a`
  * accepted), MLSD and MLST (with `unique` facts where the entries have them), SIZE, RETR, DELE and
- * RMD. Deletions go to the test's `remove`, which decides what a deletion changes.
+ * RMD. Deletions go to the test's `remove`, which decides what a deletion changes. How LIST takes a
+ * leading `-a` can be one of the ways servers seen in the wild get it wrong (`listFlag`), and the
+ * listing's text can be replaced (`listText`), to serve lines no parser reads.
  *
  * @example
  * ```ts
@@ -34,6 +36,16 @@ export interface TreeEntrySpec {
   readonly target?: string;
 }
 
+/**
+ * How LIST takes a leading `-a`:
+ * - `'flag'`: as `ls` does (the default);
+ * - `'alone'`: only when it stands alone; `-a PATH` is taken as the path `-a PATH` (550);
+ * - `'empty'`: accepted, and the listing is empty whatever the folder holds (Windows CE, some
+ *   embedded servers);
+ * - `'refuse'`: 501 to any LIST with `-a`.
+ */
+export type ListFlagBehaviour = 'flag' | 'alone' | 'empty' | 'refuse';
+
 /** Options of {@link treeHandlers}. */
 export interface TreeHandlersOptions {
   /** The entries of the folder at `path` (absolute, `/`-separated), or undefined when there is none. */
@@ -44,6 +56,10 @@ export interface TreeHandlersOptions {
   readonly remove?: (path: string, command: 'DELE' | 'RMD') => boolean;
   /** The `unique` fact of a folder for MLST (default: none). */
   readonly unique?: (path: string) => string | undefined;
+  /** How LIST takes a leading `-a`. Default `'flag'`. */
+  readonly listFlag?: ListFlagBehaviour;
+  /** The text LIST sends for the folder at `path`, in place of `ls -l` lines of its `entries`. */
+  readonly listText?: (path: string, entries: readonly TreeEntrySpec[]) => string;
 }
 
 const encoder = new TextEncoder();
@@ -59,12 +75,14 @@ export function treeHandlers(options: TreeHandlersOptions): Record<string, Comma
     return options.list(parent)?.find((e) => e.name === path.slice(slash + 1));
   };
   const read = (path: string): Uint8Array | undefined => options.read?.(path) ?? (entryAt(path)?.type === 'file' ? encoder.encode('x') : undefined);
-  const transfer = async (ctx: ScriptContext, lines: readonly string[]): Promise<string> => {
+  const transfer = async (ctx: ScriptContext, text: string): Promise<string> => {
     const data = await ctx.acceptData();
     ctx.reply('150 Here comes the listing');
-    await sendAndClose(data, encoder.encode(lines.map((l) => `${l}\r\n`).join('')));
+    await sendAndClose(data, encoder.encode(text));
     return '226 Directory send OK';
   };
+  const lines = (lines: readonly string[]): string => lines.map((l) => `${l}\r\n`).join('');
+  const listFlag = options.listFlag ?? 'flag';
   return {
     CWD: (arg, ctx) => {
       const path = resolve(ctx, arg);
@@ -74,14 +92,25 @@ export function treeHandlers(options: TreeHandlersOptions): Record<string, Comma
     },
     PWD: (_, ctx) => `257 "${cwd(ctx)}" is the current directory`,
     LIST: (arg, ctx) => {
-      const entries = options.list(resolve(ctx, arg.replace(/^-a( |$)/, '')));
-      if (entries === undefined) return '550 No such folder';
-      return transfer(ctx, entries.map(lsLine));
+      let path = arg;
+      let flagged = false;
+      if (arg === '-a' || arg.startsWith('-a ')) {
+        if (listFlag === 'refuse') return '501 Invalid option';
+        if (listFlag !== 'alone' || arg === '-a') {
+          flagged = true;
+          path = arg.slice(3);
+        }
+      }
+      const folder = resolve(ctx, path);
+      const entries = options.list(folder);
+      if (entries === undefined) return `550 ${path}: No such file or directory`;
+      const shown = flagged && listFlag === 'empty' ? [] : entries;
+      return transfer(ctx, options.listText ? options.listText(folder, shown) : lines(shown.map(lsLine)));
     },
     MLSD: (arg, ctx) => {
       const entries = options.list(resolve(ctx, arg));
       if (entries === undefined) return '550 No such folder';
-      return transfer(ctx, entries.map((e) => `${facts(e)} ${e.name}`));
+      return transfer(ctx, lines(entries.map((e) => `${facts(e)} ${e.name}`)));
     },
     MLST: (arg, ctx) => {
       const path = resolve(ctx, arg);
@@ -128,4 +157,52 @@ function facts(e: TreeEntrySpec): string {
   const size = e.type === 'file' ? `size=${e.size ?? 1};` : '';
   const unique = e.unique === undefined ? '' : `unique=${e.unique};`;
   return `type=${type};${size}modify=20200102000000;${unique}`;
+}
+
+/** A tree kept in memory for {@link treeHandlers}: see {@link fileTree}. */
+export interface FileTree {
+  /** The files, by absolute path; what DELE removes. */
+  readonly files: Map<string, Uint8Array>;
+  /** Every folder, `/` included; what RMD removes. */
+  readonly folders: Set<string>;
+  readonly list: TreeHandlersOptions['list'];
+  readonly read: NonNullable<TreeHandlersOptions['read']>;
+  readonly remove: NonNullable<TreeHandlersOptions['remove']>;
+}
+
+/**
+ * An ordinary tree for {@link treeHandlers}, held in memory: `files` by absolute path, their folders
+ * (and `folders`, which may be empty) made up from those paths. DELE removes a file, RMD an empty
+ * folder; a folder stays when its last file goes, as on a disk.
+ *
+ * @example
+ * ```ts
+ * const tree = fileTree({ '/up/a.txt': 'a', '/up/sub/b.txt': 'b' });
+ * const server = await startScriptedServer({ handlers: treeHandlers({ ...tree, listFlag: 'alone' }) });
+ * // ... then: expect([...tree.files.keys()]).toEqual([]);
+ * ```
+ */
+export function fileTree(files: Readonly<Record<string, string | Uint8Array>>, folders: readonly string[] = []): FileTree {
+  const tree: FileTree = {
+    files: new Map(Object.entries(files).map(([path, content]) => [path, typeof content === 'string' ? encoder.encode(content) : content])),
+    folders: new Set(['/', ...folders]),
+    list: (path) => {
+      if (!tree.folders.has(path)) return undefined;
+      const prefix = path === '/' ? '/' : `${path}/`;
+      const direct = (p: string) => p.startsWith(prefix) && p !== path && !p.includes('/', prefix.length);
+      return [
+        ...[...tree.files].filter(([p]) => direct(p)).map(([p, bytes]): TreeEntrySpec => ({ name: p.slice(prefix.length), type: 'file', size: bytes.length })),
+        ...[...tree.folders].filter(direct).map((p): TreeEntrySpec => ({ name: p.slice(prefix.length), type: 'dir' })),
+      ].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    },
+    read: (path) => tree.files.get(path),
+    remove: (path, command) => {
+      if (command === 'DELE') return tree.files.delete(path);
+      return path !== '/' && tree.list(path)?.length === 0 && tree.folders.delete(path);
+    },
+  };
+  for (const path of tree.files.keys()) {
+    for (let slash = path.lastIndexOf('/'); slash > 0; slash = path.lastIndexOf('/', slash - 1)) tree.folders.add(path.slice(0, slash));
+  }
+  return tree;
 }

@@ -1,10 +1,23 @@
-// The system accounts the servers log sessions in as. servers/install.sh creates them.
+// The system accounts the servers log sessions in as. servers/install.sh creates them; a server
+// start repairs their home folders (servers/ensure-home.sh holds that rule), so that a machine
+// where the users already existed, or where a dead test run left them pointing at a removed folder,
+// works too.
+import { execFile } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { serversDir } from './paths.js';
 
 /** The user every server accepts, read-write, chrooted to the server's root. */
 export const FTP_USER = 'ftpuser';
 /** The password of {@link FTP_USER}. */
 export const FTP_PASSWORD = 'ftppass';
+
+/** Where {@link FTP_USER}'s home goes when the one it has cannot be used. */
+export const FTP_USER_HOME = '/home/ftpuser';
+/** The system user anonymous sessions run as, and where its home goes (Debian's default). */
+export const ANONYMOUS_USER = 'ftp';
+export const ANONYMOUS_USER_HOME = '/srv/ftp';
 
 /** A line of /etc/passwd. */
 export interface SystemUser {
@@ -33,4 +46,24 @@ export async function lookupUser(name: string): Promise<SystemUser | undefined> 
 /** True when this process runs as root, which the servers that switch users need. */
 export function isRoot(): boolean {
   return process.getuid?.() === 0;
+}
+
+/**
+ * Makes sure system user `name` has a home folder it can enter, by servers/ensure-home.sh: a
+ * missing home is created where /etc/passwd says, an unusable one is replaced by `defaultHome`.
+ * vsftpd needs this: it changes into the session user's home before its root, and answers every
+ * login with `500 OOPS: cannot change directory` when that fails. Needs root.
+ *
+ * @example
+ * ```ts
+ * await ensureHome(FTP_USER, FTP_USER_HOME);
+ * ```
+ */
+export async function ensureHome(name: string, defaultHome: string): Promise<void> {
+  try {
+    await promisify(execFile)('/bin/bash', [join(serversDir, 'ensure-home.sh'), name, defaultHome]);
+  } catch (error) {
+    const stderr = (error as { stderr?: string }).stderr?.trim();
+    throw new Error(`the home folder of system user ${name} cannot be used: ${stderr || String(error)}`, { cause: error });
+  }
 }

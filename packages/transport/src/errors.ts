@@ -101,13 +101,30 @@ export class ConnectionError extends TransportError {
 }
 
 /**
+ * What went wrong in a {@link TlsError}, so that advice can fit the failure:
+ * - `'certificate'`: the peer's certificate was not accepted (unknown issuer, self-signed, wrong
+ *   name, expired). Trusting the right CA may help.
+ * - `'not-tls'`: the peer did not answer in TLS: its first bytes are no TLS record (OpenSSL's
+ *   "wrong version number"). It speaks something else on that port; no certificate can help.
+ * - `'other'`: anything else (a refused handshake, no common protocol version or cipher, an option
+ *   the runtime cannot honour).
+ *
+ * @example
+ * ```ts
+ * if (err instanceof TlsError && err.reason === 'certificate') console.error('trust the server\'s CA');
+ * ```
+ */
+export type TlsErrorReason = 'certificate' | 'not-tls' | 'other';
+
+/**
  * The TLS handshake failed or the peer's certificate was not accepted (unknown issuer, wrong name,
- * expired), or a TLS option is one the runtime cannot honour.
+ * expired), or a TLS option is one the runtime cannot honour. `reason` says which kind of failure it
+ * is; the runtime's own error is the `cause`.
  *
  * @example
  * ```ts
  * try { await control.startTls({ servername: 'ftp.example.com' }); }
- * catch (err) { if (err instanceof TlsError) console.error('certificate not trusted:', err.message); }
+ * catch (err) { if (err instanceof TlsError && err.reason === 'certificate') console.error('certificate not trusted:', err.message); }
  * ```
  */
 export class TlsError extends TransportError {
@@ -116,8 +133,11 @@ export class TlsError extends TransportError {
   }
 
   declare readonly code: 'ERR_FTP_TLS';
-  constructor(message: string, options?: { cause?: unknown }) {
+  /** The kind of failure; `'other'` unless the adapter recognised it. */
+  readonly reason: TlsErrorReason;
+  constructor(message: string, options?: { cause?: unknown; reason?: TlsErrorReason }) {
     super('ERR_FTP_TLS', message, options);
+    this.reason = options?.reason ?? 'other';
   }
 }
 

@@ -28,6 +28,7 @@ export {
   TlsError,
   TransportError,
   abortReason,
+  type TlsErrorReason,
   type TransportErrorCode,
 } from './errors.js';
 export type {

@@ -502,16 +502,26 @@ describe(`transport conformance on ${runtime}`, () => {
         await conn.closed;
       });
 
-      check('TLS without the CA is rejected with TlsError', async () => {
+      check('TLS without the CA is rejected with TlsError, reason "certificate"', async () => {
         const error = await rejection(transport.connect({ ...tlsTo('tls13'), tls: { servername: 'localhost' } }));
         expect(error).toBeInstanceOf(TlsError);
+        expect((error as TlsError).reason).toBe('certificate');
       });
 
-      check('TLS to a certificate for another name is rejected with TlsError', async () => {
+      check('TLS to a certificate for another name is rejected with TlsError, reason "certificate"', async () => {
         const named = await rejection(transport.connect(tlsTo('tlsOther')));
         expect(named).toBeInstanceOf(TlsError);
+        expect((named as TlsError).reason).toBe('certificate');
         const byAddress = await rejection(transport.connect({ ...tlsTo('tlsOther'), tls: { ca } }));
         expect(byAddress).toBeInstanceOf(TlsError);
+        expect((byAddress as TlsError).reason).toBe('certificate');
+      });
+
+      check('TLS to a peer that answers in plain text ("220 ready") is TlsError, reason "not-tls", without OpenSSL internals', async () => {
+        const error = await rejection(transport.connect(tlsTo('starttls')));
+        expect(error).toBeInstanceOf(TlsError);
+        expect((error as TlsError).reason).toBe('not-tls');
+        expect((error as TlsError).message).not.toMatch(/SSL routines|ssl3_get_record|openssl|\.c:\d+/);
       });
 
       check('TLS verifies the address itself when no servername is given', async () => {
@@ -692,6 +702,8 @@ describe(`transport conformance on ${runtime}`, () => {
         expect(tooOld).toBeInstanceOf(TlsError);
         const tooNew = await rejection(transport.connect(tlsTo('tls12', { minVersion: 'TLSv1.3' })));
         expect(tooNew).toBeInstanceOf(TlsError);
+        // No common version: neither the certificate nor a peer speaking something else.
+        expect([(tooOld as TlsError).reason, (tooNew as TlsError).reason]).toEqual(['other', 'other']);
         if (caps.tlsVersionLimits) {
           const conn = await transport.connect(tlsTo('tls12', { maxVersion: 'TLSv1.2' }));
           expect((JSON.parse(await new Lines(conn).next()) as Hello).protocol).toBe('TLSv1.2');

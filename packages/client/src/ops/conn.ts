@@ -17,7 +17,7 @@ import type { OnBytes, TransferIo } from '../driver/data-channel.js';
 import type { ResolvedOptions } from '../options.js';
 
 /** What a transfer takes besides its command, path and I/O. */
-interface TransferCallOptions extends CallOptions {
+export interface TransferCallOptions extends CallOptions {
   readonly startAt?: number | undefined;
   readonly type?: TransferType;
   readonly onBytes?: OnBytes;

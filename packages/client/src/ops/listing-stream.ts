@@ -18,10 +18,12 @@
  * the generator's cleanup waits for the call to settle, so the session's next call runs after it, as
  * after any aborted call. Errors are the transfer's own, as for `list()`, plus the parser's
  * `RemoteProtocolError` for a line over its bound (thrown in the sink, which makes the driver abort).
+ * An error comes after every entry parsed before it: `UnreadableListingError`, which is known only
+ * once the listing has ended, after all the entries that could be read.
  *
  * @module
  */
-import { decodeText, ListingParser, RemoteProtocolError, type ListingEntry, type ListingFormat } from '@ftpkit/codec';
+import { decodeText, ListingParser, LocalProtocolError, type ListingEntry, type ListingFormat, type UnparsedLine } from '@ftpkit/codec';
 import type { TransferIo } from '../driver/data-channel.js';
 import { abortError } from '../errors.js';
 
@@ -31,8 +33,27 @@ import { abortError } from '../errors.js';
  */
 const SLICE_BYTES = 64 * 1024;
 
-/** Makes the download sink of one listing attempt, parsing in `format` (`undefined`: detect). */
-export type ListingSinks = (format: ListingFormat | undefined) => TransferIo;
+/** What one listing attempt read, once its transfer has ended well. */
+export interface ListingTally {
+  /** The format used: given, or detected; `undefined` when no line fits any. */
+  readonly format: ListingFormat | undefined;
+  /** Entries read, without `.` and `..`. */
+  readonly entryCount: number;
+  /** Lines no format reads, all counted. */
+  readonly unparsedCount: number;
+  /** The first of them (all for `list()`, the first 16 for a stream). */
+  readonly unparsed: readonly UnparsedLine[];
+}
+
+/** One listing attempt: the data sink of its transfer, and the end of its parse. */
+export interface ListingAttempt {
+  readonly io: TransferIo;
+  /** The transfer ended well: parse what is left, and say what the attempt read. */
+  finish(): ListingTally;
+}
+
+/** Makes one listing attempt, parsing in `format` (`undefined`: detect). */
+export type ListingSinks = (format: ListingFormat | undefined) => ListingAttempt;
 
 /** Text from data chunks: a streaming decoder. */
 interface ChunkDecoder {
@@ -80,9 +101,8 @@ export async function* streamListing(
     wakeProducer?.();
     wakeProducer = undefined;
   };
-  /** Throw what ends the listing early: the transfer's error, or the caller's abort. */
+  /** Throw the caller's abort, which ends the listing at once. */
   const check = (): void => {
-    if (failure) throw failure.error;
     if (signal.aborted) throw abortError(signal);
   };
   const hand = (entries: readonly ListingEntry[]): void => {
@@ -92,25 +112,37 @@ export async function* streamListing(
   let last: { readonly parser: ListingParser; readonly decoder: ChunkDecoder } | undefined;
 
   const sinks: ListingSinks = (format) => {
-    // A second attempt (plain LIST after a refused `LIST -a`) starts over, which is fine unless the
-    // first already gave the consumer entries it cannot take back.
-    if (delivered > 0) throw new RemoteProtocolError('The server refused LIST -a after sending entries; the listing cannot start over');
+    // A second attempt (plain LIST after a `LIST -a` that listed nothing) starts over; ops/listing.ts
+    // makes one only when the first gave no entries, so the consumer has none to take back.
+    if (delivered > 0) throw new LocalProtocolError('A listing cannot start over after entries were delivered');
     const attempt = { parser: new ListingParser({ now: new Date(), ...(format ? { format } : {}) }), decoder: chunkDecoder(options.encoding) };
+    let entryCount = 0;
+    const handOver = (entries: readonly ListingEntry[]): void => {
+      entryCount += entries.length;
+      hand(entries);
+    };
     last = attempt;
     ready = [];
     resume(); // the first attempt's sink, if it waits, ends (it is not `last` any more)
     return {
-      direction: 'download',
-      write: async (chunk, recycle) => {
-        // A read can bring megabytes (the Node transport reads up to 2 MiB at once): parse it a slice
-        // at a time, each slice's entries taken by the consumer before the next is parsed.
-        for (let at = 0; at < chunk.length && !stopped && last === attempt; at += SLICE_BYTES) {
-          const entries = attempt.parser.push(attempt.decoder.decode(chunk.subarray(at, at + SLICE_BYTES)));
-          if (entries.length === 0) continue;
-          hand(entries);
-          await new Promise<void>((resolve) => (wakeProducer = resolve));
-        }
-        recycle?.(chunk); // decoded: the bytes are not needed any more
+      io: {
+        direction: 'download',
+        write: async (chunk, recycle) => {
+          // A read can bring megabytes (the Node transport reads up to 2 MiB at once): parse it a slice
+          // at a time, each slice's entries taken by the consumer before the next is parsed.
+          for (let at = 0; at < chunk.length && !stopped && last === attempt; at += SLICE_BYTES) {
+            const entries = attempt.parser.push(attempt.decoder.decode(chunk.subarray(at, at + SLICE_BYTES)));
+            if (entries.length === 0) continue;
+            handOver(entries);
+            await new Promise<void>((resolve) => (wakeProducer = resolve));
+          }
+          recycle?.(chunk); // decoded: the bytes are not needed any more
+        },
+      },
+      finish: () => {
+        const { parser, decoder } = attempt;
+        handOver([...parser.push(decoder.flush()), ...parser.end()]);
+        return { format: parser.format, entryCount, unparsedCount: parser.unparsedCount, unparsed: parser.unparsed };
       },
     };
   };
@@ -118,12 +150,11 @@ export async function* streamListing(
   const task = (async () => {
     try {
       await start(sinks, signal);
-      if (last) hand([...last.parser.push(last.decoder.flush()), ...last.parser.end()]);
       finished = true;
     } catch (error) {
+      // The entries parsed before the failure are still handed out, then the error.
       failure = { error };
       stopped = true;
-      ready = [];
     } finally {
       resume(); // a sink still waiting on a failed transfer: let the driver drain and close it
       wake();
@@ -144,6 +175,7 @@ export async function* streamListing(
         }
         continue;
       }
+      if (failure) throw failure.error;
       if (finished) return;
       await new Promise<void>((resolve) => (wakeConsumer = resolve));
     }

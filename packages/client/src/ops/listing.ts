@@ -4,9 +4,11 @@
  * Theory of operation: MLSD when the server advertises MLST (RFC 3659 §7: exact types, sizes and UTC
  * times), else LIST, parsed with the codec's format detection. `ls -l` servers hide dotfiles without
  * `-a` (vsftpd), which would make `rmdir -r` leave a folder it cannot remove and tree transfers miss
- * files, so LIST is tried with `-a` first; a server that refuses the flag (the codec's
- * `listFlagRefused`) before it ever worked gets plain LIST from then on, remembered on the
- * connection. `stat` is MLST where there is one, else the entry of that name in the parent's listing.
+ * files, so LIST is tried with `-a` first, and a `-a` that lists nothing is confirmed with plain
+ * LIST before it counts (`listWithAll`: the one home of which form a connection uses, remembered on
+ * it). A listing is never silently shorter than what the server sent: a line that no format reads
+ * makes the call fail with `UnreadableListingError`, carrying a sample of such lines, rather than be
+ * left out. `stat` is MLST where there is one, else the entry of that name in the parent's listing.
  * `listEntries` hands the same transfer to the streaming parser in listing-stream.ts.
  *
  * @module
@@ -20,14 +22,14 @@ import {
   parseMlstReply,
   RemoteProtocolError,
   type ListingEntry,
-  type ListingFormat,
+  type TransferCommand,
 } from '@ftpkit/codec';
 import type { CallOptions } from '../calls.js';
-import { NotFoundError } from '../errors.js';
+import { NotFoundError, UnreadableListingError } from '../errors.js';
 import { remoteSplit } from '../io/paths.js';
 import { concat } from '../io/sinks.js';
-import type { Conn, Runner } from './conn.js';
-import { streamListing, type ListingSinks } from './listing-stream.js';
+import type { Conn, Runner, TransferCallOptions } from './conn.js';
+import { streamListing, type ListingAttempt, type ListingSinks, type ListingTally } from './listing-stream.js';
 
 /**
  * Largest directory listing `list` holds in memory (64 MiB, about a million `ls -l` lines). The
@@ -38,47 +40,79 @@ const MAX_LISTING_BYTES = 64 * 1024 * 1024;
 
 /** A directory's entries, without `.` and `..`. */
 export async function list(conn: Conn, path: string | undefined, options: CallOptions): Promise<ListingEntry[]> {
-  let chunks: Uint8Array[] = [];
-  let format: ListingFormat | undefined;
-  await listTransfer(conn, path, options, (listed) => {
-    chunks = [];
-    format = listed;
+  let entries: readonly ListingEntry[] = [];
+  await listTransfer(conn, path, options, (format) => {
+    const chunks: Uint8Array[] = [];
     let bytes = 0;
     return {
-      direction: 'download',
-      write: (c) => {
-        bytes += c.length;
-        // A listing is held whole to be parsed: past the bound, stop with ABOR rather than grow.
-        if (bytes > MAX_LISTING_BYTES) throw new RemoteProtocolError(`Directory listing is larger than ${MAX_LISTING_BYTES} bytes`);
-        chunks.push(c);
+      io: {
+        direction: 'download',
+        write: (c) => {
+          bytes += c.length;
+          // A listing is held whole to be parsed: past the bound, stop with ABOR rather than grow.
+          if (bytes > MAX_LISTING_BYTES) throw new RemoteProtocolError(`Directory listing is larger than ${MAX_LISTING_BYTES} bytes`);
+          chunks.push(c);
+        },
+      },
+      finish: () => {
+        const text = decodeText(concat(chunks), conn.options.encoding);
+        const parsed = parseListing(text, { now: new Date(), ...(format ? { format } : {}) });
+        entries = parsed.entries;
+        return { format: parsed.format, entryCount: entries.length, unparsedCount: parsed.unparsed.length, unparsed: parsed.unparsed };
       },
     };
   });
-  const text = decodeText(concat(chunks), conn.options.encoding);
-  const parsed = parseListing(text, { now: new Date(), ...(format ? { format } : {}) });
-  return [...parsed.entries];
+  return [...entries];
 }
 
 /**
- * The transfer behind `list` and `listEntries`: MLSD when the server advertises MLST, else LIST.
- * `sinks(format)` makes the data sink of each attempt, told the format to parse with (`'mlsd'`, or
- * `undefined` for LIST, whose format is detected).
+ * The transfer behind `list`, `listEntries` and so every tree walk: MLSD when the server advertises
+ * MLST, else LIST (see {@link listWithAll}). `sinks(format)` makes each attempt's data sink, told the
+ * format to parse with (`'mlsd'`, or `undefined` for LIST, whose format is detected). A listing with
+ * lines no format reads is {@link UnreadableListingError}, never a shorter or empty listing.
  */
 async function listTransfer(conn: Conn, path: string | undefined, options: CallOptions, sinks: ListingSinks): Promise<void> {
-  if (conn.features.has('MLST')) {
-    await conn.transfer('MLSD', path, sinks('mlsd'), options);
-  } else if (conn.listAll === false) {
-    await conn.transfer('LIST', path, sinks(undefined), options);
-  } else {
-    try {
-      await conn.transfer('LIST', path === undefined ? '-a' : `-a ${path}`, sinks(undefined), options);
-      conn.listAll = true;
-    } catch (err) {
-      if (conn.listAll === true || !(err instanceof FtpReplyError) || !listFlagRefused(err.reply)) throw err;
-      await conn.transfer('LIST', path, sinks(undefined), options);
-      conn.listAll = false;
-    }
+  let tally: ListingTally;
+  if (conn.features.has('MLST')) tally = await attempt(conn, 'MLSD', path, sinks('mlsd'), options);
+  else if (conn.listAll === false) tally = await attempt(conn, 'LIST', path, sinks(undefined), options);
+  else tally = await listWithAll(conn, path, options, sinks);
+  if (tally.unparsedCount > 0) throw new UnreadableListingError(path, tally);
+}
+
+/** One listing transfer into `sink`, and what its parse read. */
+async function attempt(conn: Conn, cmd: TransferCommand, arg: string | undefined, sink: ListingAttempt, options: TransferCallOptions): Promise<ListingTally> {
+  await conn.transfer(cmd, arg, sink.io, options);
+  return sink.finish();
+}
+
+/**
+ * `LIST -a [path]`, the one place that decides which LIST form a connection uses. A `-a` that
+ * lists nothing proves nothing, so it is confirmed with plain `LIST [path]` before it counts:
+ * - a refusal before any data (the codec's `listFlagRefused`: syntax and file-system replies) may be
+ *   about the flag, not the path: servers that take `LIST -a up` as the path `-a up` answer 550.
+ *   Plain LIST decides: it works, and plain is remembered; it fails too, and its error is the answer
+ *   (the path really is missing), with nothing remembered;
+ * - an empty listing, until `-a` has once listed something: some servers (Windows CE, embedded ones)
+ *   accept the flag and list nothing. Plain LIST with entries is remembered; both empty, nothing is.
+ * `-a` that lists entries is remembered. A failure after data arrived is the transfer's, not the
+ * form's, and is thrown as it is.
+ */
+async function listWithAll(conn: Conn, path: string | undefined, options: CallOptions, sinks: ListingSinks): Promise<ListingTally> {
+  let bytes = 0;
+  let flagged: ListingTally | undefined;
+  try {
+    flagged = await attempt(conn, 'LIST', path === undefined ? '-a' : `-a ${path}`, sinks(undefined), { ...options, onBytes: (n) => (bytes += n) });
+  } catch (err) {
+    if (bytes > 0 || !(err instanceof FtpReplyError) || !listFlagRefused(err.reply)) throw err;
   }
+  if (flagged && (flagged.entryCount > 0 || conn.listAll === true)) {
+    conn.listAll = true;
+    return flagged;
+  }
+  const plain = await attempt(conn, 'LIST', path, sinks(undefined), options);
+  if (plain.entryCount > 0 || flagged === undefined) conn.listAll = false;
+  // Both empty: the one with lines no format reads, if either has some, so that they are reported.
+  return flagged && plain.entryCount === 0 && plain.unparsedCount === 0 ? flagged : plain;
 }
 
 /**

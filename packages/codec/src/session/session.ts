@@ -24,9 +24,11 @@
  * session becomes `broken` for good. Where an admitted event leads is the program's text, not a table.
  * Reply codes are interpreted only in this folder; the driver never looks at one.
  *
- * Two things are handled here rather than in a program: bytes that follow a 234 on the plaintext
- * connection are discarded (curl CVE-2021-22947), and while no operation runs, a 421 or EOF closes
- * the session, a 225/226 the server still owes is dropped, and any other reply breaks it.
+ * Three things are handled here rather than in a program: bytes that follow a 234 on the plaintext
+ * connection are discarded (curl CVE-2021-22947); while no operation runs, a 421 or EOF closes
+ * the session, a 225/226 the server still owes is dropped, and any other reply breaks it; and every
+ * call's actions, and every reply given to `onReply`, pass through `secrets.ts`, so that a password
+ * the server echoes never reaches an error, a log or an event.
  *
  * @module
  */
@@ -36,6 +38,7 @@ import type { HashAlgorithm } from '../hash.js';
 import { ReplyParser } from '../reply-parser.js';
 import { connectProgram } from './connect.js';
 import { ABORTED, ConnectionOver, createContext, DataFailure, dropStray, type Context, type Program, type Step } from './program.js';
+import { Secrets } from './secrets.js';
 import { commandProgram, quitProgram, renameProgram } from './simple.js';
 import { transferProgram } from './transfer.js';
 import { SESSION_TRANSITIONS, type Action, type Endpoint, type Operation, type OperationResult, type SessionEvent, type SessionOptions, type SessionState, type WaitState } from './types.js';
@@ -64,6 +67,8 @@ export class Session {
   #discardControlBytes = false;
   /** `ctx.sent` when the first byte of the reply the parser holds unfinished arrived. */
   #pendingSince = 0;
+  /** The password and account sent, redacted from everything this session hands out. */
+  readonly #secrets = new Secrets();
 
   constructor(options: SessionOptions = {}) {
     this.#parser = new ReplyParser(options);
@@ -113,7 +118,7 @@ export class Session {
 
   /** The error that broke the session, if any. */
   get error(): FtpError | undefined {
-    return this.#error;
+    return this.#error && this.#secrets.error(this.#error);
   }
 
   /**
@@ -128,14 +133,22 @@ export class Session {
     const ready = op.kind === 'connect' ? this.#state === 'greeting' && this.#program === undefined : this.#state === 'idle';
     if (!ready) throw new LocalProtocolError(`Cannot start ${op.kind}: session is ${this.#state}`);
     const program = this.#programFor(op); // validates arguments before anything changes
+    if (op.kind === 'connect') {
+      this.#secrets.add(op.password);
+      this.#secrets.add(op.account);
+    }
     this.#state = 'busy';
     this.#ctx.aborted = false;
     this.#program = program;
-    return this.#advance(undefined);
+    return this.#secrets.actions(this.#advance(undefined));
   }
 
   /** Control-connection bytes arrived. */
   receive(bytes: Uint8Array): Action[] {
+    return this.#secrets.actions(this.#receive(bytes));
+  }
+
+  #receive(bytes: Uint8Array): Action[] {
     if (this.#state === 'closed' || this.#state === 'broken') return [];
     // CVE-2021-22947: bytes after 234 and before the TLS handshake were never protected; drop them.
     if (this.#discardControlBytes) return [];
@@ -149,7 +162,7 @@ export class Session {
     let completed = false;
     try {
       this.#parser.pushEach(bytes, (reply) => {
-        this.#ctx.options.onReply?.(reply);
+        this.#ctx.options.onReply?.(this.#secrets.reply(reply));
         if (this.#state !== 'closed' && this.#state !== 'broken') actions.push(...this.#dispatch({ type: 'reply', reply }));
         completed = true;
         this.#ctx.sentBeforeBytes = sentNow;
@@ -175,37 +188,37 @@ export class Session {
       this.#parser.end();
     } catch (err) {
       // A reply cut off by the close: what happened is a close, and it is reported as one.
-      if (err instanceof RemoteProtocolError) return this.#break(this.#ctx.options.connectionClosed?.(err.message, err) ?? err);
+      if (err instanceof RemoteProtocolError) return this.#secrets.actions(this.#break(this.#ctx.options.connectionClosed?.(err.message, err) ?? err));
       throw err;
     }
-    return this.#dispatch({ type: 'eof' });
+    return this.#report({ type: 'eof' });
   }
 
   /** The TLS upgrade asked for by `startTls` completed. */
   tlsStarted(): Action[] {
     this.#discardControlBytes = false;
     this.#parser.reset();
-    return this.#dispatch({ type: 'tlsStarted' });
+    return this.#report({ type: 'tlsStarted' });
   }
 
   /** The active-mode listener is ready at `endpoint` (the address the server should connect to). */
   listening(endpoint: Endpoint): Action[] {
-    return this.#dispatch({ type: 'listening', endpoint });
+    return this.#report({ type: 'listening', endpoint });
   }
 
   /** The data connection is open (and its TLS handshake done, when secure). */
   dataOpened(): Action[] {
-    return this.#dispatch({ type: 'dataOpened' });
+    return this.#report({ type: 'dataOpened' });
   }
 
   /** The data connection ended cleanly: EOF read (download) or all bytes written and closed (upload). */
   dataClosed(): Action[] {
-    return this.#dispatch({ type: 'dataClosed' });
+    return this.#report({ type: 'dataClosed' });
   }
 
   /** The data connection failed (reset, TLS error, refused); `error` is what the caller will see. */
   dataFailed(error: Error): Action[] {
-    return this.#dispatch({ type: 'dataFailed', error });
+    return this.#report({ type: 'dataFailed', error });
   }
 
   /**
@@ -215,7 +228,12 @@ export class Session {
   abort(): Action[] {
     if (this.#state !== 'busy') return [];
     this.#ctx.aborted = true;
-    return this.#dispatch({ type: 'abort' });
+    return this.#report({ type: 'abort' });
+  }
+
+  /** A driver's event, and the actions it leads to, with what they carry for people redacted. */
+  #report(event: SessionEvent): Action[] {
+    return this.#secrets.actions(this.#dispatch(event));
   }
 
   #dispatch(event: SessionEvent): Action[] {

@@ -193,7 +193,10 @@ export interface SessionOptions extends ReplyParserOptions {
   readonly pipelining?: boolean;
   /** Encoding of commands. Default `'utf8'`. */
   readonly encoding?: TextEncodingName;
-  /** Observe every reply as it is parsed (for protocol logs). Called before the reply is acted on. */
+  /**
+   * Observe every reply as it is parsed (for protocol logs). Called before the reply is acted on,
+   * with the password and account of the connect redacted from its text (`****`).
+   */
   readonly onReply?: (reply: Reply) => void;
   /**
    * The error for a control connection that the server closed where the protocol does not allow it:

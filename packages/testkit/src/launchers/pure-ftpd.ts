@@ -2,11 +2,10 @@
 // will not install it beside vsftpd. No config file (that and Debian's wrapper live in
 // pure-ftpd-common, not used): everything is on the command line. Runs as root: it chroots and
 // switches to ftpuser's uid.
-import { existsSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { installDir } from '../paths.js';
-import { lookupUser } from '../users.js';
+import { ANONYMOUS_USER, ANONYMOUS_USER_HOME, ensureHome, lookupUser } from '../users.js';
 import { extract, once, opensslConf, requireFile, run } from './support.js';
 import type { LaunchSettings, Launcher } from './types.js';
 
@@ -23,7 +22,7 @@ const FTPPASS_SHA512_CRYPT =
 async function setFtpHome(dir: string): Promise<void> {
   for (let attempt = 0; ; attempt++) {
     try {
-      await run('usermod', ['-d', dir, 'ftp']);
+      await run('usermod', ['-d', dir, ANONYMOUS_USER]);
       return;
     } catch (error) {
       if (attempt >= 20) throw error;
@@ -63,13 +62,13 @@ export const pureFtpd: Launcher = {
       // each login; there is no option for it. So the home is global: with several Pure-FTPd
       // servers at once, anonymous sessions of all of them see the root of the last one started.
       // On stop, put the home back (another Pure-FTPd's root, while that one runs), unless yet
-      // another Pure-FTPd took it over meanwhile. A home that no longer exists (left by a test
-      // process that died) goes back to Debian's /srv/ftp.
-      const before = (await lookupUser('ftp'))?.home;
-      const restore = before && existsSync(before) ? before : '/srv/ftp';
+      // another Pure-FTPd took it over meanwhile. A home that cannot be used (the root of a test
+      // process that died) is repaired first, so that the one put back is usable.
+      await ensureHome(ANONYMOUS_USER, ANONYMOUS_USER_HOME);
+      const before = (await lookupUser(ANONYMOUS_USER))?.home ?? ANONYMOUS_USER_HOME;
       if (before !== s.root) await setFtpHome(s.root);
       cleanup = async () => {
-        if ((await lookupUser('ftp'))?.home === s.root) await setFtpHome(restore);
+        if ((await lookupUser(ANONYMOUS_USER))?.home === s.root) await setFtpHome(before);
       };
     }
 

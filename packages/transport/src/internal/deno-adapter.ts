@@ -31,7 +31,7 @@
  * @module
  */
 // Why this file is long: one Connection class over Deno's conns, with its connect and listen.
-import { ConnectionError, TlsError, TransportError } from '../errors.js';
+import { ConnectionError, TlsError, TransportError, type TlsErrorReason } from '../errors.js';
 import type {
   Address,
   Capabilities,
@@ -140,8 +140,19 @@ function mapDenoError(error: unknown, tlsPhase: boolean): unknown {
   if (code !== undefined && /^E[A-Z0-9]+$/.test(code)) {
     return new ConnectionError(message, { cause: error, osCode: code });
   }
-  if (tlsPhase || /certificate|tls|handshake/i.test(message)) return new TlsError(message, { cause: error });
+  if (tlsPhase || /certificate|tls|handshake/i.test(message)) return new TlsError(message, { cause: error, reason: denoTlsReason(message) });
   return new ConnectionError(message, { cause: error });
+}
+
+/**
+ * The kind of a TLS failure from rustls's message: "invalid peer certificate: UnknownIssuer" (or
+ * NotValidForName, Expired...), and "received corrupt message of type InvalidContentType" when the
+ * peer answered in plain text.
+ */
+function denoTlsReason(message: string): TlsErrorReason {
+  if (/certificate|UnknownIssuer|NotValidForName|Expired|BadSignature/i.test(message)) return 'certificate';
+  if (/InvalidContentType|corrupt message|wrong version/i.test(message)) return 'not-tls';
+  return 'other';
 }
 
 function isUnexpectedEof(error: unknown): boolean {
