@@ -26,6 +26,22 @@ const options = (extra: Partial<ClientOptions> = {}): ClientOptions => ({
   ...extra,
 });
 
+describe('a silent server', () => {
+  test('no greeting: the timeout names implicit FTPS', async () => {
+    await scenes.start({ greeting: null });
+    const silent = await rejectionOf(Client.connect(options({ timeouts: { reply: 300 } })));
+    expect(silent).toBeInstanceOf(TimeoutError);
+    expect((silent as Error).message).toMatch(/before its greeting .*implicit FTPS/);
+  });
+
+  test('a greeting and then silence: the timeout does not blame the FTPS mode', async () => {
+    await scenes.start({ handlers: { USER: () => new Promise<string>(() => {}) } });
+    const late = await rejectionOf(Client.connect(options({ timeouts: { reply: 300 } })));
+    expect(late).toBeInstanceOf(TimeoutError);
+    expect((late as Error).message).not.toMatch(/greeting|implicit/);
+  });
+});
+
 describe('an SSH server', () => {
   test.each([false, 'explicit'] as const)('secure %s: SshServerError (ERR_FTP_SSH_SERVER) naming SFTP, nothing sent', async (secure) => {
     await scenes.start({ greeting: SSH_BANNER });
@@ -102,14 +118,17 @@ describe.each(['vsftpd', 'proftpd'] as const)('real %s', (kind) => {
     expect((err as Error).message).not.toMatch(/SSL routines|ssl3_get_record|wrong version number/);
   });
 
-  test('ftpes:// against its implicit port: the server waits for TLS in silence, so the greeting times out', async () => {
+  test('ftpes:// against its implicit port: the server waits for TLS in silence, so the greeting times out, and the error names implicit FTPS', async () => {
     // A real implicit-FTPS port sends nothing until the client's ClientHello, and ftpkit waits for
     // a greeting: no byte tells the two apart, only the silence (see the guide).
     const started = performance.now();
     const err = await rejectionOf(Client.connect(real(implicit, { secure: 'explicit', timeouts: { reply: 1000 } })));
     expect(err).toBeInstanceOf(TimeoutError);
+    expect((err as Error).message).toMatch(/before its greeting .*implicit FTPS.*ftps:\/\//);
     expect(performance.now() - started).toBeLessThan(10_000);
   });
+
+
 
   test('both work with the right scheme', async () => {
     for (const [server, secure] of [

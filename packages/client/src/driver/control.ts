@@ -281,7 +281,7 @@ export class Control {
     const loginBy = this.#closed ? Infinity : this.#loginBy;
     if (clock.kind === 'none' || clock.ms <= 0) {
       if (loginBy < Infinity) {
-        if (ringing && this.#time.now() >= loginBy) this.#shutdown(loginTimeout(this.options.timeouts.login));
+        if (ringing && this.#time.now() >= loginBy) this.#shutdown(loginTimeout(this.options.timeouts.login, undefined, this.#greetingHint()));
         else this.#alarm.set(loginBy);
         return;
       }
@@ -296,10 +296,19 @@ export class Control {
       this.#alarm.set(Math.min(deadline, loginBy));
       return;
     }
-    if (now >= loginBy) this.#shutdown(loginTimeout(this.options.timeouts.login));
-    else if (clock.kind === 'reply') this.#shutdown(new TimeoutError(`No reply from the server within ${clock.ms} ms`));
+    if (now >= loginBy) this.#shutdown(loginTimeout(this.options.timeouts.login, undefined, this.#greetingHint()));
+    else if (clock.kind === 'reply') this.#shutdown(new TimeoutError(`No reply from the server within ${clock.ms} ms${this.#greetingHint()}`));
     else if (clock.kind === 'dataIdle') this.#shutdown(new TimeoutError(`Data connection idle for ${clock.ms} ms`));
     else this.run({ kind: 'command', command: command('NOOP') }).catch(() => {}); // a failure is the next call's news
+  }
+
+  /**
+   * A server on an implicit-FTPS port says nothing until the client starts TLS, so plain or explicit
+   * FTP there waits for a greeting that never comes: a timeout before the greeting names that case.
+   */
+  #greetingHint(): string {
+    if (this.session.waiting !== 'greeting' || this.options.secure === 'implicit') return '';
+    return ' before its greeting (a port that speaks implicit FTPS waits silently for TLS: if this is one, connect with implicit TLS, ftps://)';
   }
 
   #performOne(action: Action): void {
@@ -426,8 +435,8 @@ export class Control {
 }
 
 /** The login deadline passed: `cause` is the transport's timeout when it was the one to notice. */
-function loginTimeout(ms: number, cause?: unknown): TimeoutError {
-  return new TimeoutError(`The login did not finish within ${ms} ms (timeouts.login), counted from the TCP connect`, cause === undefined ? {} : { cause });
+function loginTimeout(ms: number, cause?: unknown, hint = ''): TimeoutError {
+  return new TimeoutError(`The login did not finish within ${ms} ms (timeouts.login), counted from the TCP connect${hint}`, cause === undefined ? {} : { cause });
 }
 
 function logReply(log: (entry: { direction: '<'; text: string }) => void, reply: Reply): void {
