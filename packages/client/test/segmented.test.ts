@@ -129,9 +129,13 @@ describe('scripted server', () => {
     await pool.download('big', target, { segments: 2 });
     expect(sha256(await readFile(target))).toBe(sha256(body));
     expect(await readdir(dir)).toEqual([name]);
-    // Resumed from the saved state: the first range from where it stopped, not from 0.
-    const offsets = retrOffsets(scenes.server.received, mark);
-    expect(offsets).toContain(256 * KiB);
+    // Resumed from the saved state: the first range from where its written bytes end, not from 0.
+    // The state records what reached the part file, so under load that can be less than the 256 KiB
+    // the server sent before failing (never more).
+    const offsets = retrOffsets(scenes.server.received, mark).sort((a, b) => a - b);
+    expect(offsets).toHaveLength(2);
+    expect(offsets[0]).toBeGreaterThan(0);
+    expect(offsets[0]).toBeLessThanOrEqual(256 * KiB);
     expect(offsets).not.toContain(0);
   });
 
@@ -236,7 +240,8 @@ describe.concurrent.each(['vsftpd', 'proftpd'] as const)('%s', (kind) => {
         expect(rests.sort((a, b) => a - b)).toEqual(Array.from({ length: segments - 1 }, (_, i) => Math.floor((BIG * (i + 1)) / segments)));
         expect(pool.stats.open).toBe(segments);
         expect(await leftovers(dir)).toEqual([]);
-      });
+        // 64 MiB through TLS took 6–35 s across loaded CI runs; the test is about bytes, not speed.
+      }, 180_000);
     }
 
     test(`${mode.name}: interrupted at 16 MiB, then resumed: byte-identical, only the rest moved`, async () => {
@@ -251,6 +256,6 @@ describe.concurrent.each(['vsftpd', 'proftpd'] as const)('%s', (kind) => {
       expect(result.bytes).toBeLessThanOrEqual(BIG - 16 * MiB);
       expect(sha256(await readFile(target))).toBe(sha256(big));
       expect(await leftovers(dir)).toEqual([]);
-    });
+    }, 180_000);
   }
 });
