@@ -3,7 +3,7 @@
 // where the users already existed, or where a dead test run left them pointing at a removed folder,
 // works too.
 import { execFile } from 'node:child_process';
-import { readFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { serversDir } from './paths.js';
@@ -66,4 +66,17 @@ export async function ensureHome(name: string, defaultHome: string): Promise<voi
     const stderr = (error as { stderr?: string }).stderr?.trim();
     throw new Error(`the home folder of system user ${name} cannot be used: ${stderr || String(error)}`, { cause: error });
   }
+}
+
+/**
+ * {@link ensureHome} for the anonymous user `ftp`, whose home is shared: while a Pure-FTPd runs, its
+ * launcher points that home at the server's root, which `ftp` itself may not be able to search (a
+ * test's root below a private folder). The servers go into it as root, so a home that exists as a
+ * folder is left as it is; repairing it would take the anonymous sessions of that Pure-FTPd to the
+ * default home. A home that is missing or not a folder is repaired as ensureHome does.
+ */
+export async function ensureAnonymousHome(): Promise<void> {
+  const home = (await lookupUser(ANONYMOUS_USER))?.home;
+  if (home !== undefined && home !== '' && home !== '/' && (await stat(home).then((s) => s.isDirectory(), () => false))) return;
+  await ensureHome(ANONYMOUS_USER, ANONYMOUS_USER_HOME);
 }

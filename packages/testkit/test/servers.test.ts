@@ -1,6 +1,9 @@
 // Every server starts, greets, logs in plain and over AUTH TLS, and is gone after stop(). A server
 // that cannot start fails its tests (beforeAll throws); nothing here is skipped.
 import { once } from 'node:events';
+import { chmod, mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { connect as netConnect } from 'node:net';
 import { setTimeout as delay } from 'node:timers/promises';
 import { connect as tlsConnect, type TLSSocket } from 'node:tls';
@@ -274,4 +277,30 @@ describe('options', () => {
     }
     for (const s of servers) expect(processGone(s.pid)).toBe(true);
   });
+});
+
+describe("the anonymous user's shared home", () => {
+  test("a vsftpd started while a Pure-FTPd serves anonymous sessions from a private root leaves that root as ftp's home", async () => {
+    // Pure-FTPd serves anonymous sessions from the home of system user ftp, which its launcher points
+    // at its root. Below a private (0700) folder, ftp itself cannot search that root; vsftpd's start
+    // must not take that for a broken home and move it, or Pure-FTPd's anonymous sessions list the
+    // default home instead of the fixture.
+    const parent = await mkdtemp(join(tmpdir(), 'ftpkit-private-'));
+    await chmod(parent, 0o700);
+    const pure = await startServer('pure-ftpd', { root: join(parent, 'root'), fixture: true });
+    let vsftpd: RunningServer | undefined;
+    try {
+      vsftpd = await startServer('vsftpd');
+      const { control } = await Control.open(pure.host, pure.port);
+      expect((await login(control, 'anonymous', 'test@example.com')).code).toBe(230);
+      const { final, listing } = await plainList(control, pure);
+      expect(final.code).toBe(226);
+      expect(listing).toContain('hello.txt');
+      control.close();
+    } finally {
+      await vsftpd?.stop();
+      await pure.stop();
+      await rm(parent, { recursive: true, force: true });
+    }
+  }, 60_000);
 });

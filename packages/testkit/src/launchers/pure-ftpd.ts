@@ -5,7 +5,7 @@
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { installDir } from '../paths.js';
-import { ANONYMOUS_USER, ANONYMOUS_USER_HOME, ensureHome, lookupUser } from '../users.js';
+import { ANONYMOUS_USER, ANONYMOUS_USER_HOME, ensureAnonymousHome, lookupUser } from '../users.js';
 import { extract, once, opensslConf, requireFile, run } from './support.js';
 import type { LaunchSettings, Launcher } from './types.js';
 
@@ -64,7 +64,7 @@ export const pureFtpd: Launcher = {
       // On stop, put the home back (another Pure-FTPd's root, while that one runs), unless yet
       // another Pure-FTPd took it over meanwhile. A home that cannot be used (the root of a test
       // process that died) is repaired first, so that the one put back is usable.
-      await ensureHome(ANONYMOUS_USER, ANONYMOUS_USER_HOME);
+      await ensureAnonymousHome();
       const before = (await lookupUser(ANONYMOUS_USER))?.home ?? ANONYMOUS_USER_HOME;
       if (before !== s.root) await setFtpHome(s.root);
       cleanup = async () => {

@@ -5,7 +5,7 @@ import { chmod, chown, mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { serversDir } from '../paths.js';
 import { renderTemplate } from '../template.js';
-import { ANONYMOUS_USER, ANONYMOUS_USER_HOME, FTP_USER, FTP_USER_HOME, ensureHome } from '../users.js';
+import { FTP_USER, FTP_USER_HOME, ensureAnonymousHome, ensureHome } from '../users.js';
 import { extract, once, opensslConf, requireFile, run } from './support.js';
 import type { LaunchSettings, Launcher } from './types.js';
 
@@ -27,7 +27,7 @@ export const vsftpd: Launcher = {
   async prepare(s: LaunchSettings) {
     // Without a home it can enter, the user's every login gets `500 OOPS: cannot change directory`.
     await ensureHome(FTP_USER, FTP_USER_HOME);
-    if (s.anonymous) await ensureHome(ANONYMOUS_USER, ANONYMOUS_USER_HOME);
+    if (s.anonymous) await ensureAnonymousHome();
     // secure_chroot_dir: empty, root-owned, writable by nobody else.
     const empty = join(s.stateDir, 'empty');
     await mkdir(empty, { mode: 0o755 });
