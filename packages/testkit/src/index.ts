@@ -8,30 +8,11 @@ export { startDelayProxy, type DelayProxy, type DelayProxyOptions, type DelayPro
 export { makeFixtureTree, FIXTURE_TREE, FIXTURE_OLD_MTIME } from './fixture.js';
 export type { FixtureEntry } from './fixture.js';
 export { FTP_USER, FTP_PASSWORD } from './users.js';
-export {
-  capturingGreeting,
-  leakCheck,
-  liveResources,
-  pump,
-  readAll,
-  rejectionOf,
-  reset,
-  scriptedScenes,
-  sendAndClose,
-  sendAndReset,
-  startScriptedServer,
-} from './scripted.js';
-export type {
-  CommandHandler,
-  LeakCheck,
-  SceneClient,
-  SceneOptions,
-  Scenes,
-  ScriptContext,
-  ScriptedServer,
-  ScriptedServerOptions,
-  TestHooks,
-} from './scripted.js';
+export { pump, readAll, reset, sendAndClose, sendAndReset, startScriptedServer } from './scripted.js';
+export type { CommandHandler, ScriptContext, ScriptedServer, ScriptedServerOptions } from './scripted.js';
+export { capturingGreeting, leakCheck, liveResources, rejectionOf, scriptedScenes } from './scenes.js';
+export type { LeakCheck, SceneClient, SceneOptions, Scenes, TestHooks } from './scenes.js';
+
 export { fileTree, treeHandlers } from './scripted-tree.js';
 export type { FileTree, ListFlagBehaviour, TreeEntrySpec, TreeHandlersOptions } from './scripted-tree.js';
 export { ManualClock } from './clock.js';
