@@ -54,8 +54,8 @@ import {
   foundOf,
   HOOK,
   MLSD,
+  MLSD_SCRATCH,
   mlsdLine,
-  mlsdScratchOf,
   type ParseScratch,
   parseScratch,
   parseWith,
@@ -120,8 +120,9 @@ export function skipped(text: string, start: number, end: number): boolean {
   if (end <= start) return true;
   const first = text.charCodeAt(start);
   if (first === 0x74) {
-    // 't'
-    if (!text.startsWith('total ', start)) return text.startsWith('tota', start) && isTotal(text, start, end);
+    // 't'; MLSD's `type=` is refused at its second letter.
+    if (text.charCodeAt(start + 1) !== 0x6f) return false;
+    if (!text.startsWith('total ', start)) return isTotal(text, start, end);
     let i = start + 6;
     while (i < end && text.charCodeAt(i) === 0x20) i++;
     if (i >= end) return false;
@@ -154,7 +155,7 @@ for (const word of TOTALS) if (word[0] !== 't' && word.charCodeAt(0) < 128) MAY_
  */
 export function excluded(entry: ListingEntry, format: number, scratch: ParseScratch): boolean {
   const name = entry.name;
-  return name === '.' || name === '..' || (format === MLSD && mlsdSelfOrParent(mlsdScratchOf(scratch)!));
+  return name === '.' || name === '..' || (format === MLSD && mlsdSelfOrParent(scratch[MLSD_SCRATCH]!));
 }
 
 const TYPES: readonly ListingEntryType[] = ['file', 'directory', 'symlink', 'unknown'];
@@ -224,24 +225,23 @@ export class Collector {
     this.#scratch = scratch;
   }
 
-  /** Take line `index`, `text[start, end)` (line ending excluded). */
+  /**
+   * Take line `index`, `text[start, end)` (line ending excluded). Kept small, with the rare cases
+   * in methods of their own: it runs for every line, often in the interpreter, and V8 compiles a
+   * function sooner the smaller it is.
+   */
   add(text: string, start: number, end: number, index: number): void {
     const first = text.charCodeAt(start);
     if ((first === 0x74 || first === 0x20 || first === 0x09 || end <= start || (first < 128 ? MAY_BE_TOTAL[first] === 1 : first > 0x3000 || first === 0xf6 || first === 0x438)) && skipped(text, start, end)) return;
     const scratch = this.#scratch;
-    if (scratch[HOOK] !== undefined && this.#hook(text, start, end)) return;
-    if (this.#pending !== undefined && this.#join(text, start, end)) return;
+    if ((this.#pending !== undefined || scratch[HOOK] !== undefined) && this.#special(text, start, end)) return;
     const forced = this.#forced;
     if (forced >= 0) {
-      const result = parseWith(forced, text, start, end, scratch);
-      if (result === undefined) this.#unparsed.push(Object.freeze({ line: text.slice(start, end), index }));
-      else if (result === PENDING) this.#wait(text, start, end, index);
-      else if (result !== SKIP && !excluded(result, forced, scratch)) this.#byFormat[forced]!.push(result);
+      this.#addForced(forced, text, start, end, index);
       return;
     }
     // The one common format that can accept the line, by its first character (see the module
-    // comment). Written out rather than calling a helper: this runs for every line, often in the
-    // interpreter.
+    // comment). Written out rather than calling a helper.
     let result: LineResult;
     let format = -1;
     if (first >= 0x30 && first <= 0x39) {
@@ -274,28 +274,49 @@ export class Collector {
       }
     }
     if (format < 0) {
-      format = readRare(text, start, end, scratch);
-      result = foundOf(scratch);
-      if (result === PENDING) {
-        this.#wait(text, start, end, index);
-        return;
-      }
-      if (format >= 0 && contextOf(scratch).weak) {
-        // Too plain to vote: recorded for its format, kept, not counted.
-        this.#record(format, 1);
-        if (typeof result === 'object' && !excluded(result, format, scratch)) this.#byFormat[format]!.push(result);
-        return;
-      }
+      this.#addRare(text, start, end, index);
+      return;
     }
     // #accept, written out: this runs for every line.
     const runs = this.#runs;
     const last = runs.length - 2;
     if (last >= 0 && runs[last] === format) runs[last + 1]!++;
     else runs.push(format, 1);
-    if (format >= 0) {
-      this.#hits[format]!++;
-      if (typeof result === 'object' && !excluded(result, format, scratch)) this.#byFormat[format]!.push(result);
+    this.#hits[format]!++;
+    if (typeof result === 'object' && !excluded(result, format, scratch)) this.#byFormat[format]!.push(result);
+  }
+
+  /** The caller's line parser, and a pending line: true when either has taken this one. */
+  #special(text: string, start: number, end: number): boolean {
+    if (this.#scratch[HOOK] !== undefined && this.#hook(text, start, end)) return true;
+    return this.#pending !== undefined && this.#join(text, start, end);
+  }
+
+  /** {@link Collector.add} in a forced format. */
+  #addForced(forced: number, text: string, start: number, end: number, index: number): void {
+    const scratch = this.#scratch;
+    const result = parseWith(forced, text, start, end, scratch);
+    if (result === undefined) this.#unparsed.push(Object.freeze({ line: text.slice(start, end), index }));
+    else if (result === PENDING) this.#wait(text, start, end, index);
+    else if (result !== SKIP && !excluded(result, forced, scratch)) this.#byFormat[forced]!.push(result);
+  }
+
+  /** {@link Collector.add} for a line no common format took: the less common ones, or none. */
+  #addRare(text: string, start: number, end: number, index: number): void {
+    const scratch = this.#scratch;
+    const format = readRare(text, start, end, scratch);
+    const result = foundOf(scratch);
+    if (result === PENDING) {
+      this.#wait(text, start, end, index);
+      return;
     }
+    if (format >= 0 && contextOf(scratch).weak) {
+      // Too plain to vote: recorded for its format, kept, not counted.
+      this.#record(format, 1);
+      if (typeof result === 'object' && !excluded(result, format, scratch)) this.#byFormat[format]!.push(result);
+      return;
+    }
+    this.#accept(format, result);
   }
 
   /** Record a line's verdict; count it and keep its entry when a format accepted it. */

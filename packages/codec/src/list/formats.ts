@@ -76,7 +76,8 @@ export type ParseScratch = [
 // The parts of a ParseScratch.
 const NOW = 0;
 const UNIX_SCRATCH = 1;
-const MLSD_SCRATCH = 2;
+/** @internal */
+export const MLSD_SCRATCH = 2;
 const CONTEXT = 3;
 /** @internal */
 export const HOOK = 4;
@@ -115,11 +116,6 @@ export function unixLine(text: string, start: number, end: number, scratch: Pars
 /** Read an MLSD line with the scratch space of its parse. @internal */
 export function mlsdLine(text: string, start: number, end: number, scratch: ParseScratch): LineResult {
   return readMlsdLine(text, start, end, (scratch[MLSD_SCRATCH] ??= mlsdScratch()));
-}
-
-/** The MLSD scratch space of `scratch` (after an MLSD line was read with it). @internal */
-export function mlsdScratchOf(scratch: ParseScratch): MlsdScratch | undefined {
-  return scratch[MLSD_SCRATCH];
 }
 
 /** Parse `text[start, end)` in the format of index `format`. @internal */
