@@ -325,9 +325,45 @@ export function readUnixLine(text: string, start: number, end: number, scratch: 
 /**
  * Does a date end at column `k`? Returns the column where the size must then be, or -1, and leaves
  * the time (UTC; NaN for a year-less date without `now`), its precision and where it ends in the
- * scratch space. The shapes are in the module comment.
+ * scratch space. The shape of nearly every line, `Mon DD HH:MM` or `Mon DD YYYY` with an English
+ * month, is read here, small enough to be compiled into the column scan; every shape, that one
+ * included, by {@link anyDateEndingAt}.
  */
 function dateEndingAt(text: string, k: number, end: number, scratch: UnixScratch): number {
+  const starts = scratch[STARTS];
+  const ends = scratch[ENDS];
+  const s = starts[k]!;
+  const e = ends[k]!;
+  const s0 = starts[k - 2]!;
+  const s1 = starts[k - 1]!;
+  const e1 = ends[k - 1]!;
+  if (k < 4 || ends[k - 2]! - s0 !== 3 || e1 - s1 > 2) return anyDateEndingAt(text, k, end, scratch);
+  const month = englishMonth(text, s0);
+  const day = decimal(text, s1, e1);
+  if (month < 0 || day < 1 || day > daysInMonth(2000, month + 1)) return anyDateEndingAt(text, k, end, scratch);
+  const ints = scratch[INTS];
+  const doubles = scratch[DOUBLES];
+  const colon = e - 3;
+  if (e - s === 4 && text.charCodeAt(colon) !== COLON) {
+    const year = decimal(text, s, e);
+    if (year < 0 || day > daysInMonth(year, month + 1)) return -1;
+    ints[DATE_END] = e;
+    ints[PRECISION] = DAY_PRECISION;
+    doubles[TIME] = midnight(year, month, day, scratch) - doubles[OFFSET]!;
+    return k - 3;
+  }
+  if (text.charCodeAt(colon) !== COLON || colon - s > 2 || colon === s) return anyDateEndingAt(text, k, end, scratch);
+  const hours = decimal(text, s, colon);
+  const minutes = decimal(text, colon + 1, e);
+  if (hours < 0 || hours > 23 || minutes < 0 || minutes > 59) return -1;
+  ints[DATE_END] = e;
+  ints[PRECISION] = MINUTE;
+  doubles[TIME] = inferYear(month, day, (hours * 60 + minutes) * 60_000, scratch);
+  return k - 3;
+}
+
+/** {@link dateEndingAt} for every shape of the module comment. */
+function anyDateEndingAt(text: string, k: number, end: number, scratch: UnixScratch): number {
   const starts = scratch[STARTS];
   const ends = scratch[ENDS];
   const ints = scratch[INTS];
