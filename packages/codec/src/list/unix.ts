@@ -327,7 +327,8 @@ export function readUnixLine(text: string, start: number, end: number, scratch: 
  * the time (UTC; NaN for a year-less date without `now`), its precision and where it ends in the
  * scratch space. The shape of nearly every line, `Mon DD HH:MM` or `Mon DD YYYY` with an English
  * month, is read here, small enough to be compiled into the column scan; every shape, that one
- * included, by {@link anyDateEndingAt}.
+ * included, by {@link anyDateEndingAt} (measurements: `packages/bench/RESULTS.md`, "Listing
+ * parse: every listing format").
  */
 function dateEndingAt(text: string, k: number, end: number, scratch: UnixScratch): number {
   const starts = scratch[STARTS];
