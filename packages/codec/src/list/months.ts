@@ -22,21 +22,26 @@ import { indexIn } from './scan.js';
 /** Spellings of the twelve months, January first, in one language. */
 type MonthTable = readonly (readonly string[])[];
 
-const ENGLISH: MonthTable = [['jan'], ['feb'], ['mar'], ['apr'], ['may'], ['jun'], ['jul'], ['aug'], ['sep', 'sept'], ['oct'], ['nov'], ['dec']];
-const GERMAN: MonthTable = [['jan', 'jän'], ['feb'], ['mär', 'mrz'], ['apr'], ['mai'], ['jun'], ['jul'], ['aug'], ['sep', 'sept'], ['okt'], ['nov'], ['dez']];
-const FRENCH: MonthTable = [['janv'], ['févr', 'fév'], ['mars'], ['avr', 'avril'], ['mai'], ['juin'], ['juil'], ['août'], ['sept'], ['oct'], ['nov'], ['déc']];
-const SPANISH: MonthTable = [['ene'], ['feb'], ['mar'], ['abr'], ['may'], ['jun'], ['jul'], ['ago'], ['sep', 'sept', 'set'], ['oct'], ['nov'], ['dic']];
-const ITALIAN: MonthTable = [['gen'], ['feb'], ['mar'], ['apr'], ['mag'], ['giu'], ['lug'], ['ago'], ['set'], ['ott'], ['nov'], ['dic']];
-const DUTCH: MonthTable = [['jan'], ['feb'], ['mrt', 'maa'], ['apr'], ['mei'], ['jun'], ['jul'], ['aug'], ['sep'], ['okt'], ['nov'], ['dec']];
-const PORTUGUESE: MonthTable = [['jan'], ['fev'], ['mar'], ['abr'], ['mai'], ['jun'], ['jul'], ['ago'], ['set'], ['out'], ['nov'], ['dez']];
-const SWEDISH: MonthTable = [['jan'], ['feb'], ['mar'], ['apr'], ['maj'], ['jun'], ['jul'], ['aug'], ['sep'], ['okt'], ['nov'], ['dec']];
-const POLISH: MonthTable = [['sty'], ['lut'], ['mar'], ['kwi'], ['maj'], ['cze'], ['lip'], ['sie'], ['wrz'], ['paź'], ['lis'], ['gru']];
-const RUSSIAN: MonthTable = [['янв'], ['фев'], ['мар'], ['апр'], ['май', 'мая'], ['июн'], ['июл'], ['авг'], ['сен'], ['окт'], ['ноя'], ['дек']];
-const HUNGARIAN: MonthTable = [['jan'], ['febr'], ['márc'], ['ápr'], ['máj'], ['jún'], ['júl'], ['aug'], ['szept'], ['okt'], ['nov'], ['dec']];
-const CZECH: MonthTable = [['led'], ['úno'], ['bře'], ['dub'], ['kvě'], ['čen', 'čvn'], ['čec', 'čvc'], ['srp'], ['zář'], ['říj'], ['lis'], ['pro']];
+/** A language's table, frozen: the tables are only ever read. */
+function months(...spellings: string[][]): MonthTable {
+  return Object.freeze(spellings.map((s) => Object.freeze(s)));
+}
+
+const ENGLISH = months(['jan'], ['feb'], ['mar'], ['apr'], ['may'], ['jun'], ['jul'], ['aug'], ['sep', 'sept'], ['oct'], ['nov'], ['dec']);
+const GERMAN = months(['jan', 'jän'], ['feb'], ['mär', 'mrz'], ['apr'], ['mai'], ['jun'], ['jul'], ['aug'], ['sep', 'sept'], ['okt'], ['nov'], ['dez']);
+const FRENCH = months(['janv'], ['févr', 'fév'], ['mars'], ['avr', 'avril'], ['mai'], ['juin'], ['juil'], ['août'], ['sept'], ['oct'], ['nov'], ['déc']);
+const SPANISH = months(['ene'], ['feb'], ['mar'], ['abr'], ['may'], ['jun'], ['jul'], ['ago'], ['sep', 'sept', 'set'], ['oct'], ['nov'], ['dic']);
+const ITALIAN = months(['gen'], ['feb'], ['mar'], ['apr'], ['mag'], ['giu'], ['lug'], ['ago'], ['set'], ['ott'], ['nov'], ['dic']);
+const DUTCH = months(['jan'], ['feb'], ['mrt', 'maa'], ['apr'], ['mei'], ['jun'], ['jul'], ['aug'], ['sep'], ['okt'], ['nov'], ['dec']);
+const PORTUGUESE = months(['jan'], ['fev'], ['mar'], ['abr'], ['mai'], ['jun'], ['jul'], ['ago'], ['set'], ['out'], ['nov'], ['dez']);
+const SWEDISH = months(['jan'], ['feb'], ['mar'], ['apr'], ['maj'], ['jun'], ['jul'], ['aug'], ['sep'], ['okt'], ['nov'], ['dec']);
+const POLISH = months(['sty'], ['lut'], ['mar'], ['kwi'], ['maj'], ['cze'], ['lip'], ['sie'], ['wrz'], ['paź'], ['lis'], ['gru']);
+const RUSSIAN = months(['янв'], ['фев'], ['мар'], ['апр'], ['май', 'мая'], ['июн'], ['июл'], ['авг'], ['сен'], ['окт'], ['ноя'], ['дек']);
+const HUNGARIAN = months(['jan'], ['febr'], ['márc'], ['ápr'], ['máj'], ['jún'], ['júl'], ['aug'], ['szept'], ['okt'], ['nov'], ['dec']);
+const CZECH = months(['led'], ['úno'], ['bře'], ['dub'], ['kvě'], ['čen', 'čvn'], ['čec', 'čvc'], ['srp'], ['zář'], ['říj'], ['lis'], ['pro']);
 
 /** Every language's table, by its ISO 639-1 code. @internal (the consistency test reads it) */
-export const MONTH_TABLES: Readonly<Record<string, MonthTable>> = {
+export const MONTH_TABLES: Readonly<Record<string, MonthTable>> = Object.freeze({
   en: ENGLISH,
   de: GERMAN,
   fr: FRENCH,
@@ -49,7 +54,7 @@ export const MONTH_TABLES: Readonly<Record<string, MonthTable>> = {
   ru: RUSSIAN,
   hu: HUNGARIAN,
   cs: CZECH,
-};
+});
 
 /** Spelling to month index (0–11), every table merged: a frozen lookup table, only read. */
 const BY_NAME: Readonly<Record<string, number>> = Object.freeze(
