@@ -15,7 +15,9 @@
  * LIST has no declared format (RFC 959 leaves it to the server), and `parseListing` votes over the
  * whole listing. A stream cannot wait for the whole listing, so the vote is held over the first 64
  * lines that are neither blank nor `total N`, by the engine and the line parsers `parseListing`
- * uses; the winner then parses every later line, each once, as a forced format does. Until the
+ * uses; the winner then parses every later line, each once, as a forced format does. A VMS file
+ * name whose record goes on in the next line holds the vote until that line has come, so that the
+ * two are read together. Until the
  * vote, entries are held back (64 lines are a few KiB of text). A window in which no format accepts
  * any line decides nothing: its lines are reported as unparsed and the next window votes. MLSD,
  * whose format the command itself declares, is given as `format: 'mlsd'` and never voted on. For a
