@@ -57,7 +57,17 @@ export { HASH_ALGORITHMS, hashAlgorithm, parseHashFeature, parseHashReply, parse
 export type { HashAlgorithm, HashCommand, ServerChecksum } from './hash.js';
 export { formatPwdReply, parsePwdReply } from './pwd.js';
 export { detectListingFormat, listFlagRefused, parseListing, parseListingLine, parseStatListing } from './listing.js';
-export type { ListingEntry, ListingEntryType, ListingFormat, ListingResult, ParseListingOptions, UnparsedLine } from './listing.js';
+export type {
+  ListingDateOrder,
+  ListingEntry,
+  ListingEntryType,
+  ListingFormat,
+  ListingLineParser,
+  ListingResult,
+  ListingTimePrecision,
+  ParseListingOptions,
+  UnparsedLine,
+} from './listing.js';
 export { DEFAULT_MAX_LISTING_LINE, ListingParser } from './listing-stream.js';
 export type { ListingParserOptions } from './listing-stream.js';
 export { formatMlsdLine, parseFacts, parseMlsdLine, parseMlstReply } from './list/mlsd.js';

@@ -15,7 +15,9 @@
  * LIST has no declared format (RFC 959 leaves it to the server), and `parseListing` votes over the
  * whole listing. A stream cannot wait for the whole listing, so the vote is held over the first 64
  * lines that are neither blank nor `total N`, by the engine and the line parsers `parseListing`
- * uses; the winner then parses every later line, each once, as a forced format does. Until the
+ * uses; the winner then parses every later line, each once, as a forced format does. A VMS file
+ * name whose record goes on in the next line holds the vote until that line has come, so that the
+ * two are read together. Until the
  * vote, entries are held back (64 lines are a few KiB of text). A window in which no format accepts
  * any line decides nothing: its lines are reported as unparsed and the next window votes. MLSD,
  * whose format the command itself declares, is given as `format: 'mlsd'` and never voted on. For a
@@ -38,7 +40,7 @@
  * @module
  */
 import { LocalProtocolError, RemoteProtocolError } from './errors.js';
-import { Collector, excluded, formatIndex, nowOf, type ParseScratch, parseScratch, parseWith, releaseScratch, skipped } from './list/engine.js';
+import { Collector, formatIndex, mayContinue, type ParseScratch, releaseScratch, scratchOf, skipped } from './list/engine.js';
 import type { ListingEntry, ListingFormat, ParseListingOptions, UnparsedLine } from './list/types.js';
 
 /**
@@ -101,6 +103,8 @@ export class ListingParser {
   readonly #scratch: ParseScratch;
   /** The chosen format's index, -1 while the vote is open (or a window chose nothing). */
   #format: number;
+  /** Once a format is chosen or given: the engine that parses every later line in it. */
+  #collector: Collector | undefined;
   #formatName: ListingFormat | undefined;
   /** The lines of the open vote, without line endings, and their line numbers. */
   #window: string[] = [];
@@ -119,9 +123,10 @@ export class ListingParser {
     const max = options.maxLineLength ?? DEFAULT_MAX_LISTING_LINE;
     if (!Number.isSafeInteger(max) || max < 1) throw new LocalProtocolError('maxLineLength must be a positive integer');
     this.maxLineLength = max;
-    this.#scratch = parseScratch(nowOf(options));
+    this.#scratch = scratchOf(options);
     this.#format = formatIndex(options.format);
     this.#formatName = options.format;
+    this.#collector = this.#format >= 0 ? new Collector(this.#format, this.#scratch) : undefined;
   }
 
   /** The format given, or the one the vote chose; `undefined` until then, or when no line fits any. */
@@ -146,7 +151,10 @@ export class ListingParser {
    */
   push(text: string): ListingEntry[] {
     const out: ListingEntry[] = [];
-    this.#guard(() => this.#scan(text, out));
+    this.#guard(() => {
+      this.#scan(text, out);
+      this.#drain(out);
+    });
     return out;
   }
 
@@ -162,6 +170,8 @@ export class ListingParser {
       this.#carry = '';
       if (carry.length > 0) this.#take(carry, 0, carry.length, out);
       if (this.#format < 0 && this.#window.length > 0) this.#decide(out);
+      this.#collector?.finish();
+      this.#drain(out);
     });
     this.#ended = true;
     return out;
@@ -219,17 +229,25 @@ export class ListingParser {
     if (end > start && text.charCodeAt(end - 1) === CR) end--;
     if (end - start > this.maxLineLength) throw this.#tooLong();
     const index = this.#line++;
-    if (skipped(text, start, end)) return;
-    const format = this.#format;
-    if (format < 0) {
-      this.#window.push(text.slice(start, end));
-      this.#windowIndex.push(index);
-      if (this.#window.length === DETECTION_LINES) this.#decide(out);
+    const collector = this.#collector;
+    if (collector !== undefined) {
+      collector.add(text, start, end, index);
       return;
     }
-    const entry = parseWith(format, text, start, end, this.#scratch);
-    if (entry === undefined) this.#report(text.slice(start, end), index);
-    else if (!excluded(entry, format, this.#scratch)) out.push(entry);
+    if (skipped(text, start, end)) return;
+    const line = text.slice(start, end);
+    this.#window.push(line);
+    this.#windowIndex.push(index);
+    // A VMS name whose record goes on in the next line waits for it, so the vote does not cut them.
+    if (this.#window.length >= DETECTION_LINES && !mayContinue(line, this.#scratch)) this.#decide(out);
+  }
+
+  /** Hand on what the engine has parsed in the chosen format. */
+  #drain(out: ListingEntry[]): void {
+    if (this.#collector === undefined) return;
+    const [entries, unparsed] = this.#collector.take();
+    for (const line of unparsed) this.#report(line.line, line.index);
+    for (const entry of entries) out.push(entry);
   }
 
   /** Close the vote over the window with `parseListing`'s engine, and release its entries. */
@@ -247,6 +265,7 @@ export class ListingParser {
     if (result.format !== undefined) {
       this.#format = formatIndex(result.format);
       this.#formatName = result.format;
+      this.#collector = new Collector(this.#format, this.#scratch);
     }
   }
 

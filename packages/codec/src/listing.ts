@@ -13,17 +13,30 @@
  * `total N`, and the only entries left out are `.` and `..` (and MLSD's `cdir`/`pdir`), which name
  * the directory itself and its parent and are a classic path-traversal hazard for naive mirroring.
  *
- * Every entry keeps its `raw` line. Dates in unix and DOS listings are server-local without a
- * zone; they are taken as UTC (see `list/unix.ts` for how a missing year is inferred from `now`).
+ * Every entry keeps its `raw` line. Dates in LIST listings are server-local without a zone; they
+ * are read at the offset the caller gives (`timeZoneOffset`, UTC without one), and every entry with
+ * a time says how precise it is (see `list/unix.ts` for how a missing year is inferred from `now`).
+ * The codec never reads the clock or the host's time zone: both come from the caller.
  *
  * @module
  */
 import { FtpReplyError, LocalProtocolError } from './errors.js';
-import { chompedLength, Collector, formatIndex, nowOf, parseScratch, parseWith, skipped, walkLines, walkText } from './list/engine.js';
+import { PENDING, SKIP } from './list/context.js';
+import { chompedLength, Collector, formatIndex, parseScratch, parseWith, scratchOf, skipped, walkLines, walkText } from './list/engine.js';
 import type { ListingEntry, ListingFormat, ListingResult, ParseListingOptions } from './list/types.js';
 import { isNotUnderstood, type Reply } from './reply.js';
 
-export type { ListingEntry, ListingEntryType, ListingFormat, ListingResult, ParseListingOptions, UnparsedLine } from './list/types.js';
+export type {
+  ListingDateOrder,
+  ListingEntry,
+  ListingEntryType,
+  ListingFormat,
+  ListingLineParser,
+  ListingResult,
+  ListingTimePrecision,
+  ParseListingOptions,
+  UnparsedLine,
+} from './list/types.js';
 
 /**
  * Parse a whole directory listing (the text of a LIST or MLSD data transfer). Lines end in CRLF or
@@ -42,7 +55,7 @@ export type { ListingEntry, ListingEntryType, ListingFormat, ListingResult, Pars
  * ```
  */
 export function parseListing(text: string, options: ParseListingOptions = {}): ListingResult {
-  const collector = new Collector(formatIndex(options.format), parseScratch(nowOf(options)));
+  const collector = new Collector(formatIndex(options.format), scratchOf(options));
   walkText(text, collector, false);
   if (collector.finish()) walkText(text, collector, true);
   return collector.result();
@@ -50,7 +63,9 @@ export function parseListing(text: string, options: ParseListingOptions = {}): L
 
 /**
  * Parse a single line in a known format; `undefined` when the line is not in that format (or is
- * blank). Unlike {@link parseListing} it does not leave out `.`, `..`, `cdir` or `pdir`.
+ * blank, or a header or trailer that names no entry, or the first half of a VMS record wrapped
+ * over two lines: give both, joined by `\n`). Unlike {@link parseListing} it does not leave out
+ * `.`, `..`, `cdir` or `pdir`; `options.parseLine` is not used.
  *
  * @example
  * ```ts
@@ -62,9 +77,12 @@ export function parseListing(text: string, options: ParseListingOptions = {}): L
 export function parseListingLine(line: string, format: ListingFormat, options: Omit<ParseListingOptions, 'format'> = {}): ListingEntry | undefined {
   const index = formatIndex(format);
   if (index < 0) throw new LocalProtocolError('A listing format is required');
-  const now = nowOf(options);
+  const { parseLine: _unused, ...rest } = options;
+  const scratch = scratchOf(rest);
   const end = chompedLength(line);
-  return skipped(line, 0, end) ? undefined : parseWith(index, line, 0, end, parseScratch(now));
+  if (skipped(line, 0, end)) return undefined;
+  const result = parseWith(index, line, 0, end, scratch);
+  return result === SKIP || result === PENDING ? undefined : result;
 }
 
 /**
@@ -123,7 +141,7 @@ export function detectListingFormat(lines: readonly string[]): ListingFormat | u
 export function parseStatListing(reply: Reply, options: ParseListingOptions = {}): ListingResult {
   if (reply.code < 211 || reply.code > 213) throw new FtpReplyError(reply, 'STAT');
   const lines = reply.lines;
-  const collector = new Collector(formatIndex(options.format), parseScratch(nowOf(options)));
+  const collector = new Collector(formatIndex(options.format), scratchOf(options));
   walkLines(lines, 1, lines.length - 1, true, collector, false);
   if (collector.finish()) walkLines(lines, 1, lines.length - 1, true, collector, true);
   return collector.result();

@@ -18,7 +18,7 @@ describe('DOS / IIS lines', () => {
 
   test('IIS directory, 12-hour clock, two-digit year', () => {
     const line = '12-31-20  10:00PM       <DIR>          name';
-    expect(plain(dos(line))).toEqual({ name: 'name', type: 'directory', modifiedAt: new Date('2020-12-31T22:00:00Z'), raw: line });
+    expect(plain(dos(line))).toEqual({ name: 'name', type: 'directory', modifiedAt: new Date('2020-12-31T22:00:00Z'), precision: 'minute', raw: line });
   });
 
   test('IIS file and a 24-hour clock with a four-digit year; names with spaces', () => {
@@ -77,7 +77,7 @@ describe('EPLF lines', () => {
 
   test('a file: r, size, modification time in Unix seconds', () => {
     const line = '+i8388621.48594,m825718503,r,s280,\tdjb.html';
-    expect(plain(eplf(line))).toEqual({ name: 'djb.html', type: 'file', size: 280, modifiedAt: new Date(825718503 * 1000), raw: line });
+    expect(plain(eplf(line))).toEqual({ name: 'djb.html', type: 'file', size: 280, modifiedAt: new Date(825718503 * 1000), precision: 'second', raw: line });
   });
 
   test('a directory, permissions, unknown facts, names with spaces and commas', () => {

@@ -6,18 +6,30 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
+import * as context from '../src/list/context.js';
+import * as dates from '../src/list/dates.js';
 import * as dos from '../src/list/dos.js';
 import * as engine from '../src/list/engine.js';
 import { Collector, parseScratch } from '../src/list/engine.js';
 import * as entry from '../src/list/entry.js';
 import * as eplf from '../src/list/eplf.js';
 import * as facts from '../src/list/facts.js';
+import * as formats from '../src/list/formats.js';
 import * as mlsd from '../src/list/mlsd.js';
 import * as mlsdReader from '../src/list/mlsd-reader.js';
 import { mlsdError, mlsdScratch, mlsdSelfOrParent, readMlsdLine } from '../src/list/mlsd-reader.js';
 import * as mode from '../src/list/mode.js';
+import * as months from '../src/list/months.js';
+import * as mvs from '../src/list/mvs.js';
+import * as mvsJes from '../src/list/mvs-jes.js';
+import * as netware from '../src/list/netware.js';
+import * as nonstop from '../src/list/nonstop.js';
+import * as os2 from '../src/list/os2.js';
+import * as os400 from '../src/list/os400.js';
 import * as recent from '../src/list/recent.js';
+import * as scan from '../src/list/scan.js';
 import * as unix from '../src/list/unix.js';
+import * as vms from '../src/list/vms.js';
 import { readUnixLine, unixScratch } from '../src/list/unix.js';
 import * as listing from '../src/listing.js';
 import { type ListingFormat, type ListingResult, parseListing } from '../src/listing.js';
@@ -162,7 +174,7 @@ describe('two parses interleaved never see each other', () => {
 });
 
 describe('the listing modules keep no state of their own', () => {
-  const modules = { dos, engine, entry, eplf, facts, listing, listingStream, mlsd, mlsdReader, mode, recent, unix };
+  const modules = { context, dates, dos, engine, entry, eplf, facts, formats, listing, listingStream, mlsd, mlsdReader, mode, months, mvs, mvsJes, netware, nonstop, os2, os400, recent, scan, unix, vms };
 
   /** Every exported binding that is not a function or class, by module and name. */
   function bindings(): Record<string, unknown> {
@@ -180,6 +192,8 @@ describe('the listing modules keep no state of their own', () => {
     expect(() => mlsd.parseMlsdLine('type=file')).toThrow();
     parseListing('-rw-r--r-- 1 u g 6 Nov 25 15:40 a\r\ncrw-rw-rw- 1 root root 1, 3 Jan  1  2020 null\r\n', { now: NOW_A });
     new ListingParser().push('drwxr-xr-x 2 u g 4096 Jan 02  2020 d\r\n');
+    parseListing('Directory D:[X]\r\nA.B;1\r\n 1/4 2-JAN-2020 10:00 [U] (RWED,,,)\r\n-rw-r--r-- 1 u g 6 15. Mär 10:30 a\r\n', { timeZoneOffset: 60, dateOrder: 'dmy' });
+    for (const line of ['QSYS 77824 02/23/00 15:09:55 *DIR a/', 'PAYROLL 01.04 2023/11/02 2024/06/03 14:52 76 70 3 U', 'd [RWCEAFMS] a 512 Nov 10 10:38 P']) parseListing(line);
     expect(listing.parseListingLine('type=cdir; /pub', 'mlsd')?.type).toBe('directory');
     expect(bindings()).toStrictEqual(before);
   });

@@ -220,7 +220,7 @@ describe('unparsed lines are reported, and the report is bounded', () => {
 describe('misuse', () => {
   test('bad options and push after end are LocalProtocolError', () => {
     expect(() => new ListingParser({ maxLineLength: 0 })).toThrow(LocalProtocolError);
-    expect(() => new ListingParser({ format: 'vms' as ListingFormat })).toThrow(LocalProtocolError);
+    expect(() => new ListingParser({ format: 'cpm' as ListingFormat })).toThrow(LocalProtocolError);
     expect(() => new ListingParser({ now: new Date(Number.NaN) })).toThrow(LocalProtocolError);
     const parser = new ListingParser();
     parser.end();

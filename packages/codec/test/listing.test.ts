@@ -1,13 +1,14 @@
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
 import { FtpReplyError, LocalProtocolError } from '../src/errors.js';
-import { parseDosLine } from '../src/list/dos.js';
-import { parseEplfLine } from '../src/list/eplf.js';
-import { mlsdScratch, readMlsdLine } from '../src/list/mlsd-reader.js';
+import { PENDING } from '../src/list/context.js';
+import { parseScratch, parseWith, skipped } from '../src/list/engine.js';
+import { contextOf, FORMATS } from '../src/list/formats.js';
 import { readUnixLine, unixScratch } from '../src/list/unix.js';
 import { detectListingFormat, type ListingEntry, type ListingFormat, parseListing, parseListingLine, parseStatListing } from '../src/listing.js';
 import { createReply } from '../src/reply.js';
 import { arbDosListingLine, arbMlsdLine, arbUnixListingLine, plainListingEntry } from '../src/testing/listing.js';
+import { CORPUS } from './support/listing-corpus.js';
 
 const NOW = new Date('2026-11-25T15:58:00Z');
 
@@ -30,6 +31,7 @@ describe('unix ls -l lines', () => {
       type: 'file',
       size: 6,
       modifiedAt: new Date('2020-01-02T00:00:00Z'),
+      precision: 'day',
       permissions: 'rw-r--r--',
       owner: '1001',
       group: '1001',
@@ -151,9 +153,13 @@ describe('unix ls -l lines', () => {
     expect(unix('-rw-r--r-- 1 u g 1 JAN 02  2020 f')?.modifiedAt?.toISOString()).toBe('2020-01-02T00:00:00.000Z');
   });
 
-  test('huge sizes up to 2^53', () => {
+  test('huge sizes: exact up to 2^53 - 1; up to 2^63 - 1 the entry has no size rather than a rounded one', () => {
     expect(unix('-rw-r--r-- 1 u g 9007199254740991 Jan 02  2020 f')?.size).toBe(Number.MAX_SAFE_INTEGER);
-    expect(unix('-rw-r--r-- 1 u g 9007199254740993 Jan 02  2020 f')).toBeUndefined();
+    const big = '-rw-r--r-- 1 u g 9007199254740993 Jan 02  2020 f';
+    expect(unix(big)).toStrictEqual({ name: 'f', type: 'file', modifiedAt: new Date('2020-01-02T00:00:00Z'), precision: 'day', permissions: 'rw-r--r--', owner: 'u', group: 'g', raw: big });
+    expect(unix('-rw-r--r-- 1 u g 9223372036854775807 Jan 02  2020 f')?.size).toBeUndefined();
+    expect(unix('-rw-r--r-- 1 u g 9223372036854775807 Jan 02  2020 f')?.name).toBe('f');
+    expect(unix('-rw-r--r-- 1 u g 9223372036854775808 Jan 02  2020 f')).toBeUndefined();
   });
 
   test.each([
@@ -182,7 +188,7 @@ describe('unix ls -l lines', () => {
     expect(() => {
       (entry as { name: string }).name = 'x';
     }).toThrow(TypeError);
-    const expected = { name: 'f', type: 'file', size: 1, modifiedAt: new Date('2020-01-02T00:00:00Z'), permissions: 'rw-r--r--', owner: 'u', group: 'g', raw: line };
+    const expected = { name: 'f', type: 'file', size: 1, modifiedAt: new Date('2020-01-02T00:00:00Z'), precision: 'day', permissions: 'rw-r--r--', owner: 'u', group: 'g', raw: line };
     expect(Object.getOwnPropertyDescriptor(entry, 'modifiedAt')).toMatchObject({ enumerable: true, writable: false });
     expect(entry.modifiedAt).toBeInstanceOf(Date);
     expect(entry.modifiedAt).toBe(entry.modifiedAt); // one Date, not a new one per read
@@ -197,7 +203,7 @@ describe('unix ls -l lines', () => {
 
   test('a field the line does not state is not a property at all', () => {
     const entry = unix('crw-rw-rw- 1 root 1, 3 Jan 1 2020 null')!;
-    expect(Object.keys(entry)).toEqual(['name', 'type', 'modifiedAt', 'permissions', 'owner', 'raw']);
+    expect(Object.keys(entry)).toEqual(['name', 'type', 'modifiedAt', 'precision', 'permissions', 'owner', 'raw']);
     expect(Object.keys(unix('-rw-r--r-- 1 u g 1 Nov 25 15:40 f', null)!)).toEqual(['name', 'type', 'size', 'permissions', 'owner', 'group', 'raw']);
   });
 
@@ -301,28 +307,29 @@ describe('unix: one reader for every line shape', () => {
 
   const entry = (fields: Omit<ListingEntry, 'raw' | 'permissions'> & { permissions?: string }) => ({ permissions: 'rw-r--r--', ...fields });
   test.each([
-    ['-rw-r--r--    1 1001     1001            6 Jan 02  2020 hello.txt', entry({ name: 'hello.txt', type: 'file', size: 6, modifiedAt: new Date('2020-01-02T00:00:00Z'), owner: '1001', group: '1001' })],
-    ['drwxr-xr-x   2 ftpuser  ftpuser      4096 Nov 25 15:40 sub', entry({ name: 'sub', type: 'directory', size: 4096, modifiedAt: new Date('2026-11-25T15:40:00Z'), permissions: 'rwxr-xr-x', owner: 'ftpuser', group: 'ftpuser' })],
-    ['lrwxrwxrwx 1 u g 9 Nov 25 15:40 link -> hello.txt', entry({ name: 'link', type: 'symlink', size: 9, modifiedAt: new Date('2026-11-25T15:40:00Z'), permissions: 'rwxrwxrwx', target: 'hello.txt', owner: 'u', group: 'g' })],
-    ['drwxr-xr-x+  2 u g 4096 Feb 29  2024  leading space', entry({ name: ' leading space', type: 'directory', size: 4096, modifiedAt: new Date('2024-02-29T00:00:00Z'), permissions: 'rwxr-xr-x', owner: 'u', group: 'g' })],
-    ['prw-r--r-- 1 u g 0 Dec  1 9:05 fifo', entry({ name: 'fifo', type: 'unknown', size: 0, modifiedAt: new Date('2025-12-01T09:05:00Z'), owner: 'u', group: 'g' })],
-    ['-rw-r--r-- 1 Jan 12 2020 Jan 02  2020 file', entry({ name: 'file', type: 'file', size: 2020, modifiedAt: new Date('2020-01-02T00:00:00Z'), owner: 'Jan', group: '12' })],
+    ['-rw-r--r--    1 1001     1001            6 Jan 02  2020 hello.txt', entry({ name: 'hello.txt', type: 'file', size: 6, modifiedAt: new Date('2020-01-02T00:00:00Z'), precision: 'day', owner: '1001', group: '1001' })],
+    ['drwxr-xr-x   2 ftpuser  ftpuser      4096 Nov 25 15:40 sub', entry({ name: 'sub', type: 'directory', size: 4096, modifiedAt: new Date('2026-11-25T15:40:00Z'), precision: 'minute', permissions: 'rwxr-xr-x', owner: 'ftpuser', group: 'ftpuser' })],
+    ['lrwxrwxrwx 1 u g 9 Nov 25 15:40 link -> hello.txt', entry({ name: 'link', type: 'symlink', size: 9, modifiedAt: new Date('2026-11-25T15:40:00Z'), precision: 'minute', permissions: 'rwxrwxrwx', target: 'hello.txt', owner: 'u', group: 'g' })],
+    ['drwxr-xr-x+  2 u g 4096 Feb 29  2024  leading space', entry({ name: ' leading space', type: 'directory', size: 4096, modifiedAt: new Date('2024-02-29T00:00:00Z'), precision: 'day', permissions: 'rwxr-xr-x', owner: 'u', group: 'g' })],
+    ['prw-r--r-- 1 u g 0 Dec  1 9:05 fifo', entry({ name: 'fifo', type: 'unknown', size: 0, modifiedAt: new Date('2025-12-01T09:05:00Z'), precision: 'minute', owner: 'u', group: 'g' })],
+    ['-rw-r--r-- 1 Jan 12 2020 Jan 02  2020 file', entry({ name: 'file', type: 'file', size: 2020, modifiedAt: new Date('2020-01-02T00:00:00Z'), precision: 'day', owner: 'Jan', group: '12' })],
   ])('the common shape: %s', (line, expected) => {
     expect(unix(line)).toStrictEqual({ ...expected, raw: line });
   });
 
   test.each([
-    ['a device', 'crw-rw-rw- 1 root root 1, 3 Jan  1  2020 null', entry({ name: 'null', type: 'unknown', modifiedAt: new Date('2020-01-01T00:00:00Z'), permissions: 'rw-rw-rw-', owner: 'root', group: 'root' })],
-    ['an ISO date', '-rw-r--r-- 1 root root 1234 2020-01-02 15:40 a.txt', entry({ name: 'a.txt', type: 'file', size: 1234, modifiedAt: new Date('2020-01-02T15:40:00Z'), owner: 'root', group: 'root' })],
-    ['no group column', '-rw-r--r--  1 joe  6 Jan 02  2020 a', entry({ name: 'a', type: 'file', size: 6, modifiedAt: new Date('2020-01-02T00:00:00Z'), owner: 'joe' })],
-    ['no links column', '-rw-r--r--  ftp ftp  6 Jan 02  2020 a', entry({ name: 'a', type: 'file', size: 6, modifiedAt: new Date('2020-01-02T00:00:00Z'), owner: 'ftp', group: 'ftp' })],
-    ['an upper-case month', '-rw-r--r-- 1 u g 1 JAN 02  2020 f', entry({ name: 'f', type: 'file', size: 1, modifiedAt: new Date('2020-01-02T00:00:00Z'), owner: 'u', group: 'g' })],
-    ['a group with a space', '-rw-r--r--   1 owner  domain users   6 Jan 02  2020 a', entry({ name: 'a', type: 'file', size: 6, modifiedAt: new Date('2020-01-02T00:00:00Z'), owner: 'owner', group: 'domain users' })],
-    ['a group that looks like a major number', '-rw-r--r-- 1 u 12, 34 Jan 02  2020 f', entry({ name: 'f', type: 'file', modifiedAt: new Date('2020-01-02T00:00:00Z'), owner: 'u' })],
-    ['a tab after the date', '-rw-r--r-- 1 u g 1 Jan 02  2020\tf', entry({ name: 'f', type: 'file', size: 1, modifiedAt: new Date('2020-01-02T00:00:00Z'), owner: 'u', group: 'g' })],
+    ['a device', 'crw-rw-rw- 1 root root 1, 3 Jan  1  2020 null', entry({ name: 'null', type: 'unknown', modifiedAt: new Date('2020-01-01T00:00:00Z'), precision: 'day', permissions: 'rw-rw-rw-', owner: 'root', group: 'root' })],
+    ['an ISO date', '-rw-r--r-- 1 root root 1234 2020-01-02 15:40 a.txt', entry({ name: 'a.txt', type: 'file', size: 1234, modifiedAt: new Date('2020-01-02T15:40:00Z'), precision: 'minute', owner: 'root', group: 'root' })],
+    ['no group column', '-rw-r--r--  1 joe  6 Jan 02  2020 a', entry({ name: 'a', type: 'file', size: 6, modifiedAt: new Date('2020-01-02T00:00:00Z'), precision: 'day', owner: 'joe' })],
+    ['no links column', '-rw-r--r--  ftp ftp  6 Jan 02  2020 a', entry({ name: 'a', type: 'file', size: 6, modifiedAt: new Date('2020-01-02T00:00:00Z'), precision: 'day', owner: 'ftp', group: 'ftp' })],
+    ['an upper-case month', '-rw-r--r-- 1 u g 1 JAN 02  2020 f', entry({ name: 'f', type: 'file', size: 1, modifiedAt: new Date('2020-01-02T00:00:00Z'), precision: 'day', owner: 'u', group: 'g' })],
+    ['a group with a space', '-rw-r--r--   1 owner  domain users   6 Jan 02  2020 a', entry({ name: 'a', type: 'file', size: 6, modifiedAt: new Date('2020-01-02T00:00:00Z'), precision: 'day', owner: 'owner', group: 'domain users' })],
+    ['a group that looks like a major number', '-rw-r--r-- 1 u 12, 34 Jan 02  2020 f', entry({ name: 'f', type: 'file', modifiedAt: new Date('2020-01-02T00:00:00Z'), precision: 'day', owner: 'u' })],
+    ['a tab after the date', '-rw-r--r-- 1 u g 1 Jan 02  2020\tf', entry({ name: 'f', type: 'file', size: 1, modifiedAt: new Date('2020-01-02T00:00:00Z'), precision: 'day', owner: 'u', group: 'g' })],
     ['29 February of a common year', '-rw-r--r-- 1 u g 1 Feb 29  2023 f', undefined],
     ['31 April', '-rw-r--r-- 1 u g 1 Apr 31 12:00 f', undefined],
-    ['a size beyond 2^53', '-rw-r--r-- 1 u g 9007199254740993 Jan 02  2020 f', undefined],
+    ['a size beyond 2^53', '-rw-r--r-- 1 u g 9007199254740993 Jan 02  2020 f', entry({ name: 'f', type: 'file', modifiedAt: new Date('2020-01-02T00:00:00Z'), precision: 'day', owner: 'u', group: 'g' })],
+    ['a size beyond 2^63 - 1', '-rw-r--r-- 1 u g 9223372036854775808 Jan 02  2020 f', undefined],
     ['hour 24', '-rw-r--r-- 1 u g 1 Jan 02 24:00 f', undefined],
     ['minute 60', '-rw-r--r-- 1 u g 1 Jan 02 12:60 f', undefined],
     ['no name', '-rw-r--r-- 1 u g 1 Jan 02 12:00 ', undefined],
@@ -332,25 +339,32 @@ describe('unix: one reader for every line shape', () => {
 });
 
 describe('format detection offers a line only to the formats that could take it', () => {
-  const parsers = [
-    (l: string) => readMlsdLine(l, 0, l.length, mlsdScratch()),
-    (l: string) => readUnixLine(l, 0, l.length, unixScratch(NOW.getTime())),
-    (l: string) => parseDosLine(l, 0, l.length),
-    (l: string) => parseEplfLine(l, 0, l.length),
-  ];
+  /**
+   * Every format's reader, as detection offers lines to it: an indented line is not offered to
+   * MLSD (a fact-less MLSD entry is far rarer than an indented line of `ls`, `dir` or OS/2 output).
+   * A reader accepts a line when it answers anything but `undefined`: an entry, or SKIP for a header.
+   */
+  const readers = FORMATS.map((format, k) => (line: string) => {
+    if (format === 'mlsd' && (line.startsWith(' ') || line.startsWith('\t'))) return undefined;
+    const scratch = parseScratch(NOW.getTime());
+    const result = parseWith(k, line, 0, line.length, scratch);
+    return result === undefined ? undefined : { result, weak: contextOf(scratch).weak };
+  });
+  const corpusLines = CORPUS.flatMap((c) => c.lines);
   const arbAnyLine = fc.oneof(
     arbUnixListingLine().map((s) => s.line),
     arbMlsdLine().map((s) => s.line),
     arbDosListingLine().map((s) => s.line),
     fc.tuple(fc.nat({ max: 99999 }), fc.string({ maxLength: 8 })).map(([n, name]) => `+i${n},m${n},r,s${n},\t${name}x`),
+    fc.constantFrom(...corpusLines),
     fc.string(),
-    fc.string({ unit: fc.constantFrom('-', 'd', 'l', 'r', 'w', 'x', ' ', '1', '=', ';', 'type', 'size', '+', '\t', ',', '0', '12-31-20', 'Jan') }),
+    fc.string({ unit: fc.constantFrom('-', 'd', 'l', 'r', 'w', 'x', ' ', '1', '=', ';', 'type', 'size', '+', '\t', ',', '0', '12-31-20', 'Jan', '*DIR', '[RWCEAFMS]', ';1', 'PO', '/') }),
   );
 
   test('property: no line is accepted by two formats', () => {
     fc.assert(
       fc.property(fc.oneof(arbAnyLine, arbEdited(arbAnyLine)), (line) => {
-        const accepted = parsers.filter((parse) => line.length > 0 && parse(line) !== undefined).length;
+        const accepted = readers.filter((read) => line.length > 0 && read(line) !== undefined).length;
         expect(accepted).toBeLessThanOrEqual(1);
       }),
       { numRuns: 3000 },
@@ -358,23 +372,35 @@ describe('format detection offers a line only to the formats that could take it'
   });
 
   test('property: the detected format is the one that every parser reading every line would pick', () => {
-    const FORMATS = ['mlsd', 'unix', 'dos', 'eplf'] as const;
     fc.assert(
       fc.property(fc.array(fc.oneof(arbAnyLine, arbEdited(arbAnyLine)), { maxLength: 12 }), (lines) => {
-        const counts = [0, 0, 0, 0];
+        const counts = FORMATS.map(() => 0);
         for (const raw of lines) {
           const line = raw.endsWith('\r') ? raw.slice(0, -1) : raw;
-          if (/^[ \t]*$|^total +[0-9.,]*[0-9.,KMGTPEkmgtpe]$/.test(line)) continue; // not offered to any format
-          parsers.forEach((parse, k) => {
-            if (parse(line) !== undefined) counts[k]!++;
+          if (skipped(line, 0, line.length)) continue; // not offered to any format
+          readers.forEach((read, k) => {
+            const got = read(line);
+            // A wrapped VMS name waits for the next line: the model does not join lines.
+            fc.pre(got?.result !== PENDING);
+            if (got !== undefined && !got.weak) counts[k]!++;
           });
         }
         let best = 0;
-        for (let k = 1; k < 4; k++) if (counts[k]! > counts[best]!) best = k;
+        for (let k = 1; k < FORMATS.length; k++) if (counts[k]! > counts[best]!) best = k;
         expect(detectListingFormat(lines)).toBe(counts[best]! > 0 ? FORMATS[best] : undefined);
       }),
       { numRuns: 500 },
     );
+  });
+
+  test('an indented line is never read as a fact-less MLSD entry while detecting; a forced mlsd format still reads it', () => {
+    const indented = ['  drwxr-xr-x 2 u g 4096 Jan 02  2020', ' Volume in drive C is DATA', '     0           DIR   05-12-97   16:44  PSFONTS', ' some text'];
+    for (const line of indented) {
+      const result = parseListing(`${line}\r\n${line}\r\n`);
+      expect(result.format).not.toBe('mlsd');
+      expect(result.entries.every((e) => e.facts === undefined)).toBe(true);
+    }
+    expect(parseListing(' some text\r\n', { format: 'mlsd' }).entries.map((e) => e.name)).toEqual(['some text']);
   });
 });
 
@@ -430,9 +456,12 @@ describe('parseListing', () => {
   });
 
   test('bad options are a LocalProtocolError', () => {
-    expect(() => parseListing('', { format: 'vms' as ListingFormat })).toThrow(LocalProtocolError);
+    expect(() => parseListing('', { format: 'cpm' as ListingFormat })).toThrow(LocalProtocolError);
     expect(() => parseListing('', { now: new Date(Number.NaN) })).toThrow(LocalProtocolError);
-    expect(() => parseListingLine('a', 'vms' as ListingFormat)).toThrow(LocalProtocolError);
+    expect(() => parseListingLine('a', 'cpm' as ListingFormat)).toThrow(LocalProtocolError);
+    for (const timeZoneOffset of [1441, -1441, 1.5, Number.NaN]) expect(() => parseListing('', { timeZoneOffset })).toThrow(LocalProtocolError);
+    expect(() => parseListing('', { dateOrder: 'myd' as 'mdy' })).toThrow(LocalProtocolError);
+    expect(() => parseListing('', { parseLine: 'x' as unknown as () => undefined })).toThrow(LocalProtocolError);
   });
 
   test('parseListingLine keeps . and .. (only listings leave them out)', () => {
@@ -517,6 +546,7 @@ describe('parseStatListing', () => {
         type: 'file',
         size: 6,
         modifiedAt: new Date('2020-01-02T00:00:00Z'),
+        precision: 'day',
         permissions: 'rw-r--r--',
         owner: 'ftpuser',
         group: 'ftpuser',

@@ -50,6 +50,7 @@ describe('parseMlsdLine', () => {
       type: 'file',
       size: 6,
       modifiedAt: new Date('2020-01-02T03:04:05Z'),
+      precision: 'second',
       permissions: 'rw-r--r--',
       owner: 'ftpuser',
       group: 'ftpuser',
@@ -131,7 +132,7 @@ describe('parseMlsdLine', () => {
     const entry = parseMlsdLine('modify=20230101000000.5; f');
     expect(entry.modifiedAt?.toISOString()).toBe('2023-01-01T00:00:00.500Z');
     expect(entry.modifiedAt).toBe(entry.modifiedAt);
-    expect(Object.keys(entry)).toEqual(['name', 'type', 'modifiedAt', 'facts', 'raw']);
+    expect(Object.keys(entry)).toEqual(['name', 'type', 'modifiedAt', 'precision', 'facts', 'raw']);
   });
 
   test.each([
@@ -156,7 +157,7 @@ describe('parseMlsdLine', () => {
     const entry = parseMlsdLine(line);
     expect(Object.isFrozen(entry)).toBe(true);
     expect(Object.getPrototypeOf(entry)).toBe(Object.prototype);
-    expect(Object.keys(entry)).toEqual(['name', 'type', 'size', 'modifiedAt', 'facts', 'raw']);
+    expect(Object.keys(entry)).toEqual(['name', 'type', 'size', 'modifiedAt', 'precision', 'facts', 'raw']);
     expect({ ...entry }).toStrictEqual(entry);
     expect({ ...entry }.modifiedAt).toEqual(new Date('2020-01-02T03:04:05Z'));
     expect(entry).toEqual(parseMlsdLine(line));
@@ -168,6 +169,7 @@ describe('parseMlsdLine', () => {
       type: 'file',
       size: 6,
       modifiedAt: '2020-01-02T03:04:05.000Z',
+      precision: 'second',
       facts: { type: 'file', size: '6', modify: '20200102030405' },
       raw: line,
     });

@@ -1,3 +1,4 @@
+// Why this file is long: the collector's two walks, the vote and the joining of wrapped records share one record of the lines.
 /**
  * The listing engine: how the lines of a listing reach the format parsers, how the format is
  * chosen, and what is skipped. The public face (`listing.ts`) and the incremental parser
@@ -5,48 +6,68 @@
  *
  * Theory of operation: a listing is text, one entry per line. RFC 959 leaves the LIST format to
  * the server, so the format is detected, not assumed. Every non-blank line is offered to the format
- * parsers (unix `ls -l`, DOS/IIS, EPLF, MLSD) in a single pass, each parser counts the lines it
- * accepts, and the format with the most wins, as lftp does. basic-ftp instead decides from a single
- * line and then mis-parses mixed or prefixed output. The results of every parser are kept during
- * the pass, so the winner's entries need no second parse. Parsers return `undefined` instead of
- * throwing, so a garbage line costs a few character comparisons, not an exception, and they read
- * each line in place in the listing text, copying out only what an entry keeps.
+ * parsers (formats.ts) in a single pass, each parser counts the lines it accepts, and the format
+ * with the most wins, as lftp does. basic-ftp instead decides from a single line and then
+ * mis-parses mixed or prefixed output. The results of every parser are kept during the pass, so
+ * the winner's entries need no second parse. Parsers return `undefined` instead of throwing, so a
+ * garbage line costs a few character comparisons, not an exception, and they read each line in
+ * place in the listing text, copying out only what an entry keeps.
  *
- * The four formats never accept the same line, and the first character shows which can: a digit
- * only DOS (`12-31-20`), `+` only EPLF, a space only MLSD (a line without facts), a letter MLSD (a
- * fact name) or, for the letters `ls` prints as a file type, unix; other unix type characters (`-`,
- * `?`) only unix. A unix line and an MLSD line exclude each other: a unix line has no `=` before the
- * space after its ten-character mode, which MLSD requires. So a line is offered only to the one or
- * two parsers that could take it, and the counts are the same as if every parser had read every
- * line (`test/listing.test.ts` checks this on generated and random lines).
+ * The formats never accept the same line, and the first character shows which common one can: a
+ * digit DOS (`12-31-20`) or unix after an inode column, `+` only EPLF, a letter MLSD (a fact name)
+ * or, for the letters `ls` prints as a file type, unix; other unix type characters (`-`, `?`) only
+ * unix. A unix line and an MLSD line exclude each other: a unix line has no `=` before the space
+ * after its mode, which MLSD requires. A line that starts with a space or a tab is never offered to
+ * MLSD while detecting: RFC 3659 allows an entry without facts (` name`), but while detecting such
+ * a line is far more often an indented line of `ls`, `dir` or OS/2 output, and reading it as a
+ * fact-less MLSD entry made junk entries; a forced `mlsd` format still reads it. Lines none of
+ * those take are offered to the less common formats in turn (`readRare`). So a line goes only to
+ * the parsers that could take it, and the counts are the same as if every parser had read every
+ * line (`test/listing.test.ts` checks this on generated, corpus and random lines).
  *
- * The only lines skipped on purpose are blank lines and `ls`'s `total N`, and the only entries left
- * out are `.` and `..` (and MLSD's `cdir`/`pdir`), which name the directory itself and its parent
- * and are a classic path-traversal hazard for naive mirroring.
+ * Besides entries, a parser may answer SKIP (a header or trailer of its format: it votes, names no
+ * entry) or PENDING (VMS: a file name whose record the next line completes). The engine keeps a
+ * PENDING line and offers the format the two lines joined by `\n`; if they do not make a record,
+ * the first line is reported as unparsed and the second read on its own. A parser may also mark a
+ * line it accepts as too plain to vote (`context.weak`: a bare PDS member name): it becomes an
+ * entry only when its format wins on other lines.
+ *
+ * The caller's own line parser (`parseLine`) is tried first on every line; what it takes is kept
+ * in place whatever format wins and does not vote.
+ *
+ * The only lines skipped on purpose are blank lines and `ls`'s `total N` (in any of the languages
+ * of {@link isTotal}), and the only entries left out are `.` and `..` (and MLSD's `cdir`/`pdir`),
+ * which name the directory itself and its parent and are a classic path-traversal hazard for naive
+ * mirroring.
  *
  * @module
  */
 import { LocalProtocolError } from '../errors.js';
+import { DMY, type LineResult, MDY, PENDING, SKIP, YMD } from './context.js';
 import { parseDosLine } from './dos.js';
 import { parseEplfLine } from './eplf.js';
-import { type MlsdScratch, mlsdScratch, mlsdSelfOrParent, readMlsdLine, releaseMlsdScratch } from './mlsd-reader.js';
-import type { ListingEntry, ListingFormat, ListingResult, ParseListingOptions, UnparsedLine } from './types.js';
-import { readUnixLine, releaseUnixScratch, type UnixScratch, unixScratch } from './unix.js';
+import {
+  contextOf,
+  DOS,
+  EPLF,
+  FORMATS,
+  foundOf,
+  HOOK,
+  MLSD,
+  MLSD_SCRATCH,
+  mlsdLine,
+  type ParseScratch,
+  parseScratch,
+  parseWith,
+  readRare,
+  UNIX,
+  unixLine,
+  VMS,
+} from './formats.js';
+import { mlsdSelfOrParent } from './mlsd-reader.js';
+import type { ListingEntry, ListingEntryType, ListingResult, ParseListingOptions, UnparsedLine } from './types.js';
 
-// The order breaks ties (which need identical counts).
-const FORMATS = ['mlsd', 'unix', 'dos', 'eplf'] as const satisfies readonly ListingFormat[];
-const MLSD = 0;
-const UNIX = 1;
-const DOS = 2;
-const EPLF = 3;
-
-/** The index of `format` in the engine's tables, -1 for none. @internal (listing-stream.ts) */
-export function formatIndex(format: ListingFormat | undefined): number {
-  if (format === undefined) return -1;
-  const index = (FORMATS as readonly string[]).indexOf(format);
-  if (index < 0) throw new LocalProtocolError('Unknown listing format: expected unix, dos, eplf or mlsd');
-  return index;
-}
+export { formatIndex, mayContinue, type ParseScratch, parseScratch, parseWith, releaseScratch } from './formats.js';
 
 /** `options.now` as a time, NaN without one. @internal (listing-stream.ts) */
 export function nowOf(options: ParseListingOptions): number {
@@ -57,74 +78,51 @@ export function nowOf(options: ParseListingOptions): number {
   return time;
 }
 
-/**
- * The scratch space of one parse, and with it everything the parse remembers from one line to the
- * next: `now` (epoch milliseconds, or NaN, for year-less unix dates) and the scratch spaces of the
- * unix and MLSD readers, made when first needed (DOS and EPLF lines need no memory). The parse (a
- * {@link Collector}, a `ListingParser`, one `parseListingLine` call) makes one with
- * {@link parseScratch} and passes it down to the format readers, so that no two parses, not even
- * two interleaved line by line, share any state. An array rather than an object with fields, for
- * speed: `packages/bench/RESULTS.md`, "Listing parse: per-parse state", says why.
- *
- * @internal
- */
-export type ParseScratch = [now: number, unix: UnixScratch | undefined, mlsd: MlsdScratch | undefined];
-// The parts of a ParseScratch.
-const NOW = 0;
-const UNIX_SCRATCH = 1;
-const MLSD_SCRATCH = 2;
-
-/** The scratch space of a new parse; `now` is epoch milliseconds or NaN. @internal */
-export function parseScratch(now: number): ParseScratch {
-  return [now, undefined, undefined];
-}
-
-/**
- * Forget what `scratch` remembers from the text, so that no listing text outlives the call that
- * brought it (unless an entry the caller keeps holds it). @internal
- */
-export function releaseScratch(scratch: ParseScratch): void {
-  const unix = scratch[UNIX_SCRATCH];
-  const mlsd = scratch[MLSD_SCRATCH];
-  if (unix !== undefined) releaseUnixScratch(unix);
-  if (mlsd !== undefined) releaseMlsdScratch(mlsd);
-}
-
-/** Read a unix line with the scratch space of its parse. */
-function unixLine(text: string, start: number, end: number, scratch: ParseScratch): ListingEntry | undefined {
-  return readUnixLine(text, start, end, (scratch[UNIX_SCRATCH] ??= unixScratch(scratch[NOW])));
-}
-
-/** Read an MLSD line with the scratch space of its parse. */
-function mlsdLine(text: string, start: number, end: number, scratch: ParseScratch): ListingEntry | undefined {
-  return readMlsdLine(text, start, end, (scratch[MLSD_SCRATCH] ??= mlsdScratch()));
-}
-
-/** Parse `text[start, end)` in the format of index `format`. @internal (listing-stream.ts) */
-export function parseWith(format: number, text: string, start: number, end: number, scratch: ParseScratch): ListingEntry | undefined {
-  switch (format) {
-    case MLSD:
-      return mlsdLine(text, start, end, scratch);
-    case UNIX:
-      return unixLine(text, start, end, scratch);
-    case DOS:
-      return parseDosLine(text, start, end);
-    case EPLF:
-      return parseEplfLine(text, start, end);
-    default:
-      return undefined;
+/** The scratch space of a parse with `options`, which it checks. @internal (listing.ts, listing-stream.ts) */
+export function scratchOf(options: ParseListingOptions): ParseScratch {
+  const offset = options.timeZoneOffset ?? 0;
+  if (!Number.isInteger(offset) || offset < -1440 || offset > 1440) {
+    throw new LocalProtocolError('options.timeZoneOffset must be a whole number of minutes from -1440 to 1440');
   }
+  const order = options.dateOrder ?? 'mdy';
+  if (order !== 'mdy' && order !== 'dmy' && order !== 'ymd') throw new LocalProtocolError("options.dateOrder must be 'mdy', 'dmy' or 'ymd'");
+  const hook = options.parseLine;
+  if (hook !== undefined && typeof hook !== 'function') throw new LocalProtocolError('options.parseLine must be a function');
+  return parseScratch(nowOf(options), offset * 60_000, order === 'dmy' ? DMY : order === 'ymd' ? YMD : MDY, hook);
 }
 
 const UNITS = 'KMGTPEkmgtpe';
+
+/**
+ * The word `ls` prints before the number of blocks, in the languages of `months.ts` and CJK
+ * (coreutils translations of "total"). A line that is one of them and a number is not an entry.
+ */
+const TOTALS = ['total', 'insgesamt', 'totale', 'totaal', 'totalt', 'razem', 'итого', 'összesen', 'celkem', '合計', '总用量', '總用量', '합계'] as const;
+
+/** Is `text[start, end)` a `total` line in another language than English? (English: {@link skipped}.) */
+function isTotal(text: string, start: number, end: number): boolean {
+  for (const word of TOTALS) {
+    if (!text.startsWith(word, start) || text.charCodeAt(start + word.length) !== 0x20) continue;
+    let i = start + word.length;
+    while (i < end && text.charCodeAt(i) === 0x20) i++;
+    if (i >= end) return false;
+    for (; i < end; i++) {
+      const c = text.charCodeAt(i);
+      if (!(c >= 0x30 && c <= 0x39) && c !== 0x2e && c !== 0x2c && !(i === end - 1 && UNITS.includes(text[i]!))) return false;
+    }
+    return true;
+  }
+  return false;
+}
 
 /** Is `text[start, end)` blank (spaces and tabs only) or `ls`'s `total 123` / `total 1.5M`? @internal */
 export function skipped(text: string, start: number, end: number): boolean {
   if (end <= start) return true;
   const first = text.charCodeAt(start);
   if (first === 0x74) {
-    // 't'
-    if (!text.startsWith('total ', start)) return false;
+    // 't'; MLSD's `type=` is refused at its second letter.
+    if (text.charCodeAt(start + 1) !== 0x6f) return false;
+    if (!text.startsWith('total ', start)) return isTotal(text, start, end);
     let i = start + 6;
     while (i < end && text.charCodeAt(i) === 0x20) i++;
     if (i >= end) return false;
@@ -135,13 +133,21 @@ export function skipped(text: string, start: number, end: number): boolean {
     }
     return true;
   }
-  if (first !== 0x20 && first !== 0x09) return false;
+  if (first !== 0x20 && first !== 0x09) return (first < 128 ? MAY_BE_TOTAL[first] === 1 : first > 0x3000 || first === 0xf6 || first === 0x438) && isTotal(text, start, end);
   for (let i = start + 1; i < end; i++) {
     const c = text.charCodeAt(i);
     if (c !== 0x20 && c !== 0x09) return false;
   }
   return true;
 }
+
+/**
+ * The ASCII first characters of the words of {@link TOTALS} other than `t` (the others: `ö`, `и`
+ * and CJK, tested beside it): a filter that lets the common line through without a search. Filled
+ * once here and only read after.
+ */
+const MAY_BE_TOTAL = new Uint8Array(128);
+for (const word of TOTALS) if (word[0] !== 't' && word.charCodeAt(0) < 128) MAY_BE_TOTAL[word.charCodeAt(0)] = 1;
 
 /**
  * `.` and `..` (any format) and MLSD `cdir`/`pdir`: the directory itself and its parent. `format`
@@ -152,13 +158,30 @@ export function excluded(entry: ListingEntry, format: number, scratch: ParseScra
   return name === '.' || name === '..' || (format === MLSD && mlsdSelfOrParent(scratch[MLSD_SCRATCH]!));
 }
 
+const TYPES: readonly ListingEntryType[] = ['file', 'directory', 'symlink', 'unknown'];
+
+/** What the caller's line parser returned, checked and frozen (a copy, when it was not frozen). */
+function hookEntry(got: unknown, line: string): ListingEntry {
+  const entry = got as ListingEntry;
+  if (typeof got !== 'object' || typeof entry.name !== 'string' || entry.name.length === 0 || !TYPES.includes(entry.type)) {
+    throw new LocalProtocolError('options.parseLine must return an entry with a name and a type, null or undefined');
+  }
+  if (Object.isFrozen(entry) && typeof entry.raw === 'string') return entry;
+  return Object.freeze({ ...entry, raw: typeof entry.raw === 'string' ? entry.raw : line });
+}
+
 /**
  * Can a unix line start with character `c` (`ls`'s file type letters)? A table, not a call: the
  * engine asks for every line, mostly while the JIT has not yet compiled it. Filled once here and
  * only read after.
  */
 const UNIX_FIRST = new Uint8Array(128);
-for (const c of '-dlbcpsDPnw?') UNIX_FIRST[c.charCodeAt(0)] = 1;
+for (const c of '-dlbcpsDPnw?CMmFQSTr') UNIX_FIRST[c.charCodeAt(0)] = 1;
+
+/** In `Collector.#runs`: a line no format accepted. */
+const NONE = -1;
+/** In `Collector.#runs`: a line the caller's line parser took (or left out). */
+const TAKEN = -2;
 
 /**
  * The listing engine, fed one line at a time by the functions below (a class rather than closures
@@ -167,23 +190,30 @@ for (const c of '-dlbcpsDPnw?') UNIX_FIRST[c.charCodeAt(0)] = 1;
  * keeps each format's entries, and records which format accepted the line, so the winner is known
  * at the end without parsing anything twice. Lines themselves are not kept: in the rare case that
  * the winner rejected some, the source is walked again through {@link Collector.report}. Lines are
- * never copied out of the text unless an entry or a report keeps them. listing-stream.ts votes with
- * one over the first lines of a listing. The scratch space it reads the lines with is the parse's
- * own ({@link ParseScratch}), given by whoever runs the parse.
+ * never copied out of the text unless an entry or a report keeps them (or a VMS name waits for the
+ * rest of its record). listing-stream.ts votes with one over the first lines of a listing, and
+ * parses the rest with one in a forced format, taking its entries as they come
+ * ({@link Collector.take}). The scratch space it reads the lines with is the parse's own
+ * ({@link ParseScratch}), given by whoever runs the parse.
  *
  * @internal
  */
 export class Collector {
   readonly #forced: number;
   readonly #scratch: ParseScratch;
-  readonly #byFormat: ListingEntry[][] = [[], [], [], []];
-  readonly #hits = [0, 0, 0, 0];
+  readonly #byFormat: ListingEntry[][] = FORMATS.map(() => []);
+  /** Entries of the caller's line parser, for a listing in which no format wins. */
+  #taken: ListingEntry[] = [];
+  readonly #hits: number[] = FORMATS.map(() => 0);
   /**
-   * Which format accepted each non-blank line (-1: none), run-length encoded as (format, count)
-   * pairs: a listing in one format is one run, so the record costs nothing per line.
+   * Which format accepted each non-blank line ({@link NONE}, {@link TAKEN}), run-length encoded as
+   * (format, count) pairs: a listing in one format is one run, so the record costs nothing per line.
    */
   readonly #runs: number[] = [];
-  readonly #unparsed: UnparsedLine[] = [];
+  #unparsed: UnparsedLine[] = [];
+  /** A line that PENDING left, waiting for the next, and its line number. */
+  #pending: string | undefined;
+  #pendingIndex = 0;
   /** After {@link Collector.finish}: the winning format, or -1. */
   #winner = -1;
   /** Position of {@link Collector.report} in {@link Collector.#runs}. */
@@ -195,47 +225,179 @@ export class Collector {
     this.#scratch = scratch;
   }
 
-  /** Take line `index`, `text[start, end)` (line ending excluded). */
+  /**
+   * Take line `index`, `text[start, end)` (line ending excluded). Kept small, with the rare cases
+   * in methods of their own: it runs for every line, often in the interpreter, and V8 compiles a
+   * function sooner the smaller it is.
+   */
   add(text: string, start: number, end: number, index: number): void {
     const first = text.charCodeAt(start);
-    if ((first === 0x74 || first === 0x20 || first === 0x09 || end <= start) && skipped(text, start, end)) return;
-    const forced = this.#forced;
+    if ((first === 0x74 || first === 0x20 || first === 0x09 || end <= start || (first < 128 ? MAY_BE_TOTAL[first] === 1 : first > 0x3000 || first === 0xf6 || first === 0x438)) && skipped(text, start, end)) return;
     const scratch = this.#scratch;
+    if ((this.#pending !== undefined || scratch[HOOK] !== undefined) && this.#special(text, start, end)) return;
+    const forced = this.#forced;
     if (forced >= 0) {
-      const entry = parseWith(forced, text, start, end, scratch);
-      if (entry === undefined) this.#unparsed.push(Object.freeze({ line: text.slice(start, end), index }));
-      else if (!excluded(entry, forced, scratch)) this.#byFormat[forced]!.push(entry);
+      this.#addForced(forced, text, start, end, index);
       return;
     }
-    // The one format that can accept the line, by its first character (see the module comment).
-    // Written out rather than calling a helper: this runs for every line, often in the interpreter.
-    let entry: ListingEntry | undefined;
+    // The one common format that can accept the line, by its first character (see the module
+    // comment). Written out rather than calling a helper.
+    let result: LineResult;
     let format = -1;
     if (first >= 0x30 && first <= 0x39) {
-      entry = parseDosLine(text, start, end);
-      if (entry !== undefined) format = DOS;
+      result = parseDosLine(text, start, end, contextOf(scratch));
+      if (result !== undefined) format = DOS;
+      else {
+        result = unixLine(text, start, end, scratch);
+        if (result !== undefined) format = UNIX;
+      }
     } else if (first === 0x2b) {
-      entry = parseEplfLine(text, start, end);
-      if (entry !== undefined) format = EPLF;
+      result = parseEplfLine(text, start, end);
+      if (result !== undefined) format = EPLF;
+    } else if (first === 0x20 || first === 0x09) {
+      // Indented: never a fact-less MLSD entry while detecting.
+      result = parseDosLine(text, start, end, contextOf(scratch));
+      if (result !== undefined) format = DOS;
+      else {
+        result = unixLine(text, start, end, scratch);
+        if (result !== undefined) format = UNIX;
+      }
     } else {
       if (first < 128 && UNIX_FIRST[first] === 1) {
-        entry = unixLine(text, start, end, scratch);
-        if (entry !== undefined) format = UNIX;
+        result = unixLine(text, start, end, scratch);
+        if (result !== undefined) format = UNIX;
       }
-      // The MLSD reader refuses at once what starts with neither a letter nor a space.
+      // The MLSD reader refuses at once what does not start with a letter.
       if (format < 0) {
-        entry = mlsdLine(text, start, end, scratch);
-        if (entry !== undefined) format = MLSD;
+        result = mlsdLine(text, start, end, scratch);
+        if (result !== undefined) format = MLSD;
       }
     }
+    if (format < 0) {
+      this.#addRare(text, start, end, index);
+      return;
+    }
+    // #accept, written out: this runs for every line.
     const runs = this.#runs;
     const last = runs.length - 2;
     if (last >= 0 && runs[last] === format) runs[last + 1]!++;
     else runs.push(format, 1);
+    this.#hits[format]!++;
+    if (typeof result === 'object' && !excluded(result, format, scratch)) this.#byFormat[format]!.push(result);
+  }
+
+  /** The caller's line parser, and a pending line: true when either has taken this one. */
+  #special(text: string, start: number, end: number): boolean {
+    if (this.#scratch[HOOK] !== undefined && this.#hook(text, start, end)) return true;
+    return this.#pending !== undefined && this.#join(text, start, end);
+  }
+
+  /** {@link Collector.add} in a forced format. */
+  #addForced(forced: number, text: string, start: number, end: number, index: number): void {
+    const scratch = this.#scratch;
+    const result = parseWith(forced, text, start, end, scratch);
+    if (result === undefined) this.#unparsed.push(Object.freeze({ line: text.slice(start, end), index }));
+    else if (result === PENDING) this.#wait(text, start, end, index);
+    else if (result !== SKIP && !excluded(result, forced, scratch)) this.#byFormat[forced]!.push(result);
+  }
+
+  /** {@link Collector.add} for a line no common format took: the less common ones, or none. */
+  #addRare(text: string, start: number, end: number, index: number): void {
+    const scratch = this.#scratch;
+    const format = readRare(text, start, end, scratch);
+    const result = foundOf(scratch);
+    if (result === PENDING) {
+      this.#wait(text, start, end, index);
+      return;
+    }
+    if (format >= 0 && contextOf(scratch).weak) {
+      // Too plain to vote: recorded for its format, kept, not counted.
+      this.#record(format, 1);
+      if (typeof result === 'object' && !excluded(result, format, scratch)) this.#byFormat[format]!.push(result);
+      return;
+    }
+    this.#accept(format, result);
+  }
+
+  /** Record a line's verdict; count it and keep its entry when a format accepted it. */
+  #accept(format: number, result: LineResult): void {
+    this.#record(format, 1);
     if (format >= 0) {
       this.#hits[format]!++;
-      if (!excluded(entry!, format, scratch)) this.#byFormat[format]!.push(entry!);
+      if (typeof result === 'object' && !excluded(result, format, this.#scratch)) this.#byFormat[format]!.push(result);
     }
+  }
+
+  /** Append `count` lines of verdict `format` to the run-length record. */
+  #record(format: number, count: number): void {
+    if (this.#forced >= 0) return;
+    const runs = this.#runs;
+    const last = runs.length - 2;
+    if (last >= 0 && runs[last] === format) runs[last + 1]! += count;
+    else runs.push(format, count);
+  }
+
+  /** Offer the line to the caller's line parser: true when it took the line (or left it out). */
+  #hook(text: string, start: number, end: number): boolean {
+    const line = text.slice(start, end);
+    const got = this.#scratch[HOOK]!(line);
+    if (got === undefined) return false;
+    this.#flush();
+    this.#record(TAKEN, 1);
+    if (got !== null) {
+      const entry = hookEntry(got, line);
+      if (entry.name !== '.' && entry.name !== '..') {
+        for (const entries of this.#byFormat) entries.push(entry);
+        this.#taken.push(entry);
+      }
+    }
+    return true;
+  }
+
+  /** Keep a PENDING line for the next. */
+  #wait(text: string, start: number, end: number, index: number): void {
+    this.#pending = text.slice(start, end);
+    this.#pendingIndex = index;
+  }
+
+  /** Offer the pending line and this one, joined, to VMS: true when they made a record. */
+  #join(text: string, start: number, end: number): boolean {
+    const joined = `${this.#pending!}\n${text.slice(start, end)}`;
+    const result = parseWith(VMS, joined, 0, joined.length, this.#scratch);
+    if (result === undefined || result === SKIP || result === PENDING) {
+      this.#flush();
+      return false;
+    }
+    this.#pending = undefined;
+    if (this.#forced >= 0) {
+      if (!excluded(result, VMS, this.#scratch)) this.#byFormat[this.#forced]!.push(result);
+      return true;
+    }
+    this.#record(VMS, 1);
+    this.#hits[VMS]!++;
+    this.#accept(VMS, result);
+    return true;
+  }
+
+  /** The pending line, if any, did not make a record: it is unparsed. */
+  #flush(): void {
+    const pending = this.#pending;
+    if (pending === undefined) return;
+    this.#pending = undefined;
+    if (this.#forced >= 0) this.#unparsed.push(Object.freeze({ line: pending, index: this.#pendingIndex }));
+    else this.#record(NONE, 1);
+  }
+
+  /**
+   * The entries and unparsed lines gathered since the last call, in a forced format (the streaming
+   * parser's way of taking them as they come). @internal
+   */
+  take(): [entries: ListingEntry[], unparsed: UnparsedLine[]] {
+    const entries = this.#byFormat[this.#forced]!;
+    const unparsed = this.#unparsed;
+    this.#byFormat[this.#forced] = [];
+    this.#unparsed = [];
+    return [entries, unparsed];
   }
 
   /**
@@ -243,6 +405,7 @@ export class Collector {
    * source again through {@link Collector.report}.
    */
   finish(): boolean {
+    this.#flush();
     if (this.#forced >= 0) {
       this.#winner = this.#forced;
       return false;
@@ -252,7 +415,7 @@ export class Collector {
     for (let format = 1; format < FORMATS.length; format++) if (hits[format]! > hits[best]!) best = format;
     this.#winner = hits[best]! > 0 ? best : -1;
     const runs = this.#runs;
-    for (let k = 0; k < runs.length; k += 2) if (runs[k] !== this.#winner || this.#winner < 0) return true;
+    for (let k = 0; k < runs.length; k += 2) if (runs[k] !== TAKEN && (runs[k] !== this.#winner || this.#winner < 0)) return true;
     return false;
   }
 
@@ -266,14 +429,14 @@ export class Collector {
     }
     this.#left--;
     const format = runs[this.#run - 2]!;
-    if (format < 0 || format !== this.#winner) this.#unparsed.push(Object.freeze({ line: text.slice(start, end), index }));
+    if (format === NONE || (format >= 0 && format !== this.#winner)) this.#unparsed.push(Object.freeze({ line: text.slice(start, end), index }));
   }
 
   result(): ListingResult {
     const winner = this.#winner;
     return Object.freeze({
       format: winner >= 0 ? FORMATS[winner] : undefined,
-      entries: Object.freeze(winner >= 0 ? this.#byFormat[winner]! : []),
+      entries: Object.freeze(winner >= 0 ? this.#byFormat[winner]! : this.#taken),
       unparsed: Object.freeze(this.#unparsed),
     });
   }

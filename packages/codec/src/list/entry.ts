@@ -21,8 +21,9 @@
  *
  * @module
  */
+import { PRECISIONS } from './context.js';
 import { scanFacts } from './facts.js';
-import type { ListingEntry, ListingEntryType } from './types.js';
+import type { ListingEntry, ListingEntryType, ListingTimePrecision } from './types.js';
 
 type Draft = { -readonly [K in keyof ListingEntry]?: ListingEntry[K] };
 
@@ -144,6 +145,7 @@ function anyEntry(
   type: ListingEntryType,
   size: number,
   time: number,
+  precision: ListingTimePrecision,
   permissions: string | undefined,
   target: string | undefined,
   owner: string | undefined,
@@ -153,7 +155,10 @@ function anyEntry(
 ): ListingEntry {
   const entry: Draft = { name, type };
   if (size >= 0) entry.size = size;
-  if (time === time) entry.modifiedAt = new Date(time);
+  if (time === time) {
+    entry.modifiedAt = new Date(time);
+    entry.precision = precision;
+  }
   if (permissions !== undefined) entry.permissions = permissions;
   if (target !== undefined) entry.target = target;
   if (owner !== undefined) entry.owner = owner;
@@ -164,13 +169,15 @@ function anyEntry(
 }
 
 /**
- * A frozen unix or DOS entry. `size` -1 and `time` NaN mean absent; `time` is epoch milliseconds.
- * The literals are the shapes of nearly every `ls -l` and IIS line.
+ * A frozen entry of a LIST format (unix, DOS and the others). `size` -1 and `time` NaN mean absent;
+ * `time` is epoch milliseconds and `precision` says how much of it the line stated (`DAY`,
+ * `MINUTE`, `SECOND` of context.ts). The literals are the shapes of nearly every `ls -l` and IIS
+ * line.
  *
  * @internal
  * @example
  * ```ts
- * timedEntry('a', 'file', 6, Number.NaN, undefined, undefined, undefined, undefined, 'raw'); // { name: 'a', type: 'file', size: 6, raw: 'raw' }
+ * timedEntry('a', 'file', 6, Number.NaN, MINUTE, undefined, undefined, undefined, undefined, 'raw'); // { name: 'a', type: 'file', size: 6, raw: 'raw' }
  * ```
  */
 export function timedEntry(
@@ -178,29 +185,31 @@ export function timedEntry(
   type: ListingEntryType,
   size: number,
   time: number,
+  precisionCode: number,
   permissions: string | undefined,
   target: string | undefined,
   owner: string | undefined,
   group: string | undefined,
   raw: string,
 ): ListingEntry {
+  const precision = PRECISIONS[precisionCode]!;
   if (size >= 0) {
     if (permissions !== undefined && owner !== undefined && group !== undefined) {
       if (time === time) {
         const modifiedAt = new Date(time);
-        if (target === undefined) return Object.freeze({ name, type, size, modifiedAt, permissions, owner, group, raw });
-        return Object.freeze({ name, type, size, modifiedAt, permissions, target, owner, group, raw });
+        if (target === undefined) return Object.freeze({ name, type, size, modifiedAt, precision, permissions, owner, group, raw });
+        return Object.freeze({ name, type, size, modifiedAt, precision, permissions, target, owner, group, raw });
       }
       if (target === undefined) return Object.freeze({ name, type, size, permissions, owner, group, raw });
       return Object.freeze({ name, type, size, permissions, target, owner, group, raw });
     }
     if (permissions === undefined && target === undefined && owner === undefined && group === undefined && time === time) {
-      return Object.freeze({ name, type, size, modifiedAt: new Date(time), raw }); // DOS file
+      return Object.freeze({ name, type, size, modifiedAt: new Date(time), precision, raw }); // DOS file
     }
   } else if (permissions === undefined && target === undefined && owner === undefined && group === undefined && time === time) {
-    return Object.freeze({ name, type, modifiedAt: new Date(time), raw }); // DOS directory
+    return Object.freeze({ name, type, modifiedAt: new Date(time), precision, raw }); // DOS directory
   }
-  return anyEntry(name, type, size, time, permissions, target, owner, group, undefined, raw);
+  return anyEntry(name, type, size, time, precision, permissions, target, owner, group, undefined, raw);
 }
 
 /**
@@ -224,18 +233,20 @@ export function mlsdEntry(
   raw: string,
 ): ListingEntry {
   const facts = new MlsdFacts(raw);
+  // RFC 3659 §2.3: a time-val states at least the second.
+  const precision = 'second';
   if (time === time && permissions !== undefined && target === undefined) {
     const modifiedAt = new Date(time);
     if (owner !== undefined && group !== undefined) {
-      if (size >= 0) return Object.freeze({ name, type, size, modifiedAt, permissions, owner, group, facts, raw });
-      return Object.freeze({ name, type, modifiedAt, permissions, owner, group, facts, raw });
+      if (size >= 0) return Object.freeze({ name, type, size, modifiedAt, precision, permissions, owner, group, facts, raw });
+      return Object.freeze({ name, type, modifiedAt, precision, permissions, owner, group, facts, raw });
     }
     if (owner === undefined && group === undefined) {
-      if (size >= 0) return Object.freeze({ name, type, size, modifiedAt, permissions, facts, raw });
-      return Object.freeze({ name, type, modifiedAt, permissions, facts, raw });
+      if (size >= 0) return Object.freeze({ name, type, size, modifiedAt, precision, permissions, facts, raw });
+      return Object.freeze({ name, type, modifiedAt, precision, permissions, facts, raw });
     }
   }
-  return anyEntry(name, type, size, time, permissions, target, owner, group, facts, raw);
+  return anyEntry(name, type, size, time, precision, permissions, target, owner, group, facts, raw);
 }
 
 /**
@@ -248,7 +259,8 @@ export function mlsdEntry(
  * ```
  */
 export function eplfEntry(name: string, type: ListingEntryType, size: number, time: number, permissions: string | undefined, raw: string): ListingEntry {
-  return anyEntry(name, type, size, time, permissions, undefined, undefined, undefined, undefined, raw);
+  // EPLF's m fact counts whole seconds since the epoch.
+  return anyEntry(name, type, size, time, 'second', permissions, undefined, undefined, undefined, undefined, raw);
 }
 
 /**

@@ -1,3 +1,4 @@
+// Why this file is long: the scratch layout, the column scan and the date shapes it stops at change together.
 /**
  * Unix `ls -l` listing lines, the answer of nearly every server to `LIST`.
  *
@@ -10,24 +11,36 @@
  * -rw-r--r--    1 1001   1001          6 Jan  2  2020 name with  spaces
  * crw-rw-rw-    1 root   root       1,  3 Jan  1  2020 null
  * lrwxrwxrwx    1 u                    3 2020-01-02 15:40 link -> target
+ * -rw-r--r--    1 u      g            6  3. Mär 15:40 German
+ * -rw-r--r--    1 u      g            6 6月  3日 12:00 Japanese
+ * 1234567    8 -rw-r--r-- 1 u g       6 2024-03-01 12:34:56.123456789 +0100 ls -lis --full-time
  * ```
  *
  * After the ten-character mode (and an optional ACL / extended-attribute / SELinux marker `+`,
- * `@` or `.`), {@link readUnixLine} reads columns one at a time by hand, until the last three
- * columns read form a date (`Mon DD HH:MM`, `Mon DD YYYY`) or the last two an ISO date
- * (`YYYY-MM-DD HH:MM`, from busybox or `ls --time-style=long-iso`), with a size (or a device's
- * `major, minor`) just before and at least one column (links or owner) before that. Requiring all
- * of that means an owner called `Jan` does not end the scan early. Exactly one space follows the
- * date; everything after it is the name, so leading, inner and trailing spaces survive. Only a
- * symlink's name is split at ` -> ` (at the first arrow), so a file called `a -> b` stays whole.
- * One reader serves every shape of line, the common one included (measurements: "Listing parse"
- * in `packages/bench/RESULTS.md`).
+ * `@` or `.`, which the link count may follow without a space), {@link readUnixLine} reads columns
+ * one at a time by hand, until the last columns read form a date with a size (or a device's
+ * `major, minor`) just before it and at least one column (links or owner) before that. Requiring
+ * all of that means an owner called `Jan` does not end the scan early. The dates it stops at:
+ * `Mon DD HH:MM`, `Mon DD YYYY`, the month in any language of `months.ts` and the day first or
+ * second (`3 mars 15:40`, `3. Mär 2024`), CJK (`6月 3日 12:00`, `2024年6月3日`), and numeric
+ * (`YYYY-MM-DD` or `YYYY/MM/DD`, alone or with `HH:MM[:SS[.fraction]]`, and the UTC offset that
+ * `--full-time` prints after it). Exactly one space follows the date; everything after it is the
+ * name, so leading, inner and trailing spaces survive. Only a symlink's name is split at ` -> ` (at
+ * the first arrow), so a file called `a -> b` stays whole.
  *
- * Dates carry no zone, and `ls` prints server-local time: they are taken as UTC, the only choice
- * that does not depend on the client's zone. `Mon DD HH:MM` omits the year (`ls` does this for
- * dates within six months); it is inferred from the caller's `now` as the most recent such date no
- * more than one day after `now` (the day of slack absorbs a server in a zone ahead of UTC, or a
- * clock slightly ahead). Without `now` such an entry gets no `modifiedAt` rather than a guessed year.
+ * Less common shapes take a slower path that the common line never reaches: one or two numeric
+ * columns before the mode (`ls -i`'s inode, `ls -s`'s blocks), and a nine-character mode without
+ * the type letter (StingRay FTP), whose type is then `unknown` and whose other columns are not
+ * trusted for owner and group. A size beyond 2^53 - 1, which a `number` cannot hold exactly, leaves
+ * `size` out rather than rounding it. One reader serves every shape of line (measurements:
+ * "Listing parse" in `packages/bench/RESULTS.md`).
+ *
+ * Dates carry no zone, and `ls` prints server-local time: they are read at the server's offset
+ * from UTC that the caller gives (UTC without one). `Mon DD HH:MM` omits the year (`ls` does this
+ * for dates within six months); it is inferred from the caller's `now`, taken in the server's zone,
+ * as the most recent such date no more than one day after `now` (the day of slack absorbs a server
+ * clock slightly ahead, or an offset not given). Without `now` such an entry gets no `modifiedAt`
+ * rather than a guessed year.
  *
  * The reader reads the line in place inside the whole listing (`text[start, end)`) and slices out
  * only what the entry keeps. What it remembers between lines (the columns of the line being read,
@@ -37,8 +50,11 @@
  * @module
  */
 import { civilToEpoch, daysInMonth } from '../time.js';
+import { DAY as DAY_PRECISION, MINUTE, SECOND } from './context.js';
+import { clock, recentYear, yearWindow } from './dates.js';
 import { decimal } from './digits.js';
 import { timedEntry } from './entry.js';
+import { cjkDateAt, dayAt, englishMonth, monthAt, yearAt } from './months.js';
 import { clearRecent, type Recent, recentOf } from './recent.js';
 import type { ListingEntry, ListingEntryType } from './types.js';
 
@@ -46,9 +62,7 @@ const SPACE = 0x20;
 const COMMA = 0x2c;
 const COLON = 0x3a;
 const HYPHEN = 0x2d;
-const DAY_MS = 86_400_000;
-/** The last instant a `Date` can hold (ECMA-262 §21.4.1.22). */
-const MAX_TIME = 8.64e15;
+const SLASH = 0x2f;
 /**
  * Columns read before giving up: links, owner and group (either may contain spaces on some Windows
  * servers), the size or device numbers, then the date. A line needing more is not `ls -l`.
@@ -57,10 +71,12 @@ const MAX_COLUMNS = 16;
 /** What {@link sizeBefore} returns when the column is not a size. */
 const NOT_A_SIZE = -2;
 
-/** Type of entry by the first character of the mode, as `ls` prints it. */
+/** Type of entry by the first character of the mode, as `ls` prints it (GNU `filemodestring`). */
 function entryType(c: number): ListingEntryType | undefined {
   switch (c) {
     case 0x2d: // '-' regular file
+    case 0x43: // 'C' contiguous file
+    case 0x4d: // 'M' off-line (migrated) file
       return 'file';
     case 0x64: // 'd'
       return 'directory';
@@ -74,6 +90,11 @@ function entryType(c: number): ListingEntryType | undefined {
     case 0x50: // 'P' Solaris event port
     case 0x6e: // 'n' HP-UX network special
     case 0x77: // 'w' BSD whiteout
+    case 0x6d: // 'm' multiplexed device
+    case 0x46: // 'F', 'Q', 'S', 'T': semaphore, message queue, shared and typed memory objects
+    case 0x51:
+    case 0x53:
+    case 0x54:
     case 0x3f: // '?' unknown to ls
       return 'unknown';
     default:
@@ -88,33 +109,13 @@ function entryType(c: number): ListingEntryType | undefined {
 const PERMISSION_CHARS = new Uint8Array(128);
 for (const c of 'rwxsStTlL-') PERMISSION_CHARS[c.charCodeAt(0)] = 1;
 
-/** Month index (0–11) of the three-letter English abbreviation at `at`, any case, or -1. */
-function monthIndex(text: string, at: number): number {
-  const key = ((text.charCodeAt(at) | 0x20) << 16) | ((text.charCodeAt(at + 1) | 0x20) << 8) | (text.charCodeAt(at + 2) | 0x20);
-  switch (key) {
-    case 0x6a616e: return 0; // jan
-    case 0x666562: return 1; // feb
-    case 0x6d6172: return 2; // mar
-    case 0x617072: return 3; // apr
-    case 0x6d6179: return 4; // may
-    case 0x6a756e: return 5; // jun
-    case 0x6a756c: return 6; // jul
-    case 0x617567: return 7; // aug
-    case 0x736570: return 8; // sep
-    case 0x6f6374: return 9; // oct
-    case 0x6e6f76: return 10; // nov
-    case 0x646563: return 11; // dec
-    default: return -1;
+/** Are `text[at, at + 9)` nine permission characters? */
+function permissionsAt(text: string, at: number): boolean {
+  for (let i = at; i < at + 9; i++) {
+    const c = text.charCodeAt(i);
+    if (c > 127 || PERMISSION_CHARS[c] === 0) return false;
   }
-}
-
-/** `H:MM` or `HH:MM` in `text[start, end)` as minutes since midnight, or -1. */
-function clock(text: string, start: number, end: number): number {
-  const colon = end - 3;
-  if (colon <= start || colon - start > 2 || text.charCodeAt(colon) !== COLON) return -1;
-  const hours = decimal(text, start, colon);
-  const minutes = decimal(text, colon + 1, end);
-  return hours < 0 || hours > 23 || minutes < 0 || minutes > 59 ? -1 : hours * 60 + minutes;
+  return true;
 }
 
 // The parts of a UnixScratch, and the slots of its two number arrays.
@@ -129,18 +130,22 @@ const GROUPS = 6;
 const DAY = 0;
 /** In `ints`, set by {@link sizeBefore}: the first column of the size (the major number for devices). */
 const FIRST_SIZE_COLUMN = 1;
-/** In `ints`: the UTC year of `now`. */
+/** In `ints`, three slots: the window of `now` that year-less dates are placed in (`yearWindow`). */
 const NOW_YEAR = 2;
-/** In `ints`: the UTC year of `now` plus one day, the latest instant a year-less date may name. */
 const LIMIT_YEAR = 3;
-/** In `ints`: month, day and minute of `now` plus one day, ordered as in {@link inferYear}. */
 const LIMIT_KEY = 4;
+/** In `ints`, set by {@link dateEndingAt}: the precision of the date (context.ts codes). */
+const PRECISION = 5;
+/** In `ints`, set by {@link dateEndingAt}: where the date ends (after a `--full-time` offset, if any). */
+const DATE_END = 6;
 /** In `doubles`: the caller's `now`, epoch milliseconds, NaN without one. */
 const NOW = 0;
 /** In `doubles`: the time of {@link DAY}. */
 const DAY_TIME = 1;
-/** In `doubles`, set by {@link dateEndingAt}: the time of the date, NaN when unknown. */
+/** In `doubles`, set by {@link dateEndingAt}: the time of the date in UTC, NaN when unknown. */
 const TIME = 2;
+/** In `doubles`: the server's offset from UTC, milliseconds. */
+const OFFSET = 3;
 
 /**
  * What the unix lines of one parse remember from one line to the next: the year window of `now`,
@@ -164,7 +169,7 @@ export type UnixScratch = [
 
 /**
  * The scratch space of one parse's unix lines; `now` is epoch milliseconds, or NaN (see the module
- * comment on year-less dates).
+ * comment on year-less dates), `offset` the server's offset from UTC in milliseconds.
  *
  * @internal
  * @example
@@ -174,17 +179,13 @@ export type UnixScratch = [
  * readUnixLine(line, 0, line.length, scratch)?.type; // 'unknown'
  * ```
  */
-export function unixScratch(now: number): UnixScratch {
-  const ints = new Int32Array(5);
-  const doubles = new Float64Array(3);
+export function unixScratch(now: number, offset = 0): UnixScratch {
+  const ints = new Int32Array(7);
+  const doubles = new Float64Array(4);
   ints[DAY] = -1;
   doubles[NOW] = now;
-  if (now === now) {
-    const limit = new Date(Math.min(now + DAY_MS, MAX_TIME));
-    ints[NOW_YEAR] = new Date(now).getUTCFullYear();
-    ints[LIMIT_YEAR] = limit.getUTCFullYear();
-    ints[LIMIT_KEY] = (limit.getUTCMonth() * 32 + limit.getUTCDate()) * 1440 + limit.getUTCHours() * 60 + limit.getUTCMinutes();
-  }
+  doubles[OFFSET] = offset;
+  if (now === now) yearWindow(now, offset, ints, NOW_YEAR);
   return [ints, doubles, new Int32Array(MAX_COLUMNS), new Int32Array(MAX_COLUMNS), [], [], []];
 }
 
@@ -201,6 +202,25 @@ export function releaseUnixScratch(scratch: UnixScratch): void {
 }
 
 /**
+ * Where the mode starts in a line that does not start with one, and how long it is, as
+ * `start * 16 + length` (length 10, or 9 without the type letter), or -1: after one or two numeric
+ * columns (`ls -i`, `ls -s`), or a nine-character mode.
+ */
+function unusualMode(text: string, start: number, end: number): number {
+  let i = start;
+  for (let prefix = 0; prefix <= 2; prefix++) {
+    while (i < end && text.charCodeAt(i) === SPACE) i++;
+    const c = text.charCodeAt(i);
+    if (entryType(c) !== undefined && permissionsAt(text, i + 1)) return i * 16 + 10;
+    if ((c === 0x72 || c === HYPHEN) && permissionsAt(text, i) && text.charCodeAt(i + 9) === SPACE) return i * 16 + 9; // r or -
+    const from = i;
+    while (i < end && text.charCodeAt(i) - 0x30 >>> 0 <= 9) i++;
+    if (i === from || i - from > 20 || text.charCodeAt(i) !== SPACE) return -1;
+  }
+  return -1;
+}
+
+/**
  * The `ls -l` line `text[start, end)` (no line ending) as an entry, or `undefined` when it is not
  * one, read with the scratch space of its parse. Never throws.
  *
@@ -212,17 +232,23 @@ export function releaseUnixScratch(scratch: UnixScratch): void {
  * ```
  */
 export function readUnixLine(text: string, start: number, end: number, scratch: UnixScratch): ListingEntry | undefined {
-  if (end - start < 16) return undefined;
-  const type = entryType(text.charCodeAt(start));
-  if (type === undefined) return undefined;
-  for (let i = start + 1; i < start + 10; i++) {
-    const c = text.charCodeAt(i);
-    if (c > 127 || PERMISSION_CHARS[c] === 0) return undefined;
+  if (end - start < 15) return undefined;
+  let mode = start;
+  let type = entryType(text.charCodeAt(start));
+  let nine = false;
+  if (type === undefined || !permissionsAt(text, start + 1)) {
+    const found = unusualMode(text, start, end);
+    if (found < 0) return undefined;
+    mode = Math.floor(found / 16);
+    nine = found % 16 === 9;
+    type = nine ? 'unknown' : entryType(text.charCodeAt(mode));
   }
-  let i = start + 10;
+  let i = nine ? mode + 9 : mode + 10;
   const marker = text.charCodeAt(i);
-  if (marker === 0x2b || marker === 0x40 || marker === 0x2e) i++; // '+' ACL, '@' xattr, '.' SELinux
-  if (text.charCodeAt(i) !== SPACE) return undefined;
+  if (marker === 0x2b || marker === 0x40 || marker === 0x2e) {
+    i++; // '+' ACL, '@' xattr, '.' SELinux; the link count may follow at once
+    if (text.charCodeAt(i) !== SPACE && text.charCodeAt(i) - 0x30 >>> 0 > 9) return undefined;
+  } else if (marker !== SPACE) return undefined;
 
   // Columns are runs of characters above U+0020. The loops need no bounds check: `text[end]` is a
   // line terminator or past the end (NaN), and both stop them.
@@ -237,27 +263,43 @@ export function readUnixLine(text: string, start: number, end: number, scratch: 
     if (i === from || i > end) return undefined; // a control character, or the line ended
     starts[count] = from;
     ends[count] = i;
-    // Every date ends in a 4-character year or H:MM, or a 5-character HH:MM: a cheap first filter.
+    // A cheap first filter before the shapes are tried: every date ends in a four-digit year (or
+    // `2024年`), a clock (`H:MM`, `HH:MM`, with seconds a colon at 1 or 2), an ISO date, or a
+    // CJK mark.
     const width = i - from;
-    if (count >= 3 && (width === 4 || width === 5)) {
-      const sizeColumn = dateEndingAt(text, count, scratch);
-      if (sizeColumn >= 0) {
-        size = sizeBefore(text, sizeColumn, scratch);
-        if (size !== NOT_A_SIZE) break;
+    if (count >= 3 && width >= 4) {
+      const last = text.charCodeAt(i - 1);
+      if (
+        (width <= 5 && last - 0x30 >>> 0 <= 9) ||
+        last > 0x3000 ||
+        text.charCodeAt(from + 2) === COLON ||
+        text.charCodeAt(from + 1) === COLON ||
+        (width === 10 && text.charCodeAt(from + 4) - HYPHEN >>> 0 <= SLASH - HYPHEN)
+      ) {
+        const sizeColumn = dateEndingAt(text, count, end, scratch);
+        if (sizeColumn >= 0) {
+          size = sizeBefore(text, sizeColumn, scratch);
+          if (size !== NOT_A_SIZE) break;
+        }
       }
     }
     if (++count === MAX_COLUMNS) return undefined;
   }
+  const ints = scratch[INTS];
+  i = ints[DATE_END]!;
   // The date ends at a space; exactly that one space separates it from the name.
   if (i + 1 >= end) return undefined;
   const time = scratch[DOUBLES][TIME]!;
-  const before = scratch[INTS][FIRST_SIZE_COLUMN]!;
+  const before = ints[FIRST_SIZE_COLUMN]!;
 
-  // Columns before the size: links owner group (the common case), or fewer, or a group with spaces.
+  // Columns before the size: links owner group (the common case), or fewer, or a group with
+  // spaces. Without the type letter the columns are not those of ls: none is taken.
   const owners = scratch[OWNERS];
   let owner: string | undefined;
   let group: string | undefined;
-  if (before > 2) {
+  if (nine) {
+    // StingRay: links, size and size again; nothing to name an owner by.
+  } else if (before > 2) {
     owner = recentOf(owners, text, starts[1]!, ends[1]!);
     group = recentOf(scratch[GROUPS], text, starts[2]!, ends[before - 1]!);
   } else if (decimal(text, starts[0]!, ends[0]!) >= 0) {
@@ -276,60 +318,218 @@ export function readUnixLine(text: string, start: number, end: number, scratch: 
       name = name.slice(0, arrow);
     }
   }
-  const permissions = recentOf(scratch[PERMISSIONS], text, start + 1, start + 10);
-  return timedEntry(name, type, size, time, permissions, target, owner, group, text.slice(start, end));
+  const permissions = recentOf(scratch[PERMISSIONS], text, nine ? mode : mode + 1, nine ? mode + 9 : mode + 10);
+  return timedEntry(name, type!, size, time, ints[PRECISION]!, permissions, target, owner, group, text.slice(start, end));
 }
 
 /**
- * Does a date end at column `k`: `Mon DD HH:MM`, `Mon DD YYYY` (columns `k - 2` to `k`) or ISO
- * `YYYY-MM-DD HH:MM` (`k - 1` and `k`)? Returns the column where the size must then be, or -1, and
- * leaves the time in the scratch space (NaN for a year-less date without `now`).
+ * Does a date end at column `k`? Returns the column where the size must then be, or -1, and leaves
+ * the time (UTC; NaN for a year-less date without `now`), its precision and where it ends in the
+ * scratch space. The shape of nearly every line, `Mon DD HH:MM` or `Mon DD YYYY` with an English
+ * month, is read here, small enough to be compiled into the column scan; every shape, that one
+ * included, by {@link anyDateEndingAt} (measurements: `packages/bench/RESULTS.md`, "Listing
+ * parse: every listing format").
  */
-function dateEndingAt(text: string, k: number, scratch: UnixScratch): number {
+function dateEndingAt(text: string, k: number, end: number, scratch: UnixScratch): number {
   const starts = scratch[STARTS];
   const ends = scratch[ENDS];
-  const s2 = starts[k]!;
-  const e2 = ends[k]!;
+  const s = starts[k]!;
+  const e = ends[k]!;
+  const s0 = starts[k - 2]!;
   const s1 = starts[k - 1]!;
   const e1 = ends[k - 1]!;
-  if (e1 - s1 === 10 && text.charCodeAt(s1 + 4) === HYPHEN && text.charCodeAt(s1 + 7) === HYPHEN) {
-    const year = decimal(text, s1, s1 + 4);
-    const month = decimal(text, s1 + 5, s1 + 7);
-    const day = decimal(text, s1 + 8, s1 + 10);
-    const minutes = clock(text, s2, e2);
-    if (year < 0 || month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month) || minutes < 0) return -1;
-    scratch[DOUBLES][TIME] = civilToEpoch(year, month, day, 0, minutes, 0, 0);
-    return k - 2;
-  }
-  if (k < 4) return -1;
-  const s0 = starts[k - 2]!;
-  if (ends[k - 2]! - s0 !== 3 || e1 - s1 > 2) return -1;
-  const month = monthIndex(text, s0);
-  if (month < 0) return -1;
+  if (k < 4 || ends[k - 2]! - s0 !== 3 || e1 - s1 > 2) return anyDateEndingAt(text, k, end, scratch);
+  const month = englishMonth(text, s0);
   const day = decimal(text, s1, e1);
-  if (day < 1 || day > daysInMonth(2000, month + 1)) return -1; // 2000: allow 29 February for now
-  const year = e2 - s2 === 4 ? decimal(text, s2, e2) : -1;
-  if (year >= 0) {
-    if (day > daysInMonth(year, month + 1)) return -1;
-    scratch[DOUBLES][TIME] = midnight(year, month, day, scratch);
-  } else {
-    const minutes = clock(text, s2, e2);
-    if (minutes < 0) return -1;
-    scratch[DOUBLES][TIME] = inferYear(month, day, minutes, scratch);
+  if (month < 0 || day < 1 || day > daysInMonth(2000, month + 1)) return anyDateEndingAt(text, k, end, scratch);
+  const ints = scratch[INTS];
+  const doubles = scratch[DOUBLES];
+  const colon = e - 3;
+  if (e - s === 4 && text.charCodeAt(colon) !== COLON) {
+    const year = decimal(text, s, e);
+    if (year < 0 || day > daysInMonth(year, month + 1)) return -1;
+    ints[DATE_END] = e;
+    ints[PRECISION] = DAY_PRECISION;
+    doubles[TIME] = midnight(year, month, day, scratch) - doubles[OFFSET]!;
+    return k - 3;
   }
+  if (text.charCodeAt(colon) !== COLON || colon - s > 2 || colon === s) return anyDateEndingAt(text, k, end, scratch);
+  const hours = decimal(text, s, colon);
+  const minutes = decimal(text, colon + 1, e);
+  if (hours < 0 || hours > 23 || minutes < 0 || minutes > 59) return -1;
+  ints[DATE_END] = e;
+  ints[PRECISION] = MINUTE;
+  doubles[TIME] = inferYear(month, day, (hours * 60 + minutes) * 60_000, scratch);
   return k - 3;
 }
 
+/** {@link dateEndingAt} for every shape of the module comment. */
+function anyDateEndingAt(text: string, k: number, end: number, scratch: UnixScratch): number {
+  const starts = scratch[STARTS];
+  const ends = scratch[ENDS];
+  const ints = scratch[INTS];
+  const doubles = scratch[DOUBLES];
+  const s = starts[k]!;
+  const e = ends[k]!;
+  ints[DATE_END] = e;
+  const colon = e - 3;
+  if (text.charCodeAt(colon) === COLON || text.charCodeAt(s + 1) === COLON || text.charCodeAt(s + 2) === COLON) {
+    // `H:MM` and `HH:MM`, by far the most common, read inline; seconds and fractions by `clock`.
+    let ms: number;
+    if (text.charCodeAt(colon) === COLON && colon - s <= 2) {
+      const hours = decimal(text, s, colon);
+      const minutes = decimal(text, colon + 1, e);
+      if (hours < 0 || hours > 23 || minutes < 0 || minutes > 59) return -1;
+      ms = (hours * 60 + minutes) * 60_000;
+      ints[PRECISION] = MINUTE;
+    } else {
+      ms = clock(text, s, e);
+      if (ms < 0) return -1;
+      ints[PRECISION] = e - s > 5 ? SECOND : MINUTE;
+    }
+    const s1 = starts[k - 1]!;
+    const e1 = ends[k - 1]!;
+    if (e1 - s1 === 10 && text.charCodeAt(s1 + 4) - HYPHEN >>> 0 <= SLASH - HYPHEN) {
+      const day = isoDay(text, s1, e1);
+      if (day !== day) return -1;
+      doubles[TIME] = day + ms - zoneAfter(text, s, e, end, ints, doubles);
+      return k - 2;
+    }
+    const cjk = text.charCodeAt(e1 - 1) > 0x3000 ? cjkDateAt(text, s1, e1) : -1;
+    if (cjk >= 0) {
+      doubles[TIME] = cjkTime(cjk, ms, scratch);
+      return k - 2;
+    }
+    // The size is then in column k - 3, after at least one other.
+    if (k < 4) return -1;
+    const monthDay = englishMonthDay(text, starts[k - 2]!, ends[k - 2]!, s1, e1) ?? monthDayAt(text, k - 2, scratch);
+    if (monthDay < 0) return -1;
+    // Korean and Japanese may write the year in a column of its own before the month.
+    const year = k >= 4 && text.charCodeAt(ends[k - 3]! - 1) > 0x3000 ? yearAt(text, starts[k - 3]!, ends[k - 3]!) : -1;
+    if (year >= 0) {
+      doubles[TIME] = midnight(year, monthDay >> 5, monthDay & 31, scratch) + ms - doubles[OFFSET]!;
+      return k - 4;
+    }
+    doubles[TIME] = inferYear(monthDay >> 5, monthDay & 31, ms, scratch);
+    return k - 3;
+  }
+  ints[PRECISION] = DAY_PRECISION;
+  const year = yearAt(text, s, e);
+  if (year >= 0) {
+    if (k < 4) return -1;
+    const monthDay = englishMonthDay(text, starts[k - 2]!, ends[k - 2]!, starts[k - 1]!, ends[k - 1]!) ?? monthDayAt(text, k - 2, scratch);
+    if (monthDay < 0 || (monthDay & 31) > daysInMonth(year, (monthDay >> 5) + 1)) return -1;
+    doubles[TIME] = midnight(year, monthDay >> 5, monthDay & 31, scratch) - doubles[OFFSET]!;
+    return k - 3;
+  }
+  // A date alone (`ls --time-style=+%F`, a CJK date): unless a clock follows, which ends it instead.
+  let day = Number.NaN;
+  if (e - s === 10) day = isoDay(text, s, e);
+  else if (text.charCodeAt(e - 1) > 0x3000) {
+    const cjk = cjkDateAt(text, s, e);
+    if (cjk >= 32 * 16) day = midnight(cjk >> 9, (cjk >> 5) & 15, cjk & 31, scratch);
+  }
+  if (day !== day || clockFollows(text, e, end)) return -1;
+  doubles[TIME] = day - doubles[OFFSET]!;
+  return k - 1;
+}
+
+/** `YYYY-MM-DD` or `YYYY/MM/DD` in `text[s, e)` (ten characters) at 00:00 UTC, or NaN. */
+function isoDay(text: string, s: number, e: number): number {
+  const separator = text.charCodeAt(s + 4);
+  if ((separator !== HYPHEN && separator !== SLASH) || text.charCodeAt(s + 7) !== separator) return Number.NaN;
+  const year = decimal(text, s, s + 4);
+  const month = decimal(text, s + 5, s + 7);
+  const day = decimal(text, s + 8, e);
+  if (year < 0 || month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month)) return Number.NaN;
+  return civilToEpoch(year, month, day, 0, 0, 0, 0);
+}
+
 /**
- * The size in column `z` (-1 for a device's `major, minor`, or `major,minor` in one column), when
- * there is at least one column before it; else {@link NOT_A_SIZE}. Leaves the first column of the
- * size (the major number for devices) in the scratch space.
+ * The UTC offset that `ls --full-time` prints after a clock with a fraction (`+0100`), in
+ * milliseconds, moving the date's end past it; else the server offset the caller gave.
+ */
+function zoneAfter(text: string, clockStart: number, clockEnd: number, end: number, ints: Int32Array, doubles: Float64Array): number {
+  let i = clockEnd;
+  while (i < end && text.charCodeAt(i) === SPACE) i++;
+  const sign = text.charCodeAt(i);
+  if (text.charCodeAt(clockStart + 8) !== 0x2e || i === clockEnd || (sign !== 0x2b && sign !== HYPHEN)) return doubles[OFFSET]!;
+  const hours = decimal(text, i + 1, i + 3);
+  const minutes = decimal(text, i + 3, i + 5);
+  const after = text.charCodeAt(i + 5);
+  if (hours < 0 || hours > 23 || minutes < 0 || minutes > 59 || (after > SPACE && i + 5 < end)) return doubles[OFFSET]!;
+  ints[DATE_END] = i + 5;
+  return (sign === HYPHEN ? -1 : 1) * (hours * 60 + minutes) * 60_000;
+}
+
+/** Is the next column after `from` a clock (so that the date before it is not the whole date)? */
+function clockFollows(text: string, from: number, end: number): boolean {
+  let i = from;
+  while (i < end && text.charCodeAt(i) === SPACE) i++;
+  const s = i;
+  while (i < end && text.charCodeAt(i) > SPACE) i++;
+  return i > s && clock(text, s, i) >= 0;
+}
+
+/**
+ * The common case of {@link monthDayAt}, written to be inlined: an English month in
+ * `text[sa, ea)` and a day in `text[sb, eb)`, as `month * 32 + day`, -1 for an impossible day, or
+ * `undefined` when the month is not English.
+ */
+function englishMonthDay(text: string, sa: number, ea: number, sb: number, eb: number): number | undefined {
+  if (ea - sa !== 3 || eb - sb > 2) return undefined;
+  const month = englishMonth(text, sa);
+  if (month < 0) return undefined;
+  const day = decimal(text, sb, eb);
+  return day < 1 || day > daysInMonth(2000, month + 1) ? -1 : month * 32 + day;
+}
+
+/**
+ * The month and day in columns `a` and `a + 1`, month first (`Nov 25`, `6月 3日`) or day first
+ * (`25 Nov`, `25. Nov`), as `month * 32 + day` (month 0–11), or -1.
+ */
+function monthDayAt(text: string, a: number, scratch: UnixScratch): number {
+  const sa = scratch[STARTS][a]!;
+  const ea = scratch[ENDS][a]!;
+  const sb = scratch[STARTS][a + 1]!;
+  const eb = scratch[ENDS][a + 1]!;
+  let month = ea - sa === 3 ? englishMonth(text, sa) : -1;
+  let day: number;
+  if (month >= 0) {
+    day = eb - sb <= 2 ? decimal(text, sb, eb) : -1;
+  } else {
+    month = monthAt(text, sa, ea);
+    if (month >= 0) day = dayAt(text, sb, eb);
+    else {
+      day = dayAt(text, sa, ea);
+      month = day > 0 ? monthAt(text, sb, eb) : -1;
+    }
+  }
+  // 2000: allow 29 February until the year is known.
+  return month < 0 || day < 1 || day > daysInMonth(2000, month + 1) ? -1 : month * 32 + day;
+}
+
+/** The time of a one-column CJK date (see `cjkDateAt`) at `ms` after midnight, UTC. */
+function cjkTime(cjk: number, ms: number, scratch: UnixScratch): number {
+  const year = cjk >> 9;
+  const month = (cjk >> 5) & 15;
+  const day = cjk & 31;
+  if (year === 0) return inferYear(month, day, ms, scratch);
+  if (day > daysInMonth(year, month + 1)) return Number.NaN;
+  return midnight(year, month, day, scratch) + ms - scratch[DOUBLES][OFFSET]!;
+}
+
+/**
+ * The size in column `z` (-1 for a device's `major, minor`, or `major,minor` in one column, or for
+ * a size a `number` cannot hold exactly), when there is at least one column before it; else
+ * {@link NOT_A_SIZE}. Leaves the first column of the size (the major number for devices) in the
+ * scratch space.
  */
 function sizeBefore(text: string, z: number, scratch: UnixScratch): number {
   const starts = scratch[STARTS];
   const ends = scratch[ENDS];
   const value = decimal(text, starts[z]!, ends[z]!);
-  if (value >= 0) {
+  if (value >= 0 || bigSize(text, starts[z]!, ends[z]!)) {
     const prev = z - 1;
     if (prev >= 1 && text.charCodeAt(ends[prev]! - 1) === COMMA && decimal(text, starts[prev]!, ends[prev]! - 1) >= 0) {
       scratch[INTS][FIRST_SIZE_COLUMN] = prev;
@@ -350,6 +550,14 @@ function sizeBefore(text: string, z: number, scratch: UnixScratch): number {
   return -1;
 }
 
+/** Is `text[s, e)` a size beyond 2^53 - 1 that a 64-bit `off_t` can hold (at most 2^63 - 1)? */
+function bigSize(text: string, s: number, e: number): boolean {
+  const width = e - s;
+  if (width < 16 || width > 19) return false;
+  for (let i = s; i < e; i++) if (text.charCodeAt(i) - 0x30 >>> 0 > 9) return false;
+  return width < 19 || text.slice(s, e) <= '9223372036854775807';
+}
+
 /**
  * Epoch milliseconds of `year`-`month` (0–11)-`day` 00:00 UTC. The files of a directory share few
  * days, so the last answer is kept.
@@ -366,18 +574,14 @@ function midnight(year: number, month: number, day: number, scratch: UnixScratch
 }
 
 /**
- * The most recent `month`/`day` `minutes` (UTC) no later than one day after `now`, or NaN when
- * `now` is NaN. Looks back up to eight years, far enough to reach a 29 February.
+ * The most recent `month`/`day` at `ms` after midnight, in the server's zone, no later than one day
+ * after `now` there (`recentYear` in dates.ts), as UTC; NaN when `now` is NaN.
  */
-function inferYear(month: number, day: number, minutes: number, scratch: UnixScratch): number {
-  const now = scratch[DOUBLES][NOW]!;
+function inferYear(month: number, day: number, ms: number, scratch: UnixScratch): number {
+  const doubles = scratch[DOUBLES];
+  const now = doubles[NOW]!;
   if (now !== now) return Number.NaN;
   const ints = scratch[INTS];
-  // A date falls later in a later year, so it is in the limit's year when it is not after the limit
-  // within that year (month, day and minute ordered as one number), else in the year before; a
-  // 29 February goes back on to a leap year. These dates have whole minutes, as the key does.
-  let year = (month * 32 + day) * 1440 + minutes <= ints[LIMIT_KEY]! ? ints[LIMIT_YEAR]! : ints[LIMIT_YEAR]! - 1;
-  const oldest = ints[NOW_YEAR]! - 8;
-  while (day > daysInMonth(year, month + 1)) if (--year < oldest) return Number.NaN;
-  return midnight(year, month, day, scratch) + minutes * 60_000;
+  const year = recentYear(month, day, Math.floor(ms / 60_000), ints[NOW_YEAR]!, ints[LIMIT_YEAR]!, ints[LIMIT_KEY]!);
+  return year < 0 ? Number.NaN : midnight(year, month, day, scratch) + ms - doubles[OFFSET]!;
 }

@@ -1,3 +1,4 @@
+// Why this file is long: one arbitrary per listing format, each writing lines with the variations real servers produce.
 /**
  * Listing lines for tests: fast-check arbitraries that produce a listing line together with the
  * entry it must parse to, and {@link plainListingEntry} to compare parsed entries with `toEqual`.
@@ -16,7 +17,7 @@
  * @module
  */
 import fc from 'fast-check';
-import type { ListingEntry, ListingEntryType } from '../list/types.js';
+import type { ListingEntry, ListingEntryType, ListingTimePrecision } from '../list/types.js';
 import { formatFtpTime } from '../time.js';
 
 /**
@@ -33,6 +34,7 @@ export interface PlainListingEntry {
   readonly type: ListingEntryType;
   readonly size?: number;
   readonly modifiedAt?: Date;
+  readonly precision?: ListingTimePrecision;
   readonly permissions?: string;
   readonly target?: string;
   readonly owner?: string;
@@ -142,10 +144,11 @@ const arbPermissions = fc
 /** A `now` between 1971 and 9998, to the millisecond. */
 const arbNow = fc.integer({ min: Date.UTC(1971, 0, 1), max: Date.UTC(9998, 0, 1) }).map((t) => new Date(t));
 
-/** The date columns of an `ls -l` line and the time they state. */
+/** The date columns of an `ls -l` line, the time they state and to what precision. */
 interface UnixDate {
   readonly text: string;
   readonly time: Date;
+  readonly precision: ListingTimePrecision;
 }
 
 function arbUnixDate(now: Date): fc.Arbitrary<UnixDate> {
@@ -161,6 +164,7 @@ function arbUnixDate(now: Date): fc.Arbitrary<UnixDate> {
     .map(({ year, month, day, dayStyle, gap }) => ({
       text: `${MONTHS[month - 1]} ${dayText(day, dayStyle)}${spaces(gap)}${year}`,
       time: utcDate(year, month, day),
+      precision: 'day' as const,
     }));
   // `Mon DD HH:MM`: a time at most a day after `now` and less than a year before it, so that the
   // most recent matching date is this one.
@@ -172,6 +176,7 @@ function arbUnixDate(now: Date): fc.Arbitrary<UnixDate> {
       return {
         text: `${MONTHS[d.getUTCMonth()]} ${dayText(d.getUTCDate(), dayStyle)} ${two(d.getUTCHours())}:${two(d.getUTCMinutes())}`,
         time: d,
+        precision: 'minute' as const,
       };
     })
     .filter(({ time }) => time.getUTCFullYear() >= 1000);
@@ -187,6 +192,7 @@ function arbUnixDate(now: Date): fc.Arbitrary<UnixDate> {
     .map(({ year, month, day, hour, minute }) => ({
       text: `${year}-${two(month)}-${two(day)} ${two(hour)}:${two(minute)}`,
       time: utcDate(year, month, day, hour, minute),
+      precision: 'minute' as const,
     }));
   return fc.oneof(withYear, recent, iso);
 }
@@ -254,6 +260,7 @@ export function arbUnixListingLine(options: UnixListingLineOptions = {}): fc.Arb
         const expected: { -readonly [K in keyof PlainListingEntry]?: PlainListingEntry[K] } = { name, type };
         if (!isDevice) expected.size = size;
         expected.modifiedAt = date.time;
+        expected.precision = date.precision;
         expected.permissions = permissions;
         if (kind === 'l') expected.target = target;
         expected.owner = owner;
@@ -338,7 +345,10 @@ export function arbMlsdLine(): fc.Arbitrary<ListingLineSample> {
       const line = `${ordered.map(([k, v]) => `${k}=${v};`).join('')} ${name}`;
       const expected: { -readonly [K in keyof PlainListingEntry]?: PlainListingEntry[K] } = { name, type: type ? type[1].type : 'unknown' };
       if (size) expected.size = size[1];
-      if (modify) expected.modifiedAt = modify[1].time;
+      if (modify) {
+        expected.modifiedAt = modify[1].time;
+        expected.precision = 'second';
+      }
       if (mode) expected.permissions = modeText(mode[1]);
       else if (perm) expected.permissions = perm[1];
       if (type?.[1].target !== undefined) expected.target = type[1].target;
@@ -391,6 +401,7 @@ export function arbDosListingLine(): fc.Arbitrary<ListingLineSample> {
       };
       if (!directory) expected.size = size;
       expected.modifiedAt = utcDate(fullYear, month, day, hour, minute);
+      expected.precision = 'minute';
       expected.raw = line;
       return { line, expected: expected as PlainListingEntry, now };
     });
