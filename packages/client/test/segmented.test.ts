@@ -131,9 +131,11 @@ describe('scripted server', () => {
     expect(await readdir(dir)).toEqual([name]);
     // Resumed from the saved state: the first range from where its written bytes end, not from 0.
     // The state records what reached the part file, so under load that can be less than the 256 KiB
-    // the server sent before failing (never more).
+    // the server sent before failing (never more). The second range either finished in the first
+    // call or resumes too, so one or two ranges are fetched again.
     const offsets = retrOffsets(scenes.server.received, mark).sort((a, b) => a - b);
-    expect(offsets).toHaveLength(2);
+    expect(offsets.length).toBeGreaterThanOrEqual(1);
+    expect(offsets.length).toBeLessThanOrEqual(2);
     expect(offsets[0]).toBeGreaterThan(0);
     expect(offsets[0]).toBeLessThanOrEqual(256 * KiB);
     expect(offsets).not.toContain(0);
