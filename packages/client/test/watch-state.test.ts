@@ -68,6 +68,15 @@ describe('WatchState: what each poll reports', () => {
     expect(run({ exclude: ['*.tmp', 'd'], stableFor: 0 }, [], listing)).toEqual([['added c.csv 1']]);
   });
 
+  test('what is inside a folder that could not be listed stays as it was, reported or waiting', () => {
+    const settings = watchSettings({ interval: 100 });
+    const state = new WatchState('', settings);
+    state.baseline([dir('d'), file('d/x', 1)]);
+    expect(brief(state.poll(100, [dir('d'), file('d/x', 1), file('d/y', 1)]))).toEqual([]); // y waits
+    expect(brief(state.poll(200, [dir('d')], ['d']))).toEqual([]); // x kept, y still waiting
+    expect(brief(state.poll(300, [dir('d'), file('d/y', 1)]))).toEqual(['removed d/x 1', 'added d/y 1']);
+  });
+
   test('events carry the remote path, and are frozen', () => {
     const state = new WatchState('/in', watchSettings({ stableFor: 0 }));
     const [event] = state.poll(0, [file('d/x', 3)]);

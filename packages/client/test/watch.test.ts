@@ -242,6 +242,25 @@ describe('scripted server: a poll that fails', () => {
     }
   });
 
+  test('recursive: a folder refused after its parent listed it (deleted as the tree is walked) does not end the watch', async () => {
+    // `/t/sub` holds x; on the second walk the server refuses to list it; on the third it is gone.
+    let walks = 0;
+    const list = (path: string): TreeEntrySpec[] | undefined => {
+      if (path === '/t') {
+        walks++;
+        return walks < 3 ? [{ name: 'sub', type: 'dir' }] : [];
+      }
+      return path === '/t/sub' && walks < 2 ? [{ name: 'x', type: 'file' }] : undefined;
+    };
+    const client = await scenes.setup({ handlers: treeHandlers({ list }) });
+    const watch = watching(client.watch('/t', { interval: 50, stableFor: 0, recursive: true }));
+    await watch.until('removed sub/');
+    await watch.stop();
+    expect(watch.events.map(brief)).toEqual(['removed sub/x 1', 'removed sub/']);
+    expect(walks).toBeGreaterThanOrEqual(3);
+    expect(scenes.server.received).toContain('LIST /t/sub'); // the refusal was seen: LIST -a, then plain LIST
+  });
+
   test('a listing with lines no format reads ends the loop with UnreadableListingError', async () => {
     const client = await scenes.setup(polls('unreadable'));
     const watch = watching(client.watch('/in', { interval: 50, stableFor: 0 }));

@@ -29,7 +29,9 @@
  *
  * Errors end the watch: a poll's error (`ConnectionError`, `FtpReplyError`, `UnreadableListingError`,
  * `UnsafePathError`, `TreeLoopError`...) is thrown by the loop, after the events of the polls before
- * it. Aborting `signal` throws its reason; `break`, `return` or the iterator's `return()` end it
+ * it. One is not: with `recursive`, a folder inside that the server refuses to list after its parent
+ * listed it (a folder being deleted as the tree is walked) leaves what is inside it as it was, for
+ * that poll; the next poll's listing of the parent says whether it is gone. Aborting `signal` throws its reason; `break`, `return` or the iterator's `return()` end it
  * without an error, at once, a poll in flight included (ABOR, as for any aborted listing).
  *
  * @module
@@ -156,9 +158,13 @@ export class WatchState {
   /**
    * A poll that started at `now` listed `entries`: the events it makes, removals first (a folder's
    * contents before the folder), then additions and changes by path (a folder before its contents).
+   * What is inside the `unlisted` folders (listed by their parent, refused when listed themselves)
+   * is unknown this time: it stays as it was, reported or waiting.
    */
-  poll(now: number, entries: readonly TreeEntry[]): WatchEvent[] {
-    const { added, changed, removed } = diffTrees([...this.#reported.values()], entries, this.#settings.filter);
+  poll(now: number, entries: readonly TreeEntry[], unlisted: readonly string[] = []): WatchEvent[] {
+    const unknown = (path: string): boolean => unlisted.some((dir) => path.startsWith(`${dir}/`));
+    const listing = unlisted.length === 0 ? entries : [...entries, ...[...this.#reported.values()].filter((e) => unknown(e.path))];
+    const { added, changed, removed } = diffTrees([...this.#reported.values()], listing, this.#settings.filter);
     const events: WatchEvent[] = [];
     for (const entry of removed.reverse()) {
       this.#reported.delete(entry.path);
@@ -168,7 +174,7 @@ export class WatchState {
     for (const entry of added) candidates.set(entry.path, { entry });
     for (const change of changed) candidates.set(change.entry.path, change);
     // Back to what was reported, or gone before it was stable: nothing to report.
-    for (const path of this.#waiting.keys()) if (!candidates.has(path)) this.#waiting.delete(path);
+    for (const path of this.#waiting.keys()) if (!candidates.has(path) && !unknown(path)) this.#waiting.delete(path);
     for (const [path, { entry, previous }] of [...candidates].sort(([a], [b]) => byPath({ path: a }, { path: b }))) {
       if (entry.type === 'file' && !this.#stable(path, entry, now)) continue;
       this.#waiting.delete(path);
@@ -244,8 +250,8 @@ async function* polls(polling: Polling): AsyncGenerator<WatchEvent, void, undefi
     const state = new WatchState(root, settings);
     for (let first = true; ; first = false) {
       const started = clock.now();
-      const entries = await snapshot(runner, encoding, root, settings, stop.signal);
-      yield* (first && settings.initial === 'ignore' ? state.baseline(entries) : state.poll(started, entries));
+      const { entries, unlisted } = await snapshot(runner, encoding, root, settings, stop.signal);
+      yield* (first && settings.initial === 'ignore' ? state.baseline(entries) : state.poll(started, entries, unlisted));
       await sleep(clock, state.nextPollAt(started) - clock.now(), stop.signal);
     }
   } catch (err) {
@@ -256,11 +262,24 @@ async function* polls(polling: Polling): AsyncGenerator<WatchEvent, void, undefi
   }
 }
 
-/** One poll's listing: the folder's files and folders, or with `recursive` the tree's. */
-async function snapshot(runner: Runner, encoding: 'utf8' | 'latin1', root: string, settings: WatchSettings, signal: AbortSignal): Promise<TreeEntry[]> {
+/**
+ * One poll's listing: the folder's files and folders, or with `recursive` the tree's, and the
+ * folders inside that the server refused to list (`unlisted`): a folder removed while the tree is
+ * walked is refused after its parent listed it, which is no reason to end the watch (the next poll's
+ * listing of the parent tells).
+ */
+async function snapshot(
+  runner: Runner,
+  encoding: 'utf8' | 'latin1',
+  root: string,
+  settings: WatchSettings,
+  signal: AbortSignal,
+): Promise<{ entries: TreeEntry[]; unlisted: string[] }> {
+  const unlisted: string[] = [];
   if (settings.recursive) {
-    const walk = await walkRemote(runner, root, { signal, maxDepth: settings.maxDepth, excluded: excludedBy(settings.filter.exclude) });
-    return walk.entries;
+    const onRefused = (path: string): void => void unlisted.push(path);
+    const walk = await walkRemote(runner, root, { signal, maxDepth: settings.maxDepth, excluded: excludedBy(settings.filter.exclude), onRefused });
+    return { entries: walk.entries, unlisted };
   }
   const entries: TreeEntry[] = [];
   for await (const entry of listEntries(runner, encoding, root === '' ? undefined : root, { signal })) {
@@ -269,7 +288,7 @@ async function snapshot(runner: Runner, encoding: 'utf8' | 'latin1', root: strin
     if (entry.type === 'file') entries.push({ path, type: 'file', size: entry.size, modifiedAt: entry.modifiedAt });
     else if (entry.type === 'directory') entries.push({ path, type: 'directory', modifiedAt: entry.modifiedAt });
   }
-  return entries;
+  return { entries, unlisted };
 }
 
 /** Wait `ms` on `clock`; rejects with the abort reason, the timer cleared, when `signal` aborts. */
