@@ -454,7 +454,8 @@ export abstract class RemoteCalls {
    * watch holds nothing: on a Client, calls made in the loop body run between polls; on a Pool, a
    * poll leases a session. A poll's error ends the loop with that error (`ConnectionError`,
    * `FtpReplyError` for a folder that is gone, `UnreadableListingError`...), after the events before
-   * it. Aborting `signal` ends it with the abort reason; leaving the loop (`break`, `return`) ends it
+   * it; with `recursive`, a folder inside that the server refuses to list once its parent has listed
+   * it (deleted during the walk) keeps its contents as they were for that poll instead. Aborting `signal` ends it with the abort reason; leaving the loop (`break`, `return`) ends it
    * at once, with no timer or listing left behind. Bad options throw `InvalidArgumentError` at once.
    *
    * @example
