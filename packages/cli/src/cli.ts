@@ -34,6 +34,10 @@ const OPTIONS = {
   include: { type: 'string', multiple: true },
   'max-depth': { type: 'string' },
   exclude: { type: 'string', multiple: true },
+  interval: { type: 'string' },
+  stable: { type: 'string' },
+  initial: { type: 'boolean' },
+  count: { type: 'string' },
   'netrc-file': { type: 'string' },
   timeout: { type: 'string' },
   verbose: { type: 'boolean', short: 'v' },
@@ -165,12 +169,13 @@ function toFlags(values: Record<string, string | boolean | (string | boolean)[] 
   const bool = (name: string) => values[name] === true;
   const str = (name: string) => (typeof values[name] === 'string' ? (values[name] as string) : undefined);
   const list = (name: string) => ((values[name] as string[] | undefined) ?? []);
-  let timeoutMs: number | undefined;
-  const timeout = str('timeout');
-  if (timeout !== undefined) {
-    const seconds = Number(timeout);
-    if (!Number.isFinite(seconds) || seconds < 0) throw new UsageError(`--timeout wants seconds, not ${JSON.stringify(timeout)}`);
-    timeoutMs = Math.round(seconds * 1000);
+  const timeoutMs = seconds(str('timeout'), '--timeout', true);
+  const interval = seconds(str('interval'), '--interval', false);
+  const stable = seconds(str('stable'), '--stable', true);
+  const countText = str('count');
+  const count = countText === undefined ? undefined : Number(countText);
+  if (count !== undefined && (countText!.trim() === '' || !Number.isSafeInteger(count) || count < 1)) {
+    throw new UsageError(`--count wants a whole number of events from 1, not ${JSON.stringify(countText)}`);
   }
   const depthText = str('max-depth');
   const maxDepth = depthText === undefined ? undefined : Number(depthText);
@@ -198,12 +203,26 @@ function toFlags(values: Record<string, string | boolean | (string | boolean)[] 
     include: list('include'),
     exclude: list('exclude'),
     maxDepth,
+    interval,
+    stable,
+    initial: bool('initial'),
+    count,
     netrcFile: str('netrc-file'),
     timeoutMs,
     verbose: bool('verbose'),
     json: bool('json'),
     quiet: bool('quiet'),
   };
+}
+
+/** `--timeout`, `--interval` and `--stable`: seconds (fractions allowed) as milliseconds; 0 only where `zero` allows it. */
+function seconds(text: string | undefined, flag: string, zero: boolean): number | undefined {
+  if (text === undefined) return undefined;
+  const value = Number(text);
+  if (text.trim() === '' || !Number.isFinite(value) || value < 0 || (!zero && value === 0)) {
+    throw new UsageError(`${flag} wants seconds${zero ? '' : ' above 0'}, not ${JSON.stringify(text)}`);
+  }
+  return Math.round(value * 1000);
 }
 
 async function readCa(file: string): Promise<string> {

@@ -4,6 +4,7 @@
  *
  * @module
  */
+// Why this file is long: one function per command, with the helpers they share (watch has its own file).
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
@@ -12,6 +13,7 @@ import type { Context, TransferRecord } from './context.js';
 import { LocalError, UsageError } from './exit-codes.js';
 import type { TransferMeter } from './progress.js';
 import { isRemote, maskPassword, originKey, parseTarget, type RemoteTarget } from './target.js';
+import { watch } from './watch.js';
 
 type JsonFields = Record<string, unknown>;
 type Command = (context: Context) => Promise<JsonFields>;
@@ -395,6 +397,7 @@ export const COMMANDS = {
   rmdir: rmdirCommand,
   mv,
   mirror,
+  watch,
 } satisfies Record<string, Command>;
 
 export type CommandName = keyof typeof COMMANDS;

@@ -37,6 +37,14 @@ export interface Flags {
   readonly exclude: readonly string[];
   /** Folders below the root a tree command walks at most (mirror, get -r, put -r, rm -r, rmdir -r); undefined: the library's default. */
   readonly maxDepth: number | undefined;
+  /** watch: milliseconds between polls; undefined: the library's default. */
+  readonly interval: number | undefined;
+  /** watch: milliseconds a file must stay the same before it is reported; undefined: the library's default. */
+  readonly stable: number | undefined;
+  /** watch: report what is there at the start (the library's `initial: 'emit'`). */
+  readonly initial: boolean;
+  /** watch: stop after this many events. */
+  readonly count: number | undefined;
   readonly netrcFile: string | undefined;
   readonly timeoutMs: number | undefined;
   readonly verbose: boolean;

@@ -13,6 +13,9 @@ Commands:
                            or a path relative to the source's directory
   mirror URL LOCALDIR      make LOCALDIR a copy of the remote tree (new/changed files only)
   mirror LOCALDIR URL      make the remote tree a copy of LOCALDIR
+  watch URL                print a line per file added, changed or removed in a remote
+                           directory (-r: and below), each file once complete; runs until
+                           Ctrl-C or --count events
 
 URLs:
   ftp://[user[:password]@]host[:port]/path     plaintext FTP (port 21)
@@ -29,17 +32,23 @@ Options:
   --insecure               do not verify the server's certificate (dangerous; warns loudly)
   --active                 active mode (the server connects back) instead of passive
   --resume                 get/put: continue a partial transfer (REST) instead of starting over
-  -r, --recursive          get/put/rm/rmdir: whole directories
+  -r, --recursive          get/put/rm/rmdir/watch: whole directories
   -p, --parents            mkdir: create missing parents, accept existing directories
   --delete                 mirror: delete target entries the source does not have
   --dry-run                mirror: print the plan, change nothing
   --checksum               mirror: decide same-size files by the server's checksum (HASH,
                            XSHA256, XMD5, XCRC...) instead of their times; fails if it has none
-  --parallel N             mirror, get -r, put -r: run over N sessions, N files at once (default 1)
-  --include GLOB           mirror: only files matching GLOB (repeatable; * ** ? [..] {a,b})
-  --exclude GLOB           mirror, get -r, put -r: skip paths matching GLOB (repeatable)
-  --max-depth N            mirror, get -r, put -r, rm -r, rmdir -r: stop with an error at a
-                           folder more than N folders below the root (default 100)
+  --parallel N             mirror, get -r, put -r, watch -r: run over N sessions, N files (or
+                           listings) at once (default 1)
+  --include GLOB           mirror, watch: only files matching GLOB (repeatable; * ** ? [..] {a,b})
+  --exclude GLOB           mirror, get -r, put -r, watch: skip paths matching GLOB (repeatable)
+  --max-depth N            mirror, get -r, put -r, rm -r, rmdir -r, watch -r: stop with an
+                           error at a folder more than N folders below the root (default 100)
+  --interval SECONDS       watch: time between listings (default 10)
+  --stable SECONDS         watch: report a new or changed file once two listings this far
+                           apart show it the same size and time (default: the interval)
+  --initial                watch: report what is already there as added
+  --count N                watch: exit after N events
   --netrc-file FILE        read credentials from FILE instead of ~/.netrc
   --timeout SECONDS        connect and reply timeout (default 30)
   -v, --verbose            print the protocol exchange on stderr (passwords redacted)
@@ -67,4 +76,5 @@ Examples:
   ftpkit get --resume ftps://files.example.com/iso/big.iso
   ftpkit put -r ./site ftpes://deploy@www.example.com/htdocs/
   ftpkit mirror --delete --exclude '*.tmp' ./site ftpes://deploy@www.example.com/htdocs
+  ftpkit watch --interval 30 --exclude '*.part' ftpes://alice@files.example.com/incoming/
 `;

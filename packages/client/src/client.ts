@@ -14,6 +14,7 @@
 import { command, LocalProtocolError, parsePwdReply, TlsModeError, type ConnectResult, type Reply } from '@ftpkit/codec';
 import { TlsError, transport as defaultTransport, type Transport } from '@ftpkit/transport';
 import type { CallOptions } from './calls.js';
+import { clockOf, type Clock } from './driver/clock.js';
 import { Control } from './driver/control.js';
 import { abortError } from './errors.js';
 import { Conn } from './ops/conn.js';
@@ -170,6 +171,10 @@ export class Client extends RemoteCalls implements AsyncDisposable {
 
   protected get concurrency(): number {
     return 1;
+  }
+
+  protected get clock(): Clock {
+    return clockOf(this.#control.transport);
   }
 
   // --- the queue ---------------------------------------------------------------------------------

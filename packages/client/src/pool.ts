@@ -25,6 +25,7 @@
  */
 import type { CallOptions, DirectoryTransferOptions, Progress, TransferOptions, TransferResult } from './calls.js';
 import type { Client } from './client.js';
+import { clockOf, type Clock } from './driver/clock.js';
 import { InvalidArgumentError } from './errors.js';
 import { stat } from './io/fs.js';
 import type { DownloadDestination } from './io/sinks.js';
@@ -113,6 +114,7 @@ export class Pool extends RemoteCalls implements AsyncDisposable {
   readonly #resolved: ResolvedOptions;
   readonly #size: number;
   readonly #sessions: Leases;
+  readonly #clock: Clock;
   /** The login directory, per session, once {@link Pool.use} has asked for it. */
   readonly #home = new WeakMap<Client, string>();
 
@@ -138,6 +140,7 @@ export class Pool extends RemoteCalls implements AsyncDisposable {
     });
     this.#resolved = Object.freeze(resolveOptions(frozen));
     this.#sessions = new Leases(frozen, size);
+    this.#clock = clockOf(frozen.transport);
   }
 
   get options(): ResolvedOptions {
@@ -277,6 +280,10 @@ export class Pool extends RemoteCalls implements AsyncDisposable {
 
   protected get concurrency(): number {
     return this.#size;
+  }
+
+  protected get clock(): Clock {
+    return this.#clock;
   }
 
   async #restoreHome(client: Client, home: string): Promise<void> {

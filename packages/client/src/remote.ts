@@ -24,6 +24,7 @@ import type {
   TransferOptions,
   TransferResult,
 } from './calls.js';
+import type { Clock } from './driver/clock.js';
 import type { DownloadDestination } from './io/sinks.js';
 import { concat } from './io/sinks.js';
 import type { UploadSource } from './io/sources.js';
@@ -36,6 +37,7 @@ import { setLastModified, upload } from './ops/upload.js';
 import type { ResolvedOptions } from './options.js';
 import { copyTree, mirror } from './trees/mirror.js';
 import { removeTree } from './trees/remove.js';
+import { watch, type WatchEvent, type WatchOptions } from './trees/watch.js';
 
 /**
  * The calls of {@link Client} and {@link Pool}. A function that takes a `RemoteCalls` works with
@@ -66,6 +68,14 @@ export abstract class RemoteCalls {
    * @hidden
    */
   protected abstract get concurrency(): number;
+
+  /**
+   * The clock the waits between a watch's polls run on: the system's, or the one the transport
+   * carries (testkit's in-memory pair), as for the driver's timers.
+   *
+   * @hidden
+   */
+  protected abstract get clock(): Clock;
 
   /** Resolved options, password included: do not log this object. */
   abstract get options(): ResolvedOptions;
@@ -427,5 +437,37 @@ export abstract class RemoteCalls {
    */
   mirror(options: MirrorOptions): Promise<MirrorResult> {
     return mirror(this.#runner(), options);
+  }
+
+  /**
+   * Watch a folder: an async iterable of `added`, `changed` and `removed` events, found by listing
+   * the folder every `interval` ms (default 10 s) and comparing as `mirror` compares (size, then
+   * time). A file still being uploaded is not reported until it is complete: a new or changed file
+   * is reported once two polls at least `stableFor` ms apart (default: `interval`) list it with the
+   * same size and time, and once only. Removals and folders are reported when first seen. The first
+   * poll reports nothing (`initial: 'ignore'`, the default), or, with `initial: 'emit'`, an `added`
+   * for everything already there. With `recursive`, the folders inside are watched too, listed as
+   * tree transfers list them; `include`, `exclude` and `maxDepth` are theirs. Symbolic links are not
+   * watched.
+   *
+   * Each poll is one listing (one call; with `recursive`, one per folder), and between polls the
+   * watch holds nothing: on a Client, calls made in the loop body run between polls; on a Pool, a
+   * poll leases a session. A poll's error ends the loop with that error (`ConnectionError`,
+   * `FtpReplyError` for a folder that is gone, `UnreadableListingError`...), after the events before
+   * it; with `recursive`, a folder inside that the server refuses to list once its parent has listed
+   * it (deleted during the walk) keeps its contents as they were for that poll instead. Aborting `signal` ends it with the abort reason; leaving the loop (`break`, `return`) ends it
+   * at once, with no timer or listing left behind. Bad options throw `InvalidArgumentError` at once.
+   *
+   * @example
+   * ```ts
+   * for await (const event of client.watch('/incoming', { interval: 5_000 })) {
+   *   if (event.kind === 'removed' || event.entry.type !== 'file') continue;
+   *   // `added` or `changed`, and complete: fetch it (on a Client, between two polls).
+   *   await client.download(event.remote, `./inbox/${event.path}`);
+   * }
+   * ```
+   */
+  watch(path: string, options: WatchOptions = {}): AsyncIterableIterator<WatchEvent> {
+    return watch(this.#runner(), this.clock, this.options.encoding, path, options);
   }
 }

@@ -1,7 +1,7 @@
 // The mirror planner and globs: pure functions, shared by client.mirror() and `ftpkit mirror`.
 import { describe, expect, test } from 'vitest';
 import { compileGlob } from '../src/trees/glob.js';
-import { applyChecksums, checksumCandidates, planMirror, type TreeEntry } from '../src/trees/plan.js';
+import { applyChecksums, checksumCandidates, compareFiles, diffTrees, planMirror, type TreeEntry } from '../src/trees/plan.js';
 
 describe('globs', () => {
   test('basename patterns match at any depth; path patterns are anchored', () => {
@@ -107,5 +107,33 @@ describe('applyChecksums', () => {
       'delete extra.txt',
     ]);
     expect(refined.unchanged).toEqual(['newer.txt']);
+  });
+});
+
+describe('compareFiles and diffTrees: the one comparison, for mirror and watch', () => {
+  const at = (minute: number) => new Date(Date.UTC(2024, 0, 1, 0, minute));
+  const f = (size: number, minute: number): TreeEntry => ({ path: 'a', type: 'file', size, modifiedAt: at(minute) });
+
+  test('size first, then time either way beyond the tolerance; unknown sizes and times are no difference', () => {
+    expect(compareFiles(f(1, 0), f(2, 5), 0)).toBe('size');
+    expect(compareFiles(f(1, 5), f(1, 0), 60_000)).toBe('newer');
+    expect(compareFiles(f(1, 0), f(1, 5), 60_000)).toBe('older');
+    expect(compareFiles(f(1, 0), f(1, 1), 60_000)).toBeUndefined();
+    expect(compareFiles({ path: 'a', type: 'file' }, f(1, 5), 0)).toBeUndefined();
+  });
+
+  test('a mirror keeps a target newer than its source: it never copies back in time', () => {
+    const plan = planMirror([f(1, 0)], [f(1, 5)]);
+    expect(plan.actions).toEqual([]);
+    expect(plan.unchanged).toEqual(['a']);
+  });
+
+  test('diffTrees: added, changed either way, removed, a type change both, folders never changed', () => {
+    const before: TreeEntry[] = [f(1, 5), { path: 'd', type: 'directory', modifiedAt: at(0) }, { path: 'gone', type: 'file', size: 1 }, { path: 'x', type: 'file', size: 1 }];
+    const after: TreeEntry[] = [f(1, 0), { path: 'd', type: 'directory', modifiedAt: at(9) }, { path: 'new', type: 'file', size: 2 }, { path: 'x', type: 'directory' }];
+    const { added, changed, removed } = diffTrees(before, after);
+    expect(added.map((e) => e.path)).toEqual(['new', 'x']);
+    expect(changed).toEqual([{ entry: f(1, 0), previous: f(1, 5) }]);
+    expect(removed.map((e) => `${e.path} ${e.type}`)).toEqual(['gone file', 'x file']);
   });
 });

@@ -6,7 +6,9 @@
  *
  * A file is copied when the target lacks it, when the sizes differ, or when the source is newer
  * than the target by more than `toleranceMs` (LIST times have minute precision, so the caller
- * passes 60 s when either side comes from `ls -l`). Entries whose path matches an exclude glob, or
+ * passes 60 s when either side comes from `ls -l`): {@link compareFiles}, the one comparison of two
+ * versions of a file, which `watch` uses too, through {@link diffTrees} (what changed between two
+ * listings of one tree). Entries whose path matches an exclude glob, or
  * files matching no include glob when includes are given, are left alone on both sides: neither
  * copied nor deleted. With `delete`, target entries absent from the source are removed (a
  * directory as a whole), and a type clash (a file where the source has a directory, or the
@@ -47,11 +49,8 @@ export interface MirrorPlanOptions {
  * ```
  */
 export function planMirror(source: readonly TreeEntry[], target: readonly TreeEntry[], options: MirrorPlanOptions = {}): MirrorPlan {
-  const includes = (options.include ?? []).map(compileGlob);
-  const excluded = excludedBy(options.exclude);
+  const { includes, excluded, wanted } = treeFilter(options);
   const tolerance = options.toleranceMs ?? 0;
-  const wanted = (e: TreeEntry): boolean =>
-    !excluded(e.path) && (e.type === 'directory' || includes.length === 0 || includes.some((m: Matcher) => m(e.path)));
 
   const targetByPath = new Map(target.map((e) => [e.path, e]));
   const filtered: string[] = [];
@@ -94,8 +93,11 @@ export function planMirror(source: readonly TreeEntry[], target: readonly TreeEn
     if (!existing) reason = 'new';
     else if (existing.type !== 'file') reason = 'type';
     else if (options.all) reason = 'all';
-    else if (entry.size !== undefined && existing.size !== undefined && entry.size !== existing.size) reason = 'size';
-    else if (entry.modifiedAt && existing.modifiedAt && entry.modifiedAt.getTime() - existing.modifiedAt.getTime() > tolerance) reason = 'newer';
+    else {
+      // An older source is kept: a mirror brings the target up to date, never back in time.
+      const difference = compareFiles(entry, existing, tolerance);
+      if (difference !== 'older') reason = difference;
+    }
     if (reason === undefined) {
       unchanged.push(entry.path);
       continue;
@@ -129,6 +131,91 @@ export function planMirror(source: readonly TreeEntry[], target: readonly TreeEn
   const clashes = finalDeletes.filter((a) => sourcePaths.has(a.path) || neededDirs.has(a.path));
   const rest = finalDeletes.filter((a) => !clashes.includes(a));
   return { actions: [...clashes, ...mkdirs, ...copies, ...rest], unchanged, filtered, conflicts };
+}
+
+/** How two versions of one file differ: in size, or (same size) in time, the first newer or older. */
+export type FileDifference = 'size' | 'newer' | 'older';
+
+/**
+ * The one comparison of two versions of a file, `a` against `b`: another size, where both sizes
+ * are known; else a time more than `toleranceMs` later (`newer`) or earlier (`older`), where both
+ * times are known; else none (`undefined`). A mirror copies a source of another size or newer
+ * (`planMirror`); a watch reports any difference (`diffTrees`), and calls a file stable while it
+ * shows none between polls.
+ *
+ * @example
+ * ```ts
+ * compareFiles({ path: 'a', type: 'file', size: 5 }, { path: 'a', type: 'file', size: 7 }, 0); // 'size'
+ * ```
+ */
+export function compareFiles(a: TreeEntry, b: TreeEntry, toleranceMs: number): FileDifference | undefined {
+  if (a.size !== undefined && b.size !== undefined && a.size !== b.size) return 'size';
+  if (a.modifiedAt === undefined || b.modifiedAt === undefined) return undefined;
+  const ahead = a.modifiedAt.getTime() - b.modifiedAt.getTime();
+  if (ahead > toleranceMs) return 'newer';
+  if (-ahead > toleranceMs) return 'older';
+  return undefined;
+}
+
+/** What changed between two listings of one tree (see {@link diffTrees}). */
+export interface TreeChanges {
+  /** Entries at paths the first listing lacks, or where it has the other type; by path. */
+  readonly added: TreeEntry[];
+  /** Files that {@link compareFiles} tells apart, with the first listing's version; by path. */
+  readonly changed: { readonly entry: TreeEntry; readonly previous: TreeEntry }[];
+  /** Entries of the first listing that the second lacks, or has with the other type; by path. */
+  readonly removed: TreeEntry[];
+}
+
+/**
+ * What changed from `before` to `after`, two listings of one tree, with the planner's filters and
+ * comparison: excluded paths, and with `include` every folder and every file that matches no
+ * include, are not looked at (a folder then exists only to hold files). A path that changed type is
+ * a removal and an addition. Folders are never `changed`: their times move with their contents.
+ *
+ * @example
+ * ```ts
+ * diffTrees([{ path: 'a', type: 'file', size: 1 }], [{ path: 'a', type: 'file', size: 2 }, { path: 'b', type: 'directory' }]);
+ * // { added: [{ path: 'b', type: 'directory' }], changed: [{ entry: { path: 'a', …, size: 2 }, previous: { …, size: 1 } }], removed: [] }
+ * ```
+ */
+export function diffTrees(
+  before: readonly TreeEntry[],
+  after: readonly TreeEntry[],
+  options: Pick<MirrorPlanOptions, 'include' | 'exclude' | 'toleranceMs'> = {},
+): TreeChanges {
+  const { includes, wanted } = treeFilter(options);
+  const looked = (e: TreeEntry): boolean => wanted(e) && (e.type === 'file' || includes.length === 0);
+  const previous = new Map(before.filter(looked).map((e) => [e.path, e]));
+  const changes: TreeChanges = { added: [], changed: [], removed: [] };
+  for (const entry of [...after].sort(byPath)) {
+    if (!looked(entry)) continue;
+    const was = previous.get(entry.path);
+    previous.delete(entry.path);
+    if (was === undefined) changes.added.push(entry);
+    else if (was.type !== entry.type) {
+      changes.removed.push(was);
+      changes.added.push(entry);
+    } else if (entry.type === 'file' && compareFiles(entry, was, options.toleranceMs ?? 0) !== undefined) changes.changed.push({ entry, previous: was });
+  }
+  changes.removed.push(...previous.values());
+  changes.removed.sort(byPath);
+  return changes;
+}
+
+/**
+ * The include and exclude globs: `wanted` is false for an excluded path (or one below an excluded
+ * folder) and, when includes are given, for a file that matches none of them.
+ */
+function treeFilter(options: Pick<MirrorPlanOptions, 'include' | 'exclude'>): {
+  readonly includes: readonly Matcher[];
+  readonly excluded: (path: string) => boolean;
+  readonly wanted: (e: TreeEntry) => boolean;
+} {
+  const includes = (options.include ?? []).map(compileGlob);
+  const excluded = excludedBy(options.exclude);
+  const wanted = (e: TreeEntry): boolean => !excluded(e.path) && (e.type === 'directory' || includes.length === 0 || includes.some((m) => m(e.path)));
+  return { includes, excluded, wanted };
 }
 
 /** Whether a path is left alone by these exclude globs: it, or a folder above it, matches one. */

@@ -52,6 +52,13 @@ export interface WalkOptions extends CallOptions {
   readonly maxDepth?: number | undefined;
   /** Paths (relative to the root) the walk reports but does not walk into. */
   readonly excluded?: ((path: string) => boolean) | undefined;
+  /**
+   * A remote folder below the root whose listing the server refuses (`FtpReplyError`, such as the
+   * 550 for a folder deleted after its parent was listed): with this, it is told here and the walk
+   * goes on, with the folder's entry (its parent listed it) and without its contents; without it,
+   * the walk fails with that error. A watch goes on; a transfer stops.
+   */
+  readonly onRefused?: ((path: string, error: FtpReplyError) => void) | undefined;
 }
 
 /** Links followed within links at most this deep on a remote tree, where a loop may not show. */
@@ -96,7 +103,15 @@ export async function walkRemote(runner: Runner, root: string, options: WalkOpti
     const next: Folder[] = [];
     await runAll(level, runner.concurrency, options.signal, (folder, signal) =>
       runner.run({ signal }, async (conn) => {
-        const listing = await list(conn, remoteJoin(root, folder.path) || undefined, { signal });
+        let listing: ListingEntry[];
+        try {
+          listing = await list(conn, remoteJoin(root, folder.path) || undefined, { signal });
+        } catch (err) {
+          if (folder.path === '' || options.onRefused === undefined || !(err instanceof FtpReplyError)) throw err;
+          options.onRefused(folder.path, err);
+          state.walk.entries.push({ path: folder.path, type: 'directory', modifiedAt: folder.modifiedAt });
+          return;
+        }
         // Every name is checked before any of them leads to more commands.
         const names = listing.map((entry) => safeLocalName(entry.name));
         if (!entered(state, folder, repeatsListing(folder.trail, listing), false)) return;
