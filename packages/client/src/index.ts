@@ -38,6 +38,7 @@ export {
   FtpError,
   FtpReplyError,
   InvalidArgumentError,
+  ListingHookError,
   LocalFileError,
   LocalProtocolError,
   NotFoundError,
@@ -56,4 +57,4 @@ export {
   isFtpError,
 } from './errors.js';
 export type { LoopEvidence, TlsErrorReason } from './errors.js';
-export type { HashAlgorithm, ListingEntry, Reply, ServerChecksum } from '@ftpkit/codec';
+export type { HashAlgorithm, ListingEntry, ListingLineParser, Reply, ServerChecksum } from '@ftpkit/codec';
