@@ -1,3 +1,4 @@
+// Why this file is long: one function per command of the CLI, each with the fields of its --json document.
 /**
  * The commands. Each one takes the parsed {@link Context}, prints human output as it goes (unless
  * `--json`), and returns the fields of its `--json` document.
@@ -29,6 +30,12 @@ async function ls(context: Context): Promise<JsonFields> {
   arity(context, 'ls', 1, 1, 'one URL');
   const target = parseTarget(context.args[0]!);
   const client = await context.connect(target);
+  if (context.flags.names) {
+    // NLST: names only, for servers whose LIST no parser reads; sorted as the listing is (by UTF-16 units).
+    const names = (await client.names(target.path === '' ? undefined : target.path, { signal: context.signal })).sort();
+    for (const name of names) context.print(name);
+    return { path: target.path, names };
+  }
   let entries: ListingEntry[];
   try {
     entries = await client.list(target.path === '' ? undefined : target.path, { signal: context.signal });

@@ -28,6 +28,8 @@ export interface Flags {
   readonly resume: boolean;
   readonly recursive: boolean;
   readonly parents: boolean;
+  /** `ls`: names only, over NLST. */
+  readonly names: boolean;
   readonly delete: boolean;
   readonly dryRun: boolean;
   readonly checksum: boolean;

@@ -2,7 +2,7 @@
 export const HELP = `Usage: ftpkit <command> [options] <arguments>
 
 Commands:
-  ls URL                   list a directory (or one file)
+  ls URL                   list a directory (or one file); --names: names only (NLST)
   get URL [LOCAL]          download a file; LOCAL '-' writes to stdout; -r for a directory
   put LOCAL... URL         upload files; -r for directories; URL ending in '/' is a directory
   cat URL                  write a remote file to stdout
@@ -34,6 +34,8 @@ Options:
   --resume                 get/put: continue a partial transfer (REST) instead of starting over
   -r, --recursive          get/put/rm/rmdir/watch: whole directories
   -p, --parents            mkdir: create missing parents, accept existing directories
+  --names                  ls: print the names in a directory only, one a line, over NLST
+                           (for servers whose LIST ftpkit cannot read)
   --delete                 mirror: delete target entries the source does not have
   --dry-run                mirror: print the plan, change nothing
   --checksum               mirror: decide same-size files by the server's checksum (HASH,

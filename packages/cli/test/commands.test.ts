@@ -54,6 +54,20 @@ describe('commands against ftp-srv over explicit FTPS', () => {
     });
   });
 
+  test('ls --names prints the names only (NLST), sorted; --json has them; a missing directory exits with 6', async () => {
+    const r = await cli('ls', '--names', `${url}/`);
+    expect(r.code).toBe(0);
+    const names = r.stdout.trim().split('\n');
+    expect(names).toEqual(expect.arrayContaining(['hello.txt', 'sub', 'file with space.txt', 'ünïcödé.txt']));
+    expect(names).toEqual([...names].sort());
+    const j = await cli('ls', '--names', '--json', `${url}/sub/`);
+    expect(j.code).toBe(0);
+    expect(json(j.stdout)).toEqual({ ok: true, command: 'ls', path: 'sub', names: ['nested.txt'] });
+    const missing = await cli('ls', '--names', '--json', `${url}/no-such-dir/`);
+    expect(missing.code).toBe(6);
+    expect(json(missing.stdout)).toMatchObject({ ok: false, error: { code: 'ERR_FTP_NOT_FOUND', exitCode: 6, message: 'No such folder: "no-such-dir".' } });
+  });
+
   test('put, get and cat round-trip bytes; --json reports each transfer', async () => {
     const data = randomBytes(3 * 1024 * 1024 + 17);
     await writeFile(join(work, 'up.bin'), data);

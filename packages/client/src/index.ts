@@ -40,6 +40,7 @@ export {
   FtpError,
   FtpReplyError,
   InvalidArgumentError,
+  ListingHookError,
   LocalFileError,
   LocalProtocolError,
   NotFoundError,
@@ -58,4 +59,4 @@ export {
   isFtpError,
 } from './errors.js';
 export type { LoopEvidence, TlsErrorReason } from './errors.js';
-export type { HashAlgorithm, ListingEntry, Reply, ServerChecksum } from '@ftpkit/codec';
+export type { HashAlgorithm, ListingEntry, ListingLineParser, Reply, ServerChecksum } from '@ftpkit/codec';

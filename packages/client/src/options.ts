@@ -3,6 +3,7 @@
  *
  * @module
  */
+import type { ListingLineParser } from '@ftpkit/codec';
 import type { TlsOptions, Transport } from '@ftpkit/transport';
 import { InvalidArgumentError } from './errors.js';
 
@@ -103,10 +104,61 @@ export interface ClientOptions {
   readonly timeouts?: Timeouts;
   /** Send NOOP after this many milliseconds of idleness (0: never, the default). */
   readonly keepAlive?: number;
-  /** Control-connection text encoding. Default `'utf8'` (RFC 2640). */
+  /**
+   * Control-connection text encoding. Default `'utf8'` (RFC 2640). Listings (LIST, MLSD) and name
+   * lists (NLST) are decoded with it too.
+   */
   readonly encoding?: 'utf8' | 'latin1';
   /** Receives every command and reply, passwords redacted. */
   readonly log?: (entry: LogEntry) => void;
+  /**
+   * A parser of one's own for LIST lines, for a server whose format no built-in parser reads. It is
+   * called with each line of every LIST-based listing of the session (`list`, `listEntries`, `stat`
+   * and `exists` without MLST, the tree calls and `mirror`, on a Client and on every session of a
+   * Pool), its line ending removed, and is tried **before** the built-in parsers, on every line but
+   * blank lines and `total N`:
+   * - an entry: the line is that entry, kept in its place among the others, whatever format the
+   *   built-in parsers find for the rest (`.` and `..` are left out, as always);
+   * - `null`: the line is left out on purpose (a banner, a header);
+   * - `undefined`: the line is handed on to the built-in parsers, as if there were no hook.
+   *
+   * So returning `null` for every line it does not read makes it the only parser (**instead of**
+   * the built-in ones), and returning `undefined` for those makes it an addition to them. A line
+   * that neither the hook nor a built-in parser reads still makes the listing fail with
+   * `UnreadableListingError`. Its lines do not take part in the vote on the format of the rest.
+   *
+   * MLSD listings (servers that advertise MLST) and MLST replies are never given to it: their
+   * format is defined (RFC 3659), and they are read by the MLSD parser. NLST (`names()`) has no
+   * format and does not use it either.
+   *
+   * If it throws, the call rejects with `ListingHookError` (the thrown value as its `cause`, the
+   * line in `line`), never with a shorter listing: `list()` and the tree calls reject with it, and
+   * `listEntries()` throws it in place of the rest, every entry it yielded being from before that
+   * line (the transfer is stopped with ABOR, and the session stays usable). An entry without a `name` or a valid `type` is a `LocalProtocolError`. It runs
+   * synchronously, once per line, so keep it cheap; it is given the decoded text only (see
+   * `encoding`).
+   *
+   * @example
+   * ```ts
+   * // A device that lists `<name> <size> <yyyymmddhhmmss>` and marks folders with a trailing `/`.
+   * const client = await Client.connect('ftp://datalogger.local', {
+   *   parseListing: (line) => {
+   *     const m = /^(\S+?)(\/?) (\d+) (\d{4})(\d\d)(\d\d)(\d\d)(\d\d)(\d\d)$/.exec(line);
+   *     if (!m) return line.startsWith('#') ? null : undefined; // comments out; the rest to the built-in parsers
+   *     const [, name, slash, size, y, mo, d, h, mi, s] = m;
+   *     return {
+   *       name: name!,
+   *       type: slash ? 'directory' : 'file',
+   *       size: Number(size),
+   *       modifiedAt: new Date(Date.UTC(+y!, +mo! - 1, +d!, +h!, +mi!, +s!)),
+   *       precision: 'second',
+   *       raw: line,
+   *     };
+   *   },
+   * });
+   * ```
+   */
+  readonly parseListing?: ListingLineParser;
   /** Socket adapter. Default: the one for the running runtime. */
   readonly transport?: Transport;
   /** Cancel connecting. */
@@ -131,6 +183,7 @@ export interface ResolvedOptions {
   readonly keepAlive: number;
   readonly encoding: 'utf8' | 'latin1';
   readonly log: ((entry: LogEntry) => void) | undefined;
+  readonly parseListing: ListingLineParser | undefined;
 }
 
 const DEFAULT_TIMEOUT = 30_000;
@@ -172,6 +225,7 @@ export function resolveOptions(options: ClientOptions): ResolvedOptions {
   const secure: SecureMode = options.secure === true ? 'explicit' : options.secure === undefined ? false : options.secure;
   const user = options.user ?? 'anonymous';
   const timeouts = options.timeouts ?? {};
+  if (options.parseListing !== undefined && typeof options.parseListing !== 'function') throw new InvalidArgumentError('parseListing must be a function');
   return {
     host: options.host,
     port: options.port ?? (secure === 'implicit' ? 990 : 21),
@@ -194,5 +248,6 @@ export function resolveOptions(options: ClientOptions): ResolvedOptions {
     keepAlive: options.keepAlive ?? 0,
     encoding: options.encoding ?? 'utf8',
     log: options.log,
+    parseListing: options.parseListing,
   };
 }

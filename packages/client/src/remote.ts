@@ -32,7 +32,8 @@ import { checksum } from './ops/checksum.js';
 import type { Conn, Runner } from './ops/conn.js';
 import { isDirectory, makeDirectories } from './ops/dirs.js';
 import { download } from './ops/download.js';
-import { list, listEntries, stat } from './ops/listing.js';
+import { exists, list, listEntries, stat } from './ops/listing.js';
+import { names } from './ops/names.js';
 import { setLastModified, upload } from './ops/upload.js';
 import type { ResolvedOptions } from './options.js';
 import { copyTree, mirror } from './trees/mirror.js';
@@ -152,12 +153,45 @@ export abstract class RemoteCalls {
    * ```
    */
   listEntries(path?: string, options: CallOptions = {}): AsyncGenerator<ListingEntry, void, undefined> {
-    return listEntries(this.#runner(), this.options.encoding, path, options);
+    return listEntries(this.#runner(), this.options, path, options);
+  }
+
+  /**
+   * The names in a folder (NLST, RFC 959 §4.1.3), for servers whose LIST no parser reads, or when
+   * names are all that is needed. Bare names, in the server's order: servers that echo the folder
+   * in front of each name (vsftpd, ProFTPD and Pure-FTPd send `/pub/a.txt` for `NLST /pub`) give the
+   * same result as those that do not (pyftpdlib, ftp-srv), so `remotePath(folder, name)` is always
+   * the path. The data is decoded with the session's `encoding`; lines end in CRLF or LF; empty
+   * lines, `.` and `..` are left out, and nothing else is (spaces are part of a name). Which names
+   * a server shows is its own choice: vsftpd and ProFTPD leave out dotfiles, the others show them.
+   * NLST carries no types: use `list()` or `stat()` for those. The `parseListing` hook is not used.
+   *
+   * An empty folder resolves to `[]`, a folder that is not there rejects with `NotFoundError`,
+   * however the server says either: some answer a missing folder with 226 and no names (vsftpd),
+   * others an empty one with 450 or 550 "No files found". When the answer is empty or such a
+   * refusal, the client checks that the folder is one it can change into (CWD, and back), and for a
+   * refusal that its listing is empty too; a refusal of a folder that has entries (permissions, say)
+   * is thrown as `FtpReplyError`. Given a file's path, servers differ (most list the file itself,
+   * Pure-FTPd refuses, which is `NotFoundError`): pass a folder. Held in memory whole, like
+   * `list()`, up to 64 MiB (`RemoteProtocolError` beyond).
+   *
+   * @example
+   * ```ts
+   * for (const name of await client.names('/incoming')) {
+   *   if (name.endsWith('.csv')) await client.download(remotePath('/incoming', name), `./in/${name}`);
+   * }
+   * ```
+   */
+  names(path?: string, options: CallOptions = {}): Promise<string[]> {
+    return this.run(options, (conn) => names(conn, path, options));
   }
 
   /**
    * Facts about one path: MLST when available, else its entry in the parent's listing
-   * (`NotFoundError` when it has none).
+   * (`NotFoundError` when it has none, or when the parent is no folder). Without MLST, the root,
+   * `.` and `..`, which no parent lists, are folders when the session can change into them (an
+   * entry with `type: 'directory'`, its `name` the path as given, and no other facts), and a path
+   * that ends in `/` names a folder: a file of that name is not found.
    *
    * @example
    * ```ts
@@ -166,6 +200,24 @@ export abstract class RemoteCalls {
    */
   stat(path: string, options: CallOptions = {}): Promise<ListingEntry> {
     return this.run(options, (conn) => stat(conn, path, options));
+  }
+
+  /**
+   * Whether a file or folder exists. Resolves `false`, never rejects, when it is not there: MLST
+   * answered with a file-system refusal (550), or, on servers without MLST, its parent's listing
+   * does not have it or the parent itself is missing (the same lookup as {@link RemoteCalls.stat}).
+   * `/`, `.` and `..` exist when the session can change into them. Rejects for anything else: a
+   * lost connection, a timeout, a login or TLS failure, a parent that is there but that the server
+   * will not list, a listing no format reads. Most servers answer 550 alike for "not there" and "not
+   * yours to see", so a path the session may not see does not exist for it.
+   *
+   * @example
+   * ```ts
+   * if (!(await client.exists('/incoming/done.flag'))) await client.upload('./report.csv', '/incoming/report.csv');
+   * ```
+   */
+  exists(path: string, options: CallOptions = {}): Promise<boolean> {
+    return this.run(options, (conn) => exists(conn, path, options));
   }
 
   /**

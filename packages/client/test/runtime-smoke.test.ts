@@ -105,6 +105,9 @@ describe(`vsftpd on ${runtime}`, () => {
         expect(byName.get('small.bin')?.size).toBe(4096);
         expect(byName.get('hello.txt')?.modifiedAt).toEqual(new Date('2020-01-02T00:00:00Z')); // `ls -l`: the day only
         expect((await client.stat('/sub/nested.txt')).size).toBe(2);
+        expect(await client.names('/sub')).toEqual(['nested.txt']);
+        expect(await client.exists('/sub/nested.txt')).toBe(true);
+        expect(await client.exists('/sub/missing.txt')).toBe(false);
         expect(await client.size('/hello.txt')).toBe(6);
         expect(await client.lastModified('/hello.txt')).toEqual(new Date('2020-01-02T03:04:05Z'));
       });

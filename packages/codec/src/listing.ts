@@ -24,7 +24,7 @@ import { FtpReplyError, LocalProtocolError } from './errors.js';
 import { PENDING, SKIP } from './list/context.js';
 import { chompedLength, Collector, formatIndex, parseScratch, parseWith, scratchOf, skipped, walkLines, walkText } from './list/engine.js';
 import type { ListingEntry, ListingFormat, ListingResult, ParseListingOptions } from './list/types.js';
-import { isNotUnderstood, type Reply } from './reply.js';
+import { isFileSystemRefusal, isNotUnderstood, type Reply } from './reply.js';
 
 export type {
   ListingDateOrder,
@@ -102,10 +102,10 @@ export function parseListingLine(line: string, format: ListingFormat, options: O
  * ```
  */
 export function listFlagRefused(reply: Reply): boolean {
-  const group = Math.floor(reply.code / 10) % 10;
   const negative = reply.kind === 'transient' || reply.kind === 'permanent';
   // RFC 959 §4.2.1: the second digit groups replies by what they are about; 0 is syntax, 5 the file system.
-  return negative && reply.code !== 503 && (group === 0 || group === 5);
+  const syntax = negative && reply.code !== 503 && Math.floor(reply.code / 10) % 10 === 0;
+  return syntax || isFileSystemRefusal(reply);
 }
 
 /**

@@ -14,7 +14,7 @@ export { capturingGreeting, leakCheck, liveResources, rejectionOf, scriptedScene
 export type { LeakCheck, SceneClient, SceneOptions, Scenes, TestHooks } from './scenes.js';
 
 export { fileTree, treeHandlers } from './scripted-tree.js';
-export type { FileTree, ListFlagBehaviour, TreeEntrySpec, TreeHandlersOptions } from './scripted-tree.js';
+export type { FileTree, ListFlagBehaviour, NlstBehaviour, TreeEntrySpec, TreeHandlersOptions } from './scripted-tree.js';
 export { ManualClock } from './clock.js';
 export { memoryPair, MemoryPort } from './memory.js';
 export type { MemoryHost, MemoryPair, MemoryPairOptions } from './memory.js';

@@ -23,7 +23,7 @@
  *
  * @module
  */
-import { decodeText, ListingParser, LocalProtocolError, type ListingEntry, type ListingFormat, type UnparsedLine } from '@ftpkit/codec';
+import { decodeText, ListingParser, LocalProtocolError, type ListingEntry, type ListingFormat, type ParseListingOptions, type UnparsedLine } from '@ftpkit/codec';
 import type { TransferIo } from '../driver/data-channel.js';
 import { abortError } from '../errors.js';
 
@@ -73,13 +73,18 @@ function chunkDecoder(encoding: 'utf8' | 'latin1'): ChunkDecoder {
 
 /**
  * The entries of a listing as they arrive. `start` runs the listing transfer (on a Client or a Pool session)
- * with `sinks` and `signal`; it is called by the first `next()`.
+ * with `sinks` and `signal`; it is called by the first `next()`. `parse(format)` gives the options of
+ * each attempt's parser (ops/listing.ts makes them).
  *
  * @internal
  */
 export async function* streamListing(
   start: (sinks: ListingSinks, signal: AbortSignal) => Promise<void>,
-  options: { readonly encoding: 'utf8' | 'latin1'; readonly signal?: AbortSignal | undefined },
+  options: {
+    readonly encoding: 'utf8' | 'latin1';
+    readonly parse: (format: ListingFormat | undefined) => ParseListingOptions;
+    readonly signal?: AbortSignal | undefined;
+  },
 ): AsyncGenerator<ListingEntry, void, undefined> {
   const stop = new AbortController();
   const signal = options.signal ? AbortSignal.any([options.signal, stop.signal]) : stop.signal;
@@ -115,7 +120,7 @@ export async function* streamListing(
     // A second attempt (plain LIST after a `LIST -a` that listed nothing) starts over; ops/listing.ts
     // makes one only when the first gave no entries, so the consumer has none to take back.
     if (delivered > 0) throw new LocalProtocolError('A listing cannot start over after entries were delivered');
-    const attempt = { parser: new ListingParser({ now: new Date(), ...(format ? { format } : {}) }), decoder: chunkDecoder(options.encoding) };
+    const attempt = { parser: new ListingParser(options.parse(format)), decoder: chunkDecoder(options.encoding) };
     let entryCount = 0;
     const handOver = (entries: readonly ListingEntry[]): void => {
       entryCount += entries.length;

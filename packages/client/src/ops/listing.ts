@@ -8,8 +8,15 @@
  * LIST before it counts (`listWithAll`: the one home of which form a connection uses, remembered on
  * it). A listing is never silently shorter than what the server sent: a line that no format reads
  * makes the call fail with `UnreadableListingError`, carrying a sample of such lines, rather than be
- * left out. `stat` is MLST where there is one, else the entry of that name in the parent's listing.
- * `listEntries` hands the same transfer to the streaming parser in listing-stream.ts.
+ * left out. {@link parseOptions} is the one place the codec's parse options are made, the caller's
+ * `parseListing` hook included (for LIST only: MLSD's format is defined). `listEntries` hands the
+ * same transfer to the streaming parser in listing-stream.ts.
+ *
+ * `stat` is MLST where there is one, else the entry of that name in the parent's listing
+ * ({@link inParent}, which `exists` shares). A path that no parent lists (the root, `.`, `..`, the
+ * login folder) is a folder when the session can change into it; a parent the server refuses to
+ * list with a file-system reply (x5z) is missing when it is no folder the session can enter, since
+ * servers say "no such folder" in many ways (450, 550, 451, or nothing at all).
  *
  * @module
  */
@@ -17,18 +24,25 @@ import {
   checkArgument,
   decodeText,
   FtpReplyError,
+  isFileSystemRefusal,
   listFlagRefused,
   parseListing,
   parseMlstReply,
   RemoteProtocolError,
   type ListingEntry,
+  type ListingFormat,
+  type ListingLineParser,
+  type ParseListingOptions,
   type TransferCommand,
 } from '@ftpkit/codec';
 import type { CallOptions } from '../calls.js';
-import { NotFoundError, UnreadableListingError } from '../errors.js';
+import type { TransferIo } from '../driver/data-channel.js';
+import { ListingHookError, NotFoundError, UnreadableListingError } from '../errors.js';
 import { remoteSplit } from '../io/paths.js';
 import { concat } from '../io/sinks.js';
+import type { ResolvedOptions } from '../options.js';
 import type { Conn, Runner, TransferCallOptions } from './conn.js';
+import { isDirectory } from './dirs.js';
 import { streamListing, type ListingAttempt, type ListingSinks, type ListingTally } from './listing-stream.js';
 
 /**
@@ -38,25 +52,57 @@ import { streamListing, type ListingAttempt, type ListingSinks, type ListingTall
  */
 const MAX_LISTING_BYTES = 64 * 1024 * 1024;
 
+/**
+ * A download sink that holds a listing (LIST, MLSD, NLST) whole, up to {@link MAX_LISTING_BYTES},
+ * and the text of what it holds, decoded with the session's encoding.
+ */
+export function heldListing(encoding: 'utf8' | 'latin1'): { readonly io: TransferIo; text(): string } {
+  const chunks: Uint8Array[] = [];
+  let bytes = 0;
+  return {
+    io: {
+      direction: 'download',
+      write: (c) => {
+        bytes += c.length;
+        // A listing is held whole to be parsed: past the bound, stop with ABOR rather than grow.
+        if (bytes > MAX_LISTING_BYTES) throw new RemoteProtocolError(`Directory listing is larger than ${MAX_LISTING_BYTES} bytes`);
+        chunks.push(c);
+      },
+    },
+    text: () => decodeText(concat(chunks), encoding),
+  };
+}
+
+/**
+ * The codec's options for parsing one listing of `path` in `format` (`'mlsd'`, or `undefined`:
+ * LIST, detected). The caller's `parseListing` hook is given LIST lines only, and what it throws
+ * becomes a {@link ListingHookError}.
+ */
+export function parseOptions(options: ResolvedOptions, path: string | undefined, format: ListingFormat | undefined): ParseListingOptions {
+  const hook = format === 'mlsd' ? undefined : options.parseListing;
+  return { now: new Date(), ...(format ? { format } : {}), ...(hook ? { parseLine: guarded(hook, path) } : {}) };
+}
+
+/** `hook`, with what it throws wrapped in a {@link ListingHookError}. */
+function guarded(hook: ListingLineParser, path: string | undefined): ListingLineParser {
+  return (line) => {
+    try {
+      return hook(line);
+    } catch (cause) {
+      throw new ListingHookError(path, line, cause);
+    }
+  };
+}
+
 /** A directory's entries, without `.` and `..`. */
 export async function list(conn: Conn, path: string | undefined, options: CallOptions): Promise<ListingEntry[]> {
   let entries: readonly ListingEntry[] = [];
   await listTransfer(conn, path, options, (format) => {
-    const chunks: Uint8Array[] = [];
-    let bytes = 0;
+    const held = heldListing(conn.options.encoding);
     return {
-      io: {
-        direction: 'download',
-        write: (c) => {
-          bytes += c.length;
-          // A listing is held whole to be parsed: past the bound, stop with ABOR rather than grow.
-          if (bytes > MAX_LISTING_BYTES) throw new RemoteProtocolError(`Directory listing is larger than ${MAX_LISTING_BYTES} bytes`);
-          chunks.push(c);
-        },
-      },
+      io: held.io,
       finish: () => {
-        const text = decodeText(concat(chunks), conn.options.encoding);
-        const parsed = parseListing(text, { now: new Date(), ...(format ? { format } : {}) });
+        const parsed = parseListing(held.text(), parseOptions(conn.options, path, format));
         entries = parsed.entries;
         return { format: parsed.format, entryCount: entries.length, unparsedCount: parsed.unparsed.length, unparsed: parsed.unparsed };
       },
@@ -119,9 +165,10 @@ async function listWithAll(conn: Conn, path: string | undefined, options: CallOp
  * A directory's entries as the listing arrives (see listing-stream.ts): the transfer runs on the
  * runner's connection from the loop's first `next()` until the loop ends.
  */
-export function listEntries(runner: Runner, encoding: 'utf8' | 'latin1', path: string | undefined, options: CallOptions): AsyncGenerator<ListingEntry, void, undefined> {
+export function listEntries(runner: Runner, clientOptions: ResolvedOptions, path: string | undefined, options: CallOptions): AsyncGenerator<ListingEntry, void, undefined> {
   return streamListing((sinks, signal) => runner.run({ signal }, (conn) => listTransfer(conn, path, { signal }, sinks)), {
-    encoding,
+    encoding: clientOptions.encoding,
+    parse: (format) => parseOptions(clientOptions, path, format),
     signal: options.signal,
   });
 }
@@ -129,10 +176,55 @@ export function listEntries(runner: Runner, encoding: 'utf8' | 'latin1', path: s
 /** Facts about one path: MLST when available, else its entry in the parent's listing. */
 export async function stat(conn: Conn, path: string, options: CallOptions): Promise<ListingEntry> {
   checkArgument('stat', path); // the fallback lists the parent first: refuse before anything is sent
-  if (conn.features.has('MLST')) return parseMlstReply(await conn.command('MLST', path, options));
+  // RFC 3659 §7.1: MLST without an argument is the current folder (`MLST ` with an empty one is not).
+  if (conn.features.has('MLST')) return parseMlstReply(await conn.command('MLST', path === '' ? undefined : path, options));
+  const found = await inParent(conn, path, options);
+  if ('missing' in found) throw new NotFoundError(path, found.missing ? { cause: found.missing } : undefined);
+  return found.entry;
+}
+
+/**
+ * Whether `path` exists: MLST where there is one (a file-system refusal, such as 550, is "no"),
+ * else {@link inParent}. Failures that say nothing about the path (the connection, the login,
+ * a parent the server will not list although it is there) are thrown.
+ */
+export async function exists(conn: Conn, path: string, options: CallOptions): Promise<boolean> {
+  checkArgument('exists', path);
+  if (!conn.features.has('MLST')) return 'entry' in (await inParent(conn, path, options));
+  try {
+    await conn.command('MLST', path === '' ? undefined : path, options);
+    return true;
+  } catch (err) {
+    // RFC 959 §4.2.1: x5z replies are the file system's answer about the path (550 "not found, no access").
+    if (err instanceof FtpReplyError && isFileSystemRefusal(err.reply)) return false;
+    throw err;
+  }
+}
+
+/**
+ * `path`'s entry in its parent's listing, or why there is none: `missing` holds the server's
+ * refusal to list a parent that is no folder, `undefined` when the parent is listed without it.
+ * - A path that no parent lists (the root, `.` or `..` as its last segment, `''`, the login folder)
+ *   is a folder when the session can change into it (CWD), an entry with no facts but its type.
+ * - A trailing `/` names a folder, as in POSIX path resolution: a file of that name does not count
+ *   (a symbolic link does, as it may lead to one).
+ * - A parent refused with a file-system reply (x5z) and that the session cannot change into is
+ *   missing; any other failure to list it is thrown.
+ */
+async function inParent(conn: Conn, path: string, options: CallOptions): Promise<{ readonly entry: ListingEntry } | { readonly missing: FtpReplyError | undefined }> {
   const { parent, name } = remoteSplit(path);
-  const entries = await list(conn, parent === '' ? undefined : parent, options);
-  const found = entries.find((e) => e.name === name);
-  if (!found) throw new NotFoundError(path);
-  return found;
+  if (name === '' || name === '.' || name === '..') {
+    if (!(await isDirectory(conn, path, options))) return { missing: undefined };
+    return { entry: Object.freeze({ name: path === '' ? '.' : path.replace(/(.)\/+$/, '$1'), type: 'directory', raw: '' }) };
+  }
+  let entries: ListingEntry[];
+  try {
+    entries = await list(conn, parent === '' ? undefined : parent, options);
+  } catch (err) {
+    if (err instanceof FtpReplyError && isFileSystemRefusal(err.reply) && !(await isDirectory(conn, parent, options))) return { missing: err };
+    throw err;
+  }
+  const folderOnly = path.endsWith('/');
+  const entry = entries.find((e) => e.name === name && (!folderOnly || e.type === 'directory' || e.type === 'symlink'));
+  return entry ? { entry } : { missing: undefined };
 }
