@@ -41,6 +41,7 @@ import type { Clock } from '../driver/clock.js';
 import { abortError, InvalidArgumentError } from '../errors.js';
 import { remoteJoin, safeLocalName } from '../io/paths.js';
 import type { Runner } from '../ops/conn.js';
+import type { ResolvedOptions } from '../options.js';
 import { listEntries } from '../ops/listing.js';
 import { compileGlob } from './glob.js';
 import { maxDepthOf } from './loops.js';
@@ -209,11 +210,11 @@ export class WatchState {
  * Watch `root` (see `RemoteCalls.watch`): an iterator whose `return()` stops the watch at once, even
  * while a poll or the wait before one is under way.
  */
-export function watch(runner: Runner, clock: Clock, encoding: 'utf8' | 'latin1', root: string, options: WatchOptions = {}): AsyncIterableIterator<WatchEvent> {
+export function watch(runner: Runner, clock: Clock, clientOptions: ResolvedOptions, root: string, options: WatchOptions = {}): AsyncIterableIterator<WatchEvent> {
   const settings = watchSettings(options);
   const stop = new AbortController();
   const closing = { now: false };
-  const events = polls({ runner, clock, encoding, root, settings, user: options.signal, stop, closing });
+  const events = polls({ runner, clock, clientOptions, root, settings, user: options.signal, stop, closing });
   const iterator: AsyncIterableIterator<WatchEvent> = {
     next: () => events.next(),
     return: async () => {
@@ -230,7 +231,7 @@ export function watch(runner: Runner, clock: Clock, encoding: 'utf8' | 'latin1',
 interface Polling {
   readonly runner: Runner;
   readonly clock: Clock;
-  readonly encoding: 'utf8' | 'latin1';
+  readonly clientOptions: ResolvedOptions;
   readonly root: string;
   readonly settings: WatchSettings;
   /** The caller's signal: its abort is forwarded to `stop`, and thrown. */
@@ -242,7 +243,7 @@ interface Polling {
 }
 
 async function* polls(polling: Polling): AsyncGenerator<WatchEvent, void, undefined> {
-  const { runner, clock, encoding, root, settings, user, stop, closing } = polling;
+  const { runner, clock, clientOptions, root, settings, user, stop, closing } = polling;
   if (user?.aborted) throw abortError(user);
   const forward = (): void => stop.abort(user?.reason);
   user?.addEventListener('abort', forward, { once: true });
@@ -250,7 +251,7 @@ async function* polls(polling: Polling): AsyncGenerator<WatchEvent, void, undefi
     const state = new WatchState(root, settings);
     for (let first = true; ; first = false) {
       const started = clock.now();
-      const { entries, unlisted } = await snapshot(runner, encoding, root, settings, stop.signal);
+      const { entries, unlisted } = await snapshot(runner, clientOptions, root, settings, stop.signal);
       yield* (first && settings.initial === 'ignore' ? state.baseline(entries) : state.poll(started, entries, unlisted));
       await sleep(clock, state.nextPollAt(started) - clock.now(), stop.signal);
     }
@@ -270,7 +271,7 @@ async function* polls(polling: Polling): AsyncGenerator<WatchEvent, void, undefi
  */
 async function snapshot(
   runner: Runner,
-  encoding: 'utf8' | 'latin1',
+  clientOptions: ResolvedOptions,
   root: string,
   settings: WatchSettings,
   signal: AbortSignal,
@@ -282,7 +283,7 @@ async function snapshot(
     return { entries: walk.entries, unlisted };
   }
   const entries: TreeEntry[] = [];
-  for await (const entry of listEntries(runner, encoding, root === '' ? undefined : root, { signal })) {
+  for await (const entry of listEntries(runner, clientOptions, root === '' ? undefined : root, { signal })) {
     // Checked as the tree walk checks names, so that `path` is as safe to use here as there.
     const path = safeLocalName(entry.name);
     if (entry.type === 'file') entries.push({ path, type: 'file', size: entry.size, modifiedAt: entry.modifiedAt });
