@@ -208,6 +208,10 @@ class NetConnection implements Connection {
     this.#pool?.recycle(chunk);
   }
 
+  setReadAhead(bytes: number | undefined): void {
+    this.#queue.setHighWater(bytes);
+  }
+
   write(bytes: Uint8Array): Promise<void> {
     if (this.#error !== undefined) return Promise.reject(this.#error);
     if (this.#destroyed) return Promise.reject(destroyedError());
