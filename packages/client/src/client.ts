@@ -14,7 +14,9 @@
 import { command, LocalProtocolError, parsePwdReply, TlsModeError, type ConnectResult, type Reply } from '@ftpkit/codec';
 import { TlsError, transport as defaultTransport, type Transport } from '@ftpkit/transport';
 import type { CallOptions } from './calls.js';
+import { clockOf } from './driver/clock.js';
 import { Control } from './driver/control.js';
+import { RateLimit, sharedLimitOf } from './driver/throttle.js';
 import { abortError } from './errors.js';
 import { Conn } from './ops/conn.js';
 import { parseUrl, resolveOptions, type ClientOptions, type ResolvedOptions } from './options.js';
@@ -37,10 +39,10 @@ export class Client extends RemoteCalls implements AsyncDisposable {
   readonly #login: ConnectResult;
   #tail: Promise<unknown> = Promise.resolve();
 
-  private constructor(control: Control, login: ConnectResult) {
+  private constructor(control: Control, login: ConnectResult, limit: RateLimit) {
     super();
     this.#control = control;
-    this.#conn = new Conn(control, login.features);
+    this.#conn = new Conn(control, login.features, limit);
     this.#login = login;
   }
 
@@ -57,11 +59,13 @@ export class Client extends RemoteCalls implements AsyncDisposable {
     const options: ClientOptions = typeof target === 'string' ? { ...parseUrl(target), ...overrides } : { ...target, ...overrides };
     const resolved = resolveOptions(options);
     const transport: Transport = options.transport ?? defaultTransport;
+    // A Pool's session draws on the Pool's budget; a Client has its own. Checked before connecting.
+    const limit = sharedLimitOf(options) ?? new RateLimit(clockOf(transport), options.limitRate);
     const { control, result } = await Control.open(transport, resolved, options.signal).catch((err: unknown) => {
       throw nameTlsMismatch(err, resolved);
     });
     if (result.kind !== 'connect') throw new LocalProtocolError('connect returned no login result');
-    return new Client(control, result);
+    return new Client(control, result, limit);
   }
 
   /** FEAT as upper-cased feature name → parameters. */
@@ -170,6 +174,10 @@ export class Client extends RemoteCalls implements AsyncDisposable {
 
   protected get concurrency(): number {
     return 1;
+  }
+
+  protected get sharedLimit(): RateLimit {
+    return this.#conn.limit;
   }
 
   // --- the queue ---------------------------------------------------------------------------------

@@ -21,15 +21,24 @@
  * rest, and the call rejects with that error once everything it started has settled (see parallel.ts
  * for why).
  *
+ * `limitRate` is one bandwidth budget for the whole pool: the pool makes it on its transport's clock
+ * and hands it to every session it connects (driver/throttle.ts), so all their transfers draw on it
+ * together. A many-item call's own `limitRate` is one budget for its items.
+ *
  * @module
  */
+import { transport as defaultTransport } from '@ftpkit/transport';
 import type { CallOptions, DirectoryTransferOptions, Progress, TransferOptions, TransferResult } from './calls.js';
 import type { Client } from './client.js';
+import { clockOf } from './driver/clock.js';
+import { callLimit, RateLimit, sharing } from './driver/throttle.js';
 import { InvalidArgumentError } from './errors.js';
 import { stat } from './io/fs.js';
 import type { DownloadDestination } from './io/sinks.js';
 import type { UploadSource } from './io/sources.js';
 import type { Conn } from './ops/conn.js';
+import { download } from './ops/download.js';
+import { upload } from './ops/upload.js';
 import { parseUrl, resolveOptions, type ClientOptions, type ResolvedOptions } from './options.js';
 import { runAll } from './parallel.js';
 import { Leases, type PoolStats } from './leases.js';
@@ -68,6 +77,16 @@ export interface ManyOptions extends CallOptions {
   readonly onProgress?: (progress: Progress) => void;
   /** `'binary'` (default) or `'ascii'`, for every item. */
   readonly mode?: 'binary' | 'ascii';
+  /**
+   * The call's bandwidth limit in bytes per second, one budget for all its items together, under
+   * the pool's own `limitRate`. Default: none of its own.
+   *
+   * @example
+   * ```ts
+   * await pool.uploadMany([{ from: './a.bin', to: '/incoming/a.bin' }], { limitRate: 1024 * 1024 });
+   * ```
+   */
+  readonly limitRate?: number;
 }
 
 /** Options of the Pool's directory transfers: the same as a Client's, {@link DirectoryTransferOptions}. */
@@ -113,6 +132,8 @@ export class Pool extends RemoteCalls implements AsyncDisposable {
   readonly #resolved: ResolvedOptions;
   readonly #size: number;
   readonly #sessions: Leases;
+  /** The bandwidth budget all sessions share (see the module comment). */
+  readonly #limit: RateLimit;
   /** The login directory, per session, once {@link Pool.use} has asked for it. */
   readonly #home = new WeakMap<Client, string>();
 
@@ -130,11 +151,13 @@ export class Pool extends RemoteCalls implements AsyncDisposable {
     const { size = DEFAULT_SIZE, ...options }: PoolOptions = typeof target === 'string' ? { ...parseUrl(target), ...overrides } : { ...target, ...overrides };
     if (!Number.isInteger(size) || size < 1) throw new InvalidArgumentError(`Pool size must be a positive integer, not ${size}`);
     this.#size = size;
+    this.#limit = new RateLimit(clockOf(options.transport ?? defaultTransport), options.limitRate);
     // One frozen option set for every session: nothing a call does can give one session another identity.
     const frozen: Readonly<ClientOptions> = Object.freeze({
       ...options,
       ...(options.tls ? { tls: Object.freeze({ ...options.tls }) } : {}),
       ...(options.timeouts ? { timeouts: Object.freeze({ ...options.timeouts }) } : {}),
+      ...sharing(this.#limit),
     });
     this.#resolved = Object.freeze(resolveOptions(frozen));
     this.#sessions = new Leases(frozen, size);
@@ -178,7 +201,7 @@ export class Pool extends RemoteCalls implements AsyncDisposable {
     if (rest.mode === 'ascii' || rest.startAt) {
       return Promise.reject(new InvalidArgumentError('A segmented download is binary and resumes by itself: drop mode "ascii" and startAt'));
     }
-    return segmentedDownload((call, fn) => this.run(call, fn), remotePath, destination, {
+    return segmentedDownload((call, fn) => this.run(call, fn), this.#limit, remotePath, destination, {
       ...rest,
       segments: Math.min(segments, this.#size),
     });
@@ -201,8 +224,9 @@ export class Pool extends RemoteCalls implements AsyncDisposable {
    */
   async downloadMany(items: readonly DownloadItem[], options: ManyOptions = {}): Promise<TransferResult[]> {
     const meter = progressMeter(options.onProgress, undefined);
+    const paced = this.#paced(options);
     return runAll(items, this.#size, options.signal, (item, signal) =>
-      super.download(item.from, item.to, { signal, ...modeOf(options), ...progressOf(meter, options) }),
+      this.run({ signal }, (conn) => download(conn, item.from, item.to, { signal, ...modeOf(options), ...progressOf(meter, options), ...paced })),
     );
   }
 
@@ -221,8 +245,9 @@ export class Pool extends RemoteCalls implements AsyncDisposable {
   async uploadMany(items: readonly UploadItem[], options: ManyOptions = {}): Promise<TransferResult[]> {
     const total = options.onProgress && options.mode !== 'ascii' ? await totalOf(items.map((i) => i.from)) : undefined;
     const meter = progressMeter(options.onProgress, total);
+    const paced = this.#paced(options);
     return runAll(items, this.#size, options.signal, (item, signal) =>
-      this.upload(item.from, item.to, { signal, ...modeOf(options), ...progressOf(meter, options) }),
+      this.run({ signal }, (conn) => upload(conn, item.from, item.to, 'STOR', { signal, ...modeOf(options), ...progressOf(meter, options), ...paced })),
     );
   }
 
@@ -277,6 +302,16 @@ export class Pool extends RemoteCalls implements AsyncDisposable {
 
   protected get concurrency(): number {
     return this.#size;
+  }
+
+  protected get sharedLimit(): RateLimit {
+    return this.#limit;
+  }
+
+  /** A many-item call's one budget for all its items, when it sets `limitRate`. */
+  #paced(options: ManyOptions): { readonly callLimit?: RateLimit } {
+    const limit = callLimit(this.#limit, options.limitRate);
+    return limit ? { callLimit: limit } : {};
   }
 
   async #restoreHome(client: Client, home: string): Promise<void> {
