@@ -43,10 +43,12 @@ const BURST_MS = 50;
 const MIN_BURST = 1024;
 
 /**
- * The smallest read-ahead of a paced download: one read of the Node adapter (64 KiB), so a slow
- * limit does not pause and resume the socket at every read.
+ * The read-ahead of a paced download is a burst, within these bounds: at least a TLS record
+ * (16 KiB), which arrives whole whatever the bound; at most 64 KiB, the size of a plain socket read
+ * in Node, so that at a high limit too the pump pays in small steps and the unread bytes stay few.
  */
-const MIN_READ_AHEAD = 64 * 1024;
+const MIN_READ_AHEAD = 16 * 1024;
+const MAX_READ_AHEAD = 64 * 1024;
 
 /** A pause waiting on one bucket. */
 interface Pending {
@@ -181,13 +183,13 @@ export function sliceSize(limits: readonly RateLimit[]): number {
 }
 
 /**
- * How many unread bytes the transport may buffer for a download under `limits`: about a burst (at
- * least one read), so that TCP flow control, not the transport's memory, holds the server back;
- * `undefined` (the transport's own default) without a limit.
+ * How many unread bytes the transport may buffer, and read at once, for a download under `limits`:
+ * about a burst (see {@link MIN_READ_AHEAD}), so that TCP flow control, not the transport's memory,
+ * holds the server back; `undefined` (the transport's own default) without a limit.
  */
 export function readAheadFor(limits: readonly RateLimit[]): number | undefined {
   const burst = sliceSize(limits);
-  return burst === Infinity ? undefined : Math.max(MIN_READ_AHEAD, burst);
+  return burst === Infinity ? undefined : Math.min(MAX_READ_AHEAD, Math.max(MIN_READ_AHEAD, burst));
 }
 
 /**

@@ -214,6 +214,7 @@ class NetConnection implements Connection {
   setReadAhead(bytes: number | undefined): void {
     this.#queue.setHighWater(bytes);
     // A read into a slab takes up to 2 MiB: one read must not bring more than the bound either.
+    // (Node asks for the next read's buffer as the last read ends, so the bound holds from the next.)
     if (this.#readSize) this.#readSize.bytes = bytes ?? Infinity;
   }
 
