@@ -31,8 +31,8 @@ import type { Clock } from './clock.js';
  * limit (plus, for a download, the one read the transport hands over), so a transfer has no bursts
  * that a person would see. It is also the slack that keeps the average exact when timers fire late:
  * a pause that ends up to 50 ms late costs nothing, because the bucket credits the time (a loaded
- * event loop fires timers a few milliseconds late, and tens at worst). Below that the rate drops
- * by whatever the timers lose; above it the bursts grow.
+ * event loop fires timers a few milliseconds late, and tens at worst). A smaller burst would lose
+ * rate to late timers; a larger one would let bigger bursts through.
  */
 const BURST_MS = 50;
 
@@ -86,7 +86,7 @@ export class RateLimit {
    * transfers are rescheduled.
    */
   set bytesPerSecond(value: number) {
-    const rate = checkRate(value, 'limitRate');
+    const rate = checkRate(value);
     const old = this.#rate;
     if (rate === old) return;
     this.#rate = rate;
@@ -156,7 +156,7 @@ export class RateLimit {
  * for none (0 or not given). It is shared by everything the call moves.
  */
 export function callLimit(shared: RateLimit, bytesPerSecond: number | undefined): RateLimit | undefined {
-  if (bytesPerSecond === undefined || checkRate(bytesPerSecond, 'limitRate') === 0) return undefined;
+  if (bytesPerSecond === undefined || checkRate(bytesPerSecond) === 0) return undefined;
   return new RateLimit(shared.clock, bytesPerSecond);
 }
 
@@ -194,11 +194,11 @@ export function readAheadFor(limits: readonly RateLimit[]): number | undefined {
 
 /**
  * A rate as `limitRate` takes it: a non-negative number of bytes per second, Infinity being none
- * (0). Anything else is an `InvalidArgumentError` naming `what`.
+ * (0). Anything else is an `InvalidArgumentError`.
  */
-export function checkRate(value: number, what: string): number {
+export function checkRate(value: number): number {
   if (typeof value !== 'number' || Number.isNaN(value) || value < 0) {
-    throw new InvalidArgumentError(`${what} must be a number of bytes per second from 0 (no limit), not ${String(value)}`);
+    throw new InvalidArgumentError(`limitRate must be a number of bytes per second from 0 (no limit), not ${String(value)}`);
   }
   return value === Infinity ? 0 : value;
 }

@@ -141,7 +141,7 @@ function reported(skipped: readonly SkippedEntry[], options: { readonly exclude?
 function checkOptions(options: TreeOptions): void {
   for (const pattern of [...(options.include ?? []), ...(options.exclude ?? [])]) compileGlob(pattern);
   maxDepthOf(options);
-  if (options.limitRate !== undefined) checkRate(options.limitRate, 'limitRate');
+  if (options.limitRate !== undefined) checkRate(options.limitRate);
 }
 
 /** What both walks of a transfer take: links, the depth bound, and the folders `exclude` leaves alone. */
