@@ -13,6 +13,7 @@ import type { CliIo, Context, Flags } from './context.js';
 import { describeFailure, EXIT, UsageError } from './exit-codes.js';
 import { HELP } from './help.js';
 import { progressReporter, silentProgress } from './progress.js';
+import { parseRate } from './rate.js';
 import { originKey, withCredentials, type RemoteTarget } from './target.js';
 
 /** More sessions than this mostly trips servers' per-address connection limits (vsftpd's default is 50). */
@@ -41,6 +42,7 @@ const OPTIONS = {
   count: { type: 'string' },
   'netrc-file': { type: 'string' },
   timeout: { type: 'string' },
+  'limit-rate': { type: 'string' },
   verbose: { type: 'boolean', short: 'v' },
   json: { type: 'boolean' },
   quiet: { type: 'boolean', short: 'q' },
@@ -93,6 +95,8 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
       ...(flags.timeoutMs === undefined
         ? {}
         : { timeouts: { connect: flags.timeoutMs, login: 2 * flags.timeoutMs, reply: flags.timeoutMs, dataIdle: flags.timeoutMs } }),
+      // One budget per session or pool: with --parallel, the N sessions share it, as one curl transfer would.
+      ...(flags.limitRate ? { limitRate: flags.limitRate } : {}),
       ...(flags.verbose ? { log: (entry: { direction: string; text: string }) => void io.stderr.write(`${entry.direction} ${entry.text}\n`) } : {}),
     };
     // Credentials are looked up (and prompted for) once per server, for its session and its pool alike.
@@ -183,6 +187,8 @@ function toFlags(values: Record<string, string | boolean | (string | boolean)[] 
   if (maxDepth !== undefined && (depthText!.trim() === '' || !Number.isSafeInteger(maxDepth) || maxDepth < 0)) {
     throw new UsageError(`--max-depth wants a whole number of folders from 0, not ${JSON.stringify(depthText)}`);
   }
+  const rateText = str('limit-rate');
+  const limitRate = rateText === undefined ? undefined : parseRate(rateText);
   const parallelText = str('parallel');
   const parallel = parallelText === undefined ? 1 : Number(parallelText);
   if (!Number.isInteger(parallel) || parallel < 1 || parallel > MAX_PARALLEL) {
@@ -211,6 +217,7 @@ function toFlags(values: Record<string, string | boolean | (string | boolean)[] 
     count,
     netrcFile: str('netrc-file'),
     timeoutMs,
+    limitRate,
     verbose: bool('verbose'),
     json: bool('json'),
     quiet: bool('quiet'),

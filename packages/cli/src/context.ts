@@ -49,6 +49,8 @@ export interface Flags {
   readonly count: number | undefined;
   readonly netrcFile: string | undefined;
   readonly timeoutMs: number | undefined;
+  /** `--limit-rate` in bytes per second: every transfer together (a Pool's sessions too); undefined: none. */
+  readonly limitRate: number | undefined;
   readonly verbose: boolean;
   readonly json: boolean;
   readonly quiet: boolean;

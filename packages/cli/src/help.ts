@@ -53,6 +53,8 @@ Options:
   --count N                watch: exit after N events
   --netrc-file FILE        read credentials from FILE instead of ~/.netrc
   --timeout SECONDS        connect and reply timeout (default 30)
+  --limit-rate RATE        at most RATE bytes per second, all transfers together (with
+                           --parallel, all sessions); K, M, G are 1024-based: 500K, 2M
   -v, --verbose            print the protocol exchange on stderr (passwords redacted)
   --json                   print one JSON document on stdout (errors too); no progress
   -q, --quiet              no progress output
@@ -79,4 +81,5 @@ Examples:
   ftpkit put -r ./site ftpes://deploy@www.example.com/htdocs/
   ftpkit mirror --delete --exclude '*.tmp' ./site ftpes://deploy@www.example.com/htdocs
   ftpkit watch --interval 30 --exclude '*.part' ftpes://alice@files.example.com/incoming/
+  ftpkit get --limit-rate 500K ftp://files.example.com/pub/big.iso
 `;

@@ -110,6 +110,30 @@ describe('commands against ftp-srv over explicit FTPS', () => {
     expect(digest(await readFile(join(server.root, 'remote-partial.bin')))).toBe(digest(data));
   });
 
+  test('--limit-rate 1M paces put, get and mirror --parallel: 1 MiB takes about a second, byte-exact', async () => {
+    // (1 MiB − one 51 KiB burst − one 64 KiB read) at 1 MiB/s is 0.89 s; without the limit, ms.
+    const data = randomBytes(1024 * 1024);
+    await writeFile(join(work, 'paced.bin'), data);
+    const put = await cli('put', '--json', '--limit-rate', '1M', join(work, 'paced.bin'), `${url}/paced.bin`);
+    expect(put.code).toBe(0);
+    expect((json(put.stdout).transfers as { seconds: number }[])[0]!.seconds).toBeGreaterThan(0.85);
+    const get = await cli('get', '--json', '--limit-rate', '1M', `${url}/paced.bin`, 'paced-back.bin');
+    expect(get.code).toBe(0);
+    expect((json(get.stdout).transfers as { seconds: number }[])[0]!.seconds).toBeGreaterThan(0.85);
+    expect(digest(await readFile(join(work, 'paced-back.bin')))).toBe(digest(data));
+    // Two sessions, one budget: two files of 512 KiB at once take a second each, not half of one.
+    const tree = join(work, 'paced-tree');
+    await mkdir(tree);
+    await writeFile(join(tree, 'a.bin'), data.subarray(0, 512 * 1024));
+    await writeFile(join(tree, 'b.bin'), data.subarray(512 * 1024));
+    const mirror = await cli('mirror', '--json', '--parallel', '2', '--limit-rate', '1M', tree, `${url}/paced-tree`);
+    expect(mirror.code).toBe(0);
+    const copies = json(mirror.stdout).transfers as { seconds: number }[];
+    expect(copies.length).toBe(2);
+    for (const copy of copies) expect(copy.seconds).toBeGreaterThan(0.7);
+    expect(digest(await readFile(join(server.root, 'paced-tree', 'b.bin')))).toBe(digest(data.subarray(512 * 1024)));
+  });
+
   test('mkdir -p, mv, rm, rmdir and rmdir -r', async () => {
     expect((await cli('mkdir', '-p', `${url}/tree/a/b`)).code).toBe(0);
     expect((await stat(join(server.root, 'tree/a/b'))).isDirectory()).toBe(true);
@@ -376,6 +400,7 @@ describe('exit codes and error messages', () => {
     [['ls', 'http://example.com/']],
     [['get', '--explicit-tls', '--implicit-tls', 'ftp://h/x']],
     [['mirror', '/a', '/b']],
+    [['get', '--limit-rate', '2 MB', 'ftp://h/x']],
   ])('usage error %j: 2 and a pointer to --help', async (args) => {
     const r = await runCli(args);
     expect(r.code).toBe(2);

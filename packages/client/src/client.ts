@@ -16,6 +16,7 @@ import { TlsError, transport as defaultTransport, type Transport } from '@ftpkit
 import type { CallOptions } from './calls.js';
 import { clockOf, type Clock } from './driver/clock.js';
 import { Control } from './driver/control.js';
+import { RateLimit, sharedLimitOf } from './driver/throttle.js';
 import { abortError } from './errors.js';
 import { Conn } from './ops/conn.js';
 import { parseUrl, resolveOptions, type ClientOptions, type ResolvedOptions } from './options.js';
@@ -38,10 +39,10 @@ export class Client extends RemoteCalls implements AsyncDisposable {
   readonly #login: ConnectResult;
   #tail: Promise<unknown> = Promise.resolve();
 
-  private constructor(control: Control, login: ConnectResult) {
+  private constructor(control: Control, login: ConnectResult, limit: RateLimit) {
     super();
     this.#control = control;
-    this.#conn = new Conn(control, login.features);
+    this.#conn = new Conn(control, login.features, limit);
     this.#login = login;
   }
 
@@ -58,11 +59,13 @@ export class Client extends RemoteCalls implements AsyncDisposable {
     const options: ClientOptions = typeof target === 'string' ? { ...parseUrl(target), ...overrides } : { ...target, ...overrides };
     const resolved = resolveOptions(options);
     const transport: Transport = options.transport ?? defaultTransport;
+    // A Pool's session draws on the Pool's budget; a Client has its own. Checked before connecting.
+    const limit = sharedLimitOf(options) ?? new RateLimit(clockOf(transport), options.limitRate);
     const { control, result } = await Control.open(transport, resolved, options.signal).catch((err: unknown) => {
       throw nameTlsMismatch(err, resolved);
     });
     if (result.kind !== 'connect') throw new LocalProtocolError('connect returned no login result');
-    return new Client(control, result);
+    return new Client(control, result, limit);
   }
 
   /** FEAT as upper-cased feature name → parameters. */
@@ -175,6 +178,10 @@ export class Client extends RemoteCalls implements AsyncDisposable {
 
   protected get clock(): Clock {
     return clockOf(this.#control.transport);
+  }
+
+  protected get sharedLimit(): RateLimit {
+    return this.#conn.limit;
   }
 
   // --- the queue ---------------------------------------------------------------------------------

@@ -102,6 +102,21 @@ export interface ClientOptions {
    */
   readonly pipelining?: boolean;
   readonly timeouts?: Timeouts;
+  /**
+   * Bandwidth limit in bytes per second, shared by every transfer of this Client (downloads,
+   * uploads, listings), or of a `Pool` by all its sessions together. Default 0: no limit. Transfers
+   * are paced smoothly, not in bursts: after a pause at most 50 ms worth (at least 1 KiB) moves at
+   * once, then the limit; a download stops reading so TCP slows the server down, an upload waits
+   * before each write. A call's own `limitRate` can only lower it, and `client.limitRate` changes it
+   * while transfers run. Waiting for the limit never counts against `timeouts.dataIdle`. The guide
+   * "Leaving a job running" has the details.
+   *
+   * @example
+   * ```ts
+   * const client = await Client.connect('ftp://files.example.com', { limitRate: 2 * 1024 * 1024 }); // 2 MiB/s
+   * ```
+   */
+  readonly limitRate?: number;
   /** Send NOOP after this many milliseconds of idleness (0: never, the default). */
   readonly keepAlive?: number;
   /**

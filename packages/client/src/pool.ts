@@ -21,16 +21,24 @@
  * rest, and the call rejects with that error once everything it started has settled (see parallel.ts
  * for why).
  *
+ * `limitRate` is one bandwidth budget for the whole pool: the pool makes it on its transport's clock
+ * and hands it to every session it connects (driver/throttle.ts), so all their transfers draw on it
+ * together. A many-item call's own `limitRate` is one budget for its items.
+ *
  * @module
  */
+import { transport as defaultTransport } from '@ftpkit/transport';
 import type { CallOptions, DirectoryTransferOptions, Progress, TransferOptions, TransferResult } from './calls.js';
 import type { Client } from './client.js';
 import { clockOf, type Clock } from './driver/clock.js';
+import { callLimit, RateLimit, sharing } from './driver/throttle.js';
 import { InvalidArgumentError } from './errors.js';
 import { stat } from './io/fs.js';
 import type { DownloadDestination } from './io/sinks.js';
 import type { UploadSource } from './io/sources.js';
 import type { Conn } from './ops/conn.js';
+import { download } from './ops/download.js';
+import { upload } from './ops/upload.js';
 import { parseUrl, resolveOptions, type ClientOptions, type ResolvedOptions } from './options.js';
 import { runAll } from './parallel.js';
 import { Leases, type PoolStats } from './leases.js';
@@ -69,6 +77,16 @@ export interface ManyOptions extends CallOptions {
   readonly onProgress?: (progress: Progress) => void;
   /** `'binary'` (default) or `'ascii'`, for every item. */
   readonly mode?: 'binary' | 'ascii';
+  /**
+   * The call's bandwidth limit in bytes per second, one budget for all its items together, under
+   * the pool's own `limitRate`. Default: none of its own.
+   *
+   * @example
+   * ```ts
+   * await pool.uploadMany([{ from: './a.bin', to: '/incoming/a.bin' }], { limitRate: 1024 * 1024 });
+   * ```
+   */
+  readonly limitRate?: number;
 }
 
 /** Options of the Pool's directory transfers: the same as a Client's, {@link DirectoryTransferOptions}. */
@@ -115,6 +133,8 @@ export class Pool extends RemoteCalls implements AsyncDisposable {
   readonly #size: number;
   readonly #sessions: Leases;
   readonly #clock: Clock;
+  /** The bandwidth budget all sessions share (see the module comment). */
+  readonly #limit: RateLimit;
   /** The login directory, per session, once {@link Pool.use} has asked for it. */
   readonly #home = new WeakMap<Client, string>();
 
@@ -132,15 +152,17 @@ export class Pool extends RemoteCalls implements AsyncDisposable {
     const { size = DEFAULT_SIZE, ...options }: PoolOptions = typeof target === 'string' ? { ...parseUrl(target), ...overrides } : { ...target, ...overrides };
     if (!Number.isInteger(size) || size < 1) throw new InvalidArgumentError(`Pool size must be a positive integer, not ${size}`);
     this.#size = size;
+    this.#clock = clockOf(options.transport ?? defaultTransport);
+    this.#limit = new RateLimit(this.#clock, options.limitRate);
     // One frozen option set for every session: nothing a call does can give one session another identity.
     const frozen: Readonly<ClientOptions> = Object.freeze({
       ...options,
       ...(options.tls ? { tls: Object.freeze({ ...options.tls }) } : {}),
       ...(options.timeouts ? { timeouts: Object.freeze({ ...options.timeouts }) } : {}),
+      ...sharing(this.#limit),
     });
     this.#resolved = Object.freeze(resolveOptions(frozen));
     this.#sessions = new Leases(frozen, size);
-    this.#clock = clockOf(frozen.transport);
   }
 
   get options(): ResolvedOptions {
@@ -181,7 +203,7 @@ export class Pool extends RemoteCalls implements AsyncDisposable {
     if (rest.mode === 'ascii' || rest.startAt) {
       return Promise.reject(new InvalidArgumentError('A segmented download is binary and resumes by itself: drop mode "ascii" and startAt'));
     }
-    return segmentedDownload((call, fn) => this.run(call, fn), remotePath, destination, {
+    return segmentedDownload((call, fn) => this.run(call, fn), this.#limit, remotePath, destination, {
       ...rest,
       segments: Math.min(segments, this.#size),
     });
@@ -204,8 +226,9 @@ export class Pool extends RemoteCalls implements AsyncDisposable {
    */
   async downloadMany(items: readonly DownloadItem[], options: ManyOptions = {}): Promise<TransferResult[]> {
     const meter = progressMeter(options.onProgress, undefined);
+    const paced = this.#paced(options);
     return runAll(items, this.#size, options.signal, (item, signal) =>
-      super.download(item.from, item.to, { signal, ...modeOf(options), ...progressOf(meter, options) }),
+      this.run({ signal }, (conn) => download(conn, item.from, item.to, { signal, ...modeOf(options), ...progressOf(meter, options), ...paced })),
     );
   }
 
@@ -224,8 +247,9 @@ export class Pool extends RemoteCalls implements AsyncDisposable {
   async uploadMany(items: readonly UploadItem[], options: ManyOptions = {}): Promise<TransferResult[]> {
     const total = options.onProgress && options.mode !== 'ascii' ? await totalOf(items.map((i) => i.from)) : undefined;
     const meter = progressMeter(options.onProgress, total);
+    const paced = this.#paced(options);
     return runAll(items, this.#size, options.signal, (item, signal) =>
-      this.upload(item.from, item.to, { signal, ...modeOf(options), ...progressOf(meter, options) }),
+      this.run({ signal }, (conn) => upload(conn, item.from, item.to, 'STOR', { signal, ...modeOf(options), ...progressOf(meter, options), ...paced })),
     );
   }
 
@@ -284,6 +308,16 @@ export class Pool extends RemoteCalls implements AsyncDisposable {
 
   protected get clock(): Clock {
     return this.#clock;
+  }
+
+  protected get sharedLimit(): RateLimit {
+    return this.#limit;
+  }
+
+  /** A many-item call's one budget for all its items, when it sets `limitRate`. */
+  #paced(options: ManyOptions): { readonly callLimit?: RateLimit } {
+    const limit = callLimit(this.#limit, options.limitRate);
+    return limit ? { callLimit: limit } : {};
   }
 
   async #restoreHome(client: Client, home: string): Promise<void> {

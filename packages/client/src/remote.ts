@@ -26,6 +26,7 @@ import type {
 } from './calls.js';
 import type { Clock } from './driver/clock.js';
 import type { DownloadDestination } from './io/sinks.js';
+import type { RateLimit } from './driver/throttle.js';
 import { concat } from './io/sinks.js';
 import type { UploadSource } from './io/sources.js';
 import { checksum } from './ops/checksum.js';
@@ -82,6 +83,37 @@ export abstract class RemoteCalls {
   abstract get options(): ResolvedOptions;
 
   /**
+   * The bandwidth budget every transfer draws on: the Client's own, or the Pool's (which all its
+   * sessions share).
+   *
+   * @hidden
+   */
+  protected abstract get sharedLimit(): RateLimit;
+
+  /**
+   * The bandwidth limit in bytes per second that all transfers share (`ClientOptions.limitRate`; 0:
+   * none). On a Pool it is the budget of all its sessions together, and a session lent by
+   * `Pool.use` shows and changes the Pool's. Set it to change the limit while transfers run: what
+   * they have moved is paid for at the new rate from now on, and 0 lifts it at once. A value that is
+   * not a number from 0 throws `InvalidArgumentError`.
+   *
+   * @example
+   * ```ts
+   * client.limitRate = 256 * 1024; // office hours: 256 KiB/s
+   * const nightly = client.download('/backup/db.dump', './db.dump');
+   * setTimeout(() => (client.limitRate = 0), 60 * 60 * 1000); // after an hour, full speed
+   * await nightly;
+   * ```
+   */
+  get limitRate(): number {
+    return this.sharedLimit.bytesPerSecond;
+  }
+
+  set limitRate(bytesPerSecond: number) {
+    this.sharedLimit.bytesPerSecond = bytesPerSecond;
+  }
+
+  /**
    * `target.run(options, fn)`: how a Pool hands a call to one of its Clients.
    *
    * @hidden
@@ -92,7 +124,7 @@ export abstract class RemoteCalls {
 
   /** This object's `run` and `concurrency`, for the operations that take many steps. */
   #runner(): Runner {
-    return { run: (options, fn) => this.run(options, fn), concurrency: this.concurrency };
+    return { run: (options, fn) => this.run(options, fn), concurrency: this.concurrency, limit: this.sharedLimit };
   }
 
   /**

@@ -148,6 +148,18 @@ describe(`vsftpd on ${runtime}`, () => {
         }
       });
 
+      test('under limitRate 2 MiB/s, 1 MiB each way takes its time and arrives byte-identical', async () => {
+        // At least (1 MiB − a 102 KiB burst − one read, up to about 300 KiB on Bun) / 2 MiB/s: 0.3 s.
+        await using limited = await Client.connect(options({ limitRate: 2 * MiB }));
+        const bytes = randomBytes(MiB);
+        let started = performance.now();
+        await limited.upload(bytes, `${work}/limited.bin`);
+        expect(performance.now() - started).toBeGreaterThan(300);
+        started = performance.now();
+        expect(sha256(await limited.downloadToBytes(`${work}/limited.bin`))).toBe(sha256(bytes));
+        expect(performance.now() - started).toBeGreaterThan(300);
+      });
+
       test('resume both ways, append, rename, mkdir -p, rm -r', async () => {
         const bytes = randomBytes(MiB + 7);
         const offset = 123_457;

@@ -16,8 +16,8 @@
  *   within the default 30 s. Complete replies that do not end the wait are bounded by the session
  *   (a flood of 1xx fails, an owed 226 is dropped once), so they cannot stretch it for long either.
  * - `dataIdle`: data moves and a read or write waits on the server, counted from when that wait
- *   began. While the pump waits on the caller's sink or source no clock runs, so a slow local
- *   consumer never trips one.
+ *   began. While the pump waits on the caller's sink or source, or on a bandwidth limit
+ *   (throttle.ts), no clock runs, so a slow local consumer or a low limit never trips one.
  * - `keepAlive`: the session is idle after login and `keepAlive` is set; it sends a NOOP.
  * Beside whichever of these runs, the `login` deadline holds from the TCP connect until the login is
  * done: a bound on the whole connect, whatever each reply takes. The connect timeout (and the TLS
@@ -38,12 +38,14 @@ import { abortError } from '../errors.js';
 import type { ResolvedOptions } from '../options.js';
 import { Alarm, clockOf, type Clock } from './clock.js';
 import { DataChannel, tlsFor, type OnBytes, type TransferIo } from './data-channel.js';
+import type { RateLimit } from './throttle.js';
 
 interface Running {
   readonly resolve: (result: OperationResult) => void;
   readonly reject: (error: unknown) => void;
   readonly io: TransferIo | undefined;
   readonly onBytes: OnBytes | undefined;
+  readonly limits: readonly RateLimit[];
   readonly signal: AbortSignal | undefined;
   /** A local failure (sink or source) that made us abort; reported instead of AbortError. */
   localError: unknown;
@@ -61,6 +63,8 @@ interface ClockState {
 }
 
 const NO_CLOCK: ClockState = { kind: 'none', ms: 0 };
+
+const NO_LIMITS: readonly RateLimit[] = [];
 
 /** A logged-in control connection. */
 export class Control {
@@ -171,7 +175,10 @@ export class Control {
    * is still finishing its exchange with the server (ABOR, or the answer to a pipelined transfer
    * command) waits for the session to be idle first.
    */
-  async run(op: Operation, extra: { io?: TransferIo; onBytes?: OnBytes; signal?: AbortSignal | undefined } = {}): Promise<OperationResult> {
+  async run(
+    op: Operation,
+    extra: { io?: TransferIo; onBytes?: OnBytes; limits?: readonly RateLimit[]; signal?: AbortSignal | undefined } = {},
+  ): Promise<OperationResult> {
     while (this.#running && !this.#closed) await new Promise<void>((resolve) => this.#idleWaiters.push(resolve));
     if (this.#closed) throw this.#closeReason ?? new ConnectionError('The connection is closed');
     const { signal } = extra;
@@ -199,6 +206,7 @@ export class Control {
         },
         io: extra.io,
         onBytes: extra.onBytes,
+        limits: extra.limits ?? NO_LIMITS,
         signal,
         localError: undefined,
       };
@@ -392,7 +400,15 @@ export class Control {
     this.#closeData();
     const running = this.#running;
     const channel: DataChannel = new DataChannel(
-      { transport: this.transport, control: this.#conn, options: this.options, clock: this.#time, io: running?.io, onBytes: running?.onBytes },
+      {
+        transport: this.transport,
+        control: this.#conn,
+        options: this.options,
+        clock: this.#time,
+        io: running?.io,
+        onBytes: running?.onBytes,
+        limits: running?.limits ?? NO_LIMITS,
+      },
       {
         listening: (endpoint) => this.#perform(this.session.listening(endpoint)),
         opened: () => this.#perform(this.session.dataOpened()),

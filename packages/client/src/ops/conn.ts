@@ -8,12 +8,18 @@
  * each session of a `Pool` keeps its own and every call on it sees it. Callers serialize: one call
  * uses a Conn at a time (the Client's queue, or a Pool's lease), which is what a {@link Runner} gives.
  *
+ * Its bandwidth budget (`limit`) is its Client's, or for a session of a Pool the Pool's: every
+ * transfer on it draws on that, and on its call's own budget when the call sets `limitRate`
+ * (driver/throttle.ts). The one place that makes a single transfer's call budget is `transfer`;
+ * a call of many transfers makes one for all of them and hands it in as `callLimit`.
+ *
  * @module
  */
 import { command, LocalProtocolError, type Operation, type OperationResult, type Reply, type TransferCommand, type TransferType } from '@ftpkit/codec';
-import type { CallOptions } from '../calls.js';
+import type { CallOptions, TransferOptions } from '../calls.js';
 import type { Control } from '../driver/control.js';
 import type { OnBytes, TransferIo } from '../driver/data-channel.js';
+import { callLimit, type RateLimit } from '../driver/throttle.js';
 import type { ResolvedOptions } from '../options.js';
 
 /** What a transfer takes besides its command, path and I/O. */
@@ -21,6 +27,10 @@ export interface TransferCallOptions extends CallOptions {
   readonly startAt?: number | undefined;
   readonly type?: TransferType;
   readonly onBytes?: OnBytes;
+  /** The call's bandwidth limit in bytes per second, when the transfer is a call of its own. */
+  readonly limitRate?: number | undefined;
+  /** The call's budget, made once by a call of many transfers (a tree, ranges, many files). */
+  readonly callLimit?: RateLimit | undefined;
 }
 
 /** A logged-in connection: the driver, the login's features and the connection's memory. */
@@ -28,12 +38,15 @@ export class Conn {
   readonly control: Control;
   /** FEAT as upper-cased feature name → parameters. */
   readonly features: ReadonlyMap<string, string>;
+  /** The bandwidth budget every transfer on this connection draws on: its Client's, or its Pool's. */
+  readonly limit: RateLimit;
   /** Whether the server takes `LIST -a` (undefined until a LIST has told); see ops/listing.ts. */
   listAll: boolean | undefined;
 
-  constructor(control: Control, features: ReadonlyMap<string, string>) {
+  constructor(control: Control, features: ReadonlyMap<string, string>, limit: RateLimit) {
     this.control = control;
     this.features = features;
+    this.limit = limit;
   }
 
   /** Resolved options, password included. */
@@ -41,9 +54,9 @@ export class Conn {
     return this.control.options;
   }
 
-  /** Run one codec operation. */
-  run(op: Operation, options: CallOptions, io?: TransferIo, onBytes?: OnBytes): Promise<OperationResult> {
-    return this.control.run(op, { signal: options.signal, ...(io ? { io } : {}), ...(onBytes ? { onBytes } : {}) });
+  /** Run one codec operation that moves no data. */
+  run(op: Operation, options: CallOptions): Promise<OperationResult> {
+    return this.control.run(op, { signal: options.signal });
   }
 
   /** Send one command; resolves with its 2xx (or 3xx) reply, rejects with `FtpReplyError`. */
@@ -58,7 +71,8 @@ export class Conn {
     io: TransferIo,
     options: TransferCallOptions,
   ): Promise<{ reply: Reply; preliminary: Reply | undefined }> {
-    const result = await this.run(
+    const call = options.callLimit ?? callLimit(this.limit, options.limitRate);
+    const result = await this.control.run(
       {
         kind: 'transfer',
         command: cmd,
@@ -67,9 +81,7 @@ export class Conn {
         type: options.type ?? 'I',
         mode: this.control.options.mode,
       },
-      options,
-      io,
-      options.onBytes,
+      { signal: options.signal, io, ...(options.onBytes ? { onBytes: options.onBytes } : {}), limits: call ? [this.limit, call] : [this.limit] },
     );
     if (result.kind !== 'reply') throw new LocalProtocolError('Unexpected operation result');
     return { reply: result.reply, preliminary: result.preliminary };
@@ -89,4 +101,9 @@ function replyOf(result: OperationResult): Reply {
 export interface Runner {
   run<T>(options: CallOptions, fn: (conn: Conn) => Promise<T>): Promise<T>;
   readonly concurrency: number;
+  /** The bandwidth budget its connections share; a call of many transfers makes its own under it. */
+  readonly limit: RateLimit;
 }
+
+/** What the transfer operations (download, upload) take: the call's options, and a budget of many transfers. */
+export type TransferOpOptions = TransferOptions & Pick<TransferCallOptions, 'callLimit'>;

@@ -17,6 +17,7 @@
  */
 import type { HashAlgorithm } from '@ftpkit/codec';
 import type { CallOptions, DirectoryTransferOptions, DirectoryTransferResult, MirrorOptions, MirrorPlan, MirrorResult, SkippedEntry, TreeOptions } from '../calls.js';
+import { checkRate } from '../driver/throttle.js';
 import { InvalidArgumentError } from '../errors.js';
 import { remoteJoin } from '../io/paths.js';
 import { checksum } from '../ops/checksum.js';
@@ -57,7 +58,17 @@ export async function mirror(runner: Runner, options: MirrorOptions): Promise<Mi
   const result = (copied: MirrorResult['copied']): MirrorResult => ({ plan, copied, skipped, ...(algorithm ? { checksum: algorithm } : {}) });
   if (options.dryRun) return result([]);
   return result(
-    await runPlan(runner, plan, { ...call, direction, remote, local, keepTimes: true, onProgress: options.onProgress, onFile: options.onFile, maxDepth: options.maxDepth }),
+    await runPlan(runner, plan, {
+      ...call,
+      direction,
+      remote,
+      local,
+      keepTimes: true,
+      onProgress: options.onProgress,
+      onFile: options.onFile,
+      maxDepth: options.maxDepth,
+      limitRate: options.limitRate,
+    }),
   );
 }
 
@@ -99,7 +110,16 @@ export async function copyTree(
     ...(options.include ? { include: options.include } : {}),
     ...(options.exclude ? { exclude: options.exclude } : {}),
   });
-  const copied = await runPlan(runner, plan, { ...call, direction, remote, local, keepTimes: false, onProgress: options.onProgress, onFile: options.onFile });
+  const copied = await runPlan(runner, plan, {
+    ...call,
+    direction,
+    remote,
+    local,
+    keepTimes: false,
+    onProgress: options.onProgress,
+    onFile: options.onFile,
+    limitRate: options.limitRate,
+  });
   return {
     files: copied.length,
     directories: 1 + plan.actions.filter((a) => a.kind === 'mkdir').length,
@@ -117,10 +137,11 @@ function reported(skipped: readonly SkippedEntry[], options: { readonly exclude?
   return skipped.filter((s) => !excluded(s.path)).sort(byPath);
 }
 
-/** Bad globs and bounds are the caller's mistake: say so before anything is listed. */
+/** Bad globs, bounds and limits are the caller's mistake: say so before anything is listed. */
 function checkOptions(options: TreeOptions): void {
   for (const pattern of [...(options.include ?? []), ...(options.exclude ?? [])]) compileGlob(pattern);
   maxDepthOf(options);
+  if (options.limitRate !== undefined) checkRate(options.limitRate);
 }
 
 /** What both walks of a transfer take: links, the depth bound, and the folders `exclude` leaves alone. */
