@@ -7,7 +7,7 @@
 import { describe, expect, test } from 'vitest';
 import { FtpReplyError, RemoteProtocolError } from '../src/errors.js';
 import { commands } from '../src/index.js';
-import { loggedIn, type Harness } from './session-harness.js';
+import { Harness, loggedIn } from './session-harness.js';
 
 /** A passive RETR past its 150, with the data connection open. */
 function transferring(command: 'RETR' | 'STOR' = 'RETR'): Harness {
@@ -65,6 +65,20 @@ describe('when a keep-alive goes out', () => {
     expect(h.session.keepAlive()).toEqual([]);
     expect(finalOf(h)).toBe('226 done');
     expect(h.sent).not.toContain('PWD'); // nothing owed: no fence
+  });
+
+  test('in no other wait: greeting, TLS, the active-mode listener', () => {
+    const greeting = new Harness();
+    greeting.start({ kind: 'connect', user: 'a', password: 'b', security: 'explicit' });
+    expect(greeting.session.keepAlive()).toEqual([]);
+    greeting.reply('220 hi\r\n234 go\r\n');
+    expect(greeting.session.waiting).toBe('tls');
+    expect(greeting.session.keepAlive()).toEqual([]);
+    const active = loggedIn();
+    active.start({ kind: 'transfer', command: 'RETR', path: 'f', mode: 'active' });
+    expect(active.session.waiting).toBe('listening');
+    expect(active.session.keepAlive()).toEqual([]);
+    expect(active.session.state).toBe('busy');
   });
 
   test('not while a command waits for its reply, nor while ABOR is answered', () => {
@@ -178,6 +192,18 @@ describe('awkward orders and endings', () => {
     h.reply('200 NOOP ok.\r\n200 NOOP ok.\r\n225 No transfer to ABOR.\r\n');
     expect(h.outcome).toBeUndefined(); // none of those 200s ends the abort
     h.reply('257 "/"\r\n');
+    expect(h.outcome?.type).toBe('aborted');
+    nextCommandIsInStep(h);
+  });
+
+  test('an abort while the fence is out: the fence is read to its end, then the transfer ends aborted', () => {
+    const h = transferring();
+    tick(h);
+    h.reply('226 done\r\n');
+    h.dataClosed();
+    h.abort();
+    expect(h.sent).toEqual(['NOOP', 'PWD']); // no ABOR: the transfer is over
+    h.reply('200 NOOP ok\r\n257 "/"\r\n');
     expect(h.outcome?.type).toBe('aborted');
     nextCommandIsInStep(h);
   });
