@@ -117,8 +117,27 @@ export interface ClientOptions {
    * ```
    */
   readonly limitRate?: number;
-  /** Send NOOP after this many milliseconds of idleness (0: never, the default). */
+  /** Send NOOP after this many milliseconds of idleness between calls (0: never, the default). */
   readonly keepAlive?: number;
+  /**
+   * During a transfer, send NOOP on the control connection after this many milliseconds in which
+   * nothing went either way on it. 0 turns it off. Default 60 000 (one minute).
+   *
+   * A long transfer leaves its control connection silent, and NAT gateways and firewalls drop idle
+   * connections (AWS's NAT gateway after 350 s, Azure's load balancer after 4 minutes by default):
+   * the transfer then finishes, but its `226` never arrives and the call fails. The NOOPs keep the
+   * connection in use. Servers answer them at once, after the transfer, or not at all; the session
+   * matches every answer (and ends such a transfer with one `PWD` round trip when answers are still
+   * owed), so the next command always gets its own reply. The guide "Leaving a job running" has
+   * what each tested server does.
+   *
+   * @example
+   * ```ts
+   * // Behind a NAT that forgets a connection after 60 s of silence:
+   * const client = await Client.connect({ host: 'files.example.com', transferKeepAlive: 20_000 });
+   * ```
+   */
+  readonly transferKeepAlive?: number;
   /**
    * Control-connection text encoding. Default `'utf8'` (RFC 2640). Listings (LIST, MLSD) and name
    * lists (NLST) are decoded with it too.
@@ -196,12 +215,19 @@ export interface ResolvedOptions {
   readonly pipelining: boolean;
   readonly timeouts: Required<Timeouts>;
   readonly keepAlive: number;
+  readonly transferKeepAlive: number;
   readonly encoding: 'utf8' | 'latin1';
   readonly log: ((entry: LogEntry) => void) | undefined;
   readonly parseListing: ListingLineParser | undefined;
 }
 
 const DEFAULT_TIMEOUT = 30_000;
+
+/**
+ * `transferKeepAlive`: a NOOP after 60 s of control-connection silence during a transfer, well
+ * inside the shortest idle limit of common NAT gateways (4 minutes).
+ */
+const DEFAULT_TRANSFER_KEEP_ALIVE = 60_000;
 /** Twice a reply's: a login is several round trips, and some servers pause before answering PASS. */
 const DEFAULT_LOGIN_TIMEOUT = 60_000;
 
@@ -261,6 +287,7 @@ export function resolveOptions(options: ClientOptions): ResolvedOptions {
       dataIdle: timeouts.dataIdle ?? DEFAULT_TIMEOUT,
     },
     keepAlive: options.keepAlive ?? 0,
+    transferKeepAlive: options.transferKeepAlive ?? DEFAULT_TRANSFER_KEEP_ALIVE,
     encoding: options.encoding ?? 'utf8',
     log: options.log,
     parseListing: options.parseListing,

@@ -5,6 +5,7 @@ export { startCutProxy } from './cut-proxy.js';
 export { seededRandom } from './random.js';
 export type { CutProxy, CutProxyOptions, CutProxyTarget, CutReport } from './cut-proxy.js';
 export { startDelayProxy, type DelayProxy, type DelayProxyOptions, type DelayProxyTarget } from './delay-proxy.js';
+export { startIdleProxy, type Forgotten, type IdleProxy, type IdleProxyOptions, type IdleProxyTarget } from './idle-proxy.js';
 export { makeFixtureTree, FIXTURE_TREE, FIXTURE_OLD_MTIME } from './fixture.js';
 export type { FixtureEntry } from './fixture.js';
 export { FTP_USER, FTP_PASSWORD } from './users.js';

@@ -70,6 +70,8 @@ export interface Context {
   aborted: boolean;
   /** The running operation ended the connection as asked (QUIT). */
   quit: boolean;
+  /** The running transfer takes a keep-alive NOOP now: it waits past its 1xx (`keepalive.ts`). */
+  keepAliveOpen: boolean;
   /** Completion replies (225/226) the server still owes for an earlier transfer or ABOR. */
   strays: number;
   /** Commands handed to the driver so far. */
@@ -256,6 +258,7 @@ export function createContext(options: SessionOptions, parser: ReplyParser): Con
     hashAlgorithm: undefined,
     aborted: false,
     quit: false,
+    keepAliveOpen: false,
     strays: 0,
     sent: 0,
     sentBeforeBytes: 0,
