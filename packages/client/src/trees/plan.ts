@@ -5,8 +5,9 @@
  * target.
  *
  * A file is copied when the target lacks it, when the sizes differ, or when the source is newer
- * than the target by more than `toleranceMs` (LIST times have minute precision, so the caller
- * passes 60 s when either side comes from `ls -l`). Entries whose path matches an exclude glob, or
+ * than the target ({@link newerThan}: compared only to the precision both times have, a LIST time
+ * stating the day or the minute, an MLSD time the second, a local file's the millisecond; a day
+ * is a calendar day in the server's zone). Entries whose path matches an exclude glob, or
  * files matching no include glob when includes are given, are left alone on both sides: neither
  * copied nor deleted. With `delete`, target entries absent from the source are removed (a
  * directory as a whole), and a type clash (a file where the source has a directory, or the
@@ -14,6 +15,7 @@
  *
  * @module
  */
+import type { ListingTimePrecision } from '@ftpkit/codec';
 import type { MirrorAction, MirrorPlan, MirrorReason } from '../calls.js';
 import { compileGlob, type Matcher } from './glob.js';
 
@@ -23,6 +25,8 @@ export interface TreeEntry {
   readonly type: 'file' | 'directory';
   readonly size?: number | undefined;
   readonly modifiedAt?: Date | undefined;
+  /** How much of `modifiedAt` the listing stated (a remote entry's `precision`); absent: exact (a local file). */
+  readonly precision?: ListingTimePrecision | undefined;
 }
 
 /** How {@link planMirror} decides. */
@@ -31,8 +35,13 @@ export interface MirrorPlanOptions {
   readonly delete?: boolean;
   readonly include?: readonly string[];
   readonly exclude?: readonly string[];
-  /** Times closer than this count as equal. Default 0. */
+  /** Times closer than this, once cut to the precision both have, count as equal. Default 0. */
   readonly toleranceMs?: number;
+  /**
+   * The server's offset from UTC in minutes at an instant: the calendar day of a `day`-precision
+   * time is the day in the server's zone. Default: UTC.
+   */
+  readonly zoneOffsetAt?: (utcMs: number) => number;
   /** Copy every file, changed or not (`get -r`, `put -r`). Default false. */
   readonly all?: boolean;
 }
@@ -49,7 +58,6 @@ export interface MirrorPlanOptions {
 export function planMirror(source: readonly TreeEntry[], target: readonly TreeEntry[], options: MirrorPlanOptions = {}): MirrorPlan {
   const includes = (options.include ?? []).map(compileGlob);
   const excluded = excludedBy(options.exclude);
-  const tolerance = options.toleranceMs ?? 0;
   const wanted = (e: TreeEntry): boolean =>
     !excluded(e.path) && (e.type === 'directory' || includes.length === 0 || includes.some((m: Matcher) => m(e.path)));
 
@@ -95,7 +103,7 @@ export function planMirror(source: readonly TreeEntry[], target: readonly TreeEn
     else if (existing.type !== 'file') reason = 'type';
     else if (options.all) reason = 'all';
     else if (entry.size !== undefined && existing.size !== undefined && entry.size !== existing.size) reason = 'size';
-    else if (entry.modifiedAt && existing.modifiedAt && entry.modifiedAt.getTime() - existing.modifiedAt.getTime() > tolerance) reason = 'newer';
+    else if (newerThan(entry, existing, options)) reason = 'newer';
     if (reason === undefined) {
       unchanged.push(entry.path);
       continue;
@@ -129,6 +137,39 @@ export function planMirror(source: readonly TreeEntry[], target: readonly TreeEn
   const clashes = finalDeletes.filter((a) => sourcePaths.has(a.path) || neededDirs.has(a.path));
   const rest = finalDeletes.filter((a) => !clashes.includes(a));
   return { actions: [...clashes, ...mkdirs, ...copies, ...rest], unchanged, filtered, conflicts };
+}
+
+const DAY = 86_400_000;
+/** From the coarsest precision to the finest; a time without one (a local file's) is exact. */
+const PRECISIONS: readonly (ListingTimePrecision | undefined)[] = ['day', 'minute', 'second', undefined];
+
+/**
+ * Whether `source`'s time is later than `target`'s, by more than `toleranceMs`, compared only to
+ * the precision both have: both are cut to the coarser of their two precisions (`second`,
+ * `minute`, or for `day` the calendar day in the server's zone, `zoneOffsetAt`), so that a time a
+ * listing states to the minute never looks older than the same time to the second, and a date
+ * without a time of day is not midnight but the whole day. Without a time on either side, false.
+ * The one rule every tree transfer compares times by.
+ *
+ * @example
+ * ```ts
+ * const listed = { path: 'a', type: 'file', modifiedAt: new Date('2024-06-14T09:30:00Z'), precision: 'minute' } as const;
+ * newerThan({ path: 'a', type: 'file', modifiedAt: new Date('2024-06-14T09:30:59Z') }, listed); // false: the same minute
+ * ```
+ */
+export function newerThan(source: TreeEntry, target: TreeEntry, options: Pick<MirrorPlanOptions, 'toleranceMs' | 'zoneOffsetAt'> = {}): boolean {
+  const s = source.modifiedAt?.getTime();
+  const t = target.modifiedAt?.getTime();
+  if (s === undefined || t === undefined || Number.isNaN(s) || Number.isNaN(t)) return false;
+  const precision = PRECISIONS[Math.min(PRECISIONS.indexOf(source.precision), PRECISIONS.indexOf(target.precision))];
+  const at = options.zoneOffsetAt ?? (() => 0);
+  const cut = (time: number): number => {
+    if (precision === 'day') return Math.floor((time + at(time) * 60_000) / DAY) * DAY;
+    if (precision === 'minute') return Math.floor(time / 60_000) * 60_000;
+    if (precision === 'second') return Math.floor(time / 1000) * 1000;
+    return time;
+  };
+  return cut(s) - cut(t) > (options.toleranceMs ?? 0);
 }
 
 /** Whether a path is left alone by these exclude globs: it, or a folder above it, matches one. */
