@@ -35,6 +35,7 @@ const OPTIONS = {
   'max-depth': { type: 'string' },
   exclude: { type: 'string', multiple: true },
   'netrc-file': { type: 'string' },
+  'list-time-zone': { type: 'string' },
   timeout: { type: 'string' },
   verbose: { type: 'boolean', short: 'v' },
   json: { type: 'boolean' },
@@ -84,6 +85,7 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
       ...(flags.explicitTls ? { secure: 'explicit' as const } : {}),
       ...(flags.implicitTls ? { secure: 'implicit' as const } : {}),
       ...(flags.active ? { mode: 'active' as const } : {}),
+      ...(flags.listTimeZone === undefined ? {} : { listTimeZone: flags.listTimeZone }),
       // The login deadline keeps the library's ratio to the others: twice a reply's (0 stays "none").
       ...(flags.timeoutMs === undefined
         ? {}
@@ -199,6 +201,7 @@ function toFlags(values: Record<string, string | boolean | (string | boolean)[] 
     exclude: list('exclude'),
     maxDepth,
     netrcFile: str('netrc-file'),
+    listTimeZone: str('list-time-zone'),
     timeoutMs,
     verbose: bool('verbose'),
     json: bool('json'),

@@ -38,6 +38,8 @@ export interface Flags {
   /** Folders below the root a tree command walks at most (mirror, get -r, put -r, rm -r, rmdir -r); undefined: the library's default. */
   readonly maxDepth: number | undefined;
   readonly netrcFile: string | undefined;
+  /** The server's LIST time zone (`--list-time-zone`): the client's `listTimeZone`, checked there. */
+  readonly listTimeZone: string | undefined;
   readonly timeoutMs: number | undefined;
   readonly verbose: boolean;
   readonly json: boolean;

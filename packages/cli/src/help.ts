@@ -2,7 +2,8 @@
 export const HELP = `Usage: ftpkit <command> [options] <arguments>
 
 Commands:
-  ls URL                   list a directory (or one file)
+  ls URL                   list a directory (or one file): type, size, UTC time (or the
+                           server's date alone, when its listing shows no time), name
   get URL [LOCAL]          download a file; LOCAL '-' writes to stdout; -r for a directory
   put LOCAL... URL         upload files; -r for directories; URL ending in '/' is a directory
   cat URL                  write a remote file to stdout
@@ -40,6 +41,10 @@ Options:
   --exclude GLOB           mirror, get -r, put -r: skip paths matching GLOB (repeatable)
   --max-depth N            mirror, get -r, put -r, rm -r, rmdir -r: stop with an error at a
                            folder more than N folders below the root (default 100)
+  --list-time-zone ZONE    the zone of the server's LIST times (no MLSD): UTC (default), auto
+                           (learnt from MDTM), an offset such as +05:30 (write
+                           --list-time-zone=-08:00 for a negative one), or an IANA name such
+                           as Europe/Berlin; for ls, mirror and the tree commands
   --netrc-file FILE        read credentials from FILE instead of ~/.netrc
   --timeout SECONDS        connect and reply timeout (default 30)
   -v, --verbose            print the protocol exchange on stderr (passwords redacted)
