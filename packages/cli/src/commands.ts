@@ -7,8 +7,9 @@
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
-import { FtpReplyError, remotePath, type Client, type FileEvent, type ListingEntry, type ListTimeZoneState, type MirrorAction, type Pool } from '@ftpkit/client';
+import { FtpReplyError, remotePath, type Client, type FileEvent, type ListingEntry, type MirrorAction, type Pool } from '@ftpkit/client';
 import type { Context, TransferRecord } from './context.js';
+import { entryJson, entryLines } from './entries.js';
 import { LocalError, UsageError } from './exit-codes.js';
 import type { TransferMeter } from './progress.js';
 import { isRemote, maskPassword, originKey, parseTarget, type RemoteTarget } from './target.js';
@@ -38,37 +39,8 @@ async function ls(context: Context): Promise<JsonFields> {
     entries = [entry];
   }
   entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-  const width = Math.max(1, ...entries.map((e) => String(e.size ?? '-').length));
-  const zone = client.listTimeZone;
-  for (const e of entries) {
-    const type = { file: '-', directory: 'd', symlink: 'l' }[e.type as string] ?? '?';
-    const name = e.type === 'directory' ? `${e.name}/` : e.target !== undefined ? `${e.name} -> ${e.target}` : e.name;
-    context.print(`${type} ${String(e.size ?? '-').padStart(width)}  ${timeColumn(e, zone)}  ${name}`);
-  }
+  for (const line of entryLines(entries, client.listTimeZone)) context.print(line);
   return { path: target.path, entries: entries.map(entryJson) };
-}
-
-/**
- * `ls`'s time column, 16 characters: UTC to the minute, or for a listing line that shows only the
- * day (an old file in `ls -l`), that date alone, as the server's calendar has it (in the server's
- * zone, `--list-time-zone`), never an invented `00:00`.
- */
-function timeColumn(e: ListingEntry, zone: ListTimeZoneState): string {
-  const time = e.modifiedAt;
-  if (time === undefined) return ' '.repeat(16);
-  if (e.precision !== 'day') return time.toISOString().slice(0, 16).replace('T', ' ');
-  return new Date(time.getTime() + zone.offsetAt(time) * 60_000).toISOString().slice(0, 10).padEnd(16);
-}
-
-function entryJson(e: ListingEntry): JsonFields {
-  return {
-    name: e.name,
-    type: e.type,
-    ...(e.size === undefined ? {} : { size: e.size }),
-    ...(e.modifiedAt === undefined ? {} : { modifiedAt: e.modifiedAt.toISOString(), precision: e.precision }),
-    ...(e.permissions === undefined ? {} : { permissions: e.permissions }),
-    ...(e.target === undefined ? {} : { target: e.target }),
-  };
 }
 
 // --- get, cat ----------------------------------------------------------------------------------
