@@ -41,6 +41,7 @@ const OPTIONS = {
   initial: { type: 'boolean' },
   count: { type: 'string' },
   'netrc-file': { type: 'string' },
+  'list-time-zone': { type: 'string' },
   timeout: { type: 'string' },
   'limit-rate': { type: 'string' },
   verbose: { type: 'boolean', short: 'v' },
@@ -91,6 +92,7 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
       ...(flags.explicitTls ? { secure: 'explicit' as const } : {}),
       ...(flags.implicitTls ? { secure: 'implicit' as const } : {}),
       ...(flags.active ? { mode: 'active' as const } : {}),
+      ...(flags.listTimeZone === undefined ? {} : { listTimeZone: flags.listTimeZone }),
       // The login deadline keeps the library's ratio to the others: twice a reply's (0 stays "none").
       ...(flags.timeoutMs === undefined
         ? {}
@@ -216,6 +218,7 @@ function toFlags(values: Record<string, string | boolean | (string | boolean)[] 
     initial: bool('initial'),
     count,
     netrcFile: str('netrc-file'),
+    listTimeZone: str('list-time-zone'),
     timeoutMs,
     limitRate,
     verbose: bool('verbose'),

@@ -11,6 +11,7 @@ import { stat } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
 import { FtpReplyError, remotePath, type Client, type FileEvent, type ListingEntry, type MirrorAction, type Pool } from '@ftpkit/client';
 import type { Context, TransferRecord } from './context.js';
+import { entryJson, entryLines } from './entries.js';
 import { LocalError, UsageError } from './exit-codes.js';
 import type { TransferMeter } from './progress.js';
 import { isRemote, maskPassword, originKey, parseTarget, type RemoteTarget } from './target.js';
@@ -47,25 +48,8 @@ async function ls(context: Context): Promise<JsonFields> {
     entries = [entry];
   }
   entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-  const width = Math.max(1, ...entries.map((e) => String(e.size ?? '-').length));
-  for (const e of entries) {
-    const type = { file: '-', directory: 'd', symlink: 'l' }[e.type as string] ?? '?';
-    const time = e.modifiedAt ? e.modifiedAt.toISOString().slice(0, 16).replace('T', ' ') : '                ';
-    const name = e.type === 'directory' ? `${e.name}/` : e.target !== undefined ? `${e.name} -> ${e.target}` : e.name;
-    context.print(`${type} ${String(e.size ?? '-').padStart(width)}  ${time}  ${name}`);
-  }
+  for (const line of entryLines(entries, client.listTimeZone)) context.print(line);
   return { path: target.path, entries: entries.map(entryJson) };
-}
-
-function entryJson(e: ListingEntry): JsonFields {
-  return {
-    name: e.name,
-    type: e.type,
-    ...(e.size === undefined ? {} : { size: e.size }),
-    ...(e.modifiedAt === undefined ? {} : { modifiedAt: e.modifiedAt.toISOString() }),
-    ...(e.permissions === undefined ? {} : { permissions: e.permissions }),
-    ...(e.target === undefined ? {} : { target: e.target }),
-  };
 }
 
 // --- get, cat ----------------------------------------------------------------------------------

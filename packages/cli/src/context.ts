@@ -48,6 +48,8 @@ export interface Flags {
   /** watch: stop after this many events. */
   readonly count: number | undefined;
   readonly netrcFile: string | undefined;
+  /** The server's LIST time zone (`--list-time-zone`): the client's `listTimeZone`, checked there. */
+  readonly listTimeZone: string | undefined;
   readonly timeoutMs: number | undefined;
   /** `--limit-rate` in bytes per second: every transfer together (a Pool's sessions too); undefined: none. */
   readonly limitRate: number | undefined;

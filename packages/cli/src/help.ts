@@ -2,7 +2,9 @@
 export const HELP = `Usage: ftpkit <command> [options] <arguments>
 
 Commands:
-  ls URL                   list a directory (or one file); --names: names only (NLST)
+  ls URL                   list a directory (or one file): type, size, UTC time (or the
+                           server's date alone, when its listing shows no time), name;
+                           --names: names only (NLST)
   get URL [LOCAL]          download a file; LOCAL '-' writes to stdout; -r for a directory
   put LOCAL... URL         upload files; -r for directories; URL ending in '/' is a directory
   cat URL                  write a remote file to stdout
@@ -51,6 +53,10 @@ Options:
                            apart show it the same size and time (default: the interval)
   --initial                watch: report what is already there as added
   --count N                watch: exit after N events
+  --list-time-zone ZONE    the zone of the server's LIST times (no MLSD): UTC (default), auto
+                           (learnt from MDTM), an offset such as +05:30 (write
+                           --list-time-zone=-08:00 for a negative one), or an IANA name such
+                           as Europe/Berlin; for ls, mirror and the tree commands
   --netrc-file FILE        read credentials from FILE instead of ~/.netrc
   --timeout SECONDS        connect and reply timeout (default 30)
   --limit-rate RATE        at most RATE bytes per second, all transfers together (with

@@ -21,6 +21,7 @@ import { abortError } from './errors.js';
 import { Conn } from './ops/conn.js';
 import { parseUrl, resolveOptions, type ClientOptions, type ResolvedOptions } from './options.js';
 import { RemoteCalls } from './remote.js';
+import type { ListTimeZoneState } from './time-zone.js';
 
 /**
  * An FTP or FTPS client: one session, its calls run one after another in call order.
@@ -81,6 +82,24 @@ export class Client extends RemoteCalls implements AsyncDisposable {
   /** True once the control connection is gone. */
   get closed(): boolean {
     return this.#control.closed;
+  }
+
+  /**
+   * The zone this session reads LIST times in (the `listTimeZone` option), and with `'auto'`
+   * what it has learned: `auto` is `'pending'` until a LIST-based listing has let it ask MDTM,
+   * then `'detected'` (with the `offset` found) or `'failed'` (with the `reason`; times stay UTC).
+   *
+   * @example
+   * ```ts
+   * const client = await Client.connect({ host: 'legacy.example.com', listTimeZone: 'auto' });
+   * const entries = await client.list('/pub'); // read in the zone this first listing finds
+   * const { zone, offset, auto } = client.listTimeZone; // e.g. '+02:00', 120, 'detected'
+   * // A day-precision time is a date in the server's zone: show it there.
+   * const at = (time: Date) => new Date(time.getTime() + client.listTimeZone.offsetAt(time) * 60_000).toISOString().slice(0, 10);
+   * ```
+   */
+  get listTimeZone(): ListTimeZoneState {
+    return this.#conn.zone.state;
   }
 
   get options(): ResolvedOptions {

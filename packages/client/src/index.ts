@@ -29,6 +29,7 @@ export type {
 export type { DownloadItem, ManyOptions, PoolDirectoryOptions, PoolDownloadOptions, PoolOptions, PoolStats, UploadItem } from './pool.js';
 export { parseUrl } from './options.js';
 export type { ClientOptions, LogEntry, ResolvedOptions, SecureMode, Timeouts } from './options.js';
+export type { ListTimeZone, ListTimeZoneState } from './time-zone.js';
 export type { DownloadDestination, NodeWritableLike } from './io/sinks.js';
 export type { UploadSource } from './io/sources.js';
 export { remoteJoin as remotePath, safeLocalName } from './io/paths.js';
@@ -59,4 +60,4 @@ export {
   isFtpError,
 } from './errors.js';
 export type { LoopEvidence, TlsErrorReason } from './errors.js';
-export type { HashAlgorithm, ListingEntry, ListingLineParser, Reply, ServerChecksum } from '@ftpkit/codec';
+export type { HashAlgorithm, ListingEntry, ListingLineParser, ListingTimePrecision, Reply, ServerChecksum } from '@ftpkit/codec';

@@ -6,6 +6,7 @@
 import type { ListingLineParser } from '@ftpkit/codec';
 import type { TlsOptions, Transport } from '@ftpkit/transport';
 import { InvalidArgumentError } from './errors.js';
+import { zoneOf, type ListTimeZone } from './time-zone.js';
 
 /** How the control connection is secured. */
 export type SecureMode = false | 'explicit' | 'implicit';
@@ -143,6 +144,38 @@ export interface ClientOptions {
    * lists (NLST) are decoded with it too.
    */
   readonly encoding?: 'utf8' | 'latin1';
+  /**
+   * The time zone of the server's LIST times, which carry none (MLSD and MDTM times are UTC by
+   * RFC 3659 and are never shifted). It applies to every time read from a LIST: `list`,
+   * `listEntries`, `stat` without MLST, the tree walks and `mirror`, and the year of dates listed
+   * without one (`Nov 25 15:40`), which is placed by the server's calendar, not the client's.
+   *
+   * - `'UTC'` (default): the times are read as UTC.
+   * - A fixed offset: `'+05:30'`, `'-08:00'` (also `'UTC+05:30'`), or a number of minutes east of
+   *   UTC (`330`, `-480`).
+   * - An IANA zone name (`'Europe/Berlin'`, `'America/New_York'`), where the runtime has `Intl`:
+   *   each time is read at the offset in force on its own date, so summer and winter times are
+   *   both right. A runtime without `Intl`, or without that zone, fails the connect.
+   * - `'auto'`: the session learns the offset itself, from its first LIST-based listing: MDTM
+   *   (UTC) of one listed file against its LIST time, rounded to 15 minutes. That listing is read
+   *   in the zone found, and so is every later one; `Client.listTimeZone` (`Pool.listTimeZones`)
+   *   shows what was found, and the log says why when nothing was (no MDTM, MDTM refused, no file
+   *   with a time of day). A fixed offset cannot follow a switch to or from summer time that
+   *   happens during the session. A server whose MDTM is local time as well (vsftpd with
+   *   `use_localtime=YES`) makes 'auto' find 0: name the zone instead.
+   *
+   * A bad value is {@link InvalidArgumentError} from `Client.connect` (and from `new Pool`). The
+   * listing guide, section "Time zones", has the details.
+   *
+   * @example
+   * ```ts
+   * const client = await Client.connect({ host: 'legacy.example.com', listTimeZone: 'Europe/Berlin' });
+   * const auto = await Client.connect({ host: 'other.example.com', listTimeZone: 'auto' });
+   * await auto.list('/pub');
+   * console.log(auto.listTimeZone); // { zone: '+02:00', offset: 120, auto: 'detected', offsetAt: [Function] }
+   * ```
+   */
+  readonly listTimeZone?: ListTimeZone;
   /** Receives every command and reply, passwords redacted. */
   readonly log?: (entry: LogEntry) => void;
   /**
@@ -217,6 +250,7 @@ export interface ResolvedOptions {
   readonly keepAlive: number;
   readonly transferKeepAlive: number;
   readonly encoding: 'utf8' | 'latin1';
+  readonly listTimeZone: ListTimeZone;
   readonly log: ((entry: LogEntry) => void) | undefined;
   readonly parseListing: ListingLineParser | undefined;
 }
@@ -261,6 +295,13 @@ export function parseUrl(url: string): ClientOptions {
   };
 }
 
+/** A `listTimeZone` that names a zone, or 'auto' (default `'UTC'`); {@link InvalidArgumentError} otherwise. */
+function checkListTimeZone(option: ListTimeZone | undefined): ListTimeZone {
+  if (option === undefined) return 'UTC';
+  zoneOf(option);
+  return option;
+}
+
 /** Apply defaults. */
 export function resolveOptions(options: ClientOptions): ResolvedOptions {
   const secure: SecureMode = options.secure === true ? 'explicit' : options.secure === undefined ? false : options.secure;
@@ -289,6 +330,7 @@ export function resolveOptions(options: ClientOptions): ResolvedOptions {
     keepAlive: options.keepAlive ?? 0,
     transferKeepAlive: options.transferKeepAlive ?? DEFAULT_TRANSFER_KEEP_ALIVE,
     encoding: options.encoding ?? 'utf8',
+    listTimeZone: checkListTimeZone(options.listTimeZone),
     log: options.log,
     parseListing: options.parseListing,
   };

@@ -45,6 +45,7 @@ import { Leases, type PoolStats } from './leases.js';
 import { feed, progressMeter, sumOrUndefined } from './progress.js';
 import { RemoteCalls } from './remote.js';
 import { segmentedDownload } from './segmented.js';
+import type { ListTimeZoneState } from './time-zone.js';
 
 /**
  * Default number of sessions. FileZilla allows 2 simultaneous transfers by default and lftp's `pget`
@@ -184,6 +185,22 @@ export class Pool extends RemoteCalls implements AsyncDisposable {
   /** True once {@link Pool.close} has been called. */
   get closed(): boolean {
     return this.#sessions.closed;
+  }
+
+  /**
+   * The LIST time zone of each open session, in the order they were opened
+   * ({@link Client.listTimeZone}): with `listTimeZone: 'auto'` each session learns it from its own
+   * first LIST-based listing, so a session that has not listed yet is still `'pending'`.
+   *
+   * @example
+   * ```ts
+   * const pool = new Pool({ host: 'legacy.example.com', listTimeZone: 'auto', size: 4 });
+   * await pool.mirror({ direction: 'download', remote: '/pub', local: './pub' });
+   * for (const { zone, auto, reason } of pool.listTimeZones) console.log(zone, auto, reason ?? '');
+   * ```
+   */
+  get listTimeZones(): ListTimeZoneState[] {
+    return this.#sessions.sessions.map((client) => client.listTimeZone);
   }
 
   /**

@@ -506,8 +506,10 @@ export abstract class RemoteCalls {
 
   /**
    * Make a local tree a copy of a remote one (`direction: 'download'`), or the reverse, moving only
-   * new and changed files: missing on the target, another size, or newer (by more than a minute
-   * when times come from `ls -l`); with `checksum`, same-size files are decided by content. Options:
+   * new and changed files: missing on the target, another size, or newer, compared only to the
+   * precision both times have (a LIST time states the minute, or only the day, which is then a
+   * calendar day in the server's zone: set `listTimeZone` for a server without MLSD that is not at
+   * UTC); with `checksum`, same-size files are decided by content. Options:
    * `delete` extraneous entries, `include`/`exclude` globs, `followSymlinks`, `all` to copy every
    * file, `dryRun` for the plan alone, `onProgress` and `onFile` as for every tree transfer. Server
    * names are checked before they become local paths. Copies and checksums run `concurrency` at a

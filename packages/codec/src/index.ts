@@ -66,6 +66,7 @@ export type {
   ListingResult,
   ListingTimePrecision,
   ParseListingOptions,
+  TimeZoneOffsetFunction,
   UnparsedLine,
 } from './listing.js';
 export { DEFAULT_MAX_LISTING_LINE, ListingParser } from './listing-stream.js';

@@ -14,8 +14,9 @@
  * the directory itself and its parent and are a classic path-traversal hazard for naive mirroring.
  *
  * Every entry keeps its `raw` line. Dates in LIST listings are server-local without a zone; they
- * are read at the offset the caller gives (`timeZoneOffset`, UTC without one), and every entry with
- * a time says how precise it is (see `list/unix.ts` for how a missing year is inferred from `now`).
+ * are read at the offset the caller gives (`timeZoneOffset`: fixed, or a function of the date for a
+ * zone with daylight saving time; UTC without one), and every entry with a time says how precise it
+ * is (see `list/unix.ts` for how a missing year is inferred from `now`).
  * The codec never reads the clock or the host's time zone: both come from the caller.
  *
  * @module
@@ -35,6 +36,7 @@ export type {
   ListingResult,
   ListingTimePrecision,
   ParseListingOptions,
+  TimeZoneOffsetFunction,
   UnparsedLine,
 } from './list/types.js';
 

@@ -4,9 +4,10 @@
  * Theory of operation: the driver (`Control`) runs one codec operation at a time and knows nothing
  * of FTP policy. A {@link Conn} wraps it for the operations in this folder: the login's FEAT, the
  * resolved options, a typed command and a typed transfer, and what the connection has learned about
- * its server (whether `LIST -a` works). That memory belongs to the connection, not to a `Client`, so
- * each session of a `Pool` keeps its own and every call on it sees it. Callers serialize: one call
- * uses a Conn at a time (the Client's queue, or a Pool's lease), which is what a {@link Runner} gives.
+ * its server (whether `LIST -a` works, the zone of its LIST times). That memory belongs to the
+ * connection, not to a `Client`, so each session of a `Pool` keeps its own and every call on it
+ * sees it. Callers serialize: one call uses a Conn at a time (the Client's queue, or a Pool's
+ * lease), which is what a {@link Runner} gives.
  *
  * Its bandwidth budget (`limit`) is its Client's, or for a session of a Pool the Pool's: every
  * transfer on it draws on that, and on its call's own budget when the call sets `limitRate`
@@ -21,6 +22,7 @@ import type { Control } from '../driver/control.js';
 import type { OnBytes, TransferIo } from '../driver/data-channel.js';
 import { callLimit, type RateLimit } from '../driver/throttle.js';
 import type { ResolvedOptions } from '../options.js';
+import { SessionZone } from '../time-zone.js';
 
 /** What a transfer takes besides its command, path and I/O. */
 export interface TransferCallOptions extends CallOptions {
@@ -42,11 +44,14 @@ export class Conn {
   readonly limit: RateLimit;
   /** Whether the server takes `LIST -a` (undefined until a LIST has told); see ops/listing.ts. */
   listAll: boolean | undefined;
+  /** The zone of the server's LIST times, as `listTimeZone` says or as 'auto' has learned (ops/list-zone.ts). */
+  readonly zone: SessionZone;
 
   constructor(control: Control, features: ReadonlyMap<string, string>, limit: RateLimit) {
     this.control = control;
     this.features = features;
     this.limit = limit;
+    this.zone = new SessionZone(control.options.listTimeZone);
   }
 
   /** Resolved options, password included. */

@@ -18,6 +18,11 @@
  * list with a file-system reply (x5z) is missing when it is no folder the session can enter, since
  * servers say "no such folder" in many ways (450, 550, 451, or nothing at all).
  *
+ * LIST times are read in the session's zone (`listTimeZone`, kept on the connection). With 'auto'
+ * not yet settled, a LIST is read held: its entries wait while list-zone.ts asks MDTM about one of
+ * them, and come out read in the zone found (`list` parses its text again at that zone; the stream
+ * is described in listing-stream.ts). MLSD is never held: its times are UTC.
+ *
  * @module
  */
 import {
@@ -43,7 +48,8 @@ import { concat } from '../io/sinks.js';
 import type { ResolvedOptions } from '../options.js';
 import type { Conn, Runner, TransferCallOptions } from './conn.js';
 import { isDirectory } from './dirs.js';
-import { streamListing, type ListingAttempt, type ListingSinks, type ListingTally } from './listing-stream.js';
+import { detectZone, zoneSample } from './list-zone.js';
+import { ListingCut, streamListing, type ListingAttempt, type ListingRead, type ListingSinks, type ListingTally } from './listing-stream.js';
 
 /**
  * Largest directory listing `list` holds in memory (64 MiB, about a million `ls -l` lines). The
@@ -97,14 +103,26 @@ function guarded(hook: ListingLineParser, path: string | undefined): ListingLine
 /** A directory's entries, without `.` and `..`. */
 export async function list(conn: Conn, path: string | undefined, options: CallOptions): Promise<ListingEntry[]> {
   let entries: readonly ListingEntry[] = [];
-  await listTransfer(conn, path, options, (format) => {
+  await listTransfer(conn, path, options, (format, read) => {
     const held = heldListing(conn.options.encoding);
     return {
       io: held.io,
       finish: () => {
-        const parsed = parseListing(held.text(), parseOptions(conn.options, path, format));
+        const text = held.text();
+        const parse = parseOptions(conn.options, path, format);
+        const parsed = parseListing(text, { ...parse, timeZoneOffset: read.offset });
         entries = parsed.entries;
-        return { format: parsed.format, entryCount: entries.length, unparsedCount: parsed.unparsed.length, unparsed: parsed.unparsed };
+        // Held: nothing is handed out before `list` returns; the zone found reads the text again.
+        const release = (offset: ListingRead['offset']): void => {
+          if (offset !== read.offset) entries = parseListing(text, { ...parse, timeZoneOffset: offset }).entries;
+        };
+        return {
+          format: parsed.format,
+          entryCount: entries.length,
+          unparsedCount: parsed.unparsed.length,
+          unparsed: parsed.unparsed,
+          ...(read.hold ? { held: { sample: zoneSample(entries), cut: false, release } } : {}),
+        };
       },
     };
   });
@@ -113,21 +131,43 @@ export async function list(conn: Conn, path: string | undefined, options: CallOp
 
 /**
  * The transfer behind `list`, `listEntries` and so every tree walk: MLSD when the server advertises
- * MLST, else LIST (see {@link listWithAll}). `sinks(format)` makes each attempt's data sink, told the
- * format to parse with (`'mlsd'`, or `undefined` for LIST, whose format is detected). A listing with
- * lines no format reads is {@link UnreadableListingError}, never a shorter or empty listing.
+ * MLST, else LIST (see {@link listWithAll}). `sinks(format, read)` makes each attempt's data sink,
+ * told the format to parse with (`'mlsd'`, or `undefined` for LIST, whose format is detected) and
+ * how to read LIST times (the session's zone; held while 'auto' has not settled, after which the
+ * held entries are released in the zone found, or, for a listing cut at its hold bound, listed
+ * again). A listing with lines no format reads is {@link UnreadableListingError}, never a shorter
+ * or empty listing.
  */
 async function listTransfer(conn: Conn, path: string | undefined, options: CallOptions, sinks: ListingSinks): Promise<void> {
-  let tally: ListingTally;
-  if (conn.features.has('MLST')) tally = await attempt(conn, 'MLSD', path, sinks('mlsd'), options);
-  else if (conn.listAll === false) tally = await attempt(conn, 'LIST', path, sinks(undefined), options);
-  else tally = await listWithAll(conn, path, options, sinks);
-  if (tally.unparsedCount > 0) throw new UnreadableListingError(path, tally);
+  for (;;) {
+    const mlsd = conn.features.has('MLST');
+    // Without MDTM 'auto' cannot learn anything: settle it (and say so) before reading, not after.
+    if (!mlsd && conn.zone.pending && !conn.features.has('MDTM')) await detectZone(conn, path, undefined, options);
+    const read: ListingRead = { offset: conn.zone.zone.offset, hold: !mlsd && conn.zone.pending };
+    let tally: ListingTally;
+    if (mlsd) tally = await attempt(conn, 'MLSD', path, sinks('mlsd', read), options);
+    else if (conn.listAll === false) tally = await attempt(conn, 'LIST', path, sinks(undefined, read), options);
+    else tally = await listWithAll(conn, path, options, (format) => sinks(format, read));
+    const held = tally.held;
+    if (held !== undefined) {
+      await detectZone(conn, path, held.sample, options);
+      // Cut with a sample: the try settled the zone or counted toward giving up, so this ends.
+      if (held.cut) continue;
+      held.release(conn.zone.zone.offset);
+    }
+    if (tally.unparsedCount > 0) throw new UnreadableListingError(path, tally);
+    return;
+  }
 }
 
-/** One listing transfer into `sink`, and what its parse read. */
+/** One listing transfer into `sink`, and what its parse read (a held listing cut short included). */
 async function attempt(conn: Conn, cmd: TransferCommand, arg: string | undefined, sink: ListingAttempt, options: TransferCallOptions): Promise<ListingTally> {
-  await conn.transfer(cmd, arg, sink.io, options);
+  try {
+    await conn.transfer(cmd, arg, sink.io, options);
+  } catch (err) {
+    if (err instanceof ListingCut) return err.tally;
+    throw err;
+  }
   return sink.finish();
 }
 
@@ -143,7 +183,7 @@ async function attempt(conn: Conn, cmd: TransferCommand, arg: string | undefined
  * `-a` that lists entries is remembered. A failure after data arrived is the transfer's, not the
  * form's, and is thrown as it is.
  */
-async function listWithAll(conn: Conn, path: string | undefined, options: CallOptions, sinks: ListingSinks): Promise<ListingTally> {
+async function listWithAll(conn: Conn, path: string | undefined, options: CallOptions, sinks: (format: undefined) => ListingAttempt): Promise<ListingTally> {
   let bytes = 0;
   let flagged: ListingTally | undefined;
   try {

@@ -6,7 +6,8 @@
  * `concurrency` files at a time, and every option means the same everywhere. Every walk ends
  * (walk.ts, loops.ts), and both trees are walked before anything is written.
  *
- * `mirror` walks both trees and plans new files, other sizes and newer times; with `checksum`, the
+ * `mirror` walks both trees and plans new files, other sizes and newer times (to the precision both
+ * times have, in the server's zone as the session reads its LIST times); with `checksum`, the
  * files whose fate a checksum decides are compared by content, the server's checksum (through the
  * same runner, so a Pool checksums on its sessions) against the local file's. `downloadDir` and
  * `uploadDir` copy every file: a plan with `all` against an empty target, so nothing on the target is
@@ -40,7 +41,7 @@ export async function mirror(runner: Runner, options: MirrorOptions): Promise<Mi
   const walking = walkOptions(options);
   const remoteTree: Walk =
     direction === 'upload' && !(await runner.run(call, (conn) => isDirectory(conn, remote, call)))
-      ? { entries: [], skipped: [], exactTimes: true }
+      ? { entries: [], skipped: [] }
       : await walkRemote(runner, remote, walking);
   const localTree = await walkLocal(local, { ...walking, missingIsEmpty: direction === 'download' });
   const [source, target] = direction === 'download' ? [remoteTree, localTree] : [localTree, remoteTree];
@@ -49,8 +50,10 @@ export async function mirror(runner: Runner, options: MirrorOptions): Promise<Mi
     ...(options.include ? { include: options.include } : {}),
     ...(options.exclude ? { exclude: options.exclude } : {}),
     ...(options.all ? { all: true } : {}),
-    // `ls -l` times are to the minute: a smaller difference is noise.
-    toleranceMs: remoteTree.exactTimes ? 1000 : 60_000,
+    // Times are compared to the precision both sides have (plan.ts: newerThan), a day in the
+    // server's zone. A second more is noise: file systems that keep times to 2 s (FAT) round by one.
+    toleranceMs: 1000,
+    ...(remoteTree.zoneOffsetAt ? { zoneOffsetAt: remoteTree.zoneOffsetAt } : {}),
   });
   let algorithm: HashAlgorithm | undefined;
   if (options.checksum) ({ plan, algorithm } = await byContent(runner, plan, source.entries, options));

@@ -5,10 +5,11 @@
  * target.
  *
  * A file is copied when the target lacks it, when the sizes differ, or when the source is newer
- * than the target by more than `toleranceMs` (LIST times have minute precision, so the caller
- * passes 60 s when either side comes from `ls -l`): {@link compareFiles}, the one comparison of two
- * versions of a file, which `watch` uses too, through {@link diffTrees} (what changed between two
- * listings of one tree). Entries whose path matches an exclude glob, or
+ * than the target ({@link compareFiles}, the one comparison of two versions of a file, which
+ * `watch` uses too through {@link diffTrees}; its times by {@link newerThan}: compared only to the
+ * precision both times have, a LIST time stating the day or the minute, an MLSD time the second, a
+ * local file's the millisecond; a day is a calendar day in the server's zone). Entries whose path
+ * matches an exclude glob, or
  * files matching no include glob when includes are given, are left alone on both sides: neither
  * copied nor deleted. With `delete`, target entries absent from the source are removed (a
  * directory as a whole), and a type clash (a file where the source has a directory, or the
@@ -16,6 +17,7 @@
  *
  * @module
  */
+import type { ListingTimePrecision } from '@ftpkit/codec';
 import type { MirrorAction, MirrorPlan, MirrorReason } from '../calls.js';
 import { compileGlob, type Matcher } from './glob.js';
 
@@ -25,6 +27,8 @@ export interface TreeEntry {
   readonly type: 'file' | 'directory';
   readonly size?: number | undefined;
   readonly modifiedAt?: Date | undefined;
+  /** How much of `modifiedAt` the listing stated (a remote entry's `precision`); absent: exact (a local file). */
+  readonly precision?: ListingTimePrecision | undefined;
 }
 
 /** How {@link planMirror} decides. */
@@ -33,8 +37,13 @@ export interface MirrorPlanOptions {
   readonly delete?: boolean;
   readonly include?: readonly string[];
   readonly exclude?: readonly string[];
-  /** Times closer than this count as equal. Default 0. */
+  /** Times closer than this, once cut to the precision both have, count as equal. Default 0. */
   readonly toleranceMs?: number;
+  /**
+   * The server's offset from UTC in minutes at an instant: the calendar day of a `day`-precision
+   * time is the day in the server's zone. Default: UTC.
+   */
+  readonly zoneOffsetAt?: (utcMs: number) => number;
   /** Copy every file, changed or not (`get -r`, `put -r`). Default false. */
   readonly all?: boolean;
 }
@@ -50,7 +59,6 @@ export interface MirrorPlanOptions {
  */
 export function planMirror(source: readonly TreeEntry[], target: readonly TreeEntry[], options: MirrorPlanOptions = {}): MirrorPlan {
   const { includes, excluded, wanted } = treeFilter(options);
-  const tolerance = options.toleranceMs ?? 0;
 
   const targetByPath = new Map(target.map((e) => [e.path, e]));
   const filtered: string[] = [];
@@ -95,7 +103,7 @@ export function planMirror(source: readonly TreeEntry[], target: readonly TreeEn
     else if (options.all) reason = 'all';
     else {
       // An older source is kept: a mirror brings the target up to date, never back in time.
-      const difference = compareFiles(entry, existing, tolerance);
+      const difference = compareFiles(entry, existing, options);
       if (difference !== 'older') reason = difference;
     }
     if (reason === undefined) {
@@ -138,22 +146,20 @@ export type FileDifference = 'size' | 'newer' | 'older';
 
 /**
  * The one comparison of two versions of a file, `a` against `b`: another size, where both sizes
- * are known; else a time more than `toleranceMs` later (`newer`) or earlier (`older`), where both
+ * are known; else a time later (`newer`) or earlier (`older`) by {@link newerThan}, where both
  * times are known; else none (`undefined`). A mirror copies a source of another size or newer
  * (`planMirror`); a watch reports any difference (`diffTrees`), and calls a file stable while it
  * shows none between polls.
  *
  * @example
  * ```ts
- * compareFiles({ path: 'a', type: 'file', size: 5 }, { path: 'a', type: 'file', size: 7 }, 0); // 'size'
+ * compareFiles({ path: 'a', type: 'file', size: 5 }, { path: 'a', type: 'file', size: 7 }); // 'size'
  * ```
  */
-export function compareFiles(a: TreeEntry, b: TreeEntry, toleranceMs: number): FileDifference | undefined {
+export function compareFiles(a: TreeEntry, b: TreeEntry, options: TimeComparison = {}): FileDifference | undefined {
   if (a.size !== undefined && b.size !== undefined && a.size !== b.size) return 'size';
-  if (a.modifiedAt === undefined || b.modifiedAt === undefined) return undefined;
-  const ahead = a.modifiedAt.getTime() - b.modifiedAt.getTime();
-  if (ahead > toleranceMs) return 'newer';
-  if (-ahead > toleranceMs) return 'older';
+  if (newerThan(a, b, options)) return 'newer';
+  if (newerThan(b, a, options)) return 'older';
   return undefined;
 }
 
@@ -182,7 +188,7 @@ export interface TreeChanges {
 export function diffTrees(
   before: readonly TreeEntry[],
   after: readonly TreeEntry[],
-  options: Pick<MirrorPlanOptions, 'include' | 'exclude' | 'toleranceMs'> = {},
+  options: Pick<MirrorPlanOptions, 'include' | 'exclude' | 'toleranceMs' | 'zoneOffsetAt'> = {},
 ): TreeChanges {
   const { includes, wanted } = treeFilter(options);
   const looked = (e: TreeEntry): boolean => wanted(e) && (e.type === 'file' || includes.length === 0);
@@ -196,7 +202,7 @@ export function diffTrees(
     else if (was.type !== entry.type) {
       changes.removed.push(was);
       changes.added.push(entry);
-    } else if (entry.type === 'file' && compareFiles(entry, was, options.toleranceMs ?? 0) !== undefined) changes.changed.push({ entry, previous: was });
+    } else if (entry.type === 'file' && compareFiles(entry, was, options) !== undefined) changes.changed.push({ entry, previous: was });
   }
   changes.removed.push(...previous.values());
   changes.removed.sort(byPath);
@@ -216,6 +222,42 @@ function treeFilter(options: Pick<MirrorPlanOptions, 'include' | 'exclude'>): {
   const excluded = excludedBy(options.exclude);
   const wanted = (e: TreeEntry): boolean => !excluded(e.path) && (e.type === 'directory' || includes.length === 0 || includes.some((m) => m(e.path)));
   return { includes, excluded, wanted };
+}
+
+/** What a comparison of times is told: a tolerance, and the server's zone for whole days. */
+export type TimeComparison = Pick<MirrorPlanOptions, 'toleranceMs' | 'zoneOffsetAt'>;
+
+const DAY = 86_400_000;
+/** From the coarsest precision to the finest; a time without one (a local file's) is exact. */
+const PRECISIONS: readonly (ListingTimePrecision | undefined)[] = ['day', 'minute', 'second', undefined];
+
+/**
+ * Whether `source`'s time is later than `target`'s, by more than `toleranceMs`, compared only to
+ * the precision both have: both are cut to the coarser of their two precisions (`second`,
+ * `minute`, or for `day` the calendar day in the server's zone, `zoneOffsetAt`), so that a time a
+ * listing states to the minute never looks older than the same time to the second, and a date
+ * without a time of day is not midnight but the whole day. Without a time on either side, false.
+ * The one rule every tree transfer compares times by.
+ *
+ * @example
+ * ```ts
+ * const listed = { path: 'a', type: 'file', modifiedAt: new Date('2024-06-14T09:30:00Z'), precision: 'minute' } as const;
+ * newerThan({ path: 'a', type: 'file', modifiedAt: new Date('2024-06-14T09:30:59Z') }, listed); // false: the same minute
+ * ```
+ */
+export function newerThan(source: TreeEntry, target: TreeEntry, options: TimeComparison = {}): boolean {
+  const s = source.modifiedAt?.getTime();
+  const t = target.modifiedAt?.getTime();
+  if (s === undefined || t === undefined || Number.isNaN(s) || Number.isNaN(t)) return false;
+  const precision = PRECISIONS[Math.min(PRECISIONS.indexOf(source.precision), PRECISIONS.indexOf(target.precision))];
+  const at = options.zoneOffsetAt ?? (() => 0);
+  const cut = (time: number): number => {
+    if (precision === 'day') return Math.floor((time + at(time) * 60_000) / DAY) * DAY;
+    if (precision === 'minute') return Math.floor(time / 60_000) * 60_000;
+    if (precision === 'second') return Math.floor(time / 1000) * 1000;
+    return time;
+  };
+  return cut(s) - cut(t) > (options.toleranceMs ?? 0);
 }
 
 /** Whether a path is left alone by these exclude globs: it, or a folder above it, matches one. */

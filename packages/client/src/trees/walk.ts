@@ -37,13 +37,13 @@ import { runAll } from '../parallel.js';
 import { checkDepth, childTrail, maxDepthOf, repeatsListing, rootTrail, sameAsAncestor, type Identity, type Repeat, type Trail } from './loops.js';
 import { byPath, type TreeEntry } from './plan.js';
 
-/** A walked tree: its entries, what was left out, and how precise the times are. */
+/** A walked tree: its entries (each time with its precision), what was left out, and the server's zone. */
 export interface Walk {
   readonly entries: TreeEntry[];
   /** Entries not walked (links, devices, loops, unreadable folders), with why. */
   readonly skipped: SkippedEntry[];
-  /** Every remote time came from MLSD (to the second) rather than `ls -l` (to the minute). */
-  exactTimes: boolean;
+  /** A remote walk: the server's offset from UTC at an instant, as its LIST times were read (`plan.ts: newerThan`). */
+  zoneOffsetAt?: (utcMs: number) => number;
 }
 
 /** How a walk treats links, how deep it goes, and what it leaves alone. */
@@ -85,7 +85,7 @@ interface Walking {
 
 function walking(side: 'remote' | 'local', options: WalkOptions): Walking {
   return {
-    walk: { entries: [], skipped: [], exactTimes: true },
+    walk: { entries: [], skipped: [] },
     side,
     follow: options.followSymlinks === true,
     maxDepth: maxDepthOf(options),
@@ -112,6 +112,7 @@ export async function walkRemote(runner: Runner, root: string, options: WalkOpti
           state.walk.entries.push({ path: folder.path, type: 'directory', modifiedAt: folder.modifiedAt });
           return;
         }
+        state.walk.zoneOffsetAt = conn.zone.zone.at;
         // Every name is checked before any of them leads to more commands.
         const names = listing.map((entry) => safeLocalName(entry.name));
         if (!entered(state, folder, repeatsListing(folder.trail, listing), false)) return;
@@ -150,13 +151,12 @@ async function visitRemote(conn: Conn, root: string, folder: Folder, name: strin
   const { walk } = state;
   const path = folder.path === '' ? name : `${folder.path}/${name}`;
   const remote = remoteJoin(root, path);
-  if (!entry.facts) walk.exactTimes = false;
   const here = folder.trail.identity.path;
   if (entry.type === 'directory') {
     const identity = { unique: uniqueOf(entry), path: here === undefined ? undefined : remoteJoin(here, name) };
     descend(state, { path, trail: childTrail(folder.trail, name, remote, identity), links: folder.links, modifiedAt: entry.modifiedAt }, false, next);
   } else if (entry.type === 'file') {
-    walk.entries.push({ path, type: 'file', size: entry.size, modifiedAt: entry.modifiedAt });
+    walk.entries.push({ path, type: 'file', size: entry.size, modifiedAt: entry.modifiedAt, precision: entry.precision });
   } else if (entry.type !== 'symlink') {
     walk.skipped.push({ path, reason: `not a file or directory (${entry.type})` });
   } else if (!state.follow) {

@@ -195,7 +195,7 @@ export class WatchState {
   /** Whether `entry` has been listed the same for `stableFor`; else it waits, from now if it changed. */
   #stable(path: string, entry: TreeEntry, now: number): boolean {
     const waiting = this.#waiting.get(path);
-    const since = waiting !== undefined && compareFiles(entry, waiting.entry, 0) === undefined ? waiting.since : now;
+    const since = waiting !== undefined && compareFiles(entry, waiting.entry) === undefined ? waiting.since : now;
     if (now - since >= this.#settings.stableFor) return true;
     this.#waiting.set(path, { entry, since });
     return false;

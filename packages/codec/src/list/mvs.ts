@@ -36,7 +36,7 @@
  *
  * @module
  */
-import { clock, numericDate } from './dates.js';
+import { clock, numericDate, utcOf } from './dates.js';
 import { MDY, MINUTE, type ReadContext, SECOND, SKIP, YMD } from './context.js';
 import { timedEntry } from './entry.js';
 import { isDigit, skipBlank, tokenEnd } from './scan.js';
@@ -149,7 +149,7 @@ function member(text: string, c: number[], count: number, context: ReadContext, 
     text.slice(c[0]!, c[1]!),
     'file',
     -1,
-    changed + ms - context.offset,
+    utcOf(changed + ms, context),
     c[9]! - c[8]! > 5 ? SECOND : MINUTE,
     undefined,
     undefined,

@@ -18,7 +18,7 @@
  * @module
  */
 import { MDY, MINUTE, type ReadContext } from './context.js';
-import { clock, numericDate } from './dates.js';
+import { clock, numericDate, utcOf } from './dates.js';
 import { decimal } from './digits.js';
 import { timedEntry } from './entry.js';
 import { isDigit, skipBlank, tokenEnd } from './scan.js';
@@ -70,5 +70,5 @@ export function readOs2Line(text: string, start: number, end: number, context: R
   if (ms < 0 || e - i > 5) return undefined;
   const nameStart = skipBlank(text, e, end);
   if (nameStart >= end || nameStart === e) return undefined;
-  return timedEntry(text.slice(nameStart, end), directory ? 'directory' : 'file', directory ? -1 : size, day + ms - context.offset, MINUTE, undefined, undefined, undefined, undefined, text.slice(start, end));
+  return timedEntry(text.slice(nameStart, end), directory ? 'directory' : 'file', directory ? -1 : size, utcOf(day + ms, context), MINUTE, undefined, undefined, undefined, undefined, text.slice(start, end));
 }

@@ -50,8 +50,8 @@
  * @module
  */
 import { civilToEpoch, daysInMonth } from '../time.js';
-import { DAY as DAY_PRECISION, MINUTE, SECOND } from './context.js';
-import { clock, recentYear, yearWindow } from './dates.js';
+import { DAY as DAY_PRECISION, MDY, MINUTE, type ReadContext, readContext, SECOND } from './context.js';
+import { clock, recentYear, utcOf, wallClockAt, yearWindow } from './dates.js';
 import { decimal } from './digits.js';
 import { timedEntry } from './entry.js';
 import { cjkDateAt, dayAt, englishMonth, monthAt, yearAt } from './months.js';
@@ -126,6 +126,7 @@ const ENDS = 3;
 const PERMISSIONS = 4;
 const OWNERS = 5;
 const GROUPS = 6;
+const CONTEXT = 7;
 /** In `ints`: the last day {@link midnight} converted, as `(year * 16 + month) * 32 + day` (-1: none). */
 const DAY = 0;
 /** In `ints`, set by {@link sizeBefore}: the first column of the size (the major number for devices). */
@@ -144,8 +145,6 @@ const NOW = 0;
 const DAY_TIME = 1;
 /** In `doubles`, set by {@link dateEndingAt}: the time of the date in UTC, NaN when unknown. */
 const TIME = 2;
-/** In `doubles`: the server's offset from UTC, milliseconds. */
-const OFFSET = 3;
 
 /**
  * What the unix lines of one parse remember from one line to the next: the year window of `now`,
@@ -165,11 +164,13 @@ export type UnixScratch = [
   permissions: Recent,
   owners: Recent,
   groups: Recent,
+  context: ReadContext,
 ];
 
 /**
  * The scratch space of one parse's unix lines; `now` is epoch milliseconds, or NaN (see the module
- * comment on year-less dates), `offset` the server's offset from UTC in milliseconds.
+ * comment on year-less dates), `context` the read context of the parse, which holds the server's
+ * offset from UTC (UTC without one).
  *
  * @internal
  * @example
@@ -179,14 +180,13 @@ export type UnixScratch = [
  * readUnixLine(line, 0, line.length, scratch)?.type; // 'unknown'
  * ```
  */
-export function unixScratch(now: number, offset = 0): UnixScratch {
+export function unixScratch(now: number, context: ReadContext = readContext(now, 0, MDY)): UnixScratch {
   const ints = new Int32Array(7);
-  const doubles = new Float64Array(4);
+  const doubles = new Float64Array(3);
   ints[DAY] = -1;
   doubles[NOW] = now;
-  doubles[OFFSET] = offset;
-  if (now === now) yearWindow(now, offset, ints, NOW_YEAR);
-  return [ints, doubles, new Int32Array(MAX_COLUMNS), new Int32Array(MAX_COLUMNS), [], [], []];
+  if (now === now) yearWindow(wallClockAt(now, context.offset, context.zone), ints, NOW_YEAR);
+  return [ints, doubles, new Int32Array(MAX_COLUMNS), new Int32Array(MAX_COLUMNS), [], [], [], context];
 }
 
 /**
@@ -350,7 +350,7 @@ function dateEndingAt(text: string, k: number, end: number, scratch: UnixScratch
     if (year < 0 || day > daysInMonth(year, month + 1)) return -1;
     ints[DATE_END] = e;
     ints[PRECISION] = DAY_PRECISION;
-    doubles[TIME] = midnight(year, month, day, scratch) - doubles[OFFSET]!;
+    doubles[TIME] = utc(midnight(year, month, day, scratch), scratch);
     return k - 3;
   }
   if (text.charCodeAt(colon) !== COLON || colon - s > 2 || colon === s) return anyDateEndingAt(text, k, end, scratch);
@@ -392,7 +392,8 @@ function anyDateEndingAt(text: string, k: number, end: number, scratch: UnixScra
     if (e1 - s1 === 10 && text.charCodeAt(s1 + 4) - HYPHEN >>> 0 <= SLASH - HYPHEN) {
       const day = isoDay(text, s1, e1);
       if (day !== day) return -1;
-      doubles[TIME] = day + ms - zoneAfter(text, s, e, end, ints, doubles);
+      const stated = zoneAfter(text, s, e, end, ints);
+      doubles[TIME] = stated === stated ? day + ms - stated : utc(day + ms, scratch);
       return k - 2;
     }
     const cjk = text.charCodeAt(e1 - 1) > 0x3000 ? cjkDateAt(text, s1, e1) : -1;
@@ -407,7 +408,7 @@ function anyDateEndingAt(text: string, k: number, end: number, scratch: UnixScra
     // Korean and Japanese may write the year in a column of its own before the month.
     const year = k >= 4 && text.charCodeAt(ends[k - 3]! - 1) > 0x3000 ? yearAt(text, starts[k - 3]!, ends[k - 3]!) : -1;
     if (year >= 0) {
-      doubles[TIME] = midnight(year, monthDay >> 5, monthDay & 31, scratch) + ms - doubles[OFFSET]!;
+      doubles[TIME] = utc(midnight(year, monthDay >> 5, monthDay & 31, scratch) + ms, scratch);
       return k - 4;
     }
     doubles[TIME] = inferYear(monthDay >> 5, monthDay & 31, ms, scratch);
@@ -419,7 +420,7 @@ function anyDateEndingAt(text: string, k: number, end: number, scratch: UnixScra
     if (k < 4) return -1;
     const monthDay = englishMonthDay(text, starts[k - 2]!, ends[k - 2]!, starts[k - 1]!, ends[k - 1]!) ?? monthDayAt(text, k - 2, scratch);
     if (monthDay < 0 || (monthDay & 31) > daysInMonth(year, (monthDay >> 5) + 1)) return -1;
-    doubles[TIME] = midnight(year, monthDay >> 5, monthDay & 31, scratch) - doubles[OFFSET]!;
+    doubles[TIME] = utc(midnight(year, monthDay >> 5, monthDay & 31, scratch), scratch);
     return k - 3;
   }
   // A date alone (`ls --time-style=+%F`, a CJK date): unless a clock follows, which ends it instead.
@@ -430,7 +431,7 @@ function anyDateEndingAt(text: string, k: number, end: number, scratch: UnixScra
     if (cjk >= 32 * 16) day = midnight(cjk >> 9, (cjk >> 5) & 15, cjk & 31, scratch);
   }
   if (day !== day || clockFollows(text, e, end)) return -1;
-  doubles[TIME] = day - doubles[OFFSET]!;
+  doubles[TIME] = utc(day, scratch);
   return k - 1;
 }
 
@@ -447,17 +448,17 @@ function isoDay(text: string, s: number, e: number): number {
 
 /**
  * The UTC offset that `ls --full-time` prints after a clock with a fraction (`+0100`), in
- * milliseconds, moving the date's end past it; else the server offset the caller gave.
+ * milliseconds, moving the date's end past it; NaN when there is none (the server's zone applies).
  */
-function zoneAfter(text: string, clockStart: number, clockEnd: number, end: number, ints: Int32Array, doubles: Float64Array): number {
+function zoneAfter(text: string, clockStart: number, clockEnd: number, end: number, ints: Int32Array): number {
   let i = clockEnd;
   while (i < end && text.charCodeAt(i) === SPACE) i++;
   const sign = text.charCodeAt(i);
-  if (text.charCodeAt(clockStart + 8) !== 0x2e || i === clockEnd || (sign !== 0x2b && sign !== HYPHEN)) return doubles[OFFSET]!;
+  if (text.charCodeAt(clockStart + 8) !== 0x2e || i === clockEnd || (sign !== 0x2b && sign !== HYPHEN)) return Number.NaN;
   const hours = decimal(text, i + 1, i + 3);
   const minutes = decimal(text, i + 3, i + 5);
   const after = text.charCodeAt(i + 5);
-  if (hours < 0 || hours > 23 || minutes < 0 || minutes > 59 || (after > SPACE && i + 5 < end)) return doubles[OFFSET]!;
+  if (hours < 0 || hours > 23 || minutes < 0 || minutes > 59 || (after > SPACE && i + 5 < end)) return Number.NaN;
   ints[DATE_END] = i + 5;
   return (sign === HYPHEN ? -1 : 1) * (hours * 60 + minutes) * 60_000;
 }
@@ -516,7 +517,7 @@ function cjkTime(cjk: number, ms: number, scratch: UnixScratch): number {
   const day = cjk & 31;
   if (year === 0) return inferYear(month, day, ms, scratch);
   if (day > daysInMonth(year, month + 1)) return Number.NaN;
-  return midnight(year, month, day, scratch) + ms - scratch[DOUBLES][OFFSET]!;
+  return utc(midnight(year, month, day, scratch) + ms, scratch);
 }
 
 /**
@@ -558,6 +559,11 @@ function bigSize(text: string, s: number, e: number): boolean {
   return width < 19 || text.slice(s, e) <= '9223372036854775807';
 }
 
+/** The UTC time of the server's wall clock `wall` (dates.ts). */
+function utc(wall: number, scratch: UnixScratch): number {
+  return utcOf(wall, scratch[CONTEXT]);
+}
+
 /**
  * Epoch milliseconds of `year`-`month` (0–11)-`day` 00:00 UTC. The files of a directory share few
  * days, so the last answer is kept.
@@ -583,5 +589,5 @@ function inferYear(month: number, day: number, ms: number, scratch: UnixScratch)
   if (now !== now) return Number.NaN;
   const ints = scratch[INTS];
   const year = recentYear(month, day, Math.floor(ms / 60_000), ints[NOW_YEAR]!, ints[LIMIT_YEAR]!, ints[LIMIT_KEY]!);
-  return year < 0 ? Number.NaN : midnight(year, month, day, scratch) + ms - doubles[OFFSET]!;
+  return year < 0 ? Number.NaN : utc(midnight(year, month, day, scratch) + ms, scratch);
 }

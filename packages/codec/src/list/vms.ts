@@ -33,7 +33,7 @@
  * @module
  */
 import { DAY, MINUTE, PENDING, type ReadContext, SECOND, SKIP } from './context.js';
-import { clock, dashMonthDate } from './dates.js';
+import { clock, dashMonthDate, utcOf } from './dates.js';
 import { decimal } from './digits.js';
 import { timedEntry } from './entry.js';
 import { indexIn, isDigit, lastIndexIn, skipBlank, tokenEnd } from './scan.js';
@@ -105,7 +105,7 @@ export function readVmsLine(text: string, start: number, end: number, context: R
       precision = e - i > 5 ? SECOND : MINUTE;
       i = skipBlank(text, e, end);
     }
-    time = day + ms - context.offset;
+    time = utcOf(day + ms, context);
   }
   if (i < end && text.charCodeAt(i) === 0x5b) {
     // [group,member] or [identifier]
