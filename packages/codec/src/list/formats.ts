@@ -151,7 +151,10 @@ export function parseWith(format: number, text: string, start: number, end: numb
 
 /**
  * Offer `text[start, end)` to the less common formats in turn: the index of the first that accepts
- * it (its answer left for {@link foundOf}), or -1. @internal
+ * it, or -1. Its answer, `undefined` when none accepts, is left for {@link foundOf}: never the
+ * answer to an earlier line, which would make a line none reads look like the first half of a
+ * wrapped VMS record and swallow the line after it.
+ * @internal
  */
 export function readRare(text: string, start: number, end: number, scratch: ParseScratch): number {
   for (let format = VMS; format < FORMATS.length; format++) {
@@ -161,6 +164,7 @@ export function readRare(text: string, start: number, end: number, scratch: Pars
       return format;
     }
   }
+  scratch[FOUND] = undefined;
   return -1;
 }
 

@@ -24,14 +24,17 @@
  * `Mon DD HH:MM`, `Mon DD YYYY`, the month in any language of `months.ts` and the day first or
  * second (`3 mars 15:40`, `3. Mär 2024`), CJK (`6月 3日 12:00`, `2024年6月3日`), and numeric
  * (`YYYY-MM-DD` or `YYYY/MM/DD`, alone or with `HH:MM[:SS[.fraction]]`, and the UTC offset that
- * `--full-time` prints after it). Exactly one space follows the date; everything after it is the
+ * `--full-time` prints after it; `MM-DD HH:MM`, the recent date of `--time-style=iso`). The mode
+ * is read by `mode.ts`. Exactly one space follows the date; everything after it is the
  * name, so leading, inner and trailing spaces survive. Only a symlink's name is split at ` -> ` (at
  * the first arrow), so a file called `a -> b` stays whole.
  *
  * Less common shapes take a slower path that the common line never reaches: one or two numeric
  * columns before the mode (`ls -i`'s inode, `ls -s`'s blocks), and a nine-character mode without
  * the type letter (StingRay FTP), whose type is then `unknown` and whose other columns are not
- * trusted for owner and group. A size beyond 2^53 - 1, which a `number` cannot hold exactly, leaves
+ * trusted for owner and group. NetPresenz (Mac OS) writes the two fork sizes where the links and
+ * owner would be, or `folder`: it names no owner. An owner or group with spaces ends at the first
+ * gap of several spaces. A size beyond 2^53 - 1, which a `number` cannot hold exactly, leaves
  * `size` out rather than rounding it. One reader serves every shape of line (measurements:
  * "Listing parse" in `packages/bench/RESULTS.md`).
  *
@@ -55,6 +58,7 @@ import { clock, recentYear, utcOf, wallClockAt, yearWindow } from './dates.js';
 import { decimal } from './digits.js';
 import { timedEntry } from './entry.js';
 import { cjkDateAt, dayAt, englishMonth, monthAt, yearAt } from './months.js';
+import { entryType, permissionsAt, unusualMode } from './mode.js';
 import { clearRecent, type Recent, recentOf } from './recent.js';
 import type { ListingEntry, ListingEntryType } from './types.js';
 
@@ -70,53 +74,6 @@ const SLASH = 0x2f;
 const MAX_COLUMNS = 16;
 /** What {@link sizeBefore} returns when the column is not a size. */
 const NOT_A_SIZE = -2;
-
-/** Type of entry by the first character of the mode, as `ls` prints it (GNU `filemodestring`). */
-function entryType(c: number): ListingEntryType | undefined {
-  switch (c) {
-    case 0x2d: // '-' regular file
-    case 0x43: // 'C' contiguous file
-    case 0x4d: // 'M' off-line (migrated) file
-      return 'file';
-    case 0x64: // 'd'
-      return 'directory';
-    case 0x6c: // 'l'
-      return 'symlink';
-    case 0x62: // 'b' block device
-    case 0x63: // 'c' character device
-    case 0x70: // 'p' FIFO
-    case 0x73: // 's' socket
-    case 0x44: // 'D' Solaris door
-    case 0x50: // 'P' Solaris event port
-    case 0x6e: // 'n' HP-UX network special
-    case 0x77: // 'w' BSD whiteout
-    case 0x6d: // 'm' multiplexed device
-    case 0x46: // 'F', 'Q', 'S', 'T': semaphore, message queue, shared and typed memory objects
-    case 0x51:
-    case 0x53:
-    case 0x54:
-    case 0x3f: // '?' unknown to ls
-      return 'unknown';
-    default:
-      return undefined;
-  }
-}
-
-/**
- * Characters `ls` prints in the nine permission positions (`l`/`L`: mandatory locking). A lookup
- * table, filled once here and only read after.
- */
-const PERMISSION_CHARS = new Uint8Array(128);
-for (const c of 'rwxsStTlL-') PERMISSION_CHARS[c.charCodeAt(0)] = 1;
-
-/** Are `text[at, at + 9)` nine permission characters? */
-function permissionsAt(text: string, at: number): boolean {
-  for (let i = at; i < at + 9; i++) {
-    const c = text.charCodeAt(i);
-    if (c > 127 || PERMISSION_CHARS[c] === 0) return false;
-  }
-  return true;
-}
 
 // The parts of a UnixScratch, and the slots of its two number arrays.
 const INTS = 0;
@@ -202,25 +159,6 @@ export function releaseUnixScratch(scratch: UnixScratch): void {
 }
 
 /**
- * Where the mode starts in a line that does not start with one, and how long it is, as
- * `start * 16 + length` (length 10, or 9 without the type letter), or -1: after one or two numeric
- * columns (`ls -i`, `ls -s`), or a nine-character mode.
- */
-function unusualMode(text: string, start: number, end: number): number {
-  let i = start;
-  for (let prefix = 0; prefix <= 2; prefix++) {
-    while (i < end && text.charCodeAt(i) === SPACE) i++;
-    const c = text.charCodeAt(i);
-    if (entryType(c) !== undefined && permissionsAt(text, i + 1)) return i * 16 + 10;
-    if ((c === 0x72 || c === HYPHEN) && permissionsAt(text, i) && text.charCodeAt(i + 9) === SPACE) return i * 16 + 9; // r or -
-    const from = i;
-    while (i < end && text.charCodeAt(i) - 0x30 >>> 0 <= 9) i++;
-    if (i === from || i - from > 20 || text.charCodeAt(i) !== SPACE) return -1;
-  }
-  return -1;
-}
-
-/**
  * The `ls -l` line `text[start, end)` (no line ending) as an entry, or `undefined` when it is not
  * one, read with the scratch space of its parse. Never throws.
  *
@@ -300,12 +238,16 @@ export function readUnixLine(text: string, start: number, end: number, scratch: 
   if (nine) {
     // StingRay: links, size and size again; nothing to name an owner by.
   } else if (before > 2) {
-    owner = recentOf(owners, text, starts[1]!, ends[1]!);
-    group = recentOf(scratch[GROUPS], text, starts[2]!, ends[before - 1]!);
+    const split = before > 3 ? groupStart(starts, ends, before) : 2;
+    owner = recentOf(owners, text, starts[1]!, ends[split - 1]!);
+    group = recentOf(scratch[GROUPS], text, starts[split]!, ends[before - 1]!);
   } else if (decimal(text, starts[0]!, ends[0]!) >= 0) {
-    if (before === 2) owner = recentOf(owners, text, starts[1]!, ends[1]!); // links owner
-  } else {
-    owner = recentOf(owners, text, starts[0]!, ends[0]!); // owner [group], no links
+    // links owner; or NetPresenz (Mac OS), whose two numbers are the forks that the size sums.
+    const forks = before === 2 ? decimal(text, starts[1]!, ends[1]!) : -1;
+    if (before === 2 && (forks < 0 || decimal(text, starts[0]!, ends[0]!) + forks !== size)) owner = recentOf(owners, text, starts[1]!, ends[1]!);
+  } else if (before === 2 || type !== 'directory' || !text.startsWith('folder ', starts[0]!)) {
+    // owner [group], no links; NetPresenz writes `folder` there for a directory.
+    owner = recentOf(owners, text, starts[0]!, ends[0]!);
     if (before === 2) group = recentOf(scratch[GROUPS], text, starts[1]!, ends[1]!);
   }
 
@@ -401,6 +343,14 @@ function anyDateEndingAt(text: string, k: number, end: number, scratch: UnixScra
       doubles[TIME] = cjkTime(cjk, ms, scratch);
       return k - 2;
     }
+    // `ls --time-style=iso` writes a recent date `MM-DD`, without the year.
+    if (e1 - s1 === 5 && text.charCodeAt(s1 + 2) === HYPHEN) {
+      const month = decimal(text, s1, s1 + 2);
+      const day = decimal(text, s1 + 3, e1);
+      if (month < 1 || month > 12 || day < 1 || day > daysInMonth(2000, month)) return -1;
+      doubles[TIME] = inferYear(month - 1, day, ms, scratch);
+      return k - 2;
+    }
     // The size is then in column k - 3, after at least one other.
     if (k < 4) return -1;
     const monthDay = englishMonthDay(text, starts[k - 2]!, ends[k - 2]!, s1, e1) ?? monthDayAt(text, k - 2, scratch);
@@ -433,6 +383,16 @@ function anyDateEndingAt(text: string, k: number, end: number, scratch: UnixScra
   if (day !== day || clockFollows(text, e, end)) return -1;
   doubles[TIME] = utc(day, scratch);
   return k - 1;
+}
+
+/**
+ * The first column of the group when more than two columns lie between the links and the size (an
+ * owner or group with spaces, as Windows servers have): after the first gap of several spaces,
+ * since `ls` pads the owner column; with single spaces only, the owner is one word.
+ */
+function groupStart(starts: Int32Array, ends: Int32Array, before: number): number {
+  for (let c = 2; c < before; c++) if (starts[c]! - ends[c - 1]! > 1) return c;
+  return 2;
 }
 
 /** `YYYY-MM-DD` or `YYYY/MM/DD` in `text[s, e)` (ten characters) at 00:00 UTC, or NaN. */
