@@ -26,6 +26,7 @@ import {
   FtpReplyError,
   isAbortError,
   isFtpError,
+  NotFoundError,
   type ClientOptions,
   type DownloadDestination,
   type ListingEntry,
@@ -533,12 +534,13 @@ for (const [kindIndex, kind] of SERVER_KINDS.entries()) {
           shared(ctx);
           const error = await rejectionOf(client.stat('/fixture/missing.txt'));
           expect(isFtpError(error), String(error)).toBe(true);
-          // With MLST the server says 550. Without it (vsftpd, ftp-srv) the client searches the parent's
-          // listing and today rejects with a LocalProtocolError ("not in the listing"): typed, but not
-          // a code a program can tell from a misuse; reported to the client's owner, not pinned here.
+          // With MLST the server says 550. Without it (vsftpd, ftp-srv) the client searches the
+          // parent's listing, which does not hold the name: NotFoundError.
           if (client.features.has('MLST')) {
             expect(error).toBeInstanceOf(FtpReplyError);
             expect((error as FtpReplyError).reply.code).toBe(550);
+          } else {
+            expect(error).toBeInstanceOf(NotFoundError);
           }
           expect(await client.size('/fixture/hello.txt')).toBe(6); // still usable
         });
