@@ -33,6 +33,8 @@ export type { DownloadDestination, NodeWritableLike } from './io/sinks.js';
 export type { UploadSource } from './io/sources.js';
 export { remoteJoin as remotePath, safeLocalName } from './io/paths.js';
 export { localChecksum } from './trees/local-checksum.js';
+export { attemptsOf, isRetryable } from './retry.js';
+export type { RetryEvent, RetryOptions, RetryPolicy } from './retry.js';
 export {
   ConnectionError,
   FtpError,

@@ -21,6 +21,11 @@
  * rest, and the call rejects with that error once everything it started has settled (see parallel.ts
  * for why).
  *
+ * With the `retry` option, the pool retries, not its sessions: each attempt of a call leases a
+ * session, a session that failed at the connection level is dropped and its slot refilled, and the
+ * next attempt runs on whichever session is healthy. Each file of a many-item or tree call is
+ * retried on its own, before the fail-fast rule sees its error.
+ *
  * @module
  */
 import type { CallOptions, DirectoryTransferOptions, Progress, TransferOptions, TransferResult } from './calls.js';
@@ -29,7 +34,7 @@ import { InvalidArgumentError } from './errors.js';
 import { stat } from './io/fs.js';
 import type { DownloadDestination } from './io/sinks.js';
 import type { UploadSource } from './io/sources.js';
-import type { Conn } from './ops/conn.js';
+import type { Attempt } from './ops/conn.js';
 import { parseUrl, resolveOptions, type ClientOptions, type ResolvedOptions } from './options.js';
 import { runAll } from './parallel.js';
 import { Leases, type PoolStats } from './leases.js';
@@ -271,12 +276,18 @@ export class Pool extends RemoteCalls implements AsyncDisposable {
     await this.close();
   }
 
-  protected run<T>(options: CallOptions, fn: (conn: Conn) => Promise<T>): Promise<T> {
-    return this.#sessions.with(options.signal, (client) => RemoteCalls.runOn(client, options, fn));
+  protected runCall<T>(options: CallOptions, work: (attempt: Attempt) => Promise<T>): Promise<T> {
+    // A lease per attempt: a session that failed at the connection level is dropped when given back,
+    // so the next attempt runs on another one, or on a new connection in its slot.
+    return work((fn) => this.#sessions.with(options.signal, (client) => RemoteCalls.runOn(client, options, fn)));
   }
 
   protected get concurrency(): number {
     return this.#size;
+  }
+
+  protected get closing(): boolean {
+    return this.#sessions.closed;
   }
 
   async #restoreHome(client: Client, home: string): Promise<void> {

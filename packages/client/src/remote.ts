@@ -28,12 +28,14 @@ import type { DownloadDestination } from './io/sinks.js';
 import { concat } from './io/sinks.js';
 import type { UploadSource } from './io/sources.js';
 import { checksum } from './ops/checksum.js';
-import type { Conn, Runner } from './ops/conn.js';
+import type { Attempt, Conn, Runner } from './ops/conn.js';
 import { isDirectory, makeDirectories } from './ops/dirs.js';
-import { download } from './ops/download.js';
-import { list, listEntries, stat } from './ops/listing.js';
-import { setLastModified, upload } from './ops/upload.js';
+import { list, stat } from './ops/listing.js';
+import { made, removed, renamed } from './ops/took-effect.js';
+import { setLastModified } from './ops/upload.js';
 import type { ResolvedOptions } from './options.js';
+import { checkedFirst, idempotent, retriedListEntries } from './retried.js';
+import { retriedDownload, retriedUpload } from './retried-transfers.js';
 import { copyTree, mirror } from './trees/mirror.js';
 import { removeTree } from './trees/remove.js';
 
@@ -52,12 +54,30 @@ import { removeTree } from './trees/remove.js';
  */
 export abstract class RemoteCalls {
   /**
-   * Run `fn` on a logged-in connection: the Client's own, queued behind its other calls, or a
-   * session the Pool leases for it. Every shared call goes through here.
+   * Run one call, which may take several attempts under the retry policy, each `attempt(fn)` on a
+   * logged-in connection: on a Client, queued behind its other calls and holding the queue for all
+   * its attempts, its connection reopened when lost; on a Pool, a session leased for each attempt.
+   * Every shared call goes through here.
    *
    * @hidden
    */
-  protected abstract run<T>(options: CallOptions, fn: (conn: Conn) => Promise<T>): Promise<T>;
+  protected abstract runCall<T>(options: CallOptions, work: (attempt: Attempt) => Promise<T>): Promise<T>;
+
+  /**
+   * Run `fn` once on a logged-in connection (see {@link RemoteCalls.runCall}).
+   *
+   * @hidden
+   */
+  protected run<T>(options: CallOptions, fn: (conn: Conn) => Promise<T>): Promise<T> {
+    return this.runCall(options, (attempt) => attempt(fn));
+  }
+
+  /**
+   * True once `close()` was called: no new attempt of a retried call starts.
+   *
+   * @hidden
+   */
+  protected abstract get closing(): boolean;
 
   /**
    * How many `run`s the tree transfers and checksums keep going at once: 1 on a Client, the size
@@ -79,9 +99,22 @@ export abstract class RemoteCalls {
     return target.run(options, fn);
   }
 
-  /** This object's `run` and `concurrency`, for the operations that take many steps. */
-  #runner(): Runner {
-    return { run: (options, fn) => this.run(options, fn), concurrency: this.concurrency };
+  /**
+   * This object as the operations see it: its `run`, `runCall`, `concurrency` and retry policy.
+   *
+   * @hidden
+   */
+  protected runner(): Runner {
+    const self = this;
+    return {
+      run: (options, fn) => this.run(options, fn),
+      call: (options, work) => this.runCall(options, work),
+      concurrency: this.concurrency,
+      retry: this.options.retry,
+      get closing() {
+        return self.closing;
+      },
+    };
   }
 
   /**
@@ -98,7 +131,7 @@ export abstract class RemoteCalls {
    * ```
    */
   list(path?: string, options: CallOptions = {}): Promise<ListingEntry[]> {
-    return this.run(options, (conn) => list(conn, path, options));
+    return idempotent(this.runner(), options, { call: 'list', path }, (conn) => list(conn, path, options));
   }
 
   /**
@@ -142,7 +175,7 @@ export abstract class RemoteCalls {
    * ```
    */
   listEntries(path?: string, options: CallOptions = {}): AsyncGenerator<ListingEntry, void, undefined> {
-    return listEntries(this.#runner(), this.options.encoding, path, options);
+    return retriedListEntries(this.runner(), this.options.encoding, path, options);
   }
 
   /**
@@ -155,7 +188,7 @@ export abstract class RemoteCalls {
    * ```
    */
   stat(path: string, options: CallOptions = {}): Promise<ListingEntry> {
-    return this.run(options, (conn) => stat(conn, path, options));
+    return idempotent(this.runner(), options, { call: 'stat', path }, (conn) => stat(conn, path, options));
   }
 
   /**
@@ -169,7 +202,7 @@ export abstract class RemoteCalls {
    * ```
    */
   isDirectory(path: string, options: CallOptions = {}): Promise<boolean> {
-    return this.run(options, (conn) => isDirectory(conn, path, options));
+    return idempotent(this.runner(), options, { call: 'isDirectory', path }, (conn) => isDirectory(conn, path, options));
   }
 
   /**
@@ -181,7 +214,7 @@ export abstract class RemoteCalls {
    * ```
    */
   size(path: string, options: CallOptions = {}): Promise<number> {
-    return this.run(options, async (conn) => parseSizeReply(await conn.command('SIZE', path, options)));
+    return idempotent(this.runner(), options, { call: 'size', path }, async (conn) => parseSizeReply(await conn.command('SIZE', path, options)));
   }
 
   /**
@@ -193,7 +226,7 @@ export abstract class RemoteCalls {
    * ```
    */
   lastModified(path: string, options: CallOptions = {}): Promise<Date> {
-    return this.run(options, async (conn) => parseMdtmReply(await conn.command('MDTM', path, options)));
+    return idempotent(this.runner(), options, { call: 'lastModified', path }, async (conn) => parseMdtmReply(await conn.command('MDTM', path, options)));
   }
 
   /**
@@ -205,7 +238,7 @@ export abstract class RemoteCalls {
    * ```
    */
   setLastModified(path: string, date: Date, options: CallOptions = {}): Promise<void> {
-    return this.run(options, (conn) => setLastModified(conn, path, date, options));
+    return idempotent(this.runner(), options, { call: 'setLastModified', path }, (conn) => setLastModified(conn, path, date, options));
   }
 
   /**
@@ -217,7 +250,13 @@ export abstract class RemoteCalls {
    * ```
    */
   async remove(path: string, options: CallOptions = {}): Promise<void> {
-    await this.run(options, (conn) => conn.command('DELE', path, options));
+    await checkedFirst(
+      this.runner(),
+      options,
+      { call: 'remove', path },
+      async (conn) => void (await conn.command('DELE', path, options)),
+      (conn) => removed(conn, path, options),
+    );
   }
 
   /**
@@ -229,7 +268,13 @@ export abstract class RemoteCalls {
    * ```
    */
   async rename(from: string, to: string, options: CallOptions = {}): Promise<void> {
-    await this.run(options, (conn) => conn.run({ kind: 'rename', from, to }, options));
+    await checkedFirst(
+      this.runner(),
+      options,
+      { call: 'rename', path: from },
+      async (conn) => void (await conn.run({ kind: 'rename', from, to }, options)),
+      (conn) => renamed(conn, from, to, options),
+    );
   }
 
   /**
@@ -241,10 +286,9 @@ export abstract class RemoteCalls {
    * ```
    */
   async mkdir(path: string, options: RecursiveOptions = {}): Promise<void> {
-    await this.run(options, async (conn) => {
-      if (options.recursive) await makeDirectories(conn, path, options);
-      else await conn.command('MKD', path, options);
-    });
+    const what = { call: 'mkdir', path };
+    if (options.recursive) await idempotent(this.runner(), options, what, (conn) => makeDirectories(conn, path, options));
+    else await checkedFirst(this.runner(), options, what, async (conn) => void (await conn.command('MKD', path, options)), (conn) => made(conn, path, options));
   }
 
   /**
@@ -259,10 +303,16 @@ export abstract class RemoteCalls {
    * ```
    */
   async rmdir(path: string, options: RemoveOptions = {}): Promise<void> {
-    await this.run(options, async (conn) => {
-      if (options.recursive) await removeTree(conn, path, options);
-      else await conn.command('RMD', path, options);
-    });
+    await checkedFirst(
+      this.runner(),
+      options,
+      { call: 'rmdir', path },
+      async (conn) => {
+        if (options.recursive) await removeTree(conn, path, options);
+        else await conn.command('RMD', path, options);
+      },
+      (conn) => removed(conn, path, options),
+    );
   }
 
   /**
@@ -275,7 +325,7 @@ export abstract class RemoteCalls {
    * ```
    */
   download(remotePath: string, destination: DownloadDestination, options: TransferOptions = {}): Promise<TransferResult> {
-    return this.run(options, (conn) => download(conn, remotePath, destination, options));
+    return retriedDownload(this.runner(), remotePath, destination, options);
   }
 
   /**
@@ -288,7 +338,7 @@ export abstract class RemoteCalls {
    */
   async downloadToBytes(remotePath: string, options: TransferOptions = {}): Promise<Uint8Array> {
     const chunks: Uint8Array[] = [];
-    await this.run(options, (conn) => download(conn, remotePath, (chunk) => void chunks.push(chunk), options));
+    await retriedDownload(this.runner(), remotePath, (chunk) => void chunks.push(chunk), options);
     return concat(chunks);
   }
 
@@ -323,7 +373,7 @@ export abstract class RemoteCalls {
       controller.enqueue(chunk);
       if ((controller.desiredSize ?? 1) <= 0) await new Promise<void>((resolve) => (resume = resolve));
     };
-    this.run({ signal }, (conn) => download(conn, remotePath, write, { ...options, signal })).then(
+    retriedDownload(this.runner(), remotePath, write, { ...options, signal }).then(
       () => controller.close(),
       (err: unknown) => {
         if (!cancel.signal.aborted) controller.error(err);
@@ -342,7 +392,7 @@ export abstract class RemoteCalls {
    * ```
    */
   upload(source: UploadSource, remotePath: string, options: TransferOptions = {}): Promise<TransferResult> {
-    return this.run(options, (conn) => upload(conn, source, remotePath, 'STOR', options));
+    return retriedUpload(this.runner(), source, remotePath, 'STOR', options);
   }
 
   /**
@@ -354,7 +404,7 @@ export abstract class RemoteCalls {
    * ```
    */
   append(source: UploadSource, remotePath: string, options: Omit<TransferOptions, 'startAt'> = {}): Promise<TransferResult> {
-    return this.run(options, (conn) => upload(conn, source, remotePath, 'APPE', options));
+    return retriedUpload(this.runner(), source, remotePath, 'APPE', options);
   }
 
   /**
@@ -370,7 +420,7 @@ export abstract class RemoteCalls {
    * ```
    */
   checksum(path: string, options: ChecksumOptions = {}): Promise<ServerChecksum> {
-    return this.run(options, (conn) => checksum(conn, path, options));
+    return idempotent(this.runner(), options, { call: 'checksum', path }, (conn) => checksum(conn, path, options));
   }
 
   /**
@@ -393,7 +443,7 @@ export abstract class RemoteCalls {
    * ```
    */
   downloadDir(remoteDir: string, localDir: string, options: DirectoryTransferOptions = {}): Promise<DirectoryTransferResult> {
-    return copyTree(this.#runner(), 'download', remoteDir, localDir, options);
+    return copyTree(this.runner(), 'download', remoteDir, localDir, options);
   }
 
   /**
@@ -407,7 +457,7 @@ export abstract class RemoteCalls {
    * ```
    */
   uploadDir(localDir: string, remoteDir: string, options: DirectoryTransferOptions = {}): Promise<DirectoryTransferResult> {
-    return copyTree(this.#runner(), 'upload', remoteDir, localDir, options);
+    return copyTree(this.runner(), 'upload', remoteDir, localDir, options);
   }
 
   /**
@@ -426,6 +476,6 @@ export abstract class RemoteCalls {
    * ```
    */
   mirror(options: MirrorOptions): Promise<MirrorResult> {
-    return mirror(this.#runner(), options);
+    return mirror(this.runner(), options);
   }
 }

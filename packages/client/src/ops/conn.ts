@@ -15,6 +15,7 @@ import type { CallOptions } from '../calls.js';
 import type { Control } from '../driver/control.js';
 import type { OnBytes, TransferIo } from '../driver/data-channel.js';
 import type { ResolvedOptions } from '../options.js';
+import type { RetryPolicy } from '../retry.js';
 
 /** What a transfer takes besides its command, path and I/O. */
 export interface TransferCallOptions extends CallOptions {
@@ -82,11 +83,26 @@ function replyOf(result: OperationResult): Reply {
   return result.reply;
 }
 
+/** One attempt of a call: `fn` on a logged-in connection (see {@link Runner.call}). */
+export type Attempt = <R>(fn: (conn: Conn) => Promise<R>) => Promise<R>;
+
 /**
  * Runs work on a logged-in connection: a Client's own, one call at a time, or a session leased from
  * a Pool. `concurrency` is how many runs make sense at once (1 for a Client, the size of a Pool).
  */
 export interface Runner {
+  /** Run `fn` once on a connection. */
   run<T>(options: CallOptions, fn: (conn: Conn) => Promise<T>): Promise<T>;
+  /**
+   * Run one call that may take several attempts (retry.ts), each `attempt(fn)` on a logged-in
+   * connection: a Client holds its queue for the whole call, waits included, so that calls keep
+   * their order, and reconnects a lost connection for the next attempt; a Pool leases a session for
+   * each attempt, so a failed one is replaced and the next runs on any healthy session.
+   */
+  call<T>(options: CallOptions, work: (attempt: Attempt) => Promise<T>): Promise<T>;
   readonly concurrency: number;
+  /** The retry policy of the client or pool. */
+  readonly retry: RetryPolicy;
+  /** True once the client or pool is being closed: no new attempt starts. */
+  readonly closing: boolean;
 }

@@ -9,40 +9,63 @@
  *
  * @module
  */
-import { FtpReplyError, parseAnnouncedSize, parseSizeReply } from '@ftpkit/codec';
+import { FtpReplyError, parseAnnouncedSize, parseSizeReply, type Reply } from '@ftpkit/codec';
 import { ConnectionError } from '@ftpkit/transport';
 import type { CallOptions, TransferOptions, TransferResult } from '../calls.js';
 import { crlfToLf } from '../io/ascii.js';
-import { openSink, type DownloadDestination } from '../io/sinks.js';
+import { openSink, type DownloadDestination, type Sink } from '../io/sinks.js';
 import { progressMeter } from '../progress.js';
 import type { Conn } from './conn.js';
 
-/** RETR `remotePath` into `destination`. */
+/** RETR `remotePath` into `destination`: one attempt, its sink opened here and committed or discarded. */
 export async function download(conn: Conn, remotePath: string, destination: DownloadDestination, options: TransferOptions): Promise<TransferResult> {
   const startAt = options.startAt ?? 0;
   const total = options.onProgress ? await sizeOrUndefined(conn, remotePath, options) : undefined;
   const sink = await openSink(destination, startAt);
   const progress = progressMeter(options.onProgress, total === undefined ? undefined : Math.max(0, total - startAt));
-  const ascii = options.mode === 'ascii' ? crlfToLf() : undefined;
-  const write = ascii
-    ? (chunk: Uint8Array) => sink.write(ascii.push(chunk))
-    : (chunk: Uint8Array, recycle?: (chunk: Uint8Array) => void) => sink.write(chunk, recycle);
   try {
-    const { reply, preliminary } = await conn.transfer('RETR', remotePath, { direction: 'download', write }, {
-      ...options,
-      startAt,
-      type: ascii ? 'A' : 'I',
-      onBytes: progress.add,
-    });
-    if (!ascii) checkComplete(progress.bytes(), startAt, preliminary ? parseAnnouncedSize(preliminary) : undefined, total);
-    const tail = ascii?.flush();
-    if (tail && tail.length > 0) await sink.write(tail);
+    const reply = await fetchInto(conn, remotePath, sink.write, { ...options, startAt, size: total, onBytes: progress.add });
     await sink.commit();
     return { bytes: progress.bytes(), reply };
   } catch (err) {
     await sink.discard();
     throw err;
   }
+}
+
+/** How {@link fetchInto} fetches. */
+export interface FetchOptions extends CallOptions {
+  /** REST offset (0: none). */
+  readonly startAt: number;
+  readonly mode?: 'binary' | 'ascii' | undefined;
+  /** The whole file's size, when SIZE was asked: the transfer must bring the rest of it. */
+  readonly size?: number | undefined;
+  /** Bytes as they arrive on the data connection. */
+  readonly onBytes?: ((count: number) => void) | undefined;
+}
+
+/**
+ * RETR `remotePath` from `startAt` into `write`, in binary or ASCII (CRLF turned into LF here, RFC 959
+ * §3.1.1.1); resolves with the final reply once the transfer is complete by every measure this side
+ * has (see {@link checkComplete}). What `write` was given before a failure is a true prefix of the
+ * rest of the file: TCP and TLS deliver in order.
+ */
+export async function fetchInto(conn: Conn, remotePath: string, write: Sink['write'], options: FetchOptions): Promise<Reply> {
+  const { startAt } = options;
+  const ascii = options.mode === 'ascii' ? crlfToLf() : undefined;
+  let received = 0;
+  const { reply, preliminary } = await conn.transfer('RETR', remotePath, { direction: 'download', write: ascii ? (chunk) => write(ascii.push(chunk)) : write }, {
+    ...options,
+    type: ascii ? 'A' : 'I',
+    onBytes: (n) => {
+      received += n;
+      options.onBytes?.(n);
+    },
+  });
+  if (!ascii) checkComplete(received, startAt, preliminary ? parseAnnouncedSize(preliminary) : undefined, options.size);
+  const tail = ascii?.flush();
+  if (tail && tail.length > 0) await write(tail);
+  return reply;
 }
 
 /** SIZE, or undefined when the server refuses it. */

@@ -6,6 +6,14 @@
  * remote file ends, so its size is checked first; and RFC 3659 §5 defines REST before STOR only for
  * servers that advertise REST STREAM, so elsewhere the rest of the file is appended with APPE instead.
  *
+ * After a failed attempt ({@link resumePoint}) only the server's size says what it kept, and it can
+ * hold fewer bytes than were sent (lost in flight) or other bytes altogether (a server that uploads
+ * under a hidden name and drops it on failure leaves the old file, ProFTPD's `HiddenStores`). A size
+ * counts as this call's bytes only when it lies between where the call began and the furthest byte
+ * any attempt sent, and is not simply the size the file had before the call; anything else starts
+ * over with STOR, which replaces the file whole. An append that cannot tell what landed gives up
+ * rather than append twice.
+ *
  * @module
  */
 import { formatFtpTime } from '@ftpkit/codec';
@@ -49,4 +57,38 @@ export async function upload(conn: Conn, source: UploadSource, remotePath: strin
 /** Set a remote file's modification time (MFMT, draft-somers-ftp-mfxx), as uploads that keep times do. */
 export async function setLastModified(conn: Conn, path: string, date: Date, options: CallOptions): Promise<void> {
   await conn.command('MFMT', `${formatFtpTime(date)} ${path}`, options);
+}
+
+/** What the attempts of one upload call have learned, for {@link resumePoint}. */
+export interface UploadTrail {
+  /** `STOR`, or `APPE` for `append`. */
+  readonly command: 'STOR' | 'APPE';
+  /** Where the call began in the source (its `startAt`). */
+  readonly startAt: number;
+  /** The remote size before the first attempt: undefined when there was no file (or no SIZE). */
+  readonly before: number | undefined;
+  /** The furthest offset of the source any attempt sent on a data connection. */
+  readonly reach: number;
+  readonly ascii: boolean;
+}
+
+/**
+ * Where an upload continues after a failed attempt, from the server's size now: `{ at }`, the offset
+ * of the source to send from (0 with STOR: start over, replacing the file), or `undefined` when an
+ * append cannot tell what landed and must not run again.
+ */
+export async function resumePoint(conn: Conn, remotePath: string, trail: UploadTrail, options: CallOptions): Promise<{ at: number; size: number | undefined } | undefined> {
+  const sentNothing = trail.reach === trail.startAt;
+  if (trail.command === 'APPE') {
+    if (sentNothing) return { at: trail.startAt, size: undefined };
+    if (trail.ascii) return undefined; // the server counts converted bytes: no offset of the source fits
+    const size = await sizeOrUndefined(conn, remotePath, options);
+    const landed = size === undefined ? undefined : size - (trail.before ?? 0);
+    return landed !== undefined && landed >= 0 && trail.startAt + landed <= trail.reach ? { at: trail.startAt + landed, size } : undefined;
+  }
+  if (trail.ascii) return { at: 0, size: undefined };
+  const size = await sizeOrUndefined(conn, remotePath, options);
+  // Ours: within what was sent, and not just the old file left as it was (unless the call began there).
+  const ours = size !== undefined && size >= trail.startAt && size <= trail.reach && (size !== trail.before || size === trail.startAt);
+  return { at: ours ? size : 0, size };
 }

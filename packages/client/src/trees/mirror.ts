@@ -23,6 +23,7 @@ import { checksum } from '../ops/checksum.js';
 import type { Runner } from '../ops/conn.js';
 import { isDirectory } from '../ops/dirs.js';
 import { runAll } from '../parallel.js';
+import { idempotent } from '../retried.js';
 import { compileGlob } from './glob.js';
 import { localChecksum } from './local-checksum.js';
 import { applyChecksums, byPath, checksumCandidates, excludedBy, planMirror, type TreeEntry } from './plan.js';
@@ -38,7 +39,7 @@ export async function mirror(runner: Runner, options: MirrorOptions): Promise<Mi
   const call = signalOf(options);
   const walking = walkOptions(options);
   const remoteTree: Walk =
-    direction === 'upload' && !(await runner.run(call, (conn) => isDirectory(conn, remote, call)))
+    direction === 'upload' && !(await idempotent(runner, call, { call: 'isDirectory', path: remote }, (conn) => isDirectory(conn, remote, call)))
       ? { entries: [], skipped: [], exactTimes: true }
       : await walkRemote(runner, remote, walking);
   const localTree = await walkLocal(local, { ...walking, missingIsEmpty: direction === 'download' });
@@ -72,7 +73,8 @@ async function byContent(runner: Runner, plan: MirrorPlan, source: readonly Tree
   const compare = async (path: string, signal: AbortSignal | undefined): Promise<void> => {
     const call = signal ? { signal } : {};
     const wanted = algorithm ? { algorithm } : {};
-    const theirs = await runner.run(call, (conn) => checksum(conn, remoteJoin(options.remote, path), { ...call, ...wanted }));
+    const remote = remoteJoin(options.remote, path);
+    const theirs = await idempotent(runner, call, { call: 'checksum', path: remote }, (conn) => checksum(conn, remote, { ...call, ...wanted }));
     algorithm = theirs.algorithm;
     if ((await localChecksum(localPath(options.local, path), theirs.algorithm)) !== theirs.hash) differ.add(path);
   };

@@ -13,6 +13,10 @@
  * take its source's time and an upload gets it with MFMT where the server has it (best effort), so a
  * later mirror sees both as unchanged.
  *
+ * Under the retry policy each step is retried on its own (retried.ts, retried-transfers.ts): a copy
+ * resumes where its file stopped, a folder creation accepts the folder it made, a deletion checks
+ * whether it happened, and only a step that fails for good fails the run.
+ *
  * A download never writes through a symbolic link it finds inside the target (the target itself may
  * be one: the caller named it). Before the first write, every path the plan writes, and every folder
  * above it, is checked with lstat, and a link there is refused (`LocalFileError`, `ELOOP`), so nothing
@@ -25,11 +29,13 @@
 import type { CallOptions, FileEvent, MirrorAction, MirrorPlan, TreeProgress } from '../calls.js';
 import { join, localFileError, makeFolder, mkdir, refuseLink, rm, utimes } from '../io/fs.js';
 import { remoteJoin } from '../io/paths.js';
-import type { Runner } from '../ops/conn.js';
+import type { Conn, Runner } from '../ops/conn.js';
 import { makeDirectories, makeDirectory } from '../ops/dirs.js';
-import { download } from '../ops/download.js';
-import { setLastModified, upload } from '../ops/upload.js';
+import { removed } from '../ops/took-effect.js';
+import { setLastModified } from '../ops/upload.js';
 import { runAll } from '../parallel.js';
+import { checkedFirst, idempotent } from '../retried.js';
+import { retriedDownload, retriedUpload } from '../retried-transfers.js';
 import { feed, progressMeter, sumOrUndefined } from '../progress.js';
 import { ancestors } from './plan.js';
 import { removeTree } from './remove.js';
@@ -64,7 +70,7 @@ export async function runPlan(runner: Runner, plan: MirrorPlan, options: RunOpti
       throw localFileError(err, 'create the folder', options.local);
     });
   } else if (options.remote !== '') {
-    await runner.run(call, (conn) => makeDirectories(conn, options.remote, call));
+    await idempotent(runner, call, { call: 'mkdir', path: options.remote }, (conn) => makeDirectories(conn, options.remote, call));
   }
 
   const copies = plan.actions.filter((a): a is Copy => a.kind === 'copy');
@@ -76,7 +82,7 @@ export async function runPlan(runner: Runner, plan: MirrorPlan, options: RunOpti
     const local = localPath(options.local, action.path);
     if (action.kind === 'mkdir') {
       if (direction === 'download') await makeFolder(local);
-      else await runner.run(at, (conn) => makeDirectory(conn, remote, at));
+      else await idempotent(runner, at, { call: 'mkdir', path: remote }, (conn) => makeDirectory(conn, remote, at));
       return;
     }
     const event = { kind: action.kind, path: action.path, remote, local, size: action.kind === 'copy' ? action.size : undefined };
@@ -87,29 +93,28 @@ export async function runPlan(runner: Runner, plan: MirrorPlan, options: RunOpti
         await rm(local, { recursive: true, force: true }).catch((err: unknown) => {
           throw localFileError(err, 'delete', local);
         });
-      } else if (action.type === 'directory') {
-        await runner.run(at, (conn) => removeTree(conn, remote, { ...at, maxDepth: options.maxDepth }));
       } else {
-        await runner.run(at, (conn) => conn.command('DELE', remote, at));
+        const rmdir = (conn: Conn) => removeTree(conn, remote, { ...at, maxDepth: options.maxDepth });
+        const dele = async (conn: Conn) => void (await conn.command('DELE', remote, at));
+        await checkedFirst(runner, at, { call: action.type === 'directory' ? 'rmdir' : 'remove', path: remote }, action.type === 'directory' ? rmdir : dele, (conn) =>
+          removed(conn, remote, at),
+        );
       }
     } else {
       const onProgress = options.onProgress;
       const progress = onProgress ? { onProgress: feed(meter, (file) => onProgress({ ...meter.now(), path: action.path, file })) } : {};
       const time = options.keepTimes ? action.modifiedAt : undefined;
       if (direction === 'download') {
-        bytes = (await runner.run(at, (conn) => download(conn, remote, local, { ...at, ...progress }))).bytes;
+        bytes = (await retriedDownload(runner, remote, local, { ...at, ...progress })).bytes;
         if (time) {
           await utimes(local, time, time).catch((err: unknown) => {
             throw localFileError(err, 'set the time of', local);
           });
         }
       } else {
-        bytes = await runner.run(at, async (conn) => {
-          const result = await upload(conn, local, remote, 'STOR', { ...at, ...progress });
-          // Best effort: a server that refuses MFMT only costs a needless copy next time.
-          if (time && conn.features.has('MFMT')) await setLastModified(conn, remote, time, at).catch(() => undefined);
-          return result.bytes;
-        });
+        bytes = (await retriedUpload(runner, local, remote, 'STOR', { ...at, ...progress })).bytes;
+        // Best effort: a server that refuses MFMT only costs a needless copy next time.
+        if (time) await runner.run(at, async (conn) => (conn.features.has('MFMT') ? setLastModified(conn, remote, time, at).catch(() => undefined) : undefined));
       }
       moved.set(action, bytes);
     }
