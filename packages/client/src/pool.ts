@@ -183,7 +183,7 @@ export class Pool extends RemoteCalls implements AsyncDisposable {
     if (rest.mode === 'ascii' || rest.startAt) {
       return Promise.reject(new InvalidArgumentError('A segmented download is binary and resumes by itself: drop mode "ascii" and startAt'));
     }
-    return segmentedDownload((call, fn) => this.run(call, fn), remotePath, destination, {
+    return segmentedDownload(this.runner(), remotePath, destination, {
       ...rest,
       segments: Math.min(segments, this.#size),
     });

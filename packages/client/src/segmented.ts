@@ -18,6 +18,10 @@
  * state, unreadable state, a changed file) starts over. Progress is counted only after a positional
  * write has completed, so the state never claims bytes the part file does not hold.
  *
+ * Under the retry policy each range is retried on its own, on any healthy session, from where it
+ * stopped: a range's writes count only while its attempt runs, so a write still finishing after a
+ * failed attempt never moves the offset the next attempt starts from.
+ *
  * @module
  */
 import { FtpReplyError, parseMdtmReply, RemoteProtocolError, type Reply } from '@ftpkit/codec';
@@ -29,9 +33,9 @@ import type { Conn, Runner } from './ops/conn.js';
 import { download, sizeOrUndefined } from './ops/download.js';
 import { runAll } from './parallel.js';
 import { progressMeter } from './progress.js';
-
-/** Runs `fn` on a leased session (the Pool's `run`). */
-export type Lease = Runner['run'];
+import { idempotent } from './retried.js';
+import { hooksOf, retriedDownload } from './retried-transfers.js';
+import { retrying } from './retry.js';
 
 /**
  * Smallest range worth its own session: 1 MiB, lftp's `pget:min-chunk-size` default. Below that the
@@ -63,18 +67,18 @@ class RangeComplete {}
 
 /** Download `remote` to the file `local` in up to `segments` parallel ranges. */
 export async function segmentedDownload(
-  lease: Lease,
+  runner: Runner,
   remote: string,
   local: string,
   options: Omit<TransferOptions, 'startAt' | 'mode'> & { readonly segments: number },
 ): Promise<TransferResult> {
   const { segments, signal, onProgress } = options;
   const call = signal ? { signal } : {};
-  const probe = await lease(call, (conn) => probeFile(conn, remote, call));
+  const probe = await idempotent(runner, call, { call: 'size', path: remote }, (conn) => probeFile(conn, remote, call));
   const count = probe ? Math.min(segments, Math.floor(probe.size / MIN_SEGMENT)) : 1;
   if (!probe || count < 2) {
     const { segments: _segments, ...single } = options;
-    return lease(call, (conn) => download(conn, remote, local, single));
+    return retriedDownload(runner, remote, local, single);
   }
 
   const part = join(dirname(local), sideName(basename(local), '.segments.ftpkit-part'));
@@ -99,7 +103,12 @@ export async function segmentedDownload(
   try {
     await saver.save();
     await runAll(pending, pending.length, signal, async (range, rangeSignal) => {
-      const reply = await lease({ signal: rangeSignal }, (conn) => fetchRange(conn, remote, handle, local, range, range === last, rangeSignal, meter.add));
+      const fetch = (): Promise<Reply | undefined> =>
+        runner.run({ signal: rangeSignal }, (conn) => fetchRange(conn, remote, handle, local, range, range === last, rangeSignal, meter.add));
+      const reply = await retrying(runner.retry, { call: 'download', path: remote }, rangeSignal, fetch, hooksOf(runner, {
+        progress: () => range.done,
+        resumeAt: () => range.start + range.done,
+      }));
       if (reply) current.reply = reply;
       await saver.save();
     });
@@ -156,6 +165,8 @@ async function fetchRange(
   onBytes: (n: number) => void,
 ): Promise<Reply | undefined> {
   let position = range.start + range.done;
+  /** This attempt runs: a write that finishes after it failed counts for nothing (the next attempt writes those bytes again). */
+  let open = true;
   const write = recyclingDestination(async (chunk, recycle) => {
     const room = range.end - position;
     if (isLast && chunk.length > room) throw new RemoteProtocolError(`${remote} is longer than SIZE said (${range.end} bytes): it changed during the download`);
@@ -164,6 +175,7 @@ async function fetchRange(
       throw localFileError(err, 'write', local);
     });
     recycle?.(chunk); // written: its memory can carry the next read
+    if (!open) return;
     position += piece.length;
     range.done += piece.length;
     onBytes(piece.length);
@@ -176,6 +188,8 @@ async function fetchRange(
   } catch (err) {
     if (err instanceof RangeComplete) return undefined;
     throw err;
+  } finally {
+    open = false;
   }
 }
 

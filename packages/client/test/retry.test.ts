@@ -522,6 +522,51 @@ describe('a Pool', () => {
     expect(pool.stats.open).toBe(1);
   });
 
+  test('a segmented download retries the range that failed, from where it stopped', async () => {
+    const MiB = 1024 * 1024;
+    const file = randomBytes(8 * MiB);
+    const offsets: number[] = [];
+    let cut = false;
+    const server = await start({
+      features: FEATURES,
+      handlers: {
+        SIZE: () => `213 ${file.length}`,
+        MDTM: () => '213 20200102000000',
+        RETR: async (_, ctx) => {
+          const offset = ctx.restAt;
+          ctx.restAt = 0;
+          offsets.push(offset);
+          const data = await ctx.acceptData();
+          ctx.reply('150 here');
+          if (offset === 2 * MiB && !cut) {
+            cut = true;
+            // 300 KiB arrive whole (the client reads to the end and closes), then the server gives up.
+            await sendAndClose(data, file.subarray(offset, offset + 300 * 1024));
+            if (!data.destroyed) await new Promise((resolve) => data.once('close', resolve));
+            return '426 Connection closed; transfer aborted';
+          }
+          const ok = await new Promise<boolean>((resolve) => {
+            data.once('error', () => resolve(false));
+            data.end(file.subarray(offset), () => resolve(true));
+          });
+          return ok ? '226 ok' : undefined;
+        },
+      },
+    });
+    const pool = new Pool({ host: server.host, port: server.port, user: 'u', password: 'p', size: 4, retry: { retries: 2, delay: 1 } });
+    closers.push(() => pool.close());
+    const { mkdtemp, readFile, rm } = await import('node:fs/promises');
+    const dir = await mkdtemp(`${(await import('node:os')).tmpdir()}/ftpkit-retry-`);
+    try {
+      await pool.download('f', `${dir}/f`, { segments: 4 });
+      expect((await readFile(`${dir}/f`)).equals(file)).toBe(true);
+      expect(offsets.filter((o) => o > 2 * MiB && o < 4 * MiB)).toEqual([2 * MiB + 300 * 1024]);
+      expect(offsets.filter((o) => o === 2 * MiB)).toHaveLength(1);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
   test('its sessions themselves do not reconnect: the pool retries', async () => {
     const server = await start({ handlers: { SIZE: firstTimes(1, drop, () => '213 5') } });
     const pool = new Pool({ host: server.host, port: server.port, user: 'u', password: 'p', size: 1, retry: { retries: 1, delay: 1 } });
