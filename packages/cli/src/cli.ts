@@ -7,7 +7,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
-import { Client, Pool, type ClientOptions } from '@ftpkit/client';
+import { attemptsOf, Client, Pool, type ClientOptions, type RetryEvent } from '@ftpkit/client';
 import { COMMANDS, type CommandName } from './commands.js';
 import type { CliIo, Context, Flags } from './context.js';
 import { describeFailure, EXIT, UsageError } from './exit-codes.js';
@@ -17,6 +17,15 @@ import { originKey, withCredentials, type RemoteTarget } from './target.js';
 
 /** More sessions than this mostly trips servers' per-address connection limits (vsftpd's default is 50). */
 const MAX_PARALLEL = 32;
+
+/**
+ * The commands that retry unless told otherwise (`--retry 0`), and how often: a transfer left
+ * running should survive a dropped connection, and three retries with the library's backoff (1, 2
+ * and 4 s, jittered) ride out a brief outage without hiding a server that is really gone. The other
+ * commands change or list one thing and answer at once; they retry only with `--retry`.
+ */
+const RETRYING: ReadonlySet<string> = new Set(['get', 'put', 'mirror']);
+const DEFAULT_RETRIES = 3;
 
 const OPTIONS = {
   'explicit-tls': { type: 'boolean' },
@@ -36,6 +45,8 @@ const OPTIONS = {
   exclude: { type: 'string', multiple: true },
   'netrc-file': { type: 'string' },
   timeout: { type: 'string' },
+  retry: { type: 'string' },
+  'retry-delay': { type: 'string' },
   verbose: { type: 'boolean', short: 'v' },
   json: { type: 'boolean' },
   quiet: { type: 'boolean', short: 'q' },
@@ -89,6 +100,11 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
         ? {}
         : { timeouts: { connect: flags.timeoutMs, login: 2 * flags.timeoutMs, reply: flags.timeoutMs, dataIdle: flags.timeoutMs } }),
       ...(flags.verbose ? { log: (entry: { direction: string; text: string }) => void io.stderr.write(`${entry.direction} ${entry.text}\n`) } : {}),
+      retry: {
+        retries: flags.retry ?? (RETRYING.has(name) ? DEFAULT_RETRIES : 0),
+        ...(flags.retryDelayMs === undefined ? {} : { delay: flags.retryDelayMs, maxDelay: flags.retryDelayMs }),
+        ...(flags.quiet ? {} : { onRetry: (event: RetryEvent) => void io.stderr.write(retryLine(event, io.stderr.isTTY === true)) }),
+      },
     };
     // Credentials are looked up (and prompted for) once per server, for its session and its pool alike.
     const credentials = new Map<string, Promise<ClientOptions>>();
@@ -148,10 +164,13 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
   } catch (err) {
     const failure = describeFailure(err, commandName);
     const hint = failure.exitCode === EXIT.usage ? ' Run ftpkit --help for usage.' : '';
-    io.stderr.write(`ftpkit: ${failure.message}${hint}\n`);
+    const attempts = attemptsOf(err);
+    const tries = attempts !== undefined && attempts > 1 ? ` (gave up after ${attempts} attempts)` : '';
+    io.stderr.write(`ftpkit: ${failure.message}${tries}${hint}\n`);
     if (json) {
       const { message, exitCode, code, reply, command } = failure;
-      io.stdout.write(`${JSON.stringify({ ok: false, error: { code, exitCode, message, ...(reply ? { reply } : {}), ...(command ? { command } : {}) } })}\n`);
+      const error = { code, exitCode, message, ...(reply ? { reply } : {}), ...(command ? { command } : {}), ...(attempts !== undefined ? { attempts } : {}) };
+      io.stdout.write(`${JSON.stringify({ ok: false, error })}\n`);
     }
     return failure.exitCode;
   } finally {
@@ -177,6 +196,16 @@ function toFlags(values: Record<string, string | boolean | (string | boolean)[] 
   if (maxDepth !== undefined && (depthText!.trim() === '' || !Number.isSafeInteger(maxDepth) || maxDepth < 0)) {
     throw new UsageError(`--max-depth wants a whole number of folders from 0, not ${JSON.stringify(depthText)}`);
   }
+  const retryText = str('retry');
+  const retry = retryText === undefined ? undefined : Number(retryText);
+  if (retry !== undefined && (retryText!.trim() === '' || !Number.isSafeInteger(retry) || retry < 0)) {
+    throw new UsageError(`--retry wants a whole number of retries from 0, not ${JSON.stringify(retryText)}`);
+  }
+  const delayText = str('retry-delay');
+  const delaySeconds = delayText === undefined ? undefined : Number(delayText);
+  if (delaySeconds !== undefined && (delayText!.trim() === '' || !Number.isFinite(delaySeconds) || delaySeconds < 0)) {
+    throw new UsageError(`--retry-delay wants seconds, not ${JSON.stringify(delayText)}`);
+  }
   const parallelText = str('parallel');
   const parallel = parallelText === undefined ? 1 : Number(parallelText);
   if (!Number.isInteger(parallel) || parallel < 1 || parallel > MAX_PARALLEL) {
@@ -200,10 +229,23 @@ function toFlags(values: Record<string, string | boolean | (string | boolean)[] 
     maxDepth,
     netrcFile: str('netrc-file'),
     timeoutMs,
+    retry,
+    retryDelayMs: delaySeconds === undefined ? undefined : Math.round(delaySeconds * 1000),
     verbose: bool('verbose'),
     json: bool('json'),
     quiet: bool('quiet'),
   };
+}
+
+/**
+ * A retry as one line on stderr: what, when, why, and from where a download goes on. On a terminal
+ * it first clears the progress line it interrupts, which the next progress update draws again.
+ */
+function retryLine(event: RetryEvent, tty: boolean): string {
+  const what = `${event.call}${event.path === undefined ? '' : ` ${event.path}`}`;
+  const from = event.resumeAt ? `, from byte ${event.resumeAt}` : '';
+  const seconds = (event.delay / 1000).toFixed(1);
+  return `${tty ? '\r\x1b[K' : ''}ftpkit: ${what}: attempt ${event.attempt} in ${seconds}s${from}, after: ${describeFailure(event.error).message}\n`;
 }
 
 async function readCa(file: string): Promise<string> {

@@ -39,6 +39,10 @@ export interface Flags {
   readonly maxDepth: number | undefined;
   readonly netrcFile: string | undefined;
   readonly timeoutMs: number | undefined;
+  /** `--retry N`: retries after failures that may pass; undefined: the command's default. */
+  readonly retry: number | undefined;
+  /** `--retry-delay SECONDS`, in milliseconds: the wait before a retry; undefined: the library's backoff. */
+  readonly retryDelayMs: number | undefined;
   readonly verbose: boolean;
   readonly json: boolean;
   readonly quiet: boolean;

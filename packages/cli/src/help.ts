@@ -42,6 +42,11 @@ Options:
                            folder more than N folders below the root (default 100)
   --netrc-file FILE        read credentials from FILE instead of ~/.netrc
   --timeout SECONDS        connect and reply timeout (default 30)
+  --retry N                retry N times after a failure that may pass (a lost connection,
+                           a timeout, a 4xx reply): downloads resume, uploads resume where
+                           the server's copy ends (default 3 for get, put and mirror, else 0)
+  --retry-delay SECONDS    wait about this long before each retry (between half and all of
+                           it) instead of the default backoff (1 s, doubling, at most 30 s)
   -v, --verbose            print the protocol exchange on stderr (passwords redacted)
   --json                   print one JSON document on stdout (errors too); no progress
   -q, --quiet              no progress output
