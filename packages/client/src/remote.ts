@@ -151,6 +151,9 @@ export abstract class RemoteCalls {
    * line over 64 Ki characters is a `RemoteProtocolError`. Lines that no format reads make the loop
    * throw `UnreadableListingError` at the end, after every entry it could read. There is no 64 MiB bound as for
    * `list()`. A LIST is parsed in the format voted by its first 64 lines (`list()` votes over all).
+   * Under the `retry` option a cut listing starts over, and the entries already yielded are skipped
+   * when the new listing repeats them; when it does not, the loop throws the error that cut it,
+   * never an entry twice.
    *
    * @example
    * ```ts
@@ -242,7 +245,8 @@ export abstract class RemoteCalls {
   }
 
   /**
-   * Delete a file (DELE).
+   * Delete a file (DELE). Under the `retry` option, after a lost reply it looks first, and succeeds
+   * if the file is gone.
    *
    * @example
    * ```ts
@@ -260,7 +264,8 @@ export abstract class RemoteCalls {
   }
 
   /**
-   * Rename or move (RNFR + RNTO).
+   * Rename or move (RNFR + RNTO). Under the `retry` option, after a lost reply it looks first, and
+   * succeeds if the source is gone and the target exists.
    *
    * @example
    * ```ts
@@ -278,7 +283,8 @@ export abstract class RemoteCalls {
   }
 
   /**
-   * Create a directory; with `recursive`, create missing parents and accept an existing one.
+   * Create a directory; with `recursive`, create missing parents and accept an existing one. Under
+   * the `retry` option, after a lost reply it succeeds if the folder now exists.
    *
    * @example
    * ```ts
@@ -296,6 +302,7 @@ export abstract class RemoteCalls {
    * removed, not followed). A folder inside that is its own ancestor (a server that lists a folder
    * inside itself) is a `TreeLoopError`, and one more than `maxDepth` (default 100) below `path` a
    * `TreeDepthError`, each before that folder is listed; what was removed before it stays removed.
+   * Under the `retry` option, after a lost reply it succeeds if the folder is gone.
    *
    * @example
    * ```ts
@@ -317,7 +324,8 @@ export abstract class RemoteCalls {
 
   /**
    * Download to a file path, a Web `WritableStream`, a Node `Writable` or a chunk callback. A file
-   * path is written under a temporary name and renamed into place only once complete.
+   * path is written under a temporary name and renamed into place only once complete. Under the
+   * `retry` option a cut download resumes (REST) where the destination ends.
    *
    * @example
    * ```ts
@@ -384,6 +392,8 @@ export abstract class RemoteCalls {
 
   /**
    * Upload from a file path, bytes, an async iterable, a Web `ReadableStream` or a Node `Readable`.
+   * Under the `retry` option a cut upload resumes where the server's copy ends, when that size can
+   * only be this upload's bytes, and starts over otherwise (the guide "Leaving a job running").
    *
    * @example
    * ```ts

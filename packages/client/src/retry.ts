@@ -122,7 +122,7 @@ export function resolveRetry(option: number | RetryOptions | undefined, note: ((
  * @example
  * ```ts
  * try { await client.download('/pub/a.iso', './a.iso'); }
- * catch (err) { if (isRetryable(err)) scheduleLater(); else throw err; }
+ * catch (err) { if (!isRetryable(err)) throw err; console.error('worth another try later:', err); }
  * ```
  */
 export function isRetryable(error: unknown): boolean {
