@@ -47,8 +47,8 @@ export class Client extends RemoteCalls implements AsyncDisposable {
   #conn: Conn;
   #login: ConnectResult;
   #tail: Promise<unknown> = Promise.resolve();
-  /** `close()` was called: no reconnect. */
-  #closing = false;
+  /** Aborted by `close()`: no reconnect, no new attempt, and a retry's wait ends. */
+  readonly #closing = new AbortController();
   /** The working directory by PWD after the Client's own calls moved it; undefined: the login directory. */
   #directory: string | undefined;
   /** The session's count of directory changes when the directory was last read. */
@@ -170,7 +170,7 @@ export class Client extends RemoteCalls implements AsyncDisposable {
    * ```
    */
   async close(): Promise<void> {
-    this.#closing = true;
+    this.#closing.abort();
     if (this.#control.closed) return;
     await this.#queue(async () => {
       if (this.#control.closed) return;
@@ -193,8 +193,8 @@ export class Client extends RemoteCalls implements AsyncDisposable {
     return 1;
   }
 
-  protected get closing(): boolean {
-    return this.#closing;
+  protected get closing(): AbortSignal {
+    return this.#closing.signal;
   }
 
   // --- reconnecting ------------------------------------------------------------------------------
@@ -202,7 +202,7 @@ export class Client extends RemoteCalls implements AsyncDisposable {
   /** The connection for the next attempt: a new one when it was lost and the options ask for retries. */
   async #ready(options: CallOptions): Promise<Conn> {
     const old = this.#control;
-    if (!old.closed || this.#closing || this.options.retry.retries === 0) return this.#conn;
+    if (!old.closed || this.#closing.signal.aborted || this.options.retry.retries === 0) return this.#conn;
     const { control, login } = await logIn(old.transport, old.options, options.signal, old.tlsSession());
     const conn = new Conn(control, login.features);
     conn.listAll = this.#conn.listAll; // what the server taught the old connection holds for this one
@@ -212,7 +212,7 @@ export class Client extends RemoteCalls implements AsyncDisposable {
       control.destroy();
       throw err;
     }
-    if (this.#closing) {
+    if (this.#closing.signal.aborted) {
       control.destroy();
       return this.#conn; // closed meanwhile: the attempt fails on the old, closed connection
     }

@@ -118,6 +118,8 @@ export class Pool extends RemoteCalls implements AsyncDisposable {
   readonly #resolved: ResolvedOptions;
   readonly #size: number;
   readonly #sessions: Leases;
+  /** Aborted by `close()`: no new attempt of a retried call, and a retry's wait ends. */
+  readonly #closing = new AbortController();
   /** The login directory, per session, once {@link Pool.use} has asked for it. */
   readonly #home = new WeakMap<Client, string>();
 
@@ -268,6 +270,7 @@ export class Pool extends RemoteCalls implements AsyncDisposable {
    * ```
    */
   async close(): Promise<void> {
+    this.#closing.abort();
     await this.#sessions.close();
   }
 
@@ -286,8 +289,8 @@ export class Pool extends RemoteCalls implements AsyncDisposable {
     return this.#size;
   }
 
-  protected get closing(): boolean {
-    return this.#sessions.closed;
+  protected get closing(): AbortSignal {
+    return this.#closing.signal;
   }
 
   async #restoreHome(client: Client, home: string): Promise<void> {

@@ -73,11 +73,11 @@ export abstract class RemoteCalls {
   }
 
   /**
-   * True once `close()` was called: no new attempt of a retried call starts.
+   * Aborted once `close()` was called: no new attempt of a retried call starts, and a wait ends.
    *
    * @hidden
    */
-  protected abstract get closing(): boolean;
+  protected abstract get closing(): AbortSignal;
 
   /**
    * How many `run`s the tree transfers and checksums keep going at once: 1 on a Client, the size
@@ -105,15 +105,12 @@ export abstract class RemoteCalls {
    * @hidden
    */
   protected runner(): Runner {
-    const self = this;
     return {
       run: (options, fn) => this.run(options, fn),
       call: (options, work) => this.runCall(options, work),
       concurrency: this.concurrency,
       retry: this.options.retry,
-      get closing() {
-        return self.closing;
-      },
+      closing: this.closing,
     };
   }
 

@@ -47,7 +47,7 @@ const RESUME_MIN = 1024 * 1024;
 
 /** The hooks every retried call gives the loop: stop when the runner closes. */
 export function hooksOf(runner: Runner, more: RetryHooks = {}): RetryHooks {
-  return { stopped: () => runner.closing, ...more };
+  return { closing: runner.closing, ...more };
 }
 
 /** `download` under the runner's retry policy (see the module comment). */

@@ -170,8 +170,8 @@ export interface RetryHooks {
   readonly resumeAt?: () => number | undefined;
   /** False when another attempt cannot help after this failure (a source already read). */
   readonly canRetry?: (error: unknown) => boolean;
-  /** True once the runner is closing: no new attempt starts. */
-  readonly stopped?: () => boolean;
+  /** Aborted once the client or pool is being closed: no new attempt starts, and a wait ends at once. */
+  readonly closing?: AbortSignal;
 }
 
 /**
@@ -226,13 +226,14 @@ export function retryLoop(policy: RetryPolicy, what: RetryWhat, signal: AbortSig
       failures = now > progress ? 1 : failures + 1;
       progress = now;
       const again =
-        !final && failures <= policy.retries && isRetryable(error) && !signal?.aborted && !(hooks.stopped?.() ?? false) && (hooks.canRetry?.(error) ?? true);
+        !final && failures <= policy.retries && isRetryable(error) && !signal?.aborted && !hooks.closing?.aborted && (hooks.canRetry?.(error) ?? true);
       if (!again) throw noted(error, n, policy);
       const delay = backoff(policy, failures);
       const event: RetryEvent = { call: what.call, path: what.path, attempt: n + 1, error, delay, resumeAt: hooks.resumeAt?.() };
       policy.note?.(describe(event));
       policy.onRetry?.(event);
-      await sleep(delay, signal);
+      await sleep(delay, signal, hooks.closing);
+      if (hooks.closing?.aborted) throw noted(error, n, policy);
       return error;
     },
   };
@@ -260,18 +261,28 @@ function noted(error: unknown, attempts: number, policy: RetryPolicy): unknown {
   return error;
 }
 
-/** Wait `ms`; an abort of `signal` ends the wait at once, with the signal's reason. */
-function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
+/** Wait `ms`: an abort of `signal` ends the wait at once with the signal's reason, one of `closing` ends it early. */
+function sleep(ms: number, signal: AbortSignal | undefined, closing: AbortSignal | undefined): Promise<void> {
   if (signal?.aborted) return Promise.reject(abortError(signal));
+  if (closing?.aborted) return Promise.resolve();
   return new Promise<void>((resolve, reject) => {
-    const onAbort = (): void => {
+    const done = (): void => {
       clearTimeout(timer);
+      signal?.removeEventListener('abort', onAbort);
+      closing?.removeEventListener('abort', done);
+    };
+    const onAbort = (): void => {
+      done();
       reject(abortError(signal));
     };
     const timer = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
+      done();
       resolve();
     }, ms);
     signal?.addEventListener('abort', onAbort, { once: true });
+    closing?.addEventListener('abort', () => {
+      done();
+      resolve();
+    }, { once: true });
   });
 }

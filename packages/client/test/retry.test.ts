@@ -161,6 +161,20 @@ describe('attempts, waits and their reports', () => {
     expect((await client.send('NOOP')).code).toBe(200);
   });
 
+  test('close() during the wait ends the call at once with its last error, and closes', async () => {
+    const server = await start({ files: { a: 'x' }, handlers: { RETR: () => '450 busy' } });
+    let closing: Promise<void> | undefined;
+    const client = await connect(server, { retry: { retries: 5, delay: 60_000, onRetry: () => void (closing = client.close()) } });
+    const started = performance.now();
+    const err = await client.downloadToBytes('a').catch((e: unknown) => e);
+    await closing;
+    expect(err).toBeInstanceOf(FtpReplyError);
+    expect(attemptsOf(err)).toBe(1);
+    expect(performance.now() - started).toBeLessThan(5_000);
+    expect(client.closed).toBe(true);
+    expect(count(server, 'RETR')).toBe(1);
+  });
+
   test('a call that fails at first and then works resolves, and calls keep their order', async () => {
     const server = await start({ files: { a: 'one' }, handlers: { RETR: firstTimes(2, () => '425 no data connection', async (arg, ctx) => {
       const data = await ctx.acceptData();

@@ -103,6 +103,6 @@ export interface Runner {
   readonly concurrency: number;
   /** The retry policy of the client or pool. */
   readonly retry: RetryPolicy;
-  /** True once the client or pool is being closed: no new attempt starts. */
-  readonly closing: boolean;
+  /** Aborted once the client or pool is being closed: no new attempt starts. */
+  readonly closing: AbortSignal;
 }
