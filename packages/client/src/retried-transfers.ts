@@ -26,6 +26,11 @@
  * Progress is of the call: `bytes` counts from `startAt` and goes on across attempts, so it falls
  * back only when an attempt starts over.
  *
+ * A check after the transfer (a verification of size or checksum) fits at the end of an attempt:
+ * it throws an error the rule in retry.ts retries, and the attempt after it must start over rather
+ * than go on (`sink.restart()` for a download, offset 0 for an upload), since the bytes held are
+ * what failed the check.
+ *
  * @module
  */
 import { RemoteProtocolError, type Reply } from '@ftpkit/codec';
