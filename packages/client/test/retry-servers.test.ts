@@ -103,6 +103,23 @@ describe.concurrent.each(KINDS)('%s through the cut proxy', (kind) => {
     expect(proxy.dataBytes()).toBeLessThan(2 * SIZE);
   });
 
+  test('a listing cut part-way goes on: every entry once', async () => {
+    const random = seededRandom(SEED + lane + 3);
+    await using proxy = await startCutProxy({ target: server, host: `127.0.0.${23 + lane}` });
+    const names = Array.from({ length: 3000 }, (_, i) => `entry-with-a-long-name-${String(i).padStart(5, '0')}.txt`);
+    await mkdir(join(server.root, 'retry-list'), { recursive: true });
+    await Promise.all(names.map((name) => writeFile(join(server.root, 'retry-list', name), '')));
+    const events: RetryEvent[] = [];
+    await using client = await Client.connect(options(proxy, (e) => events.push(e)));
+    const plain = (await client.list('/retry-list')).map((e) => e.name);
+    expect(plain.sort()).toEqual(names);
+    void proxy.cutNextData(20_000 + Math.floor(random() * 100_000), { all: random() < 0.5 }).catch(() => {});
+    const streamed: string[] = [];
+    for await (const entry of client.listEntries('/retry-list')) streamed.push(entry.name);
+    expect([...streamed].sort()).toEqual(names);
+    expect(events.map((e) => e.call)).toEqual(['listEntries']);
+  });
+
   test('a Pool downloadDir with a network drop in the middle completes, every file byte-identical', async () => {
     const random = seededRandom(SEED + lane + 2);
     await using proxy = await startCutProxy({ target: server, host: `127.0.0.${22 + lane}` });
