@@ -13,6 +13,7 @@ import type { CliIo, Context, Flags } from './context.js';
 import { describeFailure, EXIT, UsageError } from './exit-codes.js';
 import { HELP } from './help.js';
 import { progressReporter, silentProgress } from './progress.js';
+import { parseRate } from './rate.js';
 import { originKey, withCredentials, type RemoteTarget } from './target.js';
 
 /** More sessions than this mostly trips servers' per-address connection limits (vsftpd's default is 50). */
@@ -36,6 +37,7 @@ const OPTIONS = {
   resume: { type: 'boolean' },
   recursive: { type: 'boolean', short: 'r' },
   parents: { type: 'boolean', short: 'p' },
+  names: { type: 'boolean' },
   delete: { type: 'boolean' },
   'dry-run': { type: 'boolean' },
   checksum: { type: 'boolean' },
@@ -43,10 +45,16 @@ const OPTIONS = {
   include: { type: 'string', multiple: true },
   'max-depth': { type: 'string' },
   exclude: { type: 'string', multiple: true },
+  interval: { type: 'string' },
+  stable: { type: 'string' },
+  initial: { type: 'boolean' },
+  count: { type: 'string' },
   'netrc-file': { type: 'string' },
+  'list-time-zone': { type: 'string' },
   timeout: { type: 'string' },
   retry: { type: 'string' },
   'retry-delay': { type: 'string' },
+  'limit-rate': { type: 'string' },
   verbose: { type: 'boolean', short: 'v' },
   json: { type: 'boolean' },
   quiet: { type: 'boolean', short: 'q' },
@@ -95,10 +103,13 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
       ...(flags.explicitTls ? { secure: 'explicit' as const } : {}),
       ...(flags.implicitTls ? { secure: 'implicit' as const } : {}),
       ...(flags.active ? { mode: 'active' as const } : {}),
+      ...(flags.listTimeZone === undefined ? {} : { listTimeZone: flags.listTimeZone }),
       // The login deadline keeps the library's ratio to the others: twice a reply's (0 stays "none").
       ...(flags.timeoutMs === undefined
         ? {}
         : { timeouts: { connect: flags.timeoutMs, login: 2 * flags.timeoutMs, reply: flags.timeoutMs, dataIdle: flags.timeoutMs } }),
+      // One budget per session or pool: with --parallel, the N sessions share it, as one curl transfer would.
+      ...(flags.limitRate ? { limitRate: flags.limitRate } : {}),
       ...(flags.verbose ? { log: (entry: { direction: string; text: string }) => void io.stderr.write(`${entry.direction} ${entry.text}\n`) } : {}),
       retry: {
         retries: flags.retry ?? (RETRYING.has(name) ? DEFAULT_RETRIES : 0),
@@ -184,12 +195,13 @@ function toFlags(values: Record<string, string | boolean | (string | boolean)[] 
   const bool = (name: string) => values[name] === true;
   const str = (name: string) => (typeof values[name] === 'string' ? (values[name] as string) : undefined);
   const list = (name: string) => ((values[name] as string[] | undefined) ?? []);
-  let timeoutMs: number | undefined;
-  const timeout = str('timeout');
-  if (timeout !== undefined) {
-    const seconds = Number(timeout);
-    if (!Number.isFinite(seconds) || seconds < 0) throw new UsageError(`--timeout wants seconds, not ${JSON.stringify(timeout)}`);
-    timeoutMs = Math.round(seconds * 1000);
+  const timeoutMs = seconds(str('timeout'), '--timeout', true);
+  const interval = seconds(str('interval'), '--interval', false);
+  const stable = seconds(str('stable'), '--stable', true);
+  const countText = str('count');
+  const count = countText === undefined ? undefined : Number(countText);
+  if (count !== undefined && (countText!.trim() === '' || !Number.isSafeInteger(count) || count < 1)) {
+    throw new UsageError(`--count wants a whole number of events from 1, not ${JSON.stringify(countText)}`);
   }
   const depthText = str('max-depth');
   const maxDepth = depthText === undefined ? undefined : Number(depthText);
@@ -201,11 +213,9 @@ function toFlags(values: Record<string, string | boolean | (string | boolean)[] 
   if (retry !== undefined && (retryText!.trim() === '' || !Number.isSafeInteger(retry) || retry < 0)) {
     throw new UsageError(`--retry wants a whole number of retries from 0, not ${JSON.stringify(retryText)}`);
   }
-  const delayText = str('retry-delay');
-  const delaySeconds = delayText === undefined ? undefined : Number(delayText);
-  if (delaySeconds !== undefined && (delayText!.trim() === '' || !Number.isFinite(delaySeconds) || delaySeconds < 0)) {
-    throw new UsageError(`--retry-delay wants seconds, not ${JSON.stringify(delayText)}`);
-  }
+  const retryDelayMs = seconds(str('retry-delay'), '--retry-delay', true);
+  const rateText = str('limit-rate');
+  const limitRate = rateText === undefined ? undefined : parseRate(rateText);
   const parallelText = str('parallel');
   const parallel = parallelText === undefined ? 1 : Number(parallelText);
   if (!Number.isInteger(parallel) || parallel < 1 || parallel > MAX_PARALLEL) {
@@ -220,6 +230,7 @@ function toFlags(values: Record<string, string | boolean | (string | boolean)[] 
     resume: bool('resume'),
     recursive: bool('recursive'),
     parents: bool('parents'),
+    names: bool('names'),
     delete: bool('delete'),
     dryRun: bool('dry-run'),
     checksum: bool('checksum'),
@@ -227,10 +238,16 @@ function toFlags(values: Record<string, string | boolean | (string | boolean)[] 
     include: list('include'),
     exclude: list('exclude'),
     maxDepth,
+    interval,
+    stable,
+    initial: bool('initial'),
+    count,
     netrcFile: str('netrc-file'),
+    listTimeZone: str('list-time-zone'),
     timeoutMs,
     retry,
-    retryDelayMs: delaySeconds === undefined ? undefined : Math.round(delaySeconds * 1000),
+    retryDelayMs,
+    limitRate,
     verbose: bool('verbose'),
     json: bool('json'),
     quiet: bool('quiet'),
@@ -246,6 +263,16 @@ function retryLine(event: RetryEvent, tty: boolean): string {
   const from = event.resumeAt ? `, from byte ${event.resumeAt}` : '';
   const seconds = (event.delay / 1000).toFixed(1);
   return `${tty ? '\r\x1b[K' : ''}ftpkit: ${what}: attempt ${event.attempt} in ${seconds}s${from}, after: ${describeFailure(event.error).message}\n`;
+}
+
+/** `--timeout`, `--interval` and `--stable`: seconds (fractions allowed) as milliseconds; 0 only where `zero` allows it. */
+function seconds(text: string | undefined, flag: string, zero: boolean): number | undefined {
+  if (text === undefined) return undefined;
+  const value = Number(text);
+  if (text.trim() === '' || !Number.isFinite(value) || value < 0 || (!zero && value === 0)) {
+    throw new UsageError(`${flag} wants seconds${zero ? '' : ' above 0'}, not ${JSON.stringify(text)}`);
+  }
+  return Math.round(value * 1000);
 }
 
 async function readCa(file: string): Promise<string> {

@@ -1,17 +1,21 @@
+// Why this file is long: one function per command of the CLI, each with the fields of its --json document.
 /**
  * The commands. Each one takes the parsed {@link Context}, prints human output as it goes (unless
  * `--json`), and returns the fields of its `--json` document.
  *
  * @module
  */
+// Why this file is long: one function per command, with the helpers they share (watch has its own file).
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
 import { FtpReplyError, remotePath, type Client, type FileEvent, type ListingEntry, type MirrorAction, type Pool } from '@ftpkit/client';
 import type { Context, TransferRecord } from './context.js';
+import { entryJson, entryLines } from './entries.js';
 import { LocalError, UsageError } from './exit-codes.js';
 import type { TransferMeter } from './progress.js';
 import { isRemote, maskPassword, originKey, parseTarget, type RemoteTarget } from './target.js';
+import { watch } from './watch.js';
 
 type JsonFields = Record<string, unknown>;
 type Command = (context: Context) => Promise<JsonFields>;
@@ -27,6 +31,12 @@ async function ls(context: Context): Promise<JsonFields> {
   arity(context, 'ls', 1, 1, 'one URL');
   const target = parseTarget(context.args[0]!);
   const client = await context.connect(target);
+  if (context.flags.names) {
+    // NLST: names only, for servers whose LIST no parser reads; sorted as the listing is (by UTF-16 units).
+    const names = (await client.names(target.path === '' ? undefined : target.path, { signal: context.signal })).sort();
+    for (const name of names) context.print(name);
+    return { path: target.path, names };
+  }
   let entries: ListingEntry[];
   try {
     entries = await client.list(target.path === '' ? undefined : target.path, { signal: context.signal });
@@ -38,25 +48,8 @@ async function ls(context: Context): Promise<JsonFields> {
     entries = [entry];
   }
   entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-  const width = Math.max(1, ...entries.map((e) => String(e.size ?? '-').length));
-  for (const e of entries) {
-    const type = { file: '-', directory: 'd', symlink: 'l' }[e.type as string] ?? '?';
-    const time = e.modifiedAt ? e.modifiedAt.toISOString().slice(0, 16).replace('T', ' ') : '                ';
-    const name = e.type === 'directory' ? `${e.name}/` : e.target !== undefined ? `${e.name} -> ${e.target}` : e.name;
-    context.print(`${type} ${String(e.size ?? '-').padStart(width)}  ${time}  ${name}`);
-  }
+  for (const line of entryLines(entries, client.listTimeZone)) context.print(line);
   return { path: target.path, entries: entries.map(entryJson) };
-}
-
-function entryJson(e: ListingEntry): JsonFields {
-  return {
-    name: e.name,
-    type: e.type,
-    ...(e.size === undefined ? {} : { size: e.size }),
-    ...(e.modifiedAt === undefined ? {} : { modifiedAt: e.modifiedAt.toISOString() }),
-    ...(e.permissions === undefined ? {} : { permissions: e.permissions }),
-    ...(e.target === undefined ? {} : { target: e.target }),
-  };
 }
 
 // --- get, cat ----------------------------------------------------------------------------------
@@ -395,6 +388,7 @@ export const COMMANDS = {
   rmdir: rmdirCommand,
   mv,
   mirror,
+  watch,
 } satisfies Record<string, Command>;
 
 export type CommandName = keyof typeof COMMANDS;

@@ -28,6 +28,8 @@ export interface Flags {
   readonly resume: boolean;
   readonly recursive: boolean;
   readonly parents: boolean;
+  /** `ls`: names only, over NLST. */
+  readonly names: boolean;
   readonly delete: boolean;
   readonly dryRun: boolean;
   readonly checksum: boolean;
@@ -37,12 +39,24 @@ export interface Flags {
   readonly exclude: readonly string[];
   /** Folders below the root a tree command walks at most (mirror, get -r, put -r, rm -r, rmdir -r); undefined: the library's default. */
   readonly maxDepth: number | undefined;
+  /** watch: milliseconds between polls; undefined: the library's default. */
+  readonly interval: number | undefined;
+  /** watch: milliseconds a file must stay the same before it is reported; undefined: the library's default. */
+  readonly stable: number | undefined;
+  /** watch: report what is there at the start (the library's `initial: 'emit'`). */
+  readonly initial: boolean;
+  /** watch: stop after this many events. */
+  readonly count: number | undefined;
   readonly netrcFile: string | undefined;
+  /** The server's LIST time zone (`--list-time-zone`): the client's `listTimeZone`, checked there. */
+  readonly listTimeZone: string | undefined;
   readonly timeoutMs: number | undefined;
   /** `--retry N`: retries after failures that may pass; undefined: the command's default. */
   readonly retry: number | undefined;
   /** `--retry-delay SECONDS`, in milliseconds: the wait before a retry; undefined: the library's backoff. */
   readonly retryDelayMs: number | undefined;
+  /** `--limit-rate` in bytes per second: every transfer together (a Pool's sessions too); undefined: none. */
+  readonly limitRate: number | undefined;
   readonly verbose: boolean;
   readonly json: boolean;
   readonly quiet: boolean;

@@ -2,7 +2,9 @@
 export const HELP = `Usage: ftpkit <command> [options] <arguments>
 
 Commands:
-  ls URL                   list a directory (or one file)
+  ls URL                   list a directory (or one file): type, size, UTC time (or the
+                           server's date alone, when its listing shows no time), name;
+                           --names: names only (NLST)
   get URL [LOCAL]          download a file; LOCAL '-' writes to stdout; -r for a directory
   put LOCAL... URL         upload files; -r for directories; URL ending in '/' is a directory
   cat URL                  write a remote file to stdout
@@ -13,6 +15,9 @@ Commands:
                            or a path relative to the source's directory
   mirror URL LOCALDIR      make LOCALDIR a copy of the remote tree (new/changed files only)
   mirror LOCALDIR URL      make the remote tree a copy of LOCALDIR
+  watch URL                print a line per file added, changed or removed in a remote
+                           directory (-r: and below), each file once complete; runs until
+                           Ctrl-C or --count events
 
 URLs:
   ftp://[user[:password]@]host[:port]/path     plaintext FTP (port 21)
@@ -29,17 +34,29 @@ Options:
   --insecure               do not verify the server's certificate (dangerous; warns loudly)
   --active                 active mode (the server connects back) instead of passive
   --resume                 get/put: continue a partial transfer (REST) instead of starting over
-  -r, --recursive          get/put/rm/rmdir: whole directories
+  -r, --recursive          get/put/rm/rmdir/watch: whole directories
   -p, --parents            mkdir: create missing parents, accept existing directories
+  --names                  ls: print the names in a directory only, one a line, over NLST
+                           (for servers whose LIST ftpkit cannot read)
   --delete                 mirror: delete target entries the source does not have
   --dry-run                mirror: print the plan, change nothing
   --checksum               mirror: decide same-size files by the server's checksum (HASH,
                            XSHA256, XMD5, XCRC...) instead of their times; fails if it has none
-  --parallel N             mirror, get -r, put -r: run over N sessions, N files at once (default 1)
-  --include GLOB           mirror: only files matching GLOB (repeatable; * ** ? [..] {a,b})
-  --exclude GLOB           mirror, get -r, put -r: skip paths matching GLOB (repeatable)
-  --max-depth N            mirror, get -r, put -r, rm -r, rmdir -r: stop with an error at a
-                           folder more than N folders below the root (default 100)
+  --parallel N             mirror, get -r, put -r, watch -r: run over N sessions, N files (or
+                           listings) at once (default 1)
+  --include GLOB           mirror, watch: only files matching GLOB (repeatable; * ** ? [..] {a,b})
+  --exclude GLOB           mirror, get -r, put -r, watch: skip paths matching GLOB (repeatable)
+  --max-depth N            mirror, get -r, put -r, rm -r, rmdir -r, watch -r: stop with an
+                           error at a folder more than N folders below the root (default 100)
+  --interval SECONDS       watch: time between listings (default 10)
+  --stable SECONDS         watch: report a new or changed file once two listings this far
+                           apart show it the same size and time (default: the interval)
+  --initial                watch: report what is already there as added
+  --count N                watch: exit after N events
+  --list-time-zone ZONE    the zone of the server's LIST times (no MLSD): UTC (default), auto
+                           (learnt from MDTM), an offset such as +05:30 (write
+                           --list-time-zone=-08:00 for a negative one), or an IANA name such
+                           as Europe/Berlin; for ls, mirror and the tree commands
   --netrc-file FILE        read credentials from FILE instead of ~/.netrc
   --timeout SECONDS        connect and reply timeout (default 30)
   --retry N                retry N times after a failure that may pass (a lost connection,
@@ -47,6 +64,8 @@ Options:
                            the server's copy ends (default 3 for get, put and mirror, else 0)
   --retry-delay SECONDS    wait about this long before each retry (between half and all of
                            it) instead of the default backoff (1 s, doubling, at most 30 s)
+  --limit-rate RATE        at most RATE bytes per second, all transfers together (with
+                           --parallel, all sessions); K, M, G are 1024-based: 500K, 2M
   -v, --verbose            print the protocol exchange on stderr (passwords redacted)
   --json                   print one JSON document on stdout (errors too); no progress
   -q, --quiet              no progress output
@@ -72,4 +91,6 @@ Examples:
   ftpkit get --resume ftps://files.example.com/iso/big.iso
   ftpkit put -r ./site ftpes://deploy@www.example.com/htdocs/
   ftpkit mirror --delete --exclude '*.tmp' ./site ftpes://deploy@www.example.com/htdocs
+  ftpkit watch --interval 30 --exclude '*.part' ftpes://alice@files.example.com/incoming/
+  ftpkit get --limit-rate 500K ftp://files.example.com/pub/big.iso
 `;

@@ -40,7 +40,9 @@ describe('commands against ftp-srv over explicit FTPS', () => {
     expect(r.code).toBe(0);
     const names = r.stdout.trim().split('\n').map((l) => l.split(/\s{2}/).at(-1));
     expect(names).toEqual(expect.arrayContaining(['hello.txt', 'sub/', 'file with space.txt', 'ünïcödé.txt']));
-    expect(r.stdout).toMatch(/^- +6 {2}\d{4}-\d\d-\d\d \d\d:\d\d {2}hello\.txt$/m);
+    // hello.txt is old: its listing line states the day alone, which is all that is printed.
+    expect(r.stdout).toMatch(/^- +6 {2}\d{4}-\d\d-\d\d {8}hello\.txt$/m);
+    expect(r.stdout).toMatch(/^- +4096 {2}\d{4}-\d\d-\d\d \d\d:\d\d {2}small\.bin$/m);
   });
 
   test('ls --json', async () => {
@@ -50,8 +52,22 @@ describe('commands against ftp-srv over explicit FTPS', () => {
       ok: true,
       command: 'ls',
       path: 'sub',
-      entries: [{ name: 'nested.txt', type: 'file', size: expect.any(Number), modifiedAt: expect.any(String), permissions: expect.any(String) }],
+      entries: [{ name: 'nested.txt', type: 'file', size: expect.any(Number), modifiedAt: expect.any(String), precision: expect.any(String), permissions: expect.any(String) }],
     });
+  });
+
+  test('ls --names prints the names only (NLST), sorted; --json has them; a missing directory exits with 6', async () => {
+    const r = await cli('ls', '--names', `${url}/`);
+    expect(r.code).toBe(0);
+    const names = r.stdout.trim().split('\n');
+    expect(names).toEqual(expect.arrayContaining(['hello.txt', 'sub', 'file with space.txt', 'ünïcödé.txt']));
+    expect(names).toEqual([...names].sort());
+    const j = await cli('ls', '--names', '--json', `${url}/sub/`);
+    expect(j.code).toBe(0);
+    expect(json(j.stdout)).toEqual({ ok: true, command: 'ls', path: 'sub', names: ['nested.txt'] });
+    const missing = await cli('ls', '--names', '--json', `${url}/no-such-dir/`);
+    expect(missing.code).toBe(6);
+    expect(json(missing.stdout)).toMatchObject({ ok: false, error: { code: 'ERR_FTP_NOT_FOUND', exitCode: 6, message: 'No such folder: "no-such-dir".' } });
   });
 
   test('put, get and cat round-trip bytes; --json reports each transfer', async () => {
@@ -94,6 +110,30 @@ describe('commands against ftp-srv over explicit FTPS', () => {
     expect(put.code).toBe(0);
     expect(json(put.stdout)).toMatchObject({ transfers: [{ bytes: data.length - 1_000_000, resumedFrom: 1_000_000 }] });
     expect(digest(await readFile(join(server.root, 'remote-partial.bin')))).toBe(digest(data));
+  });
+
+  test('--limit-rate 1M paces put, get and mirror --parallel: 1 MiB takes about a second, byte-exact', async () => {
+    // (1 MiB − one 51 KiB burst − one 64 KiB read) at 1 MiB/s is 0.89 s; without the limit, ms.
+    const data = randomBytes(1024 * 1024);
+    await writeFile(join(work, 'paced.bin'), data);
+    const put = await cli('put', '--json', '--limit-rate', '1M', join(work, 'paced.bin'), `${url}/paced.bin`);
+    expect(put.code).toBe(0);
+    expect((json(put.stdout).transfers as { seconds: number }[])[0]!.seconds).toBeGreaterThan(0.85);
+    const get = await cli('get', '--json', '--limit-rate', '1M', `${url}/paced.bin`, 'paced-back.bin');
+    expect(get.code).toBe(0);
+    expect((json(get.stdout).transfers as { seconds: number }[])[0]!.seconds).toBeGreaterThan(0.85);
+    expect(digest(await readFile(join(work, 'paced-back.bin')))).toBe(digest(data));
+    // Two sessions, one budget: two files of 512 KiB at once take a second each, not half of one.
+    const tree = join(work, 'paced-tree');
+    await mkdir(tree);
+    await writeFile(join(tree, 'a.bin'), data.subarray(0, 512 * 1024));
+    await writeFile(join(tree, 'b.bin'), data.subarray(512 * 1024));
+    const mirror = await cli('mirror', '--json', '--parallel', '2', '--limit-rate', '1M', tree, `${url}/paced-tree`);
+    expect(mirror.code).toBe(0);
+    const copies = json(mirror.stdout).transfers as { seconds: number }[];
+    expect(copies.length).toBe(2);
+    for (const copy of copies) expect(copy.seconds).toBeGreaterThan(0.7);
+    expect(digest(await readFile(join(server.root, 'paced-tree', 'b.bin')))).toBe(digest(data.subarray(512 * 1024)));
   });
 
   test('mkdir -p, mv, rm, rmdir and rmdir -r', async () => {
@@ -362,6 +402,7 @@ describe('exit codes and error messages', () => {
     [['ls', 'http://example.com/']],
     [['get', '--explicit-tls', '--implicit-tls', 'ftp://h/x']],
     [['mirror', '/a', '/b']],
+    [['get', '--limit-rate', '2 MB', 'ftp://h/x']],
   ])('usage error %j: 2 and a pointer to --help', async (args) => {
     const r = await runCli(args);
     expect(r.code).toBe(2);

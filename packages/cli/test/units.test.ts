@@ -4,6 +4,7 @@ import { describe, expect, test } from 'vitest';
 import { FtpReplyError, ConnectionError, LocalFileError, SshServerError, TlsError, TlsModeError, TreeDepthError, TreeLoopError } from '@ftpkit/client';
 import { describeFailure, EXIT, UsageError } from '../src/exit-codes.js';
 import { findNetrcEntry, parseNetrc } from '../src/netrc.js';
+import { parseRate } from '../src/rate.js';
 import { formatBytes, ttyLine } from '../src/progress.js';
 import { maskPassword, parseTarget } from '../src/target.js';
 
@@ -30,6 +31,23 @@ describe('netrc', () => {
   });
 });
 
+
+describe('--limit-rate', () => {
+  test("curl's syntax: plain bytes, K, M, G (either case, 1024-based), B, fractions, 0 for none", () => {
+    expect(parseRate('4096')).toBe(4096);
+    expect(parseRate('500K')).toBe(512_000);
+    expect(parseRate('500k')).toBe(512_000);
+    expect(parseRate('2M')).toBe(2 * 1024 * 1024);
+    expect(parseRate('1G')).toBe(1024 ** 3);
+    expect(parseRate('1.5m')).toBe(1.5 * 1024 * 1024);
+    expect(parseRate('100B')).toBe(100);
+    expect(parseRate('0')).toBe(0);
+  });
+  test.each(['', 'fast', '-1M', '2MB', '1e6', '0.1', 'M', '2 M', '99999999999P'])('%j is a usage error', (text) => {
+    expect(() => parseRate(text)).toThrow(UsageError);
+    expect(() => parseRate(text)).toThrow(/--limit-rate wants bytes per second/);
+  });
+});
 
 describe('progress', () => {
   test('a terminal line has the name, bar, percentage, bytes, rate and ETA, fitted to the width', () => {

@@ -31,6 +31,18 @@ export interface TransferOptions extends CallOptions {
   readonly onProgress?: (progress: Progress) => void;
   /** `'binary'` (default, TYPE I) or `'ascii'` (TYPE A, the server converts line endings). */
   readonly mode?: 'binary' | 'ascii';
+  /**
+   * This call's bandwidth limit in bytes per second, paced as the shared one (`ClientOptions.limitRate`).
+   * It can only lower that: the transfer draws on both, and on a Client or Pool with a limit it
+   * shares that with the other transfers. Default: none of its own. A segmented download
+   * (`Pool.download` with `segments`) shares it among its ranges.
+   *
+   * @example
+   * ```ts
+   * await client.download('/pub/big.iso', './big.iso', { limitRate: 500 * 1024 }); // 500 KiB/s
+   * ```
+   */
+  readonly limitRate?: number;
 }
 
 /** What a finished transfer reports. */
@@ -117,6 +129,17 @@ export interface TreeOptions extends CallOptions {
    * `Infinity` turns it off.
    */
   readonly maxDepth?: number | undefined;
+  /**
+   * The call's bandwidth limit in bytes per second, shared by all its files together (those running
+   * at once on a Pool's sessions too). Like a transfer's `limitRate`, it can only lower the
+   * Client's or Pool's limit. Default: none of its own.
+   *
+   * @example
+   * ```ts
+   * await client.mirror({ direction: 'upload', local: './site', remote: '/htdocs', limitRate: 1024 * 1024 });
+   * ```
+   */
+  readonly limitRate?: number;
 }
 
 /** Options of directory transfers. */

@@ -22,7 +22,9 @@
 import { command, LocalProtocolError, parsePwdReply, TlsModeError, type ConnectResult, type Reply } from '@ftpkit/codec';
 import { TlsError, transport as defaultTransport, type TlsSession, type Transport } from '@ftpkit/transport';
 import type { CallOptions } from './calls.js';
+import { clockOf, type Clock } from './driver/clock.js';
 import { Control } from './driver/control.js';
+import { RateLimit, sharedLimitOf } from './driver/throttle.js';
 import { abortError } from './errors.js';
 import { Conn, type Attempt } from './ops/conn.js';
 import { restoreSession } from './ops/reconnect.js';
@@ -30,6 +32,7 @@ import { parseUrl, resolveOptions, type ClientOptions, type ResolvedOptions } fr
 import { RemoteCalls } from './remote.js';
 import { idempotent, rawOnce } from './retried.js';
 import { retrying } from './retry.js';
+import type { ListTimeZoneState } from './time-zone.js';
 
 /**
  * An FTP or FTPS client: one session, its calls run one after another in call order.
@@ -54,10 +57,10 @@ export class Client extends RemoteCalls implements AsyncDisposable {
   /** The session's count of directory changes when the directory was last read. */
   #directoryChanges = 0;
 
-  private constructor(control: Control, login: ConnectResult) {
+  private constructor(control: Control, login: ConnectResult, limit: RateLimit) {
     super();
     this.#control = control;
-    this.#conn = new Conn(control, login.features);
+    this.#conn = new Conn(control, login.features, limit);
     this.#login = login;
   }
 
@@ -74,8 +77,10 @@ export class Client extends RemoteCalls implements AsyncDisposable {
     const options: ClientOptions = typeof target === 'string' ? { ...parseUrl(target), ...overrides } : { ...target, ...overrides };
     const resolved = resolveOptions(options);
     const transport: Transport = options.transport ?? defaultTransport;
+    // A Pool's session draws on the Pool's budget; a Client has its own. Checked before connecting.
+    const limit = sharedLimitOf(options) ?? new RateLimit(clockOf(transport), options.limitRate);
     const { control, login } = await retrying(resolved.retry, { call: 'connect' }, options.signal, () => logIn(transport, resolved, options.signal, undefined));
-    return new Client(control, login);
+    return new Client(control, login, limit);
   }
 
   /** FEAT as upper-cased feature name → parameters. */
@@ -91,6 +96,24 @@ export class Client extends RemoteCalls implements AsyncDisposable {
   /** True once the control connection is gone. With `retry`, the next call opens a new one (unless `close()` was called). */
   get closed(): boolean {
     return this.#control.closed;
+  }
+
+  /**
+   * The zone this session reads LIST times in (the `listTimeZone` option), and with `'auto'`
+   * what it has learned: `auto` is `'pending'` until a LIST-based listing has let it ask MDTM,
+   * then `'detected'` (with the `offset` found) or `'failed'` (with the `reason`; times stay UTC).
+   *
+   * @example
+   * ```ts
+   * const client = await Client.connect({ host: 'legacy.example.com', listTimeZone: 'auto' });
+   * const entries = await client.list('/pub'); // read in the zone this first listing finds
+   * const { zone, offset, auto } = client.listTimeZone; // e.g. '+02:00', 120, 'detected'
+   * // A day-precision time is a date in the server's zone: show it there.
+   * const at = (time: Date) => new Date(time.getTime() + client.listTimeZone.offsetAt(time) * 60_000).toISOString().slice(0, 10);
+   * ```
+   */
+  get listTimeZone(): ListTimeZoneState {
+    return this.#conn.zone.state;
   }
 
   get options(): ResolvedOptions {
@@ -204,8 +227,9 @@ export class Client extends RemoteCalls implements AsyncDisposable {
     const old = this.#control;
     if (!old.closed || this.#closing.signal.aborted || this.options.retry.retries === 0) return this.#conn;
     const { control, login } = await logIn(old.transport, old.options, options.signal, old.tlsSession());
-    const conn = new Conn(control, login.features);
-    conn.listAll = this.#conn.listAll; // what the server taught the old connection holds for this one
+    // What the server taught the old connection holds for this one: the LIST form, the LIST zone.
+    const conn = new Conn(control, login.features, this.#conn.limit, this.#conn.zone);
+    conn.listAll = this.#conn.listAll;
     try {
       await restoreSession(conn, old.session, this.#directory, options);
     } catch (err) {
@@ -230,6 +254,14 @@ export class Client extends RemoteCalls implements AsyncDisposable {
     if (changes === this.#directoryChanges || this.options.retry.retries === 0) return;
     this.#directory = parsePwdReply(await conn.command('PWD', undefined, options));
     this.#directoryChanges = conn.control.session.directoryChanges;
+  }
+
+  protected get clock(): Clock {
+    return clockOf(this.#control.transport);
+  }
+
+  protected get sharedLimit(): RateLimit {
+    return this.#conn.limit;
   }
 
   // --- the queue ---------------------------------------------------------------------------------

@@ -197,7 +197,11 @@ export function isAbortError(error: unknown): boolean {
 }
 
 /**
- * `stat` found no entry of that name in its parent's listing (servers without MLST).
+ * There is no such path on the server, by what the client could find out: `stat` (without MLST)
+ * found no entry of that name in its parent's listing, or the parent is no folder; `names` was asked
+ * for a folder that the session cannot change into. `cause` is the server's refusal, when there was
+ * one (`FtpReplyError`): servers answer a missing folder differently (450, 550, 451, or an empty
+ * listing), and this is the one answer for all of them.
  *
  * @example
  * ```ts
@@ -214,8 +218,8 @@ export class NotFoundError extends FtpError {
 
   /** The path that was looked up. */
   readonly path: string;
-  constructor(path: string) {
-    super('ERR_FTP_NOT_FOUND', `No such file or directory: ${JSON.stringify(path)}`);
+  constructor(path: string, options?: { readonly what?: 'file or directory' | 'folder'; readonly cause?: unknown }) {
+    super('ERR_FTP_NOT_FOUND', `No such ${options?.what ?? 'file or directory'}: ${JSON.stringify(path)}`, options?.cause === undefined ? undefined : { cause: options.cause });
     this.path = path;
   }
 }
@@ -276,5 +280,38 @@ export class UnreadableListingError extends FtpError {
     this.entryCount = listing.entryCount;
     this.unparsedCount = listing.unparsedCount;
     this.sample = sample;
+  }
+}
+
+/**
+ * The `parseListing` hook of the client's options threw on a line of a LIST listing. The listing is
+ * not returned in part: `list()` and the tree calls reject with this, and `listEntries()` throws it
+ * in place of the rest, every entry it yielded being from before that line (the transfer is
+ * stopped, and the session stays usable).
+ * `cause` is what the hook threw, `line` the line it was given (cut to 200 characters).
+ *
+ * @example
+ * ```ts
+ * try { await client.list('/logger'); }
+ * catch (err) {
+ *   if (err instanceof ListingHookError) console.error('my parser failed on', err.line, err.cause);
+ * }
+ * ```
+ */
+export class ListingHookError extends FtpError {
+  static {
+    brand(this, Symbol.for('ftpkit.error.ListingHookError'));
+  }
+
+  /** The folder that was listed, as given (`undefined`: the current folder). */
+  readonly path: string | undefined;
+  /** The line the hook threw on, at most 200 characters. */
+  readonly line: string;
+  constructor(path: string | undefined, line: string, cause: unknown) {
+    const where = path === undefined ? 'the current folder' : JSON.stringify(path);
+    const why = cause instanceof Error ? cause.message : String(cause);
+    super('ERR_FTP_LISTING_HOOK', `parseListing threw on a line of the listing of ${where} (${cut(why, 200)}); the line is ${JSON.stringify(cut(line, 80))}`, { cause });
+    this.path = path;
+    this.line = cut(line, SAMPLE_LINE_LENGTH);
   }
 }

@@ -29,17 +29,21 @@ export type {
 export type { DownloadItem, ManyOptions, PoolDirectoryOptions, PoolDownloadOptions, PoolOptions, PoolStats, UploadItem } from './pool.js';
 export { parseUrl } from './options.js';
 export type { ClientOptions, LogEntry, ResolvedOptions, SecureMode, Timeouts } from './options.js';
+export type { ListTimeZone, ListTimeZoneState } from './time-zone.js';
 export type { DownloadDestination, NodeWritableLike } from './io/sinks.js';
 export type { UploadSource } from './io/sources.js';
 export { remoteJoin as remotePath, safeLocalName } from './io/paths.js';
 export { localChecksum } from './trees/local-checksum.js';
 export { attemptsOf, isRetryable } from './retry.js';
 export type { RetryEvent, RetryOptions, RetryPolicy } from './retry.js';
+export type { TreeEntry } from './trees/plan.js';
+export type { WatchEvent, WatchOptions } from './trees/watch.js';
 export {
   ConnectionError,
   FtpError,
   FtpReplyError,
   InvalidArgumentError,
+  ListingHookError,
   LocalFileError,
   LocalProtocolError,
   NotFoundError,
@@ -58,4 +62,4 @@ export {
   isFtpError,
 } from './errors.js';
 export type { LoopEvidence, TlsErrorReason } from './errors.js';
-export type { HashAlgorithm, ListingEntry, Reply, ServerChecksum } from '@ftpkit/codec';
+export type { HashAlgorithm, ListingEntry, ListingLineParser, ListingTimePrecision, Reply, ServerChecksum } from '@ftpkit/codec';

@@ -57,6 +57,11 @@ export class Leases {
     return this.#closed;
   }
 
+  /** The sessions open now, in the order they were opened. */
+  get sessions(): readonly Client[] {
+    return [...this.#all];
+  }
+
   /** Run `fn` on a leased session, and give the session back (or drop it) however `fn` ends. */
   async with<T>(signal: AbortSignal | undefined, fn: (client: Client) => Promise<T>): Promise<T> {
     const client = await this.#acquire(signal);

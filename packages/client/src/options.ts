@@ -3,9 +3,11 @@
  *
  * @module
  */
+import type { ListingLineParser } from '@ftpkit/codec';
 import type { TlsOptions, Transport } from '@ftpkit/transport';
 import { InvalidArgumentError } from './errors.js';
 import { resolveRetry, type RetryOptions, type RetryPolicy } from './retry.js';
+import { zoneOf, type ListTimeZone } from './time-zone.js';
 
 /** How the control connection is secured. */
 export type SecureMode = false | 'explicit' | 'implicit';
@@ -102,7 +104,22 @@ export interface ClientOptions {
    */
   readonly pipelining?: boolean;
   readonly timeouts?: Timeouts;
-  /** Send NOOP after this many milliseconds of idleness (0: never, the default). */
+  /**
+   * Bandwidth limit in bytes per second, shared by every transfer of this Client (downloads,
+   * uploads, listings), or of a `Pool` by all its sessions together. Default 0: no limit. Transfers
+   * are paced smoothly, not in bursts: after a pause at most 50 ms worth (at least 1 KiB) moves at
+   * once, then the limit; a download stops reading so TCP slows the server down, an upload waits
+   * before each write. A call's own `limitRate` can only lower it, and `client.limitRate` changes it
+   * while transfers run. Waiting for the limit never counts against `timeouts.dataIdle`. The guide
+   * "Leaving a job running" has the details.
+   *
+   * @example
+   * ```ts
+   * const client = await Client.connect('ftp://files.example.com', { limitRate: 2 * 1024 * 1024 }); // 2 MiB/s
+   * ```
+   */
+  readonly limitRate?: number;
+  /** Send NOOP after this many milliseconds of idleness between calls (0: never, the default). */
   readonly keepAlive?: number;
   /**
    * Reconnect and retry after failures that may pass: a lost connection, a timeout, a 4xx reply
@@ -122,10 +139,112 @@ export interface ClientOptions {
    * ```
    */
   readonly retry?: number | RetryOptions;
-  /** Control-connection text encoding. Default `'utf8'` (RFC 2640). */
+  /**
+   * During a transfer, send NOOP on the control connection after this many milliseconds in which
+   * nothing went either way on it. 0 turns it off. Default 60 000 (one minute).
+   *
+   * A long transfer leaves its control connection silent, and NAT gateways and firewalls drop idle
+   * connections (AWS's NAT gateway after 350 s, Azure's load balancer after 4 minutes by default):
+   * the transfer then finishes, but its `226` never arrives and the call fails. The NOOPs keep the
+   * connection in use. Servers answer them at once, after the transfer, or not at all; the session
+   * matches every answer (and ends such a transfer with one `PWD` round trip when answers are still
+   * owed), so the next command always gets its own reply. The guide "Leaving a job running" has
+   * what each tested server does.
+   *
+   * @example
+   * ```ts
+   * // Behind a NAT that forgets a connection after 60 s of silence:
+   * const client = await Client.connect({ host: 'files.example.com', transferKeepAlive: 20_000 });
+   * ```
+   */
+  readonly transferKeepAlive?: number;
+  /**
+   * Control-connection text encoding. Default `'utf8'` (RFC 2640). Listings (LIST, MLSD) and name
+   * lists (NLST) are decoded with it too.
+   */
   readonly encoding?: 'utf8' | 'latin1';
+  /**
+   * The time zone of the server's LIST times, which carry none (MLSD and MDTM times are UTC by
+   * RFC 3659 and are never shifted). It applies to every time read from a LIST: `list`,
+   * `listEntries`, `stat` without MLST, the tree walks and `mirror`, and the year of dates listed
+   * without one (`Nov 25 15:40`), which is placed by the server's calendar, not the client's.
+   *
+   * - `'UTC'` (default): the times are read as UTC.
+   * - A fixed offset: `'+05:30'`, `'-08:00'` (also `'UTC+05:30'`), or a number of minutes east of
+   *   UTC (`330`, `-480`).
+   * - An IANA zone name (`'Europe/Berlin'`, `'America/New_York'`), where the runtime has `Intl`:
+   *   each time is read at the offset in force on its own date, so summer and winter times are
+   *   both right. A runtime without `Intl`, or without that zone, fails the connect.
+   * - `'auto'`: the session learns the offset itself, from its first LIST-based listing: MDTM
+   *   (UTC) of one listed file against its LIST time, rounded to 15 minutes. That listing is read
+   *   in the zone found, and so is every later one; `Client.listTimeZone` (`Pool.listTimeZones`)
+   *   shows what was found, and the log says why when nothing was (no MDTM, MDTM refused, no file
+   *   with a time of day). A fixed offset cannot follow a switch to or from summer time that
+   *   happens during the session. A server whose MDTM is local time as well (vsftpd with
+   *   `use_localtime=YES`) makes 'auto' find 0: name the zone instead.
+   *
+   * A bad value is {@link InvalidArgumentError} from `Client.connect` (and from `new Pool`). The
+   * listing guide, section "Time zones", has the details.
+   *
+   * @example
+   * ```ts
+   * const client = await Client.connect({ host: 'legacy.example.com', listTimeZone: 'Europe/Berlin' });
+   * const auto = await Client.connect({ host: 'other.example.com', listTimeZone: 'auto' });
+   * await auto.list('/pub');
+   * console.log(auto.listTimeZone); // { zone: '+02:00', offset: 120, auto: 'detected', offsetAt: [Function] }
+   * ```
+   */
+  readonly listTimeZone?: ListTimeZone;
   /** Receives every command and reply, passwords redacted. */
   readonly log?: (entry: LogEntry) => void;
+  /**
+   * A parser of one's own for LIST lines, for a server whose format no built-in parser reads. It is
+   * called with each line of every LIST-based listing of the session (`list`, `listEntries`, `stat`
+   * and `exists` without MLST, the tree calls and `mirror`, on a Client and on every session of a
+   * Pool), its line ending removed, and is tried **before** the built-in parsers, on every line but
+   * blank lines and `total N`:
+   * - an entry: the line is that entry, kept in its place among the others, whatever format the
+   *   built-in parsers find for the rest (`.` and `..` are left out, as always);
+   * - `null`: the line is left out on purpose (a banner, a header);
+   * - `undefined`: the line is handed on to the built-in parsers, as if there were no hook.
+   *
+   * So returning `null` for every line it does not read makes it the only parser (**instead of**
+   * the built-in ones), and returning `undefined` for those makes it an addition to them. A line
+   * that neither the hook nor a built-in parser reads still makes the listing fail with
+   * `UnreadableListingError`. Its lines do not take part in the vote on the format of the rest.
+   *
+   * MLSD listings (servers that advertise MLST) and MLST replies are never given to it: their
+   * format is defined (RFC 3659), and they are read by the MLSD parser. NLST (`names()`) has no
+   * format and does not use it either.
+   *
+   * If it throws, the call rejects with `ListingHookError` (the thrown value as its `cause`, the
+   * line in `line`), never with a shorter listing: `list()` and the tree calls reject with it, and
+   * `listEntries()` throws it in place of the rest, every entry it yielded being from before that
+   * line (the transfer is stopped with ABOR, and the session stays usable). An entry without a `name` or a valid `type` is a `LocalProtocolError`. It runs
+   * synchronously, once per line, so keep it cheap; it is given the decoded text only (see
+   * `encoding`).
+   *
+   * @example
+   * ```ts
+   * // A device that lists `<name> <size> <yyyymmddhhmmss>` and marks folders with a trailing `/`.
+   * const client = await Client.connect('ftp://datalogger.local', {
+   *   parseListing: (line) => {
+   *     const m = /^(\S+?)(\/?) (\d+) (\d{4})(\d\d)(\d\d)(\d\d)(\d\d)(\d\d)$/.exec(line);
+   *     if (!m) return line.startsWith('#') ? null : undefined; // comments out; the rest to the built-in parsers
+   *     const [, name, slash, size, y, mo, d, h, mi, s] = m;
+   *     return {
+   *       name: name!,
+   *       type: slash ? 'directory' : 'file',
+   *       size: Number(size),
+   *       modifiedAt: new Date(Date.UTC(+y!, +mo! - 1, +d!, +h!, +mi!, +s!)),
+   *       precision: 'second',
+   *       raw: line,
+   *     };
+   *   },
+   * });
+   * ```
+   */
+  readonly parseListing?: ListingLineParser;
   /** Socket adapter. Default: the one for the running runtime. */
   readonly transport?: Transport;
   /** Cancel connecting. */
@@ -149,11 +268,20 @@ export interface ResolvedOptions {
   readonly timeouts: Required<Timeouts>;
   readonly keepAlive: number;
   readonly retry: RetryPolicy;
+  readonly transferKeepAlive: number;
   readonly encoding: 'utf8' | 'latin1';
+  readonly listTimeZone: ListTimeZone;
   readonly log: ((entry: LogEntry) => void) | undefined;
+  readonly parseListing: ListingLineParser | undefined;
 }
 
 const DEFAULT_TIMEOUT = 30_000;
+
+/**
+ * `transferKeepAlive`: a NOOP after 60 s of control-connection silence during a transfer, well
+ * inside the shortest idle limit of common NAT gateways (4 minutes).
+ */
+const DEFAULT_TRANSFER_KEEP_ALIVE = 60_000;
 /** Twice a reply's: a login is several round trips, and some servers pause before answering PASS. */
 const DEFAULT_LOGIN_TIMEOUT = 60_000;
 
@@ -187,11 +315,19 @@ export function parseUrl(url: string): ClientOptions {
   };
 }
 
+/** A `listTimeZone` that names a zone, or 'auto' (default `'UTC'`); {@link InvalidArgumentError} otherwise. */
+function checkListTimeZone(option: ListTimeZone | undefined): ListTimeZone {
+  if (option === undefined) return 'UTC';
+  zoneOf(option);
+  return option;
+}
+
 /** Apply defaults. */
 export function resolveOptions(options: ClientOptions): ResolvedOptions {
   const secure: SecureMode = options.secure === true ? 'explicit' : options.secure === undefined ? false : options.secure;
   const user = options.user ?? 'anonymous';
   const timeouts = options.timeouts ?? {};
+  if (options.parseListing !== undefined && typeof options.parseListing !== 'function') throw new InvalidArgumentError('parseListing must be a function');
   return {
     host: options.host,
     port: options.port ?? (secure === 'implicit' ? 990 : 21),
@@ -213,7 +349,10 @@ export function resolveOptions(options: ClientOptions): ResolvedOptions {
     },
     keepAlive: options.keepAlive ?? 0,
     retry: resolveRetry(options.retry, options.log ? (text) => options.log?.({ direction: '*', text }) : undefined),
+    transferKeepAlive: options.transferKeepAlive ?? DEFAULT_TRANSFER_KEEP_ALIVE,
     encoding: options.encoding ?? 'utf8',
+    listTimeZone: checkListTimeZone(options.listTimeZone),
     log: options.log,
+    parseListing: options.parseListing,
   };
 }

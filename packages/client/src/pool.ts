@@ -26,21 +26,30 @@
  * next attempt runs on whichever session is healthy. Each file of a many-item or tree call is
  * retried on its own, before the fail-fast rule sees its error.
  *
+ * `limitRate` is one bandwidth budget for the whole pool: the pool makes it on its transport's clock
+ * and hands it to every session it connects (driver/throttle.ts), so all their transfers draw on it
+ * together. A many-item call's own `limitRate` is one budget for its items.
+ *
  * @module
  */
+import { transport as defaultTransport } from '@ftpkit/transport';
 import type { CallOptions, DirectoryTransferOptions, Progress, TransferOptions, TransferResult } from './calls.js';
 import type { Client } from './client.js';
+import { clockOf, type Clock } from './driver/clock.js';
+import { callLimit, RateLimit, sharing } from './driver/throttle.js';
 import { InvalidArgumentError } from './errors.js';
 import { stat } from './io/fs.js';
 import type { DownloadDestination } from './io/sinks.js';
 import type { UploadSource } from './io/sources.js';
 import type { Attempt } from './ops/conn.js';
+import { retriedDownload, retriedUpload } from './retried-transfers.js';
 import { parseUrl, resolveOptions, type ClientOptions, type ResolvedOptions } from './options.js';
 import { runAll } from './parallel.js';
 import { Leases, type PoolStats } from './leases.js';
 import { feed, progressMeter, sumOrUndefined } from './progress.js';
 import { RemoteCalls } from './remote.js';
 import { segmentedDownload } from './segmented.js';
+import type { ListTimeZoneState } from './time-zone.js';
 
 /**
  * Default number of sessions. FileZilla allows 2 simultaneous transfers by default and lftp's `pget`
@@ -73,6 +82,16 @@ export interface ManyOptions extends CallOptions {
   readonly onProgress?: (progress: Progress) => void;
   /** `'binary'` (default) or `'ascii'`, for every item. */
   readonly mode?: 'binary' | 'ascii';
+  /**
+   * The call's bandwidth limit in bytes per second, one budget for all its items together, under
+   * the pool's own `limitRate`. Default: none of its own.
+   *
+   * @example
+   * ```ts
+   * await pool.uploadMany([{ from: './a.bin', to: '/incoming/a.bin' }], { limitRate: 1024 * 1024 });
+   * ```
+   */
+  readonly limitRate?: number;
 }
 
 /** Options of the Pool's directory transfers: the same as a Client's, {@link DirectoryTransferOptions}. */
@@ -120,6 +139,9 @@ export class Pool extends RemoteCalls implements AsyncDisposable {
   readonly #sessions: Leases;
   /** Aborted by `close()`: no new attempt of a retried call, and a retry's wait ends. */
   readonly #closing = new AbortController();
+  readonly #clock: Clock;
+  /** The bandwidth budget all sessions share (see the module comment). */
+  readonly #limit: RateLimit;
   /** The login directory, per session, once {@link Pool.use} has asked for it. */
   readonly #home = new WeakMap<Client, string>();
 
@@ -137,11 +159,14 @@ export class Pool extends RemoteCalls implements AsyncDisposable {
     const { size = DEFAULT_SIZE, ...options }: PoolOptions = typeof target === 'string' ? { ...parseUrl(target), ...overrides } : { ...target, ...overrides };
     if (!Number.isInteger(size) || size < 1) throw new InvalidArgumentError(`Pool size must be a positive integer, not ${size}`);
     this.#size = size;
+    this.#clock = clockOf(options.transport ?? defaultTransport);
+    this.#limit = new RateLimit(this.#clock, options.limitRate);
     // One frozen option set for every session: nothing a call does can give one session another identity.
     const frozen: Readonly<ClientOptions> = Object.freeze({
       ...options,
       ...(options.tls ? { tls: Object.freeze({ ...options.tls }) } : {}),
       ...(options.timeouts ? { timeouts: Object.freeze({ ...options.timeouts }) } : {}),
+      ...sharing(this.#limit),
     });
     this.#resolved = Object.freeze(resolveOptions(frozen));
     this.#sessions = new Leases(frozen, size);
@@ -166,6 +191,22 @@ export class Pool extends RemoteCalls implements AsyncDisposable {
   /** True once {@link Pool.close} has been called. */
   get closed(): boolean {
     return this.#sessions.closed;
+  }
+
+  /**
+   * The LIST time zone of each open session, in the order they were opened
+   * ({@link Client.listTimeZone}): with `listTimeZone: 'auto'` each session learns it from its own
+   * first LIST-based listing, so a session that has not listed yet is still `'pending'`.
+   *
+   * @example
+   * ```ts
+   * const pool = new Pool({ host: 'legacy.example.com', listTimeZone: 'auto', size: 4 });
+   * await pool.mirror({ direction: 'download', remote: '/pub', local: './pub' });
+   * for (const { zone, auto, reason } of pool.listTimeZones) console.log(zone, auto, reason ?? '');
+   * ```
+   */
+  get listTimeZones(): ListTimeZoneState[] {
+    return this.#sessions.sessions.map((client) => client.listTimeZone);
   }
 
   /**
@@ -208,8 +249,9 @@ export class Pool extends RemoteCalls implements AsyncDisposable {
    */
   async downloadMany(items: readonly DownloadItem[], options: ManyOptions = {}): Promise<TransferResult[]> {
     const meter = progressMeter(options.onProgress, undefined);
+    const paced = this.#paced(options);
     return runAll(items, this.#size, options.signal, (item, signal) =>
-      super.download(item.from, item.to, { signal, ...modeOf(options), ...progressOf(meter, options) }),
+      retriedDownload(this.runner(), item.from, item.to, { signal, ...modeOf(options), ...progressOf(meter, options), ...paced }),
     );
   }
 
@@ -228,8 +270,9 @@ export class Pool extends RemoteCalls implements AsyncDisposable {
   async uploadMany(items: readonly UploadItem[], options: ManyOptions = {}): Promise<TransferResult[]> {
     const total = options.onProgress && options.mode !== 'ascii' ? await totalOf(items.map((i) => i.from)) : undefined;
     const meter = progressMeter(options.onProgress, total);
+    const paced = this.#paced(options);
     return runAll(items, this.#size, options.signal, (item, signal) =>
-      this.upload(item.from, item.to, { signal, ...modeOf(options), ...progressOf(meter, options) }),
+      retriedUpload(this.runner(), item.from, item.to, 'STOR', { signal, ...modeOf(options), ...progressOf(meter, options), ...paced }),
     );
   }
 
@@ -291,6 +334,20 @@ export class Pool extends RemoteCalls implements AsyncDisposable {
 
   protected get closing(): AbortSignal {
     return this.#closing.signal;
+  }
+
+  protected get clock(): Clock {
+    return this.#clock;
+  }
+
+  protected get sharedLimit(): RateLimit {
+    return this.#limit;
+  }
+
+  /** A many-item call's one budget for all its items, when it sets `limitRate`. */
+  #paced(options: ManyOptions): { readonly callLimit?: RateLimit } {
+    const limit = callLimit(this.#limit, options.limitRate);
+    return limit ? { callLimit: limit } : {};
   }
 
   async #restoreHome(client: Client, home: string): Promise<void> {

@@ -24,13 +24,16 @@ import type {
   TransferOptions,
   TransferResult,
 } from './calls.js';
+import type { Clock } from './driver/clock.js';
 import type { DownloadDestination } from './io/sinks.js';
+import type { RateLimit } from './driver/throttle.js';
 import { concat } from './io/sinks.js';
 import type { UploadSource } from './io/sources.js';
 import { checksum } from './ops/checksum.js';
 import type { Attempt, Conn, Runner } from './ops/conn.js';
 import { isDirectory, makeDirectories } from './ops/dirs.js';
-import { list, stat } from './ops/listing.js';
+import { exists, list, stat } from './ops/listing.js';
+import { names } from './ops/names.js';
 import { made, removed, renamed } from './ops/took-effect.js';
 import { setLastModified } from './ops/upload.js';
 import type { ResolvedOptions } from './options.js';
@@ -38,6 +41,7 @@ import { checkedFirst, idempotent, retriedListEntries } from './retried.js';
 import { retriedDownload, retriedUpload } from './retried-transfers.js';
 import { copyTree, mirror } from './trees/mirror.js';
 import { removeTree } from './trees/remove.js';
+import { watch, type WatchEvent, type WatchOptions } from './trees/watch.js';
 
 /**
  * The calls of {@link Client} and {@link Pool}. A function that takes a `RemoteCalls` works with
@@ -87,8 +91,47 @@ export abstract class RemoteCalls {
    */
   protected abstract get concurrency(): number;
 
+  /**
+   * The clock the waits between a watch's polls run on: the system's, or the one the transport
+   * carries (testkit's in-memory pair), as for the driver's timers.
+   *
+   * @hidden
+   */
+  protected abstract get clock(): Clock;
+
   /** Resolved options, password included: do not log this object. */
   abstract get options(): ResolvedOptions;
+
+  /**
+   * The bandwidth budget every transfer draws on: the Client's own, or the Pool's (which all its
+   * sessions share).
+   *
+   * @hidden
+   */
+  protected abstract get sharedLimit(): RateLimit;
+
+  /**
+   * The bandwidth limit in bytes per second that all transfers share (`ClientOptions.limitRate`; 0:
+   * none). On a Pool it is the budget of all its sessions together, and a session lent by
+   * `Pool.use` shows and changes the Pool's. Set it to change the limit while transfers run: what
+   * they have moved is paid for at the new rate from now on, and 0 lifts it at once. A value that is
+   * not a number from 0 throws `InvalidArgumentError`.
+   *
+   * @example
+   * ```ts
+   * client.limitRate = 256 * 1024; // office hours: 256 KiB/s
+   * const nightly = client.download('/backup/db.dump', './db.dump');
+   * setTimeout(() => (client.limitRate = 0), 60 * 60 * 1000); // after an hour, full speed
+   * await nightly;
+   * ```
+   */
+  get limitRate(): number {
+    return this.sharedLimit.bytesPerSecond;
+  }
+
+  set limitRate(bytesPerSecond: number) {
+    this.sharedLimit.bytesPerSecond = bytesPerSecond;
+  }
 
   /**
    * `target.run(options, fn)`: how a Pool hands a call to one of its Clients.
@@ -111,6 +154,7 @@ export abstract class RemoteCalls {
       concurrency: this.concurrency,
       retry: this.options.retry,
       closing: this.closing,
+      limit: this.sharedLimit,
     };
   }
 
@@ -175,12 +219,45 @@ export abstract class RemoteCalls {
    * ```
    */
   listEntries(path?: string, options: CallOptions = {}): AsyncGenerator<ListingEntry, void, undefined> {
-    return retriedListEntries(this.runner(), this.options.encoding, path, options);
+    return retriedListEntries(this.runner(), this.options, path, options);
+  }
+
+  /**
+   * The names in a folder (NLST, RFC 959 §4.1.3), for servers whose LIST no parser reads, or when
+   * names are all that is needed. Bare names, in the server's order: servers that echo the folder
+   * in front of each name (vsftpd, ProFTPD and Pure-FTPd send `/pub/a.txt` for `NLST /pub`) give the
+   * same result as those that do not (pyftpdlib, ftp-srv), so `remotePath(folder, name)` is always
+   * the path. The data is decoded with the session's `encoding`; lines end in CRLF or LF; empty
+   * lines, `.` and `..` are left out, and nothing else is (spaces are part of a name). Which names
+   * a server shows is its own choice: vsftpd and ProFTPD leave out dotfiles, the others show them.
+   * NLST carries no types: use `list()` or `stat()` for those. The `parseListing` hook is not used.
+   *
+   * An empty folder resolves to `[]`, a folder that is not there rejects with `NotFoundError`,
+   * however the server says either: some answer a missing folder with 226 and no names (vsftpd),
+   * others an empty one with 450 or 550 "No files found". When the answer is empty or such a
+   * refusal, the client checks that the folder is one it can change into (CWD, and back), and for a
+   * refusal that its listing is empty too; a refusal of a folder that has entries (permissions, say)
+   * is thrown as `FtpReplyError`. Given a file's path, servers differ (most list the file itself,
+   * Pure-FTPd refuses, which is `NotFoundError`): pass a folder. Held in memory whole, like
+   * `list()`, up to 64 MiB (`RemoteProtocolError` beyond).
+   *
+   * @example
+   * ```ts
+   * for (const name of await client.names('/incoming')) {
+   *   if (name.endsWith('.csv')) await client.download(remotePath('/incoming', name), `./in/${name}`);
+   * }
+   * ```
+   */
+  names(path?: string, options: CallOptions = {}): Promise<string[]> {
+    return idempotent(this.runner(), options, { call: 'names', path }, (conn) => names(conn, path, options));
   }
 
   /**
    * Facts about one path: MLST when available, else its entry in the parent's listing
-   * (`NotFoundError` when it has none).
+   * (`NotFoundError` when it has none, or when the parent is no folder). Without MLST, the root,
+   * `.` and `..`, which no parent lists, are folders when the session can change into them (an
+   * entry with `type: 'directory'`, its `name` the path as given, and no other facts), and a path
+   * that ends in `/` names a folder: a file of that name is not found.
    *
    * @example
    * ```ts
@@ -189,6 +266,24 @@ export abstract class RemoteCalls {
    */
   stat(path: string, options: CallOptions = {}): Promise<ListingEntry> {
     return idempotent(this.runner(), options, { call: 'stat', path }, (conn) => stat(conn, path, options));
+  }
+
+  /**
+   * Whether a file or folder exists. Resolves `false`, never rejects, when it is not there: MLST
+   * answered with a file-system refusal (550), or, on servers without MLST, its parent's listing
+   * does not have it or the parent itself is missing (the same lookup as {@link RemoteCalls.stat}).
+   * `/`, `.` and `..` exist when the session can change into them. Rejects for anything else: a
+   * lost connection, a timeout, a login or TLS failure, a parent that is there but that the server
+   * will not list, a listing no format reads. Most servers answer 550 alike for "not there" and "not
+   * yours to see", so a path the session may not see does not exist for it.
+   *
+   * @example
+   * ```ts
+   * if (!(await client.exists('/incoming/done.flag'))) await client.upload('./report.csv', '/incoming/report.csv');
+   * ```
+   */
+  exists(path: string, options: CallOptions = {}): Promise<boolean> {
+    return idempotent(this.runner(), options, { call: 'exists', path }, (conn) => exists(conn, path, options));
   }
 
   /**
@@ -469,8 +564,10 @@ export abstract class RemoteCalls {
 
   /**
    * Make a local tree a copy of a remote one (`direction: 'download'`), or the reverse, moving only
-   * new and changed files: missing on the target, another size, or newer (by more than a minute
-   * when times come from `ls -l`); with `checksum`, same-size files are decided by content. Options:
+   * new and changed files: missing on the target, another size, or newer, compared only to the
+   * precision both times have (a LIST time states the minute, or only the day, which is then a
+   * calendar day in the server's zone: set `listTimeZone` for a server without MLSD that is not at
+   * UTC); with `checksum`, same-size files are decided by content. Options:
    * `delete` extraneous entries, `include`/`exclude` globs, `followSymlinks`, `all` to copy every
    * file, `dryRun` for the plan alone, `onProgress` and `onFile` as for every tree transfer. Server
    * names are checked before they become local paths. Copies and checksums run `concurrency` at a
@@ -484,5 +581,37 @@ export abstract class RemoteCalls {
    */
   mirror(options: MirrorOptions): Promise<MirrorResult> {
     return mirror(this.runner(), options);
+  }
+
+  /**
+   * Watch a folder: an async iterable of `added`, `changed` and `removed` events, found by listing
+   * the folder every `interval` ms (default 10 s) and comparing as `mirror` compares (size, then
+   * time). A file still being uploaded is not reported until it is complete: a new or changed file
+   * is reported once two polls at least `stableFor` ms apart (default: `interval`) list it with the
+   * same size and time, and once only. Removals and folders are reported when first seen. The first
+   * poll reports nothing (`initial: 'ignore'`, the default), or, with `initial: 'emit'`, an `added`
+   * for everything already there. With `recursive`, the folders inside are watched too, listed as
+   * tree transfers list them; `include`, `exclude` and `maxDepth` are theirs. Symbolic links are not
+   * watched.
+   *
+   * Each poll is one listing (one call; with `recursive`, one per folder), and between polls the
+   * watch holds nothing: on a Client, calls made in the loop body run between polls; on a Pool, a
+   * poll leases a session. A poll's error ends the loop with that error (`ConnectionError`,
+   * `FtpReplyError` for a folder that is gone, `UnreadableListingError`...), after the events before
+   * it; with `recursive`, a folder inside that the server refuses to list once its parent has listed
+   * it (deleted during the walk) keeps its contents as they were for that poll instead. Aborting `signal` ends it with the abort reason; leaving the loop (`break`, `return`) ends it
+   * at once, with no timer or listing left behind. Bad options throw `InvalidArgumentError` at once.
+   *
+   * @example
+   * ```ts
+   * for await (const event of client.watch('/incoming', { interval: 5_000 })) {
+   *   if (event.kind === 'removed' || event.entry.type !== 'file') continue;
+   *   // `added` or `changed`, and complete: fetch it (on a Client, between two polls).
+   *   await client.download(event.remote, `./inbox/${event.path}`);
+   * }
+   * ```
+   */
+  watch(path: string, options: WatchOptions = {}): AsyncIterableIterator<WatchEvent> {
+    return watch(this.runner(), this.clock, this.options, path, options);
   }
 }

@@ -38,7 +38,7 @@ import type { Progress, TransferOptions, TransferResult } from './calls.js';
 import { stat } from './io/fs.js';
 import { openSink, type DownloadDestination, type Sink } from './io/sinks.js';
 import type { UploadSource } from './io/sources.js';
-import type { Runner } from './ops/conn.js';
+import type { Runner, TransferOpOptions } from './ops/conn.js';
 import { fetchInto, sizeOrUndefined } from './ops/download.js';
 import { resumePoint, upload } from './ops/upload.js';
 import { progressMeter, type ProgressMeter } from './progress.js';
@@ -55,8 +55,13 @@ export function hooksOf(runner: Runner, more: RetryHooks = {}): RetryHooks {
   return { closing: runner.closing, ...more };
 }
 
+/** The bandwidth limits of a call, for each of its attempts' transfers. */
+function paceOf(options: TransferOpOptions): Pick<TransferOpOptions, 'limitRate' | 'callLimit'> {
+  return { ...(options.limitRate !== undefined ? { limitRate: options.limitRate } : {}), ...(options.callLimit ? { callLimit: options.callLimit } : {}) };
+}
+
 /** `download` under the runner's retry policy (see the module comment). */
-export function retriedDownload(runner: Runner, remotePath: string, destination: DownloadDestination, options: TransferOptions): Promise<TransferResult> {
+export function retriedDownload(runner: Runner, remotePath: string, destination: DownloadDestination, options: TransferOpOptions): Promise<TransferResult> {
   const startAt = options.startAt ?? 0;
   const ascii = options.mode === 'ascii';
   const signal = options.signal;
@@ -98,7 +103,7 @@ export function retriedDownload(runner: Runner, remotePath: string, destination:
               return sink.write(chunk, recycle);
             };
             try {
-              return await fetchInto(conn, remotePath, write, { ...call, startAt: startAt + held, mode: options.mode, size: total, onBytes: meter.add });
+              return await fetchInto(conn, remotePath, write, { ...call, ...paceOf(options), startAt: startAt + held, mode: options.mode, size: total, onBytes: meter.add });
             } finally {
               open = false;
             }
@@ -120,7 +125,7 @@ export function retriedDownload(runner: Runner, remotePath: string, destination:
 }
 
 /** `upload` (STOR) or `append` (APPE) under the runner's retry policy (see the module comment). */
-export function retriedUpload(runner: Runner, source: UploadSource, remotePath: string, command: 'STOR' | 'APPE', options: TransferOptions): Promise<TransferResult> {
+export function retriedUpload(runner: Runner, source: UploadSource, remotePath: string, command: 'STOR' | 'APPE', options: TransferOpOptions): Promise<TransferResult> {
   const startAt = options.startAt ?? 0;
   const ascii = options.mode === 'ascii';
   const signal = options.signal;

@@ -27,6 +27,7 @@ import { FtpReplyError, type ListingEntry } from '@ftpkit/codec';
 import type { CallOptions } from './calls.js';
 import type { Conn, Runner } from './ops/conn.js';
 import { listEntries } from './ops/listing.js';
+import type { ResolvedOptions } from './options.js';
 import { hooksOf } from './retried-transfers.js';
 import { giveUp, retryLoop, retrying, type RetryWhat } from './retry.js';
 
@@ -78,7 +79,7 @@ export function rawOnce<T>(runner: Runner, options: CallOptions, what: RetryWhat
 /** `listEntries` under the runner's retry policy: started over, entries already yielded skipped once shown to be the same. */
 export async function* retriedListEntries(
   runner: Runner,
-  encoding: 'utf8' | 'latin1',
+  clientOptions: ResolvedOptions,
   path: string | undefined,
   options: CallOptions,
 ): AsyncGenerator<ListingEntry, void, undefined> {
@@ -94,7 +95,7 @@ export async function* retriedListEntries(
     /** The consumer holds an entry: what comes back from the `yield` is the consumer's, not the listing's. */
     let consuming = false;
     try {
-      for await (const entry of listEntries(runner, encoding, path, options)) {
+      for await (const entry of listEntries(runner, clientOptions, path, options)) {
         if (skipped < skip) {
           again.add(entry);
           skipped++;

@@ -16,7 +16,8 @@
  * and when the call fails. The next call for the same target finds it and fetches only what is
  * missing, provided the remote path, size and modification time still match; anything else (no
  * state, unreadable state, a changed file) starts over. Progress is counted only after a positional
- * write has completed, so the state never claims bytes the part file does not hold.
+ * write has completed, so the state never claims bytes the part file does not hold. A `limitRate`
+ * is one budget for all the ranges together (driver/throttle.ts), under the Pool's.
  *
  * Under the retry policy each range is retried on its own, on any healthy session, from where it
  * stopped: a range's writes count only while its attempt runs, so a write still finishing after a
@@ -29,6 +30,7 @@ import type { CallOptions, TransferOptions, TransferResult } from './calls.js';
 import { basename, dirname, join, localFileError, open, rename, stat, unlink, type FileHandle } from './io/fs.js';
 import { sideName } from './io/paths.js';
 import { recyclingDestination, writeAt } from './io/sinks.js';
+import { callLimit, type RateLimit } from './driver/throttle.js';
 import type { Conn, Runner } from './ops/conn.js';
 import { download, sizeOrUndefined } from './ops/download.js';
 import { runAll } from './parallel.js';
@@ -74,11 +76,13 @@ export async function segmentedDownload(
 ): Promise<TransferResult> {
   const { segments, signal, onProgress } = options;
   const call = signal ? { signal } : {};
+  const limit = callLimit(runner.limit, options.limitRate);
+  const paced = limit ? { callLimit: limit } : {};
   const probe = await idempotent(runner, call, { call: 'size', path: remote }, (conn) => probeFile(conn, remote, call));
   const count = probe ? Math.min(segments, Math.floor(probe.size / MIN_SEGMENT)) : 1;
   if (!probe || count < 2) {
     const { segments: _segments, ...single } = options;
-    return retriedDownload(runner, remote, local, single);
+    return retriedDownload(runner, remote, local, { ...single, ...paced });
   }
 
   const part = join(dirname(local), sideName(basename(local), '.segments.ftpkit-part'));
@@ -104,7 +108,7 @@ export async function segmentedDownload(
     await saver.save();
     await runAll(pending, pending.length, signal, async (range, rangeSignal) => {
       const fetch = (): Promise<Reply | undefined> =>
-        runner.run({ signal: rangeSignal }, (conn) => fetchRange(conn, remote, handle, local, range, range === last, rangeSignal, meter.add));
+        runner.run({ signal: rangeSignal }, (conn) => fetchRange(conn, remote, handle, local, range, range === last, { signal: rangeSignal, ...paced }, meter.add));
       const reply = await retrying(runner.retry, { call: 'download', path: remote }, rangeSignal, fetch, hooksOf(runner, {
         progress: () => range.done,
         resumeAt: () => range.start + range.done,
@@ -161,7 +165,7 @@ async function fetchRange(
   local: string,
   range: Range,
   isLast: boolean,
-  signal: AbortSignal,
+  call: { readonly signal: AbortSignal; readonly callLimit?: RateLimit },
   onBytes: (n: number) => void,
 ): Promise<Reply | undefined> {
   let position = range.start + range.done;
@@ -182,7 +186,7 @@ async function fetchRange(
     if (!isLast && position === range.end) throw new RangeComplete();
   });
   try {
-    const { reply } = await download(conn, remote, write, { startAt: position, signal });
+    const { reply } = await download(conn, remote, write, { ...call, startAt: position });
     if (position !== range.end) throw new RemoteProtocolError(`${remote} ended at ${position} bytes, before ${range.end}: it changed during the download`);
     return reply;
   } catch (err) {

@@ -54,6 +54,7 @@ const table: { name: string; home: 'codec' | 'transport' | 'client'; make: Facto
   { name: 'NotFoundError', home: 'client', make: make('NotFoundError', '/x') },
   { name: 'NotSupportedError', home: 'client', make: make('NotSupportedError', 'no HASH') },
   { name: 'LocalFileError', home: 'client', make: make('LocalFileError', 'file changed') },
+  { name: 'ListingHookError', home: 'client', make: make('ListingHookError', '/x', 'odd line', new Error('my parser failed')) },
   { name: 'UnreadableListingError', home: 'client', make: make('UnreadableListingError', '/x', { format: undefined, entryCount: 0, unparsedCount: 1, unparsed: [{ line: '?' }] }) },
 ];
 

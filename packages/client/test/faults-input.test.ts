@@ -78,6 +78,8 @@ describe('CR, LF and NUL in arguments', () => {
       ['rmdir -r', (p) => client.rmdir(p, { recursive: true })],
       ['list', (p) => client.list(p)],
       ['stat', (p) => client.stat(p)],
+      ['exists', (p) => client.exists(p)],
+      ['names', (p) => client.names(p)],
       ['download', (p) => client.download(p, () => {})],
       ['download with progress', (p) => client.download(p, () => {}, { onProgress: () => {} })],
       ['downloadToBytes', (p) => client.downloadToBytes(p)],
@@ -107,7 +109,7 @@ describe('CR, LF and NUL in arguments', () => {
     }
     await client.pwd(); // a fence: everything before it has been sent, if it ever was
     expect(scenes.server.received.slice(before)).toEqual(['PWD']);
-    expect(calls.length * BAD.length).toBe(100);
+    expect(calls.length * BAD.length).toBe(108);
   });
 
   test.each([

@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
 import { fileTree, rejectionOf, scriptedScenes, sendAndClose, treeHandlers, type FileTree, type ListFlagBehaviour, type TreeHandlersOptions } from '@ftpkit/testkit';
 import { Client, FtpReplyError, Pool, UnreadableListingError, type ClientOptions, type ListingEntry } from '../src/index.js';
+import { streamed } from './listing-helpers.js';
 
 const scenes = scriptedScenes({ beforeEach, afterEach }, {
   connect: (server, extra?: Partial<ClientOptions>) => Client.connect({ host: server.host, port: server.port, user: 'u', password: 'p', ...extra }),
@@ -28,16 +29,6 @@ const tree = (listFlag: ListFlagBehaviour = 'flag', listText?: TreeHandlersOptio
 };
 
 const lists = () => scenes.server.received.filter((line) => line.startsWith('LIST'));
-
-async function streamed(client: Client | Pool, path?: string): Promise<{ names: string[]; error: unknown }> {
-  const names: string[] = [];
-  try {
-    for await (const entry of client.listEntries(path)) names.push(entry.name);
-    return { names, error: undefined };
-  } catch (error) {
-    return { names, error };
-  }
-}
 
 const names = (entries: readonly ListingEntry[]) => entries.map((e) => e.name).sort();
 

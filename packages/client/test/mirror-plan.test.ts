@@ -1,7 +1,7 @@
 // The mirror planner and globs: pure functions, shared by client.mirror() and `ftpkit mirror`.
 import { describe, expect, test } from 'vitest';
 import { compileGlob } from '../src/trees/glob.js';
-import { applyChecksums, checksumCandidates, planMirror, type TreeEntry } from '../src/trees/plan.js';
+import { applyChecksums, checksumCandidates, compareFiles, diffTrees, newerThan, planMirror, type TreeEntry } from '../src/trees/plan.js';
 
 describe('globs', () => {
   test('basename patterns match at any depth; path patterns are anchored', () => {
@@ -107,5 +107,84 @@ describe('applyChecksums', () => {
       'delete extra.txt',
     ]);
     expect(refined.unchanged).toEqual(['newer.txt']);
+  });
+});
+
+describe('compareFiles and diffTrees: the one comparison, for mirror and watch', () => {
+  const at = (minute: number) => new Date(Date.UTC(2024, 0, 1, 0, minute));
+  const f = (size: number, minute: number): TreeEntry => ({ path: 'a', type: 'file', size, modifiedAt: at(minute) });
+
+  test('size first, then time either way beyond the tolerance; unknown sizes and times are no difference', () => {
+    expect(compareFiles(f(1, 0), f(2, 5))).toBe('size');
+    expect(compareFiles(f(1, 5), f(1, 0), { toleranceMs: 60_000 })).toBe('newer');
+    expect(compareFiles(f(1, 0), f(1, 5), { toleranceMs: 60_000 })).toBe('older');
+    expect(compareFiles(f(1, 0), f(1, 1), { toleranceMs: 60_000 })).toBeUndefined();
+    expect(compareFiles({ path: 'a', type: 'file' }, f(1, 5))).toBeUndefined();
+  });
+
+  test('a mirror keeps a target newer than its source: it never copies back in time', () => {
+    const plan = planMirror([f(1, 0)], [f(1, 5)]);
+    expect(plan.actions).toEqual([]);
+    expect(plan.unchanged).toEqual(['a']);
+  });
+
+  test('diffTrees: added, changed either way, removed, a type change both, folders never changed', () => {
+    const before: TreeEntry[] = [f(1, 5), { path: 'd', type: 'directory', modifiedAt: at(0) }, { path: 'gone', type: 'file', size: 1 }, { path: 'x', type: 'file', size: 1 }];
+    const after: TreeEntry[] = [f(1, 0), { path: 'd', type: 'directory', modifiedAt: at(9) }, { path: 'new', type: 'file', size: 2 }, { path: 'x', type: 'directory' }];
+    const { added, changed, removed } = diffTrees(before, after);
+    expect(added.map((e) => e.path)).toEqual(['new', 'x']);
+    expect(changed).toEqual([{ entry: f(1, 0), previous: f(1, 5) }]);
+    expect(removed.map((e) => `${e.path} ${e.type}`)).toEqual(['gone file', 'x file']);
+  });
+});
+
+describe('newerThan: times compared only to the precision both have', () => {
+  const file = (iso: string, precision?: TreeEntry['precision']): TreeEntry => ({ path: 'a', type: 'file', modifiedAt: new Date(iso), ...(precision ? { precision } : {}) });
+
+  test('exact times (local files) to the millisecond; a tolerance on top', () => {
+    expect(newerThan(file('2024-06-14T09:30:00.001Z'), file('2024-06-14T09:30:00.000Z'))).toBe(true);
+    expect(newerThan(file('2024-06-14T09:30:00.500Z'), file('2024-06-14T09:30:00.000Z'), { toleranceMs: 1000 })).toBe(false);
+  });
+
+  test('minute: a LIST time to the minute equals any time within that minute, either way round', () => {
+    const listed = file('2024-06-14T09:30:00Z', 'minute');
+    for (const local of ['2024-06-14T09:30:00Z', '2024-06-14T09:30:59.999Z']) {
+      expect(newerThan(file(local), listed)).toBe(false);
+      expect(newerThan(listed, file(local))).toBe(false);
+    }
+    expect(newerThan(file('2024-06-14T09:31:00Z'), listed)).toBe(true);
+    expect(newerThan(listed, file('2024-06-14T09:29:59.999Z'))).toBe(true);
+  });
+
+  test('second: an MLSD time against a local time with milliseconds', () => {
+    const mlsd = file('2024-06-14T09:30:05Z', 'second');
+    expect(newerThan(file('2024-06-14T09:30:05.900Z'), mlsd)).toBe(false);
+    expect(newerThan(file('2024-06-14T09:30:06Z'), mlsd)).toBe(true);
+  });
+
+  test("day: the calendar day in the server's zone, never the invented midnight", () => {
+    // 2 January 2020 at UTC+05:30: from 1 January 18:30 to 2 January 18:30 UTC.
+    const listed = file('2020-01-01T18:30:00Z', 'day');
+    const zone = { zoneOffsetAt: () => 330 };
+    expect(newerThan(file('2020-01-02T18:29:59Z'), listed, zone)).toBe(false);
+    expect(newerThan(file('2020-01-02T18:30:00Z'), listed, zone)).toBe(true);
+    expect(newerThan(listed, file('2020-01-01T18:30:00Z'), zone)).toBe(false);
+    expect(newerThan(listed, file('2020-01-01T18:29:59Z'), zone)).toBe(true);
+    // Read in UTC instead, the same local time would be a day off.
+    expect(newerThan(listed, file('2020-01-01T18:29:59Z'))).toBe(false);
+    // The offset asked for is the one at each time's own instant (a zone with summer time).
+    const asked: number[] = [];
+    newerThan(file('2020-07-01T12:00:00Z'), listed, { zoneOffsetAt: (t) => (asked.push(t), 60) });
+    expect(asked).toEqual([Date.parse('2020-07-01T12:00:00Z'), Date.parse('2020-01-01T18:30:00Z')]);
+  });
+
+  test('no time on either side: not newer', () => {
+    expect(newerThan({ path: 'a', type: 'file' }, file('2020-01-01T00:00:00Z'))).toBe(false);
+    expect(newerThan(file('2020-01-01T00:00:00Z'), { path: 'a', type: 'file' })).toBe(false);
+  });
+
+  test('planMirror decides "newer" by it', () => {
+    const plan = planMirror([file('2024-06-14T09:30:40Z')], [file('2024-06-14T09:30:00Z', 'minute')]);
+    expect(plan.unchanged).toEqual(['a']);
   });
 });

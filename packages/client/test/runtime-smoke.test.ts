@@ -105,6 +105,9 @@ describe(`vsftpd on ${runtime}`, () => {
         expect(byName.get('small.bin')?.size).toBe(4096);
         expect(byName.get('hello.txt')?.modifiedAt).toEqual(new Date('2020-01-02T00:00:00Z')); // `ls -l`: the day only
         expect((await client.stat('/sub/nested.txt')).size).toBe(2);
+        expect(await client.names('/sub')).toEqual(['nested.txt']);
+        expect(await client.exists('/sub/nested.txt')).toBe(true);
+        expect(await client.exists('/sub/missing.txt')).toBe(false);
         expect(await client.size('/hello.txt')).toBe(6);
         expect(await client.lastModified('/hello.txt')).toEqual(new Date('2020-01-02T03:04:05Z'));
       });
@@ -143,6 +146,18 @@ describe(`vsftpd on ${runtime}`, () => {
           );
           expect({ length, sha256: hash.digest('hex') }).toEqual({ length: size, sha256: sha256(bytes) });
         }
+      });
+
+      test('under limitRate 2 MiB/s, 1 MiB each way takes its time and arrives byte-identical', async () => {
+        // At least (1 MiB − a 102 KiB burst − one read, up to about 300 KiB on Bun) / 2 MiB/s: 0.3 s.
+        await using limited = await Client.connect(options({ limitRate: 2 * MiB }));
+        const bytes = randomBytes(MiB);
+        let started = performance.now();
+        await limited.upload(bytes, `${work}/limited.bin`);
+        expect(performance.now() - started).toBeGreaterThan(300);
+        started = performance.now();
+        expect(sha256(await limited.downloadToBytes(`${work}/limited.bin`))).toBe(sha256(bytes));
+        expect(performance.now() - started).toBeGreaterThan(300);
       });
 
       test('resume both ways, append, rename, mkdir -p, rm -r', async () => {

@@ -19,7 +19,7 @@ export {
   isFtpError,
 } from './errors.js';
 export type { CodecErrorCode } from './errors.js';
-export { createReply, isNotUnderstood, replyKind } from './reply.js';
+export { createReply, isFileSystemRefusal, isNotUnderstood, replyKind } from './reply.js';
 export type { Reply, ReplyKind } from './reply.js';
 export { DEFAULT_MAX_LINE_BYTES, DEFAULT_MAX_REPLY_BYTES, ReplyParser } from './reply-parser.js';
 export type { ReplyParserOptions } from './reply-parser.js';
@@ -66,9 +66,11 @@ export type {
   ListingResult,
   ListingTimePrecision,
   ParseListingOptions,
+  TimeZoneOffsetFunction,
   UnparsedLine,
 } from './listing.js';
 export { DEFAULT_MAX_LISTING_LINE, ListingParser } from './listing-stream.js';
+export { parseNameList } from './nlst.js';
 export type { ListingParserOptions } from './listing-stream.js';
 export { formatMlsdLine, parseFacts, parseMlsdLine, parseMlstReply } from './list/mlsd.js';
 export { formatFtpTime, parseFtpTime, parseMdtmReply } from './time.js';

@@ -14,8 +14,9 @@
  * the directory itself and its parent and are a classic path-traversal hazard for naive mirroring.
  *
  * Every entry keeps its `raw` line. Dates in LIST listings are server-local without a zone; they
- * are read at the offset the caller gives (`timeZoneOffset`, UTC without one), and every entry with
- * a time says how precise it is (see `list/unix.ts` for how a missing year is inferred from `now`).
+ * are read at the offset the caller gives (`timeZoneOffset`: fixed, or a function of the date for a
+ * zone with daylight saving time; UTC without one), and every entry with a time says how precise it
+ * is (see `list/unix.ts` for how a missing year is inferred from `now`).
  * The codec never reads the clock or the host's time zone: both come from the caller.
  *
  * @module
@@ -24,7 +25,7 @@ import { FtpReplyError, LocalProtocolError } from './errors.js';
 import { PENDING, SKIP } from './list/context.js';
 import { chompedLength, Collector, formatIndex, parseScratch, parseWith, scratchOf, skipped, walkLines, walkText } from './list/engine.js';
 import type { ListingEntry, ListingFormat, ListingResult, ParseListingOptions } from './list/types.js';
-import { isNotUnderstood, type Reply } from './reply.js';
+import { isFileSystemRefusal, isNotUnderstood, type Reply } from './reply.js';
 
 export type {
   ListingDateOrder,
@@ -35,6 +36,7 @@ export type {
   ListingResult,
   ListingTimePrecision,
   ParseListingOptions,
+  TimeZoneOffsetFunction,
   UnparsedLine,
 } from './list/types.js';
 
@@ -102,10 +104,10 @@ export function parseListingLine(line: string, format: ListingFormat, options: O
  * ```
  */
 export function listFlagRefused(reply: Reply): boolean {
-  const group = Math.floor(reply.code / 10) % 10;
   const negative = reply.kind === 'transient' || reply.kind === 'permanent';
   // RFC 959 §4.2.1: the second digit groups replies by what they are about; 0 is syntax, 5 the file system.
-  return negative && reply.code !== 503 && (group === 0 || group === 5);
+  const syntax = negative && reply.code !== 503 && Math.floor(reply.code / 10) % 10 === 0;
+  return syntax || isFileSystemRefusal(reply);
 }
 
 /**

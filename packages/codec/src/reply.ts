@@ -54,6 +54,23 @@ export function isNotUnderstood(reply: Reply): boolean {
   return reply.code === 500 || reply.code === 501 || reply.code === 502 || reply.code === 504;
 }
 
+/**
+ * True when the server tried the command and its file system said no: a negative reply (4xx, 5xx)
+ * whose second digit is 5, RFC 959 §4.2.1's "file system" group (450 and 550 "file unavailable",
+ * 451 "local error", 452 and 552 storage, 553 "name not allowed"). Such a reply is about the path,
+ * not the connection, the login or the syntax, so a client may ask another question about the same
+ * path (does the folder exist?) to learn what it meant.
+ *
+ * @example
+ * ```ts
+ * isFileSystemRefusal(createReply(550, ['No such file'])); // true
+ * isFileSystemRefusal(createReply(425, ['No data connection'])); // false
+ * ```
+ */
+export function isFileSystemRefusal(reply: Reply): boolean {
+  return (reply.kind === 'transient' || reply.kind === 'permanent') && Math.floor(reply.code / 10) % 10 === 5;
+}
+
 /** The kind of a reply code, or `undefined` when the code is outside 100–699. */
 export function replyKind(code: number): ReplyKind | undefined {
   return Number.isInteger(code) ? kinds[Math.floor(code / 100) - 1] : undefined;

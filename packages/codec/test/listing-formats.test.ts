@@ -167,6 +167,18 @@ describe('records over two lines, headers, lines too plain to vote', () => {
     }
   });
 
+  test('after a wrapped record, a line no format reads is unparsed and never joins the line after it', () => {
+    const unclosed = 'C.TXT;1                   1/4   2-JAN-2020 10:00:00  [U  (RWED,RWED,RE,RE)';
+    const text = [...wrapped, unclosed, normal].join('\n');
+    for (const result of [parseListing(text), stream([text])]) {
+      expect(result.entries.map((e) => [e.name, e.raw])).toEqual([
+        ['A_LONG_FILE_NAME_THAT_WRAPS.TXT;1', wrapped.join('\n')],
+        ['B.TXT;1', normal],
+      ]);
+    }
+    expect(parseListing(text).unparsed).toEqual([{ line: unclosed, index: 2 }]);
+  });
+
   test('streamed, a wrapped record survives any split, and the vote waits for the rest of a record', () => {
     const lines = [header, ...Array.from({ length: 62 }, (_, i) => normal.replace('B.TXT', `F${i}.TXT`)), ...wrapped, normal];
     const text = `${lines.join('\r\n')}\r\n`;

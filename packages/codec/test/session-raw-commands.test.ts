@@ -215,7 +215,7 @@ describe('raw commands the session cannot model are refused before a byte is sen
     ['STOU', undefined, /Client\.upload/],
     ['APPE', 'a', /Client\.append/],
     ['LIST', undefined, /Client\.list/],
-    ['NLST', 'd', /Client\.list/],
+    ['NLST', 'd', /Client\.names/],
     ['MLSD', 'd', /Client\.list/],
     ['RNFR', 'a', /Client\.rename/],
     ['RNTO', 'b', /Client\.rename/],

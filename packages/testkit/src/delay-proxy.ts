@@ -37,8 +37,8 @@
  *
  * @module
  */
-import { connect, isIP, type Socket } from 'node:net';
-import { PortMirror, type MirrorTarget } from './port-mirror.js';
+import { connect, type Socket } from 'node:net';
+import { checkLoopback, PortMirror, type MirrorTarget } from './port-mirror.js';
 
 /** What {@link startDelayProxy} forwards to: a server on loopback (a `RunningServer` fits). */
 export type DelayProxyTarget = MirrorTarget;
@@ -70,11 +70,6 @@ export interface DelayProxy extends AsyncDisposable {
 
 const DEFAULT_DELAY_MS = 10;
 const DEFAULT_BUFFER_BYTES = 4 * 1024 * 1024;
-
-function isLoopback(host: string): boolean {
-  if (isIP(host) === 4) return host.startsWith('127.');
-  return host === '::1';
-}
 
 /**
  * Forward `from` to `to`, each chunk `delayMs` late, in order, FIN included. `fail` tears the whole
@@ -146,9 +141,7 @@ export async function startDelayProxy(options: DelayProxyOptions): Promise<Delay
   const host = options.host ?? '127.0.0.2';
   const delayMs = options.delayMs ?? DEFAULT_DELAY_MS;
   const bufferBytes = options.bufferBytes ?? DEFAULT_BUFFER_BYTES;
-  if (!isLoopback(host) || !isLoopback(target.host)) {
-    throw new Error(`startDelayProxy: loopback addresses only (127.0.0.0/8, ::1), not ${host} → ${target.host}`);
-  }
+  checkLoopback('startDelayProxy', host, target.host);
   if (!(delayMs >= 0) || !(bufferBytes > 0)) throw new Error(`startDelayProxy: bad delayMs ${delayMs} or bufferBytes ${bufferBytes}`);
   const mirror = new PortMirror();
   const track = (socket: Socket): void => mirror.track(socket);

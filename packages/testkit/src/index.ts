@@ -5,6 +5,7 @@ export { startCutProxy } from './cut-proxy.js';
 export { seededRandom } from './random.js';
 export type { CutOptions, CutProxy, CutProxyOptions, CutProxyTarget, CutReport } from './cut-proxy.js';
 export { startDelayProxy, type DelayProxy, type DelayProxyOptions, type DelayProxyTarget } from './delay-proxy.js';
+export { startIdleProxy, type Forgotten, type IdleProxy, type IdleProxyOptions, type IdleProxyTarget } from './idle-proxy.js';
 export { makeFixtureTree, FIXTURE_TREE, FIXTURE_OLD_MTIME } from './fixture.js';
 export type { FixtureEntry } from './fixture.js';
 export { FTP_USER, FTP_PASSWORD } from './users.js';
@@ -16,7 +17,7 @@ export type { LeakCheck, SceneClient, SceneOptions, Scenes, TestHooks } from './
 export { fileTree, treeHandlers } from './scripted-tree.js';
 export { FLAKY_FEATURES, flakyHandlers } from './scripted-flaky.js';
 export type { FlakyCut, FlakyLog, FlakyOptions, FlakyTransfer } from './scripted-flaky.js';
-export type { FileTree, ListFlagBehaviour, TreeEntrySpec, TreeHandlersOptions } from './scripted-tree.js';
+export type { FileTree, ListFlagBehaviour, NlstBehaviour, TreeEntrySpec, TreeHandlersOptions } from './scripted-tree.js';
 export { ManualClock } from './clock.js';
 export { memoryPair, MemoryPort } from './memory.js';
 export type { MemoryHost, MemoryPair, MemoryPairOptions } from './memory.js';

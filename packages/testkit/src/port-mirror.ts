@@ -1,11 +1,17 @@
 /**
- * The part the cut and delay proxies share: listening on another loopback address on a server's
- * control port and every port of its passive range (so no reply needs rewriting), keeping track of
- * every socket, and closing it all with resets.
+ * The part the cut, delay and idle proxies share: listening on another loopback address on a
+ * server's control port and every port of its passive range (so no reply needs rewriting), keeping
+ * track of every socket, and closing it all with resets; and the check that both ends are loopback.
  *
  * @module
  */
-import { createServer, type Server, type Socket } from 'node:net';
+import { createServer, isIP, type Server, type Socket } from 'node:net';
+
+/** Throw unless `host` and `target` are both loopback addresses (127.0.0.0/8, ::1): a test tool, not a relay. */
+export function checkLoopback(what: string, host: string, target: string): void {
+  const loopback = (h: string): boolean => (isIP(h) === 4 ? h.startsWith('127.') : h === '::1');
+  if (!loopback(host) || !loopback(target)) throw new Error(`${what}: loopback addresses only (127.0.0.0/8, ::1), not ${host} → ${target}`);
+}
 
 /** A server to mirror: its address, control port and passive range (a `RunningServer` fits). */
 export interface MirrorTarget {

@@ -7,8 +7,8 @@
  * itself inside itself, an endless tree whose names never repeat, links shown as folders. The
  * handlers answer CWD and PWD (the working directory is kept per connection, and PWD says it as
  * given, without resolving anything, as pyftpdlib and ftp-srv do), LIST (as `ls -l`, with `-a`
- * accepted), MLSD and MLST (with `unique` facts where the entries have them), SIZE, RETR, DELE and
- * RMD. Deletions go to the test's `remove`, which decides what a deletion changes. How LIST takes a
+ * accepted), NLST (in the ways servers differ: `nlst`), MLSD and MLST (of folders and of what
+ * they list, with `unique` facts where the entries have them), SIZE, RETR, DELE and RMD. Deletions go to the test's `remove`, which decides what a deletion changes. How LIST takes a
  * leading `-a` can be one of the ways servers seen in the wild get it wrong (`listFlag`), and the
  * listing's text can be replaced (`listText`), to serve lines no parser reads.
  *
@@ -46,6 +46,22 @@ export interface TreeEntrySpec {
  */
 export type ListFlagBehaviour = 'flag' | 'alone' | 'empty' | 'refuse';
 
+/**
+ * How NLST answers, in the ways real servers differ (the client's `test/names-servers.test.ts` has
+ * the five in testkit):
+ * - `names`: `'bare'` names alone (pyftpdlib, ftp-srv: the default), or `'echo'` the folder as the
+ *   client gave it in front of each (vsftpd, ProFTPD, Pure-FTPd: `NLST /up` gives `/up/a.txt`);
+ * - `empty`: what an empty folder gets: `'nothing'`, 226 without data (the default), or a reply
+ *   line sent instead of any transfer (`'450 No files found'`, as wu-ftpd does);
+ * - `missing`: what a missing folder gets: a reply line (default `'550 No such file or directory'`),
+ *   or `'nothing'`, 226 without data (vsftpd).
+ */
+export interface NlstBehaviour {
+  readonly names?: 'bare' | 'echo';
+  readonly empty?: string;
+  readonly missing?: string;
+}
+
 /** Options of {@link treeHandlers}. */
 export interface TreeHandlersOptions {
   /** The entries of the folder at `path` (absolute, `/`-separated), or undefined when there is none. */
@@ -60,6 +76,8 @@ export interface TreeHandlersOptions {
   readonly listFlag?: ListFlagBehaviour;
   /** The text LIST sends for the folder at `path`, in place of `ls -l` lines of its `entries`. */
   readonly listText?: (path: string, entries: readonly TreeEntrySpec[]) => string;
+  /** How NLST answers. Default: bare names, 226 without data for an empty folder, 550 for a missing one. */
+  readonly nlst?: NlstBehaviour;
 }
 
 const encoder = new TextEncoder();
@@ -107,6 +125,14 @@ export function treeHandlers(options: TreeHandlersOptions): Record<string, Comma
       const shown = flagged && listFlag === 'empty' ? [] : entries;
       return transfer(ctx, options.listText ? options.listText(folder, shown) : lines(shown.map(lsLine)));
     },
+    NLST: (arg, ctx) => {
+      const { names = 'bare', empty = 'nothing', missing = '550 No such file or directory' } = options.nlst ?? {};
+      const entries = options.list(resolve(ctx, arg));
+      const refusal = entries === undefined ? missing : entries.length === 0 ? empty : 'nothing';
+      if (refusal !== 'nothing') return refusal;
+      const prefix = names === 'echo' && arg !== '' ? (arg.endsWith('/') ? arg : `${arg}/`) : '';
+      return transfer(ctx, lines((entries ?? []).map((e) => `${prefix}${e.name}`)));
+    },
     MLSD: (arg, ctx) => {
       const entries = options.list(resolve(ctx, arg));
       if (entries === undefined) return '550 No such folder';
@@ -114,7 +140,10 @@ export function treeHandlers(options: TreeHandlersOptions): Record<string, Comma
     },
     MLST: (arg, ctx) => {
       const path = resolve(ctx, arg);
-      if (options.list(path) === undefined) return '550 No such folder';
+      if (options.list(path) === undefined) {
+        const entry = entryAt(path);
+        return entry === undefined ? '550 No such file or folder' : `250-Listing ${path}\r\n ${facts(entry)} ${path}\r\n250 End`;
+      }
       const unique = options.unique?.(path);
       return `250-Listing ${path}\r\n type=dir;${unique === undefined ? '' : `unique=${unique};`} ${path}\r\n250 End`;
     },

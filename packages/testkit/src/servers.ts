@@ -69,6 +69,21 @@ export interface StartServerOptions {
    * Default 0: no cap.
    */
   readonly maxRateBytesPerSecond?: number;
+  /**
+   * List LIST times in a local time zone, as many servers do: the server runs with `TZ` set to this
+   * POSIX TZ string (`'XST-5:30'` is UTC+05:30: POSIX counts hours west of UTC; a string with a
+   * rule, such as `'CET-1CEST,M3.5.0,M10.5.0/3'`, switches to summer time), which needs no zone file
+   * inside a chroot, and lists in it. ProFTPD (`TimesGMT off`) keeps MDTM, MLSD and MLST in UTC, as
+   * RFC 3659 wants; vsftpd (`use_localtime=YES`) answers MDTM in local time too. ProFTPD and vsftpd
+   * only. Default: LIST times in UTC.
+   */
+  readonly listTimeZone?: string;
+  /**
+   * Advertise MLST in FEAT, so that clients list with MLSD. `false` leaves them LIST alone, as
+   * against a server without MLSD (ProFTPD `FactsAdvertise off`; MLSD still answers if sent).
+   * ProFTPD only for false. Default true.
+   */
+  readonly mlst?: boolean;
 }
 
 /** A server started by {@link startServer}. Stop it with {@link RunningServer.stop} or `await using`. */
@@ -180,6 +195,8 @@ export async function startServer(kind: ServerKind, options: StartServerOptions 
   const maxRate = options.maxRateBytesPerSecond ?? 0;
   if (!Number.isInteger(maxRate) || maxRate < 0) throw new Error(`maxRateBytesPerSecond must be a non-negative integer, not ${maxRate}`);
   if (maxRate > 0 && kind !== 'vsftpd') throw new Error(`${kind}: maxRateBytesPerSecond is vsftpd only`);
+  if (options.listTimeZone !== undefined && kind !== 'proftpd' && kind !== 'vsftpd') throw new Error(`${kind}: listTimeZone is proftpd and vsftpd only`);
+  if (options.mlst === false && kind !== 'proftpd') throw new Error(`${kind}: mlst false is proftpd only`);
   await launcher.checkInstalled();
   const ftpUser = await lookupUser(FTP_USER);
   if (!ftpUser && launcher.capabilities.needsRoot) throw new Error(`no system user ${FTP_USER}: ${INSTALL_HINT}`);
@@ -228,6 +245,8 @@ export async function startServer(kind: ServerKind, options: StartServerOptions 
       ...(ftpUser ? { uid: ftpUser.uid, gid: ftpUser.gid } : {}),
       anonymous: options.anonymous ?? true,
       maxRate,
+      ...(options.listTimeZone === undefined ? {} : { listTimeZone: options.listTimeZone }),
+      mlst: options.mlst ?? true,
       ...(tls ? { tls } : {}),
       certFile,
       keyFile,

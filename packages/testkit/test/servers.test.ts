@@ -1,7 +1,7 @@
 // Every server starts, greets, logs in plain and over AUTH TLS, and is gone after stop(). A server
 // that cannot start fails its tests (beforeAll throws); nothing here is skipped.
 import { once } from 'node:events';
-import { chmod, mkdtemp, rm } from 'node:fs/promises';
+import { chmod, mkdtemp, rm, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connect as netConnect } from 'node:net';
@@ -230,6 +230,27 @@ describe('options', () => {
     const { control } = await Control.open(server.host, server.port);
     expect((await control.send('AUTH TLS')).code).toBeGreaterThanOrEqual(500);
     control.close();
+  });
+
+  test.each([
+    ['proftpd', 'UTC'],
+    ['vsftpd', 'local'],
+  ] as const)('%s: listTimeZone runs it in that TZ; MDTM answers in %s time', async (kind, mdtm) => {
+    await using server = await timedStart(kind, { tls: false, listTimeZone: 'XST-5:30', ...(kind === 'proftpd' ? { mlst: false } : {}) });
+    const time = new Date('2024-06-14T07:30:00Z');
+    await writeFile(join(server.root, 'a.txt'), 'a');
+    await utimes(join(server.root, 'a.txt'), time, time);
+    const { control } = await Control.open(server.host, server.port);
+    expect((await login(control, server.user, server.password)).code).toBe(230);
+    // ProFTPD would advertise MLST (and so MLSD) without mlst: false; vsftpd has none.
+    expect((await control.send('FEAT')).text).not.toMatch(/^\s*MLST/m);
+    expect((await control.send('MDTM a.txt')).text).toMatch(mdtm === 'UTC' ? /^213 20240614073000/ : /^213 20240614130000/);
+    control.close();
+  });
+
+  test.each(['pure-ftpd', 'pyftpdlib', 'ftp-srv'] as const)('%s: listTimeZone and mlst: false are refused', async (kind) => {
+    await expect(startServer(kind, { listTimeZone: 'XST-5:30' })).rejects.toThrow(/listTimeZone is proftpd and vsftpd only/);
+    await expect(startServer(kind, { mlst: false })).rejects.toThrow(/mlst false is proftpd only/);
   });
 
   test('ftp-srv: AUTH TLS survives a fast ClientHello (20 logins in a row)', async () => {

@@ -190,6 +190,21 @@ export interface Connection {
    */
   recycle?(chunk: Uint8Array): void;
   /**
+   * Optional: how many unread bytes the adapter may buffer before it stops reading the socket, and
+   * (where it picks the size of its reads) the most one chunk carries; `undefined` restores its
+   * defaults. An adapter that reads ahead (node:net, under Node and Bun, buffers up to 4 MiB, and
+   * Node reads up to 2 MiB at once) keeps a reader that is slow on purpose, such as a bandwidth
+   * limit, from slowing the peer down until that much has piled up; with a small read-ahead, TCP
+   * flow control holds the peer back within about that many bytes plus the kernel's buffers.
+   * Adapters that read only when asked (Deno's) have nothing to bound and leave it out.
+   *
+   * @example
+   * ```ts
+   * conn.setReadAhead?.(64 * 1024); // a paced download: hold the server back within about 64 KiB
+   * ```
+   */
+  setReadAhead?(bytes: number | undefined): void;
+  /**
    * Queue bytes for sending; resolves when the runtime has room for more. The caller must not modify
    * `bytes` until the promise settles, and afterwards only where `capabilities.writeSettlesWhenSent`
    * is true: node:net (Node and Bun) may settle a small write while its queue still refers to them.

@@ -38,9 +38,9 @@ export const systemClock: Clock = {
  */
 const CLOCK_KEY = Symbol.for('ftpkit.clock');
 
-/** The clock `transport` runs its timeouts on: its own (see {@link CLOCK_KEY}) or the system's. */
-export function clockOf(transport: Transport): Clock {
-  return (transport as { readonly [CLOCK_KEY]?: Clock })[CLOCK_KEY] ?? systemClock;
+/** The clock `transport` runs its timeouts on: its own (see {@link CLOCK_KEY}) or the system's (also without a transport: the default one). */
+export function clockOf(transport: Transport | undefined): Clock {
+  return (transport as { readonly [CLOCK_KEY]?: Clock } | undefined)?.[CLOCK_KEY] ?? systemClock;
 }
 
 /** One timer, set for a deadline; it never keeps the process alive once cancelled. */

@@ -16,10 +16,14 @@
  *   within the default 30 s. Complete replies that do not end the wait are bounded by the session
  *   (a flood of 1xx fails, an owed 226 is dropped once), so they cannot stretch it for long either.
  * - `dataIdle`: data moves and a read or write waits on the server, counted from when that wait
- *   began. While the pump waits on the caller's sink or source no clock runs, so a slow local
- *   consumer never trips one.
+ *   began. While the pump waits on the caller's sink or source, or on a bandwidth limit
+ *   (throttle.ts), no clock runs, so a slow local consumer or a low limit never trips one.
  * - `keepAlive`: the session is idle after login and `keepAlive` is set; it sends a NOOP.
- * Beside whichever of these runs, the `login` deadline holds from the TCP connect until the login is
+ * Beside whichever of these runs, a transfer's keep-alive may be due: with `transferKeepAlive` set,
+ * while the session takes one (`Session.canKeepAlive`) and the data moves, a NOOP goes out after
+ * that many milliseconds of silence on the control connection, counted from its last byte either
+ * way (a NAT's notion of idle). The session matches the NOOPs' answers; the driver only says when.
+ * And the `login` deadline holds from the TCP connect until the login is
  * done: a bound on the whole connect, whatever each reply takes. The connect timeout (and the TLS
  * handshake's) is the transport's, cut to what is left of the login deadline, and the grace of a
  * gentle TLS close belongs to the data channel being closed, which may outlive its operation. The
@@ -38,12 +42,14 @@ import { abortError } from '../errors.js';
 import type { ResolvedOptions } from '../options.js';
 import { Alarm, clockOf, type Clock } from './clock.js';
 import { DataChannel, tlsFor, type OnBytes, type TransferIo } from './data-channel.js';
+import type { RateLimit } from './throttle.js';
 
 interface Running {
   readonly resolve: (result: OperationResult) => void;
   readonly reject: (error: unknown) => void;
   readonly io: TransferIo | undefined;
   readonly onBytes: OnBytes | undefined;
+  readonly limits: readonly RateLimit[];
   readonly signal: AbortSignal | undefined;
   /** A local failure (sink or source) that made us abort; reported instead of AbortError. */
   localError: unknown;
@@ -61,6 +67,8 @@ interface ClockState {
 }
 
 const NO_CLOCK: ClockState = { kind: 'none', ms: 0 };
+
+const NO_LIMITS: readonly RateLimit[] = [];
 
 /** A logged-in control connection. */
 export class Control {
@@ -86,6 +94,8 @@ export class Control {
   #loginBy: number;
   /** A TLS session of an earlier control connection to resume (a reconnect), for explicit TLS. */
   readonly #resume: TlsSession | undefined;
+  /** When a byte last went either way on the control connection (a middlebox's idea of idle). */
+  #controlAt = 0;
   readonly #done: Promise<void>;
 
   private constructor(conn: Connection, transport: Transport, options: ResolvedOptions, loginBy: number, resume: TlsSession | undefined) {
@@ -185,7 +195,10 @@ export class Control {
    * is still finishing its exchange with the server (ABOR, or the answer to a pipelined transfer
    * command) waits for the session to be idle first.
    */
-  async run(op: Operation, extra: { io?: TransferIo; onBytes?: OnBytes; signal?: AbortSignal | undefined } = {}): Promise<OperationResult> {
+  async run(
+    op: Operation,
+    extra: { io?: TransferIo; onBytes?: OnBytes; limits?: readonly RateLimit[]; signal?: AbortSignal | undefined } = {},
+  ): Promise<OperationResult> {
     while (this.#running && !this.#closed) await new Promise<void>((resolve) => this.#idleWaiters.push(resolve));
     if (this.#closed) throw this.#closeReason ?? new ConnectionError('The connection is closed');
     const { signal } = extra;
@@ -213,6 +226,7 @@ export class Control {
         },
         io: extra.io,
         onBytes: extra.onBytes,
+        limits: extra.limits ?? NO_LIMITS,
         signal,
         localError: undefined,
       };
@@ -246,6 +260,7 @@ export class Control {
         if (this.#closed) return;
         const chunk = await this.#conn.read();
         if (this.#closed) return;
+        this.#controlAt = this.#time.now();
         if (chunk === null) {
           this.#perform(this.session.end());
           this.#shutdown(new ConnectionError('The server closed the control connection'));
@@ -293,27 +308,37 @@ export class Control {
       if (clock.since === undefined && clock.kind !== 'none') this.#since = this.#time.now();
     }
     const loginBy = this.#closed ? Infinity : this.#loginBy;
-    if (clock.kind === 'none' || clock.ms <= 0) {
-      if (loginBy < Infinity) {
-        if (ringing && this.#time.now() >= loginBy) this.#shutdown(loginTimeout(this.options.timeouts.login, undefined, this.#greetingHint()));
-        else this.#alarm.set(loginBy);
-        return;
-      }
+    const deadline = clock.kind === 'none' || clock.ms <= 0 ? Infinity : (clock.since ?? this.#since) + clock.ms;
+    const keepAliveAt = this.#transferKeepAliveAt();
+    const next = Math.min(deadline, loginBy, keepAliveAt);
+    if (next === Infinity) {
       // Idle or closed: release the timer. While a pump waits on the local side, a pending one is
       // left to ring (one system timer per transfer, not per chunk): it finds no clock then.
       if (this.#closed || this.session.waiting === undefined) this.#alarm.cancel();
       return;
     }
-    const deadline = (clock.since ?? this.#since) + clock.ms;
     const now = this.#time.now();
-    if (!ringing || now < Math.min(deadline, loginBy)) {
-      this.#alarm.set(Math.min(deadline, loginBy));
+    if (!ringing || now < next) {
+      this.#alarm.set(next);
       return;
     }
     if (now >= loginBy) this.#shutdown(loginTimeout(this.options.timeouts.login, undefined, this.#greetingHint()));
+    else if (now < deadline) this.#perform(this.session.keepAlive()); // the transfer's keep-alive NOOP
     else if (clock.kind === 'reply') this.#shutdown(new TimeoutError(`No reply from the server within ${clock.ms} ms${this.#greetingHint()}`));
     else if (clock.kind === 'dataIdle') this.#shutdown(new TimeoutError(`Data connection idle for ${clock.ms} ms`));
     else this.run({ kind: 'command', command: command('NOOP') }).catch(() => {}); // a failure is the next call's news
+  }
+
+  /**
+   * When the transfer's keep-alive NOOP is due: `transferKeepAlive` ms after the last byte either way
+   * on the control connection, while the session takes one (past the 1xx, see
+   * `Session.canKeepAlive`) and the data moves. Not once the data has ended: the reply clock bounds
+   * the wait for the final reply then, and a NOOP's answer would restart it.
+   */
+  #transferKeepAliveAt(): number {
+    const every = this.options.transferKeepAlive;
+    if (every <= 0 || this.#closed || !this.#data?.moving || !this.session.canKeepAlive) return Infinity;
+    return this.#controlAt + every;
   }
 
   /**
@@ -330,7 +355,7 @@ export class Control {
       case 'send':
         // A pipelined write carries several commands, one per line: log each on its own.
         if (this.options.log) for (const text of action.command.split('\n')) this.options.log({ direction: '>', text });
-        this.#since = this.#time.now(); // the server owes an answer from now
+        this.#since = this.#controlAt = this.#time.now(); // the server owes an answer from now
         this.#conn.write(action.bytes).catch((err: unknown) => this.#shutdown(err));
         return;
       case 'startTls': {
@@ -406,7 +431,15 @@ export class Control {
     this.#closeData();
     const running = this.#running;
     const channel: DataChannel = new DataChannel(
-      { transport: this.transport, control: this.#conn, options: this.options, clock: this.#time, io: running?.io, onBytes: running?.onBytes },
+      {
+        transport: this.transport,
+        control: this.#conn,
+        options: this.options,
+        clock: this.#time,
+        io: running?.io,
+        onBytes: running?.onBytes,
+        limits: running?.limits ?? NO_LIMITS,
+      },
       {
         listening: (endpoint) => this.#perform(this.session.listening(endpoint)),
         opened: () => this.#perform(this.session.dataOpened()),

@@ -12,7 +12,10 @@
  * The channel keeps no timer of its own, except the grace of a gentle close. It shows where its pump
  * stands ({@link DataChannel.moving}, {@link DataChannel.waitingSince}) and says when that changes;
  * the driver derives from it whether the data-idle clock runs (a read or write waits on the server)
- * or no clock does (the pump waits on the caller's sink or source, which may be as slow as it likes).
+ * or no clock does (the pump waits on the caller's sink or source, which may be as slow as it likes,
+ * or on a bandwidth limit). A limited pump is paced by throttle.ts: a download reads again only when
+ * its budgets let it, which is the slow sink's path (TCP flow control slows the server down), and an
+ * upload waits before each write, in slices of at most a burst.
  *
  * @module
  */
@@ -21,6 +24,7 @@ import type { Endpoint } from '@ftpkit/codec';
 import { ConnectionError, TimeoutError, type Address, type Connection, type Listener, type Transport } from '@ftpkit/transport';
 import type { ResolvedOptions } from '../options.js';
 import type { Clock } from './clock.js';
+import { pace, readAheadFor, sliceSize, type RateLimit } from './throttle.js';
 
 /** How a transfer moves its bytes. */
 export type TransferIo =
@@ -52,6 +56,8 @@ export interface ChannelContext {
   /** The operation's sink or source (none for a transfer whose bytes are not wanted) and byte counter. */
   readonly io: TransferIo | undefined;
   readonly onBytes: OnBytes | undefined;
+  /** The budgets the transfer draws on (its connection's, its call's); none pace it when all are 0. */
+  readonly limits: readonly RateLimit[];
 }
 
 /** What a channel reports; the driver passes each on to the session. */
@@ -92,6 +98,8 @@ export class DataChannel {
   #finish: (() => void) | undefined;
   #moving = false;
   #waitingSince: number | undefined;
+  /** Aborted by close: ends a pause for a bandwidth limit at once. */
+  readonly #stop = new AbortController();
 
   constructor(ctx: ChannelContext, events: ChannelEvents) {
     this.#ctx = ctx;
@@ -154,6 +162,7 @@ export class DataChannel {
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
+    this.#stop.abort();
     const conn = this.#conn;
     if (conn && this.#tlsPump) {
       // An aborted TLS transfer is closed gently, within a grace period, because OpenSSL servers
@@ -306,11 +315,18 @@ export class DataChannel {
   }
 
   async #download(conn: Connection, write: DownloadWrite): Promise<void> {
-    const onBytes = this.#ctx.onBytes;
+    const { onBytes, limits } = this.#ctx;
+    const stop = this.#stop.signal;
     const recycle = conn.recycle === undefined ? undefined : (chunk: Uint8Array) => conn.recycle!(chunk);
+    let readAhead: number | undefined;
     for (;;) {
       // A sink may abort synchronously (closing the channel).
       if (this.#closed) return drain(conn);
+      if (limits.length > 0) {
+        // Under a limit the transport buffers about a burst, not megabytes, so the server feels it.
+        const fit = readAheadFor(limits);
+        if (fit !== readAhead) conn.setReadAhead?.((readAhead = fit));
+      }
       const chunk = await this.#onServer(conn.read());
       if (chunk === null) return;
       if (this.#closed) return drain(conn);
@@ -322,11 +338,15 @@ export class DataChannel {
         throw new LocalFailure(err);
       }
       onBytes?.(length);
+      // Not reading is the back-pressure, as for a slow sink: no clock runs meanwhile.
+      const pause = pace(limits, length, stop);
+      if (pause) await pause;
     }
   }
 
   async #upload(conn: Connection, source: AsyncIterable<Uint8Array>): Promise<void> {
-    const onBytes = this.#ctx.onBytes;
+    const { onBytes, limits } = this.#ctx;
+    const stop = this.#stop.signal;
     await this.#ready;
     const iterator = source[Symbol.asyncIterator]();
     let exhausted = false;
@@ -341,8 +361,17 @@ export class DataChannel {
         }
         exhausted = next.done === true;
         if (next.done || this.#closed) break;
-        await this.#onServer(conn.write(next.value));
-        onBytes?.(next.value.length);
+        const chunk = next.value;
+        // Under a limit, in slices of at most a burst, each paid for before it is written.
+        for (let at = 0; at < chunk.length && !this.#closed; ) {
+          const size = Math.min(chunk.length - at, sliceSize(limits));
+          const pause = pace(limits, size, stop);
+          if (pause) await pause;
+          if (this.#closed) break;
+          await this.#onServer(conn.write(size === chunk.length ? chunk : chunk.subarray(at, at + size)));
+          onBytes?.(size);
+          at += size;
+        }
       }
     } finally {
       // Stopped early (closed, or a write failed on a reset): let the source release what it holds

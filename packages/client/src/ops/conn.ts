@@ -4,24 +4,36 @@
  * Theory of operation: the driver (`Control`) runs one codec operation at a time and knows nothing
  * of FTP policy. A {@link Conn} wraps it for the operations in this folder: the login's FEAT, the
  * resolved options, a typed command and a typed transfer, and what the connection has learned about
- * its server (whether `LIST -a` works). That memory belongs to the connection, not to a `Client`, so
- * each session of a `Pool` keeps its own and every call on it sees it. Callers serialize: one call
- * uses a Conn at a time (the Client's queue, or a Pool's lease), which is what a {@link Runner} gives.
+ * its server (whether `LIST -a` works, the zone of its LIST times). That memory belongs to the
+ * connection, not to a `Client`, so each session of a `Pool` keeps its own and every call on it
+ * sees it. Callers serialize: one call uses a Conn at a time (the Client's queue, or a Pool's
+ * lease), which is what a {@link Runner} gives.
+ *
+ * Its bandwidth budget (`limit`) is its Client's, or for a session of a Pool the Pool's: every
+ * transfer on it draws on that, and on its call's own budget when the call sets `limitRate`
+ * (driver/throttle.ts). The one place that makes a single transfer's call budget is `transfer`;
+ * a call of many transfers makes one for all of them and hands it in as `callLimit`.
  *
  * @module
  */
 import { command, LocalProtocolError, type Operation, type OperationResult, type Reply, type TransferCommand, type TransferType } from '@ftpkit/codec';
-import type { CallOptions } from '../calls.js';
+import type { CallOptions, TransferOptions } from '../calls.js';
 import type { Control } from '../driver/control.js';
 import type { OnBytes, TransferIo } from '../driver/data-channel.js';
+import { callLimit, type RateLimit } from '../driver/throttle.js';
 import type { ResolvedOptions } from '../options.js';
 import type { RetryPolicy } from '../retry.js';
+import { SessionZone } from '../time-zone.js';
 
 /** What a transfer takes besides its command, path and I/O. */
 export interface TransferCallOptions extends CallOptions {
   readonly startAt?: number | undefined;
   readonly type?: TransferType;
   readonly onBytes?: OnBytes;
+  /** The call's bandwidth limit in bytes per second, when the transfer is a call of its own. */
+  readonly limitRate?: number | undefined;
+  /** The call's budget, made once by a call of many transfers (a tree, ranges, many files). */
+  readonly callLimit?: RateLimit | undefined;
 }
 
 /** A logged-in connection: the driver, the login's features and the connection's memory. */
@@ -29,12 +41,19 @@ export class Conn {
   readonly control: Control;
   /** FEAT as upper-cased feature name → parameters. */
   readonly features: ReadonlyMap<string, string>;
+  /** The bandwidth budget every transfer on this connection draws on: its Client's, or its Pool's. */
+  readonly limit: RateLimit;
   /** Whether the server takes `LIST -a` (undefined until a LIST has told); see ops/listing.ts. */
   listAll: boolean | undefined;
+  /** The zone of the server's LIST times, as `listTimeZone` says or as 'auto' has learned (ops/list-zone.ts). */
+  readonly zone: SessionZone;
 
-  constructor(control: Control, features: ReadonlyMap<string, string>) {
+  /** `zone`: a reconnected session's, which keeps what 'auto' learned about the same server. */
+  constructor(control: Control, features: ReadonlyMap<string, string>, limit: RateLimit, zone?: SessionZone) {
     this.control = control;
     this.features = features;
+    this.limit = limit;
+    this.zone = zone ?? new SessionZone(control.options.listTimeZone);
   }
 
   /** Resolved options, password included. */
@@ -42,9 +61,9 @@ export class Conn {
     return this.control.options;
   }
 
-  /** Run one codec operation. */
-  run(op: Operation, options: CallOptions, io?: TransferIo, onBytes?: OnBytes): Promise<OperationResult> {
-    return this.control.run(op, { signal: options.signal, ...(io ? { io } : {}), ...(onBytes ? { onBytes } : {}) });
+  /** Run one codec operation that moves no data. */
+  run(op: Operation, options: CallOptions): Promise<OperationResult> {
+    return this.control.run(op, { signal: options.signal });
   }
 
   /** Send one command; resolves with its 2xx (or 3xx) reply, rejects with `FtpReplyError`. */
@@ -59,7 +78,8 @@ export class Conn {
     io: TransferIo,
     options: TransferCallOptions,
   ): Promise<{ reply: Reply; preliminary: Reply | undefined }> {
-    const result = await this.run(
+    const call = options.callLimit ?? callLimit(this.limit, options.limitRate);
+    const result = await this.control.run(
       {
         kind: 'transfer',
         command: cmd,
@@ -68,9 +88,7 @@ export class Conn {
         type: options.type ?? 'I',
         mode: this.control.options.mode,
       },
-      options,
-      io,
-      options.onBytes,
+      { signal: options.signal, io, ...(options.onBytes ? { onBytes: options.onBytes } : {}), limits: call ? [this.limit, call] : [this.limit] },
     );
     if (result.kind !== 'reply') throw new LocalProtocolError('Unexpected operation result');
     return { reply: result.reply, preliminary: result.preliminary };
@@ -105,4 +123,9 @@ export interface Runner {
   readonly retry: RetryPolicy;
   /** Aborted once the client or pool is being closed: no new attempt starts. */
   readonly closing: AbortSignal;
+  /** The bandwidth budget its connections share; a call of many transfers makes its own under it. */
+  readonly limit: RateLimit;
 }
+
+/** What the transfer operations (download, upload) take: the call's options, and a budget of many transfers. */
+export type TransferOpOptions = TransferOptions & Pick<TransferCallOptions, 'callLimit'>;

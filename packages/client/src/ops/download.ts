@@ -11,14 +11,14 @@
  */
 import { FtpReplyError, parseAnnouncedSize, parseSizeReply, type Reply } from '@ftpkit/codec';
 import { ConnectionError } from '@ftpkit/transport';
-import type { CallOptions, TransferOptions, TransferResult } from '../calls.js';
+import type { CallOptions, TransferResult } from '../calls.js';
 import { crlfToLf } from '../io/ascii.js';
 import { openSink, type DownloadDestination, type Sink } from '../io/sinks.js';
 import { progressMeter } from '../progress.js';
-import type { Conn } from './conn.js';
+import type { Conn, TransferCallOptions, TransferOpOptions } from './conn.js';
 
 /** RETR `remotePath` into `destination`: one attempt, its sink opened here and committed or discarded. */
-export async function download(conn: Conn, remotePath: string, destination: DownloadDestination, options: TransferOptions): Promise<TransferResult> {
+export async function download(conn: Conn, remotePath: string, destination: DownloadDestination, options: TransferOpOptions): Promise<TransferResult> {
   const startAt = options.startAt ?? 0;
   const total = options.onProgress ? await sizeOrUndefined(conn, remotePath, options) : undefined;
   const sink = await openSink(destination, startAt);
@@ -34,7 +34,7 @@ export async function download(conn: Conn, remotePath: string, destination: Down
 }
 
 /** How {@link fetchInto} fetches. */
-export interface FetchOptions extends CallOptions {
+export interface FetchOptions extends CallOptions, Pick<TransferCallOptions, 'limitRate' | 'callLimit'> {
   /** REST offset (0: none). */
   readonly startAt: number;
   readonly mode?: 'binary' | 'ascii' | undefined;

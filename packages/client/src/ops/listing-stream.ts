@@ -21,17 +21,44 @@
  * An error comes after every entry parsed before it: `UnreadableListingError`, which is known only
  * once the listing has ended, after all the entries that could be read.
  *
+ * With `listTimeZone: 'auto'` not yet settled, a LIST is read held (ops/list-zone.ts): the entries
+ * are parsed, to find a file MDTM can be asked about, but kept, with the text they came from,
+ * until the zone is known. MDTM needs the control connection, which the transfer holds, so it is
+ * asked after the transfer ends; the attempt is then `release`d at the zone found, its text parsed
+ * again at that zone by a new parser (which votes on the same lines, so it reads them as the first
+ * did) and the rest of the listing read by it. Holding is bounded ({@link HOLD_BYTES}): a first
+ * listing bigger than that is cut there (the transfer is stopped with ABOR, as when a loop leaves
+ * early), the zone learnt from the file it has, and the directory listed again, now in that zone.
+ * No entry is handed out before its zone is known, except when the held part has no file to learn
+ * from: then it is handed out as read (UTC), and the next listing tries again.
+ *
  * @module
  */
-import { decodeText, ListingParser, LocalProtocolError, type ListingEntry, type ListingFormat, type UnparsedLine } from '@ftpkit/codec';
+import {
+  decodeText,
+  ListingParser,
+  LocalProtocolError,
+  type ListingEntry,
+  type ListingFormat,
+  type ParseListingOptions,
+  type TimeZoneOffsetFunction,
+  type UnparsedLine,
+} from '@ftpkit/codec';
 import type { TransferIo } from '../driver/data-channel.js';
 import { abortError } from '../errors.js';
+import { zoneSample } from './list-zone.js';
 
 /**
  * How many bytes are decoded and parsed before the consumer must take the entries: 64 KiB, about a
  * thousand `ls -l` lines, so that two batches (one consumed, one parsed ahead) stay small.
  */
 const SLICE_BYTES = 64 * 1024;
+
+/**
+ * How much of a listing is held while 'auto' learns the zone: four slices, a few thousand lines,
+ * which is most directories whole; past it the listing is cut and listed again in the zone found.
+ */
+const HOLD_BYTES = 4 * SLICE_BYTES;
 
 /** What one listing attempt read, once its transfer has ended well. */
 export interface ListingTally {
@@ -43,6 +70,25 @@ export interface ListingTally {
   readonly unparsedCount: number;
   /** The first of them (all for `list()`, the first 16 for a stream). */
   readonly unparsed: readonly UnparsedLine[];
+  /** A held attempt ({@link ListingRead.hold}): its entries wait for {@link HeldListing.release}. */
+  readonly held?: HeldListing;
+}
+
+/** The entries of a held attempt, waiting for the zone (see the module comment). */
+export interface HeldListing {
+  /** The first entry MDTM can tell the zone from (list-zone.ts: `zoneSample`), read as UTC. */
+  readonly sample: ListingEntry | undefined;
+  /** The transfer was cut at {@link HOLD_BYTES}: list again once the zone is known. */
+  readonly cut: boolean;
+  /** Hand the entries out, read at `offset` (which the held ones were not, unless it is the same). */
+  release(offset: number | TimeZoneOffsetFunction): void;
+}
+
+/** How an attempt reads LIST times: the server's offset for the codec, and whether to hold. */
+export interface ListingRead {
+  readonly offset: number | TimeZoneOffsetFunction;
+  /** 'auto' has not settled: keep the entries until {@link HeldListing.release}. */
+  readonly hold: boolean;
 }
 
 /** One listing attempt: the data sink of its transfer, and the end of its parse. */
@@ -52,8 +98,19 @@ export interface ListingAttempt {
   finish(): ListingTally;
 }
 
-/** Makes one listing attempt, parsing in `format` (`undefined`: detect). */
-export type ListingSinks = (format: ListingFormat | undefined) => ListingAttempt;
+/** Makes one listing attempt, parsing in `format` (`undefined`: detect) as `read` says. */
+export type ListingSinks = (format: ListingFormat | undefined, read: ListingRead) => ListingAttempt;
+
+/**
+ * A held attempt cut at {@link HOLD_BYTES}: thrown by its sink, which stops the transfer, and
+ * turned back into its tally by ops/listing.ts. Never reaches a caller.
+ */
+export class ListingCut {
+  readonly tally: ListingTally;
+  constructor(tally: ListingTally) {
+    this.tally = tally;
+  }
+}
 
 /** Text from data chunks: a streaming decoder. */
 interface ChunkDecoder {
@@ -73,13 +130,18 @@ function chunkDecoder(encoding: 'utf8' | 'latin1'): ChunkDecoder {
 
 /**
  * The entries of a listing as they arrive. `start` runs the listing transfer (on a Client or a Pool session)
- * with `sinks` and `signal`; it is called by the first `next()`.
+ * with `sinks` and `signal`; it is called by the first `next()`. `parse(format)` gives the options of
+ * each attempt's parser (ops/listing.ts makes them).
  *
  * @internal
  */
 export async function* streamListing(
   start: (sinks: ListingSinks, signal: AbortSignal) => Promise<void>,
-  options: { readonly encoding: 'utf8' | 'latin1'; readonly signal?: AbortSignal | undefined },
+  options: {
+    readonly encoding: 'utf8' | 'latin1';
+    readonly parse: (format: ListingFormat | undefined) => ParseListingOptions;
+    readonly signal?: AbortSignal | undefined;
+  },
 ): AsyncGenerator<ListingEntry, void, undefined> {
   const stop = new AbortController();
   const signal = options.signal ? AbortSignal.any([options.signal, stop.signal]) : stop.signal;
@@ -109,17 +171,58 @@ export async function* streamListing(
     for (const entry of entries) ready.push(entry);
     wake();
   };
-  let last: { readonly parser: ListingParser; readonly decoder: ChunkDecoder } | undefined;
+  /** Wait until the consumer has taken what was handed over. */
+  const taken = (): Promise<void> => new Promise<void>((resolve) => (wakeProducer = resolve));
+  let last: { parser: ListingParser; readonly decoder: ChunkDecoder } | undefined;
 
-  const sinks: ListingSinks = (format) => {
-    // A second attempt (plain LIST after a `LIST -a` that listed nothing) starts over; ops/listing.ts
-    // makes one only when the first gave no entries, so the consumer has none to take back.
+  const sinks: ListingSinks = (format, read) => {
+    // A second attempt (plain LIST after a `LIST -a` that listed nothing, or a listing cut while
+    // held) starts over; ops/listing.ts makes one only when the consumer has none to take back.
     if (delivered > 0) throw new LocalProtocolError('A listing cannot start over after entries were delivered');
-    const attempt = { parser: new ListingParser({ now: new Date(), ...(format ? { format } : {}) }), decoder: chunkDecoder(options.encoding) };
+    const base = options.parse(format);
+    const parserAt = (offset: number | TimeZoneOffsetFunction): ListingParser => new ListingParser({ ...base, timeZoneOffset: offset });
+    const attempt = { parser: parserAt(read.offset), decoder: chunkDecoder(options.encoding) };
     let entryCount = 0;
+    /** While held: the text read so far, its entries and the first sample among them. */
+    let held: { text: string[]; bytes: number; entries: ListingEntry[]; sample: ListingEntry | undefined } | undefined = read.hold
+      ? { text: [], bytes: 0, entries: [], sample: undefined }
+      : undefined;
     const handOver = (entries: readonly ListingEntry[]): void => {
       entryCount += entries.length;
+      if (held === undefined) {
+        hand(entries);
+        return;
+      }
+      for (const entry of entries) held.entries.push(entry);
+      held.sample ??= zoneSample(entries);
+    };
+    /** Hand the held entries out, read at `offset`; how many. */
+    const release = (offset: number | TimeZoneOffsetFunction, ended: boolean): number => {
+      const kept = held;
+      if (kept === undefined) return 0;
+      held = undefined;
+      let entries = kept.entries;
+      if (offset !== read.offset) {
+        // The same text, read again at the zone found: a new parser votes on the same lines.
+        const parser = parserAt(offset);
+        entries = [];
+        for (const text of kept.text) for (const entry of parser.push(text)) entries.push(entry);
+        if (ended) for (const entry of parser.end()) entries.push(entry);
+        attempt.parser = parser;
+      }
       hand(entries);
+      return entries.length;
+    };
+    const tally = (cut: boolean): ListingTally => {
+      const { parser } = attempt;
+      const sample = held?.sample;
+      return {
+        format: parser.format,
+        entryCount,
+        unparsedCount: parser.unparsedCount,
+        unparsed: parser.unparsed,
+        ...(read.hold ? { held: { sample, cut, release: (offset: number | TimeZoneOffsetFunction) => void release(offset, true) } } : {}),
+      };
     };
     last = attempt;
     ready = [];
@@ -131,18 +234,31 @@ export async function* streamListing(
           // A read can bring megabytes (the Node transport reads up to 2 MiB at once): parse it a slice
           // at a time, each slice's entries taken by the consumer before the next is parsed.
           for (let at = 0; at < chunk.length && !stopped && last === attempt; at += SLICE_BYTES) {
-            const entries = attempt.parser.push(attempt.decoder.decode(chunk.subarray(at, at + SLICE_BYTES)));
+            const text = attempt.decoder.decode(chunk.subarray(at, at + SLICE_BYTES));
+            const entries = attempt.parser.push(text);
+            if (held !== undefined) {
+              held.text.push(text);
+              held.bytes += Math.min(SLICE_BYTES, chunk.length - at);
+              handOver(entries);
+              if (held.bytes < HOLD_BYTES) continue;
+              // Too much to hold: cut, learn the zone, list again; or, with nothing to learn from, go on as read.
+              if (held.sample !== undefined) throw new ListingCut(tally(true));
+              if (release(read.offset, false) > 0) await taken();
+              continue;
+            }
             if (entries.length === 0) continue;
             handOver(entries);
-            await new Promise<void>((resolve) => (wakeProducer = resolve));
+            await taken();
           }
           recycle?.(chunk); // decoded: the bytes are not needed any more
         },
       },
       finish: () => {
         const { parser, decoder } = attempt;
-        handOver([...parser.push(decoder.flush()), ...parser.end()]);
-        return { format: parser.format, entryCount, unparsedCount: parser.unparsedCount, unparsed: parser.unparsed };
+        const rest = decoder.flush();
+        held?.text.push(rest);
+        handOver([...parser.push(rest), ...parser.end()]);
+        return tally(false);
       },
     };
   };

@@ -17,16 +17,16 @@
  * @module
  */
 import { formatFtpTime } from '@ftpkit/codec';
-import type { CallOptions, TransferOptions, TransferResult } from '../calls.js';
+import type { CallOptions, TransferResult } from '../calls.js';
 import { LocalFileError } from '../errors.js';
 import { convertChunks, lfToCrlf } from '../io/ascii.js';
 import { openSource, type UploadSource } from '../io/sources.js';
 import { progressMeter } from '../progress.js';
-import type { Conn } from './conn.js';
+import type { Conn, TransferOpOptions } from './conn.js';
 import { sizeOrUndefined } from './download.js';
 
 /** STOR (or APPE) `source` to `remotePath`. */
-export async function upload(conn: Conn, source: UploadSource, remotePath: string, command: 'STOR' | 'APPE', options: TransferOptions): Promise<TransferResult> {
+export async function upload(conn: Conn, source: UploadSource, remotePath: string, command: 'STOR' | 'APPE', options: TransferOpOptions): Promise<TransferResult> {
   let startAt = options.startAt ?? 0;
   let cmd = command;
   if (startAt > 0 && cmd === 'STOR') {

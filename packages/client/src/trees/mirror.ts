@@ -6,7 +6,8 @@
  * `concurrency` files at a time, and every option means the same everywhere. Every walk ends
  * (walk.ts, loops.ts), and both trees are walked before anything is written.
  *
- * `mirror` walks both trees and plans new files, other sizes and newer times; with `checksum`, the
+ * `mirror` walks both trees and plans new files, other sizes and newer times (to the precision both
+ * times have, in the server's zone as the session reads its LIST times); with `checksum`, the
  * files whose fate a checksum decides are compared by content, the server's checksum (through the
  * same runner, so a Pool checksums on its sessions) against the local file's. `downloadDir` and
  * `uploadDir` copy every file: a plan with `all` against an empty target, so nothing on the target is
@@ -17,6 +18,7 @@
  */
 import type { HashAlgorithm } from '@ftpkit/codec';
 import type { CallOptions, DirectoryTransferOptions, DirectoryTransferResult, MirrorOptions, MirrorPlan, MirrorResult, SkippedEntry, TreeOptions } from '../calls.js';
+import { checkRate } from '../driver/throttle.js';
 import { InvalidArgumentError } from '../errors.js';
 import { remoteJoin } from '../io/paths.js';
 import { checksum } from '../ops/checksum.js';
@@ -40,7 +42,7 @@ export async function mirror(runner: Runner, options: MirrorOptions): Promise<Mi
   const walking = walkOptions(options);
   const remoteTree: Walk =
     direction === 'upload' && !(await idempotent(runner, call, { call: 'isDirectory', path: remote }, (conn) => isDirectory(conn, remote, call)))
-      ? { entries: [], skipped: [], exactTimes: true }
+      ? { entries: [], skipped: [] }
       : await walkRemote(runner, remote, walking);
   const localTree = await walkLocal(local, { ...walking, missingIsEmpty: direction === 'download' });
   const [source, target] = direction === 'download' ? [remoteTree, localTree] : [localTree, remoteTree];
@@ -49,8 +51,10 @@ export async function mirror(runner: Runner, options: MirrorOptions): Promise<Mi
     ...(options.include ? { include: options.include } : {}),
     ...(options.exclude ? { exclude: options.exclude } : {}),
     ...(options.all ? { all: true } : {}),
-    // `ls -l` times are to the minute: a smaller difference is noise.
-    toleranceMs: remoteTree.exactTimes ? 1000 : 60_000,
+    // Times are compared to the precision both sides have (plan.ts: newerThan), a day in the
+    // server's zone. A second more is noise: file systems that keep times to 2 s (FAT) round by one.
+    toleranceMs: 1000,
+    ...(remoteTree.zoneOffsetAt ? { zoneOffsetAt: remoteTree.zoneOffsetAt } : {}),
   });
   let algorithm: HashAlgorithm | undefined;
   if (options.checksum) ({ plan, algorithm } = await byContent(runner, plan, source.entries, options));
@@ -58,7 +62,17 @@ export async function mirror(runner: Runner, options: MirrorOptions): Promise<Mi
   const result = (copied: MirrorResult['copied']): MirrorResult => ({ plan, copied, skipped, ...(algorithm ? { checksum: algorithm } : {}) });
   if (options.dryRun) return result([]);
   return result(
-    await runPlan(runner, plan, { ...call, direction, remote, local, keepTimes: true, onProgress: options.onProgress, onFile: options.onFile, maxDepth: options.maxDepth }),
+    await runPlan(runner, plan, {
+      ...call,
+      direction,
+      remote,
+      local,
+      keepTimes: true,
+      onProgress: options.onProgress,
+      onFile: options.onFile,
+      maxDepth: options.maxDepth,
+      limitRate: options.limitRate,
+    }),
   );
 }
 
@@ -101,7 +115,16 @@ export async function copyTree(
     ...(options.include ? { include: options.include } : {}),
     ...(options.exclude ? { exclude: options.exclude } : {}),
   });
-  const copied = await runPlan(runner, plan, { ...call, direction, remote, local, keepTimes: false, onProgress: options.onProgress, onFile: options.onFile });
+  const copied = await runPlan(runner, plan, {
+    ...call,
+    direction,
+    remote,
+    local,
+    keepTimes: false,
+    onProgress: options.onProgress,
+    onFile: options.onFile,
+    limitRate: options.limitRate,
+  });
   return {
     files: copied.length,
     directories: 1 + plan.actions.filter((a) => a.kind === 'mkdir').length,
@@ -119,10 +142,11 @@ function reported(skipped: readonly SkippedEntry[], options: { readonly exclude?
   return skipped.filter((s) => !excluded(s.path)).sort(byPath);
 }
 
-/** Bad globs and bounds are the caller's mistake: say so before anything is listed. */
+/** Bad globs, bounds and limits are the caller's mistake: say so before anything is listed. */
 function checkOptions(options: TreeOptions): void {
   for (const pattern of [...(options.include ?? []), ...(options.exclude ?? [])]) compileGlob(pattern);
   maxDepthOf(options);
+  if (options.limitRate !== undefined) checkRate(options.limitRate);
 }
 
 /** What both walks of a transfer take: links, the depth bound, and the folders `exclude` leaves alone. */

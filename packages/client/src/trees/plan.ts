@@ -5,8 +5,11 @@
  * target.
  *
  * A file is copied when the target lacks it, when the sizes differ, or when the source is newer
- * than the target by more than `toleranceMs` (LIST times have minute precision, so the caller
- * passes 60 s when either side comes from `ls -l`). Entries whose path matches an exclude glob, or
+ * than the target ({@link compareFiles}, the one comparison of two versions of a file, which
+ * `watch` uses too through {@link diffTrees}; its times by {@link newerThan}: compared only to the
+ * precision both times have, a LIST time stating the day or the minute, an MLSD time the second, a
+ * local file's the millisecond; a day is a calendar day in the server's zone). Entries whose path
+ * matches an exclude glob, or
  * files matching no include glob when includes are given, are left alone on both sides: neither
  * copied nor deleted. With `delete`, target entries absent from the source are removed (a
  * directory as a whole), and a type clash (a file where the source has a directory, or the
@@ -14,6 +17,7 @@
  *
  * @module
  */
+import type { ListingTimePrecision } from '@ftpkit/codec';
 import type { MirrorAction, MirrorPlan, MirrorReason } from '../calls.js';
 import { compileGlob, type Matcher } from './glob.js';
 
@@ -23,6 +27,8 @@ export interface TreeEntry {
   readonly type: 'file' | 'directory';
   readonly size?: number | undefined;
   readonly modifiedAt?: Date | undefined;
+  /** How much of `modifiedAt` the listing stated (a remote entry's `precision`); absent: exact (a local file). */
+  readonly precision?: ListingTimePrecision | undefined;
 }
 
 /** How {@link planMirror} decides. */
@@ -31,8 +37,13 @@ export interface MirrorPlanOptions {
   readonly delete?: boolean;
   readonly include?: readonly string[];
   readonly exclude?: readonly string[];
-  /** Times closer than this count as equal. Default 0. */
+  /** Times closer than this, once cut to the precision both have, count as equal. Default 0. */
   readonly toleranceMs?: number;
+  /**
+   * The server's offset from UTC in minutes at an instant: the calendar day of a `day`-precision
+   * time is the day in the server's zone. Default: UTC.
+   */
+  readonly zoneOffsetAt?: (utcMs: number) => number;
   /** Copy every file, changed or not (`get -r`, `put -r`). Default false. */
   readonly all?: boolean;
 }
@@ -47,11 +58,7 @@ export interface MirrorPlanOptions {
  * ```
  */
 export function planMirror(source: readonly TreeEntry[], target: readonly TreeEntry[], options: MirrorPlanOptions = {}): MirrorPlan {
-  const includes = (options.include ?? []).map(compileGlob);
-  const excluded = excludedBy(options.exclude);
-  const tolerance = options.toleranceMs ?? 0;
-  const wanted = (e: TreeEntry): boolean =>
-    !excluded(e.path) && (e.type === 'directory' || includes.length === 0 || includes.some((m: Matcher) => m(e.path)));
+  const { includes, excluded, wanted } = treeFilter(options);
 
   const targetByPath = new Map(target.map((e) => [e.path, e]));
   const filtered: string[] = [];
@@ -94,8 +101,11 @@ export function planMirror(source: readonly TreeEntry[], target: readonly TreeEn
     if (!existing) reason = 'new';
     else if (existing.type !== 'file') reason = 'type';
     else if (options.all) reason = 'all';
-    else if (entry.size !== undefined && existing.size !== undefined && entry.size !== existing.size) reason = 'size';
-    else if (entry.modifiedAt && existing.modifiedAt && entry.modifiedAt.getTime() - existing.modifiedAt.getTime() > tolerance) reason = 'newer';
+    else {
+      // An older source is kept: a mirror brings the target up to date, never back in time.
+      const difference = compareFiles(entry, existing, options);
+      if (difference !== 'older') reason = difference;
+    }
     if (reason === undefined) {
       unchanged.push(entry.path);
       continue;
@@ -129,6 +139,125 @@ export function planMirror(source: readonly TreeEntry[], target: readonly TreeEn
   const clashes = finalDeletes.filter((a) => sourcePaths.has(a.path) || neededDirs.has(a.path));
   const rest = finalDeletes.filter((a) => !clashes.includes(a));
   return { actions: [...clashes, ...mkdirs, ...copies, ...rest], unchanged, filtered, conflicts };
+}
+
+/** How two versions of one file differ: in size, or (same size) in time, the first newer or older. */
+export type FileDifference = 'size' | 'newer' | 'older';
+
+/**
+ * The one comparison of two versions of a file, `a` against `b`: another size, where both sizes
+ * are known; else a time later (`newer`) or earlier (`older`) by {@link newerThan}, where both
+ * times are known; else none (`undefined`). A mirror copies a source of another size or newer
+ * (`planMirror`); a watch reports any difference (`diffTrees`), and calls a file stable while it
+ * shows none between polls.
+ *
+ * @example
+ * ```ts
+ * compareFiles({ path: 'a', type: 'file', size: 5 }, { path: 'a', type: 'file', size: 7 }); // 'size'
+ * ```
+ */
+export function compareFiles(a: TreeEntry, b: TreeEntry, options: TimeComparison = {}): FileDifference | undefined {
+  if (a.size !== undefined && b.size !== undefined && a.size !== b.size) return 'size';
+  if (newerThan(a, b, options)) return 'newer';
+  if (newerThan(b, a, options)) return 'older';
+  return undefined;
+}
+
+/** What changed between two listings of one tree (see {@link diffTrees}). */
+export interface TreeChanges {
+  /** Entries at paths the first listing lacks, or where it has the other type; by path. */
+  readonly added: TreeEntry[];
+  /** Files that {@link compareFiles} tells apart, with the first listing's version; by path. */
+  readonly changed: { readonly entry: TreeEntry; readonly previous: TreeEntry }[];
+  /** Entries of the first listing that the second lacks, or has with the other type; by path. */
+  readonly removed: TreeEntry[];
+}
+
+/**
+ * What changed from `before` to `after`, two listings of one tree, with the planner's filters and
+ * comparison: excluded paths, and with `include` every folder and every file that matches no
+ * include, are not looked at (a folder then exists only to hold files). A path that changed type is
+ * a removal and an addition. Folders are never `changed`: their times move with their contents.
+ *
+ * @example
+ * ```ts
+ * diffTrees([{ path: 'a', type: 'file', size: 1 }], [{ path: 'a', type: 'file', size: 2 }, { path: 'b', type: 'directory' }]);
+ * // { added: [{ path: 'b', type: 'directory' }], changed: [{ entry: { path: 'a', …, size: 2 }, previous: { …, size: 1 } }], removed: [] }
+ * ```
+ */
+export function diffTrees(
+  before: readonly TreeEntry[],
+  after: readonly TreeEntry[],
+  options: Pick<MirrorPlanOptions, 'include' | 'exclude' | 'toleranceMs' | 'zoneOffsetAt'> = {},
+): TreeChanges {
+  const { includes, wanted } = treeFilter(options);
+  const looked = (e: TreeEntry): boolean => wanted(e) && (e.type === 'file' || includes.length === 0);
+  const previous = new Map(before.filter(looked).map((e) => [e.path, e]));
+  const changes: TreeChanges = { added: [], changed: [], removed: [] };
+  for (const entry of [...after].sort(byPath)) {
+    if (!looked(entry)) continue;
+    const was = previous.get(entry.path);
+    previous.delete(entry.path);
+    if (was === undefined) changes.added.push(entry);
+    else if (was.type !== entry.type) {
+      changes.removed.push(was);
+      changes.added.push(entry);
+    } else if (entry.type === 'file' && compareFiles(entry, was, options) !== undefined) changes.changed.push({ entry, previous: was });
+  }
+  changes.removed.push(...previous.values());
+  changes.removed.sort(byPath);
+  return changes;
+}
+
+/**
+ * The include and exclude globs: `wanted` is false for an excluded path (or one below an excluded
+ * folder) and, when includes are given, for a file that matches none of them.
+ */
+function treeFilter(options: Pick<MirrorPlanOptions, 'include' | 'exclude'>): {
+  readonly includes: readonly Matcher[];
+  readonly excluded: (path: string) => boolean;
+  readonly wanted: (e: TreeEntry) => boolean;
+} {
+  const includes = (options.include ?? []).map(compileGlob);
+  const excluded = excludedBy(options.exclude);
+  const wanted = (e: TreeEntry): boolean => !excluded(e.path) && (e.type === 'directory' || includes.length === 0 || includes.some((m) => m(e.path)));
+  return { includes, excluded, wanted };
+}
+
+/** What a comparison of times is told: a tolerance, and the server's zone for whole days. */
+export type TimeComparison = Pick<MirrorPlanOptions, 'toleranceMs' | 'zoneOffsetAt'>;
+
+const DAY = 86_400_000;
+/** From the coarsest precision to the finest; a time without one (a local file's) is exact. */
+const PRECISIONS: readonly (ListingTimePrecision | undefined)[] = ['day', 'minute', 'second', undefined];
+
+/**
+ * Whether `source`'s time is later than `target`'s, by more than `toleranceMs`, compared only to
+ * the precision both have: both are cut to the coarser of their two precisions (`second`,
+ * `minute`, or for `day` the calendar day in the server's zone, `zoneOffsetAt`), so that a time a
+ * listing states to the minute never looks older than the same time to the second, and a date
+ * without a time of day is not midnight but the whole day. Without a time on either side, false.
+ * The one rule every tree transfer compares times by.
+ *
+ * @example
+ * ```ts
+ * const listed = { path: 'a', type: 'file', modifiedAt: new Date('2024-06-14T09:30:00Z'), precision: 'minute' } as const;
+ * newerThan({ path: 'a', type: 'file', modifiedAt: new Date('2024-06-14T09:30:59Z') }, listed); // false: the same minute
+ * ```
+ */
+export function newerThan(source: TreeEntry, target: TreeEntry, options: TimeComparison = {}): boolean {
+  const s = source.modifiedAt?.getTime();
+  const t = target.modifiedAt?.getTime();
+  if (s === undefined || t === undefined || Number.isNaN(s) || Number.isNaN(t)) return false;
+  const precision = PRECISIONS[Math.min(PRECISIONS.indexOf(source.precision), PRECISIONS.indexOf(target.precision))];
+  const at = options.zoneOffsetAt ?? (() => 0);
+  const cut = (time: number): number => {
+    if (precision === 'day') return Math.floor((time + at(time) * 60_000) / DAY) * DAY;
+    if (precision === 'minute') return Math.floor(time / 60_000) * 60_000;
+    if (precision === 'second') return Math.floor(time / 1000) * 1000;
+    return time;
+  };
+  return cut(s) - cut(t) > (options.toleranceMs ?? 0);
 }
 
 /** Whether a path is left alone by these exclude globs: it, or a folder above it, matches one. */

@@ -9,7 +9,7 @@
  * into it and a folder is deleted only after what was inside it. The target's root is made first.
  *
  * Each copy and deletion reports `onFile` as it starts and finishes; `onProgress` gets the bytes of
- * all copies together (with `total` when every size is known) and the file that moved. A download can
+ * all copies together (and `limitRate` is one budget for all of them, driver/throttle.ts) (with `total` when every size is known) and the file that moved. A download can
  * take its source's time and an upload gets it with MFMT where the server has it (best effort), so a
  * later mirror sees both as unchanged.
  *
@@ -29,6 +29,7 @@
 import type { CallOptions, FileEvent, MirrorAction, MirrorPlan, TreeProgress } from '../calls.js';
 import { join, localFileError, makeFolder, mkdir, refuseLink, rm, utimes } from '../io/fs.js';
 import { remoteJoin } from '../io/paths.js';
+import { callLimit } from '../driver/throttle.js';
 import type { Conn, Runner } from '../ops/conn.js';
 import { makeDirectories, makeDirectory } from '../ops/dirs.js';
 import { removed } from '../ops/took-effect.js';
@@ -53,6 +54,8 @@ export interface RunOptions extends CallOptions {
   readonly onFile?: ((event: FileEvent) => void) | undefined;
   /** The depth bound of the removal of a remote folder (upload with `delete`). */
   readonly maxDepth?: number | undefined;
+  /** The call's bandwidth limit, one budget for all its copies. */
+  readonly limitRate?: number | undefined;
 }
 
 /** lstat calls at once while a download's paths are checked for links. */
@@ -73,11 +76,13 @@ export async function runPlan(runner: Runner, plan: MirrorPlan, options: RunOpti
     await idempotent(runner, call, { call: 'mkdir', path: options.remote }, (conn) => makeDirectories(conn, options.remote, call));
   }
 
+  const limit = callLimit(runner.limit, options.limitRate);
   const copies = plan.actions.filter((a): a is Copy => a.kind === 'copy');
   const meter = progressMeter(undefined, sumOrUndefined(copies.map((c) => c.size)));
   const moved = new Map<MirrorAction, number>();
   const step = async (action: MirrorAction, each: AbortSignal): Promise<void> => {
     const at = { signal: each };
+    const paced = limit ? { callLimit: limit } : {};
     const remote = remoteJoin(options.remote, action.path);
     const local = localPath(options.local, action.path);
     if (action.kind === 'mkdir') {
@@ -105,14 +110,14 @@ export async function runPlan(runner: Runner, plan: MirrorPlan, options: RunOpti
       const progress = onProgress ? { onProgress: feed(meter, (file) => onProgress({ ...meter.now(), path: action.path, file })) } : {};
       const time = options.keepTimes ? action.modifiedAt : undefined;
       if (direction === 'download') {
-        bytes = (await retriedDownload(runner, remote, local, { ...at, ...progress })).bytes;
+        bytes = (await retriedDownload(runner, remote, local, { ...at, ...progress, ...paced })).bytes;
         if (time) {
           await utimes(local, time, time).catch((err: unknown) => {
             throw localFileError(err, 'set the time of', local);
           });
         }
       } else {
-        bytes = (await retriedUpload(runner, local, remote, 'STOR', { ...at, ...progress })).bytes;
+        bytes = (await retriedUpload(runner, local, remote, 'STOR', { ...at, ...progress, ...paced })).bytes;
         // Best effort: a server that refuses MFMT only costs a needless copy next time.
         if (time) await runner.run(at, async (conn) => (conn.features.has('MFMT') ? setLastModified(conn, remote, time, at).catch(() => undefined) : undefined));
       }

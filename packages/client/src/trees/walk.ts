@@ -38,13 +38,13 @@ import { idempotent } from '../retried.js';
 import { checkDepth, childTrail, maxDepthOf, repeatsListing, rootTrail, sameAsAncestor, type Identity, type Repeat, type Trail } from './loops.js';
 import { byPath, type TreeEntry } from './plan.js';
 
-/** A walked tree: its entries, what was left out, and how precise the times are. */
+/** A walked tree: its entries (each time with its precision), what was left out, and the server's zone. */
 export interface Walk {
   readonly entries: TreeEntry[];
   /** Entries not walked (links, devices, loops, unreadable folders), with why. */
   readonly skipped: SkippedEntry[];
-  /** Every remote time came from MLSD (to the second) rather than `ls -l` (to the minute). */
-  exactTimes: boolean;
+  /** A remote walk: the server's offset from UTC at an instant, as its LIST times were read (`plan.ts: newerThan`). */
+  zoneOffsetAt?: (utcMs: number) => number;
 }
 
 /** How a walk treats links, how deep it goes, and what it leaves alone. */
@@ -53,6 +53,13 @@ export interface WalkOptions extends CallOptions {
   readonly maxDepth?: number | undefined;
   /** Paths (relative to the root) the walk reports but does not walk into. */
   readonly excluded?: ((path: string) => boolean) | undefined;
+  /**
+   * A remote folder below the root whose listing the server refuses (`FtpReplyError`, such as the
+   * 550 for a folder deleted after its parent was listed): with this, it is told here and the walk
+   * goes on, with the folder's entry (its parent listed it) and without its contents; without it,
+   * the walk fails with that error. A watch goes on; a transfer stops.
+   */
+  readonly onRefused?: ((path: string, error: FtpReplyError) => void) | undefined;
 }
 
 /** Links followed within links at most this deep on a remote tree, where a loop may not show. */
@@ -79,7 +86,7 @@ interface Walking {
 
 function walking(side: 'remote' | 'local', options: WalkOptions): Walking {
   return {
-    walk: { entries: [], skipped: [], exactTimes: true },
+    walk: { entries: [], skipped: [] },
     side,
     follow: options.followSymlinks === true,
     maxDepth: maxDepthOf(options),
@@ -98,7 +105,19 @@ export async function walkRemote(runner: Runner, root: string, options: WalkOpti
     await runAll(level, runner.concurrency, options.signal, async (folder, signal) => {
       // Each command is retried on its own (the listing, a link's questions), before any state changes.
       const path = remoteJoin(root, folder.path) || undefined;
-      const listing = await idempotent(runner, { signal }, { call: 'list', path }, (conn) => list(conn, path, { signal }));
+      let listing: ListingEntry[];
+      try {
+        listing = await idempotent(runner, { signal }, { call: 'list', path }, async (conn) => {
+          const entries = await list(conn, path, { signal });
+          state.walk.zoneOffsetAt = conn.zone.zone.at;
+          return entries;
+        });
+      } catch (err) {
+        if (folder.path === '' || options.onRefused === undefined || !(err instanceof FtpReplyError)) throw err;
+        options.onRefused(folder.path, err);
+        state.walk.entries.push({ path: folder.path, type: 'directory', modifiedAt: folder.modifiedAt });
+        return;
+      }
       // Every name is checked before any of them leads to more commands.
       const names = listing.map((entry) => safeLocalName(entry.name));
       if (!entered(state, folder, repeatsListing(folder.trail, listing), false)) return;
@@ -140,13 +159,12 @@ async function visitRemote(ask: Ask, root: string, folder: Folder, name: string,
   const { walk } = state;
   const path = folder.path === '' ? name : `${folder.path}/${name}`;
   const remote = remoteJoin(root, path);
-  if (!entry.facts) walk.exactTimes = false;
   const here = folder.trail.identity.path;
   if (entry.type === 'directory') {
     const identity = { unique: uniqueOf(entry), path: here === undefined ? undefined : remoteJoin(here, name) };
     descend(state, { path, trail: childTrail(folder.trail, name, remote, identity), links: folder.links, modifiedAt: entry.modifiedAt }, false, next);
   } else if (entry.type === 'file') {
-    walk.entries.push({ path, type: 'file', size: entry.size, modifiedAt: entry.modifiedAt });
+    walk.entries.push({ path, type: 'file', size: entry.size, modifiedAt: entry.modifiedAt, precision: entry.precision });
   } else if (entry.type !== 'symlink') {
     walk.skipped.push({ path, reason: `not a file or directory (${entry.type})` });
   } else if (!state.follow) {

@@ -10,13 +10,14 @@
  * the engine (`engine.ts`), never by the reader, which keeps readers free of memory between lines.
  *
  * The {@link ReadContext} carries the options that shape how a line reads (the server's offset from
- * UTC, `now` for year-less dates, the order of numeric dates) and one answer back: `weak`, set by a
+ * UTC, fixed or a function of the date, `now` for year-less dates, the order of numeric dates) and
+ * one answer back: `weak`, set by a
  * reader whose accepted line is too plain to vote (a bare PDS member name, which NLST output of
  * any server also looks like). A parse makes one context, so two parses never share it.
  *
  * @module
  */
-import type { ListingEntry, ListingTimePrecision } from './types.js';
+import type { ListingEntry, ListingTimePrecision, TimeZoneOffsetFunction } from './types.js';
 
 /** A line of the format that names no entry (a header, a trailer). @internal */
 export const SKIP = 1;
@@ -50,6 +51,7 @@ export const PRECISIONS = ['day', 'minute', 'second'] as const satisfies readonl
  * @example
  * ```ts
  * const context = readContext(Number.NaN, 60 * 60_000, MDY); // a server at UTC+01:00
+ * const berlin = readContext(Number.NaN, 0, MDY, (wall) => (isSummer(wall) ? 120 : 60)); // one with DST
  * ```
  */
 export interface ReadContext {
@@ -57,6 +59,8 @@ export interface ReadContext {
   readonly now: number;
   /** The server's offset from UTC, milliseconds, east positive: subtracted from LIST times. */
   readonly offset: number;
+  /** The server's offset as a function of its wall clock, when it has no one offset (`dates.ts: utcOf`). */
+  readonly zone: TimeZoneOffsetFunction | undefined;
   /** {@link MDY}, {@link DMY} or {@link YMD}. */
   readonly order: number;
   /** Set by a reader: the line it has just accepted does not vote. */
@@ -64,6 +68,6 @@ export interface ReadContext {
 }
 
 /** A new context. @internal */
-export function readContext(now: number, offset: number, order: number): ReadContext {
-  return { now, offset, order, weak: false };
+export function readContext(now: number, offset: number, order: number, zone?: TimeZoneOffsetFunction): ReadContext {
+  return { now, offset, zone, order, weak: false };
 }

@@ -11,10 +11,18 @@
  * 2000–2068. A numeric date whose part order the format leaves open (`06/11/97`) is read in the
  * order the caller gives (see `ListingDateOrder`); one that is impossible in that order is refused.
  *
+ * A date and clock read from a line is the server's wall clock, a number as if it were UTC. It
+ * becomes UTC in one place, {@link utcOf}: minus the caller's fixed offset, or minus what the
+ * caller's offset function answers for that wall clock (a zone with daylight saving time has one
+ * offset in winter and another in summer, so the offset depends on the date read). The function's
+ * answer is checked like the fixed offset; the codec never asks the host for a zone.
+ *
  * @module
  */
+import { LocalProtocolError } from '../errors.js';
 import { civilToEpoch, daysInMonth } from '../time.js';
-import { DMY, YMD } from './context.js';
+import { DMY, type ReadContext, YMD } from './context.js';
+import type { TimeZoneOffsetFunction } from './types.js';
 import { decimal } from './digits.js';
 import { englishMonth } from './months.js';
 import { indexIn } from './scan.js';
@@ -137,20 +145,67 @@ export function dashMonthDate(text: string, start: number, end: number): number 
 const DAY_MS = 86_400_000;
 /** The last instant a `Date` can hold (ECMA-262 §21.4.1.22). */
 const MAX_TIME = 8.64e15;
+/** The widest offset from UTC a zone may have, minutes: a day, as for `timeZoneOffset` itself. */
+const MAX_OFFSET_MINUTES = 1440;
 
 /**
- * The window that year-less dates (`Nov 25 15:40`) are placed in, for `now` (epoch milliseconds)
- * on a server at `offset` milliseconds from UTC: writes to `out[at]`, `out[at + 1]` and
+ * What `zone` answers for the server's wall clock `wall`, as milliseconds; a
+ * {@link LocalProtocolError} when it is not a whole number of minutes from -1440 to 1440 (a
+ * caller's bug, which a made-up time would hide).
+ *
+ * @internal
+ */
+export function zoneOffsetMs(zone: TimeZoneOffsetFunction, wall: number): number {
+  const minutes = zone(wall);
+  if (!Number.isInteger(minutes) || minutes < -MAX_OFFSET_MINUTES || minutes > MAX_OFFSET_MINUTES) {
+    throw new LocalProtocolError(`options.timeZoneOffset returned ${String(minutes)} for ${new Date(wall).toISOString().slice(0, 16)}: it must return a whole number of minutes from -1440 to 1440`);
+  }
+  return minutes * 60_000;
+}
+
+/**
+ * The UTC time of the server's wall clock `wall` (epoch milliseconds as if UTC; NaN stays NaN):
+ * the one place a LIST time meets the server's zone.
+ *
+ * @internal
+ * @example
+ * ```ts
+ * utcOf(Date.UTC(2024, 0, 2, 10, 0), readContext(Number.NaN, 60 * 60_000, MDY)); // 09:00 UTC
+ * ```
+ */
+export function utcOf(wall: number, context: ReadContext): number {
+  const zone = context.zone;
+  if (zone === undefined) return wall - context.offset;
+  return wall === wall ? wall - zoneOffsetMs(zone, wall) : wall;
+}
+
+/**
+ * The server's wall clock at the instant `now`, as a number as if UTC: `now` plus the offset in
+ * force. A function is asked by wall clock, so it is asked twice: at `now` read as a wall clock,
+ * then at the wall clock that answer gives, which is right but within hours of a switch, where the
+ * day of slack of {@link yearWindow} absorbs the difference.
+ *
+ * @internal
+ */
+export function wallClockAt(now: number, offset: number, zone: TimeZoneOffsetFunction | undefined): number {
+  if (zone === undefined) return now + offset;
+  const bounded = Math.max(-MAX_TIME, Math.min(now, MAX_TIME));
+  return now + zoneOffsetMs(zone, bounded + zoneOffsetMs(zone, bounded));
+}
+
+/**
+ * The window that year-less dates (`Nov 25 15:40`) are placed in, for the server's wall clock
+ * `local` at the current time ({@link wallClockAt}): writes to `out[at]`, `out[at + 1]` and
  * `out[at + 2]` the server's current year, the year one day later (the latest such a date may
  * name, the day of slack absorbing a server clock slightly ahead) and that limit's month, day and
  * minute as one number (see {@link recentYear}).
  *
  * @internal
  */
-export function yearWindow(now: number, offset: number, out: Int32Array, at: number): void {
-  const local = Math.max(-MAX_TIME, Math.min(now + offset, MAX_TIME));
-  const limit = new Date(Math.min(local + DAY_MS, MAX_TIME));
-  out[at] = new Date(local).getUTCFullYear();
+export function yearWindow(local: number, out: Int32Array, at: number): void {
+  const bounded = Math.max(-MAX_TIME, Math.min(local, MAX_TIME));
+  const limit = new Date(Math.min(bounded + DAY_MS, MAX_TIME));
+  out[at] = new Date(bounded).getUTCFullYear();
   out[at + 1] = limit.getUTCFullYear();
   out[at + 2] = (limit.getUTCMonth() * 32 + limit.getUTCDate()) * 1440 + limit.getUTCHours() * 60 + limit.getUTCMinutes();
 }
@@ -171,20 +226,21 @@ export function recentYear(month: number, day: number, minutes: number, nowYear:
 }
 
 /**
- * The UTC time of the most recent `month` (0–11) / `day` at `ms` after midnight on a server at
- * `offset`, by the window of `now`; NaN without `now`. For the formats that meet year-less dates
- * rarely; the unix reader keeps its window in its scratch space instead.
+ * The UTC time of the most recent `month` (0–11) / `day` at `ms` after midnight on the server of
+ * `context`, by the window of its `now`; NaN without `now`. For the formats that meet year-less
+ * dates rarely; the unix reader keeps its window in its scratch space instead.
  *
  * @internal
  * @example
  * ```ts
- * recentDate(10, 25, 0, Date.UTC(2026, 10, 25, 16), 0); // 25 November 2026
+ * recentDate(10, 25, 0, readContext(Date.UTC(2026, 10, 25, 16), 0, MDY)); // 25 November 2026
  * ```
  */
-export function recentDate(month: number, day: number, ms: number, now: number, offset: number): number {
+export function recentDate(month: number, day: number, ms: number, context: ReadContext): number {
+  const now = context.now;
   if (now !== now) return Number.NaN;
   const window = new Int32Array(3);
-  yearWindow(now, offset, window, 0);
+  yearWindow(wallClockAt(now, context.offset, context.zone), window, 0);
   const year = recentYear(month, day, Math.floor(ms / 60_000), window[0]!, window[1]!, window[2]!);
-  return year < 0 ? Number.NaN : civilToEpoch(year, month + 1, day, 0, 0, 0, 0) + ms - offset;
+  return year < 0 ? Number.NaN : utcOf(civilToEpoch(year, month + 1, day, 0, 0, 0, 0) + ms, context);
 }

@@ -33,7 +33,7 @@
  * @module
  */
 import { MDY, MINUTE, type ReadContext, SECOND, SKIP } from './context.js';
-import { clock, numericDate } from './dates.js';
+import { clock, numericDate, utcOf } from './dates.js';
 import { timedEntry } from './entry.js';
 import type { ListingEntry, ListingEntryType } from './types.js';
 
@@ -49,7 +49,7 @@ const TAGS: readonly (readonly [string, ListingEntryType])[] = [
 ];
 
 /** The context of a parse without options, for a line read on its own. */
-const PLAIN: ReadContext = Object.freeze({ now: Number.NaN, offset: 0, order: MDY, weak: false });
+const PLAIN: ReadContext = Object.freeze({ now: Number.NaN, offset: 0, zone: undefined, order: MDY, weak: false });
 
 /**
  * Parse the DOS/IIS listing line `text[start, end)`: an entry, {@link SKIP} for a `dir` header or
@@ -129,7 +129,7 @@ export function parseDosLine(text: string, start: number, end: number, context: 
       name = name.slice(0, open);
     }
   }
-  return timedEntry(name, type, size, day + ms - context.offset, precision, undefined, target, undefined, undefined, text.slice(start, n));
+  return timedEntry(name, type, size, utcOf(day + ms, context), precision, undefined, target, undefined, undefined, text.slice(start, n));
 }
 
 const NOT_A_SIZE = -2;

@@ -80,15 +80,16 @@ export function nowOf(options: ParseListingOptions): number {
 
 /** The scratch space of a parse with `options`, which it checks. @internal (listing.ts, listing-stream.ts) */
 export function scratchOf(options: ParseListingOptions): ParseScratch {
-  const offset = options.timeZoneOffset ?? 0;
+  const zone = options.timeZoneOffset;
+  const offset = typeof zone === 'function' ? 0 : (zone ?? 0);
   if (!Number.isInteger(offset) || offset < -1440 || offset > 1440) {
-    throw new LocalProtocolError('options.timeZoneOffset must be a whole number of minutes from -1440 to 1440');
+    throw new LocalProtocolError('options.timeZoneOffset must be a whole number of minutes from -1440 to 1440, or a function of the date that gives one');
   }
   const order = options.dateOrder ?? 'mdy';
   if (order !== 'mdy' && order !== 'dmy' && order !== 'ymd') throw new LocalProtocolError("options.dateOrder must be 'mdy', 'dmy' or 'ymd'");
   const hook = options.parseLine;
   if (hook !== undefined && typeof hook !== 'function') throw new LocalProtocolError('options.parseLine must be a function');
-  return parseScratch(nowOf(options), offset * 60_000, order === 'dmy' ? DMY : order === 'ymd' ? YMD : MDY, hook);
+  return parseScratch(nowOf(options), offset * 60_000, order === 'dmy' ? DMY : order === 'ymd' ? YMD : MDY, hook, typeof zone === 'function' ? zone : undefined);
 }
 
 const UNITS = 'KMGTPEkmgtpe';

@@ -28,7 +28,7 @@ import { readNetwareLine } from './netware.js';
 import { readNonstopLine } from './nonstop.js';
 import { readOs2Line } from './os2.js';
 import { readOs400Line } from './os400.js';
-import type { ListingFormat, ListingLineParser } from './types.js';
+import type { ListingFormat, ListingLineParser, TimeZoneOffsetFunction } from './types.js';
 import { readUnixLine, releaseUnixScratch, type UnixScratch, unixScratch } from './unix.js';
 import { readVmsLine } from './vms.js';
 
@@ -85,10 +85,11 @@ const FOUND = 5;
 
 /**
  * The scratch space of a new parse: `now` epoch milliseconds or NaN, the server's `offset` from UTC
- * in milliseconds, the date `order` (context.ts), the caller's line parser. @internal
+ * in milliseconds, the date `order` (context.ts), the caller's line parser, and the server's
+ * offset as a function of the date (`zone`, which wins over `offset` when given). @internal
  */
-export function parseScratch(now: number, offset = 0, order = MDY, hook?: ListingLineParser): ParseScratch {
-  return [now, undefined, undefined, readContext(now, offset, order), hook, undefined];
+export function parseScratch(now: number, offset = 0, order = MDY, hook?: ListingLineParser, zone?: TimeZoneOffsetFunction): ParseScratch {
+  return [now, undefined, undefined, readContext(now, offset, order, zone), hook, undefined];
 }
 
 /** The read context of the parse that `scratch` belongs to. @internal */
@@ -110,7 +111,7 @@ export function releaseScratch(scratch: ParseScratch): void {
 
 /** Read a unix line with the scratch space of its parse. @internal */
 export function unixLine(text: string, start: number, end: number, scratch: ParseScratch): LineResult {
-  return readUnixLine(text, start, end, (scratch[UNIX_SCRATCH] ??= unixScratch(scratch[NOW], scratch[CONTEXT].offset)));
+  return readUnixLine(text, start, end, (scratch[UNIX_SCRATCH] ??= unixScratch(scratch[NOW], scratch[CONTEXT])));
 }
 
 /** Read an MLSD line with the scratch space of its parse. @internal */
@@ -150,7 +151,10 @@ export function parseWith(format: number, text: string, start: number, end: numb
 
 /**
  * Offer `text[start, end)` to the less common formats in turn: the index of the first that accepts
- * it (its answer left for {@link foundOf}), or -1. @internal
+ * it, or -1. Its answer, `undefined` when none accepts, is left for {@link foundOf}: never the
+ * answer to an earlier line, which would make a line none reads look like the first half of a
+ * wrapped VMS record and swallow the line after it.
+ * @internal
  */
 export function readRare(text: string, start: number, end: number, scratch: ParseScratch): number {
   for (let format = VMS; format < FORMATS.length; format++) {
@@ -160,6 +164,7 @@ export function readRare(text: string, start: number, end: number, scratch: Pars
       return format;
     }
   }
+  scratch[FOUND] = undefined;
   return -1;
 }
 

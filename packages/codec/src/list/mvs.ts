@@ -21,7 +21,8 @@
  * ```
  *
  * Data sets: the volume serial, the unit (left out since z/OS 2.3; older servers print `Date` for
- * `Referred`, in `MM/DD/YY`), the day the data set was last referred to, extents and tracks used,
+ * `Referred`, in `MM/DD/YY`), the day the data set was last referred to, extents and tracks used
+ * (side by side in fixed columns: wide values run together, and a value too wide shows `+` signs),
  * record format and lengths, organisation and name. A partitioned data set (`PO`, `PO-E`) is a
  * directory; a sequential one (`PS`) a file; VSAM, direct and the rest are `unknown`, as are
  * migrated and tape data sets. None of the columns is a byte size or a modification time (the
@@ -36,7 +37,7 @@
  *
  * @module
  */
-import { clock, numericDate } from './dates.js';
+import { clock, numericDate, utcOf } from './dates.js';
 import { MDY, MINUTE, type ReadContext, SECOND, SKIP, YMD } from './context.js';
 import { timedEntry } from './entry.js';
 import { isDigit, skipBlank, tokenEnd } from './scan.js';
@@ -117,21 +118,38 @@ export function readMvsLine(text: string, start: number, end: number, context: R
   return dataSet(text, c, count, raw) ?? member(text, c, count, context, raw) ?? loadModule(text, c, count, raw);
 }
 
-/** `VOLSER [UNIT] REFERRED EXT USED RECFM LRECL BLKSZ DSORG DSNAME`. */
+/** Is column `n` a `Referred` date: YYYY/MM/DD, or MM/DD/YY on older servers; `**NONE**` for a data set never read? */
+function isReferred(text: string, c: number[], n: number): boolean {
+  const date = numericDate(text, c[n * 2]!, c[n * 2 + 1]!, MDY);
+  return date === date || text.slice(c[n * 2]!, c[n * 2 + 1]!) === '**NONE**';
+}
+
+/** A track count `text[start, end)`: a number or `?`; a number too wide for its column ends in `+` signs. */
+function isTracks(text: string, start: number, end: number): boolean {
+  let e = end;
+  while (e > start && text.charCodeAt(e - 1) === 0x2b) e--;
+  return e < end ? e - start <= 9 && (e === start || numberOrUnknown(text, start, e)) : numberOrUnknown(text, start, end);
+}
+
+/**
+ * `VOLSER [UNIT] REFERRED EXT USED RECFM LRECL BLKSZ DSORG DSNAME`. Ext and Used are printed side
+ * by side in fixed columns, so wide values run together into one column (`115807`, `1+++++`).
+ */
 function dataSet(text: string, c: number[], count: number, raw: () => string): ListingEntry | undefined {
   if ((count !== 9 && count !== 10) || !isMvsName(text, c[0]!, c[1]!, 6, true)) return undefined;
-  let k = count === 10 ? 2 : 1; // the unit column, when there is one
-  if (count === 10 && !isMvsName(text, c[2]!, c[3]!, 8, true)) return undefined;
-  // YYYY/MM/DD, or MM/DD/YY on older servers; `**NONE**` for a data set never read.
-  const referred = numericDate(text, c[k * 2]!, c[k * 2 + 1]!, MDY);
-  if (referred !== referred && text.slice(c[k * 2]!, c[k * 2 + 1]!) !== '**NONE**') return undefined;
-  k++;
-  for (const n of [k, k + 1, k + 3, k + 4]) if (!numberOrUnknown(text, c[n * 2]!, c[n * 2 + 1]!)) return undefined;
-  const recfm = text.charCodeAt(c[(k + 2) * 2]!);
+  // The unit column, when there is one (z/OS 2.3 and later leave it out).
+  const unit = isReferred(text, c, 1) ? 0 : isMvsName(text, c[2]!, c[3]!, 8, true) && isReferred(text, c, 2) ? 1 : -1;
+  let k = 2 + unit;
+  const merged = count - k === 6;
+  if (unit < 0 || (count - k !== 7 && !merged) || !isTracks(text, c[k * 2]!, c[k * 2 + 1]!)) return undefined;
+  if (!merged && !isTracks(text, c[++k * 2]!, c[k * 2 + 1]!)) return undefined;
+  k++; // the record format
+  for (const n of [k + 1, k + 2]) if (!numberOrUnknown(text, c[n * 2]!, c[n * 2 + 1]!)) return undefined;
+  const recfm = text.charCodeAt(c[k * 2]!);
   if (recfm !== 0x46 && recfm !== 0x56 && recfm !== 0x55 && recfm !== 0x3f) return undefined; // F V U ?
-  const type = typeOfDsorg(text, c[(k + 5) * 2]!, c[(k + 5) * 2 + 1]!);
+  const type = typeOfDsorg(text, c[(k + 3) * 2]!, c[(k + 3) * 2 + 1]!);
   if (type === undefined) return undefined;
-  return timedEntry(text.slice(c[(k + 6) * 2]!, c[(k + 6) * 2 + 1]!), type, -1, Number.NaN, 0, undefined, undefined, undefined, undefined, raw());
+  return timedEntry(text.slice(c[(k + 4) * 2]!, c[(k + 4) * 2 + 1]!), type, -1, Number.NaN, 0, undefined, undefined, undefined, undefined, raw());
 }
 
 /** `NAME VV.MM CREATED CHANGED HH:MM[:SS] SIZE INIT MOD ID`: a member with ISPF statistics. */
@@ -149,7 +167,7 @@ function member(text: string, c: number[], count: number, context: ReadContext, 
     text.slice(c[0]!, c[1]!),
     'file',
     -1,
-    changed + ms - context.offset,
+    utcOf(changed + ms, context),
     c[9]! - c[8]! > 5 ? SECOND : MINUTE,
     undefined,
     undefined,

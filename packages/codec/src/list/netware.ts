@@ -17,7 +17,7 @@
  * @module
  */
 import { DAY, MINUTE, type ReadContext } from './context.js';
-import { clock, dayTime, recentDate } from './dates.js';
+import { clock, dayTime, recentDate, utcOf } from './dates.js';
 import { decimal } from './digits.js';
 import { timedEntry } from './entry.js';
 import { englishMonth } from './months.js';
@@ -61,11 +61,11 @@ export function readNetwareLine(text: string, start: number, end: number, contex
   if (text.charCodeAt(at[8]! + 1) === 0x3a || text.charCodeAt(at[8]! + 2) === 0x3a) {
     const ms = clock(text, at[8]!, at[9]!);
     if (ms < 0) return undefined;
-    time = recentDate(month, day, ms, context.now, context.offset);
+    time = recentDate(month, day, ms, context);
     precision = MINUTE;
   } else {
     const year = at[9]! - at[8]! === 4 ? decimal(text, at[8]!, at[9]!) : -1;
-    time = dayTime(year, month + 1, day) - context.offset;
+    time = utcOf(dayTime(year, month + 1, day), context);
     if (time !== time) return undefined;
   }
   const nameStart = skipBlank(text, at[9]!, end);

@@ -19,7 +19,7 @@
  * @module
  */
 import { SECOND, type ReadContext, SKIP } from './context.js';
-import { clock, dashMonthDate } from './dates.js';
+import { clock, dashMonthDate, utcOf } from './dates.js';
 import { decimal } from './digits.js';
 import { timedEntry } from './entry.js';
 import { indexIn, isDigit, skipBlank, tokenEnd } from './scan.js';
@@ -69,7 +69,7 @@ export function readNonstopLine(text: string, start: number, end: number, contex
     text.slice(start, nameEnd),
     'file',
     size,
-    day + ms - context.offset,
+    utcOf(day + ms, context),
     SECOND,
     security.slice(1, -1),
     undefined,

@@ -4,7 +4,8 @@
  *
  * Theory of operation: each line is the size, right-aligned (so most lines start with spaces), the
  * file attributes (`A` archive, `R` read-only, `H` hidden, `S` system, in any combination, or
- * none), `DIR` for a directory, the date `MM-DD-YY`, the time `HH:MM`, and the name:
+ * none), `DIR` for a directory, the date `MM-DD-YY` (or `MM-DD-YYYY`), the time `HH:MM`, and the
+ * name:
  *
  * ```text
  *                  0           DIR   05-12-97   16:44  PSFONTS
@@ -18,7 +19,7 @@
  * @module
  */
 import { MDY, MINUTE, type ReadContext } from './context.js';
-import { clock, numericDate } from './dates.js';
+import { clock, numericDate, utcOf } from './dates.js';
 import { decimal } from './digits.js';
 import { timedEntry } from './entry.js';
 import { isDigit, skipBlank, tokenEnd } from './scan.js';
@@ -61,8 +62,9 @@ export function readOs2Line(text: string, start: number, end: number, context: R
     if (text.startsWith('DIR', i) && e - i === 3 && !directory) directory = true;
     else if (directory || column > 0 || !isAttributes(text, i, e)) return undefined;
   }
-  // MM-DD-YY: the date of the OS/2 `dir` in US English, whatever the country settings.
-  const day = e - i === 8 && text.charCodeAt(i + 2) === 0x2d ? numericDate(text, i, e, MDY) : Number.NaN;
+  // MM-DD-YY: the date of the OS/2 `dir` in US English, whatever the country settings; MM-DD-YYYY
+  // from servers fixed for the year 2000.
+  const day = (e - i === 8 || e - i === 10) && text.charCodeAt(i + 2) === 0x2d ? numericDate(text, i, e, MDY) : Number.NaN;
   if (day !== day) return undefined;
   i = skipBlank(text, e, end);
   e = tokenEnd(text, i, end);
@@ -70,5 +72,5 @@ export function readOs2Line(text: string, start: number, end: number, context: R
   if (ms < 0 || e - i > 5) return undefined;
   const nameStart = skipBlank(text, e, end);
   if (nameStart >= end || nameStart === e) return undefined;
-  return timedEntry(text.slice(nameStart, end), directory ? 'directory' : 'file', directory ? -1 : size, day + ms - context.offset, MINUTE, undefined, undefined, undefined, undefined, text.slice(start, end));
+  return timedEntry(text.slice(nameStart, end), directory ? 'directory' : 'file', directory ? -1 : size, utcOf(day + ms, context), MINUTE, undefined, undefined, undefined, undefined, text.slice(start, end));
 }

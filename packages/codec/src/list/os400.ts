@@ -30,7 +30,7 @@
  * @module
  */
 import { SECOND, type ReadContext } from './context.js';
-import { clock, numericDate } from './dates.js';
+import { clock, numericDate, utcOf } from './dates.js';
 import { decimal } from './digits.js';
 import { timedEntry } from './entry.js';
 import { isDigit, skipBlank, tokenEnd } from './scan.js';
@@ -114,7 +114,7 @@ export function readOs400Line(text: string, start: number, end: number, context:
     const separator = text.charCodeAt(at[k + 2]! + 2);
     const ms = separator === 0x3a || separator === 0x2e || separator === 0x2c ? clock(text, at[k + 2]!, at[k + 3]!, separator) : -1;
     if (day !== day || ms < 0) return undefined;
-    time = day + ms - context.offset;
+    time = utcOf(day + ms, context);
     k += 4;
   }
   if (k !== at.length) return undefined;

@@ -139,6 +139,36 @@ export type ListingDateOrder = 'mdy' | 'dmy' | 'ymd';
 export type ListingLineParser = (line: string) => ListingEntry | null | undefined;
 
 /**
+ * A server's offset from UTC that changes with the date, as a function of the server's wall clock:
+ * given a local date and time written as if it were UTC (`Date.UTC(2024, 6, 1, 12, 0)` for a line
+ * that says 1 July 2024 12:00), the offset in minutes east of UTC in force at that local time, an
+ * integer from -1440 to 1440 (`120` for Berlin in July, `60` in January). The parse then takes the
+ * entry's time to be `wallClockAsUtcMs - offset * 60_000`.
+ *
+ * The codec never reads the host's zone: the caller builds the function (`@ftpkit/client` builds
+ * one from an IANA zone name with `Intl`). It must be pure, as the parse calls it for every time it
+ * reads, in any order; a local time the clocks skip or repeat at a switch is the function's to
+ * settle (the client's takes, like JavaScript's `Date`, the offset from before the switch). A value
+ * outside the range, or not an integer, makes the parse throw `LocalProtocolError`.
+ *
+ * @example
+ * ```ts
+ * // Central European Time, switching on the EU's dates (last Sunday of March and of October, 01:00 UTC).
+ * const cet: TimeZoneOffsetFunction = (wall) => {
+ *   const year = new Date(wall).getUTCFullYear();
+ *   const lastSunday = (month: number) => {
+ *     const end = Date.UTC(year, month + 1, 0);
+ *     return end - new Date(end).getUTCDay() * 86_400_000;
+ *   };
+ *   const summer = wall >= lastSunday(2) + 2 * 3_600_000 && wall < lastSunday(9) + 3 * 3_600_000;
+ *   return summer ? 120 : 60;
+ * };
+ * parseListing(text, { now: new Date(), timeZoneOffset: cet });
+ * ```
+ */
+export type TimeZoneOffsetFunction = (wallClockAsUtcMs: number) => number;
+
+/**
  * A line the chosen format could not parse. `index` is its 0-based line number in the input
  * (blank lines count), or its index in `reply.lines` for {@link parseStatListing}.
  *
@@ -193,8 +223,12 @@ export interface ParseListingOptions {
    * UTC-05:00): LIST times carry no zone, and are read as the server's local time at this offset.
    * Applies to every format but MLSD and EPLF, whose times are UTC by definition, and to lines that
    * state their own zone (`ls --full-time`). An integer from -1440 to 1440; default 0 (UTC).
+   *
+   * A zone with daylight saving time has no one offset: give a {@link TimeZoneOffsetFunction}
+   * instead, which is asked for the offset in force at each time read (and at `now`, for the
+   * year of year-less dates).
    */
-  readonly timeZoneOffset?: number;
+  readonly timeZoneOffset?: number | TimeZoneOffsetFunction;
   /** The order of all-numeric dates whose order the format leaves open. Default `'mdy'`. */
   readonly dateOrder?: ListingDateOrder;
   /**

@@ -24,14 +24,17 @@
  * `Mon DD HH:MM`, `Mon DD YYYY`, the month in any language of `months.ts` and the day first or
  * second (`3 mars 15:40`, `3. Mär 2024`), CJK (`6月 3日 12:00`, `2024年6月3日`), and numeric
  * (`YYYY-MM-DD` or `YYYY/MM/DD`, alone or with `HH:MM[:SS[.fraction]]`, and the UTC offset that
- * `--full-time` prints after it). Exactly one space follows the date; everything after it is the
+ * `--full-time` prints after it; `MM-DD HH:MM`, the recent date of `--time-style=iso`). The mode
+ * is read by `mode.ts`. Exactly one space follows the date; everything after it is the
  * name, so leading, inner and trailing spaces survive. Only a symlink's name is split at ` -> ` (at
  * the first arrow), so a file called `a -> b` stays whole.
  *
  * Less common shapes take a slower path that the common line never reaches: one or two numeric
  * columns before the mode (`ls -i`'s inode, `ls -s`'s blocks), and a nine-character mode without
  * the type letter (StingRay FTP), whose type is then `unknown` and whose other columns are not
- * trusted for owner and group. A size beyond 2^53 - 1, which a `number` cannot hold exactly, leaves
+ * trusted for owner and group. NetPresenz (Mac OS) writes the two fork sizes where the links and
+ * owner would be, or `folder`: it names no owner. An owner or group with spaces ends at the first
+ * gap of several spaces. A size beyond 2^53 - 1, which a `number` cannot hold exactly, leaves
  * `size` out rather than rounding it. One reader serves every shape of line (measurements:
  * "Listing parse" in `packages/bench/RESULTS.md`).
  *
@@ -50,11 +53,12 @@
  * @module
  */
 import { civilToEpoch, daysInMonth } from '../time.js';
-import { DAY as DAY_PRECISION, MINUTE, SECOND } from './context.js';
-import { clock, recentYear, yearWindow } from './dates.js';
+import { DAY as DAY_PRECISION, MDY, MINUTE, type ReadContext, readContext, SECOND } from './context.js';
+import { clock, recentYear, utcOf, wallClockAt, yearWindow } from './dates.js';
 import { decimal } from './digits.js';
 import { timedEntry } from './entry.js';
 import { cjkDateAt, dayAt, englishMonth, monthAt, yearAt } from './months.js';
+import { entryType, permissionsAt, unusualMode } from './mode.js';
 import { clearRecent, type Recent, recentOf } from './recent.js';
 import type { ListingEntry, ListingEntryType } from './types.js';
 
@@ -71,53 +75,6 @@ const MAX_COLUMNS = 16;
 /** What {@link sizeBefore} returns when the column is not a size. */
 const NOT_A_SIZE = -2;
 
-/** Type of entry by the first character of the mode, as `ls` prints it (GNU `filemodestring`). */
-function entryType(c: number): ListingEntryType | undefined {
-  switch (c) {
-    case 0x2d: // '-' regular file
-    case 0x43: // 'C' contiguous file
-    case 0x4d: // 'M' off-line (migrated) file
-      return 'file';
-    case 0x64: // 'd'
-      return 'directory';
-    case 0x6c: // 'l'
-      return 'symlink';
-    case 0x62: // 'b' block device
-    case 0x63: // 'c' character device
-    case 0x70: // 'p' FIFO
-    case 0x73: // 's' socket
-    case 0x44: // 'D' Solaris door
-    case 0x50: // 'P' Solaris event port
-    case 0x6e: // 'n' HP-UX network special
-    case 0x77: // 'w' BSD whiteout
-    case 0x6d: // 'm' multiplexed device
-    case 0x46: // 'F', 'Q', 'S', 'T': semaphore, message queue, shared and typed memory objects
-    case 0x51:
-    case 0x53:
-    case 0x54:
-    case 0x3f: // '?' unknown to ls
-      return 'unknown';
-    default:
-      return undefined;
-  }
-}
-
-/**
- * Characters `ls` prints in the nine permission positions (`l`/`L`: mandatory locking). A lookup
- * table, filled once here and only read after.
- */
-const PERMISSION_CHARS = new Uint8Array(128);
-for (const c of 'rwxsStTlL-') PERMISSION_CHARS[c.charCodeAt(0)] = 1;
-
-/** Are `text[at, at + 9)` nine permission characters? */
-function permissionsAt(text: string, at: number): boolean {
-  for (let i = at; i < at + 9; i++) {
-    const c = text.charCodeAt(i);
-    if (c > 127 || PERMISSION_CHARS[c] === 0) return false;
-  }
-  return true;
-}
-
 // The parts of a UnixScratch, and the slots of its two number arrays.
 const INTS = 0;
 const DOUBLES = 1;
@@ -126,6 +83,7 @@ const ENDS = 3;
 const PERMISSIONS = 4;
 const OWNERS = 5;
 const GROUPS = 6;
+const CONTEXT = 7;
 /** In `ints`: the last day {@link midnight} converted, as `(year * 16 + month) * 32 + day` (-1: none). */
 const DAY = 0;
 /** In `ints`, set by {@link sizeBefore}: the first column of the size (the major number for devices). */
@@ -144,8 +102,6 @@ const NOW = 0;
 const DAY_TIME = 1;
 /** In `doubles`, set by {@link dateEndingAt}: the time of the date in UTC, NaN when unknown. */
 const TIME = 2;
-/** In `doubles`: the server's offset from UTC, milliseconds. */
-const OFFSET = 3;
 
 /**
  * What the unix lines of one parse remember from one line to the next: the year window of `now`,
@@ -165,11 +121,13 @@ export type UnixScratch = [
   permissions: Recent,
   owners: Recent,
   groups: Recent,
+  context: ReadContext,
 ];
 
 /**
  * The scratch space of one parse's unix lines; `now` is epoch milliseconds, or NaN (see the module
- * comment on year-less dates), `offset` the server's offset from UTC in milliseconds.
+ * comment on year-less dates), `context` the read context of the parse, which holds the server's
+ * offset from UTC (UTC without one).
  *
  * @internal
  * @example
@@ -179,14 +137,13 @@ export type UnixScratch = [
  * readUnixLine(line, 0, line.length, scratch)?.type; // 'unknown'
  * ```
  */
-export function unixScratch(now: number, offset = 0): UnixScratch {
+export function unixScratch(now: number, context: ReadContext = readContext(now, 0, MDY)): UnixScratch {
   const ints = new Int32Array(7);
-  const doubles = new Float64Array(4);
+  const doubles = new Float64Array(3);
   ints[DAY] = -1;
   doubles[NOW] = now;
-  doubles[OFFSET] = offset;
-  if (now === now) yearWindow(now, offset, ints, NOW_YEAR);
-  return [ints, doubles, new Int32Array(MAX_COLUMNS), new Int32Array(MAX_COLUMNS), [], [], []];
+  if (now === now) yearWindow(wallClockAt(now, context.offset, context.zone), ints, NOW_YEAR);
+  return [ints, doubles, new Int32Array(MAX_COLUMNS), new Int32Array(MAX_COLUMNS), [], [], [], context];
 }
 
 /**
@@ -199,25 +156,6 @@ export function releaseUnixScratch(scratch: UnixScratch): void {
   clearRecent(scratch[PERMISSIONS]);
   clearRecent(scratch[OWNERS]);
   clearRecent(scratch[GROUPS]);
-}
-
-/**
- * Where the mode starts in a line that does not start with one, and how long it is, as
- * `start * 16 + length` (length 10, or 9 without the type letter), or -1: after one or two numeric
- * columns (`ls -i`, `ls -s`), or a nine-character mode.
- */
-function unusualMode(text: string, start: number, end: number): number {
-  let i = start;
-  for (let prefix = 0; prefix <= 2; prefix++) {
-    while (i < end && text.charCodeAt(i) === SPACE) i++;
-    const c = text.charCodeAt(i);
-    if (entryType(c) !== undefined && permissionsAt(text, i + 1)) return i * 16 + 10;
-    if ((c === 0x72 || c === HYPHEN) && permissionsAt(text, i) && text.charCodeAt(i + 9) === SPACE) return i * 16 + 9; // r or -
-    const from = i;
-    while (i < end && text.charCodeAt(i) - 0x30 >>> 0 <= 9) i++;
-    if (i === from || i - from > 20 || text.charCodeAt(i) !== SPACE) return -1;
-  }
-  return -1;
 }
 
 /**
@@ -300,12 +238,16 @@ export function readUnixLine(text: string, start: number, end: number, scratch: 
   if (nine) {
     // StingRay: links, size and size again; nothing to name an owner by.
   } else if (before > 2) {
-    owner = recentOf(owners, text, starts[1]!, ends[1]!);
-    group = recentOf(scratch[GROUPS], text, starts[2]!, ends[before - 1]!);
+    const split = before > 3 ? groupStart(starts, ends, before) : 2;
+    owner = recentOf(owners, text, starts[1]!, ends[split - 1]!);
+    group = recentOf(scratch[GROUPS], text, starts[split]!, ends[before - 1]!);
   } else if (decimal(text, starts[0]!, ends[0]!) >= 0) {
-    if (before === 2) owner = recentOf(owners, text, starts[1]!, ends[1]!); // links owner
-  } else {
-    owner = recentOf(owners, text, starts[0]!, ends[0]!); // owner [group], no links
+    // links owner; or NetPresenz (Mac OS), whose two numbers are the forks that the size sums.
+    const forks = before === 2 ? decimal(text, starts[1]!, ends[1]!) : -1;
+    if (before === 2 && (forks < 0 || decimal(text, starts[0]!, ends[0]!) + forks !== size)) owner = recentOf(owners, text, starts[1]!, ends[1]!);
+  } else if (before === 2 || type !== 'directory' || !text.startsWith('folder ', starts[0]!)) {
+    // owner [group], no links; NetPresenz writes `folder` there for a directory.
+    owner = recentOf(owners, text, starts[0]!, ends[0]!);
     if (before === 2) group = recentOf(scratch[GROUPS], text, starts[1]!, ends[1]!);
   }
 
@@ -350,7 +292,7 @@ function dateEndingAt(text: string, k: number, end: number, scratch: UnixScratch
     if (year < 0 || day > daysInMonth(year, month + 1)) return -1;
     ints[DATE_END] = e;
     ints[PRECISION] = DAY_PRECISION;
-    doubles[TIME] = midnight(year, month, day, scratch) - doubles[OFFSET]!;
+    doubles[TIME] = utc(midnight(year, month, day, scratch), scratch);
     return k - 3;
   }
   if (text.charCodeAt(colon) !== COLON || colon - s > 2 || colon === s) return anyDateEndingAt(text, k, end, scratch);
@@ -392,12 +334,21 @@ function anyDateEndingAt(text: string, k: number, end: number, scratch: UnixScra
     if (e1 - s1 === 10 && text.charCodeAt(s1 + 4) - HYPHEN >>> 0 <= SLASH - HYPHEN) {
       const day = isoDay(text, s1, e1);
       if (day !== day) return -1;
-      doubles[TIME] = day + ms - zoneAfter(text, s, e, end, ints, doubles);
+      const stated = zoneAfter(text, s, e, end, ints);
+      doubles[TIME] = stated === stated ? day + ms - stated : utc(day + ms, scratch);
       return k - 2;
     }
     const cjk = text.charCodeAt(e1 - 1) > 0x3000 ? cjkDateAt(text, s1, e1) : -1;
     if (cjk >= 0) {
       doubles[TIME] = cjkTime(cjk, ms, scratch);
+      return k - 2;
+    }
+    // `ls --time-style=iso` writes a recent date `MM-DD`, without the year.
+    if (e1 - s1 === 5 && text.charCodeAt(s1 + 2) === HYPHEN) {
+      const month = decimal(text, s1, s1 + 2);
+      const day = decimal(text, s1 + 3, e1);
+      if (month < 1 || month > 12 || day < 1 || day > daysInMonth(2000, month)) return -1;
+      doubles[TIME] = inferYear(month - 1, day, ms, scratch);
       return k - 2;
     }
     // The size is then in column k - 3, after at least one other.
@@ -407,7 +358,7 @@ function anyDateEndingAt(text: string, k: number, end: number, scratch: UnixScra
     // Korean and Japanese may write the year in a column of its own before the month.
     const year = k >= 4 && text.charCodeAt(ends[k - 3]! - 1) > 0x3000 ? yearAt(text, starts[k - 3]!, ends[k - 3]!) : -1;
     if (year >= 0) {
-      doubles[TIME] = midnight(year, monthDay >> 5, monthDay & 31, scratch) + ms - doubles[OFFSET]!;
+      doubles[TIME] = utc(midnight(year, monthDay >> 5, monthDay & 31, scratch) + ms, scratch);
       return k - 4;
     }
     doubles[TIME] = inferYear(monthDay >> 5, monthDay & 31, ms, scratch);
@@ -419,7 +370,7 @@ function anyDateEndingAt(text: string, k: number, end: number, scratch: UnixScra
     if (k < 4) return -1;
     const monthDay = englishMonthDay(text, starts[k - 2]!, ends[k - 2]!, starts[k - 1]!, ends[k - 1]!) ?? monthDayAt(text, k - 2, scratch);
     if (monthDay < 0 || (monthDay & 31) > daysInMonth(year, (monthDay >> 5) + 1)) return -1;
-    doubles[TIME] = midnight(year, monthDay >> 5, monthDay & 31, scratch) - doubles[OFFSET]!;
+    doubles[TIME] = utc(midnight(year, monthDay >> 5, monthDay & 31, scratch), scratch);
     return k - 3;
   }
   // A date alone (`ls --time-style=+%F`, a CJK date): unless a clock follows, which ends it instead.
@@ -430,8 +381,18 @@ function anyDateEndingAt(text: string, k: number, end: number, scratch: UnixScra
     if (cjk >= 32 * 16) day = midnight(cjk >> 9, (cjk >> 5) & 15, cjk & 31, scratch);
   }
   if (day !== day || clockFollows(text, e, end)) return -1;
-  doubles[TIME] = day - doubles[OFFSET]!;
+  doubles[TIME] = utc(day, scratch);
   return k - 1;
+}
+
+/**
+ * The first column of the group when more than two columns lie between the links and the size (an
+ * owner or group with spaces, as Windows servers have): after the first gap of several spaces,
+ * since `ls` pads the owner column; with single spaces only, the owner is one word.
+ */
+function groupStart(starts: Int32Array, ends: Int32Array, before: number): number {
+  for (let c = 2; c < before; c++) if (starts[c]! - ends[c - 1]! > 1) return c;
+  return 2;
 }
 
 /** `YYYY-MM-DD` or `YYYY/MM/DD` in `text[s, e)` (ten characters) at 00:00 UTC, or NaN. */
@@ -447,17 +408,17 @@ function isoDay(text: string, s: number, e: number): number {
 
 /**
  * The UTC offset that `ls --full-time` prints after a clock with a fraction (`+0100`), in
- * milliseconds, moving the date's end past it; else the server offset the caller gave.
+ * milliseconds, moving the date's end past it; NaN when there is none (the server's zone applies).
  */
-function zoneAfter(text: string, clockStart: number, clockEnd: number, end: number, ints: Int32Array, doubles: Float64Array): number {
+function zoneAfter(text: string, clockStart: number, clockEnd: number, end: number, ints: Int32Array): number {
   let i = clockEnd;
   while (i < end && text.charCodeAt(i) === SPACE) i++;
   const sign = text.charCodeAt(i);
-  if (text.charCodeAt(clockStart + 8) !== 0x2e || i === clockEnd || (sign !== 0x2b && sign !== HYPHEN)) return doubles[OFFSET]!;
+  if (text.charCodeAt(clockStart + 8) !== 0x2e || i === clockEnd || (sign !== 0x2b && sign !== HYPHEN)) return Number.NaN;
   const hours = decimal(text, i + 1, i + 3);
   const minutes = decimal(text, i + 3, i + 5);
   const after = text.charCodeAt(i + 5);
-  if (hours < 0 || hours > 23 || minutes < 0 || minutes > 59 || (after > SPACE && i + 5 < end)) return doubles[OFFSET]!;
+  if (hours < 0 || hours > 23 || minutes < 0 || minutes > 59 || (after > SPACE && i + 5 < end)) return Number.NaN;
   ints[DATE_END] = i + 5;
   return (sign === HYPHEN ? -1 : 1) * (hours * 60 + minutes) * 60_000;
 }
@@ -516,7 +477,7 @@ function cjkTime(cjk: number, ms: number, scratch: UnixScratch): number {
   const day = cjk & 31;
   if (year === 0) return inferYear(month, day, ms, scratch);
   if (day > daysInMonth(year, month + 1)) return Number.NaN;
-  return midnight(year, month, day, scratch) + ms - scratch[DOUBLES][OFFSET]!;
+  return utc(midnight(year, month, day, scratch) + ms, scratch);
 }
 
 /**
@@ -558,6 +519,11 @@ function bigSize(text: string, s: number, e: number): boolean {
   return width < 19 || text.slice(s, e) <= '9223372036854775807';
 }
 
+/** The UTC time of the server's wall clock `wall` (dates.ts). */
+function utc(wall: number, scratch: UnixScratch): number {
+  return utcOf(wall, scratch[CONTEXT]);
+}
+
 /**
  * Epoch milliseconds of `year`-`month` (0–11)-`day` 00:00 UTC. The files of a directory share few
  * days, so the last answer is kept.
@@ -583,5 +549,5 @@ function inferYear(month: number, day: number, ms: number, scratch: UnixScratch)
   if (now !== now) return Number.NaN;
   const ints = scratch[INTS];
   const year = recentYear(month, day, Math.floor(ms / 60_000), ints[NOW_YEAR]!, ints[LIMIT_YEAR]!, ints[LIMIT_KEY]!);
-  return year < 0 ? Number.NaN : midnight(year, month, day, scratch) + ms - doubles[OFFSET]!;
+  return year < 0 ? Number.NaN : utc(midnight(year, month, day, scratch) + ms, scratch);
 }

@@ -33,7 +33,7 @@
  * @module
  */
 import { DAY, MINUTE, PENDING, type ReadContext, SECOND, SKIP } from './context.js';
-import { clock, dashMonthDate } from './dates.js';
+import { clock, dashMonthDate, utcOf } from './dates.js';
 import { decimal } from './digits.js';
 import { timedEntry } from './entry.js';
 import { indexIn, isDigit, lastIndexIn, skipBlank, tokenEnd } from './scan.js';
@@ -105,7 +105,7 @@ export function readVmsLine(text: string, start: number, end: number, context: R
       precision = e - i > 5 ? SECOND : MINUTE;
       i = skipBlank(text, e, end);
     }
-    time = day + ms - context.offset;
+    time = utcOf(day + ms, context);
   }
   if (i < end && text.charCodeAt(i) === 0x5b) {
     // [group,member] or [identifier]
@@ -121,7 +121,7 @@ export function readVmsLine(text: string, start: number, end: number, context: R
   }
   if (i < end && text.charCodeAt(i) === 0x28) {
     const close = indexIn(text, 0x29, i, end);
-    if (close < 0) return undefined;
+    if (close < 0 || !isProtection(text, i + 1, close)) return undefined;
     permissions = text.slice(i + 1, close);
     stated = true;
     i = skipBlank(text, close + 1, end);
@@ -131,6 +131,17 @@ export function readVmsLine(text: string, start: number, end: number, context: R
   const directory = /\.DIR;[0-9]+$/i.test(name);
   if (directory) name = name.slice(0, name.lastIndexOf('.'));
   return timedEntry(name, directory ? 'directory' : 'file', -1, time, precision, permissions, undefined, owner, group, text.slice(start, end));
+}
+
+/** Is `text[start, end)` a protection: four classes (system, owner, group, world), each of the letters R, W, E and D? */
+function isProtection(text: string, start: number, end: number): boolean {
+  let commas = 0;
+  for (let i = start; i < end; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 0x2c) commas++;
+    else if (c !== 0x52 && c !== 0x57 && c !== 0x45 && c !== 0x44) return false; // R W E D
+  }
+  return commas === 3;
 }
 
 /** `Directory DEV:[DIR]`, `Total of ...`, `Grand total of ...`: {@link SKIP}; else `undefined`. */

@@ -75,6 +75,8 @@ export interface Context {
   aborted: boolean;
   /** The running operation ended the connection as asked (QUIT). */
   quit: boolean;
+  /** The running transfer takes a keep-alive NOOP now: it waits past its 1xx (`keepalive.ts`). */
+  keepAliveOpen: boolean;
   /** Completion replies (225/226) the server still owes for an earlier transfer or ABOR. */
   strays: number;
   /** Commands handed to the driver so far. */
@@ -262,6 +264,7 @@ export function createContext(options: SessionOptions, parser: ReplyParser): Con
     directoryChanges: 0,
     aborted: false,
     quit: false,
+    keepAliveOpen: false,
     strays: 0,
     sent: 0,
     sentBeforeBytes: 0,

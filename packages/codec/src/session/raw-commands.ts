@@ -98,7 +98,7 @@ const REFUSED: ReadonlyMap<string, Refusal> = new Map([
   ['STOU', transferRefusal('Client.upload')],
   ['APPE', transferRefusal('Client.append')],
   ['LIST', transferRefusal('Client.list')],
-  ['NLST', transferRefusal('Client.list')],
+  ['NLST', transferRefusal('Client.names')],
   ['MLSD', transferRefusal('Client.list')],
   ['RNFR', RENAME],
   ['RNTO', RENAME],

@@ -15,8 +15,8 @@
  * Each operation is a small program (a generator, see `program.ts`) in a file of its own:
  * `connect.ts` (greeting, AUTH TLS, PBSZ/PROT, login, FEAT, UTF8, TYPE), `simple.ts` (a command,
  * rename, quit), `transfer.ts` (TYPE, passive or active setup, the 1xx/226/data loop, over the
- * state in `transfer-run.ts`), with `pipelining.ts` and `abort.ts` (ABOR and its NOOP fence) beside
- * it. Everything the server believes about the session lives in one context object (h11's "Rule
+ * state in `transfer-run.ts`), with `pipelining.ts`, `keepalive.ts` (NOOPs during a transfer and
+ * the matching of their replies) and `abort.ts` (ABOR and its NOOP fence) beside it. Everything the server believes about the session lives in one context object (h11's "Rule
  * 1"); `raw-commands.ts` says what a command written by the caller may change there, and refuses
  * the ones whose effect the session cannot model. A program yields actions, and
  * waits that name a {@link WaitState}. This class feeds it the events its wait admits
@@ -133,6 +133,14 @@ export class Session {
     return this.#ctx.type;
   }
 
+  /**
+   * Whether a {@link Session.keepAlive} would send a NOOP now: a transfer runs past its 1xx and
+   * waits on the server and the data connection. A driver runs its keep-alive clock only then.
+   */
+  get canKeepAlive(): boolean {
+    return this.#state === 'busy' && this.#wait === 'transfer' && this.#ctx.keepAliveOpen;
+  }
+
   /** The error that broke the session, if any. */
   get error(): FtpError | undefined {
     return this.#error && this.#secrets.error(this.#error);
@@ -246,6 +254,25 @@ export class Session {
     if (this.#state !== 'busy') return [];
     this.#ctx.aborted = true;
     return this.#report({ type: 'abort' });
+  }
+
+  /**
+   * The control connection has been silent for the driver's keep-alive interval. While a transfer
+   * moves data ({@link Session.canKeepAlive}) the session sends `NOOP`, so that a NAT gateway or
+   * firewall does not drop the idle control connection, and accounts for its reply: the server may
+   * answer it at once, after the transfer's final reply, or never, and the transfer ends with a
+   * `PWD` fence when NOOPs are still owed, so every later command gets its own reply. The driver
+   * never looks at those replies. At any other time this returns no actions.
+   *
+   * @example
+   * ```ts
+   * // In the driver, when its keep-alive alarm rings:
+   * if (session.canKeepAlive) perform(session.keepAlive()); // [{ type: 'send', command: 'NOOP', ... }]
+   * ```
+   */
+  keepAlive(): Action[] {
+    if (!this.canKeepAlive) return [];
+    return this.#report({ type: 'keepAlive' });
   }
 
   /** A driver's event, and the actions it leads to, with what they carry for people redacted. */

@@ -11,6 +11,7 @@
  */
 import { command, commands, type Command } from '../commands.js';
 import type { Reply } from '../reply.js';
+import { createKeepAlives, type KeepAlives } from './keepalive.js';
 import { awaitEvent, checkArrivedAfter, checkFinal, send, type Context, type Sub } from './program.js';
 import type { SessionEvent, TransferCommand, TransferOperation } from './types.js';
 
@@ -38,6 +39,8 @@ export interface TransferRun {
   started: Reply | undefined;
   /** The transfer command's final 2xx. */
   final: Reply | undefined;
+  /** The keep-alive NOOPs sent during the transfer, and how many are answered (`keepalive.ts`). */
+  readonly noops: KeepAlives;
 }
 
 const BUILDERS: Readonly<Record<TransferCommand, (path: string) => Command>> = {
@@ -70,6 +73,7 @@ export function createRun(op: TransferOperation, ctx: Context): TransferRun {
     ready: false,
     started: undefined,
     final: undefined,
+    noops: createKeepAlives(),
   };
 }
 

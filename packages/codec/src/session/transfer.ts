@@ -26,9 +26,10 @@ import { formatEprt, formatPort, parseEpsv, parsePasv } from '../pasv.js';
 import type { Reply } from '../reply.js';
 import { abortTransfer } from './abort.js';
 import { failBeforeStart, pipelinedBatch, pipelinedSetup } from './pipelining.js';
+import { owedNoops, sendKeepAlive, settleKeepAlives, takeNoopAnswer } from './keepalive.js';
 import { ABORTED, awaitEvent, checkCompletion, DataFailure, refusal, send, type Context, type Program, type Sub } from './program.js';
 import { createRun, setupReply, track, type TransferRun } from './transfer-run.js';
-import type { Endpoint, TransferOperation } from './types.js';
+import type { Endpoint, SessionEvent, TransferOperation } from './types.js';
 
 /** The transfer program for `op`. Its commands are built now, so bad arguments throw from `start`. */
 export function transferProgram(op: TransferOperation, ctx: Context): Program {
@@ -124,25 +125,30 @@ function* passiveEndpoint(run: TransferRun): Sub<{ host?: string; port: number }
 
 /**
  * The transfer command is out: read its 1xx and final reply while the data connection opens, moves
- * and ends, in whatever order they come. `pipelined` when its setup went out in one write.
+ * and ends, in whatever order they come, with keep-alive NOOPs once the 1xx is in (`keepalive.ts`).
+ * `pipelined` when its setup went out in one write.
  */
 function* moveData(run: TransferRun, pipelined: boolean): Program {
-  const { op, ctx, transfer } = run;
+  const { op, ctx, transfer, noops } = run;
   // A pipelined upload moves its bytes from the data connection's open: the server reads them
   // once it has taken the command, which went out before the connection was even asked for.
   const early = pipelined && (op.command === 'STOR' || op.command === 'APPE');
   for (;;) {
     if (run.final !== undefined && (run.closed || run.failed)) return yield* finish(run, run.final);
     if (pipelined && run.started === undefined && run.failed && !run.opened) return yield* failBeforeStart(run, run.failed);
-    // Before the 1xx a 225/226 may be one the server owes; after it, it is this transfer's own.
-    const event = yield* awaitEvent(ctx, 'transfer', { during: 'during the transfer', answering: transfer, strays: run.started === undefined });
-    if (event.type === 'abort') return yield* abortTransfer(ctx, run.final !== undefined);
+    const event = yield* awaitTransferEvent(run);
+    if (event.type === 'abort') return yield* abortTransfer(ctx, run.final !== undefined, noops);
+    if (event.type === 'keepAlive') {
+      yield* sendKeepAlive(ctx, noops);
+      continue;
+    }
     if (event.type !== 'reply') {
       track(run, event);
       if (early && event.type === 'dataOpened') yield* dataReady(run);
       continue;
     }
     const reply = event.reply;
+    if (takeNoopAnswer(ctx, noops, reply)) continue;
     if (reply.kind === 'preliminary') {
       // RFC 959 §5.4: 125 (already open) or 150 (about to open) before the transfer.
       if (run.started || run.final !== undefined) throw new RemoteProtocolError(`Second preliminary reply ${reply.code} to ${transfer.name}`);
@@ -155,16 +161,43 @@ function* moveData(run: TransferRun, pipelined: boolean): Program {
     // hear the refusal before its connect completes, so asking for the connection counts as open
     // (one owed 226 too many is harmless: only a 225/226 that nothing else can own is discarded).
     if (reply.kind !== 'completion' && !run.started && (run.opened || run.requested)) ctx.strays++;
+    if (reply.kind !== 'completion' && owedNoops(noops) > 0) {
+      // Only a started transfer has sent NOOPs: their answers come before the next command's.
+      yield { emit: { type: 'closeData' } };
+      yield* settleKeepAlives(ctx, noops);
+    }
     checkCompletion(reply, transfer); // includes 1xx then 4xx/5xx
     if (!run.started) throw new RemoteProtocolError(`Reply ${reply.code} to ${transfer.name} without a preliminary reply`);
     run.final = reply;
   }
 }
 
-/** The final reply came and the data connection ended: the transfer is over, or failed on the data side. */
+/**
+ * The transfer loop's wait. Past the 1xx, a keep-alive may come too (`Session.canKeepAlive`), and
+ * before it a 225/226 may be one the server owes; after it, it is this transfer's own.
+ */
+function* awaitTransferEvent(run: TransferRun): Sub<SessionEvent> {
+  const { ctx, transfer } = run;
+  ctx.keepAliveOpen = run.started !== undefined;
+  try {
+    return yield* awaitEvent(ctx, 'transfer', { during: 'during the transfer', answering: transfer, strays: run.started === undefined });
+  } finally {
+    ctx.keepAliveOpen = false;
+  }
+}
+
+/**
+ * The final reply came and the data connection ended: the transfer is over, or failed on the data
+ * side. NOOPs still owed are settled first, so the next command gets its own reply.
+ */
 function* finish(run: TransferRun, final: Reply): Program {
+  const settling = owedNoops(run.noops) > 0;
+  if (settling || !run.failed) yield { emit: { type: 'closeData' } };
+  if (settling) {
+    yield* settleKeepAlives(run.ctx, run.noops);
+    if (run.ctx.aborted && !run.failed) throw ABORTED; // asked for while the fence was out
+  }
   if (run.failed) throw new DataFailure(run.failed);
-  yield { emit: { type: 'closeData' } };
   return Object.freeze({ kind: 'reply', reply: final, ...(run.started ? { preliminary: run.started } : {}) });
 }
 

@@ -217,7 +217,7 @@ export interface SessionOptions extends ReplyParserOptions {
 export type SessionState = 'greeting' | 'idle' | 'busy' | 'closed' | 'broken';
 
 /** The kinds of event a session reacts to: a reply, or what the driver reports. */
-export type EventType = 'reply' | 'eof' | 'tlsStarted' | 'listening' | 'dataOpened' | 'dataClosed' | 'dataFailed' | 'abort';
+export type EventType = 'reply' | 'eof' | 'tlsStarted' | 'listening' | 'dataOpened' | 'dataClosed' | 'dataFailed' | 'abort' | 'keepAlive';
 
 /** One event, as the session hands it to the running program. */
 export type SessionEvent =
@@ -228,7 +228,9 @@ export type SessionEvent =
   | { readonly type: 'dataOpened' }
   | { readonly type: 'dataClosed' }
   | { readonly type: 'dataFailed'; readonly error: Error }
-  | { readonly type: 'abort' };
+  | { readonly type: 'abort' }
+  /** The driver's keep-alive interval passed in silence (`Session.keepAlive`). */
+  | { readonly type: 'keepAlive' };
 
 /**
  * The machine's wait states: where a running operation can stand while it waits for an event.
@@ -256,8 +258,11 @@ export const SESSION_TRANSITIONS: Readonly<Record<WaitState, readonly EventType[
   reply: ['reply', 'eof', 'abort'],
   tls: ['tlsStarted', 'eof', 'abort'],
   listening: ['listening', 'eof', 'abort', 'dataFailed'],
-  /** Setting up a transfer: replies and data-connection news may interleave. */
-  transfer: ['reply', 'eof', 'abort', 'dataOpened', 'dataClosed', 'dataFailed'],
+  /**
+   * Setting up and running a transfer: replies and data-connection news may interleave. A
+   * `keepAlive` reaches it only past the 1xx (see `Session.keepAlive`).
+   */
+  transfer: ['reply', 'eof', 'abort', 'dataOpened', 'dataClosed', 'dataFailed', 'keepAlive'],
   /** Draining the answers to ABOR: data-connection news is stale and ignored. */
   aborting: ['reply', 'eof', 'abort', 'dataOpened', 'dataClosed', 'dataFailed'],
 });

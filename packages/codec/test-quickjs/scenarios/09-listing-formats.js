@@ -36,6 +36,20 @@ test('the server offset applies to LIST times', () => {
   equal(entry.modifiedAt.toISOString(), '2024-06-14T07:30:00.000Z');
 });
 
+test('an offset function of the date reads each time at its own offset, with no host API', () => {
+  // A made-up zone: +02:00 from April to September, +01:00 otherwise (by the wall clock's month).
+  const zone = (wall) => (new Date(wall).getUTCMonth() >= 3 && new Date(wall).getUTCMonth() <= 8 ? 120 : 60);
+  const text = '-rw-r--r-- 1 u g 6 Jun 14 09:30 summer\n-rw-r--r-- 1 u g 6 Jan 14  2024 winter\n';
+  const times = parseListing(text, { now, timeZoneOffset: zone }).entries.map((e) => [e.name, e.modifiedAt.toISOString()]);
+  equal(times, [
+    ['summer', '2024-06-14T07:30:00.000Z'],
+    ['winter', '2024-01-13T23:00:00.000Z'],
+  ]);
+  const parser = new ListingParser({ now, timeZoneOffset: zone });
+  const entries = [...parser.push('01-14-24  09:30AM  6 dos\r\n'), ...parser.end()];
+  equal(entries[0].modifiedAt.toISOString(), '2024-01-14T08:30:00.000Z');
+});
+
 test('a wrapped VMS record and the line parser hook, streamed', () => {
   const parser = new ListingParser({ parseLine: (line) => (line.startsWith('#') ? null : undefined) });
   const text = '# banner\r\nA_LONG_NAME.TXT;1\r\n   1/4   2-JAN-2020 10:00:00  [U]  (RWED,RWED,RE,RE)\r\n';

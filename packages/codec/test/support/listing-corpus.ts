@@ -126,6 +126,16 @@ export const CORPUS: readonly CorpusCase[] = [
   unix('error line for one entry', 'ls: lost+found: Permission denied', null),
   unix('a stat that failed: no date', '-?????????   ? ?      ?             ?            ? broken', null),
   unix('bad permission letter', '-rwxr-xrwz   1 u      users      6 Jan 02  2020 bad-mode', null),
+  unix('permission letters out of their places', 'd-wrxr-xr-x   3 ops    ops     4096 Feb  9  2022 swapped', null),
+  unix('owner and group with spaces, the owner column padded', '-rw-r--r--   1 Jane Doe     Sales Team     20480 Feb 14  2023 forecast.xlsx', {
+    ...file('forecast.xlsx', 20480, '2023-02-14T00:00:00Z', 'day', 'Jane Doe', 'Sales Team'),
+  }),
+  unix('NetPresenz (Mac OS): the two fork sizes and their sum', '-rw-r--r--    20480     1536    22016 Sep  9  2019 Budget.xls', {
+    name: 'Budget.xls', type: 'file', size: 22016, modifiedAt: '2019-09-09T00:00:00Z', precision: 'day', permissions: rw,
+  }),
+  unix('NetPresenz folder', 'drwxr-xr-x               folder        0 Oct  3 11:20 Projects', {
+    name: 'Projects', type: 'directory', size: 0, modifiedAt: '2023-10-03T11:20:00Z', precision: 'minute', permissions: 'rwxr-xr-x',
+  }),
   unix('size not a number', '-rw-r--r--   1 u      users    12K Jan 02  2020 human', null),
   unix('30 February', '-rw-r--r--   1 u      users      6 Feb 30  2020 feb30', null),
   unix('31 June', '-rw-r--r--   1 u      users      6 Jun 31 10:00 jun31', null),
@@ -140,6 +150,8 @@ export const CORPUS: readonly CorpusCase[] = [
   dated('ISO date and time', '-rw-r--r--   1 anna users      100 2024-03-01 12:34 iso.txt', file('iso.txt', 100, '2024-03-01T12:34:00Z', 'minute', 'anna')),
   dated('full-iso with the offset ls prints', '-rw-r--r--   1 anna users      100 2024-03-01 12:34:56.123456789 +0100 full.txt', file('full.txt', 100, '2024-03-01T11:34:56.123Z', 'second', 'anna')),
   dated('ISO date alone', '-rw-r--r--   1 anna users      100 2024-03-01 dayonly.txt', file('dayonly.txt', 100, '2024-03-01T00:00:00Z', 'day', 'anna')),
+  dated('recent date of --time-style=iso, no year', '-rw-r--r--   1 anna users      100 05-31 08:45 minutes.txt', file('minutes.txt', 100, '2024-05-31T08:45:00Z', 'minute', 'anna')),
+  dated('month 13 in a recent ISO date', '-rw-r--r--   1 anna users      100 13-01 08:45 bad-iso.txt', null),
   dated('date with slashes', '-rw-r--r--   1 anna users      100 1999/10/12 slashed.txt', file('slashed.txt', 100, '1999-10-12T00:00:00Z', 'day', 'anna')),
   dated('date with slashes and a time', '-rw-r--r--   1 anna users      100 1999/10/12 08:30 slashed-time.txt', file('slashed-time.txt', 100, '1999-10-12T08:30:00Z', 'minute', 'anna')),
   dated('German, day first with a dot', '-rw-r--r--   1 anna users     2048 15. Mär 10:30 bericht.pdf', file('bericht.pdf', 2048, '2024-03-15T10:30:00Z', 'minute', 'anna')),
@@ -235,6 +247,8 @@ export const CORPUS: readonly CorpusCase[] = [
       ['31 April', ['BAD.TXT;1                 2/4     31-APR-2019 10:00:00  [SYSTEM]  (RWED,RWED,RE,RE)'], null],
       ['a month that is not one', ['BAD.TXT;2                 2/4     12-FOO-2019 10:00:00  [SYSTEM]  (RWED,RWED,RE,RE)'], null],
       ['an unclosed owner', ['BAD.TXT;3                 2/4     12-MAR-2019 10:00:00  [SYSTEM  (RWED,RWED,RE,RE)'], null],
+      ['a protection letter VMS does not have', ['BAD.TXT;4                 2/4     12-MAR-2019 10:00:00  [SYSTEM]  (RWED,RWEX,RE,RE)'], null],
+      ['a protection of two classes', ['BAD.TXT;5                 2/4     12-MAR-2019 10:00:00  [SYSTEM]  (RWED,RWED)'], null],
       ['a name alone that no record follows', ['ORPHAN.TXT;1'], null],
     ] as const
   ).map(([shape, lines, expected]): CorpusCase => ({ family: 'vms', format: 'vms', shape, lines, expected })),
@@ -249,6 +263,8 @@ export const CORPUS: readonly CorpusCase[] = [
       ['PDS/E (LISTLEVEL 1)', 'USR005 3390   2024/06/10  1    3  U        0 32760  PO-E  USER1.LOAD', { name: 'USER1.LOAD', type: 'directory' }],
       ['no unit column (z/OS 2.3 and later)', 'USR006 2024/01/02  1    1  FBA    133  1330  PS  USER1.REPORT.LIST', { name: 'USER1.REPORT.LIST', type: 'file' }],
       ['old Date column, MM/DD/YY', 'SYS001 3380K 11/23/98  1    2  FB      80  6160  PS  PAYROLL.JCL', { name: 'PAYROLL.JCL', type: 'file' }],
+      ['extents and tracks run together', 'USR009 3390   2024/02/20  2123456  VB     255 27998  PS  USER1.BIG.LOG', { name: 'USER1.BIG.LOG', type: 'file' }],
+      ['tracks too many for their column', 'USR010 3390   2024/02/21  3+++++  VBS  32760 27998  PS  USER1.HUGE.DUMP', { name: 'USER1.HUGE.DUMP', type: 'file' }],
       ['never referred to', 'USR007 3390   **NONE**    1    1  VB     255 27998  PS  USER1.NEVER.READ', { name: 'USER1.NEVER.READ', type: 'file' }],
       ['VSAM cluster', 'USR008 3390   2024/03/01  3   90  ?         ?     ?  VSAM  USER1.CUSTOMER.KSDS', { name: 'USER1.CUSTOMER.KSDS', type: 'unknown' }],
       ['migrated data set', 'Migrated                                                USER1.OLD.DATA', { name: 'USER1.OLD.DATA', type: 'unknown' }],
@@ -310,6 +326,7 @@ export const CORPUS: readonly CorpusCase[] = [
       ['two attributes, name with a blank', '              1024     RA          11-03-24   09:02  read only.txt', { name: 'read only.txt', type: 'file', size: 1024, modifiedAt: '2024-11-03T09:02:00Z', precision: 'minute' }],
       ['no attributes', '            345678                 01-15-98   23:59  OS2KRNL', { name: 'OS2KRNL', type: 'file', size: 345678, modifiedAt: '1998-01-15T23:59:00Z', precision: 'minute' }],
       ['size filling its column', '1234567890      A          02-29-24   12:00  BIG.ZIP', { name: 'BIG.ZIP', type: 'file', size: 1234567890, modifiedAt: '2024-02-29T12:00:00Z', precision: 'minute' }],
+      ['four-digit year', '                 0           DIR   01-20-2003 08:15  ARCHIVE', { name: 'ARCHIVE', type: 'directory', modifiedAt: '2003-01-20T08:15:00Z', precision: 'minute' }],
       ['30 February', '               100      A          02-30-24   12:00  BADDATE.TXT', null],
       ['an attribute OS/2 does not have', '               100      Q          02-10-24   12:00  BADATTR.TXT', null],
     ] as const

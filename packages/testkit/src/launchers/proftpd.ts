@@ -58,6 +58,8 @@ export const proftpd: Launcher = {
         CERT: s.certFile,
         KEY: s.keyFile,
         TLS_OPTIONS: tlsOptions(s.tls),
+        TIMES_GMT: s.listTimeZone === undefined ? 'on' : 'off',
+        FACTS_ADVERTISE: s.mlst ? 'on' : 'off',
       }),
     );
     // -c needs an absolute path. -t first: a configuration error then shows up as such, not as a
@@ -67,6 +69,7 @@ export const proftpd: Launcher = {
     await run(binary(), ['-t', '-c', config, ...defines]).catch((error: { stderr?: string; stdout?: string }) => {
       throw new Error(`proftpd rejects its configuration:\n${error.stderr ?? ''}${error.stdout ?? ''}`);
     });
-    return { command: binary(), args: ['-n', ...family, '-c', config, ...defines] };
+    // A POSIX TZ string (`XST-5:30`) needs no zone file, so it holds inside the chroot too.
+    return { command: binary(), args: ['-n', ...family, '-c', config, ...defines], ...(s.listTimeZone === undefined ? {} : { env: { TZ: s.listTimeZone } }) };
   },
 };

@@ -37,6 +37,10 @@ export interface LaunchSettings {
   readonly anonymous: boolean;
   /** Bytes per second per data connection; 0 is no cap. Only vsftpd is given a non-zero one. */
   readonly maxRate: number;
+  /** A POSIX `TZ` to run in and list LIST times in (else LIST is UTC). Only ProFTPD is given one. */
+  readonly listTimeZone?: string;
+  /** Advertise MLST in FEAT. Only ProFTPD is given false. */
+  readonly mlst: boolean;
   /** Undefined: plain FTP only. */
   readonly tls?: ResolvedTls;
   /**

@@ -51,6 +51,7 @@ export const vsftpd: Launcher = {
         KEY: s.keyFile,
         REQUIRE_TLS_REUSE: yesNo(tls?.requireReuse ?? true),
         MAX_RATE: s.maxRate,
+        USE_LOCALTIME: yesNo(s.listTimeZone !== undefined),
       }),
     );
     // vsftpd refuses a config file that others can write, and it holds nothing secret.
@@ -61,6 +62,8 @@ export const vsftpd: Launcher = {
       env['OPENSSL_CONF'] = join(s.stateDir, 'openssl.cnf');
       await writeFile(env['OPENSSL_CONF'], opensslConf(tls.minVersion, tls.maxVersion));
     }
+    // A POSIX TZ string (`XST-5:30`) needs no zone file, so it holds inside the chroot too.
+    if (s.listTimeZone !== undefined) env['TZ'] = s.listTimeZone;
     return { command: VSFTPD, args: [config], env, stdinToLog: true };
   },
 };

@@ -4,8 +4,9 @@
  * Theory of operation: chunks go straight to a waiting reader when there is one, and otherwise into
  * a FIFO. When more than {@link HIGH_WATER} bytes sit unread, the socket is paused, so a slow
  * consumer slows the peer down (TCP flow control) instead of filling memory; it is resumed once the
- * reader has drained the FIFO below {@link LOW_WATER}. Chunks are handed out as they came, never
- * copied or merged.
+ * reader has drained the FIFO below {@link LOW_WATER}. A reader that is slow on purpose (a bandwidth
+ * limit) lowers both marks ({@link ChunkQueue.setHighWater}), so the peer feels it sooner. Chunks
+ * are handed out as they came, never copied or merged.
  *
  * End of stream and errors are sticky. An error that comes from the socket is delivered after the
  * chunks that arrived before it (a reset after the last bytes must not lose them); an error that
@@ -46,6 +47,8 @@ export class ChunkQueue {
   #makeError: (() => unknown) | undefined;
   #paused = false;
   #flow: Flow;
+  #highWater = HIGH_WATER;
+  #lowWater = LOW_WATER;
 
   constructor(flow: Flow) {
     this.#flow = flow;
@@ -61,6 +64,20 @@ export class ChunkQueue {
     return this.#bytes;
   }
 
+  /**
+   * Pause the socket above `bytes` unread bytes instead of {@link HIGH_WATER}, and resume it at a
+   * quarter of that (never above {@link LOW_WATER}); `undefined` restores both marks.
+   */
+  setHighWater(bytes: number | undefined): void {
+    this.#highWater = bytes === undefined ? HIGH_WATER : Math.max(1, bytes);
+    this.#lowWater = bytes === undefined ? LOW_WATER : Math.min(LOW_WATER, Math.floor(this.#highWater / 4));
+    if (!this.#paused && !this.done && this.#bytes > this.#highWater) {
+      this.#paused = true;
+      this.#flow.pause();
+    }
+    this.#release();
+  }
+
   push(chunk: Uint8Array): void {
     if (this.done || chunk.byteLength === 0) return;
     const waiter = this.#waiters.shift();
@@ -70,7 +87,7 @@ export class ChunkQueue {
     }
     this.#chunks.push(chunk);
     this.#bytes += chunk.byteLength;
-    if (!this.#paused && this.#bytes > HIGH_WATER) {
+    if (!this.#paused && this.#bytes > this.#highWater) {
       this.#paused = true;
       this.#flow.pause();
     }
@@ -145,7 +162,7 @@ export class ChunkQueue {
   }
 
   #release(): void {
-    if (this.#paused && this.#bytes <= LOW_WATER) {
+    if (this.#paused && this.#bytes <= this.#lowWater) {
       this.#paused = false;
       if (!this.done) this.#flow.resume();
     }

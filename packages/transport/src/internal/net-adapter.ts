@@ -157,12 +157,15 @@ class NetConnection implements Connection {
   #readyWaiter: Waiter | undefined;
   /** Where a Node plain socket's chunks come from; undefined where the runtime allocates them. */
   readonly #pool: SlabPool | undefined;
+  /** The bound on one read into the slab pool, which `setReadAhead` moves with the read-ahead. */
+  readonly #readSize: ReadSize | undefined;
   readonly #settleClosed: (error?: unknown) => void;
   readonly closed: Promise<void>;
 
-  constructor(runtime: RuntimeName, socket: Socket, tcp: net.Socket, host: string, connected: boolean, pool?: SlabPool) {
+  constructor(runtime: RuntimeName, socket: Socket, tcp: net.Socket, host: string, connected: boolean, pool?: SlabPool, readSize?: ReadSize) {
     this.#runtime = runtime;
     this.#pool = pool;
+    this.#readSize = readSize;
     this.#socket = socket;
     this.#tcp = tcp;
     this.#host = host;
@@ -206,6 +209,13 @@ class NetConnection implements Connection {
 
   recycle(chunk: Uint8Array): void {
     this.#pool?.recycle(chunk);
+  }
+
+  setReadAhead(bytes: number | undefined): void {
+    this.#queue.setHighWater(bytes);
+    // A read into a slab takes up to 2 MiB: one read must not bring more than the bound either.
+    // (Node asks for the next read's buffer as the last read ends, so the bound holds from the next.)
+    if (this.#readSize) this.#readSize.bytes = bytes ?? Infinity;
   }
 
   write(bytes: Uint8Array): Promise<void> {
@@ -439,15 +449,23 @@ function unzeroed(bytes: number): Uint8Array {
   return new Uint8Array(buffer.buffer, buffer.byteOffset, buffer.byteLength);
 }
 
+/** The most one read may take; a bounded read-ahead bounds it too (see `setReadAhead`). */
+interface ReadSize {
+  bytes: number;
+}
+
 /**
- * Node's `onread` option for a plain socket: each read lands in `pool`'s free room and is
- * re-emitted as a `data` event carrying that piece. The socket's `pause()` and `resume()` stop and
- * restart these reads as they do normal ones.
+ * Node's `onread` option for a plain socket: each read lands in `pool`'s free room, at most
+ * `size.bytes` of it, and is re-emitted as a `data` event carrying that piece. The socket's
+ * `pause()` and `resume()` stop and restart these reads as they do normal ones.
  */
-function largeReads(pool: SlabPool, emit: (chunk: Uint8Array) => void): Pick<net.NetConnectOpts, 'onread'> {
+function largeReads(pool: SlabPool, size: ReadSize, emit: (chunk: Uint8Array) => void): Pick<net.NetConnectOpts, 'onread'> {
   return {
     onread: {
-      buffer: () => pool.room(),
+      buffer: () => {
+        const room = pool.room();
+        return room.byteLength > size.bytes ? room.subarray(0, size.bytes) : room;
+      },
       callback: (bytes: number) => {
         emit(pool.take(bytes));
         return true; // keep reading; the queue pauses the socket itself when it holds too much
@@ -471,10 +489,11 @@ async function connectNet(runtime: RuntimeName, options: ConnectOptions): Promis
   const deadline = new Deadline(options, `Connecting to ${host} port ${port}`, () => connection?.destroy());
   try {
     const pool = options.tls ? undefined : slabPoolFor(runtime);
+    const readSize: ReadSize = { bytes: Infinity };
     // Implicit TLS runs over a TCP socket of our own, as startTls does, for the reset probe (see the module comment).
-    const plain: net.Socket = net.connect({ host, port, allowHalfOpen: true, ...(pool ? largeReads(pool, (chunk) => plain.emit('data', chunk)) : {}) });
+    const plain: net.Socket = net.connect({ host, port, allowHalfOpen: true, ...(pool ? largeReads(pool, readSize, (chunk) => plain.emit('data', chunk)) : {}) });
     const socket = options.tls ? connectTls(runtime, options.tls, host, { socket: plain }) : plain;
-    connection = new NetConnection(runtime, socket, plain, host, false, pool);
+    connection = new NetConnection(runtime, socket, plain, host, false, pool, readSize);
     await connection.ready();
     return connection;
   } catch (error) {
