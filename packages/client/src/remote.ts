@@ -361,7 +361,9 @@ export abstract class RemoteCalls {
 
   /**
    * Download to a file path, a Web `WritableStream`, a Node `Writable` or a chunk callback. A file
-   * path is written under a temporary name and renamed into place only once complete.
+   * path is written under a temporary name and renamed into place only once complete (and, with
+   * `verify`, checked: see {@link TransferOptions.verify}). A stream or callback has had the bytes
+   * by the time a check fails: the call rejects with `VerifyError` all the same.
    *
    * @example
    * ```ts
@@ -440,7 +442,8 @@ export abstract class RemoteCalls {
   }
 
   /**
-   * Append to a remote file (APPE).
+   * Append to a remote file (APPE). `verify` takes only `'size'` here: the remote file's size before
+   * the append plus the bytes sent (its earlier bytes are not known here to hash).
    *
    * @example
    * ```ts
