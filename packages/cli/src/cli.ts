@@ -41,6 +41,7 @@ const OPTIONS = {
   delete: { type: 'boolean' },
   'dry-run': { type: 'boolean' },
   checksum: { type: 'boolean' },
+  verify: { type: 'string' },
   parallel: { type: 'string' },
   include: { type: 'string', multiple: true },
   'max-depth': { type: 'string' },
@@ -216,6 +217,10 @@ function toFlags(values: Record<string, string | boolean | (string | boolean)[] 
   const retryDelayMs = seconds(str('retry-delay'), '--retry-delay', true);
   const rateText = str('limit-rate');
   const limitRate = rateText === undefined ? undefined : parseRate(rateText);
+  const verify = str('verify');
+  if (verify !== undefined && verify !== 'size' && verify !== 'checksum') {
+    throw new UsageError(`--verify wants size or checksum, not ${JSON.stringify(verify)}`);
+  }
   const parallelText = str('parallel');
   const parallel = parallelText === undefined ? 1 : Number(parallelText);
   if (!Number.isInteger(parallel) || parallel < 1 || parallel > MAX_PARALLEL) {
@@ -234,6 +239,7 @@ function toFlags(values: Record<string, string | boolean | (string | boolean)[] 
     delete: bool('delete'),
     dryRun: bool('dry-run'),
     checksum: bool('checksum'),
+    verify,
     parallel,
     include: list('include'),
     exclude: list('exclude'),

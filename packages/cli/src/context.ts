@@ -33,6 +33,8 @@ export interface Flags {
   readonly delete: boolean;
   readonly dryRun: boolean;
   readonly checksum: boolean;
+  /** `--verify`: get, put, cat and the tree commands check each transfer (the client's `verify`); undefined: no check. */
+  readonly verify: 'size' | 'checksum' | undefined;
   /** Sessions of a Pool for mirror, get -r and put -r (listings, checksums and copies). 1: one session. */
   readonly parallel: number;
   readonly include: readonly string[];

@@ -42,6 +42,9 @@ Options:
   --dry-run                mirror: print the plan, change nothing
   --checksum               mirror: decide same-size files by the server's checksum (HASH,
                            XSHA256, XMD5, XCRC...) instead of their times; fails if it has none
+  --verify size|checksum   get, put, cat, mirror: check each file once moved, by the server's
+                           SIZE or its checksum (HASH, XSHA256...) against the local bytes;
+                           a mismatch exits 9 and leaves no downloaded file behind
   --parallel N             mirror, get -r, put -r, watch -r: run over N sessions, N files (or
                            listings) at once (default 1)
   --include GLOB           mirror, watch: only files matching GLOB (repeatable; * ** ? [..] {a,b})
@@ -84,6 +87,7 @@ Exit codes:
   7   a local file could not be read or written, or the local tree loops or runs too deep
   8   the server broke the protocol, sent an unsafe file name or an unreadable listing,
       is an SSH (SFTP) server, or its tree loops or runs deeper than --max-depth
+  9   --verify: a transferred file's size or checksum is not its source's
   130 interrupted (Ctrl-C)
 
 Examples:

@@ -33,7 +33,7 @@
  * @module
  */
 import { transport as defaultTransport } from '@ftpkit/transport';
-import type { CallOptions, DirectoryTransferOptions, Progress, TransferOptions, TransferResult } from './calls.js';
+import type { CallOptions, DirectoryTransferOptions, Progress, TransferOptions, TransferResult, VerifyMethod } from './calls.js';
 import type { Client } from './client.js';
 import { clockOf, type Clock } from './driver/clock.js';
 import { callLimit, RateLimit, sharing } from './driver/throttle.js';
@@ -92,6 +92,16 @@ export interface ManyOptions extends CallOptions {
    * ```
    */
   readonly limitRate?: number;
+  /**
+   * Check every item as a single transfer's `verify` does (`'size'` or `'checksum'`). The first
+   * mismatch fails the call with `VerifyError`, under the fail-fast rule. Default `false`.
+   *
+   * @example
+   * ```ts
+   * await pool.downloadMany([{ from: '/pub/a.bin', to: './a.bin' }], { verify: 'checksum' });
+   * ```
+   */
+  readonly verify?: VerifyMethod | false | undefined;
 }
 
 /** Options of the Pool's directory transfers: the same as a Client's, {@link DirectoryTransferOptions}. */
@@ -251,7 +261,7 @@ export class Pool extends RemoteCalls implements AsyncDisposable {
     const meter = progressMeter(options.onProgress, undefined);
     const paced = this.#paced(options);
     return runAll(items, this.#size, options.signal, (item, signal) =>
-      retriedDownload(this.runner(), item.from, item.to, { signal, ...modeOf(options), ...progressOf(meter, options), ...paced }),
+      retriedDownload(this.runner(), item.from, item.to, { signal, ...transferOf(options), ...progressOf(meter, options), ...paced }),
     );
   }
 
@@ -272,7 +282,7 @@ export class Pool extends RemoteCalls implements AsyncDisposable {
     const meter = progressMeter(options.onProgress, total);
     const paced = this.#paced(options);
     return runAll(items, this.#size, options.signal, (item, signal) =>
-      retriedUpload(this.runner(), item.from, item.to, 'STOR', { signal, ...modeOf(options), ...progressOf(meter, options), ...paced }),
+      retriedUpload(this.runner(), item.from, item.to, 'STOR', { signal, ...transferOf(options), ...progressOf(meter, options), ...paced }),
     );
   }
 
@@ -366,8 +376,9 @@ function progressOf(meter: ReturnType<typeof progressMeter>, options: { readonly
   return options.onProgress ? { onProgress: feed(meter) } : {};
 }
 
-function modeOf(options: ManyOptions): Pick<TransferOptions, 'mode'> {
-  return options.mode ? { mode: options.mode } : {};
+/** What each item of a many-item call takes from the call's options: the mode and the verification. */
+function transferOf(options: ManyOptions): Pick<TransferOptions, 'mode' | 'verify'> {
+  return { ...(options.mode ? { mode: options.mode } : {}), ...(options.verify ? { verify: options.verify } : {}) };
 }
 
 /** Bytes an upload of these sources moves, when all are files or byte arrays. */

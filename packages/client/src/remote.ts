@@ -416,8 +416,10 @@ export abstract class RemoteCalls {
 
   /**
    * Download to a file path, a Web `WritableStream`, a Node `Writable` or a chunk callback. A file
-   * path is written under a temporary name and renamed into place only once complete. Under the
-   * `retry` option a cut download resumes (REST) where the destination ends.
+   * path is written under a temporary name and renamed into place only once complete (and, with
+   * `verify`, checked: see {@link TransferOptions.verify}). A stream or callback has had the bytes
+   * by the time a check fails: the call rejects with `VerifyError` all the same. Under the `retry`
+   * option a cut download resumes (REST) where the destination ends.
    *
    * @example
    * ```ts
@@ -498,7 +500,8 @@ export abstract class RemoteCalls {
   }
 
   /**
-   * Append to a remote file (APPE).
+   * Append to a remote file (APPE). `verify` takes only `'size'` here: the remote file's size before
+   * the append plus the bytes sent (its earlier bytes are not known here to hash).
    *
    * @example
    * ```ts

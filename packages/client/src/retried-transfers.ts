@@ -35,12 +35,14 @@
  */
 import { RemoteProtocolError, type Reply } from '@ftpkit/codec';
 import type { Progress, TransferOptions, TransferResult } from './calls.js';
-import { stat } from './io/fs.js';
+import { VerifyError } from './errors.js';
+import { stat, unlink } from './io/fs.js';
 import { openSink, type DownloadDestination, type Sink } from './io/sinks.js';
 import type { UploadSource } from './io/sources.js';
 import type { Runner, TransferOpOptions } from './ops/conn.js';
 import { fetchInto, sizeOrUndefined } from './ops/download.js';
 import { resumePoint, upload } from './ops/upload.js';
+import { finishVerify, startVerify, verifyMethodOf, type Tally } from './ops/verify.js';
 import { progressMeter, type ProgressMeter } from './progress.js';
 import { giveUp, retrying, type RetryHooks } from './retry.js';
 
@@ -66,10 +68,14 @@ export function retriedDownload(runner: Runner, remotePath: string, destination:
   const ascii = options.mode === 'ascii';
   const signal = options.signal;
   const call = signal ? { signal } : {};
+  const method = verifyMethodOf(options);
+  const local = typeof destination === 'string' ? destination : undefined;
   return runner.call(options, async (attempt) => {
     const sink = await openSink(destination, startAt);
     /** Bytes the destination has taken since `startAt`. */
     let held = 0;
+    /** With `verify`: the destination's bytes, counted and hashed across attempts; made again when it starts over. */
+    let tally: Tally | undefined;
     let total: number | undefined;
     let meter: ProgressMeter | undefined;
     /** Whether the last connection can REST (FEAT, or the call's own REST). */
@@ -94,19 +100,30 @@ export function retriedDownload(runner: Runner, remotePath: string, destination:
                 }
                 meter.add(-meter.bytes());
                 held = 0;
+                tally = undefined;
               }
             }
+            if (method && tally === undefined) {
+              tally = startVerify(conn, method);
+              if (startAt > 0) await tally.prefix(startAt, local);
+            }
+            const feed = tally?.add;
             let open = true;
             const write: Sink['write'] = (chunk, recycle) => {
               if (!open) return;
               held += chunk.length;
+              feed?.(chunk); // before the sink may hand the chunk's memory back
               return sink.write(chunk, recycle);
             };
+            let reply: Reply;
             try {
-              return await fetchInto(conn, remotePath, write, { ...call, ...paceOf(options), startAt: startAt + held, mode: options.mode, size: total, onBytes: meter.add });
+              reply = await fetchInto(conn, remotePath, write, { ...call, ...paceOf(options), startAt: startAt + held, mode: options.mode, size: total, onBytes: meter.add });
             } finally {
               open = false;
             }
+            // A mismatch is not retried (isRetryable): the bytes already written are the suspect ones.
+            if (tally) await finishVerify(conn, tally, { direction: 'download', remote: remotePath, local }, call);
+            return reply;
           }),
         hooksOf(runner, {
           progress: () => held,
@@ -119,6 +136,8 @@ export function retriedDownload(runner: Runner, remotePath: string, destination:
       return { bytes: meter?.bytes() ?? 0, reply };
     } catch (err) {
       await sink.discard();
+      // A resumed download grew the user's file in place: its bytes are known wrong.
+      if (err instanceof VerifyError && local !== undefined && startAt > 0) await unlink(local).catch(() => {});
       throw err;
     }
   });

@@ -17,7 +17,10 @@
  * missing, provided the remote path, size and modification time still match; anything else (no
  * state, unreadable state, a changed file) starts over. Progress is counted only after a positional
  * write has completed, so the state never claims bytes the part file does not hold. A `limitRate`
- * is one budget for all the ranges together (driver/throttle.ts), under the Pool's.
+ * is one budget for all the ranges together (driver/throttle.ts), under the Pool's. With `verify`,
+ * the whole part file is checked once every range is in (ops/verify.ts; the ranges arrive out of
+ * order, so the file is read once for a checksum), before it is renamed: a mismatch deletes the
+ * part file and its state, so the next call starts over.
  *
  * Under the retry policy each range is retried on its own, on any healthy session, from where it
  * stopped: a range's writes count only while its attempt runs, so a write still finishing after a
@@ -33,6 +36,8 @@ import { recyclingDestination, writeAt } from './io/sinks.js';
 import { callLimit, type RateLimit } from './driver/throttle.js';
 import type { Conn, Runner } from './ops/conn.js';
 import { download, sizeOrUndefined } from './ops/download.js';
+import { finishVerify, startVerify, verifyMethodOf } from './ops/verify.js';
+import { VerifyError } from './errors.js';
 import { runAll } from './parallel.js';
 import { progressMeter } from './progress.js';
 import { idempotent } from './retried.js';
@@ -78,7 +83,11 @@ export async function segmentedDownload(
   const call = signal ? { signal } : {};
   const limit = callLimit(runner.limit, options.limitRate);
   const paced = limit ? { callLimit: limit } : {};
-  const probe = await idempotent(runner, call, { call: 'size', path: remote }, (conn) => probeFile(conn, remote, call));
+  const method = verifyMethodOf(options);
+  const probe = await idempotent(runner, call, { call: 'size', path: remote }, (conn) => {
+    if (method) startVerify(conn, method); // a checksum the server cannot give fails before anything moves
+    return probeFile(conn, remote, call);
+  });
   const count = probe ? Math.min(segments, Math.floor(probe.size / MIN_SEGMENT)) : 1;
   if (!probe || count < 2) {
     const { segments: _segments, ...single } = options;
@@ -122,6 +131,16 @@ export async function segmentedDownload(
     throw err;
   }
   await handle.close().catch(writing);
+  if (method) {
+    await runner.run(call, async (conn) => {
+      const tally = startVerify(conn, method);
+      await tally.prefix(undefined, part);
+      await finishVerify(conn, tally, { direction: 'download', remote, local }, call);
+    }).catch(async (err: unknown) => {
+      if (err instanceof VerifyError) await Promise.all([unlink(part).catch(() => {}), unlink(statePath).catch(() => {})]);
+      throw err;
+    });
+  }
   await rename(part, local).catch(writing);
   await unlink(statePath).catch(() => {});
   // The last range always ends with its RETR's own final reply, in this call or an earlier one.

@@ -5,30 +5,48 @@
  * (TYPE A, with CRLF turned into LF here, RFC 959 §3.1.1.1). Progress is counted on the bytes that
  * arrive; its `total` comes from SIZE, asked only when someone listens. A file sink is committed (its
  * temporary file renamed into place) only after the transfer is complete by every measure this side
- * has (see {@link checkComplete}); anything else discards it.
+ * has (see {@link checkComplete}) and, with `verify`, checked against the server (ops/verify.ts);
+ * anything else discards it. A resumed download to a path grows the user's file in place, so a
+ * failed verification deletes that file: its bytes are known wrong, and the next try starts at 0.
  *
  * @module
  */
 import { FtpReplyError, parseAnnouncedSize, parseSizeReply, type Reply } from '@ftpkit/codec';
 import { ConnectionError } from '@ftpkit/transport';
 import type { CallOptions, TransferResult } from '../calls.js';
+import { VerifyError } from '../errors.js';
 import { crlfToLf } from '../io/ascii.js';
+import { unlink } from '../io/fs.js';
 import { openSink, type DownloadDestination, type Sink } from '../io/sinks.js';
 import { progressMeter } from '../progress.js';
 import type { Conn, TransferCallOptions, TransferOpOptions } from './conn.js';
+import { finishVerify, startVerify, verifyMethodOf } from './verify.js';
 
 /** RETR `remotePath` into `destination`: one attempt, its sink opened here and committed or discarded. */
 export async function download(conn: Conn, remotePath: string, destination: DownloadDestination, options: TransferOpOptions): Promise<TransferResult> {
   const startAt = options.startAt ?? 0;
+  const method = verifyMethodOf(options);
+  const tally = method ? startVerify(conn, method) : undefined;
+  const local = typeof destination === 'string' ? destination : undefined;
   const total = options.onProgress ? await sizeOrUndefined(conn, remotePath, options) : undefined;
   const sink = await openSink(destination, startAt);
   const progress = progressMeter(options.onProgress, total === undefined ? undefined : Math.max(0, total - startAt));
+  const add = tally?.add;
+  const write: Sink['write'] = add
+    ? (chunk, recycle) => {
+        add(chunk); // before the sink may hand the chunk's memory back
+        return sink.write(chunk, recycle);
+      }
+    : sink.write;
   try {
-    const reply = await fetchInto(conn, remotePath, sink.write, { ...options, startAt, size: total, onBytes: progress.add });
+    if (tally && startAt > 0) await tally.prefix(startAt, local);
+    const reply = await fetchInto(conn, remotePath, write, { ...options, startAt, size: total, onBytes: progress.add });
+    if (tally) await finishVerify(conn, tally, { direction: 'download', remote: remotePath, local }, options);
     await sink.commit();
     return { bytes: progress.bytes(), reply };
   } catch (err) {
     await sink.discard();
+    if (err instanceof VerifyError && local !== undefined && startAt > 0) await unlink(local).catch(() => {});
     throw err;
   }
 }

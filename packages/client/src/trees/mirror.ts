@@ -24,10 +24,11 @@ import { remoteJoin } from '../io/paths.js';
 import { checksum } from '../ops/checksum.js';
 import type { Runner } from '../ops/conn.js';
 import { isDirectory } from '../ops/dirs.js';
+import { verifyMethodOf } from '../ops/verify.js';
 import { runAll } from '../parallel.js';
 import { idempotent } from '../retried.js';
 import { compileGlob } from './glob.js';
-import { localChecksum } from './local-checksum.js';
+import { localChecksum } from '../io/local-checksum.js';
 import { applyChecksums, byPath, checksumCandidates, excludedBy, planMirror, type TreeEntry } from './plan.js';
 import { localPath, runPlan } from './run.js';
 import { maxDepthOf } from './loops.js';
@@ -72,6 +73,7 @@ export async function mirror(runner: Runner, options: MirrorOptions): Promise<Mi
       onFile: options.onFile,
       maxDepth: options.maxDepth,
       limitRate: options.limitRate,
+      verify: options.verify,
     }),
   );
 }
@@ -124,6 +126,7 @@ export async function copyTree(
     onProgress: options.onProgress,
     onFile: options.onFile,
     limitRate: options.limitRate,
+    verify: options.verify,
   });
   return {
     files: copied.length,
@@ -147,6 +150,7 @@ function checkOptions(options: TreeOptions): void {
   for (const pattern of [...(options.include ?? []), ...(options.exclude ?? [])]) compileGlob(pattern);
   maxDepthOf(options);
   if (options.limitRate !== undefined) checkRate(options.limitRate);
+  verifyMethodOf(options);
 }
 
 /** What both walks of a transfer take: links, the depth bound, and the folders `exclude` leaves alone. */

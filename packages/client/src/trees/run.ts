@@ -11,7 +11,9 @@
  * Each copy and deletion reports `onFile` as it starts and finishes; `onProgress` gets the bytes of
  * all copies together (and `limitRate` is one budget for all of them, driver/throttle.ts) (with `total` when every size is known) and the file that moved. A download can
  * take its source's time and an upload gets it with MFMT where the server has it (best effort), so a
- * later mirror sees both as unchanged.
+ * later mirror sees both as unchanged. With `verify`, every copy is checked as a single transfer is
+ * (ops/verify.ts): a download before its temporary file is renamed into place, an upload before
+ * its time is set.
  *
  * Under the retry policy each step is retried on its own (retried.ts, retried-transfers.ts): a copy
  * resumes where its file stopped, a folder creation accepts the folder it made, a deletion checks
@@ -26,7 +28,7 @@
  *
  * @module
  */
-import type { CallOptions, FileEvent, MirrorAction, MirrorPlan, TreeProgress } from '../calls.js';
+import type { CallOptions, FileEvent, MirrorAction, MirrorPlan, TreeProgress, VerifyMethod } from '../calls.js';
 import { join, localFileError, makeFolder, mkdir, refuseLink, rm, utimes } from '../io/fs.js';
 import { remoteJoin } from '../io/paths.js';
 import { callLimit } from '../driver/throttle.js';
@@ -56,6 +58,8 @@ export interface RunOptions extends CallOptions {
   readonly maxDepth?: number | undefined;
   /** The call's bandwidth limit, one budget for all its copies. */
   readonly limitRate?: number | undefined;
+  /** Check each copy (ops/verify.ts); a download before it is renamed into place. */
+  readonly verify?: VerifyMethod | false | undefined;
 }
 
 /** lstat calls at once while a download's paths are checked for links. */
@@ -82,7 +86,7 @@ export async function runPlan(runner: Runner, plan: MirrorPlan, options: RunOpti
   const moved = new Map<MirrorAction, number>();
   const step = async (action: MirrorAction, each: AbortSignal): Promise<void> => {
     const at = { signal: each };
-    const paced = limit ? { callLimit: limit } : {};
+    const paced = { ...(limit ? { callLimit: limit } : {}), ...(options.verify ? { verify: options.verify } : {}) };
     const remote = remoteJoin(options.remote, action.path);
     const local = localPath(options.local, action.path);
     if (action.kind === 'mkdir') {
