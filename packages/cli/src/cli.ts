@@ -7,7 +7,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
-import { Client, Pool, type ClientOptions } from '@ftpkit/client';
+import { attemptsOf, Client, Pool, type ClientOptions, type RetryEvent } from '@ftpkit/client';
 import { COMMANDS, type CommandName } from './commands.js';
 import type { CliIo, Context, Flags } from './context.js';
 import { describeFailure, EXIT, UsageError } from './exit-codes.js';
@@ -18,6 +18,15 @@ import { originKey, withCredentials, type RemoteTarget } from './target.js';
 
 /** More sessions than this mostly trips servers' per-address connection limits (vsftpd's default is 50). */
 const MAX_PARALLEL = 32;
+
+/**
+ * The commands that retry unless told otherwise (`--retry 0`), and how often: a transfer left
+ * running should survive a dropped connection, and three retries with the library's backoff (1, 2
+ * and 4 s, jittered) ride out a brief outage without hiding a server that is really gone. The other
+ * commands change or list one thing and answer at once; they retry only with `--retry`.
+ */
+const RETRYING: ReadonlySet<string> = new Set(['get', 'put', 'mirror']);
+const DEFAULT_RETRIES = 3;
 
 const OPTIONS = {
   'explicit-tls': { type: 'boolean' },
@@ -32,6 +41,7 @@ const OPTIONS = {
   delete: { type: 'boolean' },
   'dry-run': { type: 'boolean' },
   checksum: { type: 'boolean' },
+  verify: { type: 'string' },
   parallel: { type: 'string' },
   include: { type: 'string', multiple: true },
   'max-depth': { type: 'string' },
@@ -43,6 +53,8 @@ const OPTIONS = {
   'netrc-file': { type: 'string' },
   'list-time-zone': { type: 'string' },
   timeout: { type: 'string' },
+  retry: { type: 'string' },
+  'retry-delay': { type: 'string' },
   'limit-rate': { type: 'string' },
   verbose: { type: 'boolean', short: 'v' },
   json: { type: 'boolean' },
@@ -100,6 +112,11 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
       // One budget per session or pool: with --parallel, the N sessions share it, as one curl transfer would.
       ...(flags.limitRate ? { limitRate: flags.limitRate } : {}),
       ...(flags.verbose ? { log: (entry: { direction: string; text: string }) => void io.stderr.write(`${entry.direction} ${entry.text}\n`) } : {}),
+      retry: {
+        retries: flags.retry ?? (RETRYING.has(name) ? DEFAULT_RETRIES : 0),
+        ...(flags.retryDelayMs === undefined ? {} : { delay: flags.retryDelayMs, maxDelay: flags.retryDelayMs }),
+        ...(flags.quiet ? {} : { onRetry: (event: RetryEvent) => void io.stderr.write(retryLine(event, io.stderr.isTTY === true)) }),
+      },
     };
     // Credentials are looked up (and prompted for) once per server, for its session and its pool alike.
     const credentials = new Map<string, Promise<ClientOptions>>();
@@ -159,10 +176,13 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
   } catch (err) {
     const failure = describeFailure(err, commandName);
     const hint = failure.exitCode === EXIT.usage ? ' Run ftpkit --help for usage.' : '';
-    io.stderr.write(`ftpkit: ${failure.message}${hint}\n`);
+    const attempts = attemptsOf(err);
+    const tries = attempts !== undefined && attempts > 1 ? ` (gave up after ${attempts} attempts)` : '';
+    io.stderr.write(`ftpkit: ${failure.message}${tries}${hint}\n`);
     if (json) {
       const { message, exitCode, code, reply, command } = failure;
-      io.stdout.write(`${JSON.stringify({ ok: false, error: { code, exitCode, message, ...(reply ? { reply } : {}), ...(command ? { command } : {}) } })}\n`);
+      const error = { code, exitCode, message, ...(reply ? { reply } : {}), ...(command ? { command } : {}), ...(attempts !== undefined ? { attempts } : {}) };
+      io.stdout.write(`${JSON.stringify({ ok: false, error })}\n`);
     }
     return failure.exitCode;
   } finally {
@@ -189,8 +209,18 @@ function toFlags(values: Record<string, string | boolean | (string | boolean)[] 
   if (maxDepth !== undefined && (depthText!.trim() === '' || !Number.isSafeInteger(maxDepth) || maxDepth < 0)) {
     throw new UsageError(`--max-depth wants a whole number of folders from 0, not ${JSON.stringify(depthText)}`);
   }
+  const retryText = str('retry');
+  const retry = retryText === undefined ? undefined : Number(retryText);
+  if (retry !== undefined && (retryText!.trim() === '' || !Number.isSafeInteger(retry) || retry < 0)) {
+    throw new UsageError(`--retry wants a whole number of retries from 0, not ${JSON.stringify(retryText)}`);
+  }
+  const retryDelayMs = seconds(str('retry-delay'), '--retry-delay', true);
   const rateText = str('limit-rate');
   const limitRate = rateText === undefined ? undefined : parseRate(rateText);
+  const verify = str('verify');
+  if (verify !== undefined && verify !== 'size' && verify !== 'checksum') {
+    throw new UsageError(`--verify wants size or checksum, not ${JSON.stringify(verify)}`);
+  }
   const parallelText = str('parallel');
   const parallel = parallelText === undefined ? 1 : Number(parallelText);
   if (!Number.isInteger(parallel) || parallel < 1 || parallel > MAX_PARALLEL) {
@@ -209,6 +239,7 @@ function toFlags(values: Record<string, string | boolean | (string | boolean)[] 
     delete: bool('delete'),
     dryRun: bool('dry-run'),
     checksum: bool('checksum'),
+    verify,
     parallel,
     include: list('include'),
     exclude: list('exclude'),
@@ -220,11 +251,24 @@ function toFlags(values: Record<string, string | boolean | (string | boolean)[] 
     netrcFile: str('netrc-file'),
     listTimeZone: str('list-time-zone'),
     timeoutMs,
+    retry,
+    retryDelayMs,
     limitRate,
     verbose: bool('verbose'),
     json: bool('json'),
     quiet: bool('quiet'),
   };
+}
+
+/**
+ * A retry as one line on stderr: what, when, why, and from where a download goes on. On a terminal
+ * it first clears the progress line it interrupts, which the next progress update draws again.
+ */
+function retryLine(event: RetryEvent, tty: boolean): string {
+  const what = `${event.call}${event.path === undefined ? '' : ` ${event.path}`}`;
+  const from = event.resumeAt ? `, from byte ${event.resumeAt}` : '';
+  const seconds = (event.delay / 1000).toFixed(1);
+  return `${tty ? '\r\x1b[K' : ''}ftpkit: ${what}: attempt ${event.attempt} in ${seconds}s${from}, after: ${describeFailure(event.error).message}\n`;
 }
 
 /** `--timeout`, `--interval` and `--stable`: seconds (fractions allowed) as milliseconds; 0 only where `zero` allows it. */

@@ -96,7 +96,7 @@ async function downloadFile(context: Context, client: Client | Pool, remote: str
   const meter = context.progress.start(label, undefined);
   const started = performance.now();
   try {
-    const { bytes } = await client.download(remote, local, { signal: context.signal, startAt, onProgress: meter.update });
+    const { bytes } = await client.download(remote, local, { signal: context.signal, startAt, onProgress: meter.update, ...verifyOf(context) });
     meter.done(bytes);
     return { remote, local, bytes, seconds: elapsed(started), ...(startAt > 0 ? { resumedFrom: startAt } : {}) };
   } catch (err) {
@@ -125,7 +125,7 @@ async function downloadToStdout(context: Context, client: Client, remote: string
   try {
     const meter = silent ? { update: () => {}, done: () => {}, fail: () => {} } : context.progress.start(remote, undefined);
     const { bytes } = await client
-      .download(remote, write, { signal: AbortSignal.any([context.signal, stop.signal]), ...(silent ? {} : { onProgress: meter.update }) })
+      .download(remote, write, { signal: AbortSignal.any([context.signal, stop.signal]), ...(silent ? {} : { onProgress: meter.update }), ...verifyOf(context) })
       .catch((err: unknown) => {
         meter.fail();
         throw err;
@@ -188,8 +188,8 @@ async function uploadFile(context: Context, client: Client | Pool, local: string
     // answers REST but truncates on STOR). Elsewhere resume by appending the rest of the file (APPE).
     const { bytes } =
       startAt > 0 && 'features' in client && !client.features.has('REST')
-        ? await client.append(createReadStream(local, { start: startAt }), remote, { signal: context.signal, onProgress: meter.update })
-        : await client.upload(local, remote, { signal: context.signal, startAt, onProgress: meter.update });
+        ? await client.append(createReadStream(local, { start: startAt }), remote, { signal: context.signal, onProgress: meter.update, ...verifyOf(context) })
+        : await client.upload(local, remote, { signal: context.signal, startAt, onProgress: meter.update, ...verifyOf(context) });
     meter.done(bytes);
     return { remote, local, bytes, seconds: elapsed(started), ...(startAt > 0 ? { resumedFrom: startAt } : {}) };
   } catch (err) {
@@ -314,6 +314,7 @@ async function treeTransfer(
       include: flags.include,
       exclude: flags.exclude,
       checksum: flags.checksum,
+      ...verifyOf(context),
       all: options.all ?? false,
       dryRun: flags.dryRun,
       maxDepth: flags.maxDepth,
@@ -371,6 +372,11 @@ async function localDestination(arg: string | undefined, name: string): Promise<
   if (arg === undefined) return name;
   const isDir = arg.endsWith('/') || (await stat(arg).then((s) => s.isDirectory(), () => false));
   return isDir && name !== '.' ? join(arg, name) : arg;
+}
+
+/** `--verify` as the client's `verify` option. */
+function verifyOf(context: Context): { readonly verify?: 'size' | 'checksum' } {
+  return context.flags.verify ? { verify: context.flags.verify } : {};
 }
 
 function elapsed(started: number): number {

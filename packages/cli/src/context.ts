@@ -33,6 +33,8 @@ export interface Flags {
   readonly delete: boolean;
   readonly dryRun: boolean;
   readonly checksum: boolean;
+  /** `--verify`: get, put, cat and the tree commands check each transfer (the client's `verify`); undefined: no check. */
+  readonly verify: 'size' | 'checksum' | undefined;
   /** Sessions of a Pool for mirror, get -r and put -r (listings, checksums and copies). 1: one session. */
   readonly parallel: number;
   readonly include: readonly string[];
@@ -51,6 +53,10 @@ export interface Flags {
   /** The server's LIST time zone (`--list-time-zone`): the client's `listTimeZone`, checked there. */
   readonly listTimeZone: string | undefined;
   readonly timeoutMs: number | undefined;
+  /** `--retry N`: retries after failures that may pass; undefined: the command's default. */
+  readonly retry: number | undefined;
+  /** `--retry-delay SECONDS`, in milliseconds: the wait before a retry; undefined: the library's backoff. */
+  readonly retryDelayMs: number | undefined;
   /** `--limit-rate` in bytes per second: every transfer together (a Pool's sessions too); undefined: none. */
   readonly limitRate: number | undefined;
   readonly verbose: boolean;

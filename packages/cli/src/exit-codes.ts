@@ -12,6 +12,7 @@
  * | 6 | remote: the server refused an operation (any other 4xx/5xx reply), or no such file |
  * | 7 | local file: a local file could not be read or written |
  * | 8 | protocol: the server broke the protocol, sent an unsafe name or a listing in no known format, is an SSH server, or its tree loops or runs deeper than --max-depth |
+ * | 9 | verification: with --verify, a transferred file's size or checksum differs from its source's |
  * | 130 | interrupted (Ctrl-C) |
  *
  * @module
@@ -28,6 +29,7 @@ export const EXIT = {
   remote: 6,
   local: 7,
   protocol: 8,
+  verify: 9,
   interrupted: 130,
 } as const;
 
@@ -112,6 +114,8 @@ export function describeFailure(error: unknown, command?: string): Failure {
         return { exitCode: EXIT.remote, code, message: sentence(message) };
       case 'ERR_FTP_LOCAL_FILE':
         return { exitCode: EXIT.local, code, message: sentence(message) };
+      case 'ERR_FTP_VERIFY':
+        return { exitCode: EXIT.verify, code, message: sentence(message) };
       case 'ERR_FTP_LOCAL_PROTOCOL':
       case 'ERR_FTP_INVALID_ARG':
         return { exitCode: EXIT.usage, code, message: sentence(message) };

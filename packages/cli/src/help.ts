@@ -42,6 +42,9 @@ Options:
   --dry-run                mirror: print the plan, change nothing
   --checksum               mirror: decide same-size files by the server's checksum (HASH,
                            XSHA256, XMD5, XCRC...) instead of their times; fails if it has none
+  --verify size|checksum   get, put, cat, mirror: check each file once moved, by the server's
+                           SIZE or its checksum (HASH, XSHA256...) against the local bytes;
+                           a mismatch exits 9 and leaves no downloaded file behind
   --parallel N             mirror, get -r, put -r, watch -r: run over N sessions, N files (or
                            listings) at once (default 1)
   --include GLOB           mirror, watch: only files matching GLOB (repeatable; * ** ? [..] {a,b})
@@ -59,6 +62,11 @@ Options:
                            as Europe/Berlin; for ls, mirror and the tree commands
   --netrc-file FILE        read credentials from FILE instead of ~/.netrc
   --timeout SECONDS        connect and reply timeout (default 30)
+  --retry N                retry N times after a failure that may pass (a lost connection,
+                           a timeout, a 4xx reply): downloads resume, uploads resume where
+                           the server's copy ends (default 3 for get, put and mirror, else 0)
+  --retry-delay SECONDS    wait about this long before each retry (between half and all of
+                           it) instead of the default backoff (1 s, doubling, at most 30 s)
   --limit-rate RATE        at most RATE bytes per second, all transfers together (with
                            --parallel, all sessions); K, M, G are 1024-based: 500K, 2M
   -v, --verbose            print the protocol exchange on stderr (passwords redacted)
@@ -79,6 +87,7 @@ Exit codes:
   7   a local file could not be read or written, or the local tree loops or runs too deep
   8   the server broke the protocol, sent an unsafe file name or an unreadable listing,
       is an SSH (SFTP) server, or its tree loops or runs deeper than --max-depth
+  9   --verify: a transferred file's size or checksum is not its source's
   130 interrupted (Ctrl-C)
 
 Examples:

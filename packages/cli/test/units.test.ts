@@ -1,7 +1,7 @@
 // The pure parts: netrc, progress formatting, error classification. (The mirror planner and globs
 // are @ftpkit/client's, tested there.)
 import { describe, expect, test } from 'vitest';
-import { FtpReplyError, ConnectionError, LocalFileError, SshServerError, TlsError, TlsModeError, TreeDepthError, TreeLoopError } from '@ftpkit/client';
+import { FtpReplyError, ConnectionError, LocalFileError, SshServerError, TlsError, TlsModeError, TreeDepthError, TreeLoopError, VerifyError } from '@ftpkit/client';
 import { describeFailure, EXIT, UsageError } from '../src/exit-codes.js';
 import { findNetrcEntry, parseNetrc } from '../src/netrc.js';
 import { parseRate } from '../src/rate.js';
@@ -89,6 +89,8 @@ describe('targets and failures', () => {
     expect(describeFailure(new TlsModeError('plain')).exitCode).toBe(EXIT.tls);
     expect(describeFailure(new SshServerError('SSH-2.0-x')).exitCode).toBe(EXIT.protocol);
     expect(describeFailure(new UsageError('x')).exitCode).toBe(EXIT.usage);
+    const mismatch = new VerifyError({ path: '/a', local: 'a', direction: 'download', method: 'size', expected: 3, actual: 2 });
+    expect(describeFailure(mismatch)).toMatchObject({ exitCode: EXIT.verify, code: 'ERR_FTP_VERIFY', message: 'Verification by size failed for "/a": the server has 3 bytes, the local copy 2 bytes.' });
   });
   test('trees that loop or run too deep: exit 8 on the server, 7 here; local files: 7 with the reason', () => {
     expect(describeFailure(new TreeLoopError('remote', 'p/a/a', 'p/a', 'unique'), 'get')).toEqual({

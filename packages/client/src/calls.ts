@@ -24,6 +24,13 @@ export interface CallOptions {
   readonly signal?: AbortSignal;
 }
 
+/**
+ * How a transfer is checked once its bytes have moved (`verify`): `'size'`, the server's SIZE
+ * against the local byte count; `'checksum'`, the server's checksum (HASH or an X command) against
+ * a digest of the local bytes, computed as they pass. A mismatch is a `VerifyError`.
+ */
+export type VerifyMethod = 'size' | 'checksum';
+
 /** Options of transfers. */
 export interface TransferOptions extends CallOptions {
   /** Resume: skip this many bytes (REST). For a download to a file path, the file must have exactly this size. */
@@ -43,6 +50,20 @@ export interface TransferOptions extends CallOptions {
    * ```
    */
   readonly limitRate?: number;
+  /**
+   * Check the transfer once its bytes have moved: `'size'` (the server's SIZE against the local
+   * bytes) or `'checksum'` (the server's checksum against a digest of the local bytes, hashed as
+   * they pass). Default `false`: no check. A mismatch rejects with `VerifyError`, and a download to
+   * a file path leaves no file behind (see the guide "Leaving a job running"). `'checksum'` on a
+   * server without a checksum command rejects with `NotSupportedError` before anything moves; with
+   * `mode: 'ascii'` any `verify` is an `InvalidArgumentError` (the line endings change the bytes).
+   *
+   * @example
+   * ```ts
+   * await client.download('/pub/big.iso', './big.iso', { verify: 'checksum' });
+   * ```
+   */
+  readonly verify?: VerifyMethod | false | undefined;
 }
 
 /** What a finished transfer reports. */
@@ -140,6 +161,17 @@ export interface TreeOptions extends CallOptions {
    * ```
    */
   readonly limitRate?: number;
+  /**
+   * Check every copied file as a single transfer's `verify` does (`'size'` or `'checksum'`), before
+   * a downloaded file is renamed into place. The first mismatch fails the call with `VerifyError`
+   * (fail-fast, as every error of a tree transfer). Default `false`.
+   *
+   * @example
+   * ```ts
+   * await client.downloadDir('/pub/site', './site', { verify: 'size' });
+   * ```
+   */
+  readonly verify?: VerifyMethod | false | undefined;
 }
 
 /** Options of directory transfers. */

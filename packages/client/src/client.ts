@@ -9,18 +9,29 @@
  * and a tree transfer queues each step in turn. What is the Client's alone lives here: connecting,
  * raw commands, the working directory, and the keepalive NOOP while idle.
  *
+ * With the `retry` option, a call whose connection was lost (or that finds it lost) gets a new one:
+ * the same options log in again (same user, TLS mode and settings, offering the old TLS session for
+ * resumption), then ops/reconnect.ts puts back the working directory and the transfer settings the
+ * old session held. The working directory is a path only the server knows, so the Client reads it
+ * with PWD after each of its own calls that moved it (`cd`, or a raw CWD the session counted); the
+ * shared calls never leave it moved. A call holds the queue for all its attempts and waits, so calls
+ * still run in call order. Without `retry`, a lost connection stays lost, as before.
+ *
  * @module
  */
 import { command, LocalProtocolError, parsePwdReply, TlsModeError, type ConnectResult, type Reply } from '@ftpkit/codec';
-import { TlsError, transport as defaultTransport, type Transport } from '@ftpkit/transport';
+import { TlsError, transport as defaultTransport, type TlsSession, type Transport } from '@ftpkit/transport';
 import type { CallOptions } from './calls.js';
 import { clockOf, type Clock } from './driver/clock.js';
 import { Control } from './driver/control.js';
 import { RateLimit, sharedLimitOf } from './driver/throttle.js';
 import { abortError } from './errors.js';
-import { Conn } from './ops/conn.js';
+import { Conn, type Attempt } from './ops/conn.js';
+import { restoreSession } from './ops/reconnect.js';
 import { parseUrl, resolveOptions, type ClientOptions, type ResolvedOptions } from './options.js';
 import { RemoteCalls } from './remote.js';
+import { idempotent, rawOnce } from './retried.js';
+import { retrying } from './retry.js';
 import type { ListTimeZoneState } from './time-zone.js';
 
 /**
@@ -35,10 +46,16 @@ import type { ListTimeZoneState } from './time-zone.js';
  * ```
  */
 export class Client extends RemoteCalls implements AsyncDisposable {
-  readonly #control: Control;
-  readonly #conn: Conn;
-  readonly #login: ConnectResult;
+  #control: Control;
+  #conn: Conn;
+  #login: ConnectResult;
   #tail: Promise<unknown> = Promise.resolve();
+  /** Aborted by `close()`: no reconnect, no new attempt, and a retry's wait ends. */
+  readonly #closing = new AbortController();
+  /** The working directory by PWD after the Client's own calls moved it; undefined: the login directory. */
+  #directory: string | undefined;
+  /** The session's count of directory changes when the directory was last read. */
+  #directoryChanges = 0;
 
   private constructor(control: Control, login: ConnectResult, limit: RateLimit) {
     super();
@@ -62,11 +79,8 @@ export class Client extends RemoteCalls implements AsyncDisposable {
     const transport: Transport = options.transport ?? defaultTransport;
     // A Pool's session draws on the Pool's budget; a Client has its own. Checked before connecting.
     const limit = sharedLimitOf(options) ?? new RateLimit(clockOf(transport), options.limitRate);
-    const { control, result } = await Control.open(transport, resolved, options.signal).catch((err: unknown) => {
-      throw nameTlsMismatch(err, resolved);
-    });
-    if (result.kind !== 'connect') throw new LocalProtocolError('connect returned no login result');
-    return new Client(control, result, limit);
+    const { control, login } = await retrying(resolved.retry, { call: 'connect' }, options.signal, () => logIn(transport, resolved, options.signal, undefined));
+    return new Client(control, login, limit);
   }
 
   /** FEAT as upper-cased feature name → parameters. */
@@ -79,7 +93,7 @@ export class Client extends RemoteCalls implements AsyncDisposable {
     return { greeting: this.#login.greeting, login: this.#login.welcome };
   }
 
-  /** True once the control connection is gone. */
+  /** True once the control connection is gone. With `retry`, the next call opens a new one (unless `close()` was called). */
   get closed(): boolean {
     return this.#control.closed;
   }
@@ -122,10 +136,12 @@ export class Client extends RemoteCalls implements AsyncDisposable {
   send(raw: string, options: CallOptions = {}): Promise<Reply> {
     const space = raw.indexOf(' ');
     // Parsed inside the queued task: a refused command is a rejected promise, never a synchronous throw.
-    return this.#queue(() => {
+    return rawOnce(this.runner(), options, { call: 'send' }, async (conn) => {
       const cmd = space === -1 ? command(raw) : command(raw.slice(0, space), raw.slice(space + 1));
-      return this.#conn.command(cmd.name, cmd.arg, options);
-    }, options);
+      const reply = await conn.command(cmd.name, cmd.arg, options);
+      await this.#noteDirectory(conn, options);
+      return reply;
+    });
   }
 
   /**
@@ -137,7 +153,7 @@ export class Client extends RemoteCalls implements AsyncDisposable {
    * ```
    */
   site(text: string, options: CallOptions = {}): Promise<Reply> {
-    return this.#queue(() => this.#conn.command('SITE', text, options), options);
+    return rawOnce(this.runner(), options, { call: 'site' }, (conn) => conn.command('SITE', text, options));
   }
 
   /**
@@ -149,7 +165,7 @@ export class Client extends RemoteCalls implements AsyncDisposable {
    * ```
    */
   pwd(options: CallOptions = {}): Promise<string> {
-    return this.#queue(async () => parsePwdReply(await this.#conn.command('PWD', undefined, options)), options);
+    return idempotent(this.runner(), options, { call: 'pwd' }, async (conn) => parsePwdReply(await conn.command('PWD', undefined, options)));
   }
 
   /**
@@ -161,7 +177,11 @@ export class Client extends RemoteCalls implements AsyncDisposable {
    * ```
    */
   async cd(path: string, options: CallOptions = {}): Promise<void> {
-    await this.#queue(() => this.#conn.command('CWD', path, options), options);
+    // Idempotent even when relative: a reconnect puts the session back where it was before the call.
+    await idempotent(this.runner(), options, { call: 'cd', path }, async (conn) => {
+      await conn.command('CWD', path, options);
+      await this.#noteDirectory(conn, options);
+    });
   }
 
   /**
@@ -173,6 +193,7 @@ export class Client extends RemoteCalls implements AsyncDisposable {
    * ```
    */
   async close(): Promise<void> {
+    this.#closing.abort();
     if (this.#control.closed) return;
     await this.#queue(async () => {
       if (this.#control.closed) return;
@@ -187,12 +208,52 @@ export class Client extends RemoteCalls implements AsyncDisposable {
     await this.close();
   }
 
-  protected run<T>(options: CallOptions, fn: (conn: Conn) => Promise<T>): Promise<T> {
-    return this.#queue(() => fn(this.#conn), options);
+  protected runCall<T>(options: CallOptions, work: (attempt: Attempt) => Promise<T>): Promise<T> {
+    return this.#queue(() => work(async (fn) => fn(await this.#ready(options))), options);
   }
 
   protected get concurrency(): number {
     return 1;
+  }
+
+  protected get closing(): AbortSignal {
+    return this.#closing.signal;
+  }
+
+  // --- reconnecting ------------------------------------------------------------------------------
+
+  /** The connection for the next attempt: a new one when it was lost and the options ask for retries. */
+  async #ready(options: CallOptions): Promise<Conn> {
+    const old = this.#control;
+    if (!old.closed || this.#closing.signal.aborted || this.options.retry.retries === 0) return this.#conn;
+    const { control, login } = await logIn(old.transport, old.options, options.signal, old.tlsSession());
+    // What the server taught the old connection holds for this one: the LIST form, the LIST zone.
+    const conn = new Conn(control, login.features, this.#conn.limit, this.#conn.zone);
+    conn.listAll = this.#conn.listAll;
+    try {
+      await restoreSession(conn, old.session, this.#directory, options);
+    } catch (err) {
+      control.destroy();
+      throw err;
+    }
+    if (this.#closing.signal.aborted) {
+      control.destroy();
+      return this.#conn; // closed meanwhile: the attempt fails on the old, closed connection
+    }
+    this.#control = control;
+    this.#conn = conn;
+    this.#login = login;
+    this.#directoryChanges = control.session.directoryChanges;
+    old.options.log?.({ direction: '*', text: `Reconnected${this.#directory === undefined ? '' : ` in ${this.#directory}`}` });
+    return conn;
+  }
+
+  /** After a call of the Client's own: read the working directory with PWD if the session saw it move. */
+  async #noteDirectory(conn: Conn, options: CallOptions): Promise<void> {
+    const changes = conn.control.session.directoryChanges;
+    if (changes === this.#directoryChanges || this.options.retry.retries === 0) return;
+    this.#directory = parsePwdReply(await conn.command('PWD', undefined, options));
+    this.#directoryChanges = conn.control.session.directoryChanges;
   }
 
   protected get clock(): Clock {
@@ -218,6 +279,23 @@ export class Client extends RemoteCalls implements AsyncDisposable {
     );
     return run;
   }
+}
+
+/** Connect and log in once: the driver and its login result, a TLS mismatch named (see {@link nameTlsMismatch}). */
+async function logIn(
+  transport: Transport,
+  options: ResolvedOptions,
+  signal: AbortSignal | undefined,
+  resume: TlsSession | undefined,
+): Promise<{ control: Control; login: ConnectResult }> {
+  const { control, result } = await Control.open(transport, options, signal, resume).catch((err: unknown) => {
+    throw nameTlsMismatch(err, options);
+  });
+  if (result.kind !== 'connect') {
+    control.destroy();
+    throw new LocalProtocolError('connect returned no login result');
+  }
+  return { control, login: result };
 }
 
 /**

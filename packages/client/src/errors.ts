@@ -21,7 +21,7 @@ export {
   isFtpError,
 } from '@ftpkit/codec';
 export { ConnectionError, TimeoutError, TlsError, type TlsErrorReason } from '@ftpkit/transport';
-import { FtpError, type ListingFormat } from '@ftpkit/codec';
+import { FtpError, type HashAlgorithm, type ListingFormat } from '@ftpkit/codec';
 
 /** Brand `cls` with `symbol` by the codec's rule: its prototype carries it, and `instanceof cls` asks for it. */
 function brand(cls: abstract new (...args: never[]) => object, symbol: symbol): void {
@@ -313,5 +313,66 @@ export class ListingHookError extends FtpError {
     super('ERR_FTP_LISTING_HOOK', `parseListing threw on a line of the listing of ${where} (${cut(why, 200)}); the line is ${JSON.stringify(cut(line, 80))}`, { cause });
     this.path = path;
     this.line = cut(line, SAMPLE_LINE_LENGTH);
+  }
+}
+
+/**
+ * A transfer's `verify` found the two sides different after every byte had moved: the server's
+ * SIZE is not the local byte count (`method: 'size'`), or the server's checksum is not the digest
+ * of the local bytes (`method: 'checksum'`). `expected` is the source's value and `actual` the
+ * target's: for a download the server's then the local bytes', for an upload the reverse. A
+ * download to a file path has left no file at `local` (nor a temporary one); an upload's remote
+ * file stays as the server has it.
+ *
+ * The bytes were damaged on the way (or the file changed on the server meanwhile), so trying again
+ * may well succeed: a retry policy should count it as retryable, and start the transfer over from
+ * byte 0, never resume it (`startAt`, REST or APPE), since the bytes already on the target are the
+ * suspect ones.
+ *
+ * @example
+ * ```ts
+ * try { await client.download('/pub/big.iso', './big.iso', { verify: 'checksum' }); }
+ * catch (err) {
+ *   if (err instanceof VerifyError) console.error(`${err.path}: ${err.method} ${err.actual}, expected ${err.expected}`);
+ * }
+ * ```
+ */
+export class VerifyError extends FtpError {
+  static {
+    brand(this, Symbol.for('ftpkit.error.VerifyError'));
+  }
+
+  /** The remote path. */
+  readonly path: string;
+  /** The local path, when the local side is a file. */
+  readonly local: string | undefined;
+  readonly direction: 'download' | 'upload';
+  readonly method: 'size' | 'checksum';
+  /** The checksum's algorithm, with `method: 'checksum'`. */
+  readonly algorithm: HashAlgorithm | undefined;
+  /** The source's value: bytes (size) or lower-case hex (checksum). Of the server for a download, of the local bytes for an upload. */
+  readonly expected: number | string;
+  /** The target's value, in the same unit as `expected`. */
+  readonly actual: number | string;
+  constructor(details: {
+    readonly path: string;
+    readonly local: string | undefined;
+    readonly direction: 'download' | 'upload';
+    readonly method: 'size' | 'checksum';
+    readonly algorithm?: HashAlgorithm | undefined;
+    readonly expected: number | string;
+    readonly actual: number | string;
+  }) {
+    const { path, direction, method, algorithm, expected, actual } = details;
+    const [source, target] = direction === 'download' ? ['the server', 'the local copy'] : ['the local file', 'the server'];
+    const what = method === 'size' ? (n: number | string) => `${n} bytes` : (h: number | string) => `${algorithm} ${h}`;
+    super('ERR_FTP_VERIFY', `Verification by ${method} failed for ${JSON.stringify(path)}: ${source} has ${what(expected)}, ${target} ${what(actual)}`);
+    this.path = path;
+    this.local = details.local;
+    this.direction = direction;
+    this.method = method;
+    this.algorithm = algorithm;
+    this.expected = expected;
+    this.actual = actual;
   }
 }

@@ -23,6 +23,7 @@ export type {
   SkippedEntry,
   TransferOptions,
   TransferResult,
+  VerifyMethod,
   TreeOptions,
   TreeProgress,
 } from './calls.js';
@@ -33,7 +34,9 @@ export type { ListTimeZone, ListTimeZoneState } from './time-zone.js';
 export type { DownloadDestination, NodeWritableLike } from './io/sinks.js';
 export type { UploadSource } from './io/sources.js';
 export { remoteJoin as remotePath, safeLocalName } from './io/paths.js';
-export { localChecksum } from './trees/local-checksum.js';
+export { localChecksum } from './io/local-checksum.js';
+export { attemptsOf, isRetryable } from './retry.js';
+export type { RetryEvent, RetryOptions, RetryPolicy } from './retry.js';
 export type { TreeEntry } from './trees/plan.js';
 export type { WatchEvent, WatchOptions } from './trees/watch.js';
 export {
@@ -56,6 +59,7 @@ export {
   TreeLoopError,
   UnreadableListingError,
   UnsafePathError,
+  VerifyError,
   isAbortError,
   isFtpError,
 } from './errors.js';

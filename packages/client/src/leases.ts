@@ -112,7 +112,8 @@ export class Leases {
     this.#connecting++;
     let client: Client;
     try {
-      client = await Client.connect(this.#options, signal ? { signal } : {});
+      // The pool retries (each attempt leases again); its sessions do not reconnect on their own.
+      client = await Client.connect(this.#options, { retry: 0, ...(signal ? { signal } : {}) });
     } catch (err) {
       this.#connecting--;
       this.#slotFreed();

@@ -6,6 +6,7 @@
 import type { ListingLineParser } from '@ftpkit/codec';
 import type { TlsOptions, Transport } from '@ftpkit/transport';
 import { InvalidArgumentError } from './errors.js';
+import { resolveRetry, type RetryOptions, type RetryPolicy } from './retry.js';
 import { zoneOf, type ListTimeZone } from './time-zone.js';
 
 /** How the control connection is secured. */
@@ -120,6 +121,24 @@ export interface ClientOptions {
   readonly limitRate?: number;
   /** Send NOOP after this many milliseconds of idleness between calls (0: never, the default). */
   readonly keepAlive?: number;
+  /**
+   * Reconnect and retry after failures that may pass: a lost connection, a timeout, a 4xx reply
+   * (never a 5xx, a TLS failure, a local error or an abort). A number is `retries`. Default: off.
+   * A download resumes where its destination ends, an upload where the server's copy ends, a
+   * listing starts over, and a call that changes something (`rename`, `remove`, `mkdir`, `rmdir`)
+   * checks first whether it already took effect; raw commands are never repeated. A `Client`
+   * reconnects with the same login, TLS, working directory and transfer settings; a `Pool` replaces
+   * the session and runs the next attempt on any healthy one. What each call does on a retry is in
+   * the guide "Leaving a job running" (`docs-src/guides/leaving-a-job-running.md`).
+   *
+   * @example
+   * ```ts
+   * const client = await Client.connect('ftpes://alice:secret@files.example.com', {
+   *   retry: { retries: 5, onRetry: (e) => console.error(`retry ${e.attempt} of ${e.call} in ${e.delay} ms`) },
+   * });
+   * ```
+   */
+  readonly retry?: number | RetryOptions;
   /**
    * During a transfer, send NOOP on the control connection after this many milliseconds in which
    * nothing went either way on it. 0 turns it off. Default 60 000 (one minute).
@@ -248,6 +267,7 @@ export interface ResolvedOptions {
   readonly pipelining: boolean;
   readonly timeouts: Required<Timeouts>;
   readonly keepAlive: number;
+  readonly retry: RetryPolicy;
   readonly transferKeepAlive: number;
   readonly encoding: 'utf8' | 'latin1';
   readonly listTimeZone: ListTimeZone;
@@ -328,6 +348,7 @@ export function resolveOptions(options: ClientOptions): ResolvedOptions {
       dataIdle: timeouts.dataIdle ?? DEFAULT_TIMEOUT,
     },
     keepAlive: options.keepAlive ?? 0,
+    retry: resolveRetry(options.retry, options.log ? (text) => options.log?.({ direction: '*', text }) : undefined),
     transferKeepAlive: options.transferKeepAlive ?? DEFAULT_TRANSFER_KEEP_ALIVE,
     encoding: options.encoding ?? 'utf8',
     listTimeZone: checkListTimeZone(options.listTimeZone),

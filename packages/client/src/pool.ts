@@ -21,6 +21,11 @@
  * rest, and the call rejects with that error once everything it started has settled (see parallel.ts
  * for why).
  *
+ * With the `retry` option, the pool retries, not its sessions: each attempt of a call leases a
+ * session, a session that failed at the connection level is dropped and its slot refilled, and the
+ * next attempt runs on whichever session is healthy. Each file of a many-item or tree call is
+ * retried on its own, before the fail-fast rule sees its error.
+ *
  * `limitRate` is one bandwidth budget for the whole pool: the pool makes it on its transport's clock
  * and hands it to every session it connects (driver/throttle.ts), so all their transfers draw on it
  * together. A many-item call's own `limitRate` is one budget for its items.
@@ -28,7 +33,7 @@
  * @module
  */
 import { transport as defaultTransport } from '@ftpkit/transport';
-import type { CallOptions, DirectoryTransferOptions, Progress, TransferOptions, TransferResult } from './calls.js';
+import type { CallOptions, DirectoryTransferOptions, Progress, TransferOptions, TransferResult, VerifyMethod } from './calls.js';
 import type { Client } from './client.js';
 import { clockOf, type Clock } from './driver/clock.js';
 import { callLimit, RateLimit, sharing } from './driver/throttle.js';
@@ -36,9 +41,8 @@ import { InvalidArgumentError } from './errors.js';
 import { stat } from './io/fs.js';
 import type { DownloadDestination } from './io/sinks.js';
 import type { UploadSource } from './io/sources.js';
-import type { Conn } from './ops/conn.js';
-import { download } from './ops/download.js';
-import { upload } from './ops/upload.js';
+import type { Attempt } from './ops/conn.js';
+import { retriedDownload, retriedUpload } from './retried-transfers.js';
 import { parseUrl, resolveOptions, type ClientOptions, type ResolvedOptions } from './options.js';
 import { runAll } from './parallel.js';
 import { Leases, type PoolStats } from './leases.js';
@@ -88,6 +92,16 @@ export interface ManyOptions extends CallOptions {
    * ```
    */
   readonly limitRate?: number;
+  /**
+   * Check every item as a single transfer's `verify` does (`'size'` or `'checksum'`). The first
+   * mismatch fails the call with `VerifyError`, under the fail-fast rule. Default `false`.
+   *
+   * @example
+   * ```ts
+   * await pool.downloadMany([{ from: '/pub/a.bin', to: './a.bin' }], { verify: 'checksum' });
+   * ```
+   */
+  readonly verify?: VerifyMethod | false | undefined;
 }
 
 /** Options of the Pool's directory transfers: the same as a Client's, {@link DirectoryTransferOptions}. */
@@ -133,6 +147,8 @@ export class Pool extends RemoteCalls implements AsyncDisposable {
   readonly #resolved: ResolvedOptions;
   readonly #size: number;
   readonly #sessions: Leases;
+  /** Aborted by `close()`: no new attempt of a retried call, and a retry's wait ends. */
+  readonly #closing = new AbortController();
   readonly #clock: Clock;
   /** The bandwidth budget all sessions share (see the module comment). */
   readonly #limit: RateLimit;
@@ -220,7 +236,7 @@ export class Pool extends RemoteCalls implements AsyncDisposable {
     if (rest.mode === 'ascii' || rest.startAt) {
       return Promise.reject(new InvalidArgumentError('A segmented download is binary and resumes by itself: drop mode "ascii" and startAt'));
     }
-    return segmentedDownload((call, fn) => this.run(call, fn), this.#limit, remotePath, destination, {
+    return segmentedDownload(this.runner(), remotePath, destination, {
       ...rest,
       segments: Math.min(segments, this.#size),
     });
@@ -245,7 +261,7 @@ export class Pool extends RemoteCalls implements AsyncDisposable {
     const meter = progressMeter(options.onProgress, undefined);
     const paced = this.#paced(options);
     return runAll(items, this.#size, options.signal, (item, signal) =>
-      this.run({ signal }, (conn) => download(conn, item.from, item.to, { signal, ...modeOf(options), ...progressOf(meter, options), ...paced })),
+      retriedDownload(this.runner(), item.from, item.to, { signal, ...transferOf(options), ...progressOf(meter, options), ...paced }),
     );
   }
 
@@ -266,7 +282,7 @@ export class Pool extends RemoteCalls implements AsyncDisposable {
     const meter = progressMeter(options.onProgress, total);
     const paced = this.#paced(options);
     return runAll(items, this.#size, options.signal, (item, signal) =>
-      this.run({ signal }, (conn) => upload(conn, item.from, item.to, 'STOR', { signal, ...modeOf(options), ...progressOf(meter, options), ...paced })),
+      retriedUpload(this.runner(), item.from, item.to, 'STOR', { signal, ...transferOf(options), ...progressOf(meter, options), ...paced }),
     );
   }
 
@@ -307,6 +323,7 @@ export class Pool extends RemoteCalls implements AsyncDisposable {
    * ```
    */
   async close(): Promise<void> {
+    this.#closing.abort();
     await this.#sessions.close();
   }
 
@@ -315,12 +332,18 @@ export class Pool extends RemoteCalls implements AsyncDisposable {
     await this.close();
   }
 
-  protected run<T>(options: CallOptions, fn: (conn: Conn) => Promise<T>): Promise<T> {
-    return this.#sessions.with(options.signal, (client) => RemoteCalls.runOn(client, options, fn));
+  protected runCall<T>(options: CallOptions, work: (attempt: Attempt) => Promise<T>): Promise<T> {
+    // A lease per attempt: a session that failed at the connection level is dropped when given back,
+    // so the next attempt runs on another one, or on a new connection in its slot.
+    return work((fn) => this.#sessions.with(options.signal, (client) => RemoteCalls.runOn(client, options, fn)));
   }
 
   protected get concurrency(): number {
     return this.#size;
+  }
+
+  protected get closing(): AbortSignal {
+    return this.#closing.signal;
   }
 
   protected get clock(): Clock {
@@ -353,8 +376,9 @@ function progressOf(meter: ReturnType<typeof progressMeter>, options: { readonly
   return options.onProgress ? { onProgress: feed(meter) } : {};
 }
 
-function modeOf(options: ManyOptions): Pick<TransferOptions, 'mode'> {
-  return options.mode ? { mode: options.mode } : {};
+/** What each item of a many-item call takes from the call's options: the mode and the verification. */
+function transferOf(options: ManyOptions): Pick<TransferOptions, 'mode' | 'verify'> {
+  return { ...(options.mode ? { mode: options.mode } : {}), ...(options.verify ? { verify: options.verify } : {}) };
 }
 
 /** Bytes an upload of these sources moves, when all are files or byte arrays. */

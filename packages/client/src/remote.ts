@@ -30,13 +30,15 @@ import type { RateLimit } from './driver/throttle.js';
 import { concat } from './io/sinks.js';
 import type { UploadSource } from './io/sources.js';
 import { checksum } from './ops/checksum.js';
-import type { Conn, Runner } from './ops/conn.js';
+import type { Attempt, Conn, Runner } from './ops/conn.js';
 import { isDirectory, makeDirectories } from './ops/dirs.js';
-import { download } from './ops/download.js';
-import { exists, list, listEntries, stat } from './ops/listing.js';
+import { exists, list, stat } from './ops/listing.js';
 import { names } from './ops/names.js';
-import { setLastModified, upload } from './ops/upload.js';
+import { made, removed, renamed } from './ops/took-effect.js';
+import { setLastModified } from './ops/upload.js';
 import type { ResolvedOptions } from './options.js';
+import { checkedFirst, idempotent, retriedListEntries } from './retried.js';
+import { retriedDownload, retriedUpload } from './retried-transfers.js';
 import { copyTree, mirror } from './trees/mirror.js';
 import { removeTree } from './trees/remove.js';
 import { watch, type WatchEvent, type WatchOptions } from './trees/watch.js';
@@ -56,12 +58,30 @@ import { watch, type WatchEvent, type WatchOptions } from './trees/watch.js';
  */
 export abstract class RemoteCalls {
   /**
-   * Run `fn` on a logged-in connection: the Client's own, queued behind its other calls, or a
-   * session the Pool leases for it. Every shared call goes through here.
+   * Run one call, which may take several attempts under the retry policy, each `attempt(fn)` on a
+   * logged-in connection: on a Client, queued behind its other calls and holding the queue for all
+   * its attempts, its connection reopened when lost; on a Pool, a session leased for each attempt.
+   * Every shared call goes through here.
    *
    * @hidden
    */
-  protected abstract run<T>(options: CallOptions, fn: (conn: Conn) => Promise<T>): Promise<T>;
+  protected abstract runCall<T>(options: CallOptions, work: (attempt: Attempt) => Promise<T>): Promise<T>;
+
+  /**
+   * Run `fn` once on a logged-in connection (see {@link RemoteCalls.runCall}).
+   *
+   * @hidden
+   */
+  protected run<T>(options: CallOptions, fn: (conn: Conn) => Promise<T>): Promise<T> {
+    return this.runCall(options, (attempt) => attempt(fn));
+  }
+
+  /**
+   * Aborted once `close()` was called: no new attempt of a retried call starts, and a wait ends.
+   *
+   * @hidden
+   */
+  protected abstract get closing(): AbortSignal;
 
   /**
    * How many `run`s the tree transfers and checksums keep going at once: 1 on a Client, the size
@@ -122,9 +142,20 @@ export abstract class RemoteCalls {
     return target.run(options, fn);
   }
 
-  /** This object's `run` and `concurrency`, for the operations that take many steps. */
-  #runner(): Runner {
-    return { run: (options, fn) => this.run(options, fn), concurrency: this.concurrency, limit: this.sharedLimit };
+  /**
+   * This object as the operations see it: its `run`, `runCall`, `concurrency` and retry policy.
+   *
+   * @hidden
+   */
+  protected runner(): Runner {
+    return {
+      run: (options, fn) => this.run(options, fn),
+      call: (options, work) => this.runCall(options, work),
+      concurrency: this.concurrency,
+      retry: this.options.retry,
+      closing: this.closing,
+      limit: this.sharedLimit,
+    };
   }
 
   /**
@@ -141,7 +172,7 @@ export abstract class RemoteCalls {
    * ```
    */
   list(path?: string, options: CallOptions = {}): Promise<ListingEntry[]> {
-    return this.run(options, (conn) => list(conn, path, options));
+    return idempotent(this.runner(), options, { call: 'list', path }, (conn) => list(conn, path, options));
   }
 
   /**
@@ -161,6 +192,9 @@ export abstract class RemoteCalls {
    * line over 64 Ki characters is a `RemoteProtocolError`. Lines that no format reads make the loop
    * throw `UnreadableListingError` at the end, after every entry it could read. There is no 64 MiB bound as for
    * `list()`. A LIST is parsed in the format voted by its first 64 lines (`list()` votes over all).
+   * Under the `retry` option a cut listing starts over, and the entries already yielded are skipped
+   * when the new listing repeats them; when it does not, the loop throws the error that cut it,
+   * never an entry twice.
    *
    * @example
    * ```ts
@@ -185,7 +219,7 @@ export abstract class RemoteCalls {
    * ```
    */
   listEntries(path?: string, options: CallOptions = {}): AsyncGenerator<ListingEntry, void, undefined> {
-    return listEntries(this.#runner(), this.options, path, options);
+    return retriedListEntries(this.runner(), this.options, path, options);
   }
 
   /**
@@ -215,7 +249,7 @@ export abstract class RemoteCalls {
    * ```
    */
   names(path?: string, options: CallOptions = {}): Promise<string[]> {
-    return this.run(options, (conn) => names(conn, path, options));
+    return idempotent(this.runner(), options, { call: 'names', path }, (conn) => names(conn, path, options));
   }
 
   /**
@@ -231,7 +265,7 @@ export abstract class RemoteCalls {
    * ```
    */
   stat(path: string, options: CallOptions = {}): Promise<ListingEntry> {
-    return this.run(options, (conn) => stat(conn, path, options));
+    return idempotent(this.runner(), options, { call: 'stat', path }, (conn) => stat(conn, path, options));
   }
 
   /**
@@ -249,7 +283,7 @@ export abstract class RemoteCalls {
    * ```
    */
   exists(path: string, options: CallOptions = {}): Promise<boolean> {
-    return this.run(options, (conn) => exists(conn, path, options));
+    return idempotent(this.runner(), options, { call: 'exists', path }, (conn) => exists(conn, path, options));
   }
 
   /**
@@ -263,7 +297,7 @@ export abstract class RemoteCalls {
    * ```
    */
   isDirectory(path: string, options: CallOptions = {}): Promise<boolean> {
-    return this.run(options, (conn) => isDirectory(conn, path, options));
+    return idempotent(this.runner(), options, { call: 'isDirectory', path }, (conn) => isDirectory(conn, path, options));
   }
 
   /**
@@ -275,7 +309,7 @@ export abstract class RemoteCalls {
    * ```
    */
   size(path: string, options: CallOptions = {}): Promise<number> {
-    return this.run(options, async (conn) => parseSizeReply(await conn.command('SIZE', path, options)));
+    return idempotent(this.runner(), options, { call: 'size', path }, async (conn) => parseSizeReply(await conn.command('SIZE', path, options)));
   }
 
   /**
@@ -287,7 +321,7 @@ export abstract class RemoteCalls {
    * ```
    */
   lastModified(path: string, options: CallOptions = {}): Promise<Date> {
-    return this.run(options, async (conn) => parseMdtmReply(await conn.command('MDTM', path, options)));
+    return idempotent(this.runner(), options, { call: 'lastModified', path }, async (conn) => parseMdtmReply(await conn.command('MDTM', path, options)));
   }
 
   /**
@@ -299,11 +333,12 @@ export abstract class RemoteCalls {
    * ```
    */
   setLastModified(path: string, date: Date, options: CallOptions = {}): Promise<void> {
-    return this.run(options, (conn) => setLastModified(conn, path, date, options));
+    return idempotent(this.runner(), options, { call: 'setLastModified', path }, (conn) => setLastModified(conn, path, date, options));
   }
 
   /**
-   * Delete a file (DELE).
+   * Delete a file (DELE). Under the `retry` option, after a lost reply it looks first, and succeeds
+   * if the file is gone.
    *
    * @example
    * ```ts
@@ -311,11 +346,18 @@ export abstract class RemoteCalls {
    * ```
    */
   async remove(path: string, options: CallOptions = {}): Promise<void> {
-    await this.run(options, (conn) => conn.command('DELE', path, options));
+    await checkedFirst(
+      this.runner(),
+      options,
+      { call: 'remove', path },
+      async (conn) => void (await conn.command('DELE', path, options)),
+      (conn) => removed(conn, path, options),
+    );
   }
 
   /**
-   * Rename or move (RNFR + RNTO).
+   * Rename or move (RNFR + RNTO). Under the `retry` option, after a lost reply it looks first, and
+   * succeeds if the source is gone and the target exists.
    *
    * @example
    * ```ts
@@ -323,11 +365,18 @@ export abstract class RemoteCalls {
    * ```
    */
   async rename(from: string, to: string, options: CallOptions = {}): Promise<void> {
-    await this.run(options, (conn) => conn.run({ kind: 'rename', from, to }, options));
+    await checkedFirst(
+      this.runner(),
+      options,
+      { call: 'rename', path: from },
+      async (conn) => void (await conn.run({ kind: 'rename', from, to }, options)),
+      (conn) => renamed(conn, from, to, options),
+    );
   }
 
   /**
-   * Create a directory; with `recursive`, create missing parents and accept an existing one.
+   * Create a directory; with `recursive`, create missing parents and accept an existing one. Under
+   * the `retry` option, after a lost reply it succeeds if the folder now exists.
    *
    * @example
    * ```ts
@@ -335,10 +384,9 @@ export abstract class RemoteCalls {
    * ```
    */
   async mkdir(path: string, options: RecursiveOptions = {}): Promise<void> {
-    await this.run(options, async (conn) => {
-      if (options.recursive) await makeDirectories(conn, path, options);
-      else await conn.command('MKD', path, options);
-    });
+    const what = { call: 'mkdir', path };
+    if (options.recursive) await idempotent(this.runner(), options, what, (conn) => makeDirectories(conn, path, options));
+    else await checkedFirst(this.runner(), options, what, async (conn) => void (await conn.command('MKD', path, options)), (conn) => made(conn, path, options));
   }
 
   /**
@@ -346,6 +394,7 @@ export abstract class RemoteCalls {
    * removed, not followed). A folder inside that is its own ancestor (a server that lists a folder
    * inside itself) is a `TreeLoopError`, and one more than `maxDepth` (default 100) below `path` a
    * `TreeDepthError`, each before that folder is listed; what was removed before it stays removed.
+   * Under the `retry` option, after a lost reply it succeeds if the folder is gone.
    *
    * @example
    * ```ts
@@ -353,15 +402,24 @@ export abstract class RemoteCalls {
    * ```
    */
   async rmdir(path: string, options: RemoveOptions = {}): Promise<void> {
-    await this.run(options, async (conn) => {
-      if (options.recursive) await removeTree(conn, path, options);
-      else await conn.command('RMD', path, options);
-    });
+    await checkedFirst(
+      this.runner(),
+      options,
+      { call: 'rmdir', path },
+      async (conn) => {
+        if (options.recursive) await removeTree(conn, path, options);
+        else await conn.command('RMD', path, options);
+      },
+      (conn) => removed(conn, path, options),
+    );
   }
 
   /**
    * Download to a file path, a Web `WritableStream`, a Node `Writable` or a chunk callback. A file
-   * path is written under a temporary name and renamed into place only once complete.
+   * path is written under a temporary name and renamed into place only once complete (and, with
+   * `verify`, checked: see {@link TransferOptions.verify}). A stream or callback has had the bytes
+   * by the time a check fails: the call rejects with `VerifyError` all the same. Under the `retry`
+   * option a cut download resumes (REST) where the destination ends.
    *
    * @example
    * ```ts
@@ -369,7 +427,7 @@ export abstract class RemoteCalls {
    * ```
    */
   download(remotePath: string, destination: DownloadDestination, options: TransferOptions = {}): Promise<TransferResult> {
-    return this.run(options, (conn) => download(conn, remotePath, destination, options));
+    return retriedDownload(this.runner(), remotePath, destination, options);
   }
 
   /**
@@ -382,7 +440,7 @@ export abstract class RemoteCalls {
    */
   async downloadToBytes(remotePath: string, options: TransferOptions = {}): Promise<Uint8Array> {
     const chunks: Uint8Array[] = [];
-    await this.run(options, (conn) => download(conn, remotePath, (chunk) => void chunks.push(chunk), options));
+    await retriedDownload(this.runner(), remotePath, (chunk) => void chunks.push(chunk), options);
     return concat(chunks);
   }
 
@@ -417,7 +475,7 @@ export abstract class RemoteCalls {
       controller.enqueue(chunk);
       if ((controller.desiredSize ?? 1) <= 0) await new Promise<void>((resolve) => (resume = resolve));
     };
-    this.run({ signal }, (conn) => download(conn, remotePath, write, { ...options, signal })).then(
+    retriedDownload(this.runner(), remotePath, write, { ...options, signal }).then(
       () => controller.close(),
       (err: unknown) => {
         if (!cancel.signal.aborted) controller.error(err);
@@ -428,6 +486,8 @@ export abstract class RemoteCalls {
 
   /**
    * Upload from a file path, bytes, an async iterable, a Web `ReadableStream` or a Node `Readable`.
+   * Under the `retry` option a cut upload resumes where the server's copy ends, when that size can
+   * only be this upload's bytes, and starts over otherwise (the guide "Leaving a job running").
    *
    * @example
    * ```ts
@@ -436,11 +496,12 @@ export abstract class RemoteCalls {
    * ```
    */
   upload(source: UploadSource, remotePath: string, options: TransferOptions = {}): Promise<TransferResult> {
-    return this.run(options, (conn) => upload(conn, source, remotePath, 'STOR', options));
+    return retriedUpload(this.runner(), source, remotePath, 'STOR', options);
   }
 
   /**
-   * Append to a remote file (APPE).
+   * Append to a remote file (APPE). `verify` takes only `'size'` here: the remote file's size before
+   * the append plus the bytes sent (its earlier bytes are not known here to hash).
    *
    * @example
    * ```ts
@@ -448,7 +509,7 @@ export abstract class RemoteCalls {
    * ```
    */
   append(source: UploadSource, remotePath: string, options: Omit<TransferOptions, 'startAt'> = {}): Promise<TransferResult> {
-    return this.run(options, (conn) => upload(conn, source, remotePath, 'APPE', options));
+    return retriedUpload(this.runner(), source, remotePath, 'APPE', options);
   }
 
   /**
@@ -464,7 +525,7 @@ export abstract class RemoteCalls {
    * ```
    */
   checksum(path: string, options: ChecksumOptions = {}): Promise<ServerChecksum> {
-    return this.run(options, (conn) => checksum(conn, path, options));
+    return idempotent(this.runner(), options, { call: 'checksum', path }, (conn) => checksum(conn, path, options));
   }
 
   /**
@@ -487,7 +548,7 @@ export abstract class RemoteCalls {
    * ```
    */
   downloadDir(remoteDir: string, localDir: string, options: DirectoryTransferOptions = {}): Promise<DirectoryTransferResult> {
-    return copyTree(this.#runner(), 'download', remoteDir, localDir, options);
+    return copyTree(this.runner(), 'download', remoteDir, localDir, options);
   }
 
   /**
@@ -501,7 +562,7 @@ export abstract class RemoteCalls {
    * ```
    */
   uploadDir(localDir: string, remoteDir: string, options: DirectoryTransferOptions = {}): Promise<DirectoryTransferResult> {
-    return copyTree(this.#runner(), 'upload', remoteDir, localDir, options);
+    return copyTree(this.runner(), 'upload', remoteDir, localDir, options);
   }
 
   /**
@@ -522,7 +583,7 @@ export abstract class RemoteCalls {
    * ```
    */
   mirror(options: MirrorOptions): Promise<MirrorResult> {
-    return mirror(this.#runner(), options);
+    return mirror(this.runner(), options);
   }
 
   /**
@@ -554,6 +615,6 @@ export abstract class RemoteCalls {
    * ```
    */
   watch(path: string, options: WatchOptions = {}): AsyncIterableIterator<WatchEvent> {
-    return watch(this.#runner(), this.clock, this.options, path, options);
+    return watch(this.runner(), this.clock, this.options, path, options);
   }
 }

@@ -17,7 +17,14 @@
  * missing, provided the remote path, size and modification time still match; anything else (no
  * state, unreadable state, a changed file) starts over. Progress is counted only after a positional
  * write has completed, so the state never claims bytes the part file does not hold. A `limitRate`
- * is one budget for all the ranges together (driver/throttle.ts), under the Pool's.
+ * is one budget for all the ranges together (driver/throttle.ts), under the Pool's. With `verify`,
+ * the whole part file is checked once every range is in (ops/verify.ts; the ranges arrive out of
+ * order, so the file is read once for a checksum), before it is renamed: a mismatch deletes the
+ * part file and its state, so the next call starts over.
+ *
+ * Under the retry policy each range is retried on its own, on any healthy session, from where it
+ * stopped: a range's writes count only while its attempt runs, so a write still finishing after a
+ * failed attempt never moves the offset the next attempt starts from.
  *
  * @module
  */
@@ -29,11 +36,13 @@ import { recyclingDestination, writeAt } from './io/sinks.js';
 import { callLimit, type RateLimit } from './driver/throttle.js';
 import type { Conn, Runner } from './ops/conn.js';
 import { download, sizeOrUndefined } from './ops/download.js';
+import { finishVerify, startVerify, verifyMethodOf } from './ops/verify.js';
+import { VerifyError } from './errors.js';
 import { runAll } from './parallel.js';
 import { progressMeter } from './progress.js';
-
-/** Runs `fn` on a leased session (the Pool's `run`). */
-export type Lease = Runner['run'];
+import { idempotent } from './retried.js';
+import { hooksOf, retriedDownload } from './retried-transfers.js';
+import { retrying } from './retry.js';
 
 /**
  * Smallest range worth its own session: 1 MiB, lftp's `pget:min-chunk-size` default. Below that the
@@ -65,21 +74,24 @@ class RangeComplete {}
 
 /** Download `remote` to the file `local` in up to `segments` parallel ranges. */
 export async function segmentedDownload(
-  lease: Lease,
-  shared: RateLimit,
+  runner: Runner,
   remote: string,
   local: string,
   options: Omit<TransferOptions, 'startAt' | 'mode'> & { readonly segments: number },
 ): Promise<TransferResult> {
   const { segments, signal, onProgress } = options;
   const call = signal ? { signal } : {};
-  const limit = callLimit(shared, options.limitRate);
+  const limit = callLimit(runner.limit, options.limitRate);
   const paced = limit ? { callLimit: limit } : {};
-  const probe = await lease(call, (conn) => probeFile(conn, remote, call));
+  const method = verifyMethodOf(options);
+  const probe = await idempotent(runner, call, { call: 'size', path: remote }, (conn) => {
+    if (method) startVerify(conn, method); // a checksum the server cannot give fails before anything moves
+    return probeFile(conn, remote, call);
+  });
   const count = probe ? Math.min(segments, Math.floor(probe.size / MIN_SEGMENT)) : 1;
   if (!probe || count < 2) {
     const { segments: _segments, ...single } = options;
-    return lease(call, (conn) => download(conn, remote, local, { ...single, ...paced }));
+    return retriedDownload(runner, remote, local, { ...single, ...paced });
   }
 
   const part = join(dirname(local), sideName(basename(local), '.segments.ftpkit-part'));
@@ -104,7 +116,12 @@ export async function segmentedDownload(
   try {
     await saver.save();
     await runAll(pending, pending.length, signal, async (range, rangeSignal) => {
-      const reply = await lease({ signal: rangeSignal }, (conn) => fetchRange(conn, remote, handle, local, range, range === last, { signal: rangeSignal, ...paced }, meter.add));
+      const fetch = (): Promise<Reply | undefined> =>
+        runner.run({ signal: rangeSignal }, (conn) => fetchRange(conn, remote, handle, local, range, range === last, { signal: rangeSignal, ...paced }, meter.add));
+      const reply = await retrying(runner.retry, { call: 'download', path: remote }, rangeSignal, fetch, hooksOf(runner, {
+        progress: () => range.done,
+        resumeAt: () => range.start + range.done,
+      }));
       if (reply) current.reply = reply;
       await saver.save();
     });
@@ -114,6 +131,16 @@ export async function segmentedDownload(
     throw err;
   }
   await handle.close().catch(writing);
+  if (method) {
+    await runner.run(call, async (conn) => {
+      const tally = startVerify(conn, method);
+      await tally.prefix(undefined, part);
+      await finishVerify(conn, tally, { direction: 'download', remote, local }, call);
+    }).catch(async (err: unknown) => {
+      if (err instanceof VerifyError) await Promise.all([unlink(part).catch(() => {}), unlink(statePath).catch(() => {})]);
+      throw err;
+    });
+  }
   await rename(part, local).catch(writing);
   await unlink(statePath).catch(() => {});
   // The last range always ends with its RETR's own final reply, in this call or an earlier one.
@@ -161,6 +188,8 @@ async function fetchRange(
   onBytes: (n: number) => void,
 ): Promise<Reply | undefined> {
   let position = range.start + range.done;
+  /** This attempt runs: a write that finishes after it failed counts for nothing (the next attempt writes those bytes again). */
+  let open = true;
   const write = recyclingDestination(async (chunk, recycle) => {
     const room = range.end - position;
     if (isLast && chunk.length > room) throw new RemoteProtocolError(`${remote} is longer than SIZE said (${range.end} bytes): it changed during the download`);
@@ -169,6 +198,7 @@ async function fetchRange(
       throw localFileError(err, 'write', local);
     });
     recycle?.(chunk); // written: its memory can carry the next read
+    if (!open) return;
     position += piece.length;
     range.done += piece.length;
     onBytes(piece.length);
@@ -181,6 +211,8 @@ async function fetchRange(
   } catch (err) {
     if (err instanceof RangeComplete) return undefined;
     throw err;
+  } finally {
+    open = false;
   }
 }
 

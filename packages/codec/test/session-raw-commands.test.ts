@@ -179,6 +179,23 @@ describe('raw OPTS UTF8 and EPSV ALL are modelled', () => {
   });
 });
 
+describe('working-directory changes are counted', () => {
+  test('an accepted CWD, CDUP, XCWD, XCUP or SMNT moves the count; a refused one and other commands do not', () => {
+    const h = loggedIn();
+    expect(h.session.directoryChanges).toBe(0);
+    rawCommand(h, 'CWD', 'pub', '250 ok\r\n');
+    expect(h.session.directoryChanges).toBe(1);
+    rawCommand(h, 'CWD', 'missing', '550 no such folder\r\n');
+    rawCommand(h, 'PWD', undefined, '257 "/pub"\r\n');
+    rawCommand(h, 'SITE', 'CHMOD 644 a', '200 ok\r\n');
+    expect(h.session.directoryChanges).toBe(1);
+    for (const [name, arg] of [['CDUP', undefined], ['XCWD', 'a'], ['XCUP', undefined], ['SMNT', '/mnt']] as const) {
+      rawCommand(h, name, arg, '250 ok\r\n');
+    }
+    expect(h.session.directoryChanges).toBe(5);
+  });
+});
+
 describe('raw commands the session cannot model are refused before a byte is sent', () => {
   const refused: readonly [string, string | undefined, RegExp][] = [
     ['USER', 'bob', /Client\.connect/],

@@ -12,8 +12,12 @@
  *
  * `cutNextData(n)` arms a cut: once `n` bytes (both directions counted; TLS records included) have
  * passed on the next data connection, both of its sides are reset (RST). The client sees a reset or a
- * short stream, the server a failed read or write, as on a real network. Linux only: other loopback
- * addresses than 127.0.0.1 exist there without configuration.
+ * short stream, the server a failed read or write, as on a real network. With `{ all: true }` every
+ * connection through the proxy, control connections included, is reset at that moment: a dropped
+ * network rather than a dropped transfer; `skip` lets that many data connections pass first (a cut
+ * in the middle of a tree transfer). `dropAll()` resets everything now. `dataBytes()` counts what the
+ * data connections carried, for tests that must show nothing was sent twice. Linux only: other
+ * loopback addresses than 127.0.0.1 exist there without configuration.
  *
  * @example
  * ```ts
@@ -56,15 +60,30 @@ export interface CutProxy extends AsyncDisposable {
    * when the cut happens; rejects if the connection ends first (the transfer was shorter), or when the
    * cut is disarmed by another `cutNextData` or by `close()`.
    */
-  cutNextData(bytes: number): Promise<CutReport>;
+  cutNextData(bytes: number, options?: CutOptions): Promise<CutReport>;
+  /** Reset every connection through the proxy now, control connections included (a dropped network). */
+  dropAll(): void;
   /** Data connections proxied so far. */
   dataConnections(): number;
+  /** Bytes the data connections carried so far, both directions (TLS records included). */
+  dataBytes(): number;
   /** Close every listener and reset every proxied connection. Idempotent. */
   close(): Promise<void>;
 }
 
+/** How a cut of {@link CutProxy.cutNextData} falls. */
+export interface CutOptions {
+  /** Reset every connection through the proxy, control ones included, not only the data connection. Default false. */
+  readonly all?: boolean;
+  /** Data connections to let pass before the one cut. Default 0. */
+  readonly skip?: number;
+}
+
 interface ArmedCut {
   readonly after: number;
+  readonly all: boolean;
+  /** Data connections still to let pass. */
+  skip: number;
   readonly resolve: (report: CutReport) => void;
   readonly reject: (error: Error) => void;
 }
@@ -77,21 +96,35 @@ export async function startCutProxy(options: CutProxyOptions): Promise<CutProxy>
   const track = (socket: Socket): void => mirror.track(socket);
   let armed: ArmedCut | undefined;
   let dataCount = 0;
+  let dataBytes = 0;
+  const open = new Set<Socket>();
 
   const accept = (port: number, data: boolean) => (client: Socket): void => {
     track(client);
     const upstream = connect({ host: target.host, port, allowHalfOpen: true });
     track(upstream);
-    const cut = data ? armed : undefined;
+    for (const s of [client, upstream]) {
+      open.add(s);
+      s.on('close', () => open.delete(s));
+    }
+    let cut: ArmedCut | undefined;
     if (data) {
       dataCount++;
-      armed = undefined;
+      if (armed && armed.skip > 0) armed.skip--;
+      else {
+        cut = armed;
+        armed = undefined;
+      }
     }
     let moved = 0;
     /** The cut has begun: nothing but the reset may follow (no FIN that would read as a clean end). */
     let cutting = false;
     const resetBoth = (): void => {
       for (const s of [client, upstream]) if (!s.destroyed) s.resetAndDestroy();
+    };
+    const resetCut = (): void => {
+      resetBoth();
+      if (cut?.all) dropAll();
     };
     const forward = (from: Socket, to: Socket): void => {
       from.on('data', (chunk: Buffer) => {
@@ -102,13 +135,15 @@ export async function startCutProxy(options: CutProxyOptions): Promise<CutProxy>
           cutting = true;
           from.pause();
           // Let the part reach the kernel first, so the peer can receive it before the reset.
+          dataBytes += part.length;
           to.write(part, () => {
-            resetBoth();
+            resetCut();
             cut.resolve({ bytes: moved });
           });
           return;
         }
         moved += chunk.length;
+        if (data) dataBytes += chunk.length;
         if (!to.write(chunk)) from.pause();
       });
       to.on('drain', () => from.resume());
@@ -126,6 +161,10 @@ export async function startCutProxy(options: CutProxyOptions): Promise<CutProxy>
     forward(upstream, client);
   };
 
+  const dropAll = (): void => {
+    for (const s of open) if (!s.destroyed) s.resetAndDestroy();
+  };
+
   const close = (): Promise<void> => {
     armed?.reject(new Error('cut proxy closed'));
     armed = undefined;
@@ -137,13 +176,17 @@ export async function startCutProxy(options: CutProxyOptions): Promise<CutProxy>
   return {
     host,
     port: target.port,
-    cutNextData: (bytes) => {
+    cutNextData: (bytes, options = {}) => {
       armed?.reject(new Error('cut disarmed by a newer cutNextData'));
-      const cut = new Promise<CutReport>((resolve, reject) => (armed = { after: Math.max(1, bytes), resolve, reject }));
+      const cut = new Promise<CutReport>(
+        (resolve, reject) => (armed = { after: Math.max(1, bytes), all: options.all ?? false, skip: options.skip ?? 0, resolve, reject }),
+      );
       cut.catch(() => {}); // a caller that does not wait for the cut must not see an unhandled rejection
       return cut;
     },
+    dropAll,
     dataConnections: () => dataCount,
+    dataBytes: () => dataBytes,
     close,
     [Symbol.asyncDispose]: close,
   };

@@ -3,7 +3,7 @@ export { serverCapabilities, startServer, testCaPem, SERVER_KINDS } from './serv
 export type { Capabilities, RunningServer, ServerKind, StartServerOptions, TlsVersion } from './servers.js';
 export { startCutProxy } from './cut-proxy.js';
 export { seededRandom } from './random.js';
-export type { CutProxy, CutProxyOptions, CutProxyTarget, CutReport } from './cut-proxy.js';
+export type { CutOptions, CutProxy, CutProxyOptions, CutProxyTarget, CutReport } from './cut-proxy.js';
 export { startDelayProxy, type DelayProxy, type DelayProxyOptions, type DelayProxyTarget } from './delay-proxy.js';
 export { startIdleProxy, type Forgotten, type IdleProxy, type IdleProxyOptions, type IdleProxyTarget } from './idle-proxy.js';
 export { makeFixtureTree, FIXTURE_TREE, FIXTURE_OLD_MTIME } from './fixture.js';
@@ -15,6 +15,8 @@ export { capturingGreeting, leakCheck, liveResources, rejectionOf, scriptedScene
 export type { LeakCheck, SceneClient, SceneOptions, Scenes, TestHooks } from './scenes.js';
 
 export { fileTree, treeHandlers } from './scripted-tree.js';
+export { FLAKY_FEATURES, flakyHandlers } from './scripted-flaky.js';
+export type { FlakyCut, FlakyLog, FlakyOptions, FlakyTransfer } from './scripted-flaky.js';
 export type { FileTree, ListFlagBehaviour, NlstBehaviour, TreeEntrySpec, TreeHandlersOptions } from './scripted-tree.js';
 export { ManualClock } from './clock.js';
 export { memoryPair, MemoryPort } from './memory.js';

@@ -164,7 +164,8 @@ export function treeHandlers(options: TreeHandlersOptions): Record<string, Comma
   };
 }
 
-function normalize(path: string): string {
+/** An absolute path without `.`, `..` or empty segments (the flaky server resolves paths the same way). */
+export function normalize(path: string): string {
   const parts: string[] = [];
   for (const part of path.split('/')) {
     if (part === '' || part === '.') continue;

@@ -37,7 +37,7 @@
  */
 // Why this file is long: the action loop and the clocks it derives are one unit over one connection.
 import { command, Session, TlsRefusedError, type Action, type Operation, type OperationResult, type Reply } from '@ftpkit/codec';
-import { ConnectionError, TimeoutError, TlsError, type Connection, type Transport } from '@ftpkit/transport';
+import { ConnectionError, TimeoutError, TlsError, type Connection, type TlsSession, type Transport } from '@ftpkit/transport';
 import { abortError } from '../errors.js';
 import type { ResolvedOptions } from '../options.js';
 import { Alarm, clockOf, type Clock } from './clock.js';
@@ -92,15 +92,18 @@ export class Control {
   #since = 0;
   /** The login deadline, on the clock; Infinity once logged in, or when there is none. */
   #loginBy: number;
+  /** A TLS session of an earlier control connection to resume (a reconnect), for explicit TLS. */
+  readonly #resume: TlsSession | undefined;
   /** When a byte last went either way on the control connection (a middlebox's idea of idle). */
   #controlAt = 0;
   readonly #done: Promise<void>;
 
-  private constructor(conn: Connection, transport: Transport, options: ResolvedOptions, loginBy: number) {
+  private constructor(conn: Connection, transport: Transport, options: ResolvedOptions, loginBy: number, resume: TlsSession | undefined) {
     this.#conn = conn;
     this.transport = transport;
     this.options = options;
     this.#loginBy = loginBy;
+    this.#resume = resume;
     const log = options.log;
     this.session = new Session({
       trustPasvHost: options.trustPasvHost,
@@ -122,9 +125,15 @@ export class Control {
 
   /**
    * Connect, log in and return the driver with the session's connect result, all within the login
-   * deadline (`timeouts.login`), which counts from here.
+   * deadline (`timeouts.login`), which counts from here. `resume`: the TLS session of an earlier
+   * control connection to the same server (a reconnect), offered for resumption.
    */
-  static async open(transport: Transport, options: ResolvedOptions, signal?: AbortSignal): Promise<{ control: Control; result: OperationResult }> {
+  static async open(
+    transport: Transport,
+    options: ResolvedOptions,
+    signal?: AbortSignal,
+    resume?: TlsSession,
+  ): Promise<{ control: Control; result: OperationResult }> {
     const implicit = options.secure === 'implicit';
     const time = clockOf(transport);
     const { login } = options.timeouts;
@@ -136,7 +145,7 @@ export class Control {
       conn = await transport.connect({
         host: options.host,
         port: options.port,
-        ...(implicit ? { tls: tlsFor(options) } : {}),
+        ...(implicit ? { tls: { ...tlsFor(options), ...(resume ? { session: resume } : {}) } } : {}),
         ...(connectTimeout < Infinity ? { timeout: connectTimeout } : {}),
         ...(signal ? { signal } : {}),
       });
@@ -144,7 +153,7 @@ export class Control {
       if (err instanceof TimeoutError && time.now() >= loginBy) throw loginTimeout(login, err);
       throw err;
     }
-    const control = new Control(conn, transport, options, loginBy);
+    const control = new Control(conn, transport, options, loginBy, resume);
     try {
       const result = await control.run(
         {
@@ -174,6 +183,11 @@ export class Control {
   /** True once the control connection is gone. */
   get closed(): boolean {
     return this.#closed;
+  }
+
+  /** The control connection's newest resumable TLS session (kept after it closed), for a reconnect. */
+  tlsSession(): TlsSession | undefined {
+    return this.#conn.tlsSession();
   }
 
   /**
@@ -348,7 +362,7 @@ export class Control {
         // The handshake's own timeout, cut to what is left of the login deadline (the alarm fires that one).
         const limit = Math.min(this.options.timeouts.connect > 0 ? this.options.timeouts.connect : Infinity, this.#loginBy - this.#time.now());
         this.#tlsUpgrade = this.#conn
-          .startTls({ ...tlsFor(this.options), ...(limit < Infinity ? { timeout: Math.max(1, limit) } : {}) })
+          .startTls({ ...tlsFor(this.options), ...(this.#resume ? { session: this.#resume } : {}), ...(limit < Infinity ? { timeout: Math.max(1, limit) } : {}) })
           .then(
             () => {
               this.#tlsUpgrade = undefined;

@@ -54,7 +54,16 @@ export interface Sink {
   commit(): Promise<void>;
   /** The transfer failed: release and (for files) delete the partial temporary file. */
   discard(): Promise<void>;
+  /**
+   * Drop every byte taken and start again from where the sink began (a retried download that
+   * cannot resume). A file is cut back; a stream, a writable or a function cannot take bytes back,
+   * and answers false.
+   */
+  restart(): Promise<boolean>;
 }
+
+/** What a sink that cannot take bytes back answers to {@link Sink.restart}. */
+const cannotRestart = async (): Promise<boolean> => false;
 
 /** Build a sink. `startAt > 0` with a file path appends in place (resume) instead of using a temp file. */
 export async function openSink(destination: DownloadDestination, startAt: number): Promise<Sink> {
@@ -62,7 +71,7 @@ export async function openSink(destination: DownloadDestination, startAt: number
   if (typeof destination === 'function') {
     // The caller's function owns what it is given: it never sees `recycle`, unless it is one of ours.
     const write: Sink['write'] = (destination as Partial<Recycling>)[RECYCLING] ?? ((chunk) => destination(chunk));
-    return { write, commit: async () => {}, discard: async () => {} };
+    return { write, commit: async () => {}, discard: async () => {}, restart: cannotRestart };
   }
   if (isWebWritable(destination)) {
     const writer = destination.getWriter();
@@ -73,6 +82,7 @@ export async function openSink(destination: DownloadDestination, startAt: number
       },
       commit: () => writer.close(),
       discard: () => writer.abort(new Error('download failed')).catch(() => {}),
+      restart: cannotRestart,
     };
   }
   return nodeWritableSink(destination);
@@ -107,6 +117,7 @@ function nodeWritableSink(target: NodeWritableLike): Sink {
         target.end(() => resolve());
       }),
     discard: async () => {},
+    restart: cannotRestart,
   };
 }
 
@@ -229,6 +240,16 @@ function fileSink(handle: FileHandle, path: string, start: number, onCommit: () 
       await inFlight;
       await close().catch(() => {});
       await onDiscard();
+    },
+    restart: async () => {
+      await settle();
+      batch = [];
+      batchBytes = 0;
+      position = start;
+      await handle.truncate(start).catch((err: unknown) => {
+        throw localFileError(err, 'write', path);
+      });
+      return true;
     },
   };
 }

@@ -22,6 +22,7 @@ import type { Control } from '../driver/control.js';
 import type { OnBytes, TransferIo } from '../driver/data-channel.js';
 import { callLimit, type RateLimit } from '../driver/throttle.js';
 import type { ResolvedOptions } from '../options.js';
+import type { RetryPolicy } from '../retry.js';
 import { SessionZone } from '../time-zone.js';
 
 /** What a transfer takes besides its command, path and I/O. */
@@ -47,11 +48,12 @@ export class Conn {
   /** The zone of the server's LIST times, as `listTimeZone` says or as 'auto' has learned (ops/list-zone.ts). */
   readonly zone: SessionZone;
 
-  constructor(control: Control, features: ReadonlyMap<string, string>, limit: RateLimit) {
+  /** `zone`: a reconnected session's, which keeps what 'auto' learned about the same server. */
+  constructor(control: Control, features: ReadonlyMap<string, string>, limit: RateLimit, zone?: SessionZone) {
     this.control = control;
     this.features = features;
     this.limit = limit;
-    this.zone = new SessionZone(control.options.listTimeZone);
+    this.zone = zone ?? new SessionZone(control.options.listTimeZone);
   }
 
   /** Resolved options, password included. */
@@ -99,13 +101,28 @@ function replyOf(result: OperationResult): Reply {
   return result.reply;
 }
 
+/** One attempt of a call: `fn` on a logged-in connection (see {@link Runner.call}). */
+export type Attempt = <R>(fn: (conn: Conn) => Promise<R>) => Promise<R>;
+
 /**
  * Runs work on a logged-in connection: a Client's own, one call at a time, or a session leased from
  * a Pool. `concurrency` is how many runs make sense at once (1 for a Client, the size of a Pool).
  */
 export interface Runner {
+  /** Run `fn` once on a connection. */
   run<T>(options: CallOptions, fn: (conn: Conn) => Promise<T>): Promise<T>;
+  /**
+   * Run one call that may take several attempts (retry.ts), each `attempt(fn)` on a logged-in
+   * connection: a Client holds its queue for the whole call, waits included, so that calls keep
+   * their order, and reconnects a lost connection for the next attempt; a Pool leases a session for
+   * each attempt, so a failed one is replaced and the next runs on any healthy session.
+   */
+  call<T>(options: CallOptions, work: (attempt: Attempt) => Promise<T>): Promise<T>;
   readonly concurrency: number;
+  /** The retry policy of the client or pool. */
+  readonly retry: RetryPolicy;
+  /** Aborted once the client or pool is being closed: no new attempt starts. */
+  readonly closing: AbortSignal;
   /** The bandwidth budget its connections share; a call of many transfers makes its own under it. */
   readonly limit: RateLimit;
 }

@@ -5,44 +5,85 @@
  * (TYPE A, with CRLF turned into LF here, RFC 959 §3.1.1.1). Progress is counted on the bytes that
  * arrive; its `total` comes from SIZE, asked only when someone listens. A file sink is committed (its
  * temporary file renamed into place) only after the transfer is complete by every measure this side
- * has (see {@link checkComplete}); anything else discards it.
+ * has (see {@link checkComplete}) and, with `verify`, checked against the server (ops/verify.ts);
+ * anything else discards it. A resumed download to a path grows the user's file in place, so a
+ * failed verification deletes that file: its bytes are known wrong, and the next try starts at 0.
  *
  * @module
  */
-import { FtpReplyError, parseAnnouncedSize, parseSizeReply } from '@ftpkit/codec';
+import { FtpReplyError, parseAnnouncedSize, parseSizeReply, type Reply } from '@ftpkit/codec';
 import { ConnectionError } from '@ftpkit/transport';
 import type { CallOptions, TransferResult } from '../calls.js';
+import { VerifyError } from '../errors.js';
 import { crlfToLf } from '../io/ascii.js';
-import { openSink, type DownloadDestination } from '../io/sinks.js';
+import { unlink } from '../io/fs.js';
+import { openSink, type DownloadDestination, type Sink } from '../io/sinks.js';
 import { progressMeter } from '../progress.js';
-import type { Conn, TransferOpOptions } from './conn.js';
+import type { Conn, TransferCallOptions, TransferOpOptions } from './conn.js';
+import { finishVerify, startVerify, verifyMethodOf } from './verify.js';
 
-/** RETR `remotePath` into `destination`. */
+/** RETR `remotePath` into `destination`: one attempt, its sink opened here and committed or discarded. */
 export async function download(conn: Conn, remotePath: string, destination: DownloadDestination, options: TransferOpOptions): Promise<TransferResult> {
   const startAt = options.startAt ?? 0;
+  const method = verifyMethodOf(options);
+  const tally = method ? startVerify(conn, method) : undefined;
+  const local = typeof destination === 'string' ? destination : undefined;
   const total = options.onProgress ? await sizeOrUndefined(conn, remotePath, options) : undefined;
   const sink = await openSink(destination, startAt);
   const progress = progressMeter(options.onProgress, total === undefined ? undefined : Math.max(0, total - startAt));
-  const ascii = options.mode === 'ascii' ? crlfToLf() : undefined;
-  const write = ascii
-    ? (chunk: Uint8Array) => sink.write(ascii.push(chunk))
-    : (chunk: Uint8Array, recycle?: (chunk: Uint8Array) => void) => sink.write(chunk, recycle);
+  const add = tally?.add;
+  const write: Sink['write'] = add
+    ? (chunk, recycle) => {
+        add(chunk); // before the sink may hand the chunk's memory back
+        return sink.write(chunk, recycle);
+      }
+    : sink.write;
   try {
-    const { reply, preliminary } = await conn.transfer('RETR', remotePath, { direction: 'download', write }, {
-      ...options,
-      startAt,
-      type: ascii ? 'A' : 'I',
-      onBytes: progress.add,
-    });
-    if (!ascii) checkComplete(progress.bytes(), startAt, preliminary ? parseAnnouncedSize(preliminary) : undefined, total);
-    const tail = ascii?.flush();
-    if (tail && tail.length > 0) await sink.write(tail);
+    if (tally && startAt > 0) await tally.prefix(startAt, local);
+    const reply = await fetchInto(conn, remotePath, write, { ...options, startAt, size: total, onBytes: progress.add });
+    if (tally) await finishVerify(conn, tally, { direction: 'download', remote: remotePath, local }, options);
     await sink.commit();
     return { bytes: progress.bytes(), reply };
   } catch (err) {
     await sink.discard();
+    if (err instanceof VerifyError && local !== undefined && startAt > 0) await unlink(local).catch(() => {});
     throw err;
   }
+}
+
+/** How {@link fetchInto} fetches. */
+export interface FetchOptions extends CallOptions, Pick<TransferCallOptions, 'limitRate' | 'callLimit'> {
+  /** REST offset (0: none). */
+  readonly startAt: number;
+  readonly mode?: 'binary' | 'ascii' | undefined;
+  /** The whole file's size, when SIZE was asked: the transfer must bring the rest of it. */
+  readonly size?: number | undefined;
+  /** Bytes as they arrive on the data connection. */
+  readonly onBytes?: ((count: number) => void) | undefined;
+}
+
+/**
+ * RETR `remotePath` from `startAt` into `write`, in binary or ASCII (CRLF turned into LF here, RFC 959
+ * §3.1.1.1); resolves with the final reply once the transfer is complete by every measure this side
+ * has (see {@link checkComplete}). What `write` was given before a failure is a true prefix of the
+ * rest of the file: TCP and TLS deliver in order.
+ */
+export async function fetchInto(conn: Conn, remotePath: string, write: Sink['write'], options: FetchOptions): Promise<Reply> {
+  const { startAt } = options;
+  const ascii = options.mode === 'ascii' ? crlfToLf() : undefined;
+  let received = 0;
+  const { reply, preliminary } = await conn.transfer('RETR', remotePath, { direction: 'download', write: ascii ? (chunk) => write(ascii.push(chunk)) : write }, {
+    ...options,
+    type: ascii ? 'A' : 'I',
+    onBytes: (n) => {
+      received += n;
+      options.onBytes?.(n);
+    },
+  });
+  if (!ascii) checkComplete(received, startAt, preliminary ? parseAnnouncedSize(preliminary) : undefined, options.size);
+  const tail = ascii?.flush();
+  if (tail && tail.length > 0) await write(tail);
+  return reply;
 }
 
 /** SIZE, or undefined when the server refuses it. */

@@ -24,9 +24,11 @@ import { remoteJoin } from '../io/paths.js';
 import { checksum } from '../ops/checksum.js';
 import type { Runner } from '../ops/conn.js';
 import { isDirectory } from '../ops/dirs.js';
+import { verifyMethodOf } from '../ops/verify.js';
 import { runAll } from '../parallel.js';
+import { idempotent } from '../retried.js';
 import { compileGlob } from './glob.js';
-import { localChecksum } from './local-checksum.js';
+import { localChecksum } from '../io/local-checksum.js';
 import { applyChecksums, byPath, checksumCandidates, excludedBy, planMirror, type TreeEntry } from './plan.js';
 import { localPath, runPlan } from './run.js';
 import { maxDepthOf } from './loops.js';
@@ -40,7 +42,7 @@ export async function mirror(runner: Runner, options: MirrorOptions): Promise<Mi
   const call = signalOf(options);
   const walking = walkOptions(options);
   const remoteTree: Walk =
-    direction === 'upload' && !(await runner.run(call, (conn) => isDirectory(conn, remote, call)))
+    direction === 'upload' && !(await idempotent(runner, call, { call: 'isDirectory', path: remote }, (conn) => isDirectory(conn, remote, call)))
       ? { entries: [], skipped: [] }
       : await walkRemote(runner, remote, walking);
   const localTree = await walkLocal(local, { ...walking, missingIsEmpty: direction === 'download' });
@@ -71,6 +73,7 @@ export async function mirror(runner: Runner, options: MirrorOptions): Promise<Mi
       onFile: options.onFile,
       maxDepth: options.maxDepth,
       limitRate: options.limitRate,
+      verify: options.verify,
     }),
   );
 }
@@ -86,7 +89,8 @@ async function byContent(runner: Runner, plan: MirrorPlan, source: readonly Tree
   const compare = async (path: string, signal: AbortSignal | undefined): Promise<void> => {
     const call = signal ? { signal } : {};
     const wanted = algorithm ? { algorithm } : {};
-    const theirs = await runner.run(call, (conn) => checksum(conn, remoteJoin(options.remote, path), { ...call, ...wanted }));
+    const remote = remoteJoin(options.remote, path);
+    const theirs = await idempotent(runner, call, { call: 'checksum', path: remote }, (conn) => checksum(conn, remote, { ...call, ...wanted }));
     algorithm = theirs.algorithm;
     if ((await localChecksum(localPath(options.local, path), theirs.algorithm)) !== theirs.hash) differ.add(path);
   };
@@ -122,6 +126,7 @@ export async function copyTree(
     onProgress: options.onProgress,
     onFile: options.onFile,
     limitRate: options.limitRate,
+    verify: options.verify,
   });
   return {
     files: copied.length,
@@ -145,6 +150,7 @@ function checkOptions(options: TreeOptions): void {
   for (const pattern of [...(options.include ?? []), ...(options.exclude ?? [])]) compileGlob(pattern);
   maxDepthOf(options);
   if (options.limitRate !== undefined) checkRate(options.limitRate);
+  verifyMethodOf(options);
 }
 
 /** What both walks of a transfer take: links, the depth bound, and the folders `exclude` leaves alone. */

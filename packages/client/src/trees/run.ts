@@ -11,7 +11,13 @@
  * Each copy and deletion reports `onFile` as it starts and finishes; `onProgress` gets the bytes of
  * all copies together (and `limitRate` is one budget for all of them, driver/throttle.ts) (with `total` when every size is known) and the file that moved. A download can
  * take its source's time and an upload gets it with MFMT where the server has it (best effort), so a
- * later mirror sees both as unchanged.
+ * later mirror sees both as unchanged. With `verify`, every copy is checked as a single transfer is
+ * (ops/verify.ts): a download before its temporary file is renamed into place, an upload before
+ * its time is set.
+ *
+ * Under the retry policy each step is retried on its own (retried.ts, retried-transfers.ts): a copy
+ * resumes where its file stopped, a folder creation accepts the folder it made, a deletion checks
+ * whether it happened, and only a step that fails for good fails the run.
  *
  * A download never writes through a symbolic link it finds inside the target (the target itself may
  * be one: the caller named it). Before the first write, every path the plan writes, and every folder
@@ -22,15 +28,17 @@
  *
  * @module
  */
-import type { CallOptions, FileEvent, MirrorAction, MirrorPlan, TreeProgress } from '../calls.js';
+import type { CallOptions, FileEvent, MirrorAction, MirrorPlan, TreeProgress, VerifyMethod } from '../calls.js';
 import { join, localFileError, makeFolder, mkdir, refuseLink, rm, utimes } from '../io/fs.js';
 import { remoteJoin } from '../io/paths.js';
 import { callLimit } from '../driver/throttle.js';
-import type { Runner } from '../ops/conn.js';
+import type { Conn, Runner } from '../ops/conn.js';
 import { makeDirectories, makeDirectory } from '../ops/dirs.js';
-import { download } from '../ops/download.js';
-import { setLastModified, upload } from '../ops/upload.js';
+import { removed } from '../ops/took-effect.js';
+import { setLastModified } from '../ops/upload.js';
 import { runAll } from '../parallel.js';
+import { checkedFirst, idempotent } from '../retried.js';
+import { retriedDownload, retriedUpload } from '../retried-transfers.js';
 import { feed, progressMeter, sumOrUndefined } from '../progress.js';
 import { ancestors } from './plan.js';
 import { removeTree } from './remove.js';
@@ -50,6 +58,8 @@ export interface RunOptions extends CallOptions {
   readonly maxDepth?: number | undefined;
   /** The call's bandwidth limit, one budget for all its copies. */
   readonly limitRate?: number | undefined;
+  /** Check each copy (ops/verify.ts); a download before it is renamed into place. */
+  readonly verify?: VerifyMethod | false | undefined;
 }
 
 /** lstat calls at once while a download's paths are checked for links. */
@@ -67,7 +77,7 @@ export async function runPlan(runner: Runner, plan: MirrorPlan, options: RunOpti
       throw localFileError(err, 'create the folder', options.local);
     });
   } else if (options.remote !== '') {
-    await runner.run(call, (conn) => makeDirectories(conn, options.remote, call));
+    await idempotent(runner, call, { call: 'mkdir', path: options.remote }, (conn) => makeDirectories(conn, options.remote, call));
   }
 
   const limit = callLimit(runner.limit, options.limitRate);
@@ -76,12 +86,12 @@ export async function runPlan(runner: Runner, plan: MirrorPlan, options: RunOpti
   const moved = new Map<MirrorAction, number>();
   const step = async (action: MirrorAction, each: AbortSignal): Promise<void> => {
     const at = { signal: each };
-    const paced = limit ? { callLimit: limit } : {};
+    const paced = { ...(limit ? { callLimit: limit } : {}), ...(options.verify ? { verify: options.verify } : {}) };
     const remote = remoteJoin(options.remote, action.path);
     const local = localPath(options.local, action.path);
     if (action.kind === 'mkdir') {
       if (direction === 'download') await makeFolder(local);
-      else await runner.run(at, (conn) => makeDirectory(conn, remote, at));
+      else await idempotent(runner, at, { call: 'mkdir', path: remote }, (conn) => makeDirectory(conn, remote, at));
       return;
     }
     const event = { kind: action.kind, path: action.path, remote, local, size: action.kind === 'copy' ? action.size : undefined };
@@ -92,29 +102,28 @@ export async function runPlan(runner: Runner, plan: MirrorPlan, options: RunOpti
         await rm(local, { recursive: true, force: true }).catch((err: unknown) => {
           throw localFileError(err, 'delete', local);
         });
-      } else if (action.type === 'directory') {
-        await runner.run(at, (conn) => removeTree(conn, remote, { ...at, maxDepth: options.maxDepth }));
       } else {
-        await runner.run(at, (conn) => conn.command('DELE', remote, at));
+        const rmdir = (conn: Conn) => removeTree(conn, remote, { ...at, maxDepth: options.maxDepth });
+        const dele = async (conn: Conn) => void (await conn.command('DELE', remote, at));
+        await checkedFirst(runner, at, { call: action.type === 'directory' ? 'rmdir' : 'remove', path: remote }, action.type === 'directory' ? rmdir : dele, (conn) =>
+          removed(conn, remote, at),
+        );
       }
     } else {
       const onProgress = options.onProgress;
       const progress = onProgress ? { onProgress: feed(meter, (file) => onProgress({ ...meter.now(), path: action.path, file })) } : {};
       const time = options.keepTimes ? action.modifiedAt : undefined;
       if (direction === 'download') {
-        bytes = (await runner.run(at, (conn) => download(conn, remote, local, { ...at, ...progress, ...paced }))).bytes;
+        bytes = (await retriedDownload(runner, remote, local, { ...at, ...progress, ...paced })).bytes;
         if (time) {
           await utimes(local, time, time).catch((err: unknown) => {
             throw localFileError(err, 'set the time of', local);
           });
         }
       } else {
-        bytes = await runner.run(at, async (conn) => {
-          const result = await upload(conn, local, remote, 'STOR', { ...at, ...progress, ...paced });
-          // Best effort: a server that refuses MFMT only costs a needless copy next time.
-          if (time && conn.features.has('MFMT')) await setLastModified(conn, remote, time, at).catch(() => undefined);
-          return result.bytes;
-        });
+        bytes = (await retriedUpload(runner, local, remote, 'STOR', { ...at, ...progress, ...paced })).bytes;
+        // Best effort: a server that refuses MFMT only costs a needless copy next time.
+        if (time) await runner.run(at, async (conn) => (conn.features.has('MFMT') ? setLastModified(conn, remote, time, at).catch(() => undefined) : undefined));
       }
       moved.set(action, bytes);
     }

@@ -34,6 +34,7 @@ import { resolveDirectory } from '../ops/dirs.js';
 import { sizeOrUndefined } from '../ops/download.js';
 import { list } from '../ops/listing.js';
 import { runAll } from '../parallel.js';
+import { idempotent } from '../retried.js';
 import { checkDepth, childTrail, maxDepthOf, repeatsListing, rootTrail, sameAsAncestor, type Identity, type Repeat, type Trail } from './loops.js';
 import { byPath, type TreeEntry } from './plan.js';
 
@@ -97,29 +98,33 @@ function walking(side: 'remote' | 'local', options: WalkOptions): Walking {
 export async function walkRemote(runner: Runner, root: string, options: WalkOptions): Promise<Walk> {
   const state = walking('remote', options);
   const call = options.signal ? { signal: options.signal } : {};
-  const top = await runner.run(call, (conn) => remoteRoot(conn, root, state.follow, call));
+  const top = await idempotent(runner, call, { call: 'list', path: root }, (conn) => remoteRoot(conn, root, state.follow, call));
   let level: Folder[] = [{ path: '', trail: top, links: 0, modifiedAt: undefined }];
   while (level.length > 0) {
     const next: Folder[] = [];
-    await runAll(level, runner.concurrency, options.signal, (folder, signal) =>
-      runner.run({ signal }, async (conn) => {
-        let listing: ListingEntry[];
-        try {
-          listing = await list(conn, remoteJoin(root, folder.path) || undefined, { signal });
-        } catch (err) {
-          if (folder.path === '' || options.onRefused === undefined || !(err instanceof FtpReplyError)) throw err;
-          options.onRefused(folder.path, err);
-          state.walk.entries.push({ path: folder.path, type: 'directory', modifiedAt: folder.modifiedAt });
-          return;
-        }
-        state.walk.zoneOffsetAt = conn.zone.zone.at;
-        // Every name is checked before any of them leads to more commands.
-        const names = listing.map((entry) => safeLocalName(entry.name));
-        if (!entered(state, folder, repeatsListing(folder.trail, listing), false)) return;
-        if (folder.path !== '') state.walk.entries.push({ path: folder.path, type: 'directory', modifiedAt: folder.modifiedAt });
-        for (const [i, entry] of listing.entries()) await visitRemote(conn, root, folder, names[i]!, entry, { signal }, state, next);
-      }),
-    );
+    await runAll(level, runner.concurrency, options.signal, async (folder, signal) => {
+      // Each command is retried on its own (the listing, a link's questions), before any state changes.
+      const path = remoteJoin(root, folder.path) || undefined;
+      let listing: ListingEntry[];
+      try {
+        listing = await idempotent(runner, { signal }, { call: 'list', path }, async (conn) => {
+          const entries = await list(conn, path, { signal });
+          state.walk.zoneOffsetAt = conn.zone.zone.at;
+          return entries;
+        });
+      } catch (err) {
+        if (folder.path === '' || options.onRefused === undefined || !(err instanceof FtpReplyError)) throw err;
+        options.onRefused(folder.path, err);
+        state.walk.entries.push({ path: folder.path, type: 'directory', modifiedAt: folder.modifiedAt });
+        return;
+      }
+      // Every name is checked before any of them leads to more commands.
+      const names = listing.map((entry) => safeLocalName(entry.name));
+      if (!entered(state, folder, repeatsListing(folder.trail, listing), false)) return;
+      if (folder.path !== '') state.walk.entries.push({ path: folder.path, type: 'directory', modifiedAt: folder.modifiedAt });
+      const ask: Ask = (what, fn) => idempotent(runner, { signal }, what, fn);
+      for (const [i, entry] of listing.entries()) await visitRemote(ask, root, folder, names[i]!, entry, { signal }, state, next);
+    });
     level = next;
   }
   return sorted(state.walk);
@@ -147,7 +152,10 @@ export function uniqueOf(entry: ListingEntry): string | undefined {
   return entry.type === 'directory' ? entry.facts?.get('unique') : undefined;
 }
 
-async function visitRemote(conn: Conn, root: string, folder: Folder, name: string, entry: ListingEntry, options: CallOptions, state: Walking, next: Folder[]): Promise<void> {
+/** Ask the server one idempotent question (retried under the runner's policy). */
+type Ask = <T>(what: { readonly call: string; readonly path: string }, fn: (conn: Conn) => Promise<T>) => Promise<T>;
+
+async function visitRemote(ask: Ask, root: string, folder: Folder, name: string, entry: ListingEntry, options: CallOptions, state: Walking, next: Folder[]): Promise<void> {
   const { walk } = state;
   const path = folder.path === '' ? name : `${folder.path}/${name}`;
   const remote = remoteJoin(root, path);
@@ -166,7 +174,7 @@ async function visitRemote(conn: Conn, root: string, folder: Folder, name: strin
     const shown = here === undefined || entry.target === undefined ? undefined : resolveTarget(here, entry.target);
     if (shown !== undefined && !queued(state, { path, trail: childTrail(folder.trail, name, remote, { path: shown }), links: 0, modifiedAt: undefined }, true)) return;
     // Else the server's PWD inside the link does, where the server resolves links.
-    const resolved = await resolveDirectory(conn, remote, options);
+    const resolved = await ask({ call: 'isDirectory', path: remote }, (conn) => resolveDirectory(conn, remote, options));
     if (resolved !== undefined) {
       if (folder.links >= MAX_REMOTE_LINK_DEPTH) {
         walk.skipped.push({ path, reason: `symbolic link inside ${MAX_REMOTE_LINK_DEPTH} others (a loop?)` });
@@ -178,8 +186,8 @@ async function visitRemote(conn: Conn, root: string, folder: Folder, name: strin
     }
     // The listing's size and time are the link's own: ask for the file's size, and go without a time.
     // Where SIZE is offered and refused, the link leads nowhere this session can read (RFC 3659 §4.2).
-    const size = await sizeOrUndefined(conn, remote, options);
-    if (size === undefined && conn.features.has('SIZE')) walk.skipped.push({ path, reason: 'symbolic link to neither a folder nor a file' });
+    const { size, offered } = await ask({ call: 'size', path: remote }, async (conn) => ({ size: await sizeOrUndefined(conn, remote, options), offered: conn.features.has('SIZE') }));
+    if (size === undefined && offered) walk.skipped.push({ path, reason: 'symbolic link to neither a folder nor a file' });
     else walk.entries.push({ path, type: 'file', size, modifiedAt: undefined });
   }
 }

@@ -66,6 +66,11 @@ export interface Context {
   protectData: boolean;
   /** The HASH algorithm the server has selected (FEAT's `*`, then `OPTS HASH`); undefined when unknown. */
   hashAlgorithm: HashAlgorithm | undefined;
+  /**
+   * Commands the server accepted that change the working directory (CWD, CDUP, XCWD, XCUP, SMNT).
+   * The directory itself is a path only the server resolves, so the session counts the changes.
+   */
+  directoryChanges: number;
   /** The user asked to abort the running operation. */
   aborted: boolean;
   /** The running operation ended the connection as asked (QUIT). */
@@ -256,6 +261,7 @@ export function createContext(options: SessionOptions, parser: ReplyParser): Con
     secure: false,
     protectData: false,
     hashAlgorithm: undefined,
+    directoryChanges: 0,
     aborted: false,
     quit: false,
     keepAliveOpen: false,

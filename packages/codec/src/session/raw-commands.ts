@@ -5,7 +5,8 @@
  * that changes how later operations must run lives in the session's {@link Context}: the transfer
  * type, PROT, the selected HASH algorithm, the reply encoding, whether only EPSV is allowed. A raw
  * command reaches that state in one of three ways:
- * - it changes state the session models (TYPE, PROT, OPTS HASH, OPTS UTF8, EPSV ALL): its effect is
+ * - it changes state the session models (TYPE, PROT, OPTS HASH, OPTS UTF8, EPSV ALL, and the count
+ *   of working-directory changes: CWD, CDUP, XCWD, XCUP, SMNT): its effect is
  *   applied when the server accepts it with a 2xx. A 4xx/5xx means "the requested action did not take
  *   place" (RFC 959 §4.2), so the state stays as it was;
  * - it changes state the session cannot model, or needs what only another operation can give (a
@@ -190,6 +191,16 @@ export function effectOf(cmd: Command, ctx: Context): Effect | undefined {
             c.epsv = true;
           }
         : undefined;
+    case 'CWD':
+    case 'CDUP':
+    case 'XCWD':
+    case 'XCUP':
+    case 'SMNT':
+      // RFC 959 §4.1.1 (and RFC 775's X forms): the working directory moves, to a path only the
+      // server resolves; counted, so that a client can ask PWD where it now is.
+      return (c) => {
+        c.directoryChanges++;
+      };
     default:
       return undefined;
   }

@@ -103,6 +103,23 @@ export class Session {
     return this.#ctx.hashAlgorithm;
   }
 
+  /**
+   * How many commands that change the working directory the server has accepted (CWD, CDUP, XCWD,
+   * XCUP, SMNT; RFC 959 §4.1.1), raw ones included. The session does not know the directory itself,
+   * a path only the server resolves: a client that must find its way back to it (after a reconnect)
+   * asks PWD when this count has moved.
+   *
+   * @example
+   * ```ts
+   * const before = session.directoryChanges;
+   * // ... run a raw command ...
+   * if (session.directoryChanges !== before) session.start({ kind: 'command', command: { name: 'PWD' } });
+   * ```
+   */
+  get directoryChanges(): number {
+    return this.#ctx.directoryChanges;
+  }
+
   /** Whether data connections are protected (`PROT P`), as the server was last told. */
   get protectData(): boolean {
     return this.#ctx.protectData;

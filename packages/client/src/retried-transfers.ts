@@ -1,0 +1,234 @@
+/**
+ * Downloads and uploads under the retry policy: one call, as many attempts as it takes, each going
+ * on from where the ones before it stopped, never from a guess.
+ *
+ * Theory of operation: the call runs on a {@link Runner} with `call`, so that on a Client all its
+ * attempts and waits hold the queue, and on a Pool each attempt leases a healthy session.
+ *
+ * A download opens its destination once, for all attempts. Every byte the destination took is a
+ * true prefix of the file (TCP and TLS deliver in order), so the next attempt asks for the rest
+ * with REST at the call's `startAt` plus what the destination holds, when the server does REST
+ * (FEAT, or the call itself resumed) and the transfer is binary. Otherwise it starts over: a file
+ * is cut back to where the call began; a stream, a writable or a function cannot take bytes back,
+ * so it is started over only if it has taken none, and the call fails with its error if it has. A
+ * file that is now shorter than what is held has changed: a file destination starts over, a stream
+ * fails with `RemoteProtocolError`. Each attempt writes through a gate that closes when the attempt
+ * ends, so a late chunk of a failed attempt can never land after the offset the next one asks for.
+ * The destination is committed (a file renamed into place) only when an attempt completes.
+ *
+ * An upload resumes where the server's copy ends, by the rule of ops/upload.ts `resumePoint`: the
+ * size before the call is read first (SIZE) so that a file left untouched by a failed attempt is
+ * not taken for this call's bytes. A source smaller than {@link RESUME_MIN} is not worth that round
+ * trip on every upload: it starts over instead. A source that cannot be read twice (an iterable or
+ * a stream) is retried only if the failed attempt read nothing from it. An append resumes only when
+ * the sizes show what landed, and never appends twice.
+ *
+ * Progress is of the call: `bytes` counts from `startAt` and goes on across attempts, so it falls
+ * back only when an attempt starts over.
+ *
+ * A check after the transfer (a verification of size or checksum) fits at the end of an attempt:
+ * it throws an error the rule in retry.ts retries, and the attempt after it must start over rather
+ * than go on (`sink.restart()` for a download, offset 0 for an upload), since the bytes held are
+ * what failed the check.
+ *
+ * @module
+ */
+import { RemoteProtocolError, type Reply } from '@ftpkit/codec';
+import type { Progress, TransferOptions, TransferResult } from './calls.js';
+import { VerifyError } from './errors.js';
+import { stat, unlink } from './io/fs.js';
+import { openSink, type DownloadDestination, type Sink } from './io/sinks.js';
+import type { UploadSource } from './io/sources.js';
+import type { Runner, TransferOpOptions } from './ops/conn.js';
+import { fetchInto, sizeOrUndefined } from './ops/download.js';
+import { resumePoint, upload } from './ops/upload.js';
+import { finishVerify, startVerify, verifyMethodOf, type Tally } from './ops/verify.js';
+import { progressMeter, type ProgressMeter } from './progress.js';
+import { giveUp, retrying, type RetryHooks } from './retry.js';
+
+/**
+ * Below this size (1 MiB) a retried upload starts over rather than resume: sending the file again
+ * after a failure costs less than the SIZE round trip every upload would otherwise pay first.
+ */
+const RESUME_MIN = 1024 * 1024;
+
+/** The hooks every retried call gives the loop: stop when the runner closes. */
+export function hooksOf(runner: Runner, more: RetryHooks = {}): RetryHooks {
+  return { closing: runner.closing, ...more };
+}
+
+/** The bandwidth limits of a call, for each of its attempts' transfers. */
+function paceOf(options: TransferOpOptions): Pick<TransferOpOptions, 'limitRate' | 'callLimit'> {
+  return { ...(options.limitRate !== undefined ? { limitRate: options.limitRate } : {}), ...(options.callLimit ? { callLimit: options.callLimit } : {}) };
+}
+
+/** `download` under the runner's retry policy (see the module comment). */
+export function retriedDownload(runner: Runner, remotePath: string, destination: DownloadDestination, options: TransferOpOptions): Promise<TransferResult> {
+  const startAt = options.startAt ?? 0;
+  const ascii = options.mode === 'ascii';
+  const signal = options.signal;
+  const call = signal ? { signal } : {};
+  const method = verifyMethodOf(options);
+  const local = typeof destination === 'string' ? destination : undefined;
+  return runner.call(options, async (attempt) => {
+    const sink = await openSink(destination, startAt);
+    /** Bytes the destination has taken since `startAt`. */
+    let held = 0;
+    /** With `verify`: the destination's bytes, counted and hashed across attempts; made again when it starts over. */
+    let tally: Tally | undefined;
+    let total: number | undefined;
+    let meter: ProgressMeter | undefined;
+    /** Whether the last connection can REST (FEAT, or the call's own REST). */
+    let rest = startAt > 0;
+    const restartable = typeof destination === 'string';
+    try {
+      const reply = await retrying(
+        runner.retry,
+        { call: 'download', path: remotePath },
+        signal,
+        (n) =>
+          attempt(async (conn): Promise<Reply> => {
+            rest = !ascii && (startAt > 0 || conn.features.has('REST'));
+            if (n === 1 && options.onProgress) total = await sizeOrUndefined(conn, remotePath, call);
+            meter ??= progressMeter(options.onProgress, total === undefined ? undefined : Math.max(0, total - startAt));
+            if (held > 0) {
+              const size = rest ? await sizeOrUndefined(conn, remotePath, call) : undefined;
+              const changed = size !== undefined && size < startAt + held;
+              if (!rest || changed) {
+                if (!(await sink.restart())) {
+                  throw new RemoteProtocolError(`${remotePath} has ${size} bytes, fewer than the ${startAt + held} already downloaded: it changed during the download`);
+                }
+                meter.add(-meter.bytes());
+                held = 0;
+                tally = undefined;
+              }
+            }
+            if (method && tally === undefined) {
+              tally = startVerify(conn, method);
+              if (startAt > 0) await tally.prefix(startAt, local);
+            }
+            const feed = tally?.add;
+            let open = true;
+            const write: Sink['write'] = (chunk, recycle) => {
+              if (!open) return;
+              held += chunk.length;
+              feed?.(chunk); // before the sink may hand the chunk's memory back
+              return sink.write(chunk, recycle);
+            };
+            let reply: Reply;
+            try {
+              reply = await fetchInto(conn, remotePath, write, { ...call, ...paceOf(options), startAt: startAt + held, mode: options.mode, size: total, onBytes: meter.add });
+            } finally {
+              open = false;
+            }
+            // A mismatch is not retried (isRetryable): the bytes already written are the suspect ones.
+            if (tally) await finishVerify(conn, tally, { direction: 'download', remote: remotePath, local }, call);
+            return reply;
+          }),
+        hooksOf(runner, {
+          progress: () => held,
+          resumeAt: () => startAt + held,
+          // A destination that cannot take bytes back goes on only where REST can put the server.
+          canRetry: () => held === 0 || restartable || rest,
+        }),
+      );
+      await sink.commit();
+      return { bytes: meter?.bytes() ?? 0, reply };
+    } catch (err) {
+      await sink.discard();
+      // A resumed download grew the user's file in place: its bytes are known wrong.
+      if (err instanceof VerifyError && local !== undefined && startAt > 0) await unlink(local).catch(() => {});
+      throw err;
+    }
+  });
+}
+
+/** `upload` (STOR) or `append` (APPE) under the runner's retry policy (see the module comment). */
+export function retriedUpload(runner: Runner, source: UploadSource, remotePath: string, command: 'STOR' | 'APPE', options: TransferOpOptions): Promise<TransferResult> {
+  const startAt = options.startAt ?? 0;
+  const ascii = options.mode === 'ascii';
+  const signal = options.signal;
+  const call = signal ? { signal } : {};
+  const once = runner.retry.retries === 0 || typeof source === 'string' || source instanceof Uint8Array ? undefined : readOnce(source);
+  return runner.call(options, async (attempt) => {
+    const retries = runner.retry.retries > 0;
+    /** Whether a STOR may resume: worth the SIZE round trip first. An append always must know. */
+    const resumable = retries && (command === 'APPE' || (startAt === 0 && (await sizeOf(source)) >= RESUME_MIN));
+    let before: number | undefined;
+    /** The furthest offset of the source any attempt sent. */
+    let reach = startAt;
+    const onProgress = options.onProgress;
+    return retrying(
+      runner.retry,
+      { call: command === 'APPE' ? 'append' : 'upload', path: remotePath },
+      signal,
+      (n, previous) =>
+        attempt(async (conn) => {
+          let from = startAt;
+          if (n === 1) {
+            if (resumable) before = await sizeOrUndefined(conn, remotePath, call);
+          } else {
+            const point = resumable || startAt > 0 ? await resumePoint(conn, remotePath, { command, startAt, before, reach, ascii }, call) : { at: 0, size: undefined };
+            if (point === undefined) giveUp(previous);
+            from = point.at;
+            runner.retry.note?.(`${command === 'APPE' ? 'Append' : 'Upload'} of ${remotePath} goes on from byte ${from} (the server has ${point.size ?? 'no size'})`);
+          }
+          const track = (p: Progress): void => {
+            reach = Math.max(reach, from + p.bytes);
+            onProgress?.(callProgress(p, from - startAt));
+          };
+          const result = await upload(conn, once ?? source, remotePath, command, { ...options, startAt: from, onProgress: track });
+          return { bytes: Math.max(0, from - startAt + result.bytes), reply: result.reply };
+        }),
+      hooksOf(runner, { progress: () => reach, canRetry: () => once === undefined || !once.started }),
+    );
+  });
+}
+
+/** An attempt's progress as the call's: `offset` bytes of the call came before the attempt. */
+function callProgress(p: Progress, offset: number): Progress {
+  return { bytes: Math.max(0, offset + p.bytes), total: p.total === undefined ? undefined : Math.max(0, offset + p.total), bytesPerSecond: p.bytesPerSecond };
+}
+
+/** The size of a file or byte array source; 0 for one of unknown size (never resumed). */
+async function sizeOf(source: UploadSource): Promise<number> {
+  if (source instanceof Uint8Array) return source.length;
+  if (typeof source === 'string') return (await stat(source).catch(() => undefined))?.size ?? 0;
+  return 0;
+}
+
+/** A source that can be read once, and says whether it has been: nothing is taken from it before the first `next()`. */
+function readOnce(source: AsyncIterable<Uint8Array> | ReadableStream<Uint8Array>): AsyncIterable<Uint8Array> & { readonly started: boolean } {
+  const wrapper = {
+    started: false,
+    [Symbol.asyncIterator]: (): AsyncIterator<Uint8Array> => {
+      let inner: AsyncIterator<Uint8Array> | undefined;
+      const open = (): AsyncIterator<Uint8Array> => {
+        wrapper.started = true;
+        return (inner ??= iterate(source));
+      };
+      return {
+        next: () => open().next(),
+        return: async (value?: unknown) => (inner?.return ? inner.return(value) : { done: true, value: undefined }),
+      };
+    },
+  };
+  return wrapper;
+}
+
+/** The chunks of an iterable or a Web stream (read with a reader, released, not cancelled, at the end: as io/sources.ts does). */
+function iterate(source: AsyncIterable<Uint8Array> | ReadableStream<Uint8Array>): AsyncIterator<Uint8Array> {
+  if (typeof (source as ReadableStream<Uint8Array>).getReader !== 'function') return (source as AsyncIterable<Uint8Array>)[Symbol.asyncIterator]();
+  const reader = (source as ReadableStream<Uint8Array>).getReader();
+  return {
+    next: async () => {
+      const { done, value } = await reader.read();
+      if (done) reader.releaseLock();
+      return done ? { done: true, value: undefined } : { done: false, value };
+    },
+    return: async () => {
+      reader.releaseLock();
+      return { done: true, value: undefined };
+    },
+  };
+}
