@@ -76,6 +76,9 @@ export function retriedDownload(runner: Runner, remotePath: string, destination:
     let held = 0;
     /** With `verify`: the destination's bytes, counted and hashed across attempts; made again when it starts over. */
     let tally: Tally | undefined;
+    /** The verification failure after which the destination was emptied, so that a retry starts at byte 0. */
+    let emptiedFor: unknown;
+    let mismatches = 0;
     let total: number | undefined;
     let meter: ProgressMeter | undefined;
     /** Whether the last connection can REST (FEAT, or the call's own REST). */
@@ -121,15 +124,30 @@ export function retriedDownload(runner: Runner, remotePath: string, destination:
             } finally {
               open = false;
             }
-            // A mismatch is not retried (isRetryable): the bytes already written are the suspect ones.
-            if (tally) await finishVerify(conn, tally, { direction: 'download', remote: remotePath, local }, call);
+            if (tally) {
+              try {
+                await finishVerify(conn, tally, { direction: 'download', remote: remotePath, local }, call);
+              } catch (err) {
+                // The bytes written are the suspect ones: a retry starts over from byte 0, never from
+                // where they end. Only a destination that can be emptied (a file path, from 0) can.
+                if (err instanceof VerifyError && startAt === 0 && (await sink.restart())) {
+                  meter.add(-meter.bytes());
+                  held = 0;
+                  tally = undefined;
+                  emptiedFor = err;
+                }
+                throw err;
+              }
+            }
             return reply;
           }),
         hooksOf(runner, {
           progress: () => held,
           resumeAt: () => startAt + held,
           // A destination that cannot take bytes back goes on only where REST can put the server.
-          canRetry: () => held === 0 || restartable || rest,
+          // A mismatch goes again only from an emptied destination, and at most `retries` times
+          // however far each attempt got.
+          canRetry: (error) => (error instanceof VerifyError ? emptiedFor === error && ++mismatches <= runner.retry.retries : held === 0 || restartable || rest),
         }),
       );
       await sink.commit();
@@ -157,6 +175,7 @@ export function retriedUpload(runner: Runner, source: UploadSource, remotePath: 
     let before: number | undefined;
     /** The furthest offset of the source any attempt sent. */
     let reach = startAt;
+    let mismatches = 0;
     const onProgress = options.onProgress;
     return retrying(
       runner.retry,
@@ -167,6 +186,9 @@ export function retriedUpload(runner: Runner, source: UploadSource, remotePath: 
           let from = startAt;
           if (n === 1) {
             if (resumable) before = await sizeOrUndefined(conn, remotePath, call);
+          } else if (previous instanceof VerifyError) {
+            // The server's copy is known wrong: the whole file again, never a resume onto it.
+            runner.retry.note?.(`Upload of ${remotePath} starts over: the server's copy did not verify`);
           } else {
             const point = resumable || startAt > 0 ? await resumePoint(conn, remotePath, { command, startAt, before, reach, ascii }, call) : { at: 0, size: undefined };
             if (point === undefined) giveUp(previous);
@@ -180,7 +202,15 @@ export function retriedUpload(runner: Runner, source: UploadSource, remotePath: 
           const result = await upload(conn, once ?? source, remotePath, command, { ...options, startAt: from, onProgress: track });
           return { bytes: Math.max(0, from - startAt + result.bytes), reply: result.reply };
         }),
-      hooksOf(runner, { progress: () => reach, canRetry: () => once === undefined || !once.started }),
+      hooksOf(runner, {
+        progress: () => reach,
+        // A mismatch goes again only as a whole STOR of a source that can be read again, and at most
+        // `retries` times however far each attempt got.
+        canRetry: (error) =>
+          error instanceof VerifyError
+            ? command === 'STOR' && startAt === 0 && once === undefined && ++mismatches <= runner.retry.retries
+            : once === undefined || !once.started,
+      }),
     );
   });
 }
