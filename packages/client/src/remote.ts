@@ -38,7 +38,7 @@ import { made, removed, renamed } from './ops/took-effect.js';
 import { setLastModified } from './ops/upload.js';
 import type { ResolvedOptions } from './options.js';
 import { checkedFirst, idempotent, retriedListEntries } from './retried.js';
-import { retriedDownload, retriedUpload } from './retried-transfers.js';
+import { retriedDownload, retriedReadStream, retriedUpload } from './retried-transfers.js';
 import { copyTree, mirror } from './trees/mirror.js';
 import { removeTree } from './trees/remove.js';
 import { watch, type WatchEvent, type WatchOptions } from './trees/watch.js';
@@ -454,34 +454,7 @@ export abstract class RemoteCalls {
    * ```
    */
   openReadStream(remotePath: string, options: TransferOptions = {}): ReadableStream<Uint8Array> {
-    const cancel = new AbortController();
-    const signal = options.signal ? AbortSignal.any([options.signal, cancel.signal]) : cancel.signal;
-    let resume: (() => void) | undefined;
-    let controller!: ReadableStreamDefaultController<Uint8Array>;
-    const stream = new ReadableStream<Uint8Array>(
-      {
-        start: (c) => {
-          controller = c;
-        },
-        pull: () => {
-          resume?.();
-          resume = undefined;
-        },
-        cancel: (reason) => cancel.abort(reason),
-      },
-      { highWaterMark: 4 },
-    );
-    const write = async (chunk: Uint8Array): Promise<void> => {
-      controller.enqueue(chunk);
-      if ((controller.desiredSize ?? 1) <= 0) await new Promise<void>((resolve) => (resume = resolve));
-    };
-    retriedDownload(this.runner(), remotePath, write, { ...options, signal }).then(
-      () => controller.close(),
-      (err: unknown) => {
-        if (!cancel.signal.aborted) controller.error(err);
-      },
-    );
-    return stream;
+    return retriedReadStream(this.runner(), remotePath, options);
   }
 
   /**

@@ -262,3 +262,38 @@ function iterate(source: AsyncIterable<Uint8Array> | ReadableStream<Uint8Array>)
     },
   };
 }
+
+/**
+ * A download as a Web `ReadableStream` (`openReadStream`): the transfer runs as the stream is read,
+ * so back-pressure reaches the server, and cancelling the stream aborts it (ABOR).
+ */
+export function retriedReadStream(runner: Runner, remotePath: string, options: TransferOptions): ReadableStream<Uint8Array> {
+  const cancel = new AbortController();
+  const signal = options.signal ? AbortSignal.any([options.signal, cancel.signal]) : cancel.signal;
+  let resume: (() => void) | undefined;
+  let controller!: ReadableStreamDefaultController<Uint8Array>;
+  const stream = new ReadableStream<Uint8Array>(
+    {
+      start: (c) => {
+        controller = c;
+      },
+      pull: () => {
+        resume?.();
+        resume = undefined;
+      },
+      cancel: (reason) => cancel.abort(reason),
+    },
+    { highWaterMark: 4 },
+  );
+  const write = async (chunk: Uint8Array): Promise<void> => {
+    controller.enqueue(chunk);
+    if ((controller.desiredSize ?? 1) <= 0) await new Promise<void>((resolve) => (resume = resolve));
+  };
+  retriedDownload(runner, remotePath, write, { ...options, signal }).then(
+    () => controller.close(),
+    (err: unknown) => {
+      if (!cancel.signal.aborted) controller.error(err);
+    },
+  );
+  return stream;
+}

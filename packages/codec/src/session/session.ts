@@ -32,6 +32,7 @@
  *
  * @module
  */
+// Why this file is long: it is the Session class whole, every entry point a driver calls and every getter of what the server holds, each documented.
 import { checkArgument, type TransferType } from '../commands.js';
 import { FtpReplyError, LocalProtocolError, RemoteProtocolError, type FtpError } from '../errors.js';
 import type { HashAlgorithm } from '../hash.js';
