@@ -249,6 +249,9 @@ export function arbUnixListingLine(options: UnixListingLineOptions = {}): fc.Arb
         pads: fc.array(fc.integer({ min: 1, max: 6 }), { minLength: 5, maxLength: 5 }),
       })
       .filter(({ kind, name, target }) => kind !== 'l' || `${name} -> ${target}`.indexOf(' -> ') === name.length)
+      // `1 6 7` without a group is also a NetPresenz line (two fork sizes and their sum, no owner),
+      // which is how the reader takes it: such a line says nothing certain about an owner.
+      .filter(({ kind, links, owner, group, size }) => group !== undefined || kind === 'c' || kind === 'b' || !/^\d+$/.test(owner) || links + Number(owner) !== size)
       .map(({ kind, permissions, marker, links, owner, group, size, device, date, name, target, pads }) => {
         const [p0, p1, p2, p3, p4] = pads as [number, number, number, number, number];
         const isDevice = kind === 'c' || kind === 'b';
