@@ -492,11 +492,13 @@ describe('parseListing', () => {
   });
 
   test('lines whose facts have no ";" parse in linear time', () => {
-    // Each line's search for the next ";" would otherwise run on to the end of the listing.
+    // Each line's search for the next ";" would otherwise run on to the end of the listing: about
+    // 10^11 character reads, hours. Linear takes well under a second on a quiet machine; the bound
+    // leaves room for a busy one (Bun took 2.8 s with a soak running beside it).
     const text = 'a=b c\n'.repeat(200_000);
     const started = performance.now();
     expect(parseListing(text).entries.length).toBe(200_000);
-    expect(performance.now() - started).toBeLessThan(1500);
+    expect(performance.now() - started).toBeLessThan(10_000);
   });
 
   test('property: any text gives a ListingResult, never an exception', () => {
