@@ -25,7 +25,7 @@ import { FtpReplyError, LocalProtocolError } from './errors.js';
 import { PENDING, SKIP } from './list/context.js';
 import { chompedLength, Collector, formatIndex, parseScratch, parseWith, scratchOf, skipped, walkLines, walkText } from './list/engine.js';
 import type { ListingEntry, ListingFormat, ListingResult, ParseListingOptions } from './list/types.js';
-import { isFileSystemRefusal, isNotUnderstood, type Reply } from './reply.js';
+import { isFileSystemRefusal, type Reply } from './reply.js';
 
 export type {
   ListingDateOrder,
