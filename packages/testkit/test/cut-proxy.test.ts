@@ -1,52 +1,27 @@
 // The cut proxy's random drops: they reset data connections, every connection, or a control
 // connection, on a schedule a seed replays, count what they did, and stop. The target is two echo
 // listeners on a reserved port block, standing for a server's control port and its passive range.
-import { once } from 'node:events';
-import { createServer, connect, type Server, type Socket } from 'node:net';
+import type { Socket } from 'node:net';
 import { setTimeout as delay } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { startCutProxy, type CutProxyTarget } from '../src/index.js';
-import { reservePorts, type PortBlock } from '../src/ports.js';
+import { startCutProxy } from '../src/index.js';
+import { ending, open as openPaused, startEchoTarget, type EchoTarget } from './support/echo-target.js';
 
-let block: PortBlock;
-const listeners: Server[] = [];
-let target: CutProxyTarget;
+let target: EchoTarget;
 /** Each test its own address (the proxy listens on the target's ports), apart from the other proxy tests'. */
 const hosts = ['127.0.0.21', '127.0.0.22', '127.0.0.23', '127.0.0.24', '127.0.0.25', '127.0.0.26', '127.0.0.27'] as const;
 
 beforeAll(async () => {
-  block = await reservePorts('127.0.0.1');
-  for (const port of [block.control, block.passiveMin]) {
-    const echo = createServer((socket) => {
-      socket.on('error', () => {});
-      socket.pipe(socket);
-    });
-    listeners.push(echo);
-    await new Promise<void>((resolve) => echo.listen(port, '127.0.0.1', resolve));
-  }
-  target = { host: '127.0.0.1', port: block.control, passivePorts: { min: block.passiveMin, max: block.passiveMin } };
+  target = await startEchoTarget();
 });
 
-afterAll(async () => {
-  await Promise.all(listeners.map((l) => new Promise<void>((resolve) => l.close(() => resolve()))));
-  await block.release();
-});
+afterAll(() => target.close());
 
+/** A socket through the proxy whose echoes are read (and dropped), so that its end is seen. */
 async function open(host: string, port: number): Promise<Socket> {
-  const socket = connect({ host, port });
-  socket.on('error', () => {}); // each test looks at how its sockets end through `ending`
-  socket.on('data', () => {});
-  await once(socket, 'connect');
+  const socket = await openPaused(host, port);
+  socket.resume();
   return socket;
-}
-
-/** Resolves with how the socket ended: 'reset', 'end' or 'close'. */
-function ending(socket: Socket): Promise<string> {
-  return new Promise((resolve) => {
-    socket.once('error', (err: NodeJS.ErrnoException) => resolve(err.code === 'ECONNRESET' ? 'reset' : (err.code ?? 'error')));
-    socket.once('end', () => resolve('end'));
-    socket.once('close', () => resolve('close'));
-  });
 }
 
 /** Whether `socket` is still open after `ms`. */
@@ -59,7 +34,7 @@ describe('CutProxy.dropAtRandom', () => {
   test('data drops reset a data connection open then, and leave the control connection alone', async () => {
     await using proxy = await startCutProxy({ target, host: hosts[0] });
     const control = await open(proxy.host, proxy.port);
-    const data = await open(proxy.host, block.passiveMin);
+    const data = await open(proxy.host, target.dataPort);
     const dataEnd = ending(data);
     using drops = proxy.dropAtRandom({ seed: 1, intervalMs: 100, dataShare: 1, allShare: 0 });
     expect(await dataEnd).toBe('reset');
@@ -81,7 +56,7 @@ describe('CutProxy.dropAtRandom', () => {
     expect(drops.report().owed).toBe(0);
     using again = proxy.dropAtRandom({ seed: 2, intervalMs: 50, dataShare: 1, allShare: 0, dataCutBytes: 1000 });
     await delay(200);
-    const data = await open(proxy.host, block.passiveMin);
+    const data = await open(proxy.host, target.dataPort);
     let echoed = 0;
     data.on('data', (chunk: Buffer) => (echoed += chunk.length));
     const end = ending(data);
@@ -97,7 +72,7 @@ describe('CutProxy.dropAtRandom', () => {
   test('all drops reset every connection, control ones included; control drops one control connection', async () => {
     await using proxy = await startCutProxy({ target, host: hosts[2] });
     const control = await open(proxy.host, proxy.port);
-    const data = await open(proxy.host, block.passiveMin);
+    const data = await open(proxy.host, target.dataPort);
     const ends = [ending(control), ending(data)];
     using all = proxy.dropAtRandom({ seed: 3, intervalMs: 100, dataShare: 0, allShare: 1 });
     expect(await Promise.all(ends)).toEqual(['reset', 'reset']);
@@ -105,7 +80,7 @@ describe('CutProxy.dropAtRandom', () => {
     expect(all.report().all).toBeGreaterThanOrEqual(1);
 
     const second = await open(proxy.host, proxy.port);
-    const otherData = await open(proxy.host, block.passiveMin);
+    const otherData = await open(proxy.host, target.dataPort);
     const secondEnd = ending(second);
     using controlDrops = proxy.dropAtRandom({ seed: 3, intervalMs: 100, dataShare: 0, allShare: 0 });
     expect(await secondEnd).toBe('reset');
