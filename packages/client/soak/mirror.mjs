@@ -142,6 +142,8 @@ console.log(
 const started = performance.now();
 const drops = proxy.dropAtRandom({ seed: SEED, intervalMs: DROP_MS, allShare: ALL_SHARE, dataShare: 1 - ALL_SHARE - CONTROL_SHARE });
 const phases = {};
+/** Per direction, the files whose copy the mirror reported finished (`onFile`). */
+const finished = { upload: new Set(), download: new Set() };
 let done = 0;
 let phase = 'upload';
 const ticker = setInterval(() => {
@@ -163,7 +165,9 @@ async function run(direction, local) {
       remote: REMOTE,
       verify: 'size',
       onFile: (e) => {
-        if (e.phase === 'finish' && e.kind === 'copy') done++;
+        if (e.phase !== 'finish' || e.kind !== 'copy') return;
+        finished[direction].add(e.path);
+        done++;
       },
     });
     copied = result.copied.length;
@@ -200,25 +204,40 @@ async function filesUnder(root, prefix = '') {
   return out;
 }
 const checks = { compared: 0, mismatched: 0, missing: 0, extra: 0 };
-for (const [where, root] of [['server', join(server.root, REMOTE)], ['copy', down]]) {
+/** One failure per kind of problem, with its count and the first paths. */
+const problems = new Map();
+const problem = (kind, path) => {
+  const list = problems.get(kind) ?? [];
+  list.push(path);
+  problems.set(kind, list);
+};
+for (const [where, root, direction] of [['server', join(server.root, REMOTE), 'upload'], ['copy', down, 'download']]) {
   const found = new Set(await filesUnder(root));
+  // A file the mirror said it copied must be right; one it never finished (a call that failed for
+  // good stops the others, fail-fast) is only a consequence of that failure.
+  const said = (path) => (finished[direction].has(path) ? `its ${direction} finished` : `its ${direction} never finished`);
   for (const [path, { sha256 }] of source) {
     checks.compared++;
     if (!found.has(path)) {
       checks.missing++;
-      fail(`${where}: ${path} missing`);
+      problem(`${where}: missing, ${said(path)}`, path);
       continue;
     }
     found.delete(path);
     if ((await sha256File(join(root, path))) !== sha256) {
       checks.mismatched++;
-      fail(`${where}: ${path} differs (SHA-256)`);
+      problem(`${where}: SHA-256 differs, ${said(path)}`, path);
     }
   }
   for (const path of found) {
     checks.extra++;
-    fail(`${where}: ${path} is not in the source (a partial or temporary file left behind)`);
+    problem(`${where}: not in the source (a partial or temporary file left behind)`, path);
   }
+}
+// The worst first: a wrong file the mirror reported copied is a silent corruption.
+const severity = (kind) => (kind.includes('never finished') ? 2 : kind.includes('differs') ? 0 : 1);
+for (const [kind, paths] of [...problems].sort(([a], [b]) => severity(a) - severity(b))) {
+  fail(`${kind}: ${paths.length} (${paths.slice(0, 5).join(', ')}${paths.length > 5 ? ', ...' : ''})`);
 }
 
 await pool.close();

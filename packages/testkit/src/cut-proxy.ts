@@ -104,7 +104,10 @@ export interface RandomDropOptions {
   /**
    * The share of drops that reset one data connection. One open then (carrying data both ways still)
    * is picked at random; with none open, the next one is reset after a random number of bytes below
-   * `dataCutBytes`, and one that ends before keeps the drop owed. Default 0.7.
+   * `dataCutBytes`, and one that ends before keeps the drop owed. One drop is owed at most: a data
+   * drop that finds one owed already is missed, so that drops never pile up faster than data
+   * connections come (every connection would be cut, and a transfer that starts over never ends).
+   * Default 0.7.
    */
   readonly dataShare?: number;
   /** The share of drops that reset every connection, control connections included. Default 0.3. */
@@ -121,9 +124,9 @@ export interface RandomDropReport {
   readonly all: number;
   /** One control connection reset. */
   readonly control: number;
-  /** Drops that found nothing to reset (a control drop with no control connection open). */
+  /** Drops that found nothing to reset: a control drop with no control connection open, a data drop with one owed already. */
   readonly missed: number;
-  /** Data drops drawn with no data connection open, still waiting for one. */
+  /** A data drop drawn with no data connection open, still waiting for one: 0 or 1. */
   readonly owed: number;
   /** What the schedule drew, in order: the kind, and when it was due (ms from the start). */
   readonly schedule: readonly { readonly kind: 'data' | 'all' | 'control'; readonly at: number }[];
@@ -298,8 +301,9 @@ export async function startCutProxy(options: CutProxyOptions): Promise<CutProxy>
         mine.splice(at, 1);
         pair.cutAt(1 + Math.floor(victims() * cutBytes), (cut) => {
           if (stopped) return;
-          if (!cut) return owe();
-          report.data++;
+          if (cut) report.data++;
+          else if (mine.length === 0) owe();
+          else report.missed++;
         });
       };
       mine.push(take);
@@ -314,7 +318,7 @@ export async function startCutProxy(options: CutProxyOptions): Promise<CutProxy>
       const live = [...pairs].filter((p) => p.data === (kind === 'data') && p.live);
       const victim = pick(live);
       if (victim === undefined) {
-        if (kind === 'data') owe();
+        if (kind === 'data' && mine.length === 0) owe();
         else report.missed++;
         return;
       }
