@@ -252,7 +252,7 @@ export class ProxyError extends TransportError {
 /**
  * The proxy refused: its port refused the connection (`osCode` `ECONNREFUSED`), or it refused the
  * request by its own rules (SOCKS5 "not allowed by ruleset", SOCKS4 "rejected", HTTP 403 and other
- * 4xx answers but 407).
+ * 4xx answers but 401 and 407).
  *
  * @example
  * ```ts
@@ -274,7 +274,7 @@ export class ProxyRefusedError extends ProxyError {
 /**
  * The proxy wants credentials, or refused the ones given: SOCKS5 offered no method ftpkit may use
  * or failed the username/password check (RFC 1929), SOCKS4 failed the ident check, HTTP answered
- * 407. The credentials are never in the message.
+ * 407 (or 401, as tinyproxy does to wrong credentials). The credentials are never in the message.
  *
  * @example
  * ```ts

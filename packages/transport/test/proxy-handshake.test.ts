@@ -240,6 +240,7 @@ describe('HTTP CONNECT (RFC 9110 §9.3.6)', () => {
 
   test.each([
     ['HTTP/1.1 407 Proxy Authentication Required', 'auth'],
+    ['HTTP/1.0 401 Unauthorized', 'auth'],
     ['HTTP/1.1 403 Filtered', 'refused'],
     ['HTTP/1.0 405 Method Not Allowed', 'refused'],
     ['HTTP/1.1 301 Moved', 'refused'],

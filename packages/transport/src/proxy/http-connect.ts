@@ -4,8 +4,8 @@
  * Theory of operation: one request, `CONNECT host:port HTTP/1.1` with a `Host` header and, when
  * credentials are given, `Proxy-Authorization: Basic`. The answer's head is read up to its blank
  * line; interim 1xx heads before it are skipped (RFC 9110 §15.2). A 2xx opens the tunnel, and the
- * bytes after the head are the target's (a 2xx to CONNECT has no body). Anything else fails: 407 is
- * authentication, any other 4xx a refusal, a 5xx (502, 503, 504, tinyproxy's "500 Unable to
+ * bytes after the head are the target's (a 2xx to CONNECT has no body). Anything else fails: 407
+ * (and 401, tinyproxy's answer to wrong credentials) is authentication, any other 4xx a refusal, a 5xx (502, 503, 504, tinyproxy's "500 Unable to
  * connect") the target out of the proxy's reach. Bare LF line ends are accepted (RFC 9112 §2.2).
  *
  * The head is bounded at 16 KiB (h11's default bound on an incomplete event): a proxy that sends
@@ -101,7 +101,9 @@ export function httpConnectHandshake(target: ProxyTarget, credentials?: ProxyCre
           continue;
         }
         if (status >= 200 && status < 300) return { kind: 'open', used: end };
-        if (status === 407) {
+        // 407 is the proxy's own challenge (RFC 9110 §15.5.8); tinyproxy 1.11 answers wrong
+        // credentials with 401, which from a proxy to CONNECT can mean nothing else.
+        if (status === 407 || status === 401) {
           return failure('auth', credentials === undefined ? `the proxy requires authentication, and no username and password were given (${said})` : `the proxy refused the username and password (${said})`);
         }
         if (status >= 500 && status < 600) return failure('unreachable', `the proxy could not connect to the target (${said})`);
