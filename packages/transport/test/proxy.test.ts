@@ -14,7 +14,8 @@ const runtime: 'deno' | 'bun' | 'node' = 'Deno' in globalThis ? 'deno' : 'Bun' i
 const entry = runtime === 'deno' ? await import('../src/deno.js') : runtime === 'bun' ? await import('../src/bun.js') : await import('../src/node.js');
 const { transport: adapter, withProxy } = entry;
 const { readFileSync } = await import('node:fs');
-const ca = readFileSync(new URL('./fixtures/ca.pem', import.meta.url), 'utf8');
+const fixture = (name: string): string => readFileSync(new URL(`./fixtures/${name}`, import.meta.url), 'utf8');
+const ca = fixture('ca.pem');
 
 type ProxyName = 'socks5' | 'socks5auth' | 'socks4' | 'http' | 'httpauth' | 'coalesce' | 'refuse' | 'endless' | 'stall' | 'garbage';
 const targets = new PeerProcess<{ hosts: Record<string, Record<string, number>> }>('peer.mjs');
@@ -128,6 +129,18 @@ describe(`withProxy on ${runtime}`, () => {
       await finish(control);
     });
   }
+
+  check('a client certificate with implicit TLS in the tunnel: where the runtime can present one on an upgrade', async () => {
+    const pending = via('socks5').connect({ host: '127.0.0.1', port: target('tlsClientAuth'), tls: { ca, cert: fixture('client.pem'), key: fixture('client.key') } });
+    if (!adapter.capabilities.clientCertificates) {
+      // Deno presents client certificates only on connections Deno.connectTls opens by itself.
+      expect(await rejection(pending)).toBeInstanceOf(TlsError);
+      return;
+    }
+    const conn = await pending;
+    expect((JSON.parse(await new Lines(conn).next()) as { client: string | null }).client).not.toBeNull();
+    await finish(conn);
+  });
 
   check('bytes of the target that come with the proxy\'s answer are read first, and dropped by startTls', async () => {
     const conn = await via('coalesce').connect({ host: '127.0.0.1', port: target('starttls') });
