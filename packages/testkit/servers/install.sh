@@ -85,7 +85,9 @@ ensure_users() {
     useradd --system --no-create-home --home-dir /nonexistent --shell /usr/sbin/nologin "$PROXY_USER"
     log "created user $PROXY_USER"
   fi
-  echo "$PROXY_USER:$PROXY_PASS" | chpasswd
+  # SHA-512-crypt with its default 5000 rounds: Debian's default, yescrypt, costs Dante about 0.1 s
+  # of CPU on every connection it authenticates (an FTP session opens one per transfer).
+  echo "$PROXY_USER:$PROXY_PASS" | chpasswd -c SHA512 -s 5000
 }
 
 quick_check() { # everything installed from an earlier run?

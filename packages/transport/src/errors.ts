@@ -218,7 +218,7 @@ export function abortReason(signal: AbortSignal): unknown {
 }
 
 /**
- * A connection through a proxy ({@link withProxy}) failed at the proxy: it could not be reached, or
+ * A connection through a proxy (`withProxy`) failed at the proxy: it could not be reached, or
  * it broke its protocol (a malformed or oversized reply, a close in the middle of the handshake), or
  * what was asked cannot go through a proxy (active mode). `proxy` names it, as
  * `scheme://host:port`: never with its credentials, and never the FTP server, which was not

@@ -12,7 +12,7 @@
 import { InvalidArgumentError } from '../errors.js';
 import { bareHost, hostForUrl, ipv6Bytes } from './address.js';
 
-/** The proxy protocols {@link withProxy} speaks. */
+/** The proxy protocols `withProxy` speaks. */
 export type ProxyProtocol = 'socks5' | 'socks4' | 'http';
 
 /**
