@@ -128,13 +128,11 @@ export function handshake(request: Uint8Array, first: Phase, maxReply: number): 
   }
 }
 
+/** `a` then `b`, without a copy when either is empty. */
 function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
   if (a.byteLength === 0) return b;
   if (b.byteLength === 0) return a;
-  const out = new Uint8Array(a.byteLength + b.byteLength);
-  out.set(a, 0);
-  out.set(b, a.byteLength);
-  return out;
+  return bytesOf(a, b);
 }
 
 /** UTF-8 bytes of `text`. */
