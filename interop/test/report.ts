@@ -32,9 +32,12 @@ function outcome(cell: Cell, result: CellResult | undefined, notes: Notes): [str
   if (failed) return ['**FAIL**', escape(`${failed.step}: ${failed.detail ?? ''}`)];
   const skipped = result.steps.filter((step) => step.outcome === 'skipped');
   const skips = skipped.map((step) => `${step.step} skipped ${notes.ref(step.detail ?? 'no reason given')}`).join('; ');
-  // A pass that took retries says so, with why the cell retries at all.
+  // A cell that runs with the client's retry option says so, and why, and which steps needed it.
   const retried = result.steps.filter((step) => step.outcome === 'pass' && step.detail !== undefined);
-  const retries = retried.map((step) => `${step.step} ${escape(step.detail ?? '')} ${cell.retries === undefined ? '' : notes.ref(cell.retries)}`.trim()).join('; ');
+  const retries = [
+    ...(cell.retries === undefined ? [] : [`with retry ${notes.ref(cell.retries)}`]),
+    ...retried.map((step) => `${step.step} ${escape(step.detail ?? '')}`),
+  ].join('; ');
   return ['pass', [`${(result.ms / 1000).toFixed(1)} s`, ...(skips ? [skips] : []), ...(retries ? [retries] : [])].join('; ')];
 }
 
