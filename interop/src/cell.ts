@@ -28,6 +28,10 @@ export interface CellSpec {
   /** A read-only file on the server, big enough that an abort lands mid-transfer. */
   readonly bigPath: string;
   readonly bigSize: number;
+  /** Connect through this proxy (a URL with credentials), or directly when absent. */
+  readonly proxy?: string;
+  /** Retry failed transfers (the client's `retry` option, 3 retries), for this reason. */
+  readonly retries?: string;
   /** Steps that cannot run on this server, with why (a server bug, written down). */
   readonly skip?: Readonly<Partial<Record<StepName, string>>>;
 }
@@ -55,7 +59,7 @@ export interface StepResult {
   /** `not run`: an earlier step failed and this one depends on it. */
   readonly outcome: 'pass' | 'fail' | 'skipped' | 'not run';
   readonly ms: number;
-  /** Why it failed (error class, code and message) or was skipped. */
+  /** Why it failed (error class, code and message) or was skipped; for a pass, the retries it took. */
   readonly detail?: string;
   /** On failure: the session's last protocol lines (passwords redacted by the client), with ms offsets. */
   readonly transcript?: readonly string[];

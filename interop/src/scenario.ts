@@ -50,8 +50,9 @@ export function describeError(error: unknown): string {
   return parts.join(' ← ').replace(/\s+/g, ' ');
 }
 
-export function clientOptions(cell: CellSpec, log?: ClientOptions['log']): ClientOptions {
+export function clientOptions(cell: CellSpec, log?: ClientOptions['log'], onRetry?: (error: unknown) => void): ClientOptions {
   return {
+    ...(cell.retries === undefined ? {} : { retry: { retries: 3, delay: 100, ...(onRetry ? { onRetry: (event: { error: unknown }) => onRetry(event.error) } : {}) } }),
     ...(log ? { log } : {}),
     host: cell.host,
     port: cell.port,
@@ -66,6 +67,7 @@ export function clientOptions(cell: CellSpec, log?: ClientOptions['log']): Clien
       ...(cell.tlsVersion ? { minVersion: cell.tlsVersion, maxVersion: cell.tlsVersion } : {}),
     },
     timeouts: { connect: 10_000, reply: 15_000, dataIdle: 15_000 },
+    ...(cell.proxy === undefined ? {} : { proxy: cell.proxy }),
   };
 }
 
@@ -109,6 +111,8 @@ export async function runScenario(cell: CellSpec, scratch: string): Promise<Step
     transcript.push(`${Math.round(performance.now() - started)} ${entry.direction} ${entry.text}`);
     if (transcript.length > 40) transcript.shift();
   };
+  // What the client retried during the current step (cells with `retries` only).
+  const retried: string[] = [];
   const session = (): Client => {
     check(client !== undefined, 'no session');
     return client;
@@ -116,7 +120,7 @@ export async function runScenario(cell: CellSpec, scratch: string): Promise<Step
 
   const steps: Record<StepName, () => Promise<void>> = {
     login: async () => {
-      client = await Client.connect(clientOptions(cell, log));
+      client = await Client.connect(clientOptions(cell, log, (error) => retried.push(describeError(error))));
       check((await client.pwd()) === '/', 'the chrooted session does not start at /');
     },
     'mkdir -p': async () => {
@@ -226,9 +230,11 @@ export async function runScenario(cell: CellSpec, scratch: string): Promise<Step
         continue;
       }
       const stepStarted = performance.now();
+      retried.length = 0;
       try {
         await steps[step]();
-        results.push({ step, outcome: 'pass', ms: Math.round(performance.now() - stepStarted) });
+        const again = retried.length === 0 ? {} : { detail: `retried ${retried.length}× after ${retried[0]}` };
+        results.push({ step, outcome: 'pass', ms: Math.round(performance.now() - stepStarted), ...again });
       } catch (error) {
         failed = true;
         const ms = Math.round(performance.now() - stepStarted);

@@ -1,5 +1,6 @@
 // The interop matrix of issue 5: every real server × security mode × data mode × address family ×
-// runtime. Cells that cannot exist carry their reason (matrix.ts); every other cell is one test here.
+// runtime, and (issue 19) the passive cells of vsftpd and pyftpdlib through Dante and tinyproxy.
+// Cells that cannot exist carry their reason (matrix.ts); every other cell is one test here.
 //
 // How it runs, one address family after the other: start one server process per instance key
 // (kind × family × implicit × reuse × TLS pin), at most four at a time, then one runner process per
@@ -14,9 +15,9 @@ import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { Client, LocalProtocolError } from '@ftpkit/client';
-import { SERVER_KINDS, startServer, type RunningServer } from '@ftpkit/testkit';
+import { SERVER_KINDS, startProxy, startServer, type RunningProxy, type RunningServer } from '@ftpkit/testkit';
 import type { CellResult, CellSpec } from '../src/cell.js';
-import { allCells, FAMILIES, REASONS, RUNTIMES, type Cell, type InstanceKey, type Runtime } from './matrix.js';
+import { allCells, FAMILIES, REASONS, RUNTIMES, type Cell, type InstanceKey, type ProxyRoute, type Runtime } from './matrix.js';
 import { renderMatrix } from './report.js';
 import { cellSpec, interleave, makeRoots, mapLimit, RUNTIME_COMMANDS, runRuntime, startInstance } from './run.js';
 
@@ -68,16 +69,28 @@ async function runMatrix(roots: ReadonlyMap<string, string>): Promise<void> {
   for (const family of FAMILIES) {
     const phase = indexed.filter(({ cell }) => cell.family === family && cell.notApplicable === undefined);
     const instances = new Map<string, InstanceKey>(phase.map(({ cell }) => [cell.instance.id, cell.instance]));
+    const routes = new Set(phase.map(({ cell }) => cell.proxy).filter((route) => route !== 'direct'));
+    const proxies = new Map<ProxyRoute, RunningProxy>();
     try {
       await mapLimit([...instances.values()], 4, async (key) => {
         const server = await startInstance(key, roots.get(key.server) as string);
         servers.set(key.id, server);
         serverVersions.set(server.kind, server.version);
       });
+      for (const route of routes) {
+        const proxy = await startProxy(route === 'SOCKS5 (Dante)' ? 'dante' : 'tinyproxy', { auth: true });
+        proxies.set(route, proxy);
+        serverVersions.set(proxy.kind, proxy.version);
+      }
       await Promise.all(
         RUNTIMES.map((runtime) => {
           const mine = phase.filter(({ cell }) => cell.runtime === runtime);
-          const specs = interleave(mine.map(({ cell, index }) => ({ spec: cellSpec(cell, index, servers.get(cell.instance.id) as RunningServer), server: cell.server })));
+          const specs = interleave(
+            mine.map(({ cell, index }) => ({
+              spec: cellSpec(cell, index, servers.get(cell.instance.id) as RunningServer, proxies.get(cell.proxy)?.url),
+              server: cell.server,
+            })),
+          );
           const onResult = (result: CellResult) => {
             results.set(result.id, result);
             waiting.get(result.id)?.settle(result);
@@ -88,7 +101,7 @@ async function runMatrix(roots: ReadonlyMap<string, string>): Promise<void> {
     } catch (error) {
       for (const { cell } of phase) if (!results.has(cell.id)) waiting.get(cell.id)?.fail(error);
     } finally {
-      await Promise.all([...instances.keys()].map((id) => servers.get(id)?.stop()));
+      await Promise.all([...[...instances.keys()].map((id) => servers.get(id)?.stop()), ...[...proxies.values()].map((proxy) => proxy.stop())]);
     }
   }
 }
@@ -132,7 +145,7 @@ describe.each(RUNTIMES)('%s', (runtime) => {
 describe('cells that cannot exist', () => {
   test('every one carries a reason, and every server, mode and runtime still has cells that run', () => {
     for (const cell of CELLS) if (cell.notApplicable !== undefined) expect(cell.notApplicable.length).toBeGreaterThan(20);
-    for (const dimension of ['server', 'security', 'data', 'family', 'runtime'] as const) {
+    for (const dimension of ['server', 'security', 'data', 'family', 'runtime', 'proxy'] as const) {
       const all = new Set(CELLS.map((cell) => cell[dimension]));
       const running = new Set(RUNNABLE.map((cell) => cell[dimension]));
       expect(running).toEqual(all);

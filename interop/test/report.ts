@@ -32,14 +32,20 @@ function outcome(cell: Cell, result: CellResult | undefined, notes: Notes): [str
   if (failed) return ['**FAIL**', escape(`${failed.step}: ${failed.detail ?? ''}`)];
   const skipped = result.steps.filter((step) => step.outcome === 'skipped');
   const skips = skipped.map((step) => `${step.step} skipped ${notes.ref(step.detail ?? 'no reason given')}`).join('; ');
-  return ['pass', [`${(result.ms / 1000).toFixed(1)} s`, ...(skips ? [skips] : [])].join('; ')];
+  // A cell that runs with the client's retry option says so, and why, and which steps needed it.
+  const retried = result.steps.filter((step) => step.outcome === 'pass' && step.detail !== undefined);
+  const retries = [
+    ...(cell.retries === undefined ? [] : [`with retry ${notes.ref(cell.retries)}`]),
+    ...retried.map((step) => `${step.step} ${escape(step.detail ?? '')}`),
+  ].join('; ');
+  return ['pass', [`${(result.ms / 1000).toFixed(1)} s`, ...(skips ? [skips] : []), ...(retries ? [retries] : [])].join('; ')];
 }
 
 export function renderMatrix(input: ReportInput): string {
   const notes = new Notes();
   const rows = input.cells.map((cell) => {
     const [result, detail] = outcome(cell, input.results.get(cell.id), notes);
-    return `| ${cell.server} | ${cell.security} | ${cell.data} | ${cell.family} | ${cell.runtime} | ${result} | ${detail} |`;
+    return `| ${cell.server} | ${cell.security} | ${cell.data} | ${cell.family} | ${cell.proxy} | ${cell.runtime} | ${result} | ${detail} |`;
   });
   const count = (test: (row: string) => boolean) => rows.filter(test).length;
   const passed = count((row) => row.includes('| pass |'));
@@ -57,6 +63,9 @@ export function renderMatrix(input: ReportInput): string {
     "and the client too except on Deno, whose TLS has no version bounds.",
     'vsftpd and ProFTPD require TLS data connections to resume the control session in every TLS mode',
     'except `explicit, reuse optional`.',
+    'Cells with a proxy go through a real proxy on loopback that requires credentials: Dante (SOCKS5,',
+    'username and password) or tinyproxy (HTTP CONNECT, Basic). The control connection and every data',
+    'connection are tunnels through it, with TLS inside; only passive data connections go through a proxy.',
     '',
     `**${rows.length} cells: ${passed} pass, ${failed} fail, ${na} not applicable** (wall time ${input.wallSeconds} s).`,
     '',
@@ -66,8 +75,8 @@ export function renderMatrix(input: ReportInput): string {
     'Runtimes:',
     ...list(input.runtimeVersions),
     '',
-    '| server | security | data | family | runtime | result | detail |',
-    '|---|---|---|---|---|---|---|',
+    '| server | security | data | family | proxy | runtime | result | detail |',
+    '|---|---|---|---|---|---|---|---|',
     ...rows,
     '',
     '## Notes',

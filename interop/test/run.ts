@@ -65,7 +65,8 @@ export async function startInstance(key: InstanceKey, root: string): Promise<Run
   });
 }
 
-export function cellSpec(cell: Cell, index: number, server: RunningServer): CellSpec {
+/** `proxy`: the URL of the cell's proxy, with credentials, when it goes through one. */
+export function cellSpec(cell: Cell, index: number, server: RunningServer, proxy?: string): CellSpec {
   // The server is pinned (matrix.ts); the client pins too where its runtime can (not Deno).
   const tlsVersion = cell.runtime === 'deno' ? undefined : cell.instance.tlsVersion;
   return {
@@ -84,6 +85,8 @@ export function cellSpec(cell: Cell, index: number, server: RunningServer): Cell
     bigPath: BIG_PATH,
     bigSize: BIG_SIZE,
     skip: cell.skip,
+    ...(proxy === undefined ? {} : { proxy }),
+    ...(cell.retries === undefined ? {} : { retries: cell.retries }),
   };
 }
 

@@ -9,13 +9,19 @@
 // command at a time: upload a generated folder with progress, list it, mirror it back into another
 // folder (twice: the second run has nothing to do), compare sha256 checksums, delete it remotely,
 // and print a summary. It exits 0 only if every step worked, and leaves nothing behind.
+//
+// `pnpm demo:proxy` (`--proxy`) runs the same flow through a local SOCKS5 proxy: Dante (Debian's
+// dante-server, which packages/testkit/servers/install.sh installs), started by the testkit on
+// 127.0.0.1 as the calling user (no root needed to run it, only to install it), passing
+// connections to loopback only. Every command gets `--proxy socks5h://127.0.0.1:PORT`, so the
+// control connection and every data connection are tunnels through it, with TLS inside.
 import { spawn } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdir, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { startServer } from '@ftpkit/testkit';
+import { startProxy, startServer } from '@ftpkit/testkit';
 
 const bin = fileURLToPath(new URL('../dist/bin.js', import.meta.url));
 const tty = process.stdout.isTTY;
@@ -23,8 +29,10 @@ const bold = (s) => (tty ? `\x1b[1m${s}\x1b[0m` : s);
 const dim = (s) => (tty ? `\x1b[2m${s}\x1b[0m` : s);
 const started = performance.now();
 
+const viaProxy = process.argv.includes('--proxy');
 const work = await mkdtemp(join(tmpdir(), 'ftpkit-demo-'));
 let server;
+let proxy;
 let failed = false;
 try {
   // 1. A folder to upload: a small site with a few larger files, so the progress bars have work.
@@ -53,7 +61,14 @@ try {
   const url = `ftpes://${server.user}@${server.host}:${server.port}`;
   console.log(bold(`ftpkit demo: ftp-srv ${server.version} on ${server.host}:${server.port}, explicit FTPS, root ${server.root}`));
 
-  const ftpkit = (...args) => run([...args, '--ca', ca, '--netrc-file', netrc]);
+  if (viaProxy) {
+    proxy = await startProxy('dante').catch((err) => {
+      throw new Error(`${err.message.split('\n')[0]}\n(Dante comes from Debian's dante-server: run \`bash packages/testkit/servers/install.sh\` as root once.)`);
+    });
+    console.log(bold(`through a SOCKS5 proxy: Dante ${proxy.version} on ${proxy.host}:${proxy.port} (control and data connections alike)`));
+  }
+  const proxyArgs = proxy ? ['--proxy', proxy.url.replace('socks5://', 'socks5h://')] : [];
+  const ftpkit = (...args) => run([...args, '--ca', ca, '--netrc-file', netrc, ...proxyArgs]);
 
   // 3. The session.
   await ftpkit('put', '-r', source, `${url}/demo`);
@@ -86,13 +101,17 @@ try {
   const seconds = ((performance.now() - started) / 1000).toFixed(1);
   const mib = (bytes / 1048576).toFixed(1);
   console.log(
-    bold(`\nftpkit demo OK: ${Object.keys(files).length} files, ${mib} MiB uploaded and mirrored back over FTPS, sha256 checksums match, remote cleaned up, ${seconds} s.`),
+    bold(
+      `\nftpkit demo OK: ${Object.keys(files).length} files, ${mib} MiB uploaded and mirrored back over FTPS${proxy ? ' through a SOCKS5 proxy' : ''}, sha256 checksums match, remote cleaned up, ${seconds} s.`,
+    ),
   );
 } catch (err) {
   failed = true;
   console.error(`\nftpkit demo FAILED: ${err instanceof Error ? err.message : String(err)}`);
   if (server) console.error(dim(await server.readLogs().catch(() => '')));
+  if (proxy) console.error(dim(await proxy.readLogs().catch(() => '')));
 } finally {
+  await proxy?.stop();
   await server?.stop();
   await rm(work, { recursive: true, force: true });
 }
@@ -107,13 +126,20 @@ function run(args) {
   const shown = args.map((a) => (/^[\w@%+=:,./-]+$/.test(a) ? a : `'${a}'`)).join(' ');
   step(`ftpkit ${shown}`);
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [bin, ...args], { stdio: ['ignore', 'inherit', 'inherit'] });
+    const child = spawn(process.execPath, [bin, ...args], { stdio: ['ignore', 'inherit', 'inherit'], env: withoutProxyVariables(process.env) });
     child.on('error', reject);
     child.on('exit', (code, signal) => {
       if (code === 0) resolve();
       else reject(new Error(`ftpkit ${args[0]} exited with ${signal ?? code}`));
     });
   });
+}
+
+/** The calling shell's proxy variables do not apply: the demo says which proxy, if any, it uses. */
+function withoutProxyVariables(env) {
+  const out = { ...env };
+  for (const name of ['ftp_proxy', 'FTP_PROXY', 'all_proxy', 'ALL_PROXY', 'no_proxy', 'NO_PROXY']) delete out[name];
+  return out;
 }
 
 async function checksums(root) {

@@ -20,5 +20,6 @@ const code = await main(process.argv.slice(2), {
   signal: interrupt.signal,
   prompt: terminalPrompt(),
   version,
+  env: process.env,
 });
 process.exitCode = code;

@@ -14,7 +14,8 @@ import { describeFailure, EXIT, UsageError } from './exit-codes.js';
 import { HELP } from './help.js';
 import { progressReporter, silentProgress } from './progress.js';
 import { parseRate } from './rate.js';
-import { originKey, withCredentials, type RemoteTarget } from './target.js';
+import { chooseProxy } from './proxy.js';
+import { maskPassword, originKey, withCredentials, type RemoteTarget } from './target.js';
 
 /** More sessions than this mostly trips servers' per-address connection limits (vsftpd's default is 50). */
 const MAX_PARALLEL = 32;
@@ -51,6 +52,8 @@ const OPTIONS = {
   initial: { type: 'boolean' },
   count: { type: 'string' },
   'netrc-file': { type: 'string' },
+  proxy: { type: 'string' },
+  noproxy: { type: 'string' },
   'list-time-zone': { type: 'string' },
   timeout: { type: 'string' },
   retry: { type: 'string' },
@@ -131,7 +134,10 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
             ...(ca === undefined ? {} : { ca }),
             ...(flags.insecure ? { rejectUnauthorized: false } : {}),
           };
-          return { ...withAuth, ...(Object.keys(tls).length > 0 ? { tls } : {}) };
+          const proxy = chooseProxy(base.host, flags, io.env ?? {});
+          // The password of a proxy, like the server's, is never printed.
+          if (proxy !== undefined && flags.verbose) io.stderr.write(`* proxy ${maskPassword(proxy.url)} (from ${proxy.from})\n`);
+          return { ...withAuth, ...(Object.keys(tls).length > 0 ? { tls } : {}), ...(proxy === undefined ? {} : { proxy: proxy.url }) };
         })();
         credentials.set(key, options);
       }
@@ -249,6 +255,8 @@ function toFlags(values: Record<string, string | boolean | (string | boolean)[] 
     initial: bool('initial'),
     count,
     netrcFile: str('netrc-file'),
+    proxy: str('proxy'),
+    noproxy: str('noproxy'),
     listTimeZone: str('list-time-zone'),
     timeoutMs,
     retry,

@@ -16,6 +16,8 @@ export interface CliIo {
   readonly signal: AbortSignal;
   readonly prompt: ((question: string) => Promise<string>) | undefined;
   readonly version: string;
+  /** The environment (proxy variables); none when absent. */
+  readonly env?: Readonly<Record<string, string | undefined>>;
 }
 
 /** Parsed options. */
@@ -50,6 +52,10 @@ export interface Flags {
   /** watch: stop after this many events. */
   readonly count: number | undefined;
   readonly netrcFile: string | undefined;
+  /** `--proxy URL`: '' means no proxy, whatever the environment says; undefined: the environment decides. */
+  readonly proxy: string | undefined;
+  /** `--noproxy LIST`: hosts reached directly; undefined: `no_proxy`/`NO_PROXY`. */
+  readonly noproxy: string | undefined;
   /** The server's LIST time zone (`--list-time-zone`): the client's `listTimeZone`, checked there. */
   readonly listTimeZone: string | undefined;
   readonly timeoutMs: number | undefined;

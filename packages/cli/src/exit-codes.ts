@@ -6,9 +6,9 @@
  * | 0 | success |
  * | 1 | unexpected internal error |
  * | 2 | usage: bad arguments, options or URL |
- * | 3 | connection: refused, reset, closed, name not resolved, timed out |
+ * | 3 | connection: refused, reset, closed, name not resolved, timed out; the proxy refused, broke, or could not reach the server |
  * | 4 | TLS: handshake failed, certificate not trusted, TLS refused by the server, implicit/explicit FTPS mismatch |
- * | 5 | authentication: the server refused the login (530, or a refused USER/PASS/ACCT) |
+ * | 5 | authentication: the server refused the login (530, or a refused USER/PASS/ACCT), or the proxy its credentials |
  * | 6 | remote: the server refused an operation (any other 4xx/5xx reply), or no such file |
  * | 7 | local file: a local file could not be read or written |
  * | 8 | protocol: the server broke the protocol, sent an unsafe name or a listing in no known format, is an SSH server, or its tree loops or runs deeper than --max-depth |
@@ -98,6 +98,13 @@ export function describeFailure(error: unknown, command?: string): Failure {
         return { exitCode: EXIT.connection, code, message: sentence(`Connection failed: ${message}`) };
       case 'ERR_FTP_TIMEOUT':
         return { exitCode: EXIT.connection, code, message: sentence(`Timed out: ${message}`) };
+      // The proxy's errors name it, never with its credentials (the transport's rule).
+      case 'ERR_FTP_PROXY':
+      case 'ERR_FTP_PROXY_REFUSED':
+      case 'ERR_FTP_PROXY_TARGET':
+        return { exitCode: EXIT.connection, code, message: sentence(message) };
+      case 'ERR_FTP_PROXY_AUTH':
+        return { exitCode: EXIT.auth, code, message: sentence(`${message} (Give the proxy's user and password in its URL.)`) };
       case 'ERR_FTP_TLS':
         // Certificate advice only where a certificate was refused: it cannot help any other failure.
         return {

@@ -61,6 +61,13 @@ Options:
                            --list-time-zone=-08:00 for a negative one), or an IANA name such
                            as Europe/Berlin; for ls, mirror and the tree commands
   --netrc-file FILE        read credentials from FILE instead of ~/.netrc
+  --proxy URL              connect through a proxy, control and data connections alike:
+                           socks5://[user:password@]host[:port], socks5h://, socks4://,
+                           socks4a://, or http:// (HTTP CONNECT; also without a scheme);
+                           port 1080 when left out; host names are resolved by the proxy;
+                           passive mode only; --proxy '' ignores the variables below
+  --noproxy LIST           hosts to reach directly, comma-separated: * (all), a name (and
+                           the names below it), an IP address, an IPv4 range (10.0.0.0/8)
   --timeout SECONDS        connect and reply timeout (default 30)
   --retry N                retry N times after a failure that may pass (a lost connection,
                            a timeout, a 4xx reply): downloads resume, uploads resume where
@@ -75,14 +82,21 @@ Options:
   -h, --help               this help
   -V, --version            the version
 
+Environment (as curl reads it):
+  ftp_proxy, FTP_PROXY     the proxy for ftp://, ftpes:// and ftps:// when there is no --proxy
+  all_proxy, ALL_PROXY     the proxy when none of the above is set
+  no_proxy, NO_PROXY       the hosts to reach directly when there is no --noproxy
+
 Exit codes:
   0   success
   1   unexpected internal error
   2   usage: bad arguments, options or URL
-  3   connection failed: refused, reset, closed, unresolved host, timed out
+  3   connection failed: refused, reset, closed, unresolved host, timed out, or the
+      proxy failed: refused, out of reach, broke its protocol, or could not reach the server
   4   TLS failed: handshake, untrusted certificate, TLS refused by the server, or the
       port speaks the other FTPS mode (ftps:// is implicit, ftpes:// explicit)
-  5   login refused by the server (530 or a refused USER/PASS/ACCT)
+  5   login refused by the server (530 or a refused USER/PASS/ACCT), or the proxy
+      refused its credentials (or wants some)
   6   the server refused an operation (any other 4xx/5xx reply), or no such file
   7   a local file could not be read or written, or the local tree loops or runs too deep
   8   the server broke the protocol, sent an unsafe file name or an unreadable listing,

@@ -59,9 +59,9 @@ export function parseTarget(arg: string): RemoteTarget {
   return { display: maskPassword(arg), options, path, isDirectory };
 }
 
-/** The URL with its password replaced by `****`. */
+/** The URL with its password replaced by `****`: an FTP URL, or a proxy's (`socks5://u:p@host`). */
 export function maskPassword(arg: string): string {
-  return arg.replace(/^([a-z]+:\/\/[^/@:]*):[^/@]*@/i, '$1:****@');
+  return arg.replace(/^([a-z][a-z0-9+.-]*:\/\/[^/@:]*):[^/@]*@/i, '$1:****@');
 }
 
 /** A key that is equal for targets one connection can serve. */

@@ -11,13 +11,20 @@ export interface CliResult {
   readonly stderr: string;
 }
 
+/** The environment without the proxy variables the CLI reads: a test says which proxy it uses. */
+function withoutProxyVariables(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  const out = { ...env };
+  for (const name of ['ftp_proxy', 'FTP_PROXY', 'all_proxy', 'ALL_PROXY', 'no_proxy', 'NO_PROXY']) delete out[name];
+  return out;
+}
+
 /** Run `node dist/bin.js ...args` with no terminal attached. */
 export function runCli(args: readonly string[], options: { env?: NodeJS.ProcessEnv; cwd?: string; input?: string } = {}): Promise<CliResult> {
   if (!existsSync(BIN)) throw new Error(`${BIN} is missing: run \`pnpm --filter ftpkit build\` first`);
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [BIN, ...args], {
       cwd: options.cwd,
-      env: { ...process.env, ...options.env },
+      env: { ...withoutProxyVariables(process.env), ...options.env },
       stdio: ['pipe', 'pipe', 'pipe'],
     });
     let stdout = '';

@@ -20,7 +20,7 @@
  * @module
  */
 import { command, LocalProtocolError, parsePwdReply, TlsModeError, type ConnectResult, type Reply } from '@ftpkit/codec';
-import { TlsError, transport as defaultTransport, type TlsSession, type Transport } from '@ftpkit/transport';
+import { resolveProxy, TlsError, type TlsSession, type Transport } from '@ftpkit/transport';
 import type { CallOptions } from './calls.js';
 import { clockOf, type Clock } from './driver/clock.js';
 import { Control } from './driver/control.js';
@@ -28,7 +28,7 @@ import { RateLimit, sharedLimitOf } from './driver/throttle.js';
 import { abortError } from './errors.js';
 import { Conn, type Attempt } from './ops/conn.js';
 import { restoreSession } from './ops/reconnect.js';
-import { parseUrl, resolveOptions, type ClientOptions, type ResolvedOptions } from './options.js';
+import { parseUrl, resolveOptions, transportOf, type ClientOptions, type ResolvedOptions } from './options.js';
 import { RemoteCalls } from './remote.js';
 import { idempotent, rawOnce } from './retried.js';
 import { retrying } from './retry.js';
@@ -76,7 +76,8 @@ export class Client extends RemoteCalls implements AsyncDisposable {
   static async connect(target: string | ClientOptions, overrides: Partial<ClientOptions> = {}): Promise<Client> {
     const options: ClientOptions = typeof target === 'string' ? { ...parseUrl(target), ...overrides } : { ...target, ...overrides };
     const resolved = resolveOptions(options);
-    const transport: Transport = options.transport ?? defaultTransport;
+    const transport: Transport = transportOf(options);
+    if (options.proxy !== undefined) resolved.log?.({ direction: '*', text: `Connecting through the proxy ${resolveProxy(options.proxy).label}` });
     // A Pool's session draws on the Pool's budget; a Client has its own. Checked before connecting.
     const limit = sharedLimitOf(options) ?? new RateLimit(clockOf(transport), options.limitRate);
     const { control, login } = await retrying(resolved.retry, { call: 'connect' }, options.signal, () => logIn(transport, resolved, options.signal, undefined));

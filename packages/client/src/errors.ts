@@ -20,7 +20,17 @@ export {
   TooManyPreliminaryRepliesError,
   isFtpError,
 } from '@ftpkit/codec';
-export { ConnectionError, TimeoutError, TlsError, type TlsErrorReason } from '@ftpkit/transport';
+export {
+  ConnectionError,
+  ProxyAuthError,
+  ProxyError,
+  ProxyRefusedError,
+  ProxyTargetError,
+  TimeoutError,
+  TlsError,
+  type ProxyErrorCode,
+  type TlsErrorReason,
+} from '@ftpkit/transport';
 import { FtpError, type HashAlgorithm, type ListingFormat } from '@ftpkit/codec';
 
 /** Brand `cls` with `symbol` by the codec's rule: its prototype carries it, and `instanceof cls` asks for it. */

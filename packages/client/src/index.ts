@@ -49,6 +49,10 @@ export {
   LocalProtocolError,
   NotFoundError,
   NotSupportedError,
+  ProxyAuthError,
+  ProxyError,
+  ProxyRefusedError,
+  ProxyTargetError,
   RemoteProtocolError,
   SshServerError,
   TimeoutError,
@@ -63,5 +67,6 @@ export {
   isAbortError,
   isFtpError,
 } from './errors.js';
-export type { LoopEvidence, TlsErrorReason } from './errors.js';
+export type { LoopEvidence, ProxyErrorCode, TlsErrorReason } from './errors.js';
+export type { Proxy, ProxyOptions, ProxyProtocol } from '@ftpkit/transport';
 export type { HashAlgorithm, ListingEntry, ListingLineParser, ListingTimePrecision, Reply, ServerChecksum } from '@ftpkit/codec';

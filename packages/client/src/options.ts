@@ -4,7 +4,7 @@
  * @module
  */
 import type { ListingLineParser } from '@ftpkit/codec';
-import type { TlsOptions, Transport } from '@ftpkit/transport';
+import { resolveProxy, transport as defaultTransport, withProxy, type Proxy, type TlsOptions, type Transport } from '@ftpkit/transport';
 import { InvalidArgumentError } from './errors.js';
 import { resolveRetry, type RetryOptions, type RetryPolicy } from './retry.js';
 import { zoneOf, type ListTimeZone } from './time-zone.js';
@@ -247,6 +247,28 @@ export interface ClientOptions {
   readonly parseListing?: ListingLineParser;
   /** Socket adapter. Default: the one for the running runtime. */
   readonly transport?: Transport;
+  /**
+   * Connect through a proxy: a URL (`socks5://[user:password@]host[:port]`, `socks5h://`,
+   * `socks4://`, `socks4a://`, `http://` for HTTP CONNECT; the port defaults to 1080, as in curl) or
+   * the same fields as an object. The control connection **and every data connection** go through
+   * it, each its own tunnel; host names are resolved by the proxy. FTPS (explicit and implicit) runs
+   * inside the tunnel, with TLS session reuse where the runtime has it
+   * (`transport.capabilities.sessionReuse`). Passive mode only: active mode (`mode: 'active'`) is
+   * refused, since the server would have to connect back to this host around the proxy.
+   *
+   * The proxy's credentials never appear in errors or the log; failures at the proxy are
+   * `ProxyError`s that name it (`ProxyRefusedError`, `ProxyAuthError`, `ProxyTargetError`). The
+   * library reads no environment variables (`ALL_PROXY` and the like): the `ftpkit` command does.
+   * See the guide "Proxies and firewalls".
+   *
+   * @example
+   * ```ts
+   * const client = await Client.connect('ftpes://alice:secret@files.example.com', {
+   *   proxy: 'socks5://bob:s3cret@proxy.example.com:1080',
+   * });
+   * ```
+   */
+  readonly proxy?: Proxy | undefined;
   /** Cancel connecting. */
   readonly signal?: AbortSignal;
 }
@@ -322,8 +344,23 @@ function checkListTimeZone(option: ListTimeZone | undefined): ListTimeZone {
   return option;
 }
 
+/**
+ * The transport a client connects with: `options.transport` (default: the running runtime's),
+ * through `options.proxy` when there is one.
+ */
+export function transportOf(options: ClientOptions): Transport {
+  const base = options.transport ?? defaultTransport;
+  return options.proxy === undefined ? base : withProxy(base, options.proxy);
+}
+
 /** Apply defaults. */
 export function resolveOptions(options: ClientOptions): ResolvedOptions {
+  if (options.proxy !== undefined) {
+    resolveProxy(options.proxy); // a bad proxy URL is the caller's mistake, refused before anything is sent
+    if (options.mode === 'active') {
+      throw new InvalidArgumentError("mode 'active' cannot go through a proxy: the server would have to connect back around it; use passive mode");
+    }
+  }
   const secure: SecureMode = options.secure === true ? 'explicit' : options.secure === undefined ? false : options.secure;
   const user = options.user ?? 'anonymous';
   const timeouts = options.timeouts ?? {};

@@ -23,7 +23,7 @@
  *
  * @module
  */
-import { abortError, ConnectionError, FtpReplyError, InvalidArgumentError, isAbortError, TimeoutError, TlsError, VerifyError } from './errors.js';
+import { abortError, ConnectionError, FtpReplyError, InvalidArgumentError, isAbortError, ProxyError, ProxyTargetError, TimeoutError, TlsError, VerifyError } from './errors.js';
 
 /**
  * The `retry` client option. Off by default in the library (`retries: 0`): a call that fails says
@@ -115,9 +115,12 @@ export function resolveRetry(option: number | RetryOptions | undefined, note: ((
  * call. Retryable: `ConnectionError` (lost, reset, closed early, a download that came up short),
  * `TimeoutError`, `FtpReplyError` with a 4xx reply (421 closing, 425 no data connection, 426
  * transfer aborted, 450 busy, ...), and `VerifyError` (a transfer whose check failed goes again
- * from byte 0, never resumed onto the suspect bytes, where the call can start over). Final: 5xx replies, every `TlsError` (an untrusted certificate,
+ * from byte 0, never resumed onto the suspect bytes, where the call can start over), and through a
+ * proxy `ProxyTargetError` (the proxy could not reach the server) and a `ProxyError` with an
+ * `osCode` (the proxy could not be reached). Final: 5xx replies, every `TlsError` (an untrusted certificate,
  * a refused `AUTH TLS` or a port in the other FTPS mode do not change), `RemoteProtocolError`,
- * `LocalFileError`, `InvalidArgumentError`, `LocalProtocolError`, the tree and listing errors, an
+ * `LocalFileError`, `InvalidArgumentError`, `LocalProtocolError`, the proxy's refusals by rule
+ * (`ProxyRefusedError` without an `osCode`), `ProxyAuthError`, the tree and listing errors, an
  * abort, and anything that is not an ftpkit error (a destination's own failure).
  *
  * @example
@@ -129,6 +132,10 @@ export function resolveRetry(option: number | RetryOptions | undefined, note: ((
 export function isRetryable(error: unknown): boolean {
   if (isAbortError(error) || error instanceof TlsError) return false;
   if (error instanceof ConnectionError || error instanceof TimeoutError || error instanceof VerifyError) return true;
+  // Through a proxy: the server out of the proxy's reach, or the proxy out of ours, may pass as a
+  // refused or lost direct connection may; a refusal by rule, bad credentials or a broken proxy do not.
+  if (error instanceof ProxyTargetError) return true;
+  if (error instanceof ProxyError) return error.osCode !== undefined;
   // RFC 959 §4.2: 4yz is a transient negative completion; the action was not taken and may be asked again.
   return error instanceof FtpReplyError && error.reply.code >= 400 && error.reply.code < 500;
 }

@@ -23,6 +23,10 @@ import {
   type ClientOptions,
   type ListingEntry,
   type RetryEvent,
+  ProxyAuthError,
+  ProxyError,
+  ProxyRefusedError,
+  ProxyTargetError,
 } from '../src/index.js';
 import { backoff, resolveRetry, retryLoop } from '../src/retry.js';
 
@@ -73,6 +77,16 @@ describe('the rule and the wait', () => {
     expect(isRetryable(new RemoteProtocolError('garbage'))).toBe(false);
     expect(isRetryable(new DOMException('stop', 'AbortError'))).toBe(false);
     expect(isRetryable(new Error('a sink of the caller'))).toBe(false);
+  });
+
+  test('through a proxy: the server or the proxy out of reach may pass; refusals, credentials and broken proxies do not', () => {
+    const proxy = 'socks5://127.0.0.1:1080';
+    expect(isRetryable(new ProxyTargetError('x', { proxy }))).toBe(true);
+    expect(isRetryable(new ProxyRefusedError('x', { proxy, osCode: 'ECONNREFUSED' }))).toBe(true);
+    expect(isRetryable(new ProxyError('x', { proxy, osCode: 'EHOSTUNREACH' }))).toBe(true);
+    expect(isRetryable(new ProxyRefusedError('ruleset', { proxy }))).toBe(false);
+    expect(isRetryable(new ProxyAuthError('x', { proxy }))).toBe(false);
+    expect(isRetryable(new ProxyError('endless headers', { proxy }))).toBe(false);
   });
 
   test('the wait doubles with each failure in a row, is capped, and stays in the upper half (jitter)', () => {

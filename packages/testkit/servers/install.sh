@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Installs the real FTP servers that @ftpkit/testkit starts for interop tests:
-# vsftpd, ProFTPD, Pure-FTPd and pyftpdlib from Debian, and the local user `ftpuser`.
+# vsftpd, ProFTPD, Pure-FTPd and pyftpdlib from Debian, the local user `ftpuser`, and the real
+# proxies for the tests of connections through proxies: Dante (SOCKS5) and tinyproxy (HTTP
+# CONNECT), with the local user `ftpkit-proxy` that Dante's username method checks.
 # (The fifth server, ftp-srv, is an npm devDependency of this package: `pnpm install` brings it.)
 #
 #   bash packages/testkit/servers/install.sh
@@ -9,8 +11,11 @@
 # without touching the network, in well under a second.
 #
 # Where things go:
-# - vsftpd, python3-pyftpdlib (+ python3-openssl, which its TLS handler needs) and the shared
-#   libraries that ProFTPD and Pure-FTPd link against: installed with apt-get.
+# - vsftpd, python3-pyftpdlib (+ python3-openssl, which its TLS handler needs), dante-server,
+#   tinyproxy-bin (the binary without the service package) and the shared libraries that ProFTPD
+#   and Pure-FTPd link against: installed with apt-get. No service is started (policy-rc.d), and
+#   Dante's systemd unit, enabled by its package, is disabled where there is systemd: the testkit
+#   starts both proxies itself, on loopback (src/proxies.ts).
 # - ProFTPD and Pure-FTPd: Debian's vsftpd, proftpd-core and pure-ftpd packages all
 #   `Provides/Conflicts: ftp-server`, so apt installs only one of them. The other two are fetched
 #   with `apt-get download` and unpacked with `dpkg-deb -x` (no maintainer scripts, no services)
@@ -26,7 +31,8 @@
 #   virtual user maps to. `ftp` is the account anonymous sessions run as (the vsftpd package
 #   creates it; made here if missing). Users that already exist are kept; their password is set
 #   and their home repaired (ensure-home.sh: a missing home is created, an unusable one replaced
-#   by /home/ftpuser or /srv/ftp), on every run, the quick one too.
+#   by /home/ftpuser or /srv/ftp), on every run, the quick one too. `ftpkit-proxy` (password
+#   `proxypass`, no home, no login shell) is the account Dante's username method checks.
 #
 # Environment: FTPKIT_SERVERS_DIR (default /opt/ftpkit-servers), FTPKIT_FORCE_INSTALL=1 to redo
 # every step even when the quick check passes.
@@ -36,7 +42,9 @@ DIR=${FTPKIT_SERVERS_DIR:-/opt/ftpkit-servers}
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 FTP_USER=ftpuser
 FTP_PASS=ftppass
-APT_PACKAGES=(vsftpd python3-pyftpdlib python3-openssl)
+APT_PACKAGES=(vsftpd python3-pyftpdlib python3-openssl dante-server tinyproxy-bin)
+PROXY_USER=ftpkit-proxy
+PROXY_PASS=proxypass
 UNPACKED=(proftpd:proftpd-core proftpd:proftpd-mod-crypto pure-ftpd:pure-ftpd)
 export DEBIAN_FRONTEND=noninteractive
 
@@ -73,6 +81,13 @@ ensure_users() {
   # answers every login with 500. ensure-home.sh holds the rule (the launchers run it too).
   bash "$HERE/ensure-home.sh" "$FTP_USER" "/home/$FTP_USER"
   bash "$HERE/ensure-home.sh" ftp /srv/ftp
+  if ! id "$PROXY_USER" >/dev/null 2>&1; then
+    useradd --system --no-create-home --home-dir /nonexistent --shell /usr/sbin/nologin "$PROXY_USER"
+    log "created user $PROXY_USER"
+  fi
+  # SHA-512-crypt with its default 5000 rounds: Debian's default, yescrypt, costs Dante about 0.1 s
+  # of CPU on every connection it authenticates (an FTP session opens one per transfer).
+  echo "$PROXY_USER:$PROXY_PASS" | chpasswd -c SHA512 -s 5000
 }
 
 quick_check() { # everything installed from an earlier run?
@@ -82,7 +97,8 @@ quick_check() { # everything installed from an earlier run?
     [ -x "$DIR/proftpd/usr/sbin/proftpd" ] && [ -f "$DIR/proftpd/usr/lib/proftpd/mod_tls.so" ] &&
     [ -x "$DIR/pure-ftpd/usr/sbin/pure-ftpd" ] && [ -x "$DIR/pure-ftpd/usr/bin/pure-pw" ] &&
     "$DIR/proftpd/usr/sbin/proftpd" -v >/dev/null 2>&1 &&
-    id ftp >/dev/null 2>&1 && id "$FTP_USER" >/dev/null 2>&1
+    id ftp >/dev/null 2>&1 && id "$FTP_USER" >/dev/null 2>&1 &&
+    [ -x /usr/sbin/danted ] && [ -x /usr/bin/tinyproxy ]
 }
 
 mkdir -p "$DIR"
@@ -140,6 +156,9 @@ for bin in proftpd/usr/sbin/proftpd proftpd/usr/lib/proftpd/mod_tls.so pure-ftpd
   fi
 done
 mv "$DIR/installed.new" "$DIR/installed"
+
+# 5. Dante's package enables a system-wide service; the tests start their own on loopback.
+if command -v systemctl >/dev/null 2>&1; then systemctl disable danted >/dev/null 2>&1 || true; fi
 
 ensure_users
 

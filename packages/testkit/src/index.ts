@@ -2,6 +2,8 @@
 export { serverCapabilities, startServer, testCaPem, SERVER_KINDS } from './servers.js';
 export type { Capabilities, RunningServer, ServerKind, StartServerOptions, TlsVersion } from './servers.js';
 export { startCutProxy } from './cut-proxy.js';
+export { PROXY_KINDS, PROXY_PASSWORD, PROXY_REFUSED_HOST, PROXY_USER, startProxy } from './proxies.js';
+export type { ProxyKind, RunningProxy, StartProxyOptions } from './proxies.js';
 export { seededRandom } from './random.js';
 export type { CutOptions, CutProxy, CutProxyOptions, CutProxyTarget, CutReport, DropCounts, RandomDropOptions, RandomDropReport, RandomDrops } from './cut-proxy.js';
 export { startDelayProxy, type DelayProxy, type DelayProxyOptions, type DelayProxyTarget } from './delay-proxy.js';

@@ -86,13 +86,27 @@ export function listen(options: ListenOptions): Promise<Listener> {
 export {
   ConnectionError,
   InvalidArgumentError,
+  ProxyAuthError,
+  ProxyError,
+  ProxyRefusedError,
+  ProxyTargetError,
   TimeoutError,
   TlsError,
   TransportError,
   abortReason,
+  type ProxyErrorCode,
   type TlsErrorReason,
   type TransportErrorCode,
 } from './errors.js';
+export {
+  parseProxyUrl,
+  resolveProxy,
+  withProxy,
+  type Proxy,
+  type ProxyOptions,
+  type ProxyProtocol,
+  type ResolvedProxy,
+} from './proxy/index.js';
 export type {
   Address,
   Capabilities,

@@ -43,7 +43,17 @@ function hasInstance(cls: object, value: unknown): boolean {
  * if ((err as TransportError).code === 'ERR_FTP_TIMEOUT') retry();
  * ```
  */
-export type TransportErrorCode = 'ERR_FTP_CONNECTION' | 'ERR_FTP_TLS' | 'ERR_FTP_TIMEOUT';
+export type TransportErrorCode = 'ERR_FTP_CONNECTION' | 'ERR_FTP_TLS' | 'ERR_FTP_TIMEOUT' | ProxyErrorCode;
+
+/**
+ * Stable codes of the proxy errors (see {@link ProxyError}).
+ *
+ * @example
+ * ```ts
+ * if ((err as ProxyError).code === 'ERR_FTP_PROXY_AUTH') console.error('check the proxy credentials');
+ * ```
+ */
+export type ProxyErrorCode = 'ERR_FTP_PROXY' | 'ERR_FTP_PROXY_REFUSED' | 'ERR_FTP_PROXY_AUTH' | 'ERR_FTP_PROXY_TARGET';
 
 /**
  * Base class of the transport's errors.
@@ -205,4 +215,103 @@ export class InvalidArgumentError extends Error {
  */
 export function abortReason(signal: AbortSignal): unknown {
   return signal.reason ?? new DOMException('The operation was aborted', 'AbortError');
+}
+
+/**
+ * A connection through a proxy (`withProxy`) failed at the proxy: it could not be reached, or
+ * it broke its protocol (a malformed or oversized reply, a close in the middle of the handshake), or
+ * what was asked cannot go through a proxy (active mode). `proxy` names it, as
+ * `scheme://host:port`: never with its credentials, and never the FTP server, which was not
+ * reached. The three failures a proxy reports on purpose have classes of their own:
+ * {@link ProxyRefusedError}, {@link ProxyAuthError} and {@link ProxyTargetError}.
+ *
+ * @example
+ * ```ts
+ * try { await proxied.connect({ host: 'ftp.example.com', port: 21 }); }
+ * catch (err) { if (err instanceof ProxyError) console.error(`the proxy ${err.proxy} failed:`, err.message); }
+ * ```
+ */
+export class ProxyError extends TransportError {
+  static {
+    brand(this, Symbol.for('ftpkit.error.ProxyError'));
+  }
+
+  declare readonly code: ProxyErrorCode;
+  /** The proxy, `scheme://host:port`, without credentials. */
+  readonly proxy: string;
+  /** The system's error code when the proxy could not be reached (`ECONNREFUSED`, ...). */
+  readonly osCode: string | undefined;
+
+  constructor(message: string, options: { proxy: string; cause?: unknown; osCode?: string | undefined }) {
+    super('ERR_FTP_PROXY', message, options.cause === undefined ? {} : { cause: options.cause });
+    this.proxy = options.proxy;
+    this.osCode = options.osCode;
+  }
+}
+
+/**
+ * The proxy refused: its port refused the connection (`osCode` `ECONNREFUSED`), or it refused the
+ * request by its own rules (SOCKS5 "not allowed by ruleset", SOCKS4 "rejected", HTTP 403 and other
+ * 4xx answers but 401 and 407).
+ *
+ * @example
+ * ```ts
+ * catch (err) { if (err instanceof ProxyRefusedError) console.error(`${err.proxy} will not connect there`); }
+ * ```
+ */
+export class ProxyRefusedError extends ProxyError {
+  static {
+    brand(this, Symbol.for('ftpkit.error.ProxyRefusedError'));
+  }
+
+  // A field, set after ProxyError's constructor: each refusal has a code of its own.
+  override readonly code: 'ERR_FTP_PROXY_REFUSED' = 'ERR_FTP_PROXY_REFUSED';
+  constructor(message: string, options: { proxy: string; cause?: unknown; osCode?: string | undefined }) {
+    super(message, options);
+  }
+}
+
+/**
+ * The proxy wants credentials, or refused the ones given: SOCKS5 offered no method ftpkit may use
+ * or failed the username/password check (RFC 1929), SOCKS4 failed the ident check, HTTP answered
+ * 407 (or 401, as tinyproxy does to wrong credentials). The credentials are never in the message.
+ *
+ * @example
+ * ```ts
+ * catch (err) { if (err instanceof ProxyAuthError) console.error(`check the user and password of ${err.proxy}`); }
+ * ```
+ */
+export class ProxyAuthError extends ProxyError {
+  static {
+    brand(this, Symbol.for('ftpkit.error.ProxyAuthError'));
+  }
+
+  // A field, set after ProxyError's constructor: each refusal has a code of its own.
+  override readonly code: 'ERR_FTP_PROXY_AUTH' = 'ERR_FTP_PROXY_AUTH';
+  constructor(message: string, options: { proxy: string; cause?: unknown }) {
+    super(message, options);
+  }
+}
+
+/**
+ * The proxy took the request but could not reach the target through its own network: SOCKS5
+ * "network unreachable", "host unreachable", "connection refused", "TTL expired" or "general
+ * failure"; HTTP 5xx (502, 503, 504, tinyproxy's "500 Unable to connect"). The message names the
+ * proxy and its answer. Worth another attempt, like a refused direct connection.
+ *
+ * @example
+ * ```ts
+ * catch (err) { if (err instanceof ProxyTargetError) console.error(`${err.proxy} could not reach the server`); }
+ * ```
+ */
+export class ProxyTargetError extends ProxyError {
+  static {
+    brand(this, Symbol.for('ftpkit.error.ProxyTargetError'));
+  }
+
+  // A field, set after ProxyError's constructor: each refusal has a code of its own.
+  override readonly code: 'ERR_FTP_PROXY_TARGET' = 'ERR_FTP_PROXY_TARGET';
+  constructor(message: string, options: { proxy: string; cause?: unknown }) {
+    super(message, options);
+  }
 }

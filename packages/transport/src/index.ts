@@ -24,13 +24,27 @@ export { capabilities, connect, listen, transport } from './node.js';
 export {
   ConnectionError,
   InvalidArgumentError,
+  ProxyAuthError,
+  ProxyError,
+  ProxyRefusedError,
+  ProxyTargetError,
   TimeoutError,
   TlsError,
   TransportError,
   abortReason,
+  type ProxyErrorCode,
   type TlsErrorReason,
   type TransportErrorCode,
 } from './errors.js';
+export {
+  parseProxyUrl,
+  resolveProxy,
+  withProxy,
+  type Proxy,
+  type ProxyOptions,
+  type ProxyProtocol,
+  type ResolvedProxy,
+} from './proxy/index.js';
 export type {
   Address,
   Capabilities,

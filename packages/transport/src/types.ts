@@ -17,7 +17,8 @@
  */
 
 /**
- * An IP endpoint. `family` is 4 or 6.
+ * An IP endpoint. `family` is 4 or 6. A tunnel through a proxy (`withProxy`) reports its target as
+ * its `remoteAddress`, as asked: a host name stays a name (the proxy resolved it), with family 4.
  *
  * @example
  * ```ts

@@ -5,16 +5,15 @@
 //
 // After each test the peer must have no server-side socket left open (a leaked client socket keeps
 // its peer open), and on Node the process must hold no more TCP handles or timers than before.
-import { spawn, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import net from 'node:net';
-import { createInterface } from 'node:readline';
 import { setImmediate } from 'node:timers';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { ConnectionError, InvalidArgumentError, TimeoutError, TlsError, TransportError } from '../src/errors.js';
 import type { Connection, ConnectOptions, TlsOptions, Transport } from '../src/types.js';
+import { PeerProcess } from './peer-process.js';
+import { Lines, decode, encode, finish, readAll, rejection } from './streams.js';
 
 const runtime: 'deno' | 'bun' | 'node' =
   'Deno' in globalThis ? 'deno' : 'Bun' in globalThis ? 'bun' : 'node';
@@ -32,8 +31,6 @@ const clientKey = fixture('client.key');
 
 const MiB = 1024 * 1024;
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
-const encode = (text: string): Uint8Array => new TextEncoder().encode(text);
-const decode = (bytes: Uint8Array): string => new TextDecoder().decode(bytes);
 
 type Ports = Record<
   | 'echo'
@@ -57,46 +54,24 @@ type Ports = Record<
 >;
 
 /** The Node peer process and its stdin/stdout command channel. */
-class Peer {
+class Peer extends PeerProcess<{ hosts: Record<string, Ports> }> {
   hosts: Record<string, Ports> = {};
-  #child: ChildProcess;
-  #next = 1;
-  #pending = new Map<number, (answer: Record<string, unknown>) => void>();
 
   constructor() {
-    const script = fileURLToPath(new URL('./peer.mjs', import.meta.url));
-    this.#child = spawn('node', [script], { stdio: ['pipe', 'pipe', 'inherit'] });
+    super('peer.mjs');
   }
 
-  async start(): Promise<void> {
-    const lines = createInterface({ input: this.#child.stdout! });
-    const first = await new Promise<string>((resolve, reject) => {
-      lines.once('line', resolve);
-      this.#child.once('exit', (code) => reject(new Error(`peer exited with ${code}`)));
-    });
-    this.hosts = (JSON.parse(first) as { hosts: Record<string, Ports> }).hosts;
-    lines.on('line', (line) => {
-      const answer = JSON.parse(line) as { id: number } & Record<string, unknown>;
-      this.#pending.get(answer.id)?.(answer);
-      this.#pending.delete(answer.id);
-    });
-  }
-
-  ask(cmd: string, args: Record<string, unknown> = {}): Promise<Record<string, unknown>> {
-    const id = this.#next++;
-    return new Promise((resolve, reject) => {
-      this.#pending.set(id, (answer) => (answer.error ? reject(new Error(String(answer.error))) : resolve(answer)));
-      this.#child.stdin!.write(`${JSON.stringify({ id, cmd, ...args })}\n`);
-    });
-  }
-
-  stop(): void {
-    this.#child.stdin?.end();
+  override async start(): Promise<{ hosts: Record<string, Ports> }> {
+    const hello = await super.start();
+    this.hosts = hello.hosts;
+    return hello;
   }
 }
 
 const peer = new Peer();
-beforeAll(() => peer.start(), 20_000);
+beforeAll(async () => {
+  await peer.start();
+}, 20_000);
 afterAll(() => peer.stop());
 
 /** TCP handles and timers this process holds, where the runtime can tell (Node; not Deno or Bun). */
@@ -180,41 +155,6 @@ async function readPattern(conn: Connection): Promise<number> {
   return offset;
 }
 
-async function readAll(conn: Connection): Promise<string> {
-  const parts: Uint8Array[] = [];
-  for (let chunk = await conn.read(); chunk !== null; chunk = await conn.read()) parts.push(chunk);
-  return decode(concat(parts));
-}
-
-function concat(parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const part of parts) {
-    out.set(part, at);
-    at += part.length;
-  }
-  return out;
-}
-
-/** Line reader over a connection; keeps what came after the line. */
-class Lines {
-  #rest = '';
-  constructor(readonly conn: Connection) {}
-  async next(): Promise<string> {
-    for (;;) {
-      const nl = this.#rest.indexOf('\n');
-      if (nl >= 0) {
-        const line = this.#rest.slice(0, nl);
-        this.#rest = this.#rest.slice(nl + 1);
-        return line;
-      }
-      const chunk = await this.conn.read();
-      if (chunk === null) throw new Error(`end of stream before a line (have ${JSON.stringify(this.#rest)})`);
-      this.#rest += decode(chunk);
-    }
-  }
-}
-
 /** Sends a line to an echoing peer and reads it back. */
 async function roundTrip(conn: Connection): Promise<void> {
   await conn.write(encode('round trip\n'));
@@ -225,22 +165,6 @@ interface Hello {
   reused: boolean;
   protocol: string;
   client: string | null;
-}
-
-/** Close a connection politely and wait until it is gone. */
-async function finish(conn: Connection): Promise<void> {
-  await conn.end();
-  while ((await conn.read()) !== null);
-  await conn.closed;
-}
-
-async function rejection(promise: Promise<unknown>): Promise<unknown> {
-  try {
-    await promise;
-  } catch (error) {
-    return error;
-  }
-  throw new Error('expected a rejection');
 }
 
 /**

@@ -5,6 +5,10 @@ import { describe, expect, test } from 'vitest';
 import {
   ConnectionError,
   InvalidArgumentError,
+  ProxyAuthError,
+  ProxyError,
+  ProxyRefusedError,
+  ProxyTargetError,
   TimeoutError,
   TlsError,
   TransportError,
@@ -15,7 +19,7 @@ type Module = typeof import('../src/errors.js');
 // A second evaluation of the same source: what two installed copies of @ftpkit/transport amount to.
 const secondCopy = '../src/errors.js?second-copy';
 const copy = (await import(/* @vite-ignore */ secondCopy)) as Module;
-const own = { ConnectionError, InvalidArgumentError, TimeoutError, TlsError, TransportError } as Module;
+const own = { ConnectionError, InvalidArgumentError, ProxyAuthError, ProxyError, ProxyRefusedError, ProxyTargetError, TimeoutError, TlsError, TransportError } as Module;
 
 const ROOT = Symbol.for('ftpkit.error');
 
@@ -26,6 +30,10 @@ function instances(m: Module): Record<string, Error> {
     TlsError: new m.TlsError('handshake'),
     TimeoutError: new m.TimeoutError('slow'),
     InvalidArgumentError: new m.InvalidArgumentError('bad port'),
+    ProxyError: new m.ProxyError('broke', { proxy: 'socks5://127.0.0.1:1080' }),
+    ProxyRefusedError: new m.ProxyRefusedError('refused', { proxy: 'socks5://127.0.0.1:1080' }),
+    ProxyAuthError: new m.ProxyAuthError('auth', { proxy: 'socks5://127.0.0.1:1080' }),
+    ProxyTargetError: new m.ProxyTargetError('target', { proxy: 'socks5://127.0.0.1:1080' }),
   };
 }
 
@@ -36,12 +44,18 @@ function classes(m: Module): Record<string, abstract new (...args: never[]) => E
     TlsError: m.TlsError,
     TimeoutError: m.TimeoutError,
     InvalidArgumentError: m.InvalidArgumentError,
+    ProxyError: m.ProxyError,
+    ProxyRefusedError: m.ProxyRefusedError,
+    ProxyAuthError: m.ProxyAuthError,
+    ProxyTargetError: m.ProxyTargetError,
   };
 }
 
 /** What `a instanceof B` must say, by class name. */
 function expected(instance: string, cls: string): boolean {
   if (instance === cls) return true;
+  // The three refusals a proxy reports on purpose are its ProxyErrors.
+  if (cls === 'ProxyError' && instance.startsWith('Proxy')) return true;
   // The three network failures are TransportErrors; misuse is not.
   return cls === 'TransportError' && instance !== 'InvalidArgumentError';
 }
@@ -80,6 +94,10 @@ describe('instanceof on transport errors', () => {
     expect(invalid.code).toBe('ERR_FTP_INVALID_ARG');
     expect(invalid.name).toBe('InvalidArgumentError');
     expect(Object.getOwnPropertySymbols(invalid)).toEqual([]);
+    const codes = [ProxyError, ProxyRefusedError, ProxyAuthError, ProxyTargetError].map((cls) => new cls('x', { proxy: 'http://127.0.0.1:3128' }).code);
+    expect(codes).toEqual(['ERR_FTP_PROXY', 'ERR_FTP_PROXY_REFUSED', 'ERR_FTP_PROXY_AUTH', 'ERR_FTP_PROXY_TARGET']);
+    const unreachable = new ProxyError('x', { proxy: 'http://127.0.0.1:3128', osCode: 'EHOSTUNREACH' });
+    expect(unreachable).toMatchObject({ name: 'ProxyError', proxy: 'http://127.0.0.1:3128', osCode: 'EHOSTUNREACH' });
   });
 
   test("the codec's errors, by their brands: InvalidArgumentError is shared, the others are not transport errors", () => {

@@ -1,5 +1,6 @@
-// `pnpm test:bun`: runs the conformance suite with Bun's own runner, `bun test ./test/conformance.test.ts`
-// (the `./` matters: without it Bun takes the argument as a name filter).
+// `pnpm test:bun`: runs the conformance suite and the proxy suite with Bun's own runner,
+// `bun test ./test/conformance.test.ts ./test/proxy.test.ts` (the `./` matters: without it Bun takes
+// the argument as a name filter).
 //
 // With FTPKIT_REPORTS set (as .ci/run does), Bun also writes a JUnit report, which is turned into the
 // vitest-shaped JSON that .ci/summarize.mjs counts: $FTPKIT_REPORTS/transport.test-bun.json.
@@ -10,7 +11,7 @@ import { join } from 'node:path';
 
 const reports = process.env.FTPKIT_REPORTS;
 const junit = reports ? join(reports, 'transport.test-bun.xml') : undefined;
-const args = ['test', './test/conformance.test.ts', ...(junit ? ['--reporter=junit', `--reporter-outfile=${junit}`] : [])];
+const args = ['test', './test/conformance.test.ts', './test/proxy.test.ts', ...(junit ? ['--reporter=junit', `--reporter-outfile=${junit}`] : [])];
 const run = spawnSync('bun', args, { stdio: 'inherit', cwd: new URL('..', import.meta.url) });
 const code = run.status ?? 1;
 

@@ -100,12 +100,16 @@ function resumable(runtime: RuntimeName, session: TlsSession | undefined): Parti
   return value.origin instanceof SessionOrigin ? value : { ticket: value.ticket };
 }
 
-/** Node's TLS options from ours. `host` is what the certificate is checked against without `servername`. */
+/**
+ * Node's TLS options from ours. The certificate is checked against `servername`, else `host`. A
+ * `servername` that is an IP address is checked (against the certificate's IP addresses) but not
+ * sent: a tunnel through a proxy names its target that way, since `host` is the proxy's.
+ */
 function tlsOptions(runtime: RuntimeName, options: TlsOptions, host: string): tls.ConnectionOptions {
   // RFC 6066 §3: SNI carries names only, never an IP address; Node then checks against `host`.
   const servername = options.servername ?? (net.isIP(host) === 0 ? host : undefined);
   const out: tls.ConnectionOptions = {
-    host,
+    host: options.servername ?? host,
     rejectUnauthorized: options.rejectUnauthorized ?? true,
   };
   if (servername !== undefined && net.isIP(servername) === 0) out.servername = servername;
