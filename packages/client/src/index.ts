@@ -44,6 +44,7 @@ export {
   FtpError,
   FtpReplyError,
   InvalidArgumentError,
+  JournalMismatchError,
   ListingHookError,
   LocalFileError,
   LocalProtocolError,
@@ -63,5 +64,5 @@ export {
   isAbortError,
   isFtpError,
 } from './errors.js';
-export type { LoopEvidence, TlsErrorReason } from './errors.js';
+export type { JournalField, LoopEvidence, TlsErrorReason } from './errors.js';
 export type { HashAlgorithm, ListingEntry, ListingLineParser, ListingTimePrecision, Reply, ServerChecksum } from '@ftpkit/codec';

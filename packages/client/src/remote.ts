@@ -155,6 +155,7 @@ export abstract class RemoteCalls {
       retry: this.options.retry,
       closing: this.closing,
       limit: this.sharedLimit,
+      origin: `${this.options.user}@${this.options.host}:${this.options.port}`,
     };
   }
 

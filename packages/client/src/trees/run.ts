@@ -29,7 +29,8 @@
  * @module
  */
 import type { CallOptions, FileEvent, MirrorAction, MirrorPlan, TreeProgress, VerifyMethod } from '../calls.js';
-import { join, localFileError, makeFolder, mkdir, refuseLink, rm, utimes } from '../io/fs.js';
+import { join, localFileError, lstat, makeFolder, mkdir, refuseLink, rm, utimes } from '../io/fs.js';
+import { PartFile, partFileOf } from '../io/sinks.js';
 import { remoteJoin } from '../io/paths.js';
 import { callLimit } from '../driver/throttle.js';
 import type { Conn, Runner } from '../ops/conn.js';
@@ -40,6 +41,7 @@ import { runAll } from '../parallel.js';
 import { checkedFirst, idempotent } from '../retried.js';
 import { retriedDownload, retriedUpload } from '../retried-transfers.js';
 import { feed, progressMeter, sumOrUndefined } from '../progress.js';
+import { versionOf, type Journal } from './journal.js';
 import { ancestors } from './plan.js';
 import { removeTree } from './remove.js';
 
@@ -60,6 +62,8 @@ export interface RunOptions extends CallOptions {
   readonly limitRate?: number | undefined;
   /** Check each copy (ops/verify.ts); a download before it is renamed into place. */
   readonly verify?: VerifyMethod | false | undefined;
+  /** The job's journal (journal.ts): each copy goes on from an earlier run's, and is recorded as it goes and once done. */
+  readonly journal?: Journal | undefined;
 }
 
 /** lstat calls at once while a download's paths are checked for links. */
@@ -113,15 +117,27 @@ export async function runPlan(runner: Runner, plan: MirrorPlan, options: RunOpti
       const onProgress = options.onProgress;
       const progress = onProgress ? { onProgress: feed(meter, (file) => onProgress({ ...meter.now(), path: action.path, file })) } : {};
       const time = options.keepTimes ? action.modifiedAt : undefined;
+      const { journal } = options;
+      const version = versionOf(action);
       if (direction === 'download') {
-        bytes = (await retriedDownload(runner, remote, local, { ...at, ...progress, ...paced })).bytes;
+        // With a journal, into a part file that outlives the call (io/sinks.ts PartFile), from where an earlier run left it.
+        const destination = journal
+          ? new PartFile(local, journal.heldOf(action.path, version, await sizeOfPart(local)), action.size, (done) => journal.part(action.path, version, done))
+          : local;
+        bytes = (await retriedDownload(runner, remote, destination, { ...at, ...progress, ...paced, expectedSize: action.size })).bytes;
+        await journal?.done(action.path, version);
         if (time) {
           await utimes(local, time, time).catch((err: unknown) => {
             throw localFileError(err, 'set the time of', local);
           });
         }
       } else {
-        bytes = (await retriedUpload(runner, local, remote, 'STOR', { ...at, ...progress, ...paced })).bytes;
+        const upload = journal && {
+          earlier: journal.uploadOf(action.path, version),
+          begin: (before: number | undefined) => journal.upload(action.path, version, before),
+        };
+        bytes = (await retriedUpload(runner, local, remote, 'STOR', { ...at, ...progress, ...paced, ...(upload ? { journal: upload } : {}) })).bytes;
+        await journal?.done(action.path, version);
         // Best effort: a server that refuses MFMT only costs a needless copy next time.
         if (time) await runner.run(at, async (conn) => (conn.features.has('MFMT') ? setLastModified(conn, remote, time, at).catch(() => undefined) : undefined));
       }
@@ -160,6 +176,12 @@ function batches(actions: readonly MirrorAction[]): MirrorAction[][] {
 
 function depth(path: string): number {
   return path.split('/').length;
+}
+
+/** The bytes of the part file an earlier run left for `local` (0: none). */
+async function sizeOfPart(local: string): Promise<number> {
+  const info = await lstat(partFileOf(local)).catch(() => undefined);
+  return info?.isFile() ? info.size : 0;
 }
 
 /** A path relative to a tree's root (`/`-separated) as a local path under `root`. */
