@@ -23,8 +23,13 @@
  * a stream) is retried only if the failed attempt read nothing from it. An append resumes only when
  * the sizes show what landed, and never appends twice.
  *
- * Progress is of the call: `bytes` counts from `startAt` and goes on across attempts, so it falls
- * back only when an attempt starts over.
+ * Progress is of the call: `bytes` counts from `startAt` (or where an earlier run of a journaled
+ * job left off) and goes on across attempts, so it falls back only when an attempt starts over.
+ *
+ * A tree job with a journal (trees/journal.ts) continues what a killed run began: a download into
+ * a part file starts with the bytes it holds as if an earlier attempt had taken them, and an upload
+ * whose beginning is recorded makes its first attempt a retry of the killed run's (its size before,
+ * recorded; what it sent, unknown, so bounded by the whole source). Their bytes are not this call's.
  *
  * A check after the transfer (a verification of size or checksum) fits at the end of an attempt:
  * it throws an error the rule in retry.ts retries, and the attempt after it must start over rather

@@ -1,3 +1,4 @@
+// Why this file is long: every kind of download destination reduced to one sink, and the one batched file writer they share (a journal's part file included).
 /**
  * Download sinks: local files, Web streams, Node streams and callbacks, all reduced to the one shape
  * the driver writes into.
@@ -7,6 +8,8 @@
  * folder and renames only after the server's 226 and the data EOF have both arrived, so a failed
  * download never leaves a file that looks complete. The temporary name fits wherever the final name
  * does (io/paths.ts `sideName`), and a local failure is a `LocalFileError` with its reason (io/fs.ts).
+A tree job with a journal downloads into a {@link PartFile} instead: a part file that outlives the
+call, kept on failure for the next run to resume, and checkpointed as its bytes reach the disk.
  *
  * @module
  */

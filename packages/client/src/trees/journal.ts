@@ -1,3 +1,4 @@
+// Why this file is long: the journal's one format: its reading (torn lines, foreign files, another job), its records, compaction, and what a tree job asks of it.
 /**
  * The journal of a tree job (`journal` on `downloadDir`, `uploadDir` and `mirror`): what a run has
  * finished and how far it got, so that the same call, started again after a kill, goes on from there.

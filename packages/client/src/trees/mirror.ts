@@ -14,6 +14,10 @@
  * listed and every folder is created (an existing one is fine). Entries left out are reported in
  * `skipped`, sorted by path, except those the `exclude` globs leave alone.
  *
+ * With `journal`, the journal is opened (and checked against the job) before anything is listed; the
+ * plan leaves out what an earlier run finished (journal.ts `skipFinished`), the run records as it
+ * goes, and the journal is removed once the call succeeds, kept when it fails.
+ *
  * @module
  */
 import type { HashAlgorithm } from '@ftpkit/codec';

@@ -19,6 +19,12 @@
  * resumes where its file stopped, a folder creation accepts the folder it made, a deletion checks
  * whether it happened, and only a step that fails for good fails the run.
  *
+ * With a journal (journal.ts), each copy runs the same retried transfer, told what an earlier run
+ * left: a download goes into its part file (io/sinks.ts `PartFile`) from the bytes kept there, an
+ * upload's first attempt goes on as a retry of the earlier run's would; each copy is recorded as
+ * finished as soon as its transfer is (before its time is set). The size a listing gave is the size
+ * a download must reach: fewer bytes is a `ConnectionError`, retried like any lost connection.
+ *
  * A download never writes through a symbolic link it finds inside the target (the target itself may
  * be one: the caller named it). Before the first write, every path the plan writes, and every folder
  * above it, is checked with lstat, and a link there is refused (`LocalFileError`, `ELOOP`), so nothing
