@@ -71,8 +71,8 @@ function paceOf(options: TransferOpOptions): Pick<TransferOpOptions, 'limitRate'
 export interface RetriedDownloadOptions extends TransferOpOptions {
   /**
    * The file's size as its listing showed it: an attempt that brings fewer bytes is incomplete
-   * (`ConnectionError`), whatever the server's final reply. The next attempt asks SIZE again, so a
-   * file that shrank since it was listed is taken at its new size.
+   * (`ConnectionError`), whatever the server's final reply, unless SIZE then says the file has
+   * shrunk to what came (ops/download.ts `fetchInto`).
    */
   readonly expectedSize?: number | undefined;
 }
@@ -108,8 +108,9 @@ export function retriedDownload(runner: Runner, remotePath: string, destination:
         (n) =>
           attempt(async (conn): Promise<Reply> => {
             rest = !ascii && (startAt > 0 || conn.features.has('REST'));
-            if (n === 1) total = (options.onProgress ? await sizeOrUndefined(conn, remotePath, call) : undefined) ?? options.expectedSize;
-            meter ??= progressMeter(options.onProgress, total === undefined ? undefined : Math.max(0, total - startAt - held));
+            if (n === 1 && options.onProgress) total = await sizeOrUndefined(conn, remotePath, call);
+            const whole = total ?? options.expectedSize;
+            meter ??= progressMeter(options.onProgress, whole === undefined ? undefined : Math.max(0, whole - startAt - held));
             if (held > 0) {
               const size = rest ? await sizeOrUndefined(conn, remotePath, call) : undefined;
               if (size !== undefined) total = size;
@@ -138,7 +139,15 @@ export function retriedDownload(runner: Runner, remotePath: string, destination:
             };
             let reply: Reply;
             try {
-              reply = await fetchInto(conn, remotePath, write, { ...call, ...paceOf(options), startAt: startAt + held, mode: options.mode, size: total, onBytes: meter.add });
+              reply = await fetchInto(conn, remotePath, write, {
+                ...call,
+                ...paceOf(options),
+                startAt: startAt + held,
+                mode: options.mode,
+                size: total,
+                listed: options.expectedSize,
+                onBytes: meter.add,
+              });
             } finally {
               open = false;
             }

@@ -42,7 +42,7 @@ interface Scenario {
 }
 
 const SCENARIOS: readonly Scenario[] = [
-  { name: 'downloadDir', call: 'downloadDir', direction: 'download' },
+  { name: 'downloadDir, verify size', call: 'downloadDir', direction: 'download', verify: 'size' },
   { name: 'uploadDir, verify size', call: 'uploadDir', direction: 'upload', verify: 'size' },
   { name: 'mirror download', call: 'mirror', direction: 'download' },
   { name: 'mirror upload, all', call: 'mirror', direction: 'upload', all: true },

@@ -5,13 +5,14 @@
  * writes nothing, a success removes the journal and a failure keeps it. With it: a tree download
  * whose data connection ends short is a retryable `ConnectionError`, never a short file.
  */
-import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { crc32 } from 'node:zlib';
 import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
-import { rejectionOf, sendAndClose, startScriptedServer, treeHandlers, type ScriptContext, type ScriptedServer, type TreeEntrySpec } from '@ftpkit/testkit';
-import { Client, ConnectionError, isRetryable, JournalMismatchError, type ClientOptions } from '../src/index.js';
+import { rejectionOf, sendAndClose, startScriptedServer, startServer, treeHandlers, type ScriptContext, type ScriptedServer, type TreeEntrySpec } from '@ftpkit/testkit';
+import { Client, ConnectionError, isRetryable, JournalMismatchError, type LogEntry } from '../src/index.js';
 import { bootId } from '../src/io/fs.js';
 import { COMPACT_MIN_RECORDS, Journal, jobOf, type FileVersion, type JournalJob } from '../src/trees/journal.js';
 
@@ -195,10 +196,11 @@ describe('tree calls with a journal, against a scripted server', () => {
     client = server = undefined;
   });
   /** A server of `/t`, whose RETR sends at most `cap(path, offset)` bytes of the rest, then 226 (no size in the 150). */
-  async function connect(cap: (path: string, offset: number) => number = () => Infinity, extra: Partial<ClientOptions> = {}): Promise<Client> {
+  async function connect(cap: (path: string, offset: number) => number = () => Infinity, sizeOf?: (path: string) => number): Promise<Client> {
     server = await startScriptedServer({
       handlers: {
         ...treeHandlers({ list, read: (path) => FILES[path] }),
+        ...(sizeOf ? { SIZE: (arg: string) => `213 ${sizeOf(arg)}` } : {}),
         RETR: async (arg: string, ctx: ScriptContext) => {
           const bytes = FILES[arg];
           if (!bytes) return '550 No such file';
@@ -211,7 +213,7 @@ describe('tree calls with a journal, against a scripted server', () => {
         },
       },
     });
-    return (client = await Client.connect({ host: server.host, port: server.port, user: 'u', password: 'p', ...extra }));
+    return (client = await Client.connect({ host: server.host, port: server.port, user: 'u', password: 'p' }));
   }
   const retrs = () => server!.received.filter((l) => l.startsWith('RETR')).length;
 
@@ -275,5 +277,44 @@ describe('tree calls with a journal, against a scripted server', () => {
     await again.downloadDir('/t', join(target, 'retried'), { journal: join(target, 'j') });
     expect(server!.received).toContain('REST 60000');
     expect((await readFile(join(target, 'retried', 'a.bin'))).equals(Buffer.from(FILES['/t/a.bin']!))).toBe(true);
+  });
+
+  test('a file that shrank after it was listed (SIZE says so) is taken at its new size', async () => {
+    const c = await connect((path) => (path === '/t/a.bin' ? 60_000 : Infinity), (path) => (path === '/t/a.bin' ? 60_000 : FILES[path]!.length));
+    const target = await mkdtemp(join(dir, 'shrank-'));
+    const result = await c.downloadDir('/t', join(target, 'out'));
+    expect(result.bytes).toBe(60_000 + 5);
+    expect((await readFile(join(target, 'out', 'a.bin'))).length).toBe(60_000);
+  });
+});
+
+describe.runIf(process.getuid?.() === 0)('ProFTPD (mod_digest): a resumed copy is verified by checksum as a whole', () => {
+  test.each(['download', 'upload'] as const)('%s: stopped half-way, run again with the journal: REST, and the checksum of the whole file matches', async (direction) => {
+    await using proftpd = await startServer('proftpd', { anonymous: false });
+    const big = randomBytes(3 * 1024 * 1024);
+    const base = await mkdtemp(join(dir, `digest-${direction}-`));
+    const source = direction === 'download' ? join(proftpd.root, 'src') : join(base, 'src');
+    await mkdir(source, { recursive: true });
+    await writeFile(join(source, 'big.bin'), big);
+    await writeFile(join(source, 'small.txt'), 'small');
+    const commands: string[] = [];
+    const log = (e: LogEntry) => void (e.direction === '>' && commands.push(e.text));
+    await using c = await Client.connect({ host: proftpd.host, port: proftpd.port, user: proftpd.user, password: proftpd.password, log, limitRate: 2 * 1024 * 1024 });
+    const journal = join(base, 'job.journal');
+    const local = direction === 'download' ? join(base, 'out') : source;
+    const copy = (options: { signal?: AbortSignal; onProgress?: (p: { path: string; file: { bytes: number } }) => void }) =>
+      direction === 'download'
+        ? c.downloadDir('/src', local, { journal, verify: 'checksum', ...options })
+        : c.uploadDir(local, '/up', { journal, verify: 'checksum', ...options });
+    const stop = new AbortController();
+    await expect(copy({ signal: stop.signal, onProgress: (p) => p.path === 'big.bin' && p.file.bytes > 1024 * 1024 && stop.abort() })).rejects.toThrow();
+    commands.length = 0;
+    const result = await copy({});
+    expect(commands.some((line) => /^REST [1-9]/.test(line)), commands.join('\n')).toBe(true);
+    expect(commands.some((line) => /^(HASH|XSHA|XMD5|XCRC)/.test(line))).toBe(true);
+    // big.bin was cut, and small.txt (after it) not begun: nothing was finished before.
+    expect(result.finishedEarlier).toEqual([]);
+    const copied = direction === 'download' ? join(local, 'big.bin') : join(proftpd.root, 'up', 'big.bin');
+    expect((await readFile(copied)).equals(big)).toBe(true);
   });
 });
