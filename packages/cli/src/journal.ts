@@ -39,8 +39,8 @@ export function journalOf(
     local: resolve(job.local),
     all: job.all,
     delete: flags.delete,
-    include: flags.include,
-    exclude: flags.exclude,
+    include: [...flags.include].sort(),
+    exclude: [...flags.exclude].sort(),
     checksum: flags.checksum,
   });
   const hash = createHash('sha256').update(described).digest('hex').slice(0, 32);

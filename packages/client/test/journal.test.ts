@@ -6,13 +6,13 @@
  * whose data connection ends short is a retryable `ConnectionError`, never a short file.
  */
 import { randomBytes } from 'node:crypto';
-import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { crc32 } from 'node:zlib';
 import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
 import { rejectionOf, sendAndClose, startScriptedServer, startServer, treeHandlers, type ScriptContext, type ScriptedServer, type TreeEntrySpec } from '@ftpkit/testkit';
-import { Client, ConnectionError, isRetryable, JournalMismatchError, type LogEntry } from '../src/index.js';
+import { Client, ConnectionError, isRetryable, JournalMismatchError, LocalFileError, type LogEntry } from '../src/index.js';
 import { bootId } from '../src/io/fs.js';
 import { COMPACT_MIN_RECORDS, Journal, jobOf, type FileVersion, type JournalJob } from '../src/trees/journal.js';
 
@@ -277,6 +277,18 @@ describe('tree calls with a journal, against a scripted server', () => {
     await again.downloadDir('/t', join(target, 'retried'), { journal: join(target, 'j') });
     expect(server!.received).toContain('REST 60000');
     expect((await readFile(join(target, 'retried', 'a.bin'))).equals(Buffer.from(FILES['/t/a.bin']!))).toBe(true);
+  });
+
+  test('a symbolic link where a part file goes is refused (ELOOP), and what it points to is left alone', async () => {
+    const c = await connect();
+    const target = await mkdtemp(join(dir, 'link-'));
+    await mkdir(join(target, 'out'));
+    await writeFile(join(target, 'victim'), 'keep');
+    await symlink(join(target, 'victim'), join(target, 'out', '.a.bin.journal.ftpkit-part'));
+    const err = await rejectionOf(c.downloadDir('/t', join(target, 'out'), { journal: join(target, 'j') }));
+    expect(err).toBeInstanceOf(LocalFileError);
+    expect((err as LocalFileError).osCode).toBe('ELOOP');
+    expect(await readFile(join(target, 'victim'), 'utf8')).toBe('keep');
   });
 
   test('a file that shrank after it was listed (SIZE says so) is taken at its new size', async () => {

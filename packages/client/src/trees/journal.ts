@@ -17,12 +17,14 @@
  * - `done`: a file was copied whole (a download renamed into place after its bytes were synced; an
  *   upload answered 226), with the size and time its source had. A later run skips the file when its
  *   source still has them (and, for a download, the local file is still there with that size).
- * - `part`: a download's part file held at least this many bytes, synced before the record was
- *   written (io/sinks.ts `PartFile`, at most every 1 MiB and 500 ms). A later run resumes from the
- *   smaller of that and the part file's size, and only for the same version of the source.
- * - `up`: an upload of a file of 1 MiB or more began (smaller ones start over, as a retried upload
- *   does), and what size the server's file had before it. A later run resumes where the server's
- *   copy ends, when that size can only be this job's bytes (ops/upload.ts `resumePoint`).
+ * - `part`: a download's part file holds this version of the source, and at least this many bytes
+ *   of it, synced before the record was written (io/sinks.ts `PartFile`: when it is opened, then at
+ *   most every 1 MiB and 500 ms). A later run in the same boot of the machine keeps every byte of the
+ *   part file (a killed process loses no finished write: io/fs.ts `bootId`); after a crash of the
+ *   machine, no more than the record claims. Another version of the source starts over.
+ * - `up`: an upload began, and what size the server's file had before it (SIZE, asked first). A
+ *   later run resumes where the server's copy ends, when that size can only be this job's bytes
+ *   (ops/upload.ts `resumePoint`), so an upload cut after its last byte is not sent again.
  *
  * A journal that holds more than twice the records its state needs, and at least
  * {@link COMPACT_MIN_RECORDS}, is compacted when it is opened: its state written to a side file,
@@ -251,8 +253,9 @@ export function jobOf(
     remote,
     local: resolve(local),
     options: {
-      include: [...(options.include ?? [])],
-      exclude: [...(options.exclude ?? [])],
+      // Globs match in any order: the same set is the same job.
+      include: [...(options.include ?? [])].sort(),
+      exclude: [...(options.exclude ?? [])].sort(),
       followSymlinks: options.followSymlinks === true,
       delete: options.delete === true,
       all: options.all === true,
