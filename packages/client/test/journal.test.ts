@@ -279,6 +279,34 @@ describe('tree calls with a journal, against a scripted server', () => {
     expect((await readFile(join(target, 'retried', 'a.bin'))).equals(Buffer.from(FILES['/t/a.bin']!))).toBe(true);
   });
 
+  test('a run killed between a rename and its record: the file is there, its part file gone, so it is finished', async () => {
+    const c = await connect();
+    const target = await mkdtemp(join(dir, 'renamed-'));
+    const out = join(target, 'out');
+    const journal = join(target, 'j');
+    await c.downloadDir('/t', out);
+    const listed = await c.list('/t');
+    const version = (name: string) => {
+      const entry = listed.find((e) => e.name === name)!;
+      return { size: entry.size ?? null, time: entry.modifiedAt?.getTime() ?? null };
+    };
+    // What the killed run had written: both part files whole (a.bin renamed, b.txt not yet).
+    const earlier = await Journal.open(journal, jobOf('downloadDir', 'download', `u@${server!.host}:${server!.port}`, '/t', out, {}));
+    await earlier.part('a.bin', version('a.bin'), 100_000);
+    await earlier.part('b.txt', version('b.txt'), 5);
+    await earlier.close();
+    await writeFile(join(out, '.b.txt.journal.ftpkit-part'), 'bravo');
+    const before = server!.received.length;
+    const result = await c.downloadDir('/t', out, { journal });
+    expect(result.finishedEarlier).toEqual(['a.bin']);
+    const sent = server!.received.slice(before);
+    expect(sent).not.toContain('RETR /t/a.bin');
+    // b.txt's part file is whole: it goes on from its end, and nothing more moves.
+    expect(sent).toContain('REST 5');
+    expect(result.bytes).toBe(0);
+    expect(await readFile(join(out, 'b.txt'), 'utf8')).toBe('bravo');
+  });
+
   test('a symbolic link where a part file goes is refused (ELOOP), and what it points to is left alone', async () => {
     const c = await connect();
     const target = await mkdtemp(join(dir, 'link-'));

@@ -8,8 +8,8 @@
  * folder and renames only after the server's 226 and the data EOF have both arrived, so a failed
  * download never leaves a file that looks complete. The temporary name fits wherever the final name
  * does (io/paths.ts `sideName`), and a local failure is a `LocalFileError` with its reason (io/fs.ts).
-A tree job with a journal downloads into a {@link PartFile} instead: a part file that outlives the
-call, kept on failure for the next run to resume, and checkpointed as its bytes reach the disk.
+ * A tree job with a journal downloads into a {@link PartFile} instead: a part file that outlives the
+ * call, kept on failure for the next run to resume, and checkpointed as its bytes reach the disk.
  *
  * @module
  */
@@ -83,12 +83,15 @@ export class PartFile {
   readonly held: number;
   /** The file's size as listed, when known: its last bytes are written the moment they arrive. */
   readonly size: number | undefined;
+  /** The modification time to give the file before it is renamed into place, if any. */
+  readonly time: Date | undefined;
   readonly checkpoint: (at: number) => Promise<void>;
-  constructor(path: string, held: number, size: number | undefined, checkpoint: (at: number) => Promise<void>) {
+  constructor(path: string, held: number, file: { readonly size: number | undefined; readonly time: Date | undefined }, checkpoint: (at: number) => Promise<void>) {
     this.path = path;
     this.part = partFileOf(path);
     this.held = held;
-    this.size = size;
+    this.size = file.size;
+    this.time = file.time;
     this.checkpoint = checkpoint;
   }
 }
@@ -242,6 +245,7 @@ async function openPartSink(file: PartFile): Promise<Sink> {
       }),
     discard: async () => {},
     checkpoint,
+    time: file.time,
   });
 }
 
@@ -270,6 +274,8 @@ interface FileSinkPlan {
    * it, a commit syncs the file before it is moved into place, and a discard keeps what was taken.
    */
   readonly checkpoint?: (at: number, sync: () => Promise<void>, due: boolean) => Promise<void>;
+  /** The file's modification time, set before a commit moves it into place. */
+  readonly time?: Date | undefined;
 }
 
 /**
@@ -351,9 +357,14 @@ function fileSink(handle: FileHandle, path: string, plan: FileSinkPlan): Sink {
         flush();
         await settle();
       }
-      // A part file's journal will record it finished: its bytes are on disk before its name is.
+      // A part file is whole (bytes synced, time set, and so recorded) before its name is the real one:
+      // a run killed after the rename finds it there, its part file gone (trees/journal.ts `completed`).
       if (checkpoint) {
-        await sync().catch((err: unknown) => {
+        await (async () => {
+          if (plan.time) await handle.utimes(plan.time, plan.time);
+          await handle.sync(); // the time too, not only the bytes
+          await checkpoint(position, async () => {}, false);
+        })().catch((err: unknown) => {
           throw localFileError(err, 'write', path);
         });
       }

@@ -156,10 +156,15 @@ export class Journal {
     return new Journal(path, read.files, handle, boot);
   }
 
-  /** Whether an earlier run finished `path`, copied from this version of its source. */
+  /**
+   * Whether an earlier run finished `path`, copied from this version of its source: recorded as
+   * done, or a download whose part file was recorded whole, which is then finished once the part
+   * file is gone and the file there (a run killed between the rename and its record).
+   */
   finished(path: string, version: FileVersion): boolean {
-    const done = this.#files.get(path)?.done;
-    return done !== undefined && sameVersion(done, version);
+    const state = this.#files.get(path);
+    if (state?.done !== undefined && sameVersion(state.done, version)) return true;
+    return state?.part !== undefined && version.size !== null && state.part.at === version.size && sameVersion(state.part.version, version);
   }
 
   /**
@@ -266,8 +271,8 @@ export function jobOf(
 
 /**
  * `plan` without the copies an earlier run finished, by `journal`: those whose source has the
- * version the journal recorded, and whose target is still there with that size (`targetHas`).
- * They join `unchanged`, and are returned as `finished`, sorted.
+ * version the journal recorded, and whose target is still there with that size, a download's part
+ * file gone (`targetHas`). They join `unchanged`, and are returned as `finished`, sorted.
  */
 export async function skipFinished(
   plan: MirrorPlan,

@@ -24,7 +24,6 @@ import type { HashAlgorithm } from '@ftpkit/codec';
 import type { CallOptions, DirectoryTransferOptions, DirectoryTransferResult, MirrorOptions, MirrorPlan, MirrorResult, SkippedEntry, TreeOptions } from '../calls.js';
 import { checkRate } from '../driver/throttle.js';
 import { InvalidArgumentError } from '../errors.js';
-import { lstat } from '../io/fs.js';
 import { remoteJoin } from '../io/paths.js';
 import { checksum } from '../ops/checksum.js';
 import type { Runner } from '../ops/conn.js';
@@ -36,7 +35,7 @@ import { compileGlob } from './glob.js';
 import { localChecksum } from '../io/local-checksum.js';
 import { applyChecksums, byPath, checksumCandidates, excludedBy, planMirror, type TreeEntry } from './plan.js';
 import { jobOf, Journal, skipFinished, type JournalJob } from './journal.js';
-import { localPath, runPlan } from './run.js';
+import { downloaded, localPath, runPlan } from './run.js';
 import { maxDepthOf } from './loops.js';
 import { walkLocal, walkRemote, type Walk, type WalkOptions } from './walk.js';
 
@@ -75,6 +74,7 @@ async function mirrorWith(runner: Runner, options: MirrorOptions, journal: Journ
   if (journal) {
     const there = new Map(target.entries.map((e) => [e.path, e]));
     ({ plan, finished } = await skipFinished(plan, journal, async (path, size) => {
+      if (direction === 'download') return downloaded(localPath(local, path), size);
       const entry = there.get(path);
       return entry?.type === 'file' && (size === undefined || entry.size === undefined || entry.size === size);
     }));
@@ -159,11 +159,7 @@ async function copyTreeWith(
   let finished: string[] | undefined;
   if (journal) {
     // Nothing on the target was listed: a download's file is looked at; an upload's is taken on the journal's word.
-    ({ plan, finished } = await skipFinished(plan, journal, async (path, size) => {
-      if (direction === 'upload') return true;
-      const info = await lstat(localPath(local, path)).catch(() => undefined);
-      return info?.isFile() === true && (size === undefined || info.size === size);
-    }));
+    ({ plan, finished } = await skipFinished(plan, journal, async (path, size) => (direction === 'upload' ? true : downloaded(localPath(local, path), size))));
   }
   const copied = await runPlan(runner, plan, {
     ...call,

@@ -22,7 +22,7 @@
  * With a journal (journal.ts), each copy runs the same retried transfer, told what an earlier run
  * left: a download goes into its part file (io/sinks.ts `PartFile`) from the bytes kept there, an
  * upload's first attempt goes on as a retry of the earlier run's would; each copy is recorded as
- * finished as soon as its transfer is (before its time is set). The size a listing gave is the size
+ * finished once its transfer is done and its time set. The size a listing gave is the size
  * a download must reach: fewer bytes is a `ConnectionError`, retried like any lost connection.
  *
  * A download never writes through a symbolic link it finds inside the target (the target itself may
@@ -128,11 +128,11 @@ export async function runPlan(runner: Runner, plan: MirrorPlan, options: RunOpti
       if (direction === 'download') {
         // With a journal, into a part file that outlives the call (io/sinks.ts PartFile), from where an earlier run left it.
         const destination = journal
-          ? new PartFile(local, journal.heldOf(action.path, version, await sizeOfPart(local)), action.size, (done) => journal.part(action.path, version, done))
+          ? new PartFile(local, journal.heldOf(action.path, version, await sizeOfPart(local)), { size: action.size, time }, (done) => journal.part(action.path, version, done))
           : local;
         bytes = (await retriedDownload(runner, remote, destination, { ...at, ...progress, ...paced, expectedSize: action.size })).bytes;
-        await journal?.done(action.path, version);
-        if (time) {
+        // A part file got its time before it was renamed into place.
+        if (time && !journal) {
           await utimes(local, time, time).catch((err: unknown) => {
             throw localFileError(err, 'set the time of', local);
           });
@@ -143,10 +143,11 @@ export async function runPlan(runner: Runner, plan: MirrorPlan, options: RunOpti
           begin: (before: number | undefined) => journal.upload(action.path, version, before),
         };
         bytes = (await retriedUpload(runner, local, remote, 'STOR', { ...at, ...progress, ...paced, ...(upload ? { journal: upload } : {}) })).bytes;
-        await journal?.done(action.path, version);
         // Best effort: a server that refuses MFMT only costs a needless copy next time.
         if (time) await runner.run(at, async (conn) => (conn.features.has('MFMT') ? setLastModified(conn, remote, time, at).catch(() => undefined) : undefined));
       }
+      // Finished once its time is set too: a run killed before that goes on (REST at the end, then the time).
+      await journal?.done(action.path, version);
       moved.set(action, bytes);
     }
     options.onFile?.({ ...event, phase: 'finish', bytes });
@@ -188,6 +189,15 @@ function depth(path: string): number {
 async function sizeOfPart(local: string): Promise<number> {
   const info = await lstat(partFileOf(local)).catch(() => undefined);
   return info?.isFile() ? info.size : 0;
+}
+
+/**
+ * Whether a download of a journaled job is there as it finished: `local` is a file of `size` bytes
+ * (when known), and its part file is gone (renamed into place, not cut short).
+ */
+export async function downloaded(local: string, size: number | undefined): Promise<boolean> {
+  const [info, part] = await Promise.all([lstat(local).catch(() => undefined), lstat(partFileOf(local)).catch(() => undefined)]);
+  return info?.isFile() === true && (size === undefined || info.size === size) && part === undefined;
 }
 
 /** A path relative to a tree's root (`/`-separated) as a local path under `root`. */
