@@ -19,9 +19,11 @@
  *   source still has them (and, for a download, the local file is still there with that size).
  * - `part`: a download's part file holds this version of the source, and at least this many bytes
  *   of it, synced before the record was written (io/sinks.ts `PartFile`: when it is opened, then at
- *   most every 1 MiB and 500 ms). A later run in the same boot of the machine keeps every byte of the
- *   part file (a killed process loses no finished write: io/fs.ts `bootId`); after a crash of the
- *   machine, no more than the record claims. Another version of the source starts over.
+ *   most every 1 MiB and 500 ms, and whole, its time set, before the rename). A later run in the
+ *   same boot of the machine keeps every byte of the part file (a killed process loses no finished
+ *   write: io/fs.ts `bootId`); after a crash of the machine, no more than the record claims. Another
+ *   version of the source starts over. A part recorded whole whose part file is gone, the file there,
+ *   was renamed into place: finished, as if `done` had followed.
  * - `up`: an upload began, and what size the server's file had before it (SIZE, asked first). A
  *   later run resumes where the server's copy ends, when that size can only be this job's bytes
  *   (ops/upload.ts `resumePoint`), so an upload cut after its last byte is not sent again.
