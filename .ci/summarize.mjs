@@ -9,7 +9,7 @@
 //   load, an unhandled error) counts 1 failed, and so does a non-zero exit with a clean report.
 // - Every other turbo task of the test run (build, typecheck) counts as 1, by its exit code, taken
 //   from turbo's run summary (`--summarize`).
-// - steps.tsv holds `name<TAB>exit code` lines written by .ci/run. `docs` counts as 1. `install`
+// - steps.tsv holds `name<TAB>exit code` lines written by .ci/run. `changesets` and `docs` count as 1 each. `install`
 //   and `test` (the whole `pnpm test`) count only when they fail, and only if nothing else already
 //   explains the failure.
 //
@@ -122,9 +122,10 @@ for (const dir of readdirSync(packagesDir).sort()) {
   }
 }
 
-if (steps.has('docs')) {
-  const code = steps.get('docs');
-  add('pnpm docs', code === 0 ? 1 : 0, code === 0 ? 0 : 1, code === 0 ? '' : `exit ${code}`);
+for (const [step, label] of [['changesets', 'changeset status'], ['docs', 'pnpm docs']]) {
+  if (!steps.has(step)) continue;
+  const code = steps.get(step);
+  add(label, code === 0 ? 1 : 0, code === 0 ? 0 : 1, code === 0 ? '' : `exit ${code}`);
 }
 
 const passed = rows.reduce((n, r) => n + r.passed, 0);

@@ -267,23 +267,23 @@ function sleep(ms: number, signal: AbortSignal | undefined, closing: AbortSignal
   if (signal?.aborted) return Promise.reject(abortError(signal));
   if (closing?.aborted) return Promise.resolve();
   return new Promise<void>((resolve, reject) => {
+    // Both listeners go when the wait ends, however it ends: `closing` lives as long as the client,
+    // and one listener left behind per retry grew without bound on a long job.
     const done = (): void => {
       clearTimeout(timer);
       signal?.removeEventListener('abort', onAbort);
-      closing?.removeEventListener('abort', done);
+      closing?.removeEventListener('abort', onClosing);
     };
     const onAbort = (): void => {
       done();
       reject(abortError(signal));
     };
-    const timer = setTimeout(() => {
+    const onClosing = (): void => {
       done();
       resolve();
-    }, ms);
+    };
+    const timer = setTimeout(onClosing, ms);
     signal?.addEventListener('abort', onAbort, { once: true });
-    closing?.addEventListener('abort', () => {
-      done();
-      resolve();
-    }, { once: true });
+    closing?.addEventListener('abort', onClosing, { once: true });
   });
 }

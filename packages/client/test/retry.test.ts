@@ -4,6 +4,7 @@
  * retries are reported and stopped.
  */
 import { randomBytes } from 'node:crypto';
+import { getEventListeners } from 'node:events';
 import type { Socket } from 'node:net';
 import { afterEach, describe, expect, test } from 'vitest';
 import { readAll, reset, sendAndClose, sendAndReset, startScriptedServer, testCaPem, type CommandHandler, type ScriptedServer, type ScriptedServerOptions } from '@ftpkit/testkit';
@@ -23,7 +24,7 @@ import {
   type ListingEntry,
   type RetryEvent,
 } from '../src/index.js';
-import { backoff, resolveRetry } from '../src/retry.js';
+import { backoff, resolveRetry, retryLoop } from '../src/retry.js';
 
 const servers: ScriptedServer[] = [];
 const closers: (() => Promise<unknown>)[] = [];
@@ -84,6 +85,24 @@ describe('the rule and the wait', () => {
         expect(wait).toBeLessThanOrEqual(ceilings[i]!);
       });
     }
+  });
+
+  test('a wait leaves no listener behind on the client\'s closing signal or the call\'s signal', async () => {
+    // The closing signal lives as long as the client: a listener left per retry piled up over a long
+    // job (MaxListenersExceededWarning, and memory). Waits that end by their timer and one that ends
+    // by the close both count.
+    const closing = new AbortController();
+    const call = new AbortController();
+    const loop = retryLoop(resolveRetry({ retries: Infinity, delay: 0, maxDelay: 0 }, undefined), { call: 'download', path: '/a' }, call.signal, { closing: closing.signal });
+    for (let n = 1; n <= 50; n++) await loop.failed(new ConnectionError('reset'), n);
+    expect(getEventListeners(closing.signal, 'abort')).toHaveLength(0);
+    expect(getEventListeners(call.signal, 'abort')).toHaveLength(0);
+    const slow = retryLoop(resolveRetry({ retries: 3, delay: 60_000 }, undefined), { call: 'download' }, call.signal, { closing: closing.signal });
+    const waiting = slow.failed(new ConnectionError('reset'), 1);
+    expect(getEventListeners(closing.signal, 'abort')).toHaveLength(1);
+    closing.abort();
+    await expect(waiting).rejects.toBeInstanceOf(ConnectionError);
+    expect(getEventListeners(call.signal, 'abort')).toHaveLength(0);
   });
 
   test('bad retry options are refused when connecting', async () => {

@@ -16,8 +16,13 @@
  * connection through the proxy, control connections included, is reset at that moment: a dropped
  * network rather than a dropped transfer; `skip` lets that many data connections pass first (a cut
  * in the middle of a tree transfer). `dropAll()` resets everything now. `dataBytes()` counts what the
- * data connections carried, for tests that must show nothing was sent twice. Linux only: other
- * loopback addresses than 127.0.0.1 exist there without configuration.
+ * data connections carried, for tests that must show nothing was sent twice.
+ *
+ * `dropAtRandom({ seed, intervalMs })` is a bad network left running, for soak runs: at intervals
+ * drawn from the seed it resets one data connection (`dataShare` of the drops), every connection
+ * (`allShare`), or else one control connection, until stopped. `drops()` counts every reset the
+ * proxy made, by kind. Linux only: other loopback addresses than 127.0.0.1 exist there without
+ * configuration.
  *
  * @example
  * ```ts
@@ -33,6 +38,8 @@
  */
 import { connect, type Socket } from 'node:net';
 import { PortMirror, type MirrorTarget } from './port-mirror.js';
+import { seededRandom } from './random.js';
+import { resetSocket } from './reset.js';
 
 /** What {@link startCutProxy} forwards to: a server on 127.0.0.1 (a `RunningServer` fits). */
 export type CutProxyTarget = MirrorTarget;
@@ -67,6 +74,13 @@ export interface CutProxy extends AsyncDisposable {
   dataConnections(): number;
   /** Bytes the data connections carried so far, both directions (TLS records included). */
   dataBytes(): number;
+  /**
+   * Start dropping connections at random (see {@link RandomDropOptions}) until the returned handle
+   * is stopped or the proxy closes. One schedule at a time: a new one stops the one before.
+   */
+  dropAtRandom(options: RandomDropOptions): RandomDrops;
+  /** Every reset the proxy made so far, by kind: cuts, `dropAll()` and random drops together. */
+  drops(): DropCounts;
   /** Close every listener and reset every proxied connection. Idempotent. */
   close(): Promise<void>;
 }
@@ -79,6 +93,71 @@ export interface CutOptions {
   readonly skip?: number;
 }
 
+/**
+ * How {@link CutProxy.dropAtRandom} drops. The schedule (when, and which kind) is drawn from `seed`
+ * alone, so a seed replays it; what each drop hits depends on what is open at that moment.
+ */
+export interface RandomDropOptions {
+  readonly seed: number;
+  /** The mean time between drops: each wait is drawn uniformly from half to one and a half of it. */
+  readonly intervalMs: number;
+  /**
+   * The share of drops that reset one data connection. One open then (carrying data both ways still)
+   * is picked at random; with none open, the next one is reset after a random number of bytes below
+   * `dataCutBytes`, and one that ends before keeps the drop owed. One drop is owed at most: a data
+   * drop that finds one owed already is missed, so that drops never pile up faster than data
+   * connections come (every connection would be cut, and a transfer that starts over never ends).
+   * Default 0.7.
+   */
+  readonly dataShare?: number;
+  /** The share of drops that reset every connection, control connections included. Default 0.3. */
+  readonly allShare?: number;
+  /** The bound of the byte count a deferred data drop cuts at. Default 64 KiB. */
+  readonly dataCutBytes?: number;
+}
+
+/** The drops of one {@link CutProxy.dropAtRandom} schedule so far. */
+export interface RandomDropReport {
+  /** One data connection reset (at once, or deferred to the next one). */
+  readonly data: number;
+  /** Every connection reset. */
+  readonly all: number;
+  /** One control connection reset. */
+  readonly control: number;
+  /** Drops that found nothing to reset: a control drop with no control connection open, a data drop with one owed already. */
+  readonly missed: number;
+  /** A data drop drawn with no data connection open, still waiting for one: 0 or 1. */
+  readonly owed: number;
+  /** What the schedule drew, in order: the kind, and when it was due (ms from the start). */
+  readonly schedule: readonly { readonly kind: 'data' | 'all' | 'control'; readonly at: number }[];
+}
+
+/** A running random-drop schedule. `stop()` (or `using`) ends it; idempotent. */
+export interface RandomDrops extends Disposable {
+  stop(): void;
+  report(): RandomDropReport;
+}
+
+/** Resets a proxy made, by kind. */
+export interface DropCounts {
+  /** One data connection (`cutNextData` without `all`, random data drops). */
+  readonly data: number;
+  /** One control connection (random control drops). */
+  readonly control: number;
+  /** Everything at once (`dropAll()`, a cut with `all`, random `all` drops). */
+  readonly all: number;
+}
+
+/** One proxied connection: both its sockets, and whether it is a data connection. */
+interface Pair {
+  readonly data: boolean;
+  /** Neither side has ended: bytes may still flow both ways. */
+  live: boolean;
+  resetBoth(): void;
+  /** Cut this connection once it has carried `after` bytes (a deferred random data drop). */
+  cutAt(after: number, done: (cut: boolean) => void): void;
+}
+
 interface ArmedCut {
   readonly after: number;
   readonly all: boolean;
@@ -87,6 +166,10 @@ interface ArmedCut {
   readonly resolve: (report: CutReport) => void;
   readonly reject: (error: Error) => void;
 }
+
+const DEFAULT_DATA_SHARE = 0.7;
+const DEFAULT_ALL_SHARE = 0.3;
+const DEFAULT_DATA_CUT_BYTES = 64 * 1024;
 
 /** Start a proxy mirroring `target` (on 127.0.0.1) onto `host` (default 127.0.0.2). */
 export async function startCutProxy(options: CutProxyOptions): Promise<CutProxy> {
@@ -98,6 +181,11 @@ export async function startCutProxy(options: CutProxyOptions): Promise<CutProxy>
   let dataCount = 0;
   let dataBytes = 0;
   const open = new Set<Socket>();
+  const pairs = new Set<Pair>();
+  const counts = { data: 0, control: 0, all: 0 };
+  /** Deferred random data drops: each takes the next data connection that opens. */
+  const owedCuts: ((pair: Pair) => void)[] = [];
+  let stopRandom: (() => void) | undefined;
 
   const accept = (port: number, data: boolean) => (client: Socket): void => {
     track(client);
@@ -120,25 +208,47 @@ export async function startCutProxy(options: CutProxyOptions): Promise<CutProxy>
     /** The cut has begun: nothing but the reset may follow (no FIN that would read as a clean end). */
     let cutting = false;
     const resetBoth = (): void => {
-      for (const s of [client, upstream]) if (!s.destroyed) s.resetAndDestroy();
+      for (const s of [client, upstream]) resetSocket(s);
     };
     const resetCut = (): void => {
       resetBoth();
       if (cut?.all) dropAll();
+      else counts.data++;
     };
+    const pair: Pair = {
+      data,
+      live: true,
+      resetBoth,
+      cutAt: (after, done) => {
+        if (cut) return done(false);
+        let told = false;
+        const tell = (happened: boolean): void => {
+          if (!told) done(happened);
+          told = true;
+        };
+        cut = { after: moved + after, all: false, skip: 0, resolve: () => tell(true), reject: () => tell(false) };
+      },
+    };
+    pairs.add(pair);
+    client.on('close', () => {
+      pair.live = false;
+      pairs.delete(pair);
+    });
+    if (data) owedCuts.shift()?.(pair);
     const forward = (from: Socket, to: Socket): void => {
       from.on('data', (chunk: Buffer) => {
         if (cut && moved >= cut.after) return; // cut already: the reset is on its way
         if (cut && moved + chunk.length >= cut.after) {
-          const part = chunk.subarray(0, cut.after - moved);
-          moved = cut.after;
+          const falling = cut;
+          const part = chunk.subarray(0, falling.after - moved);
+          moved = falling.after;
           cutting = true;
           from.pause();
           // Let the part reach the kernel first, so the peer can receive it before the reset.
           dataBytes += part.length;
           to.write(part, () => {
             resetCut();
-            cut.resolve({ bytes: moved });
+            falling.resolve({ bytes: moved });
           });
           return;
         }
@@ -148,6 +258,7 @@ export async function startCutProxy(options: CutProxyOptions): Promise<CutProxy>
       });
       to.on('drain', () => from.resume());
       from.on('end', () => {
+        pair.live = false;
         if (!cutting) to.end();
       });
       // A reset on one side is passed on as a reset, not as a clean end.
@@ -162,10 +273,90 @@ export async function startCutProxy(options: CutProxyOptions): Promise<CutProxy>
   };
 
   const dropAll = (): void => {
-    for (const s of open) if (!s.destroyed) s.resetAndDestroy();
+    counts.all++;
+    for (const s of open) resetSocket(s);
+  };
+
+  const dropAtRandom = (options: RandomDropOptions): RandomDrops => {
+    stopRandom?.();
+    const dataShare = options.dataShare ?? DEFAULT_DATA_SHARE;
+    const allShare = options.allShare ?? DEFAULT_ALL_SHARE;
+    const cutBytes = options.dataCutBytes ?? DEFAULT_DATA_CUT_BYTES;
+    if (!(options.intervalMs > 0) || dataShare < 0 || allShare < 0 || dataShare + allShare > 1 + 1e-9 || !(cutBytes >= 1)) {
+      throw new Error('dropAtRandom: intervalMs above 0, shares from 0 that add up to at most 1, dataCutBytes from 1');
+    }
+    // The schedule draws from its own generator and the victims from another, so that what happens
+    // to be open (timing) never shifts the schedule a seed replays.
+    const schedule = seededRandom(options.seed);
+    const victims = seededRandom(options.seed ^ 0x5bd1e995);
+    const report = { data: 0, all: 0, control: 0, missed: 0, schedule: [] as { kind: 'data' | 'all' | 'control'; at: number }[] };
+    let stopped = false;
+    const mine: ((pair: Pair) => void)[] = [];
+    const pick = <T>(items: T[]): T | undefined => items[Math.floor(victims() * items.length)];
+    /** A deferred data drop: the next data connection, after a random count of bytes; owed again if it ends first. */
+    const owe = (): void => {
+      const take = (pair: Pair): void => {
+        const at = mine.indexOf(take);
+        if (at < 0 || stopped) return;
+        mine.splice(at, 1);
+        pair.cutAt(1 + Math.floor(victims() * cutBytes), (cut) => {
+          if (stopped) return;
+          if (cut) report.data++;
+          else if (mine.length === 0) owe();
+          else report.missed++;
+        });
+      };
+      mine.push(take);
+      owedCuts.push(take);
+    };
+    const drop = (kind: 'data' | 'all' | 'control'): void => {
+      if (kind === 'all') {
+        report.all++;
+        dropAll();
+        return;
+      }
+      const live = [...pairs].filter((p) => p.data === (kind === 'data') && p.live);
+      const victim = pick(live);
+      if (victim === undefined) {
+        if (kind === 'data' && mine.length === 0) owe();
+        else report.missed++;
+        return;
+      }
+      report[kind]++;
+      counts[kind]++;
+      victim.resetBoth();
+    };
+    const started = performance.now();
+    let due = 0;
+    let timer: ReturnType<typeof setTimeout>;
+    const next = (): void => {
+      due += options.intervalMs * (0.5 + schedule());
+      const r = schedule();
+      const kind = r < dataShare ? 'data' : r < dataShare + allShare ? 'all' : 'control';
+      timer = setTimeout(() => {
+        report.schedule.push({ kind, at: Math.round(due) });
+        drop(kind);
+        next();
+      }, Math.max(0, started + due - performance.now()));
+    };
+    next();
+    const stop = (): void => {
+      if (stopped) return;
+      stopped = true;
+      clearTimeout(timer);
+      for (const take of mine.splice(0)) owedCuts.splice(owedCuts.indexOf(take), 1);
+      if (stopRandom === stop) stopRandom = undefined;
+    };
+    stopRandom = stop;
+    return {
+      stop,
+      report: () => ({ ...report, owed: mine.length, schedule: [...report.schedule] }),
+      [Symbol.dispose]: stop,
+    };
   };
 
   const close = (): Promise<void> => {
+    stopRandom?.();
     armed?.reject(new Error('cut proxy closed'));
     armed = undefined;
     return mirror.close();
@@ -187,6 +378,8 @@ export async function startCutProxy(options: CutProxyOptions): Promise<CutProxy>
     dropAll,
     dataConnections: () => dataCount,
     dataBytes: () => dataBytes,
+    dropAtRandom,
+    drops: () => ({ ...counts }),
     close,
     [Symbol.asyncDispose]: close,
   };

@@ -29,6 +29,7 @@
  */
 import { connect, type Socket } from 'node:net';
 import { checkLoopback, PortMirror, type MirrorTarget } from './port-mirror.js';
+import { resetSocket } from './reset.js';
 
 /** What {@link startIdleProxy} forwards to: a server on loopback (a `RunningServer` fits). */
 export type IdleProxyTarget = MirrorTarget;
@@ -89,7 +90,7 @@ export async function startIdleProxy(options: IdleProxyOptions): Promise<IdlePro
     let timer: ReturnType<typeof setTimeout> | undefined;
     const teardown = (): void => {
       clearTimeout(timer);
-      for (const s of [client, upstream]) if (!s.destroyed) s.resetAndDestroy();
+      for (const s of [client, upstream]) resetSocket(s);
     };
     const idle = (): void => {
       gone = true;

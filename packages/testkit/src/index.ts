@@ -3,7 +3,7 @@ export { serverCapabilities, startServer, testCaPem, SERVER_KINDS } from './serv
 export type { Capabilities, RunningServer, ServerKind, StartServerOptions, TlsVersion } from './servers.js';
 export { startCutProxy } from './cut-proxy.js';
 export { seededRandom } from './random.js';
-export type { CutOptions, CutProxy, CutProxyOptions, CutProxyTarget, CutReport } from './cut-proxy.js';
+export type { CutOptions, CutProxy, CutProxyOptions, CutProxyTarget, CutReport, DropCounts, RandomDropOptions, RandomDropReport, RandomDrops } from './cut-proxy.js';
 export { startDelayProxy, type DelayProxy, type DelayProxyOptions, type DelayProxyTarget } from './delay-proxy.js';
 export { startIdleProxy, type Forgotten, type IdleProxy, type IdleProxyOptions, type IdleProxyTarget } from './idle-proxy.js';
 export { makeFixtureTree, FIXTURE_TREE, FIXTURE_OLD_MTIME } from './fixture.js';

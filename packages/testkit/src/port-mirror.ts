@@ -6,6 +6,7 @@
  * @module
  */
 import { createServer, isIP, type Server, type Socket } from 'node:net';
+import { resetSocket } from './reset.js';
 
 /** Throw unless `host` and `target` are both loopback addresses (127.0.0.0/8, ::1): a test tool, not a relay. */
 export function checkLoopback(what: string, host: string, target: string): void {
@@ -51,7 +52,7 @@ export class PortMirror {
   /** Reset every socket and stop every listener. Idempotent. */
   close(): Promise<void> {
     return (this.#closing ??= (async () => {
-      for (const s of this.#sockets) if (!s.destroyed) s.resetAndDestroy();
+      for (const s of this.#sockets) resetSocket(s);
       await Promise.all(this.#servers.map((s) => new Promise<void>((resolve) => s.close(() => resolve()))));
     })());
   }

@@ -44,6 +44,7 @@ import { connect, createServer, type AddressInfo, type Server, type Socket } fro
 import { join } from 'node:path';
 import { createSecureContext, TLSSocket, type SecureContext } from 'node:tls';
 import { tlsFixturesDir } from './paths.js';
+import { resetSocket } from './reset.js';
 
 /** Per-connection state and helpers given to handlers. */
 export interface ScriptContext {
@@ -343,8 +344,10 @@ export function reset(socket: Socket): void {
   if (socket.destroyed) return;
   // A TLS socket has no TCP handle of its own: reset the socket underneath.
   const tcp = tcpUnder.get(socket) ?? socket;
-  if (!tcp.destroyed) tcp.resetAndDestroy();
-  socket.destroy();
+  resetSocket(tcp);
+  if (tcp === socket) return;
+  if (tcp.destroyed) socket.destroy();
+  else tcp.once('close', () => socket.destroy());
 }
 
 /**

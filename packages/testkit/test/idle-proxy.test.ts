@@ -2,51 +2,19 @@
 // else: traffic either way keeps it, and a forgotten connection is reset (or, 'silent', passes
 // nothing more). The target is two echo listeners on a reserved port block, standing for a
 // server's control port and its passive range.
-import { once } from 'node:events';
-import { createServer, connect, type Server, type Socket } from 'node:net';
 import { setTimeout as delay } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { startIdleProxy, type IdleProxyTarget } from '../src/index.js';
-import { reservePorts, type PortBlock } from '../src/ports.js';
+import { startIdleProxy } from '../src/index.js';
+import { ending, open, startEchoTarget, type EchoTarget } from './support/echo-target.js';
 
-let block: PortBlock;
-const listeners: Server[] = [];
-let target: IdleProxyTarget;
+let target: EchoTarget;
 const hosts = ['127.0.0.3', '127.0.0.4', '127.0.0.5', '127.0.0.6', '127.0.0.7'] as const;
 
 beforeAll(async () => {
-  block = await reservePorts('127.0.0.1');
-  for (const port of [block.control, block.passiveMin]) {
-    const echo = createServer((socket) => {
-      socket.on('error', () => {});
-      socket.pipe(socket);
-    });
-    listeners.push(echo);
-    await new Promise<void>((resolve) => echo.listen(port, '127.0.0.1', resolve));
-  }
-  target = { host: '127.0.0.1', port: block.control, passivePorts: { min: block.passiveMin, max: block.passiveMin } };
+  target = await startEchoTarget();
 });
 
-afterAll(async () => {
-  await Promise.all(listeners.map((l) => new Promise<void>((resolve) => l.close(() => resolve()))));
-  await block.release();
-});
-
-async function open(host: string, port: number): Promise<Socket> {
-  const socket = connect({ host, port });
-  socket.on('error', () => {}); // each test looks at how its sockets end through `ending`
-  await once(socket, 'connect');
-  return socket;
-}
-
-/** Resolves with how the socket ended: 'reset', 'end' or 'close'. */
-function ending(socket: Socket): Promise<string> {
-  return new Promise((resolve) => {
-    socket.once('error', (err: NodeJS.ErrnoException) => resolve(err.code === 'ECONNRESET' ? 'reset' : (err.code ?? 'error')));
-    socket.once('end', () => resolve('end'));
-    socket.once('close', () => resolve('close'));
-  });
-}
+afterAll(() => target.close());
 
 describe('startIdleProxy', () => {
   test('a control connection silent for idleMs is reset; one that talks is kept', async () => {
@@ -68,7 +36,7 @@ describe('startIdleProxy', () => {
     talking.write('ping');
     await delay(100);
     expect(echoed).toBe('xxxxxxxxping');
-    expect(proxy.forgotten()).toEqual([{ connection: 'control', port: block.control }]);
+    expect(proxy.forgotten()).toEqual([{ connection: 'control', port: target.port }]);
     talking.destroy();
   });
 
@@ -87,9 +55,9 @@ describe('startIdleProxy', () => {
 
   test('a data connection is forgotten the same way, and said to be one', async () => {
     await using proxy = await startIdleProxy({ target, host: hosts[2], idleMs: 300 });
-    const data = await open(proxy.host, block.passiveMin);
+    const data = await open(proxy.host, target.dataPort);
     expect(await ending(data)).toBe('reset');
-    expect(proxy.forgotten()).toEqual([{ connection: 'data', port: block.passiveMin }]);
+    expect(proxy.forgotten()).toEqual([{ connection: 'data', port: target.dataPort }]);
   });
 
   test("'silent' passes nothing more once a connection is forgotten, and leaves it open", async () => {

@@ -42,6 +42,7 @@ type Ports = Record<
   | 'reset'
   | 'resetUnread'
   | 'tlsResetUnread'
+  | 'tlsPlainAfter'
   | 'tls12'
   | 'tls13'
   | 'tlsOther'
@@ -524,6 +525,21 @@ describe(`transport conformance on ${runtime}`, () => {
         expect((error as TlsError).message).not.toMatch(/SSL routines|ssl3_get_record|openssl|\.c:\d+/);
       });
 
+      // Only the handshake decides whether the peer speaks TLS. Bytes that break the TLS layer after
+      // it (vsftpd's plain "500 OOPS" once its side failed, a middlebox's garbage) are a broken
+      // connection, which a new one may cure: a retry treats TlsError as final.
+      check('after the handshake, a TLS-layer failure is a ConnectionError, with the runtime\'s error as cause', async () => {
+        const conn = await transport.connect(tlsTo('tlsPlainAfter'));
+        const lines = new Lines(conn);
+        expect((JSON.parse(await lines.next()) as Hello).protocol).toBe('TLSv1.3');
+        await conn.write(encode('go\n'));
+        const error = await rejection(lines.next());
+        expect(error).toBeInstanceOf(ConnectionError);
+        expect(error).not.toBeInstanceOf(TlsError);
+        expect((error as ConnectionError).cause).toBeDefined();
+        await expect(conn.closed).rejects.toBe(error);
+      });
+
       check('TLS verifies the address itself when no servername is given', async () => {
         const conn = await transport.connect({ ...tlsTo('tls13'), tls: { ca } });
         expect(JSON.parse(await new Lines(conn).next()).protocol).toBe('TLSv1.3');
@@ -695,6 +711,19 @@ describe(`transport conformance on ${runtime}`, () => {
         const hello = JSON.parse(await new Lines(conn).next()) as Hello;
         expect(hello.client).toBe('ftpkit test client');
         await finish(conn);
+      });
+
+      // TLS 1.3 checks a client certificate after the client's handshake is over (RFC 8446
+      // §4.4.2.4): the refusal may come as the connect resolves or as the first read fails, and it is
+      // the handshake's failure either way, not a broken connection.
+      check('a server that requires a client certificate refuses one without: TlsError, at connect or at the first read', async () => {
+        const refused = await rejection(
+          (async () => {
+            const conn = await transport.connect({ host, port: port('tlsClientAuth'), tls: { ca, servername: 'localhost' }, timeout: 10_000 });
+            await new Lines(conn).next();
+          })(),
+        );
+        expect(refused).toBeInstanceOf(TlsError);
       });
 
       check('TLS version limits are honoured, or refused where the runtime cannot', async () => {

@@ -15,6 +15,8 @@
 //   resetUnread sends 12 MiB of pattern bytes and resets the connection 150 ms after accepting it,
 //               while a client that waits before reading still has bytes unread in its kernel.
 //   tlsResetUnread  the same over TLS 1.3 (the peer is the TLS server from the first byte).
+//   tlsPlainAfter  TLS 1.3: the hello line, then, once the client sends something, a line in plain
+//               text on the raw socket and the end (vsftpd's "500 OOPS" after a failed SSL_read).
 //   tls12/tls13 TLS echo limited to TLS 1.2 / 1.3. Each connection first gets a JSON line
 //               {"reused", "protocol", "client"}: whether the peer resumed a session
 //               (tlsSocket.isSessionReused()), the version, the client certificate's CN.
@@ -193,6 +195,17 @@ const handlers = {
     secure.on('secure', () => {
       secure.write(pattern(0, UNREAD_BYTES));
       setTimeout(() => socket.resetAndDestroy(), 150);
+    });
+  },
+  // What vsftpd does when its side of a TLS session fails: it writes "500 OOPS: ..." in plain text
+  // on the connection, past the TLS layer. Here: TLS 1.3, the hello line, and once the client sends
+  // anything, that line on the raw TCP socket, then the end.
+  tlsPlainAfter(socket) {
+    const secure = new tls.TLSSocket(socket, { isServer: true, secureContext: tls13Context });
+    secure.on('error', () => {});
+    secure.on('secure', () => {
+      secure.write(hello(secure));
+      secure.once('data', () => socket.end('500 OOPS: SSL_read\r\n'));
     });
   },
   // TLS 1.3 through a TLSSocket on the shared context (not tls.Server, which has its own), so that

@@ -130,7 +130,27 @@ const CONNECTION_ERRORS: Readonly<Record<string, string>> = {
   HostUnreachable: 'EHOSTUNREACH',
 };
 
-function mapDenoError(error: unknown, tlsPhase: boolean): unknown {
+/**
+ * Where a Deno error happened: `'tls'` while TLS is negotiated; `'open'` while connecting or
+ * listening, before any TLS (a TLS-looking message is taken as TLS's); `'stream'` on a connection
+ * that is up (see {@link mapDenoError}).
+ */
+type DenoPhase = 'tls' | 'open' | 'stream';
+
+/**
+ * The peer's alerts that refuse the handshake, as rustls prints them ("received fatal alert:
+ * CertificateRequired"): under TLS 1.3 a server checks a client certificate after the client's
+ * handshake is over (RFC 8446 §4.4.2.4), so its refusal comes on the first read.
+ */
+const HANDSHAKE_ALERT = /alert\W+(HandshakeFailure|BadCertificate|UnsupportedCertificate|Certificate\w*|UnknownCA|AccessDenied)/i;
+
+/**
+ * A Deno error as one of ours. Only the handshake says whether TLS works with this peer: on a
+ * connection that is up, a failure of the TLS layer (a corrupt record, plain text where a record
+ * should be) is a broken connection, which a new one may cure, so a `ConnectionError` (a
+ * `TlsError` is final for a retry), except the peer's refusal of the handshake itself.
+ */
+function mapDenoError(error: unknown, phase: DenoPhase): unknown {
   if (error instanceof TransportError) return error;
   const name = (error as { name?: unknown } | null)?.name;
   if (name === 'AbortError') return error;
@@ -140,7 +160,8 @@ function mapDenoError(error: unknown, tlsPhase: boolean): unknown {
   if (code !== undefined && /^E[A-Z0-9]+$/.test(code)) {
     return new ConnectionError(message, { cause: error, osCode: code });
   }
-  if (tlsPhase || /certificate|tls|handshake/i.test(message)) return new TlsError(message, { cause: error, reason: denoTlsReason(message) });
+  const tls = phase === 'tls' || (phase === 'open' ? /certificate|tls|handshake/i : HANDSHAKE_ALERT).test(message);
+  if (tls) return new TlsError(message, { cause: error, reason: denoTlsReason(message) });
   return new ConnectionError(message, { cause: error });
 }
 
@@ -255,7 +276,7 @@ class DenoConnection implements Connection {
         let outcome: unknown;
         if (this.#destroyReason !== undefined) outcome = this.#destroyReason;
         else if (this.#tlsInfo !== undefined && isUnexpectedEof(error)) outcome = null;
-        else outcome = this.#fail(mapDenoError(error, false));
+        else outcome = this.#fail(mapDenoError(error, 'stream'));
         if (outcome === null) this.#took(buffer, null);
         this.#nextQueuedRead();
         if (outcome === null) return null;
@@ -304,7 +325,7 @@ class DenoConnection implements Connection {
         offset += await this.#conn.write(offset === 0 ? bytes : bytes.subarray(offset));
       } catch (error) {
         if (this.#destroyReason !== undefined) throw this.#destroyReason;
-        throw this.#fail(mapDenoError(error, false));
+        throw this.#fail(mapDenoError(error, 'stream'));
       }
     }
   }
@@ -320,7 +341,7 @@ class DenoConnection implements Connection {
         await this.#conn.closeWrite();
       } catch (error) {
         // The peer may already have closed both ways (a reset after its FIN): nothing left to finish.
-        if (!this.#eof) throw this.#fail(mapDenoError(error, false));
+        if (!this.#eof) throw this.#fail(mapDenoError(error, 'stream'));
       }
       this.#writeDone = true;
       if (this.#eof) this.#release();
@@ -360,7 +381,7 @@ class DenoConnection implements Connection {
       await secure.handshake();
       this.#tlsInfo = Object.freeze({ protocol: undefined, resumed: undefined });
     } catch (error) {
-      const reason = deadline.fired ? deadline.reason : mapDenoError(error, true);
+      const reason = deadline.fired ? deadline.reason : mapDenoError(error, 'tls');
       this.#fail(reason);
       throw reason;
     } finally {
@@ -443,7 +464,7 @@ async function connectDeno(options: ConnectOptions): Promise<Connection> {
     } catch {
       // already closed
     }
-    throw deadline.fired ? deadline.reason : mapDenoError(error, denoTls !== undefined && conn !== undefined);
+    throw deadline.fired ? deadline.reason : mapDenoError(error, denoTls !== undefined && conn !== undefined ? 'tls' : 'open');
   } finally {
     deadline.clear();
   }
@@ -500,7 +521,7 @@ class DenoTcpListener implements Listener {
       },
       (error: unknown) => {
         this.#accepting = false;
-        if (!this.#queue.closed) this.#queue.shut(mapDenoError(error, false), true);
+        if (!this.#queue.closed) this.#queue.shut(mapDenoError(error, 'open'), true);
       },
     );
   }
@@ -512,7 +533,7 @@ async function listenDeno(options: ListenOptions): Promise<Listener> {
   try {
     listener = deno().listen({ hostname: host, port, transport: 'tcp' });
   } catch (error) {
-    throw mapDenoError(error, false);
+    throw mapDenoError(error, 'open');
   }
   return new DenoTcpListener(listener, signal);
 }
