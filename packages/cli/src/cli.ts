@@ -36,6 +36,8 @@ const OPTIONS = {
   insecure: { type: 'boolean' },
   active: { type: 'boolean' },
   resume: { type: 'boolean' },
+  continue: { type: 'boolean' },
+  journal: { type: 'string' },
   recursive: { type: 'boolean', short: 'r' },
   parents: { type: 'boolean', short: 'p' },
   names: { type: 'boolean' },
@@ -227,6 +229,7 @@ function toFlags(values: Record<string, string | boolean | (string | boolean)[] 
   if (verify !== undefined && verify !== 'size' && verify !== 'checksum') {
     throw new UsageError(`--verify wants size or checksum, not ${JSON.stringify(verify)}`);
   }
+  if (str('journal') === '') throw new UsageError('--journal wants a file path');
   const parallelText = str('parallel');
   const parallel = parallelText === undefined ? 1 : Number(parallelText);
   if (!Number.isInteger(parallel) || parallel < 1 || parallel > MAX_PARALLEL) {
@@ -239,6 +242,8 @@ function toFlags(values: Record<string, string | boolean | (string | boolean)[] 
     insecure: bool('insecure'),
     active: bool('active'),
     resume: bool('resume'),
+    continue: bool('continue') || str('journal') !== undefined,
+    journal: str('journal'),
     recursive: bool('recursive'),
     parents: bool('parents'),
     names: bool('names'),

@@ -13,6 +13,7 @@ import { FtpReplyError, remotePath, type Client, type FileEvent, type ListingEnt
 import type { Context, TransferRecord } from './context.js';
 import { entryJson, entryLines } from './entries.js';
 import { LocalError, UsageError } from './exit-codes.js';
+import { journalOf } from './journal.js';
 import type { TransferMeter } from './progress.js';
 import { isRemote, maskPassword, originKey, parseTarget, type RemoteTarget } from './target.js';
 import { watch } from './watch.js';
@@ -60,9 +61,13 @@ async function get(context: Context): Promise<JsonFields> {
   const localArg = context.args[1];
   if (context.flags.recursive) {
     if (localArg === '-') throw new UsageError('get -r cannot write a directory to stdout');
-    const local = await localDestination(localArg, remoteBaseName(target.path) || '.');
+    if (context.flags.resume) throw new UsageError('get -r resumes with --continue, not --resume');
+    let local = await localDestination(localArg, remoteBaseName(target.path) || '.');
+    // The run that is to go on made LOCAL itself: going on means going on there, not inside it.
+    if (localArg !== undefined && local !== localArg && (await journalExists(context, 'download', target, localArg))) local = localArg;
     return treeTransfer(context, 'download', target, local, { all: true });
   }
+  if (context.flags.continue) throw new UsageError('--continue is for mirror, get -r and put -r; a single file resumes with --resume');
   if (target.isDirectory) throw new UsageError(`${target.display} names a directory: use get -r for a directory`);
   const client = await context.connect(target);
   if (localArg === '-') return { transfers: [await downloadToStdout(context, client, target.path)] };
@@ -145,6 +150,7 @@ async function downloadToStdout(context: Context, client: Client, remote: string
 async function put(context: Context): Promise<JsonFields> {
   if (context.args.length < 2) throw new UsageError('put takes one or more local paths and a URL');
   const sources = context.args.slice(0, -1);
+  if (context.flags.journal !== undefined && sources.length > 1) throw new UsageError('--journal names the journal of one job: put -r one directory at a time, or use --continue alone');
   const target = parseTarget(context.args.at(-1)!);
   const client = await context.connect(target);
   const intoDirectory = target.isDirectory || sources.length > 1 || (await client.isDirectory(target.path, { signal: context.signal }));
@@ -154,7 +160,10 @@ async function put(context: Context): Promise<JsonFields> {
     const info = await stat(source).catch(() => {
       throw new LocalError(`No such local file: ${source}`, 'ENOENT');
     });
-    const remote = intoDirectory ? remotePath(target.path, basename(resolve(source))) : target.path;
+    let remote = intoDirectory ? remotePath(target.path, basename(resolve(source))) : target.path;
+    // The run that is to go on made the URL's folder itself: go on there, not inside it.
+    if (info.isDirectory() && remote !== target.path && !target.isDirectory && (await journalExists(context, 'upload', target, source))) remote = target.path;
+    if (!info.isDirectory() && context.flags.continue) throw new UsageError('--continue is for mirror, get -r and put -r; a single file resumes with --resume');
     if (info.isDirectory()) {
       if (!context.flags.recursive) throw new UsageError(`${source} is a directory: use put -r`);
       trees.push(await treeTransfer(context, 'upload', { ...target, path: remote }, source, { all: true }));
@@ -288,6 +297,7 @@ async function treeTransfer(
   if (direction === 'upload' && !(await stat(localRoot).then((s) => s.isDirectory(), () => false))) {
     throw new LocalError(`No such local directory: ${localRoot}`, 'ENOENT');
   }
+  const journal = journalOf(flags, { direction, target, local: localRoot, all: options.all ?? false });
   // The client's mirror does it all (listings, checksums, copies, deletions); with --parallel, over
   // the pool's sessions. This command only reports: a progress line per running copy, then a summary.
   const remote: Client | Pool = flags.parallel > 1 ? await context.pool(target) : await context.connect(target);
@@ -305,7 +315,7 @@ async function treeTransfer(
       finished.set(event.path, { remote: event.remote, local: event.local, bytes: event.bytes, seconds: copy ? elapsed(copy.started) : 0 });
     }
   };
-  const { plan, skipped, checksum } = await remote
+  const { plan, skipped, checksum, finishedEarlier } = await remote
     .mirror({
       direction,
       remote: target.path,
@@ -318,6 +328,7 @@ async function treeTransfer(
       all: options.all ?? false,
       dryRun: flags.dryRun,
       maxDepth: flags.maxDepth,
+      ...(journal ? { journal } : {}),
       signal,
       onFile,
       onProgress: (p) => running.get(p.path)?.meter.update(p.file),
@@ -337,6 +348,7 @@ async function treeTransfer(
   for (const s of skipped) context.note(`skipped ${s.path}: ${s.reason}`);
   for (const c of plan.conflicts) context.note(`skipped ${c}: a file on one side, a directory on the other (use --delete to replace)`);
   const bytes = transfers.reduce((n, t) => n + t.bytes, 0);
+  if (finishedEarlier && finishedEarlier.length > 0) context.note(`continued: ${finishedEarlier.length} file(s) finished by an earlier run, not copied again`);
   if (!flags.dryRun) {
     context.note(`${direction === 'download' ? 'downloaded' : 'uploaded'} ${transfers.length} file(s), ${bytes} bytes; ${plan.unchanged.length} unchanged`);
   }
@@ -346,6 +358,7 @@ async function treeTransfer(
     local: localRoot,
     dryRun: flags.dryRun,
     ...(checksum ? { checksum } : {}),
+    ...(journal ? { journal, finishedEarlier: finishedEarlier ?? [] } : {}),
     actions: plan.actions.map(actionJson),
     transfers,
     unchanged: plan.unchanged,
@@ -372,6 +385,12 @@ async function localDestination(arg: string | undefined, name: string): Promise<
   if (arg === undefined) return name;
   const isDir = arg.endsWith('/') || (await stat(arg).then((s) => s.isDirectory(), () => false));
   return isDir && name !== '.' ? join(arg, name) : arg;
+}
+
+/** Whether `--continue` has a journal to go on from for this tree copy (`get -r`, `put -r`). */
+async function journalExists(context: Context, direction: 'download' | 'upload', target: RemoteTarget, local: string): Promise<boolean> {
+  const journal = journalOf(context.flags, { direction, target, local, all: true });
+  return journal !== undefined && (await stat(journal).then((s) => s.isFile(), () => false));
 }
 
 /** `--verify` as the client's `verify` option. */

@@ -28,6 +28,10 @@ export interface Flags {
   readonly insecure: boolean;
   readonly active: boolean;
   readonly resume: boolean;
+  /** `--continue`: mirror, get -r and put -r keep a journal in the state folder and go on from an earlier run's (journal.ts). */
+  readonly continue: boolean;
+  /** `--journal PATH`: the journal of --continue at this path (implies --continue). */
+  readonly journal: string | undefined;
   readonly recursive: boolean;
   readonly parents: boolean;
   /** `ls`: names only, over NLST. */

@@ -5,7 +5,7 @@
  * |---|---|
  * | 0 | success |
  * | 1 | unexpected internal error |
- * | 2 | usage: bad arguments, options or URL |
+ * | 2 | usage: bad arguments, options or URL, or a --journal of another job |
  * | 3 | connection: refused, reset, closed, name not resolved, timed out; the proxy refused, broke, or could not reach the server |
  * | 4 | TLS: handshake failed, certificate not trusted, TLS refused by the server, implicit/explicit FTPS mismatch |
  * | 5 | authentication: the server refused the login (530, or a refused USER/PASS/ACCT), or the proxy its credentials |
@@ -125,6 +125,7 @@ export function describeFailure(error: unknown, command?: string): Failure {
         return { exitCode: EXIT.verify, code, message: sentence(message) };
       case 'ERR_FTP_LOCAL_PROTOCOL':
       case 'ERR_FTP_INVALID_ARG':
+      case 'ERR_FTP_JOURNAL_MISMATCH':
         return { exitCode: EXIT.usage, code, message: sentence(message) };
       case 'ERR_FTP_TREE_LOOP': {
         const e = error as TreeLoopError;

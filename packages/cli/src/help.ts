@@ -34,6 +34,12 @@ Options:
   --insecure               do not verify the server's certificate (dangerous; warns loudly)
   --active                 active mode (the server connects back) instead of passive
   --resume                 get/put: continue a partial transfer (REST) instead of starting over
+  --continue               mirror, get -r, put -r: keep a journal of the job, so that the same
+                           command run again after a kill or a failure goes on where it
+                           stopped: finished files are not copied again, partial ones resume.
+                           Journals live in $XDG_STATE_HOME/ftpkit/journals (default
+                           ~/.local/state/ftpkit/journals) and are removed when the job succeeds
+  --journal FILE           --continue with the journal at FILE
   -r, --recursive          get/put/rm/rmdir/watch: whole directories
   -p, --parents            mkdir: create missing parents, accept existing directories
   --names                  ls: print the names in a directory only, one a line, over NLST
@@ -90,7 +96,7 @@ Environment (as curl reads it):
 Exit codes:
   0   success
   1   unexpected internal error
-  2   usage: bad arguments, options or URL
+  2   usage: bad arguments, options or URL, or a --journal that belongs to another job
   3   connection failed: refused, reset, closed, unresolved host, timed out, or the
       proxy failed: refused, out of reach, broke its protocol, or could not reach the server
   4   TLS failed: handshake, untrusted certificate, TLS refused by the server, or the
@@ -109,6 +115,7 @@ Examples:
   ftpkit get --resume ftps://files.example.com/iso/big.iso
   ftpkit put -r ./site ftpes://deploy@www.example.com/htdocs/
   ftpkit mirror --delete --exclude '*.tmp' ./site ftpes://deploy@www.example.com/htdocs
+  ftpkit mirror --continue ftp://files.example.com/pub/ ./pub   (again after a kill: goes on)
   ftpkit watch --interval 30 --exclude '*.part' ftpes://alice@files.example.com/incoming/
   ftpkit get --limit-rate 500K ftp://files.example.com/pub/big.iso
 `;

@@ -172,6 +172,23 @@ export interface TreeOptions extends CallOptions {
    * ```
    */
   readonly verify?: VerifyMethod | false | undefined;
+  /**
+   * A journal file for this job, so that a run that was killed (or failed, or was aborted) and is
+   * started again with the same call continues where it stopped: the files it finished are not
+   * copied again, and a file it was copying resumes (a download from its part file
+   * `.<name>.journal.ftpkit-part`, an upload where the server's copy ends). The journal records
+   * the job (the kind of call, direction, server and user, both roots, and the options that change
+   * what is copied); a journal of another job is refused with `JournalMismatchError` before anything
+   * moves. It is created when missing (with its folder), and removed when the call succeeds. See the
+   * guide "Leaving a job running", Journal. Default: none.
+   *
+   * @example
+   * ```ts
+   * // Killed half-way? Run the same line again: it goes on where it stopped.
+   * await client.downloadDir('/pub/site', './site', { journal: './site.ftpkit-journal' });
+   * ```
+   */
+  readonly journal?: string | undefined;
 }
 
 /** Options of directory transfers. */
@@ -191,6 +208,11 @@ export interface DirectoryTransferResult {
   readonly bytes: number;
   /** Entries not transferred (links, devices), with why, sorted by path: remote paths for a download, local ones for an upload. */
   readonly skipped: readonly SkippedEntry[];
+  /**
+   * With `journal`: the files an earlier run of this job had finished, by its journal, which this
+   * call did not copy again (relative paths, sorted). Not counted in `files` and `bytes`.
+   */
+  readonly finishedEarlier?: readonly string[];
 }
 
 /** Why a file is copied: missing on the target, another size, newer, a type clash, `all`, or its checksum differs. */
@@ -244,4 +266,9 @@ export interface MirrorResult {
   readonly skipped: readonly SkippedEntry[];
   /** The checksum algorithm used, with `checksum`. */
   readonly checksum?: HashAlgorithm;
+  /**
+   * With `journal`: the files an earlier run of this job had finished, by its journal, which this
+   * call did not copy again (sorted). They are among the plan's `unchanged`.
+   */
+  readonly finishedEarlier?: readonly string[];
 }

@@ -1,3 +1,4 @@
+// Why this file is long: every error class of the client, each with its TSDoc and example, in one module that the error table checks.
 /**
  * The errors a client call can reject with. Every one has a stable `code`; the table of every code
  * any ftpkit package throws, with when it happens and the CLI's exit code for it, is the Errors
@@ -384,5 +385,38 @@ export class VerifyError extends FtpError {
     this.algorithm = algorithm;
     this.expected = expected;
     this.actual = actual;
+  }
+}
+
+/** What part of a tree job a journal was written for differs from the job at hand (see {@link JournalMismatchError}). */
+export type JournalField = 'format' | 'kind' | 'direction' | 'server' | 'remote' | 'local' | 'options';
+
+/**
+ * A tree transfer's `journal` file belongs to another job, or is no journal at all: it was written
+ * for another kind of call, direction, server or user, remote or local folder, or other options that
+ * change what the job copies (`include`, `exclude`, `followSymlinks`, `delete`, `all`,
+ * `checksum`). `field` says which; `path` is the journal file. Nothing was transferred and the file
+ * was left as it was: the records of one job are never applied to another. Remove the file, or give
+ * the job a journal path of its own.
+ *
+ * @example
+ * ```ts
+ * try { await client.downloadDir('/pub', './pub', { journal: './pub.journal' }); }
+ * catch (err) { if (err instanceof JournalMismatchError) console.error(`${err.path} is not this job's journal (${err.field})`); }
+ * ```
+ */
+export class JournalMismatchError extends FtpError {
+  static {
+    brand(this, Symbol.for('ftpkit.error.JournalMismatchError'));
+  }
+
+  /** The journal file. */
+  readonly path: string;
+  /** What differs: `'format'` when the file is no journal of this version of ftpkit. */
+  readonly field: JournalField;
+  constructor(path: string, field: JournalField, detail: string) {
+    super('ERR_FTP_JOURNAL_MISMATCH', `The journal ${path} belongs to another job: ${detail}; remove it or choose another journal path`);
+    this.path = path;
+    this.field = field;
   }
 }

@@ -44,6 +44,7 @@ export {
   FtpError,
   FtpReplyError,
   InvalidArgumentError,
+  JournalMismatchError,
   ListingHookError,
   LocalFileError,
   LocalProtocolError,
@@ -67,6 +68,6 @@ export {
   isAbortError,
   isFtpError,
 } from './errors.js';
-export type { LoopEvidence, ProxyErrorCode, TlsErrorReason } from './errors.js';
+export type { JournalField, LoopEvidence, ProxyErrorCode, TlsErrorReason } from './errors.js';
 export type { Proxy, ProxyOptions, ProxyProtocol } from '@ftpkit/transport';
 export type { HashAlgorithm, ListingEntry, ListingLineParser, ListingTimePrecision, Reply, ServerChecksum } from '@ftpkit/codec';

@@ -155,6 +155,7 @@ export abstract class RemoteCalls {
       retry: this.options.retry,
       closing: this.closing,
       limit: this.sharedLimit,
+      origin: `${this.options.user}@${this.options.host}:${this.options.port}`,
     };
   }
 
@@ -510,7 +511,8 @@ export abstract class RemoteCalls {
    * symbolic link already inside `localDir` is never written through (`LocalFileError`, before
    * anything is written). Fail-fast: the first error stops the rest, and files finished before it
    * stay (each one complete). Options as for every tree transfer: `followSymlinks`,
-   * `include`/`exclude`, `maxDepth`, `onProgress` over all files, `onFile`.
+   * `include`/`exclude`, `maxDepth`, `onProgress` over all files, `onFile`, and `journal` to go on
+   * after a kill where the last run stopped.
    *
    * @example
    * ```ts
@@ -547,7 +549,8 @@ export abstract class RemoteCalls {
    * `delete` extraneous entries, `include`/`exclude` globs, `followSymlinks`, `all` to copy every
    * file, `dryRun` for the plan alone, `onProgress` and `onFile` as for every tree transfer. Server
    * names are checked before they become local paths. Copies and checksums run `concurrency` at a
-   * time; folders are made first and extraneous entries deleted last.
+   * time; folders are made first and extraneous entries deleted last. With `journal`, a run after
+   * a kill goes on where the last one stopped.
    *
    * @example
    * ```ts

@@ -23,8 +23,13 @@
  * a stream) is retried only if the failed attempt read nothing from it. An append resumes only when
  * the sizes show what landed, and never appends twice.
  *
- * Progress is of the call: `bytes` counts from `startAt` and goes on across attempts, so it falls
- * back only when an attempt starts over.
+ * Progress is of the call: `bytes` counts from `startAt` (or where an earlier run of a journaled
+ * job left off) and goes on across attempts, so it falls back only when an attempt starts over.
+ *
+ * A tree job with a journal (trees/journal.ts) continues what a killed run began: a download into
+ * a part file starts with the bytes it holds as if an earlier attempt had taken them, and an upload
+ * whose beginning is recorded makes its first attempt a retry of the killed run's (its size before,
+ * recorded; what it sent, unknown, so bounded by the whole source). Their bytes are not this call's.
  *
  * A check after the transfer (a verification of size or checksum) fits at the end of an attempt:
  * it throws an error the rule in retry.ts retries, and the attempt after it must start over rather
@@ -37,7 +42,7 @@ import { RemoteProtocolError, type Reply } from '@ftpkit/codec';
 import type { Progress, TransferOptions, TransferResult } from './calls.js';
 import { VerifyError } from './errors.js';
 import { stat, unlink } from './io/fs.js';
-import { openSink, type DownloadDestination, type Sink } from './io/sinks.js';
+import { openSink, PartFile, type DownloadDestination, type Sink } from './io/sinks.js';
 import type { UploadSource } from './io/sources.js';
 import type { Runner, TransferOpOptions } from './ops/conn.js';
 import { fetchInto, sizeOrUndefined } from './ops/download.js';
@@ -62,18 +67,29 @@ function paceOf(options: TransferOpOptions): Pick<TransferOpOptions, 'limitRate'
   return { ...(options.limitRate !== undefined ? { limitRate: options.limitRate } : {}), ...(options.callLimit ? { callLimit: options.callLimit } : {}) };
 }
 
+/** How a retried download runs: a transfer's options, and what a tree knows of the file. */
+export interface RetriedDownloadOptions extends TransferOpOptions {
+  /**
+   * The file's size as its listing showed it: an attempt that brings fewer bytes is incomplete
+   * (`ConnectionError`), whatever the server's final reply, unless SIZE then says the file has
+   * shrunk to what came (ops/download.ts `fetchInto`).
+   */
+  readonly expectedSize?: number | undefined;
+}
+
 /** `download` under the runner's retry policy (see the module comment). */
-export function retriedDownload(runner: Runner, remotePath: string, destination: DownloadDestination, options: TransferOpOptions): Promise<TransferResult> {
+export function retriedDownload(runner: Runner, remotePath: string, destination: DownloadDestination | PartFile, options: RetriedDownloadOptions): Promise<TransferResult> {
   const startAt = options.startAt ?? 0;
   const ascii = options.mode === 'ascii';
   const signal = options.signal;
   const call = signal ? { signal } : {};
   const method = verifyMethodOf(options);
-  const local = typeof destination === 'string' ? destination : undefined;
+  const part = destination instanceof PartFile ? destination : undefined;
+  const local = part ? part.path : typeof destination === 'string' ? destination : undefined;
   return runner.call(options, async (attempt) => {
     const sink = await openSink(destination, startAt);
-    /** Bytes the destination has taken since `startAt`. */
-    let held = 0;
+    /** Bytes the destination has taken since `startAt` (a part file: an earlier run's too). */
+    let held = part?.held ?? 0;
     /** With `verify`: the destination's bytes, counted and hashed across attempts; made again when it starts over. */
     let tally: Tally | undefined;
     /** The verification failure after which the destination was emptied, so that a retry starts at byte 0. */
@@ -83,7 +99,7 @@ export function retriedDownload(runner: Runner, remotePath: string, destination:
     let meter: ProgressMeter | undefined;
     /** Whether the last connection can REST (FEAT, or the call's own REST). */
     let rest = startAt > 0;
-    const restartable = typeof destination === 'string';
+    const restartable = local !== undefined;
     try {
       const reply = await retrying(
         runner.retry,
@@ -93,9 +109,11 @@ export function retriedDownload(runner: Runner, remotePath: string, destination:
           attempt(async (conn): Promise<Reply> => {
             rest = !ascii && (startAt > 0 || conn.features.has('REST'));
             if (n === 1 && options.onProgress) total = await sizeOrUndefined(conn, remotePath, call);
-            meter ??= progressMeter(options.onProgress, total === undefined ? undefined : Math.max(0, total - startAt));
+            const whole = total ?? options.expectedSize;
+            meter ??= progressMeter(options.onProgress, whole === undefined ? undefined : Math.max(0, whole - startAt - held));
             if (held > 0) {
               const size = rest ? await sizeOrUndefined(conn, remotePath, call) : undefined;
+              if (size !== undefined) total = size;
               const changed = size !== undefined && size < startAt + held;
               if (!rest || changed) {
                 if (!(await sink.restart())) {
@@ -108,7 +126,8 @@ export function retriedDownload(runner: Runner, remotePath: string, destination:
             }
             if (method && tally === undefined) {
               tally = startVerify(conn, method);
-              if (startAt > 0) await tally.prefix(startAt, local);
+              // The bytes already there: the call's `startAt` of the user's file, or a part file's.
+              if (startAt + held > 0) await tally.prefix(startAt + held, part?.part ?? local);
             }
             const feed = tally?.add;
             let open = true;
@@ -120,7 +139,15 @@ export function retriedDownload(runner: Runner, remotePath: string, destination:
             };
             let reply: Reply;
             try {
-              reply = await fetchInto(conn, remotePath, write, { ...call, ...paceOf(options), startAt: startAt + held, mode: options.mode, size: total, onBytes: meter.add });
+              reply = await fetchInto(conn, remotePath, write, {
+                ...call,
+                ...paceOf(options),
+                startAt: startAt + held,
+                mode: options.mode,
+                size: total,
+                listed: options.expectedSize,
+                onBytes: meter.add,
+              });
             } finally {
               open = false;
             }
@@ -154,15 +181,38 @@ export function retriedDownload(runner: Runner, remotePath: string, destination:
       return { bytes: meter?.bytes() ?? 0, reply };
     } catch (err) {
       await sink.discard();
-      // A resumed download grew the user's file in place: its bytes are known wrong.
-      if (err instanceof VerifyError && local !== undefined && startAt > 0) await unlink(local).catch(() => {});
+      // A resumed download grew the user's file in place, or a part file kept for the next run: its bytes are known wrong.
+      if (err instanceof VerifyError && part) await unlink(part.part).catch(() => {});
+      else if (err instanceof VerifyError && local !== undefined && startAt > 0) await unlink(local).catch(() => {});
       throw err;
     }
   });
 }
 
+/**
+ * An upload of a tree job with a journal (trees/journal.ts): it records when it begins, and goes on
+ * from an earlier run's.
+ */
+export interface UploadJournal {
+  /** An earlier run began this upload (it was killed, or failed): the server's size before it. */
+  readonly earlier: { readonly before: number | undefined } | undefined;
+  /** Record that the upload begins, over a server file of `before` bytes (undefined: none). */
+  readonly begin: (before: number | undefined) => Promise<void>;
+}
+
+/** How a retried upload runs: a transfer's options, and a tree job's journal. */
+export interface RetriedUploadOptions extends TransferOpOptions {
+  /**
+   * A binary STOR of a whole file, whatever its size: its first attempt asks SIZE and records the
+   * upload's beginning with it, so that a run killed after its last byte left (or after its 226)
+   * is not sent again; after an earlier run's, it goes on as a retry of that run would (what the
+   * killed run sent is unknown: the whole source bounds it).
+   */
+  readonly journal?: UploadJournal | undefined;
+}
+
 /** `upload` (STOR) or `append` (APPE) under the runner's retry policy (see the module comment). */
-export function retriedUpload(runner: Runner, source: UploadSource, remotePath: string, command: 'STOR' | 'APPE', options: TransferOpOptions): Promise<TransferResult> {
+export function retriedUpload(runner: Runner, source: UploadSource, remotePath: string, command: 'STOR' | 'APPE', options: RetriedUploadOptions): Promise<TransferResult> {
   const startAt = options.startAt ?? 0;
   const ascii = options.mode === 'ascii';
   const signal = options.signal;
@@ -170,11 +220,16 @@ export function retriedUpload(runner: Runner, source: UploadSource, remotePath: 
   const once = runner.retry.retries === 0 || typeof source === 'string' || source instanceof Uint8Array ? undefined : readOnce(source);
   return runner.call(options, async (attempt) => {
     const retries = runner.retry.retries > 0;
-    /** Whether a STOR may resume: worth the SIZE round trip first. An append always must know. */
-    const resumable = retries && (command === 'APPE' || (startAt === 0 && (await sizeOf(source)) >= RESUME_MIN));
-    let before: number | undefined;
-    /** The furthest offset of the source any attempt sent. */
-    let reach = startAt;
+    const size = (retries || options.journal) && command === 'STOR' && startAt === 0 ? await sizeOf(source) : 0;
+    /** A journal's upload: a binary STOR of the whole source (see {@link RetriedUploadOptions.journal}). */
+    const journal = command === 'STOR' && startAt === 0 && !ascii ? options.journal : undefined;
+    /** Whether a STOR may resume: worth the SIZE round trip first (a journal's always is). An append always must know. */
+    const resumable = journal !== undefined || (retries && (command === 'APPE' || (startAt === 0 && size >= RESUME_MIN)));
+    let before = journal?.earlier?.before;
+    /** The furthest offset of the source any attempt sent (an earlier run's: up to all of it). */
+    let reach = journal?.earlier ? size : startAt;
+    /** Where this call's bytes begin: `startAt`, or where an earlier run's upload left off. */
+    let base = startAt;
     let mismatches = 0;
     const onProgress = options.onProgress;
     return retrying(
@@ -184,8 +239,9 @@ export function retriedUpload(runner: Runner, source: UploadSource, remotePath: 
       (n, previous) =>
         attempt(async (conn) => {
           let from = startAt;
-          if (n === 1) {
+          if (n === 1 && !journal?.earlier) {
             if (resumable) before = await sizeOrUndefined(conn, remotePath, call);
+            await journal?.begin(before);
           } else if (previous instanceof VerifyError) {
             // The server's copy is known wrong: the whole file again, never a resume onto it.
             runner.retry.note?.(`Upload of ${remotePath} starts over: the server's copy did not verify`);
@@ -195,12 +251,14 @@ export function retriedUpload(runner: Runner, source: UploadSource, remotePath: 
             from = point.at;
             runner.retry.note?.(`${command === 'APPE' ? 'Append' : 'Upload'} of ${remotePath} goes on from byte ${from} (the server has ${point.size ?? 'no size'})`);
           }
+          // An earlier run's bytes are not this call's; starting over below them counts from there.
+          if (n === 1 || from < base) base = from;
           const track = (p: Progress): void => {
             reach = Math.max(reach, from + p.bytes);
-            onProgress?.(callProgress(p, from - startAt));
+            onProgress?.(callProgress(p, from - base));
           };
           const result = await upload(conn, once ?? source, remotePath, command, { ...options, startAt: from, onProgress: track });
-          return { bytes: Math.max(0, from - startAt + result.bytes), reply: result.reply };
+          return { bytes: Math.max(0, from - base + result.bytes), reply: result.reply };
         }),
       hooksOf(runner, {
         progress: () => reach,

@@ -56,6 +56,7 @@ const table: { name: string; home: 'codec' | 'transport' | 'client'; make: Facto
   { name: 'LocalFileError', home: 'client', make: make('LocalFileError', 'file changed') },
   { name: 'ListingHookError', home: 'client', make: make('ListingHookError', '/x', 'odd line', new Error('my parser failed')) },
   { name: 'UnreadableListingError', home: 'client', make: make('UnreadableListingError', '/x', { format: undefined, entryCount: 0, unparsedCount: 1, unparsed: [{ line: '?' }] }) },
+  { name: 'JournalMismatchError', home: 'client', make: make('JournalMismatchError', './job.journal', 'remote', 'another remote folder') },
 ];
 
 /** The table's classes that are subclasses of another in it, by what a program checks first. */

@@ -11,13 +11,14 @@
  *
  * @module
  */
-export { lstat, mkdir, open, readdir, realpath, rename, rm, stat, unlink, utimes } from 'node:fs/promises';
+export { lstat, mkdir, open, readdir, readFile, realpath, rename, rm, stat, unlink, utimes } from 'node:fs/promises';
 export type { FileHandle } from 'node:fs/promises';
+export { constants } from 'node:fs';
 export type { Stats } from 'node:fs';
-import { lstat, mkdir } from 'node:fs/promises';
-import { basename, dirname, join } from 'node:path';
+import { lstat, mkdir, readFile } from 'node:fs/promises';
+import { basename, dirname, join, resolve } from 'node:path';
 import { LocalFileError } from '../errors.js';
-export { basename, dirname, join };
+export { basename, dirname, join, resolve };
 
 /**
  * Whether `FileHandle.writev` joins the buffers into a new one before writing. Deno 2.9's does:
@@ -26,6 +27,16 @@ export { basename, dirname, join };
  * buffer by buffer instead.
  */
 export const writevCopies: boolean = typeof (globalThis as { Deno?: unknown }).Deno === 'object';
+
+/**
+ * This boot of the machine, where the system says (Linux: `/proc/sys/kernel/random/boot_id`), else
+ * undefined. While it is the same, every byte a process wrote to a file is there for the next one
+ * to read, synced or not: only a crash of the machine loses unsynced writes.
+ */
+export async function bootId(): Promise<string | undefined> {
+  const text = await readFile('/proc/sys/kernel/random/boot_id', 'utf8').catch(() => '');
+  return /^[0-9a-f-]{8,64}$/.test(text.trim()) ? text.trim() : undefined;
+}
 
 /** What each system code means for a local file, in words. */
 const REASONS: Readonly<Record<string, string>> = {

@@ -1,3 +1,4 @@
+// Why this file is long: every kind of download destination reduced to one sink, and the one batched file writer they share (a journal's part file included).
 /**
  * Download sinks: local files, Web streams, Node streams and callbacks, all reduced to the one shape
  * the driver writes into.
@@ -7,11 +8,13 @@
  * folder and renames only after the server's 226 and the data EOF have both arrived, so a failed
  * download never leaves a file that looks complete. The temporary name fits wherever the final name
  * does (io/paths.ts `sideName`), and a local failure is a `LocalFileError` with its reason (io/fs.ts).
+ * A tree job with a journal downloads into a {@link PartFile} instead: a part file that outlives the
+ * call, kept on failure for the next run to resume, and checkpointed as its bytes reach the disk.
  *
  * @module
  */
 import { LocalFileError } from '../errors.js';
-import { basename, dirname, join, localFileError, lstat, open, rename, stat, unlink, writevCopies, type FileHandle } from './fs.js';
+import { basename, constants, dirname, join, localFileError, lstat, open, rename, stat, unlink, writevCopies, type FileHandle } from './fs.js';
 import { nameTooLong, sideName } from './paths.js';
 
 /** Where a download goes. */
@@ -65,8 +68,57 @@ export interface Sink {
 /** What a sink that cannot take bytes back answers to {@link Sink.restart}. */
 const cannotRestart = async (): Promise<boolean> => false;
 
+/**
+ * A download of a tree job with a journal (trees/journal.ts): into a part file that outlives the
+ * call, `.<name>.journal.ftpkit-part` beside `path` ({@link partFileOf}), renamed into place once
+ * complete. Its first `held` bytes are kept (what an earlier run left, no more than its journal
+ * claims); more than that is cut off. As bytes land, `checkpoint(at)` is called once the first `at`
+ * bytes are synced to disk ({@link CHECKPOINT_BYTES}, {@link CHECKPOINT_MS}), so a record of it never
+ * claims more than the disk holds; a failed download keeps its part file, checkpointed, for the next
+ * run to resume, and `restart` empties it.
+ */
+export class PartFile {
+  readonly path: string;
+  readonly part: string;
+  readonly held: number;
+  /** The file's size as listed, when known: its last bytes are written the moment they arrive. */
+  readonly size: number | undefined;
+  /** The modification time to give the file before it is renamed into place, if any. */
+  readonly time: Date | undefined;
+  readonly checkpoint: (at: number) => Promise<void>;
+  constructor(path: string, held: number, file: { readonly size: number | undefined; readonly time: Date | undefined }, checkpoint: (at: number) => Promise<void>) {
+    this.path = path;
+    this.part = partFileOf(path);
+    this.held = held;
+    this.size = file.size;
+    this.time = file.time;
+    this.checkpoint = checkpoint;
+  }
+}
+
+/** The part file of a journaled download of `path` (see {@link PartFile}). */
+export function partFileOf(path: string): string {
+  return join(dirname(path), sideName(basename(path), '.journal.ftpkit-part'));
+}
+
+/**
+ * A part file's progress is checkpointed (synced, then recorded) once at least this many bytes
+ * (1 MiB) and {@link CHECKPOINT_MS} have passed since the last checkpoint: a killed run fetches again
+ * at most about that much of each file it was downloading, and a fast download syncs at most twice
+ * a second.
+ */
+export const CHECKPOINT_BYTES = 1024 * 1024;
+/** See {@link CHECKPOINT_BYTES}: 500 ms. */
+export const CHECKPOINT_MS = 500;
+/**
+ * A part file's bytes wait at most this long (100 ms) in a batch before they are written, and the
+ * file's last bytes not at all: a killed run loses no more than that of what it received.
+ */
+const PART_FLUSH_MS = 100;
+
 /** Build a sink. `startAt > 0` with a file path appends in place (resume) instead of using a temp file. */
-export async function openSink(destination: DownloadDestination, startAt: number): Promise<Sink> {
+export async function openSink(destination: DownloadDestination | PartFile, startAt: number): Promise<Sink> {
+  if (destination instanceof PartFile) return openPartSink(destination);
   if (typeof destination === 'string') return openFileSink(destination, startAt);
   if (typeof destination === 'function') {
     // The caller's function owns what it is given: it never sees `recycle`, unless it is one of ours.
@@ -131,7 +183,7 @@ async function openFileSink(path: string, startAt: number): Promise<Sink> {
     const handle = await open(path, 'r+').catch((err: unknown) => {
       throw localFileError(err, 'write', path);
     });
-    return fileSink(handle, path, startAt, async () => {}, async () => {});
+    return fileSink(handle, path, { start: startAt, commit: async () => {}, discard: async () => {} });
   }
   // A name no file system here takes fails now, before any byte is fetched: looking it up says so.
   if (nameTooLong(basename(path))) {
@@ -144,16 +196,57 @@ async function openFileSink(path: string, startAt: number): Promise<Sink> {
   const handle = await open(temp, 'wx').catch((err: unknown) => {
     throw localFileError(err, 'write', path);
   });
-  return fileSink(
-    handle,
-    path,
-    0,
-    () =>
+  return fileSink(handle, path, {
+    start: 0,
+    commit: () =>
       rename(temp, path).catch((err: unknown) => {
         throw localFileError(err, 'write', path);
       }),
-    () => unlink(temp).catch(() => {}),
-  );
+    discard: () => unlink(temp).catch(() => {}),
+  });
+}
+
+/**
+ * The sink of a {@link PartFile}: opened without following a link (the name is ours, a link there
+ * is not), cut to `held` bytes, written from there on.
+ */
+async function openPartSink(file: PartFile): Promise<Sink> {
+  const { path, part, held } = file;
+  const handle = await open(part, constants.O_RDWR | constants.O_CREAT | (constants.O_NOFOLLOW ?? 0), 0o644).catch((err: unknown) => {
+    throw localFileError(err, 'write', path);
+  });
+  try {
+    const size = (await handle.stat()).size;
+    if (size < held) throw new LocalFileError(`Cannot resume at ${held}: ${part} has ${size} bytes`, { path: part });
+    if (size > held) await handle.truncate(held);
+    // From here on the part file holds this download's bytes: say so before the first is written
+    // (what it keeps synced first, an earlier run in this boot may not have).
+    if (held > 0) await handle.datasync();
+    await file.checkpoint(held);
+  } catch (err) {
+    await handle.close().catch(() => {});
+    throw localFileError(err, 'write', path);
+  }
+  let last = { at: held, time: performance.now() };
+  const checkpoint = async (at: number, sync: () => Promise<void>, due: boolean): Promise<void> => {
+    if (at === last.at || (due && (at - last.at < CHECKPOINT_BYTES || performance.now() - last.time < CHECKPOINT_MS))) return;
+    await sync();
+    last = { at, time: performance.now() };
+    await file.checkpoint(at);
+  };
+  return fileSink(handle, path, {
+    start: 0,
+    position: held,
+    end: file.size,
+    flushMs: PART_FLUSH_MS,
+    commit: () =>
+      rename(part, path).catch((err: unknown) => {
+        throw localFileError(err, 'write', path);
+      }),
+    discard: async () => {},
+    checkpoint,
+    time: file.time,
+  });
 }
 
 /**
@@ -163,14 +256,40 @@ async function openFileSink(path: string, startAt: number): Promise<Sink> {
  */
 const FILE_WRITE_BATCH = 1024 * 1024;
 
+/** Where a {@link fileSink} writes, and what its ends do once the file is closed. */
+interface FileSinkPlan {
+  /** Where `restart` cuts the file back to. */
+  readonly start: number;
+  /** Where the first byte goes; default `start`. */
+  readonly position?: number;
+  /** Write a batch as soon as it reaches this offset (the file's expected end). */
+  readonly end?: number | undefined;
+  /** Write a batch once its first chunk has waited this long (checked as chunks arrive). */
+  readonly flushMs?: number;
+  readonly commit: () => Promise<void>;
+  readonly discard: () => Promise<void>;
+  /**
+   * A part file's checkpoint: told of every write that landed (`due`), and of the end when the
+   * download fails (not due: the last word). It syncs (`sync`) and records when it wants to. With
+   * it, a commit syncs the file before it is moved into place, and a discard keeps what was taken.
+   */
+  readonly checkpoint?: (at: number, sync: () => Promise<void>, due: boolean) => Promise<void>;
+  /** The file's modification time, set before a commit moves it into place. */
+  readonly time?: Date | undefined;
+}
+
 /**
- * A sink into an open file from `start` on. Chunks are gathered up to {@link FILE_WRITE_BATCH} and
+ * A sink into an open file from `plan.position` on. Chunks are gathered up to {@link FILE_WRITE_BATCH} and
  * written with one `writev` (small ones copied into one buffer first, see {@link joinSmall}), while
  * the next batch gathers: at most one write is in flight, so memory stays bounded (two batches) and
  * a slow disk still slows the download down. A failed write fails the next `write` or `commit`.
  */
-function fileSink(handle: FileHandle, path: string, start: number, onCommit: () => Promise<void>, onDiscard: () => Promise<void>): Sink {
-  let position = start;
+function fileSink(handle: FileHandle, path: string, plan: FileSinkPlan): Sink {
+  const { start, checkpoint } = plan;
+  const sync = () => handle.datasync();
+  let position = plan.position ?? start;
+  /** When the batch's first chunk came (with `plan.flushMs`). */
+  let gathering = 0;
   let closed = false;
   let batch: Uint8Array[] = [];
   let batchBytes = 0;
@@ -207,23 +326,28 @@ function fileSink(handle: FileHandle, path: string, start: number, onCommit: () 
       if (giveBack) for (const chunk of chunks) giveBack(chunk);
       chunks = [joined];
     }
-    inFlight = writeAllAt(handle, chunks, at).then(
-      () => {
+    inFlight = writeAllAt(handle, chunks, at)
+      .then(() => {
         // Written: the kernel has the bytes, so their memory can carry the next reads.
         if (joined !== undefined) spare = new Uint8Array(joined.buffer);
         else if (giveBack) for (const chunk of chunks) giveBack(chunk);
-      },
-      (error: unknown) => {
+        return checkpoint?.(at + bytes, sync, true);
+      })
+      .catch((error: unknown) => {
         failure ??= { error: localFileError(error, 'write', path) };
-      },
-    );
+      });
   };
   return {
     write: async (chunk, giveBack) => {
       recycle = giveBack;
+      if (batchBytes === 0 && plan.flushMs !== undefined) gathering = performance.now();
       batch.push(chunk);
       batchBytes += chunk.length;
-      if (batchBytes < FILE_WRITE_BATCH) return;
+      const due =
+        batchBytes >= FILE_WRITE_BATCH ||
+        (plan.end !== undefined && position + batchBytes >= plan.end) ||
+        (plan.flushMs !== undefined && performance.now() - gathering >= plan.flushMs);
+      if (!due) return;
       await settle();
       flush();
     },
@@ -233,13 +357,35 @@ function fileSink(handle: FileHandle, path: string, start: number, onCommit: () 
         flush();
         await settle();
       }
+      // A part file is whole (bytes synced, time set, and so recorded) before its name is the real one:
+      // a run killed after the rename finds it there, its part file gone (trees/journal.ts `completed`).
+      if (checkpoint) {
+        await (async () => {
+          if (plan.time) await handle.utimes(plan.time, plan.time);
+          await handle.sync(); // the time too, not only the bytes
+          await checkpoint(position, async () => {}, false);
+        })().catch((err: unknown) => {
+          throw localFileError(err, 'write', path);
+        });
+      }
       await close();
-      await onCommit();
+      await plan.commit();
     },
     discard: async () => {
+      if (checkpoint) {
+        // Keep what was taken for the next run: written, synced and recorded (best effort).
+        await (async () => {
+          await settle();
+          if (batchBytes > 0) {
+            flush();
+            await settle();
+          }
+          await checkpoint(position, sync, false);
+        })().catch(() => {});
+      }
       await inFlight;
       await close().catch(() => {});
-      await onDiscard();
+      await plan.discard();
     },
     restart: async () => {
       await settle();
@@ -249,6 +395,8 @@ function fileSink(handle: FileHandle, path: string, start: number, onCommit: () 
       await handle.truncate(start).catch((err: unknown) => {
         throw localFileError(err, 'write', path);
       });
+      // A part file's record must not claim the bytes just dropped.
+      await checkpoint?.(start, sync, false);
       return true;
     },
   };

@@ -125,6 +125,8 @@ export interface Runner {
   readonly closing: AbortSignal;
   /** The bandwidth budget its connections share; a call of many transfers makes its own under it. */
   readonly limit: RateLimit;
+  /** Who its connections log in as, and where: `user@host:port`, never a password (a tree job's journal names its server by it). */
+  readonly origin: string;
 }
 
 /** What the transfer operations (download, upload) take: the call's options, and a budget of many transfers. */

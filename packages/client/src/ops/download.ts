@@ -58,6 +58,11 @@ export interface FetchOptions extends CallOptions, Pick<TransferCallOptions, 'li
   readonly mode?: 'binary' | 'ascii' | undefined;
   /** The whole file's size, when SIZE was asked: the transfer must bring the rest of it. */
   readonly size?: number | undefined;
+  /**
+   * The whole file's size as a listing showed it (a tree's download): a transfer that brings less
+   * is incomplete unless SIZE, asked then, says the file now ends where the transfer did.
+   */
+  readonly listed?: number | undefined;
   /** Bytes as they arrive on the data connection. */
   readonly onBytes?: ((count: number) => void) | undefined;
 }
@@ -80,7 +85,14 @@ export async function fetchInto(conn: Conn, remotePath: string, write: Sink['wri
       options.onBytes?.(n);
     },
   });
-  if (!ascii) checkComplete(received, startAt, preliminary ? parseAnnouncedSize(preliminary) : undefined, options.size);
+  if (!ascii) {
+    checkComplete(received, startAt, preliminary ? parseAnnouncedSize(preliminary) : undefined, options.size);
+    // A listing is older than the transfer: a file that shrank since is whole at its new size.
+    const { listed } = options;
+    if (listed !== undefined && received < listed - startAt && (await sizeOrUndefined(conn, remotePath, options)) !== startAt + received) {
+      checkComplete(received, startAt, listed, undefined);
+    }
+  }
   const tail = ascii?.flush();
   if (tail && tail.length > 0) await write(tail);
   return reply;

@@ -14,6 +14,10 @@
  * listed and every folder is created (an existing one is fine). Entries left out are reported in
  * `skipped`, sorted by path, except those the `exclude` globs leave alone.
  *
+ * With `journal`, the journal is opened (and checked against the job) before anything is listed; the
+ * plan leaves out what an earlier run finished (journal.ts `skipFinished`), the run records as it
+ * goes, and the journal is removed once the call succeeds, kept when it fails.
+ *
  * @module
  */
 import type { HashAlgorithm } from '@ftpkit/codec';
@@ -30,7 +34,8 @@ import { idempotent } from '../retried.js';
 import { compileGlob } from './glob.js';
 import { localChecksum } from '../io/local-checksum.js';
 import { applyChecksums, byPath, checksumCandidates, excludedBy, planMirror, type TreeEntry } from './plan.js';
-import { localPath, runPlan } from './run.js';
+import { jobOf, Journal, skipFinished, type JournalJob } from './journal.js';
+import { downloaded, localPath, runPlan } from './run.js';
 import { maxDepthOf } from './loops.js';
 import { walkLocal, walkRemote, type Walk, type WalkOptions } from './walk.js';
 
@@ -39,6 +44,12 @@ export async function mirror(runner: Runner, options: MirrorOptions): Promise<Mi
   const { direction, remote, local } = options;
   if (direction !== 'download' && direction !== 'upload') throw new InvalidArgumentError(`mirror direction must be 'download' or 'upload', not ${JSON.stringify(direction)}`);
   checkOptions(options);
+  const journal = await openJournal(runner, 'mirror', direction, remote, local, options);
+  return journaled(journal, () => mirrorWith(runner, options, journal));
+}
+
+async function mirrorWith(runner: Runner, options: MirrorOptions, journal: Journal | undefined): Promise<MirrorResult> {
+  const { direction, remote, local } = options;
   const call = signalOf(options);
   const walking = walkOptions(options);
   const remoteTree: Walk =
@@ -59,8 +70,23 @@ export async function mirror(runner: Runner, options: MirrorOptions): Promise<Mi
   });
   let algorithm: HashAlgorithm | undefined;
   if (options.checksum) ({ plan, algorithm } = await byContent(runner, plan, source.entries, options));
+  let finished: string[] | undefined;
+  if (journal) {
+    const there = new Map(target.entries.map((e) => [e.path, e]));
+    ({ plan, finished } = await skipFinished(plan, journal, async (path, size) => {
+      if (direction === 'download') return downloaded(localPath(local, path), size);
+      const entry = there.get(path);
+      return entry?.type === 'file' && (size === undefined || entry.size === undefined || entry.size === size);
+    }));
+  }
   const skipped = reported([...source.skipped, ...target.skipped.filter((t) => !source.skipped.some((s) => s.path === t.path))], options);
-  const result = (copied: MirrorResult['copied']): MirrorResult => ({ plan, copied, skipped, ...(algorithm ? { checksum: algorithm } : {}) });
+  const result = (copied: MirrorResult['copied']): MirrorResult => ({
+    plan,
+    copied,
+    skipped,
+    ...(algorithm ? { checksum: algorithm } : {}),
+    ...(finished ? { finishedEarlier: finished } : {}),
+  });
   if (options.dryRun) return result([]);
   return result(
     await runPlan(runner, plan, {
@@ -74,6 +100,7 @@ export async function mirror(runner: Runner, options: MirrorOptions): Promise<Mi
       maxDepth: options.maxDepth,
       limitRate: options.limitRate,
       verify: options.verify,
+      journal,
     }),
   );
 }
@@ -109,14 +136,31 @@ export async function copyTree(
   options: DirectoryTransferOptions,
 ): Promise<DirectoryTransferResult> {
   checkOptions(options);
+  const journal = await openJournal(runner, direction === 'download' ? 'downloadDir' : 'uploadDir', direction, remote, local, options);
+  return journaled(journal, () => copyTreeWith(runner, direction, remote, local, options, journal));
+}
+
+async function copyTreeWith(
+  runner: Runner,
+  direction: 'download' | 'upload',
+  remote: string,
+  local: string,
+  options: DirectoryTransferOptions,
+  journal: Journal | undefined,
+): Promise<DirectoryTransferResult> {
   const call = signalOf(options);
   const walking = walkOptions(options);
   const source = direction === 'download' ? await walkRemote(runner, remote, walking) : await walkLocal(local, walking);
-  const plan = planMirror(source.entries, [], {
+  let plan = planMirror(source.entries, [], {
     all: true,
     ...(options.include ? { include: options.include } : {}),
     ...(options.exclude ? { exclude: options.exclude } : {}),
   });
+  let finished: string[] | undefined;
+  if (journal) {
+    // Nothing on the target was listed: a download's file is looked at; an upload's is taken on the journal's word.
+    ({ plan, finished } = await skipFinished(plan, journal, async (path, size) => (direction === 'upload' ? true : downloaded(localPath(local, path), size))));
+  }
   const copied = await runPlan(runner, plan, {
     ...call,
     direction,
@@ -127,6 +171,7 @@ export async function copyTree(
     onFile: options.onFile,
     limitRate: options.limitRate,
     verify: options.verify,
+    journal,
   });
   return {
     files: copied.length,
@@ -136,7 +181,34 @@ export async function copyTree(
     skipped: reported(source.skipped, options)
       .map((s) => ({ path: direction === 'download' ? remoteJoin(remote, s.path) : localPath(local, s.path), reason: s.reason }))
       .sort(byPath),
+    ...(finished ? { finishedEarlier: finished } : {}),
   };
+}
+
+/** The call's journal, opened (read only for a dry run) and checked against the job, or undefined without one. */
+async function openJournal(
+  runner: Runner,
+  kind: JournalJob['kind'],
+  direction: JournalJob['direction'],
+  remote: string,
+  local: string,
+  options: MirrorOptions | DirectoryTransferOptions,
+): Promise<Journal | undefined> {
+  if (options.journal === undefined) return undefined;
+  return Journal.open(options.journal, jobOf(kind, direction, runner.origin, remote, local, options), { readOnly: 'dryRun' in options && options.dryRun === true });
+}
+
+/** Run `job`; a journal is removed once it succeeds, and kept (closed) for the next run when it fails. */
+async function journaled<T>(journal: Journal | undefined, job: () => Promise<T>): Promise<T> {
+  let result: T;
+  try {
+    result = await job();
+  } catch (err) {
+    await journal?.close();
+    throw err;
+  }
+  await journal?.remove();
+  return result;
 }
 
 /** What `skipped` reports: the entries the exclude globs do not leave alone, sorted by path. */

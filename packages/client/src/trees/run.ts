@@ -19,6 +19,12 @@
  * resumes where its file stopped, a folder creation accepts the folder it made, a deletion checks
  * whether it happened, and only a step that fails for good fails the run.
  *
+ * With a journal (journal.ts), each copy runs the same retried transfer, told what an earlier run
+ * left: a download goes into its part file (io/sinks.ts `PartFile`) from the bytes kept there, an
+ * upload's first attempt goes on as a retry of the earlier run's would; each copy is recorded as
+ * finished once its transfer is done and its time set. The size a listing gave is the size
+ * a download must reach: fewer bytes is a `ConnectionError`, retried like any lost connection.
+ *
  * A download never writes through a symbolic link it finds inside the target (the target itself may
  * be one: the caller named it). Before the first write, every path the plan writes, and every folder
  * above it, is checked with lstat, and a link there is refused (`LocalFileError`, `ELOOP`), so nothing
@@ -29,7 +35,8 @@
  * @module
  */
 import type { CallOptions, FileEvent, MirrorAction, MirrorPlan, TreeProgress, VerifyMethod } from '../calls.js';
-import { join, localFileError, makeFolder, mkdir, refuseLink, rm, utimes } from '../io/fs.js';
+import { join, localFileError, lstat, makeFolder, mkdir, refuseLink, rm, utimes } from '../io/fs.js';
+import { PartFile, partFileOf } from '../io/sinks.js';
 import { remoteJoin } from '../io/paths.js';
 import { callLimit } from '../driver/throttle.js';
 import type { Conn, Runner } from '../ops/conn.js';
@@ -40,6 +47,7 @@ import { runAll } from '../parallel.js';
 import { checkedFirst, idempotent } from '../retried.js';
 import { retriedDownload, retriedUpload } from '../retried-transfers.js';
 import { feed, progressMeter, sumOrUndefined } from '../progress.js';
+import { versionOf, type Journal } from './journal.js';
 import { ancestors } from './plan.js';
 import { removeTree } from './remove.js';
 
@@ -60,6 +68,8 @@ export interface RunOptions extends CallOptions {
   readonly limitRate?: number | undefined;
   /** Check each copy (ops/verify.ts); a download before it is renamed into place. */
   readonly verify?: VerifyMethod | false | undefined;
+  /** The job's journal (journal.ts): each copy goes on from an earlier run's, and is recorded as it goes and once done. */
+  readonly journal?: Journal | undefined;
 }
 
 /** lstat calls at once while a download's paths are checked for links. */
@@ -113,18 +123,31 @@ export async function runPlan(runner: Runner, plan: MirrorPlan, options: RunOpti
       const onProgress = options.onProgress;
       const progress = onProgress ? { onProgress: feed(meter, (file) => onProgress({ ...meter.now(), path: action.path, file })) } : {};
       const time = options.keepTimes ? action.modifiedAt : undefined;
+      const { journal } = options;
+      const version = versionOf(action);
       if (direction === 'download') {
-        bytes = (await retriedDownload(runner, remote, local, { ...at, ...progress, ...paced })).bytes;
-        if (time) {
+        // With a journal, into a part file that outlives the call (io/sinks.ts PartFile), from where an earlier run left it.
+        const destination = journal
+          ? new PartFile(local, journal.heldOf(action.path, version, await sizeOfPart(local)), { size: action.size, time }, (done) => journal.part(action.path, version, done))
+          : local;
+        bytes = (await retriedDownload(runner, remote, destination, { ...at, ...progress, ...paced, expectedSize: action.size })).bytes;
+        // A part file got its time before it was renamed into place.
+        if (time && !journal) {
           await utimes(local, time, time).catch((err: unknown) => {
             throw localFileError(err, 'set the time of', local);
           });
         }
       } else {
-        bytes = (await retriedUpload(runner, local, remote, 'STOR', { ...at, ...progress, ...paced })).bytes;
+        const upload = journal && {
+          earlier: journal.uploadOf(action.path, version),
+          begin: (before: number | undefined) => journal.upload(action.path, version, before),
+        };
+        bytes = (await retriedUpload(runner, local, remote, 'STOR', { ...at, ...progress, ...paced, ...(upload ? { journal: upload } : {}) })).bytes;
         // Best effort: a server that refuses MFMT only costs a needless copy next time.
         if (time) await runner.run(at, async (conn) => (conn.features.has('MFMT') ? setLastModified(conn, remote, time, at).catch(() => undefined) : undefined));
       }
+      // Finished once its time is set too: a run killed before that goes on (REST at the end, then the time).
+      await journal?.done(action.path, version);
       moved.set(action, bytes);
     }
     options.onFile?.({ ...event, phase: 'finish', bytes });
@@ -160,6 +183,21 @@ function batches(actions: readonly MirrorAction[]): MirrorAction[][] {
 
 function depth(path: string): number {
   return path.split('/').length;
+}
+
+/** The bytes of the part file an earlier run left for `local` (0: none). */
+async function sizeOfPart(local: string): Promise<number> {
+  const info = await lstat(partFileOf(local)).catch(() => undefined);
+  return info?.isFile() ? info.size : 0;
+}
+
+/**
+ * Whether a download of a journaled job is there as it finished: `local` is a file of `size` bytes
+ * (when known), and its part file is gone (renamed into place, not cut short).
+ */
+export async function downloaded(local: string, size: number | undefined): Promise<boolean> {
+  const [info, part] = await Promise.all([lstat(local).catch(() => undefined), lstat(partFileOf(local)).catch(() => undefined)]);
+  return info?.isFile() === true && (size === undefined || info.size === size) && part === undefined;
 }
 
 /** A path relative to a tree's root (`/`-separated) as a local path under `root`. */
