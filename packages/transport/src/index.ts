@@ -38,6 +38,7 @@ export type {
   ConnectOptions,
   Listener,
   ListenOptions,
+  PeerCertificate,
   RuntimeName,
   TlsInfo,
   TlsOptions,
