@@ -183,6 +183,21 @@ describe('connect', () => {
     expect(aborted.trace.slice(-2)).toEqual(['aborted', 'close']);
   });
 
+  test('login: false stops once TLS is up, before PBSZ and USER; QUIT is next', () => {
+    const h = new Harness();
+    h.start({ kind: 'connect', user: 'alice', password: 'secret', security: 'explicit', login: false });
+    h.reply('220 ready\r\n234 go\r\n');
+    h.tlsStarted();
+    expect(h.sent).toEqual(['AUTH TLS']);
+    const outcome = h.outcome;
+    if (outcome?.type !== 'done' || outcome.result.kind !== 'connect') throw new Error(`expected a login result, got ${h.trace.join(', ')}`);
+    expect(outcome.result.welcome.code).toBe(220);
+    h.start({ kind: 'quit' });
+    h.reply('221 bye\r\n');
+    expect(h.sent).toEqual(['AUTH TLS', 'QUIT']);
+    expect(() => new Harness().start({ kind: 'connect', user: 'a', password: 'b', security: 'implicit', login: false, ccc: true })).toThrow(LocalProtocolError);
+  });
+
   test('implicit TLS skips AUTH but still protects data', () => {
     const h = new Harness();
     h.start({ kind: 'connect', user: 'a', password: 'b', security: 'implicit' });

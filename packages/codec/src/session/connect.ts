@@ -6,6 +6,7 @@
  * ```text
  * greeting (120… then 220)
  *   → [explicit] AUTH TLS → 234 → startTls → tlsStarted
+ *   → [login: false] done
  *   → [explicit|implicit] PBSZ 0 → 2xx → [protectData] PROT P → 2xx
  *   → USER → 230 | 331 → PASS → 230 | 202 | 332 → ACCT → 230
  *   → [ccc] CCC → 2xx → stopTls → tlsStopped
@@ -44,6 +45,7 @@ export function* connectProgram(op: ConnectOperation, ctx: Context): Program {
     const event = yield* awaitEvent(ctx, 'tls', { during: 'during the TLS upgrade' });
     if (event.type === 'abort') throw ABORTED;
   }
+  if (op.login === false) return Object.freeze({ kind: 'connect', greeting, welcome: greeting, features: new Map<string, string>(), utf8: false });
   if (op.security !== 'none') {
     ctx.secure = true;
     // RFC 4217 §8-9: PBSZ 0 must precede PROT; PROT P encrypts the data connections.

@@ -405,6 +405,7 @@ export class Session {
       case 'connect':
         validate('USER, PASS or ACCT', [op.user, op.password, op.account]);
         if (op.ccc === true && op.security === 'none') throw new LocalProtocolError('CCC ends TLS on the control connection, which needs security explicit or implicit');
+        if (op.ccc === true && op.login === false) throw new LocalProtocolError('CCC comes after the login, and login is false');
         return connectProgram(op, ctx);
       case 'command':
         return commandProgram(op.command, ctx);

@@ -100,6 +100,13 @@ export interface ConnectOperation {
    * connect. Default false; true needs `security` other than `'none'`.
    */
   readonly ccc?: boolean;
+  /**
+   * `false`: stop once the greeting is in and TLS is up, before PBSZ, PROT and anything that names a
+   * user, to look at the server's certificate without sending credentials (`ftpkit cert`). The
+   * result's `welcome` is then the greeting and `features` is empty; `quit` is the one operation
+   * that makes sense next. Default true.
+   */
+  readonly login?: boolean;
   /** Send `OPTS UTF8 ON` when FEAT advertises UTF8. Default true. */
   readonly utf8?: boolean;
   /** Initial transfer type. Default `'I'`. */
@@ -162,7 +169,7 @@ export type Operation = ConnectOperation | CommandOperation | RenameOperation | 
 export interface ConnectResult {
   readonly kind: 'connect';
   readonly greeting: Reply;
-  /** The reply that completed login (230, or 202 for a superfluous password). */
+  /** The reply that completed login (230, or 202 for a superfluous password); the greeting without `login`. */
   readonly welcome: Reply;
   /** FEAT, upper-cased feature name to its parameters (empty when FEAT is refused). */
   readonly features: ReadonlyMap<string, string>;
