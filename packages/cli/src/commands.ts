@@ -15,6 +15,7 @@ import { entryJson, entryLines } from './entries.js';
 import { LocalError, UsageError } from './exit-codes.js';
 import type { TransferMeter } from './progress.js';
 import { isRemote, maskPassword, originKey, parseTarget, type RemoteTarget } from './target.js';
+import { cert } from './cert.js';
 import { watch } from './watch.js';
 
 type JsonFields = Record<string, unknown>;
@@ -395,6 +396,7 @@ export const COMMANDS = {
   mv,
   mirror,
   watch,
+  cert,
 } satisfies Record<string, Command>;
 
 export type CommandName = keyof typeof COMMANDS;

@@ -57,5 +57,5 @@ export function pinOf(digest: Uint8Array): string {
 export function pinFailure(pins: readonly string[], presented: string | undefined): TlsError | undefined {
   if (presented !== undefined && pins.includes(presented)) return undefined;
   if (presented === undefined) return new TlsError("The peer's public key could not be read, so tls.pin cannot be checked", { reason: 'pin' });
-  return new TlsError(`The server's public key does not match tls.pin: it presented ${presented}`, { reason: 'pin', presentedPin: presented });
+  return new TlsError(`the server's public key does not match tls.pin: it presented ${presented}`, { reason: 'pin', presentedPin: presented });
 }
