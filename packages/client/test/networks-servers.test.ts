@@ -100,6 +100,11 @@ for (const kind of SERVER_KINDS) {
       expect((error as TlsError).reason).toBe('pin');
       expect((error as TlsError).presentedPin).toBe(SERVER_PIN);
       expect(sent(log)).toEqual(['AUTH TLS']);
+      // A string that is no pin: the caller's mistake, before any TLS handshake.
+      const malformed: LogEntry[] = [];
+      const bad = await Client.connect(options({ tls: { pin: 'sha256//not-a-pin' }, log: (e) => malformed.push(e) })).catch((e: unknown) => e);
+      expect(bad).toBeInstanceOf(InvalidArgumentError);
+      expect(sent(malformed)).toEqual(['AUTH TLS']);
     });
 
     test('Client.certificate shows the certificate and its pin, sending no credentials', async () => {

@@ -15,6 +15,7 @@
  *
  * @module
  */
+// Why this file is long: the one interface every adapter implements, each option and capability documented.
 
 /**
  * An IP endpoint. `family` is 4 or 6.
