@@ -12,6 +12,7 @@ import { COMMANDS, type CommandName } from './commands.js';
 import type { CliIo, Context, Flags } from './context.js';
 import { describeFailure, EXIT, UsageError } from './exit-codes.js';
 import { HELP } from './help.js';
+import { parseFtpPort, parseInterface } from './network.js';
 import { progressReporter, silentProgress } from './progress.js';
 import { parseRate } from './rate.js';
 import { chooseProxy } from './proxy.js';
@@ -35,6 +36,12 @@ const OPTIONS = {
   ca: { type: 'string' },
   insecure: { type: 'boolean' },
   active: { type: 'boolean' },
+  'ftp-port': { type: 'string', short: 'P' },
+  interface: { type: 'string' },
+  ipv4: { type: 'boolean', short: '4' },
+  ipv6: { type: 'boolean', short: '6' },
+  pinnedpubkey: { type: 'string' },
+  'ftp-ssl-ccc': { type: 'boolean' },
   resume: { type: 'boolean' },
   continue: { type: 'boolean' },
   journal: { type: 'string' },
@@ -108,7 +115,12 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
     const overrides: Partial<ClientOptions> = {
       ...(flags.explicitTls ? { secure: 'explicit' as const } : {}),
       ...(flags.implicitTls ? { secure: 'implicit' as const } : {}),
-      ...(flags.active ? { mode: 'active' as const } : {}),
+      ...(flags.active || flags.ftpPort ? { mode: 'active' as const } : {}),
+      ...(flags.ftpPort?.address === undefined ? {} : { activeAddress: flags.ftpPort.address }),
+      ...(flags.ftpPort?.ports === undefined ? {} : { activePorts: flags.ftpPort.ports }),
+      ...(flags.localAddress === undefined ? {} : { localAddress: flags.localAddress }),
+      ...(flags.family === undefined ? {} : { family: flags.family }),
+      ...(flags.ccc ? { ccc: true } : {}),
       ...(flags.listTimeZone === undefined ? {} : { listTimeZone: flags.listTimeZone }),
       // The login deadline keeps the library's ratio to the others: twice a reply's (0 stays "none").
       ...(flags.timeoutMs === undefined
@@ -123,6 +135,12 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
         ...(flags.quiet ? {} : { onRetry: (event: RetryEvent) => void io.stderr.write(retryLine(event, io.stderr.isTTY === true)) }),
       },
     };
+    const tls = {
+      ...(ca === undefined ? {} : { ca }),
+      ...(flags.insecure ? { rejectUnauthorized: false } : {}),
+      ...(flags.pinnedPublicKey === undefined ? {} : { pin: flags.pinnedPublicKey }),
+    };
+    const tlsOverride = Object.keys(tls).length > 0 ? { tls } : {};
     // Credentials are looked up (and prompted for) once per server, for its session and its pool alike.
     const credentials = new Map<string, Promise<ClientOptions>>();
     const optionsFor = (target: RemoteTarget): Promise<ClientOptions> => {
@@ -132,14 +150,10 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
       if (!options) {
         options = (async () => {
           const withAuth = await withCredentials(base, { netrcFile: flags.netrcFile, prompt: io.prompt });
-          const tls = {
-            ...(ca === undefined ? {} : { ca }),
-            ...(flags.insecure ? { rejectUnauthorized: false } : {}),
-          };
           const proxy = chooseProxy(base.host, flags, io.env ?? {});
           // The password of a proxy, like the server's, is never printed.
           if (proxy !== undefined && flags.verbose) io.stderr.write(`* proxy ${maskPassword(proxy.url)} (from ${proxy.from})\n`);
-          return { ...withAuth, ...(Object.keys(tls).length > 0 ? { tls } : {}), ...(proxy === undefined ? {} : { proxy: proxy.url }) };
+          return { ...withAuth, ...tlsOverride, ...(proxy === undefined ? {} : { proxy: proxy.url }) };
         })();
         credentials.set(key, options);
       }
@@ -177,6 +191,8 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
       progress: flags.json || flags.quiet ? silentProgress : progressReporter(io.stderr, { concurrent: flags.parallel > 1 }),
       connect,
       pool,
+      // No credentials: Client.certificate sends none, so none are looked up or asked for.
+      certificate: (target) => Client.certificate({ ...target.options, ...overrides, ...tlsOverride, signal: io.signal }),
     };
     const result = await command(context);
     if (flags.json) io.stdout.write(`${JSON.stringify({ ok: true, command: name, ...result })}\n`);
@@ -235,12 +251,21 @@ function toFlags(values: Record<string, string | boolean | (string | boolean)[] 
   if (!Number.isInteger(parallel) || parallel < 1 || parallel > MAX_PARALLEL) {
     throw new UsageError(`--parallel wants a whole number from 1 to ${MAX_PARALLEL}, not ${JSON.stringify(parallelText)}`);
   }
+  if (bool('ipv4') && bool('ipv6')) throw new UsageError('-4 and -6 exclude each other');
+  const family = bool('ipv4') ? 4 : bool('ipv6') ? 6 : undefined;
+  const ftpPortText = str('ftp-port');
+  const interfaceText = str('interface');
   return {
     explicitTls: bool('explicit-tls'),
     implicitTls: bool('implicit-tls'),
     ca: str('ca'),
     insecure: bool('insecure'),
     active: bool('active'),
+    ftpPort: ftpPortText === undefined ? undefined : parseFtpPort(ftpPortText, family),
+    localAddress: interfaceText === undefined ? undefined : parseInterface(interfaceText, family),
+    family,
+    pinnedPublicKey: str('pinnedpubkey'),
+    ccc: bool('ftp-ssl-ccc'),
     resume: bool('resume'),
     continue: bool('continue') || str('journal') !== undefined,
     journal: str('journal'),

@@ -16,6 +16,7 @@ import { LocalError, UsageError } from './exit-codes.js';
 import { journalOf } from './journal.js';
 import type { TransferMeter } from './progress.js';
 import { isRemote, maskPassword, originKey, parseTarget, type RemoteTarget } from './target.js';
+import { cert } from './cert.js';
 import { watch } from './watch.js';
 
 type JsonFields = Record<string, unknown>;
@@ -414,6 +415,7 @@ export const COMMANDS = {
   mv,
   mirror,
   watch,
+  cert,
 } satisfies Record<string, Command>;
 
 export type CommandName = keyof typeof COMMANDS;

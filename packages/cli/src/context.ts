@@ -5,7 +5,8 @@
  *
  * @module
  */
-import type { Client, Pool } from '@ftpkit/client';
+import type { Client, PeerCertificate, Pool } from '@ftpkit/client';
+import type { FtpPort } from './network.js';
 import type { ProgressReporter, ProgressStream } from './progress.js';
 import type { RemoteTarget } from './target.js';
 
@@ -27,6 +28,16 @@ export interface Flags {
   readonly ca: string | undefined;
   readonly insecure: boolean;
   readonly active: boolean;
+  /** `--ftp-port`: active mode, and the address and ports it advertises and listens on. */
+  readonly ftpPort: FtpPort | undefined;
+  /** `--interface`: the local address to connect from (an interface's, when one was named). */
+  readonly localAddress: string | undefined;
+  /** `-4` / `-6`: the address family the host name resolves in. */
+  readonly family: 4 | 6 | undefined;
+  /** `--pinnedpubkey`: sha256// pins, `;`-separated, checked by the transport. */
+  readonly pinnedPublicKey: string | undefined;
+  /** `--ftp-ssl-ccc`: clear the control connection after login (CCC). */
+  readonly ccc: boolean;
   readonly resume: boolean;
   /** `--continue`: mirror, get -r and put -r keep a journal in the state folder and go on from an earlier run's (journal.ts). */
   readonly continue: boolean;
@@ -89,6 +100,8 @@ export interface Context {
   connect(target: RemoteTarget): Promise<Client>;
   /** The `--parallel` pool of sessions to the target's server (made once per server). */
   pool(target: RemoteTarget): Promise<Pool>;
+  /** The server's certificate, read without logging in or checking it (`Client.certificate`). */
+  certificate(target: RemoteTarget): Promise<PeerCertificate>;
 }
 
 /** One finished transfer, as `--json` reports it. */

@@ -70,6 +70,12 @@ const LOOP_EVIDENCE: Readonly<Record<LoopEvidence, string>> = {
   inode: 'the same inode',
 };
 
+/** What may help a TLS failure, by its reason: a certificate can be trusted, a key can be pinned anew. */
+const TLS_ADVICE: Readonly<Record<string, string>> = {
+  certificate: " (Trust the server's CA with --ca FILE, or check its key with ftpkit cert URL and pin it with --pinnedpubkey.)",
+  pin: " (If the server's key changed on purpose, check it with ftpkit cert URL and pin the new one.)",
+};
+
 /** The commands that remove a tree, which take no --exclude. */
 const REMOVING = new Set(['rm', 'rmdir']);
 
@@ -110,7 +116,7 @@ export function describeFailure(error: unknown, command?: string): Failure {
         return {
           exitCode: EXIT.tls,
           code,
-          message: sentence(`TLS failed: ${message}`) + ((error as { reason?: unknown }).reason === 'certificate' ? ' (Trust the server\'s CA with --ca FILE.)' : ''),
+          message: sentence(`TLS failed: ${message}`) + (TLS_ADVICE[String((error as { reason?: unknown }).reason)] ?? ''),
         };
       case 'ERR_FTP_TLS_MODE':
         return { exitCode: EXIT.tls, code, message: sentence(message) };

@@ -18,6 +18,8 @@ Commands:
   watch URL                print a line per file added, changed or removed in a remote
                            directory (-r: and below), each file once complete; runs until
                            Ctrl-C or --count events
+  cert URL                 show the server's TLS certificate (shown, not checked; no login,
+                           no password sent) and the --pinnedpubkey line that pins it
 
 URLs:
   ftp://[user[:password]@]host[:port]/path     plaintext FTP (port 21)
@@ -32,7 +34,19 @@ Options:
   --implicit-tls           use implicit TLS whatever the URL scheme says
   --ca FILE                trust the CA certificate(s) in FILE (PEM) instead of the system's
   --insecure               do not verify the server's certificate (dangerous; warns loudly)
+  --pinnedpubkey PINS      accept the server by its public key alone, on every connection:
+                           sha256//BASE64, several separated by ';' (curl's form); a self-
+                           signed server needs no --ca; ftpkit cert URL prints the pin
   --active                 active mode (the server connects back) instead of passive
+  -P, --ftp-port ADDR[:PORT[-PORT]]
+                           active mode, telling the server ADDR (a NAT's public address, an
+                           IP or an interface name; - for the client's own) and listening on
+                           a port of the range (curl's --ftp-port)
+  --interface ADDR         connect from this local address, or this interface's (not on Deno)
+  -4, --ipv4, -6, --ipv6   resolve the host name to IPv4 / IPv6 addresses only
+  --ftp-ssl-ccc            clear the control connection after the login (CCC), for a NAT or
+                           firewall that must read it; data stays encrypted (ProFTPD,
+                           Pure-FTPd; not on Deno)
   --resume                 get/put: continue a partial transfer (REST) instead of starting over
   --continue               mirror, get -r, put -r: keep a journal of the job, so that the same
                            command run again after a kill or a failure goes on where it
@@ -99,8 +113,9 @@ Exit codes:
   2   usage: bad arguments, options or URL, or a --journal that belongs to another job
   3   connection failed: refused, reset, closed, unresolved host, timed out, or the
       proxy failed: refused, out of reach, broke its protocol, or could not reach the server
-  4   TLS failed: handshake, untrusted certificate, TLS refused by the server, or the
-      port speaks the other FTPS mode (ftps:// is implicit, ftpes:// explicit)
+  4   TLS failed: handshake, untrusted certificate, a key not matching --pinnedpubkey,
+      TLS refused by the server, or the port speaks the other FTPS mode (ftps:// is
+      implicit, ftpes:// explicit)
   5   login refused by the server (530 or a refused USER/PASS/ACCT), or the proxy
       refused its credentials (or wants some)
   6   the server refused an operation (any other 4xx/5xx reply), or no such file
@@ -118,4 +133,7 @@ Examples:
   ftpkit mirror --continue ftp://files.example.com/pub/ ./pub   (again after a kill: goes on)
   ftpkit watch --interval 30 --exclude '*.part' ftpes://alice@files.example.com/incoming/
   ftpkit get --limit-rate 500K ftp://files.example.com/pub/big.iso
+  ftpkit cert ftpes://files.example.com
+  ftpkit ls --pinnedpubkey 'sha256//PfgyngQ129jxOe3M+sl0xEj3+M1TPQHZuQ2rXAHEXac=' ftpes://alice@files.example.com/
+  ftpkit get -P 203.0.113.7:50000-50100 ftp://files.example.com/pub/a.iso
 `;

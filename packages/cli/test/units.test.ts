@@ -4,6 +4,7 @@ import { describe, expect, test } from 'vitest';
 import { FtpReplyError, ConnectionError, LocalFileError, SshServerError, TlsError, TlsModeError, TreeDepthError, TreeLoopError, VerifyError } from '@ftpkit/client';
 import { describeFailure, EXIT, UsageError } from '../src/exit-codes.js';
 import { findNetrcEntry, parseNetrc } from '../src/netrc.js';
+import { parseFtpPort, parseInterface } from '../src/network.js';
 import { parseRate } from '../src/rate.js';
 import { formatBytes, ttyLine } from '../src/progress.js';
 import { maskPassword, parseTarget } from '../src/target.js';
@@ -80,7 +81,12 @@ describe('targets and failures', () => {
     expect(describeFailure(new TlsError('bad cert')).exitCode).toBe(EXIT.tls);
     // Certificate advice only for a refused certificate.
     expect(describeFailure(new TlsError('unable to verify the first certificate', { reason: 'certificate' })).message).toBe(
-      "TLS failed: unable to verify the first certificate. (Trust the server's CA with --ca FILE.)",
+      "TLS failed: unable to verify the first certificate. (Trust the server's CA with --ca FILE, or check its key with ftpkit cert URL and pin it with --pinnedpubkey.)",
+    );
+    // A pin that does not match: the presented pin is in the message, and the advice is to look.
+    const presented = `sha256//${'B'.repeat(43)}=`;
+    expect(describeFailure(new TlsError(`the server's public key does not match tls.pin: it presented ${presented}`, { reason: 'pin', presentedPin: presented })).message).toBe(
+      `TLS failed: the server's public key does not match tls.pin: it presented ${presented}. (If the server's key changed on purpose, check it with ftpkit cert URL and pin the new one.)`,
     );
     expect(describeFailure(new TlsError('the peer did not answer in TLS (wrong version number)', { reason: 'not-tls' })).message).toBe(
       'TLS failed: the peer did not answer in TLS (wrong version number).',
@@ -106,5 +112,28 @@ describe('targets and failures', () => {
       code: 'ERR_FTP_LOCAL_FILE',
       message: 'Cannot write /t/f: no space left on the device (ENOSPC).',
     });
+  });
+});
+
+describe('--ftp-port and --interface', () => {
+  test("curl's forms: -, an address, an address with a port or a range, IPv6 in brackets", () => {
+    expect(parseFtpPort('-', undefined)).toEqual({ address: undefined, ports: undefined });
+    expect(parseFtpPort('203.0.113.7', undefined)).toEqual({ address: '203.0.113.7', ports: undefined });
+    expect(parseFtpPort('203.0.113.7:50000', undefined)).toEqual({ address: '203.0.113.7', ports: { min: 50000, max: 50000 } });
+    expect(parseFtpPort('203.0.113.7:50000-50100', undefined)).toEqual({ address: '203.0.113.7', ports: { min: 50000, max: 50100 } });
+    expect(parseFtpPort('2001:db8::7', undefined)).toEqual({ address: '2001:db8::7', ports: undefined });
+    expect(parseFtpPort('[2001:db8::7]:50000-50100', undefined)).toEqual({ address: '2001:db8::7', ports: { min: 50000, max: 50100 } });
+  });
+  test('an interface name stands for its address, of the family asked for', () => {
+    expect(parseFtpPort('lo', 4)).toEqual({ address: '127.0.0.1', ports: undefined });
+    expect(parseFtpPort('lo:40000-40010', undefined)).toEqual({ address: '127.0.0.1', ports: { min: 40000, max: 40010 } });
+    expect(parseInterface('lo', 6)).toBe('::1');
+    expect(parseInterface('127.0.0.2', undefined)).toBe('127.0.0.2');
+  });
+  test('anything else is a usage error', () => {
+    for (const bad of ['', ':50000', 'no-such-interface0', 'host.example.com:1-2', '1.2.3.4:0', '1.2.3.4:2-1', '1.2.3.4:70000', '1.2.3.4:a-b', '[::1']) {
+      expect(() => parseFtpPort(bad, undefined), bad).toThrow(UsageError);
+    }
+    expect(() => parseInterface('no-such-interface0', undefined)).toThrow(UsageError);
   });
 });

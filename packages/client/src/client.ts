@@ -20,7 +20,7 @@
  * @module
  */
 import { command, LocalProtocolError, parsePwdReply, TlsModeError, type ConnectResult, type Reply } from '@ftpkit/codec';
-import { resolveProxy, TlsError, type TlsSession, type Transport } from '@ftpkit/transport';
+import { resolveProxy, TlsError, type PeerCertificate, type TlsSession, type Transport } from '@ftpkit/transport';
 import type { CallOptions } from './calls.js';
 import { clockOf, type Clock } from './driver/clock.js';
 import { Control } from './driver/control.js';
@@ -82,6 +82,49 @@ export class Client extends RemoteCalls implements AsyncDisposable {
     const limit = sharedLimitOf(options) ?? new RateLimit(clockOf(transport), options.limitRate);
     const { control, login } = await retrying(resolved.retry, { call: 'connect' }, options.signal, () => logIn(transport, resolved, options.signal, undefined));
     return new Client(control, login, limit);
+  }
+
+  /**
+   * The server's TLS certificate and the pin of its public key, to decide whether to trust it and
+   * to pin it (`tls.pin`). It connects (explicit TLS for `ftp://` and `ftpes://` URLs, implicit
+   * for `ftps://`), reads the greeting, starts TLS **without checking the certificate** (it only
+   * shows it), and says QUIT: no user name, password or account is sent, whatever the URL or the
+   * options carry. `trusted` says whether the chain and the name check out against `tls.ca`, or the
+   * runtime's roots. A transport that cannot read certificates (Deno's) gives a `TlsError`.
+   *
+   * @example
+   * ```ts
+   * const cert = await Client.certificate('ftpes://files.example.com');
+   * console.log(cert.subject, cert.issuer, cert.validTo.toISOString(), cert.trusted);
+   * await using client = await Client.connect('ftpes://alice:secret@files.example.com', { tls: { pin: cert.pin } });
+   * ```
+   */
+  static async certificate(target: string | ClientOptions, overrides: Partial<ClientOptions> = {}): Promise<PeerCertificate> {
+    const options: ClientOptions = typeof target === 'string' ? { ...parseUrl(target), ...overrides } : { ...target, ...overrides };
+    const transport: Transport = transportOf(options);
+    if (transport.capabilities.peerCertificate !== true) {
+      throw new TlsError(`The ${transport.runtime} transport cannot read a server's certificate (capabilities.peerCertificate)`);
+    }
+    const { pin: _pin, ...tls } = options.tls ?? {};
+    const { user: _user, password: _password, account: _account, ...rest } = options;
+    const resolved = resolveOptions({
+      ...rest,
+      secure: options.secure === 'implicit' ? 'implicit' : 'explicit',
+      tls: { ...tls, rejectUnauthorized: false }, // shown, not checked: `trusted` says what a check would find
+      ccc: false,
+      retry: 0,
+    });
+    const { control } = await Control.open(transport, resolved, options.signal, undefined, { login: false }).catch((err: unknown) => {
+      throw nameTlsMismatch(err, resolved);
+    });
+    try {
+      const certificate = control.peerCertificate();
+      if (certificate === undefined) throw new TlsError('The server presented no certificate');
+      await control.run({ kind: 'quit' }).catch(() => {}); // a goodbye it does not answer changes nothing
+      return certificate;
+    } finally {
+      control.destroy();
+    }
   }
 
   /** FEAT as upper-cased feature name → parameters. */

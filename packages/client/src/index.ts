@@ -29,7 +29,7 @@ export type {
 } from './calls.js';
 export type { DownloadItem, ManyOptions, PoolDirectoryOptions, PoolDownloadOptions, PoolOptions, PoolStats, UploadItem } from './pool.js';
 export { parseUrl } from './options.js';
-export type { ClientOptions, LogEntry, ResolvedOptions, SecureMode, Timeouts } from './options.js';
+export type { ClientOptions, ClientTlsOptions, LogEntry, ResolvedOptions, SecureMode, Timeouts } from './options.js';
 export type { ListTimeZone, ListTimeZoneState } from './time-zone.js';
 export type { DownloadDestination, NodeWritableLike } from './io/sinks.js';
 export type { UploadSource } from './io/sources.js';
@@ -69,5 +69,5 @@ export {
   isFtpError,
 } from './errors.js';
 export type { JournalField, LoopEvidence, ProxyErrorCode, TlsErrorReason } from './errors.js';
-export type { Proxy, ProxyOptions, ProxyProtocol } from '@ftpkit/transport';
+export type { PeerCertificate, Proxy, ProxyOptions, ProxyProtocol } from '@ftpkit/transport';
 export type { HashAlgorithm, ListingEntry, ListingLineParser, ListingTimePrecision, Reply, ServerChecksum } from '@ftpkit/codec';

@@ -3,7 +3,8 @@
  *
  * @module
  */
-import type { ListingLineParser } from '@ftpkit/codec';
+// Why this file is long: every client option is documented here, once, with its example.
+import { ipFamily, type ListingLineParser } from '@ftpkit/codec';
 import { resolveProxy, transport as defaultTransport, withProxy, type Proxy, type TlsOptions, type Transport } from '@ftpkit/transport';
 import { InvalidArgumentError } from './errors.js';
 import { resolveRetry, type RetryOptions, type RetryPolicy } from './retry.js';
@@ -11,6 +12,12 @@ import { zoneOf, type ListTimeZone } from './time-zone.js';
 
 /** How the control connection is secured. */
 export type SecureMode = false | 'explicit' | 'implicit';
+
+/**
+ * The TLS settings a client takes: the transport's, without what the client sets for each
+ * connection itself (the session to resume, whether TLS may end).
+ */
+export type ClientTlsOptions = Omit<TlsOptions, 'session' | 'stoppable'>;
 
 /** One protocol log line. Passwords and accounts are already redacted. */
 export interface LogEntry {
@@ -58,12 +65,71 @@ export interface ClientOptions {
    * fails the connect with `TlsError`; there is no silent fallback to plaintext.
    */
   readonly secure?: boolean | 'explicit' | 'implicit';
-  /** TLS settings for the control and data connections. Verification is on by default. */
-  readonly tls?: Omit<TlsOptions, 'session'>;
+  /**
+   * TLS settings for the control and data connections. Verification is on by default. `tls.pin`
+   * (curl's `--pinnedpubkey` hashes, `sha256//...`) accepts the server by its public key alone, on
+   * the control connection and on every data connection: the guide "Certificates and pinning" has
+   * the details, and `Client.certificate` finds a server's pin.
+   *
+   * @example
+   * ```ts
+   * const client = await Client.connect('ftpes://alice:secret@files.example.com', {
+   *   tls: { pin: 'sha256//PfgyngQ129jxOe3M+sl0xEj3+M1TPQHZuQ2rXAHEXac=' },
+   * });
+   * ```
+   */
+  readonly tls?: ClientTlsOptions;
   /** Encrypt data connections too (PROT P). Default true when secure. */
   readonly protectData?: boolean;
   /** Data-connection mode. Default `'passive'`. */
   readonly mode?: 'passive' | 'active';
+  /**
+   * Active mode behind NAT: the IP address (IPv4 or IPv6) to tell the server to connect to in
+   * `PORT`/`EPRT`, instead of the control connection's local address, which a server beyond a
+   * NAT cannot reach. The client still listens on its own address; the NAT forwards the server's
+   * connection there (with `activePorts`, the ports it forwards). Only what is advertised changes;
+   * an IPv6 address goes in `EPRT`. Default: the control connection's local address.
+   *
+   * @example
+   * ```ts
+   * const client = await Client.connect('ftp://files.example.com', {
+   *   mode: 'active', activeAddress: '203.0.113.7', activePorts: { min: 50000, max: 50100 },
+   * });
+   * ```
+   */
+  readonly activeAddress?: string;
+  /**
+   * Active mode: listen on a port from this range (inclusive), for a firewall or NAT that lets
+   * only these through. Ports are tried in turn from `min`; when every one is in use, the transfer
+   * fails with `ConnectionError` (`osCode` `EADDRINUSE`). Default: any free port.
+   */
+  readonly activePorts?: { readonly min: number; readonly max: number };
+  /**
+   * The local IP address to connect from, for the control connection and passive data
+   * connections (active mode listens on the control connection's local address, so this too):
+   * which interface, or which of the machine's addresses, the server sees. Refused by the Deno
+   * adapter (`InvalidArgumentError`), whose connections cannot choose one.
+   */
+  readonly localAddress?: string;
+  /**
+   * Resolve `host` to IPv4 (4) or IPv6 (6) addresses only; the data connections follow the
+   * control connection's. Default: whatever the system resolves first.
+   */
+  readonly family?: 4 | 6;
+  /**
+   * Clear the control connection after the login: send `CCC` and go on in plain text (RFC 4217
+   * §5), for a NAT gateway or firewall that must read `PORT`/`EPSV` to open its ports. The
+   * password went over TLS; data connections stay encrypted (`protectData`) and resume the
+   * session as before, but every later command and path is readable on the network. Needs
+   * `secure`; a server that refuses CCC fails the connect. The Deno adapter cannot end TLS on a
+   * connection that goes on: there it is a `TlsError` before anything is sent. Default false.
+   *
+   * @example
+   * ```ts
+   * const client = await Client.connect('ftpes://alice:secret@files.example.com', { mode: 'active', ccc: true });
+   * ```
+   */
+  readonly ccc?: boolean;
   /**
    * In passive mode, ask for EPSV (RFC 2428) first. Default true: on a server that does not understand
    * it the client falls back to PASV once and remembers. `false` sends only PASV, which some middleboxes
@@ -281,9 +347,14 @@ export interface ResolvedOptions {
   readonly password: string;
   readonly account: string | undefined;
   readonly secure: SecureMode;
-  readonly tls: Omit<TlsOptions, 'session'>;
+  readonly tls: ClientTlsOptions;
   readonly protectData: boolean;
   readonly mode: 'passive' | 'active';
+  readonly activeAddress: string | undefined;
+  readonly activePorts: { readonly min: number; readonly max: number } | undefined;
+  readonly localAddress: string | undefined;
+  readonly family: 4 | 6 | undefined;
+  readonly ccc: boolean;
   readonly epsv: boolean;
   readonly trustPasvHost: boolean;
   readonly pipelining: boolean;
@@ -353,6 +424,24 @@ export function transportOf(options: ClientOptions): Transport {
   return options.proxy === undefined ? base : withProxy(base, options.proxy);
 }
 
+/** An `activeAddress` to advertise: an IP literal, which PORT or EPRT can carry. */
+function checkActiveAddress(address: string | undefined): string | undefined {
+  if (address !== undefined && (typeof address !== 'string' || ipFamily(address) === undefined)) {
+    throw new InvalidArgumentError('activeAddress must be an IPv4 or IPv6 address, without brackets or zone');
+  }
+  return address;
+}
+
+/** An `activePorts` range: whole port numbers, `min` no greater than `max`. */
+function checkActivePorts(range: ClientOptions['activePorts']): ResolvedOptions['activePorts'] {
+  if (range === undefined) return undefined;
+  const port = (n: unknown): boolean => typeof n === 'number' && Number.isInteger(n) && n >= 1 && n <= 65535;
+  if (typeof range !== 'object' || range === null || !port(range.min) || !port(range.max) || range.min > range.max) {
+    throw new InvalidArgumentError('activePorts must be { min, max }: ports from 1 to 65535, min no greater than max');
+  }
+  return Object.freeze({ min: range.min, max: range.max });
+}
+
 /** Apply defaults. */
 export function resolveOptions(options: ClientOptions): ResolvedOptions {
   if (options.proxy !== undefined) {
@@ -365,6 +454,7 @@ export function resolveOptions(options: ClientOptions): ResolvedOptions {
   const user = options.user ?? 'anonymous';
   const timeouts = options.timeouts ?? {};
   if (options.parseListing !== undefined && typeof options.parseListing !== 'function') throw new InvalidArgumentError('parseListing must be a function');
+  if (options.ccc === true && secure === false) throw new InvalidArgumentError("ccc clears a TLS control connection: it needs secure ('explicit' or 'implicit')");
   return {
     host: options.host,
     port: options.port ?? (secure === 'implicit' ? 990 : 21),
@@ -375,6 +465,11 @@ export function resolveOptions(options: ClientOptions): ResolvedOptions {
     tls: options.tls ?? {},
     protectData: options.protectData ?? secure !== false,
     mode: options.mode ?? 'passive',
+    activeAddress: checkActiveAddress(options.activeAddress),
+    activePorts: checkActivePorts(options.activePorts),
+    localAddress: options.localAddress,
+    family: options.family,
+    ccc: options.ccc === true,
     epsv: options.epsv ?? true,
     trustPasvHost: options.trustPasvHost ?? false,
     pipelining: options.pipelining ?? false,

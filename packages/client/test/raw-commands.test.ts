@@ -117,7 +117,7 @@ describe('raw commands the session cannot model are refused, and nothing is sent
     ['REIN', /Client\.connect/],
     ['AUTH TLS', /secure/],
     ['PBSZ 0', /secure/],
-    ['CCC', /without TLS/],
+    ['CCC', /ccc: true/],
     ['REST 5', /startAt/],
     ['RETR f', /Client\.download/],
     ['STOR f', /Client\.upload/],

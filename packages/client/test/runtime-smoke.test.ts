@@ -12,14 +12,25 @@
 // `require_ssl_reuse=YES` refuses its protected data connections. On Deno the FTPS scenarios
 // therefore run against a vsftpd started with `requireTlsReuse: false`, and one more step checks
 // that a server that insists on reuse fails the transfer with a typed error and not a hang.
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash, randomBytes, X509Certificate } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { capabilities, transport } from '@ftpkit/transport';
-import { reset, startScriptedServer, startServer, type RunningServer } from '@ftpkit/testkit';
-import { Client, ConnectionError, FtpReplyError, isAbortError, isFtpError, type ClientOptions } from '../src/index.js';
+import { reset, startNatProxy, startScriptedServer, startServer, type RunningServer } from '@ftpkit/testkit';
+import {
+  Client,
+  ConnectionError,
+  FtpReplyError,
+  InvalidArgumentError,
+  isAbortError,
+  isFtpError,
+  TlsError,
+  type ClientOptions,
+  type LogEntry,
+} from '../src/index.js';
 
 const runtime = 'Deno' in globalThis ? 'deno' : 'Bun' in globalThis ? 'bun' : 'node';
 const MiB = 1024 * 1024;
@@ -291,5 +302,84 @@ test(`a reset data connection is never an end of file, even with a 226 after it 
     expect((error as ConnectionError).code).toBe('ERR_FTP_CONNECTION');
   } finally {
     await server.close();
+  }
+});
+
+// Networks in the way (pins, CCC, active mode behind a NAT): what works on this runtime works, and
+// what its adapter cannot do is refused with a typed error before anything is sent.
+describe(`networks in the way on ${runtime}`, () => {
+  const pinOf = (pem: string): string =>
+    `sha256//${createHash('sha256').update(new X509Certificate(pem).publicKey.export({ type: 'spki', format: 'der' })).digest('base64')}`;
+  const serverPin = pinOf(readFileSync(new URL('../../testkit/fixtures/tls/server.pem', import.meta.url), 'utf8'));
+
+  test(capabilities.peerCertificate ? 'tls.pin admits vsftpd by its key alone; Client.certificate shows it' : 'tls.pin and Client.certificate are TlsError before anything is sent', async () => {
+    await using server = await startServer('vsftpd', { fixture: true, requireTlsReuse: capabilities.sessionReuse });
+    const log: LogEntry[] = [];
+    const options: ClientOptions = { host: server.host, port: server.port, user: server.user, password: server.password, secure: 'explicit', tls: { pin: serverPin }, log: (e) => log.push(e) };
+    if (!capabilities.peerCertificate) {
+      await expect(Client.connect(options)).rejects.toBeInstanceOf(TlsError);
+      await expect(Client.certificate(options)).rejects.toBeInstanceOf(TlsError);
+      expect(log).toEqual([]);
+      return;
+    }
+    await using client = await Client.connect(options);
+    expect(new TextDecoder().decode(await client.downloadToBytes('/hello.txt'))).toBe('hello\n');
+    const wrong = await Client.connect({ ...options, tls: { pin: pinOf(server.caPem) } }).catch((e: unknown) => e);
+    expect((wrong as TlsError).reason).toBe('pin');
+    expect((wrong as TlsError).presentedPin).toBe(serverPin);
+    expect((await Client.certificate(options)).pin).toBe(serverPin);
+  });
+
+  test(capabilities.stopTls ? 'ccc: ProFTPD clears the control connection; transfers go on over TLS' : 'ccc is a TlsError before anything is sent', async () => {
+    await using server = await startServer('proftpd', { fixture: true, requireTlsReuse: capabilities.sessionReuse });
+    const log: LogEntry[] = [];
+    const options: ClientOptions = {
+      host: server.host,
+      port: server.port,
+      user: server.user,
+      password: server.password,
+      secure: 'explicit',
+      tls: { ca: server.caPem, servername: 'localhost' },
+      ccc: true,
+      log: (e) => log.push(e),
+    };
+    if (!capabilities.stopTls) {
+      await expect(Client.connect(options)).rejects.toBeInstanceOf(TlsError);
+      expect(log).toEqual([]);
+      return;
+    }
+    await using client = await Client.connect(options);
+    expect(log.some((e) => e.direction === '>' && e.text === 'CCC')).toBe(true);
+    expect(new TextDecoder().decode(await client.downloadToBytes('/hello.txt'))).toBe('hello\n');
+    await client.upload(new TextEncoder().encode('ccc\n'), '/ccc.txt');
+    expect(await readFile(join(server.root, 'ccc.txt'), 'utf8')).toBe('ccc\n');
+  });
+
+  for (const secure of [false, 'explicit'] as const) {
+    test(`active mode behind a NAT, ${secure === false ? 'plain' : 'explicit TLS'}: advertise the public address; the NAT forwards${capabilities.localAddress ? '' : ' (no localAddress here: refused)'}`, async () => {
+      await using server = await startServer('vsftpd', { fixture: true, requireTlsReuse: capabilities.sessionReuse });
+      // Where the client listens: its chosen address, or (Deno) the one the system picks for loopback.
+      const inside = capabilities.localAddress ? '127.0.0.2' : '127.0.0.1';
+      await using nat = await startNatProxy({ target: server, inside });
+      const options: ClientOptions = {
+        host: nat.host,
+        port: nat.port,
+        user: server.user,
+        password: server.password,
+        secure,
+        tls: { ca: server.caPem, servername: 'localhost' },
+        mode: 'active',
+        activeAddress: nat.publicHost,
+        activePorts: nat.activePorts,
+      };
+      if (!capabilities.localAddress) {
+        await expect(Client.connect({ ...options, localAddress: '127.0.0.2' })).rejects.toBeInstanceOf(InvalidArgumentError);
+      }
+      await using client = await Client.connect(capabilities.localAddress ? { ...options, localAddress: inside } : options);
+      expect(new TextDecoder().decode(await client.downloadToBytes('/hello.txt'))).toBe('hello\n');
+      await client.upload(new TextEncoder().encode('nat\n'), `/nat-${secure === false ? 'plain' : 'tls'}.txt`);
+      expect(await readFile(join(server.root, `nat-${secure === false ? 'plain' : 'tls'}.txt`), 'utf8')).toBe('nat\n');
+      expect(nat.forwarded()).toBe(2);
+    });
   }
 });

@@ -134,6 +134,7 @@ export const commands = Object.freeze({
   auth: (mechanism = 'TLS') => command('AUTH', mechanism),
   pbsz: (size = 0) => command('PBSZ', integer(size, 'PBSZ')),
   prot: (level: 'C' | 'P' = 'P') => command('PROT', level),
+  ccc: () => command('CCC'),
   feat: () => command('FEAT'),
   opts: (option: string) => command('OPTS', option),
   syst: () => command('SYST'),

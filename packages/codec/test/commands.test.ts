@@ -38,7 +38,7 @@ const textBuilders: Record<string, (text: string) => Command> = {
 };
 
 /** Builders that take no text at all (or only a closed set of values). */
-const otherBuilders = ['pbsz', 'prot', 'feat', 'syst', 'type', 'pasv', 'epsv', 'rest', 'cdup', 'pwd', 'noop', 'abor', 'quit'];
+const otherBuilders = ['pbsz', 'prot', 'ccc', 'feat', 'syst', 'type', 'pasv', 'epsv', 'rest', 'cdup', 'pwd', 'noop', 'abor', 'quit'];
 
 /** A secret that cannot occur by chance in an error message. */
 const arbSecret = fc.string({ unit: fc.constantFrom(...'0123456789abcdefXYZ#%&'), minLength: 10, maxLength: 20 }).map((s) => `~${s}~`);

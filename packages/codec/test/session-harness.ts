@@ -57,6 +57,10 @@ export class Harness {
     return this.#take(this.session.tlsStarted());
   }
 
+  tlsStopped(): Action[] {
+    return this.#take(this.session.tlsStopped());
+  }
+
   listening(host: string, port: number): Action[] {
     return this.#take(this.session.listening({ host, port }));
   }

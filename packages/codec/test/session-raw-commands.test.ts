@@ -204,7 +204,7 @@ describe('raw commands the session cannot model are refused before a byte is sen
     ['REIN', undefined, /new connection/],
     ['AUTH', 'TLS', /secure/],
     ['PBSZ', '0', /secure/],
-    ['CCC', undefined, /without TLS/],
+    ['CCC', undefined, /ccc: true/],
     ['ADAT', 'x', /RFC 2228/],
     ['MIC', 'x', /RFC 2228/],
     ['CONF', 'x', /RFC 2228/],

@@ -126,6 +126,78 @@ describe('connect', () => {
     }
   });
 
+  test('ccc: CCC after the login, TLS ended in step, then FEAT in plain text; data stays protected', () => {
+    for (const security of ['explicit', 'implicit'] as const) {
+      const h = new Harness();
+      h.start({ kind: 'connect', user: 'a', password: 'b', security, ccc: true });
+      h.reply('220 ready\r\n');
+      if (security === 'explicit') {
+        h.reply('234 go\r\n');
+        h.tlsStarted();
+      }
+      h.reply('200 PBSZ=0\r\n200 PROT P\r\n331 pw\r\n230 ok\r\n');
+      expect(h.sent.slice(-3)).toEqual(['USER a', 'PASS b', 'CCC']);
+      // Its 200 is the last reply over TLS; what follows before TLS has ended belongs to neither side.
+      h.reply('200 Clearing control channel protection\r\n211 forged\r\n');
+      expect(h.trace.at(-1)).toBe('stopTls');
+      expect(h.session.waiting).toBe('clearing');
+      h.tlsStopped();
+      expect(h.sent.at(-1)).toBe('FEAT');
+      h.reply('211 no features\r\n200 binary\r\n');
+      expect(h.outcome?.type).toBe('done');
+      expect(h.session.protectData).toBe(true);
+      // The control connection is plain text now: PROT, which needs TLS on it, is refused.
+      expect(() => h.start({ kind: 'command', command: { name: 'PROT', arg: 'P' } })).toThrow(LocalProtocolError);
+      h.start({ kind: 'transfer', command: 'RETR', path: 'f' });
+      h.reply('229 (|||40001|)\r\n');
+      expect(h.actions.at(-1)).toMatchObject({ type: 'openData', secure: true });
+    }
+  });
+
+  test('ccc: a refused CCC fails the connect and closes, still over TLS; no TLS at all is refused before a byte', () => {
+    const h = new Harness();
+    h.start({ kind: 'connect', user: 'a', password: 'b', security: 'implicit', ccc: true });
+    h.reply('220 ready\r\n200 ok\r\n200 ok\r\n230 ok\r\n534 Unwilling to accept CCC\r\n');
+    const outcome = h.outcome;
+    if (outcome?.type !== 'failed') throw new Error(`expected failure, got ${h.trace.join(', ')}`);
+    expect((outcome.error as FtpReplyError).reply.code).toBe(534);
+    expect(h.trace).not.toContain('stopTls');
+    expect(h.session.state).toBe('closed');
+    const plain = new Harness();
+    expect(() => plain.start({ kind: 'connect', user: 'a', password: 'b', security: 'none', ccc: true })).toThrow(LocalProtocolError);
+    expect(plain.actions).toEqual([]);
+  });
+
+  test('ccc: the server closing while TLS ends fails the connect; an abort there ends it', () => {
+    const start = (): Harness => {
+      const h = new Harness();
+      h.start({ kind: 'connect', user: 'a', password: 'b', security: 'implicit', ccc: true });
+      h.reply('220 ready\r\n200 ok\r\n200 ok\r\n230 ok\r\n200 clear\r\n');
+      return h;
+    };
+    const closed = start();
+    closed.eof();
+    expect(closed.trace.slice(-2)).toEqual(['failed', 'close']);
+    const aborted = start();
+    aborted.abort();
+    expect(aborted.trace.slice(-2)).toEqual(['aborted', 'close']);
+  });
+
+  test('login: false stops once TLS is up, before PBSZ and USER; QUIT is next', () => {
+    const h = new Harness();
+    h.start({ kind: 'connect', user: 'alice', password: 'secret', security: 'explicit', login: false });
+    h.reply('220 ready\r\n234 go\r\n');
+    h.tlsStarted();
+    expect(h.sent).toEqual(['AUTH TLS']);
+    const outcome = h.outcome;
+    if (outcome?.type !== 'done' || outcome.result.kind !== 'connect') throw new Error(`expected a login result, got ${h.trace.join(', ')}`);
+    expect(outcome.result.welcome.code).toBe(220);
+    h.start({ kind: 'quit' });
+    h.reply('221 bye\r\n');
+    expect(h.sent).toEqual(['AUTH TLS', 'QUIT']);
+    expect(() => new Harness().start({ kind: 'connect', user: 'a', password: 'b', security: 'implicit', login: false, ccc: true })).toThrow(LocalProtocolError);
+  });
+
   test('implicit TLS skips AUTH but still protects data', () => {
     const h = new Harness();
     h.start({ kind: 'connect', user: 'a', password: 'b', security: 'implicit' });

@@ -8,6 +8,7 @@ export { seededRandom } from './random.js';
 export type { CutOptions, CutProxy, CutProxyOptions, CutProxyTarget, CutReport, DropCounts, RandomDropOptions, RandomDropReport, RandomDrops } from './cut-proxy.js';
 export { startDelayProxy, type DelayProxy, type DelayProxyOptions, type DelayProxyTarget } from './delay-proxy.js';
 export { startIdleProxy, type Forgotten, type IdleProxy, type IdleProxyOptions, type IdleProxyTarget } from './idle-proxy.js';
+export { startNatProxy, type NatProxy, type NatProxyOptions } from './nat-proxy.js';
 export { makeFixtureTree, FIXTURE_TREE, FIXTURE_OLD_MTIME } from './fixture.js';
 export type { FixtureEntry } from './fixture.js';
 export { FTP_USER, FTP_PASSWORD } from './users.js';

@@ -1,7 +1,8 @@
 /**
- * The part the cut, delay and idle proxies share: listening on another loopback address on a
+ * The part the cut, delay, idle and NAT proxies share: listening on another loopback address on a
  * server's control port and every port of its passive range (so no reply needs rewriting), keeping
- * track of every socket, and closing it all with resets; and the check that both ends are loopback.
+ * track of every socket, and closing it all with resets; the check that both ends are loopback; and
+ * the plain splice of two sockets that a proxy with nothing to add uses.
  *
  * @module
  */
@@ -12,6 +13,30 @@ import { resetSocket } from './reset.js';
 export function checkLoopback(what: string, host: string, target: string): void {
   const loopback = (h: string): boolean => (isIP(h) === 4 ? h.startsWith('127.') : h === '::1');
   if (!loopback(host) || !loopback(target)) throw new Error(`${what}: loopback addresses only (127.0.0.0/8, ::1), not ${host} → ${target}`);
+}
+
+/**
+ * Join two sockets both ways, as a plain relay: with back-pressure, a FIN passed on as a FIN, and a
+ * reset (or any error) on either side passed on as a reset of both, never as a clean end.
+ */
+export function splice(a: Socket, b: Socket): void {
+  const resetBoth = (): void => {
+    for (const s of [a, b]) if (!s.destroyed) s.resetAndDestroy();
+  };
+  for (const [from, to] of [
+    [a, b],
+    [b, a],
+  ] as const) {
+    from.on('data', (chunk: Buffer) => {
+      if (!to.write(chunk)) from.pause();
+    });
+    to.on('drain', () => from.resume());
+    from.on('end', () => to.end());
+    from.on('error', resetBoth);
+    from.on('close', () => {
+      if (!to.destroyed && !to.writableEnded) to.destroy();
+    });
+  }
 }
 
 /** A server to mirror: its address, control port and passive range (a `RunningServer` fits). */

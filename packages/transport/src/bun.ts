@@ -7,7 +7,8 @@
  * so a timed-out or aborted connect to a host that drops SYNs kept its socket in SYN-SENT until the
  * kernel gave up (about two minutes); `socket.destroy()` under `node:net` closes it at once. Bun's
  * `node:tls` also has the `session` event, so the newest TLS 1.3 ticket is kept as on Node, and
- * `isSessionReused()`, client certificates and version limits all work.
+ * `isSessionReused()`, client certificates and version limits all work, and so do the peer's
+ * certificate (pins), `stopTls` on a `stoppable` connection and `localAddress`.
  *
  * @example
  * ```ts
@@ -35,6 +36,9 @@ export const capabilities: Capabilities = Object.freeze({
   clientCertificates: true,
   tlsVersionLimits: true,
   writeSettlesWhenSent: false,
+  peerCertificate: true,
+  stopTls: true,
+  localAddress: true,
 });
 
 /**
@@ -112,6 +116,7 @@ export type {
   ConnectOptions,
   Listener,
   ListenOptions,
+  PeerCertificate,
   RuntimeName,
   TlsInfo,
   TlsOptions,

@@ -12,6 +12,12 @@
  *   `connect({ tls })` when `servername` is absent or equal to `host`.
  * - `ca` adds to Deno's root store rather than replacing it.
  * - `TlsInfo` has neither the protocol version nor whether a session was resumed.
+ * - The peer's certificate cannot be read (a `TlsConn` reports only the ALPN protocol), so
+ *   `peerCertificate()` is absent and `tls.pin` is refused with a {@link TlsError}.
+ * - TLS cannot be ended on a connection that goes on (`Deno.startTls` takes the TCP conn over), so
+ *   `stopTls()` is absent and `stoppable` is refused with a {@link TlsError}.
+ * - `Deno.connect` cannot bind a local address: `localAddress` is refused with an
+ *   `InvalidArgumentError`. `family` works: a name is looked up in that family first.
  * - A TLS handshake that times out or is aborted leaves its TCP socket open until the peer closes it.
  *
  * @example
@@ -27,7 +33,8 @@ import type { Capabilities, Connection, ConnectOptions, Listener, ListenOptions,
 
 /**
  * What the Deno adapter can do (measured by the conformance suite, see the README): no session
- * resumption, no resumption report, no client certificate on `startTls`, no TLS version limits.
+ * resumption, no resumption report, no client certificate on `startTls`, no TLS version limits, no
+ * peer certificate (so no pins), no ending TLS on a connection that goes on, no local address.
  *
  * @example
  * ```ts
@@ -41,6 +48,9 @@ export const capabilities: Capabilities = Object.freeze({
   clientCertificates: false,
   tlsVersionLimits: false,
   writeSettlesWhenSent: true,
+  peerCertificate: false,
+  stopTls: false,
+  localAddress: false,
 });
 
 /**
@@ -114,6 +124,7 @@ export type {
   ConnectOptions,
   Listener,
   ListenOptions,
+  PeerCertificate,
   RuntimeName,
   TlsInfo,
   TlsOptions,

@@ -116,6 +116,8 @@ export class ConnectionError extends TransportError {
  *   name, expired). Trusting the right CA may help.
  * - `'not-tls'`: the peer did not answer in TLS: its first bytes are no TLS record (OpenSSL's
  *   "wrong version number"). It speaks something else on that port; no certificate can help.
+ * - `'pin'`: the peer's public key is not one of `tls.pin`. `presentedPin` is the pin it has; a
+ *   server whose key changed on purpose needs that pin, a changed key nobody announced is a warning.
  * - `'other'`: anything else (a refused handshake, no common protocol version or cipher, an option
  *   the runtime cannot honour).
  *
@@ -124,7 +126,7 @@ export class ConnectionError extends TransportError {
  * if (err instanceof TlsError && err.reason === 'certificate') console.error('trust the server\'s CA');
  * ```
  */
-export type TlsErrorReason = 'certificate' | 'not-tls' | 'other';
+export type TlsErrorReason = 'certificate' | 'not-tls' | 'pin' | 'other';
 
 /**
  * The TLS handshake failed or the peer's certificate was not accepted (unknown issuer, wrong name,
@@ -145,9 +147,15 @@ export class TlsError extends TransportError {
   declare readonly code: 'ERR_FTP_TLS';
   /** The kind of failure; `'other'` unless the adapter recognised it. */
   readonly reason: TlsErrorReason;
-  constructor(message: string, options?: { cause?: unknown; reason?: TlsErrorReason }) {
+  /**
+   * With `reason: 'pin'`: the pin of the key the peer presented (`sha256//...`, the form of
+   * `tls.pin`), to compare with the one expected or to pin once it is known to be right.
+   */
+  readonly presentedPin: string | undefined;
+  constructor(message: string, options?: { cause?: unknown; reason?: TlsErrorReason; presentedPin?: string }) {
     super('ERR_FTP_TLS', message, options);
     this.reason = options?.reason ?? 'other';
+    this.presentedPin = options?.presentedPin;
   }
 }
 

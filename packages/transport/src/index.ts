@@ -52,6 +52,7 @@ export type {
   ConnectOptions,
   Listener,
   ListenOptions,
+  PeerCertificate,
   RuntimeName,
   TlsInfo,
   TlsOptions,

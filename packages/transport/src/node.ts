@@ -2,7 +2,10 @@
  * The Node adapter: `node:net` and `node:tls`.
  *
  * Everything works here: TLS session resumption for TLS 1.2 and TLS 1.3 (the newest ticket is kept,
- * from the `session` event), `TlsInfo.resumed`, client certificates and TLS version limits.
+ * from the `session` event), `TlsInfo.resumed`, client certificates, TLS version limits, the peer's
+ * certificate and pins (a connection that resumed a session reports the certificate of the
+ * handshake that made it: Node has none of its own for it), `stopTls` on a `stoppable` connection,
+ * and `localAddress`.
  *
  * @example
  * ```ts
@@ -30,6 +33,9 @@ export const capabilities: Capabilities = Object.freeze({
   clientCertificates: true,
   tlsVersionLimits: true,
   writeSettlesWhenSent: false,
+  peerCertificate: true,
+  stopTls: true,
+  localAddress: true,
 });
 
 /**
@@ -108,6 +114,7 @@ export type {
   ConnectOptions,
   Listener,
   ListenOptions,
+  PeerCertificate,
   RuntimeName,
   TlsInfo,
   TlsOptions,

@@ -15,6 +15,7 @@
  *
  * @module
  */
+// Why this file is long: the one interface every adapter implements, each option and capability documented.
 
 /**
  * An IP endpoint. `family` is 4 or 6. A tunnel through a proxy (`withProxy`) reports its target as
@@ -86,6 +87,33 @@ export interface TlsOptions {
    * and so is any session on an adapter without {@link Capabilities.sessionReuse}.
    */
   readonly session?: TlsSession | undefined;
+  /**
+   * Accept the peer only if the SHA-256 of its certificate's public key (the DER
+   * SubjectPublicKeyInfo) is one of these, in curl's `--pinnedpubkey` form: `sha256//` and the
+   * base64 of the digest. Several may be given as an array, or in one string separated by `;`.
+   *
+   * A pin replaces the certificate checks: a match is accepted whoever signed the certificate (a
+   * self-signed one too) and whatever names it carries, and a mismatch is a {@link TlsError} with
+   * `reason: 'pin'` that names the pin the peer presented, before a byte is sent or received. This
+   * is what curl does with `--insecure --pinnedpubkey`; curl without `--insecure` requires the chain
+   * and the name as well. A connection that resumes a session is held to the pin of the handshake
+   * that made the session. A string that is not a pin is an `InvalidArgumentError` from `connect`
+   * or `startTls`. Adapters without {@link Capabilities.peerCertificate} (Deno) refuse the option
+   * with a `TlsError`.
+   *
+   * @example
+   * ```ts
+   * const options: TlsOptions = { pin: 'sha256//PfgyngQ129jxOe3M+sl0xEj3+M1TPQHZuQ2rXAHEXac=' };
+   * ```
+   */
+  readonly pin?: string | readonly string[] | undefined;
+  /**
+   * Run TLS so that {@link Connection.stopTls} can end it later and leave the TCP connection in
+   * plain text (FTP's `CCC`, RFC 4217 §5). Only for a control connection: on Node and Bun the TLS
+   * layer then reaches the socket through a stream of its own, which costs throughput. Adapters
+   * without {@link Capabilities.stopTls} (Deno) refuse it with a `TlsError`.
+   */
+  readonly stoppable?: boolean | undefined;
 }
 
 /**
@@ -99,6 +127,18 @@ export interface TlsOptions {
 export interface ConnectOptions {
   readonly host: string;
   readonly port: number;
+  /**
+   * The local IP address to connect from (an IPv4 or IPv6 literal): which interface, or which of a
+   * host's addresses, the peer sees. Default: the system's choice. Adapters without
+   * {@link Capabilities.localAddress} (Deno) refuse it with an `InvalidArgumentError`.
+   */
+  readonly localAddress?: string | undefined;
+  /**
+   * When `host` is a name, connect to its IPv4 (4) or its IPv6 (6) addresses only. Default: either,
+   * as the system resolves it. With `localAddress` and no `family`, the local address's family is
+   * used. An IP literal of the other family is an `InvalidArgumentError`.
+   */
+  readonly family?: 4 | 6 | undefined;
   /** Connect with TLS right away (implicit FTPS, protected data connections). */
   readonly tls?: TlsOptions;
   /** Give up connecting (and TLS handshaking) after this many milliseconds. */
@@ -140,6 +180,37 @@ export interface TlsInfo {
   readonly protocol: string | undefined;
   /** True when this connection resumed an earlier session. `undefined` when the runtime cannot tell. */
   readonly resumed: boolean | undefined;
+}
+
+/**
+ * A TLS peer's certificate, as {@link Connection.peerCertificate} reports it.
+ *
+ * @example
+ * ```ts
+ * const cert = conn.peerCertificate?.();
+ * if (cert) console.log(`${cert.subject}, valid until ${cert.validTo.toISOString()}\n--pinnedpubkey ${cert.pin}`);
+ * ```
+ */
+export interface PeerCertificate {
+  /** The subject's distinguished name, one `KEY=value` per part, joined by `, `: `O=ftpkit, CN=localhost`. */
+  readonly subject: string;
+  /** The issuer's distinguished name, in the same form. Equal to `subject` for a self-signed certificate. */
+  readonly issuer: string;
+  /** The names it is valid for (`DNS:localhost, IP Address:127.0.0.1`), or `undefined` when it has none. */
+  readonly subjectAltName: string | undefined;
+  readonly validFrom: Date;
+  readonly validTo: Date;
+  /** The SHA-256 fingerprint of the whole certificate, as colon-separated hex. */
+  readonly fingerprint256: string;
+  /** The pin of its public key, in {@link TlsOptions.pin}'s form (`sha256//` and base64). */
+  readonly pin: string;
+  /**
+   * Whether the chain and the name checked out against the trusted roots (`ca`), whatever
+   * `rejectUnauthorized` and `pin` made of it. `undefined` where the runtime does not say.
+   */
+  readonly trusted: boolean | undefined;
+  /** Why it is not trusted (OpenSSL's code, `SELF_SIGNED_CERT_IN_CHAIN`, `ERR_TLS_CERT_ALTNAME_INVALID`...). */
+  readonly trustError: string | undefined;
 }
 
 /**
@@ -219,6 +290,32 @@ export interface Connection {
   startTls(
     options: TlsOptions & { readonly timeout?: number | undefined; readonly signal?: AbortSignal | undefined },
   ): Promise<void>;
+  /**
+   * Optional: end TLS and go on in plain text over the same TCP connection (FTP's `CCC`, RFC 4217
+   * §5): send close_notify, wait for the peer's, and resolve once reads and writes are plain.
+   * Only on a connection whose TLS was started with `stoppable` (else a `TlsError`), with no `read()`
+   * pending. `tlsSession()` keeps the last session, so data connections can still resume it; `tls`
+   * becomes undefined. Adapters without {@link Capabilities.stopTls} leave it out.
+   *
+   * @example
+   * ```ts
+   * await control.startTls({ servername: 'ftp.example.com', stoppable: true });
+   * // ... log in, send "CCC", read "200" ...
+   * await control.stopTls?.({ timeout: 10_000 });
+   * ```
+   */
+  stopTls?(options?: { readonly timeout?: number | undefined; readonly signal?: AbortSignal | undefined }): Promise<void>;
+  /**
+   * Optional: the certificate the TLS peer presented, and its pin; `undefined` without TLS. A
+   * connection that resumed a session reports the certificate of the handshake that made it.
+   * Adapters without {@link Capabilities.peerCertificate} (Deno) leave it out.
+   *
+   * @example
+   * ```ts
+   * console.log(conn.peerCertificate?.()?.pin); // 'sha256//PfgyngQ129jxOe3M+sl0xEj3+M1TPQHZuQ2rXAHEXac='
+   * ```
+   */
+  peerCertificate?(): PeerCertificate | undefined;
   /** Send everything queued, then half-close the sending side (TCP FIN / TLS close_notify). */
   end(): Promise<void>;
   /**
@@ -286,6 +383,15 @@ export interface Capabilities {
    * refers to the caller's buffer.
    */
   readonly writeSettlesWhenSent?: boolean;
+  /**
+   * The peer's certificate can be read: {@link TlsOptions.pin} is honoured and
+   * {@link Connection.peerCertificate} answers. Absent or false: `pin` is refused.
+   */
+  readonly peerCertificate?: boolean;
+  /** TLS can be ended on a connection that goes on in plain text ({@link Connection.stopTls}, `stoppable`). */
+  readonly stopTls?: boolean;
+  /** {@link ConnectOptions.localAddress} is honoured. Absent or false: it is refused. */
+  readonly localAddress?: boolean;
 }
 
 /**

@@ -43,6 +43,8 @@ type Ports = Record<
   | 'tls12'
   | 'tls13'
   | 'tlsOther'
+  | 'tlsSelf'
+  | 'ccc'
   | 'tlsClientAuth'
   | 'tlsMute'
   | 'tlsP256'
@@ -53,17 +55,26 @@ type Ports = Record<
   number
 >;
 
+/** What the peer says first: its ports per host, and the pins of its certificates. */
+interface Hello {
+  hosts: Record<string, Ports>;
+  pins: Record<'server' | 'other' | 'self', string>;
+}
+
 /** The Node peer process and its stdin/stdout command channel. */
-class Peer extends PeerProcess<{ hosts: Record<string, Ports> }> {
+class Peer extends PeerProcess<Hello> {
   hosts: Record<string, Ports> = {};
+  /** The pins of the peer's certificates: the CA-signed one for localhost, other.invalid's, the self-signed one. */
+  pins: Record<'server' | 'other' | 'self', string> = { server: '', other: '', self: '' };
 
   constructor() {
     super('peer.mjs');
   }
 
-  override async start(): Promise<{ hosts: Record<string, Ports> }> {
+  override async start(): Promise<Hello> {
     const hello = await super.start();
     this.hosts = hello.hosts;
+    this.pins = hello.pins;
     return hello;
   }
 }
@@ -800,4 +811,212 @@ describe(`transport conformance on ${runtime}`, () => {
       });
     });
   }
+});
+
+describe(`pins, ending TLS and local addresses on ${runtime}`, () => {
+  const BAD_PIN = `sha256//${'A'.repeat(43)}=`; // a well-formed pin of no key here
+
+  for (const host of ['127.0.0.1', '::1']) {
+    const port = (name: keyof Ports): number => peer.hosts[host]![name];
+    const to = (name: keyof Ports, tls: TlsOptions): ConnectOptions => ({ host, port: port(name), tls, timeout: 10_000 });
+
+    /** AUTH TLS on the `ccc` port, then TLS with `tls`; resolves once the peer said "230 in" over it. */
+    async function cccSession(tls: TlsOptions): Promise<Connection> {
+      const conn = await transport.connect({ host, port: port('ccc') });
+      const plain = new Lines(conn);
+      expect(await plain.next()).toBe('220 ready');
+      await conn.write(encode('AUTH TLS\r\n'));
+      expect(await plain.next()).toBe('234 go');
+      await conn.startTls({ ca, servername: 'localhost', timeout: 10_000, ...tls });
+      return conn;
+    }
+
+    describe(`over ${host}`, () => {
+      check(
+        caps.peerCertificate ? 'a matching pin is accepted without the CA, for a self-signed certificate and for a wrong name' : 'a pin is refused with TlsError: the runtime cannot read the certificate',
+        async () => {
+          if (!caps.peerCertificate) {
+            const refused = await rejection(transport.connect(to('tls13', { ca, servername: 'localhost', pin: peer.pins.server })));
+            expect(refused).toBeInstanceOf(TlsError);
+            expect((refused as TlsError).message).toMatch(/tls\.pin/);
+            return;
+          }
+          // No CA at all: without the pin, each of these is refused (the test below shows it).
+          for (const [name, pin, servername] of [
+            ['tls13', peer.pins.server, 'localhost'],
+            ['tlsSelf', peer.pins.self, 'localhost'],
+            ['tlsOther', peer.pins.other, 'localhost'],
+          ] as const) {
+            const conn = await transport.connect(to(name, { servername, pin }));
+            expect((JSON.parse(await new Lines(conn).next()) as Hello).protocol).toBe('TLSv1.3');
+            const cert = conn.peerCertificate?.();
+            expect(cert?.pin).toBe(pin);
+            expect(cert?.trusted).toBe(false); // what the CA check said, which the pin overrode
+            await finish(conn);
+          }
+          // Several pins: one string separated by ';' (curl's form) or an array; any one of them.
+          for (const pin of [`${BAD_PIN};${peer.pins.self}`, [BAD_PIN, peer.pins.self]]) {
+            const conn = await transport.connect(to('tlsSelf', { servername: 'localhost', pin }));
+            await new Lines(conn).next();
+            await finish(conn);
+          }
+          const refused = await rejection(transport.connect(to('tlsSelf', { ca, servername: 'localhost' })));
+          expect((refused as TlsError).reason).toBe('certificate');
+        },
+      );
+
+      check('a pin that does not match is refused with TlsError "pin" naming the presented one, even with a trusted chain', async () => {
+        if (!caps.peerCertificate) return; // refused outright (above)
+        for (const tls of [{ ca, servername: 'localhost', pin: peer.pins.other }, { servername: 'localhost', pin: BAD_PIN }]) {
+          const error = await rejection(transport.connect(to('tls13', tls)));
+          expect(error).toBeInstanceOf(TlsError);
+          expect((error as TlsError).reason).toBe('pin');
+          expect((error as TlsError).presentedPin).toBe(peer.pins.server);
+          expect((error as TlsError).message).toContain(peer.pins.server);
+        }
+        // The same on an upgrade (AUTH TLS).
+        const upgrade = await rejection(cccSession({ pin: peer.pins.other }));
+        expect((upgrade as TlsError).reason).toBe('pin');
+        expect((upgrade as TlsError).presentedPin).toBe(peer.pins.server);
+      });
+
+      check('a string that is not a pin is an InvalidArgumentError before anything is opened', async () => {
+        for (const pin of ['', 'sha256//tooshort=', peer.pins.server.replace('sha256//', 'sha1//'), '/etc/key.pem', [peer.pins.server, 'nope'], `${peer.pins.server};x`]) {
+          const error = await rejection(transport.connect(to('tls13', { ca, servername: 'localhost', pin })));
+          expect(error, JSON.stringify(pin)).toBeInstanceOf(InvalidArgumentError);
+        }
+        expect(opened).toEqual([]);
+        const conn = await transport.connect({ host, port: port('ccc') });
+        await new Lines(conn).next();
+        expect(await rejection(conn.startTls({ ca, servername: 'localhost', pin: 'sha256//x' }))).toBeInstanceOf(InvalidArgumentError);
+        conn.destroy();
+      });
+
+      check('peerCertificate() describes the certificate; a connection that resumes a session is held to its pin', async () => {
+        if (!caps.peerCertificate) {
+          expect(typeof (await transport.connect(to('tls13', { ca, servername: 'localhost' }))).peerCertificate).toBe('undefined');
+          opened.forEach((thing) => thing.destroy?.());
+          return;
+        }
+        const control = await transport.connect(to('tls13', { ca, servername: 'localhost', pin: peer.pins.server }));
+        await new Lines(control).next();
+        await roundTrip(control); // the TLS 1.3 tickets are in
+        const cert = control.peerCertificate!()!;
+        expect(cert).toMatchObject({ subject: 'CN=localhost', issuer: 'CN=ftpkit test CA', pin: peer.pins.server, trusted: true, trustError: undefined });
+        expect(cert.subjectAltName).toContain('DNS:localhost');
+        expect(cert.validTo.getTime()).toBeGreaterThan(cert.validFrom.getTime());
+        expect(cert.fingerprint256).toMatch(/^([0-9A-F]{2}:){31}[0-9A-F]{2}$/);
+        const session = control.tlsSession();
+        // Node has no certificate of its own on a resumed connection: the session's handshake answers.
+        const data = await transport.connect(to('tls13', { ca, servername: 'localhost', pin: peer.pins.server, session }));
+        expect((JSON.parse(await new Lines(data).next()) as Hello).reused).toBe(true);
+        expect(data.peerCertificate!()?.pin).toBe(peer.pins.server);
+        await finish(data);
+        const wrong = await rejection(transport.connect(to('tls13', { ca, servername: 'localhost', pin: peer.pins.other, session })));
+        expect((wrong as TlsError).reason).toBe('pin');
+        expect((wrong as TlsError).presentedPin).toBe(peer.pins.server);
+        await finish(control);
+        const plain = await transport.connect({ host, port: port('echo') });
+        expect(plain.peerCertificate?.()).toBeUndefined();
+        await finish(plain);
+      });
+
+      for (const command of ['CCC', 'CCC NOW']) {
+        check(
+          caps.stopTls
+            ? `stopTls() ends TLS and the connection goes on in plain text (${command === 'CCC' ? 'the peer answers our close_notify' : 'the peer sends close_notify first'}); its session still resumes`
+            : `stoppable is refused with TlsError (${command})`,
+          async () => {
+            if (!caps.stopTls) {
+              const error = await rejection(cccSession({ stoppable: true }));
+              expect(error).toBeInstanceOf(TlsError);
+              expect((error as TlsError).message).toMatch(/stoppable/);
+              for (const conn of opened) conn.destroy?.(); // refused before the handshake: still open
+              return;
+            }
+            const conn = await cccSession({ stoppable: true });
+            const secure = new Lines(conn);
+            expect(await secure.next()).toBe('230 in');
+            await conn.write(encode('NOOP\r\n'));
+            expect(await secure.next()).toBe('tls NOOP');
+            await conn.write(encode(`${command}\r\n`));
+            expect(await secure.next()).toBe('200 clear');
+            if (command === 'CCC NOW') await sleep(50); // let its close_notify arrive before we ask
+            await conn.stopTls!({ timeout: 5000 });
+            expect(conn.tls).toBeUndefined();
+            const plain = new Lines(conn);
+            await conn.write(encode('PWD\r\n'));
+            expect(await plain.next()).toBe('plain PWD');
+            // The session of the ended TLS still resumes (a data connection after CCC).
+            const session = conn.tlsSession();
+            if (caps.sessionReuse) expect(session).toBeDefined();
+            const data = await transport.connect(to('tls13', { ca, servername: 'localhost', session }));
+            expect((JSON.parse(await new Lines(data).next()) as Hello).reused).toBe(caps.sessionReuse);
+            await finish(data);
+            await finish(conn);
+          },
+        );
+      }
+
+      check('a stoppable TLS connection that is never stopped behaves as any other, to its clean end', async () => {
+        if (!caps.stopTls) return;
+        const conn = await cccSession({ stoppable: true });
+        const secure = new Lines(conn);
+        expect(await secure.next()).toBe('230 in');
+        expect(conn.localAddress.host).toBe(host);
+        expect(conn.remoteAddress).toEqual({ host, port: port('ccc'), family: host.includes(':') ? 6 : 4 });
+        await conn.write(encode('HELLO\r\n'));
+        expect(await secure.next()).toBe('tls HELLO');
+        await conn.end();
+        await conn.closed;
+      });
+
+      check('stopTls() without stoppable, or without TLS, is a TlsError', async () => {
+        if (!caps.stopTls) return;
+        const conn = await cccSession({});
+        expect(await new Lines(conn).next()).toBe('230 in');
+        await expect(conn.stopTls!()).rejects.toBeInstanceOf(TlsError);
+        conn.destroy();
+        const plain = await transport.connect({ host, port: port('echo') });
+        await expect(plain.stopTls!()).rejects.toBeInstanceOf(TlsError);
+        await finish(plain);
+      });
+    });
+  }
+
+  check(
+    caps.localAddress ? 'localAddress picks the address a connection comes from' : 'localAddress is refused with InvalidArgumentError',
+    async () => {
+      const host = '127.0.0.1';
+      const echo = peer.hosts[host]!.echo;
+      if (!caps.localAddress) {
+        expect(await rejection(transport.connect({ host, port: echo, localAddress: '127.0.0.2' }))).toBeInstanceOf(InvalidArgumentError);
+        return;
+      }
+      const conn = await transport.connect({ host, port: echo, localAddress: '127.0.0.2' });
+      expect(conn.localAddress.host).toBe('127.0.0.2');
+      await roundTrip(conn);
+      await finish(conn);
+      const six = await transport.connect({ host: '::1', port: peer.hosts['::1']!.echo, localAddress: '::1' });
+      expect(six.localAddress).toMatchObject({ host: '::1', family: 6 });
+      await finish(six);
+      expect(await rejection(transport.connect({ host, port: echo, localAddress: 'localhost' }))).toBeInstanceOf(InvalidArgumentError);
+    },
+  );
+
+  check('family: a name resolves in the family asked for; a literal of the other family is an InvalidArgumentError', async () => {
+    const conn = await transport.connect({ host: 'localhost', port: peer.hosts['127.0.0.1']!.echo, family: 4 });
+    expect(conn.remoteAddress.host).toBe('127.0.0.1');
+    await finish(conn);
+    for (const options of [
+      { host: '127.0.0.1', family: 6 },
+      { host: '::1', family: 4 },
+      { host: '127.0.0.1', localAddress: '::1' },
+      { host: '127.0.0.1', family: 5 },
+    ] as const) {
+      const error = await rejection(transport.connect({ port: peer.hosts['127.0.0.1']!.echo, ...options } as ConnectOptions));
+      expect(error, JSON.stringify(options)).toBeInstanceOf(InvalidArgumentError);
+    }
+    expect(opened).toHaveLength(1); // the first connection only
+  });
 });

@@ -2,7 +2,8 @@
 // end of every socket is this process: `node test/peer.mjs`.
 //
 // It listens on 127.0.0.1 and ::1 (ephemeral ports), prints one JSON line
-// `{"hosts": {"127.0.0.1": {...ports}, "::1": {...ports}}}`, then takes commands on stdin, one JSON
+// `{"hosts": {"127.0.0.1": {...ports}, "::1": {...ports}}, "pins": {"server", "other", "self"}}`
+// (the pins of its certificates' public keys, in tls.pin's form), then takes commands on stdin, one JSON
 // line each (`{"id": 1, "cmd": "open"}`), and answers each with one JSON line carrying the same id.
 // It exits when stdin ends.
 //
@@ -29,6 +30,13 @@
 //               watches the client's TLS records on each connection (`relayed`), and when the
 //               server's first answer passes, writes "F\n" to every `notify` connection.
 //   notify      plain TCP that only ever gets those "F\n" lines.
+//   tlsSelf     like tls13, with a self-signed certificate for localhost that no CA vouches for (pins).
+//   ccc         "220 ready\n"; on "AUTH TLS\r\n" "234 go\n" and TLS (tls13's context), then "230 in\n";
+//               then over TLS, "CCC\r\n" gets "200 clear\n" and TLS ends as ProFTPD ends it (the
+//               peer waits for the client's close_notify, then sends its own), "CCC NOW\r\n" as
+//               Pure-FTPd does (its close_notify right behind the 200); then each line the client
+//               sends comes back in plain text as "plain <line>\n". Any other line before CCC comes
+//               back over TLS as "tls <line>\n".
 //   starttls    "220 ready\n"; on "AUTH TLS\r\n" answers "234 go\n" and starts TLS as the server
 //               (asking for, not requiring, a client certificate), then behaves like tls13. Shares its TLS context with `tls13` and `dial`, so a
 //               session from one resumes on the others (a control connection's on a data connection).
@@ -47,10 +55,11 @@
 //   dial {host, port, tls}  → {}: connect to the client's listener, send "hello from peer\n" and
 //                        echo; with tls, first act as the TLS server on it (active-mode FTPS).
 import { spawn } from 'node:child_process';
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash, randomBytes, X509Certificate } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import net from 'node:net';
 import { createInterface } from 'node:readline';
+import { Duplex } from 'node:stream';
 import tls from 'node:tls';
 
 const fixtures = new URL('./fixtures/', import.meta.url);
@@ -58,6 +67,11 @@ const pem = (name) => readFileSync(new URL(name, fixtures), 'utf8');
 const ca = pem('ca.pem');
 const server = { key: pem('server.key'), cert: pem('server.pem') };
 const other = { key: pem('other.key'), cert: pem('other.pem') };
+const self = { key: pem('self.key'), cert: pem('self.pem') };
+/** curl's --pinnedpubkey form of a certificate's public key: sha256// and base64 of SHA-256(DER SPKI). */
+const pinOf = (cert) =>
+  `sha256//${createHash('sha256').update(new X509Certificate(cert).publicKey.export({ type: 'spki', format: 'der' })).digest('base64')}`;
+const pins = { server: pinOf(server.cert), other: pinOf(other.cert), self: pinOf(self.cert) };
 const ticketKeys = randomBytes(48);
 
 const open = new Set();
@@ -138,6 +152,71 @@ function relayTls(socket, host, port) {
   });
   socket.on('close', () => upstream.destroy());
   upstream.on('close', () => socket.destroy());
+}
+
+/**
+ * The server side of a TLS session that can end while its TCP connection goes on (CCC): TLS over a
+ * stream of ours, whose end writes close_notify without a FIN. Bytes reach the TLS layer one record
+ * at a time, and none after the client's close_notify: a client may send its next command in plain
+ * text right behind it, and OpenSSL servers (which read a record at a time) see it as such.
+ * `detach(onPlain)` gives the socket back and hands over those bytes first.
+ */
+function clearableTls(socket) {
+  const bridge = new Duplex({
+    read() {
+      socket.resume();
+    },
+    write(chunk, _encoding, callback) {
+      socket.write(chunk, callback);
+    },
+    final(callback) {
+      callback(); // close_notify is out; the TCP connection stays
+    },
+  });
+  let pending = Buffer.alloc(0);
+  let closed = false; // the client's close_notify has passed
+  const relay = (chunk) => {
+    pending = Buffer.concat([pending, chunk]);
+    while (!closed && pending.length >= 5 && pending.length >= 5 + pending.readUInt16BE(3)) {
+      const length = pending.readUInt16BE(3);
+      const record = pending.subarray(0, 5 + length);
+      pending = pending.subarray(5 + length);
+      // RFC 8446 §5.2: a TLS 1.3 alert travels as application data: 2 bytes, the inner type, a 16-byte tag.
+      closed = secure.clearing === true && record[0] === 23 && length === 19;
+      if (!bridge.push(record)) socket.pause();
+    }
+  };
+  socket.on('data', relay);
+  const secure = new tls.TLSSocket(bridge, { isServer: true, secureContext: tls13Context });
+  secure.on('error', () => {});
+  const detach = (onPlain) => {
+    socket.off('data', relay);
+    secure.destroy();
+    socket.on('data', onPlain);
+    if (pending.length > 0) onPlain(pending);
+    socket.resume();
+  };
+  return { secure, detach };
+}
+
+/** A `data` handler that calls `each` with every line, its line ending removed. */
+function lineReader(each) {
+  let text = '';
+  return (chunk) => {
+    text += chunk.toString('latin1');
+    for (let nl = text.indexOf('\n'); nl >= 0; nl = text.indexOf('\n')) {
+      const line = text.slice(0, nl).replace(/\r$/, '');
+      text = text.slice(nl + 1);
+      each(line);
+    }
+  };
+}
+
+/** Lines of a stream, one callback per line; returns the function that stops listening. */
+function onLines(stream, each) {
+  const onData = lineReader(each);
+  stream.on('data', onData);
+  return () => stream.off('data', onData);
 }
 
 const handlers = {
@@ -226,6 +305,34 @@ const handlers = {
     socket.on('close', () => notify.delete(socket));
     socket.resume();
   },
+  ccc(socket) {
+    socket.write('220 ready\n');
+    const stopPlain = onLines(socket, (line) => {
+      stopPlain();
+      if (line !== 'AUTH TLS') return void socket.end('500 what?\n');
+      socket.write('234 go\n');
+      const { secure, detach } = clearableTls(socket);
+      secure.on('secure', () => secure.write('230 in\n'));
+      const stopTls = onLines(secure, (command) => {
+        if (command !== 'CCC' && command !== 'CCC NOW') return void secure.write(`tls ${command}\n`);
+        stopTls();
+        secure.clearing = true;
+        const clear = () => {
+          detach(lineReader((text) => socket.write(`plain ${text}\n`)));
+          socket.on('end', () => socket.end());
+        };
+        if (command === 'CCC NOW') {
+          // Pure-FTPd: the 200 and close_notify in one go; then plain text, whatever the client does.
+          secure.end('200 clear\n');
+          secure.once('end', clear);
+        } else {
+          // ProFTPD: the 200, then the client's close_notify, then ours.
+          secure.write('200 clear\n');
+          secure.once('end', () => secure.end(clear));
+        }
+      });
+    });
+  },
   starttls(socket) {
     socket.write('220 ready\n');
     let line = '';
@@ -279,6 +386,7 @@ async function serve(host) {
   const secure = {
     tls12: tlsServer({ minVersion: 'TLSv1.2', maxVersion: 'TLSv1.2' }),
     tlsOther: tlsServer({ ...other, minVersion: 'TLSv1.3' }),
+    tlsSelf: tlsServer({ ...self, minVersion: 'TLSv1.3' }),
     tlsClientAuth: tlsServer({ minVersion: 'TLSv1.3', requestCert: true, rejectUnauthorized: true, ca }),
     tlsP256Server: tlsServer(p256Options),
   };
@@ -370,7 +478,7 @@ const commands = {
 
 const hosts = {};
 for (const host of ['127.0.0.1', '::1']) hosts[host] = await serve(host);
-process.stdout.write(`${JSON.stringify({ hosts })}\n`);
+process.stdout.write(`${JSON.stringify({ hosts, pins })}\n`);
 
 createInterface({ input: process.stdin }).on('line', async (line) => {
   let id;

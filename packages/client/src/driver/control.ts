@@ -37,7 +37,7 @@
  */
 // Why this file is long: the action loop and the clocks it derives are one unit over one connection.
 import { command, Session, TlsRefusedError, type Action, type Operation, type OperationResult, type Reply } from '@ftpkit/codec';
-import { ConnectionError, TimeoutError, TlsError, type Connection, type TlsSession, type Transport } from '@ftpkit/transport';
+import { ConnectionError, TimeoutError, TlsError, type Connection, type PeerCertificate, type TlsSession, type Transport } from '@ftpkit/transport';
 import { abortError } from '../errors.js';
 import type { ResolvedOptions } from '../options.js';
 import { Alarm, clockOf, type Clock } from './clock.js';
@@ -81,7 +81,8 @@ export class Control {
   #data: DataChannel | undefined;
   #closed = false;
   #closeReason: unknown;
-  #tlsUpgrade: Promise<void> | undefined;
+  /** TLS starting or ending on the control connection: the read loop waits for it before reading on. */
+  #tlsSwitch: Promise<void> | undefined;
   /** Calls waiting for the running operation (an abort finishing in the background) to end. */
   #idleWaiters: (() => void)[] = [];
   readonly #time: Clock;
@@ -133,7 +134,9 @@ export class Control {
     options: ResolvedOptions,
     signal?: AbortSignal,
     resume?: TlsSession,
+    how: { readonly login?: boolean } = {},
   ): Promise<{ control: Control; result: OperationResult }> {
+    refuseUnsupported(transport, options);
     const implicit = options.secure === 'implicit';
     const time = clockOf(transport);
     const { login } = options.timeouts;
@@ -145,7 +148,9 @@ export class Control {
       conn = await transport.connect({
         host: options.host,
         port: options.port,
-        ...(implicit ? { tls: { ...tlsFor(options), ...(resume ? { session: resume } : {}) } } : {}),
+        ...(options.localAddress === undefined ? {} : { localAddress: options.localAddress }),
+        ...(options.family === undefined ? {} : { family: options.family }),
+        ...(implicit ? { tls: { ...controlTls(options), ...(resume ? { session: resume } : {}) } } : {}),
         ...(connectTimeout < Infinity ? { timeout: connectTimeout } : {}),
         ...(signal ? { signal } : {}),
       });
@@ -163,6 +168,8 @@ export class Control {
           ...(options.account === undefined ? {} : { account: options.account }),
           security: options.secure === false ? 'none' : options.secure,
           protectData: options.protectData,
+          ...(options.ccc ? { ccc: true } : {}),
+          ...(how.login === false ? { login: false } : {}),
         },
         { signal },
       );
@@ -188,6 +195,11 @@ export class Control {
   /** The control connection's newest resumable TLS session (kept after it closed), for a reconnect. */
   tlsSession(): TlsSession | undefined {
     return this.#conn.tlsSession();
+  }
+
+  /** The server's certificate, from the control connection's TLS handshake (where the transport can read it). */
+  peerCertificate(): PeerCertificate | undefined {
+    return this.#conn.peerCertificate?.();
   }
 
   /**
@@ -256,7 +268,7 @@ export class Control {
   async #readLoop(): Promise<void> {
     try {
       for (;;) {
-        if (this.#tlsUpgrade) await this.#tlsUpgrade;
+        if (this.#tlsSwitch) await this.#tlsSwitch;
         if (this.#closed) return;
         const chunk = await this.#conn.read();
         if (this.#closed) return;
@@ -361,15 +373,29 @@ export class Control {
       case 'startTls': {
         // The handshake's own timeout, cut to what is left of the login deadline (the alarm fires that one).
         const limit = Math.min(this.options.timeouts.connect > 0 ? this.options.timeouts.connect : Infinity, this.#loginBy - this.#time.now());
-        this.#tlsUpgrade = this.#conn
-          .startTls({ ...tlsFor(this.options), ...(this.#resume ? { session: this.#resume } : {}), ...(limit < Infinity ? { timeout: Math.max(1, limit) } : {}) })
+        this.#tlsSwitch = this.#conn
+          .startTls({ ...controlTls(this.options), ...(this.#resume ? { session: this.#resume } : {}), ...(limit < Infinity ? { timeout: Math.max(1, limit) } : {}) })
           .then(
             () => {
-              this.#tlsUpgrade = undefined;
+              this.#tlsSwitch = undefined;
               this.#perform(this.session.tlsStarted());
             },
             (err: unknown) => this.#shutdown(err),
           );
+        return;
+      }
+      case 'stopTls': {
+        // CCC was accepted: close_notify both ways, then plain text (refuseUnsupported made sure the
+        // transport can), within what is left of the login deadline.
+        const limit = Math.min(this.options.timeouts.reply > 0 ? this.options.timeouts.reply : Infinity, this.#loginBy - this.#time.now());
+        const stopped = this.#conn.stopTls?.(limit < Infinity ? { timeout: Math.max(1, limit) } : {}) ?? Promise.reject(cannotClear(this.transport));
+        this.#tlsSwitch = stopped.then(
+          () => {
+            this.#tlsSwitch = undefined;
+            this.#perform(this.session.tlsStopped());
+          },
+          (err: unknown) => this.#shutdown(err),
+        );
         return;
       }
       case 'openData':
@@ -478,6 +504,27 @@ export class Control {
     this.#running = undefined;
     running?.reject(running.localError ?? reason);
     this.#wakeIdleWaiters();
+  }
+}
+
+/** The control connection's TLS: the options', and with `ccc` a TLS that can end while TCP goes on. */
+function controlTls(options: ResolvedOptions) {
+  return { ...tlsFor(options), ...(options.ccc ? { stoppable: true } : {}) };
+}
+
+function cannotClear(transport: Transport): TlsError {
+  return new TlsError(`ccc: the ${transport.runtime} transport cannot end TLS on a connection that goes on (capabilities.stopTls)`);
+}
+
+/**
+ * Options the transport cannot honour, refused before anything is sent: `ccc` without
+ * `capabilities.stopTls`, and `tls.pin` without `capabilities.peerCertificate` (Deno). The transport
+ * refuses them too, but only once TLS starts, after `AUTH TLS` has gone out.
+ */
+function refuseUnsupported(transport: Transport, options: ResolvedOptions): void {
+  if (options.ccc && transport.capabilities.stopTls !== true) throw cannotClear(transport);
+  if (options.tls.pin !== undefined && options.secure !== false && transport.capabilities.peerCertificate !== true) {
+    throw new TlsError(`tls.pin: the ${transport.runtime} transport cannot read the server's certificate (capabilities.peerCertificate)`);
   }
 }
 

@@ -131,10 +131,11 @@ export class DataChannel {
     this.#markReady();
   }
 
-  /** Passive mode: connect to the server's data port. */
+  /** Passive mode: connect to the server's data port (from `localAddress`, when there is one). */
   connect(host: string, port: number, secure: boolean): void {
-    const timeout = this.#ctx.options.timeouts.connect;
-    this.#ctx.transport.connect({ host, port, ...(timeout > 0 ? { timeout } : {}) }).then(
+    const { timeouts, localAddress } = this.#ctx.options;
+    const timeout = timeouts.connect;
+    this.#ctx.transport.connect({ host, port, ...(localAddress === undefined ? {} : { localAddress }), ...(timeout > 0 ? { timeout } : {}) }).then(
       (conn) => this.#connected(conn, secure),
       (err: unknown) => {
         if (!this.#closed) this.#events.failed(asError(err));
@@ -142,13 +143,18 @@ export class DataChannel {
     );
   }
 
-  /** Active mode: listen on the control connection's local address and accept the server's connection. */
+  /**
+   * Active mode: listen on the control connection's local address (on a port of `activePorts`, when
+   * given), tell the session where (`activeAddress` instead of that address, behind a NAT), and
+   * accept the server's connection.
+   */
   listen(secure: boolean): void {
     (async () => {
-      const listener = await this.#ctx.transport.listen({ host: this.#ctx.control.localAddress.host });
+      const { activeAddress, activePorts } = this.#ctx.options;
+      const listener = await listenOn(this.#ctx.transport, this.#ctx.control.localAddress.host, activePorts);
       this.#listener = listener;
       if (this.#closed) return listener.close();
-      this.#events.listening({ host: listener.address.host, port: listener.address.port });
+      this.#events.listening({ host: activeAddress ?? listener.address.host, port: listener.address.port });
       const conn = await this.#acceptFromServer(listener);
       listener.close();
       this.#listener = undefined;
@@ -401,6 +407,26 @@ class LocalFailure extends Error {
   constructor(cause: unknown) {
     super('local transfer failure', { cause });
   }
+}
+
+/**
+ * A listener on `host`: on any free port, or on the first port of `ports` that is free, tried in
+ * turn from `min` (curl's `--ftp-port ADDR:MIN-MAX` does the same). Every port in use is a
+ * ConnectionError with `osCode` EADDRINUSE; any other failure to listen ends the search.
+ */
+async function listenOn(transport: Transport, host: string, ports: { readonly min: number; readonly max: number } | undefined): Promise<Listener> {
+  if (ports === undefined) return transport.listen({ host });
+  for (let port = ports.min; port <= ports.max; port++) {
+    try {
+      return await transport.listen({ host, port });
+    } catch (err) {
+      if (!(err instanceof ConnectionError && err.osCode === 'EADDRINUSE')) throw err;
+    }
+  }
+  const count = ports.max - ports.min + 1;
+  throw new ConnectionError(`No port of activePorts ${ports.min}-${ports.max} is free on ${host} (${count === 1 ? 'the one port is' : `all ${count} are`} in use)`, {
+    osCode: 'EADDRINUSE',
+  });
 }
 
 /** TLS settings for the control and data connections: the options, with SNI defaulting to the host. */

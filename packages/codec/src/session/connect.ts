@@ -6,8 +6,10 @@
  * ```text
  * greeting (120… then 220)
  *   → [explicit] AUTH TLS → 234 → startTls → tlsStarted
+ *   → [login: false] done
  *   → [explicit|implicit] PBSZ 0 → 2xx → [protectData] PROT P → 2xx
  *   → USER → 230 | 331 → PASS → 230 | 202 | 332 → ACCT → 230
+ *   → [ccc] CCC → 2xx → stopTls → tlsStopped
  *   → FEAT (and the selected HASH algorithm) → [UTF8 offered] OPTS UTF8 ON
  *   → TYPE I (or the asked type) → done
  * ```
@@ -43,6 +45,7 @@ export function* connectProgram(op: ConnectOperation, ctx: Context): Program {
     const event = yield* awaitEvent(ctx, 'tls', { during: 'during the TLS upgrade' });
     if (event.type === 'abort') throw ABORTED;
   }
+  if (op.login === false) return Object.freeze({ kind: 'connect', greeting, welcome: greeting, features: new Map<string, string>(), utf8: false });
   if (op.security !== 'none') {
     ctx.secure = true;
     // RFC 4217 §8-9: PBSZ 0 must precede PROT; PROT P encrypts the data connections.
@@ -54,6 +57,7 @@ export function* connectProgram(op: ConnectOperation, ctx: Context): Program {
   }
 
   const welcome = yield* login(op, ctx);
+  if (op.ccc === true) yield* clearControl(ctx);
 
   const featReply = yield* call(ctx, commands.feat());
   // RFC 2389 §3.2: 211 lists the features; anything else (5xx from servers without FEAT) means none.
@@ -75,6 +79,20 @@ export function* connectProgram(op: ConnectOperation, ctx: Context): Program {
   yield* expectCompletion(ctx, commands.type(type));
   ctx.type = type;
   return Object.freeze({ kind: 'connect', greeting, welcome, features, utf8 });
+}
+
+/**
+ * RFC 4217 §5 (the CCC of RFC 2228): once logged in, so that the credentials went over TLS, the
+ * control connection goes back to plain text for the middleboxes that must read it. Its 2xx is the
+ * last reply over TLS; the driver then ends TLS (close_notify both ways) and the session goes on in
+ * plain text. The data connections keep the protection PROT set.
+ */
+function* clearControl(ctx: Context): Sub<void> {
+  yield* expectCompletion(ctx, commands.ccc());
+  yield { emit: { type: 'stopTls' } };
+  const event = yield* awaitEvent(ctx, 'clearing', { during: 'while TLS was ending (CCC)' });
+  if (event.type === 'abort') throw ABORTED;
+  ctx.secure = false;
 }
 
 /** USER, then PASS and ACCT as the server asks (RFC 959 §5.4 login sequence). */

@@ -78,8 +78,8 @@ const REFUSED: ReadonlyMap<string, Refusal> = new Map([
   [
     'CCC',
     {
-      why: 'it ends TLS on the control connection, which the driver would have to do in step (RFC 4217 §6)',
-      instead: 'connect without TLS if the control connection may be in the clear',
+      why: 'it ends TLS on the control connection, which the driver must do in step with the session (RFC 4217 §5)',
+      instead: 'clear the control connection with the connect operation (Client.connect with ccc: true)',
     },
   ],
   ['ADAT', RFC_2228],

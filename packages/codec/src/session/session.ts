@@ -13,7 +13,7 @@
  * the session breaks on it rather than take it as the answer.
  *
  * Each operation is a small program (a generator, see `program.ts`) in a file of its own:
- * `connect.ts` (greeting, AUTH TLS, PBSZ/PROT, login, FEAT, UTF8, TYPE), `simple.ts` (a command,
+ * `connect.ts` (greeting, AUTH TLS, PBSZ/PROT, login, CCC, FEAT, UTF8, TYPE), `simple.ts` (a command,
  * rename, quit), `transfer.ts` (TYPE, passive or active setup, the 1xx/226/data loop, over the
  * state in `transfer-run.ts`), with `pipelining.ts`, `keepalive.ts` (NOOPs during a transfer and
  * the matching of their replies) and `abort.ts` (ABOR and its NOOP fence) beside it. Everything the server believes about the session lives in one context object (h11's "Rule
@@ -176,7 +176,8 @@ export class Session {
 
   #receive(bytes: Uint8Array): Action[] {
     if (this.#state === 'closed' || this.#state === 'broken') return [];
-    // CVE-2021-22947: bytes after 234 and before the TLS handshake were never protected; drop them.
+    // CVE-2021-22947: bytes after 234 and before the TLS handshake were never protected; drop them
+    // (and after CCC's 200, until TLS has ended, as neither side of the switch sent them).
     if (this.#discardControlBytes) return [];
     const actions: Action[] = [];
     const sentNow = this.#ctx.sent;
@@ -225,6 +226,13 @@ export class Session {
     this.#discardControlBytes = false;
     this.#parser.reset();
     return this.#report({ type: 'tlsStarted' });
+  }
+
+  /** The TLS ending asked for by `stopTls` completed: the control connection is plain text now. */
+  tlsStopped(): Action[] {
+    this.#discardControlBytes = false;
+    this.#parser.reset();
+    return this.#report({ type: 'tlsStopped' });
   }
 
   /** The active-mode listener is ready at `endpoint` (the address the server should connect to). */
@@ -338,7 +346,8 @@ export class Session {
         return actions;
       }
       if ('emit' in step.value) {
-        if (step.value.emit.type === 'startTls') this.#discardControlBytes = true;
+        // CVE-2021-22947: what comes between the reply and the switch belongs to neither side of it.
+        if (step.value.emit.type === 'startTls' || step.value.emit.type === 'stopTls') this.#discardControlBytes = true;
         if ('commands' in step.value) this.#ctx.sent += step.value.commands;
         actions.push(step.value.emit);
         continue;
@@ -395,6 +404,8 @@ export class Session {
     switch (op.kind) {
       case 'connect':
         validate('USER, PASS or ACCT', [op.user, op.password, op.account]);
+        if (op.ccc === true && op.security === 'none') throw new LocalProtocolError('CCC ends TLS on the control connection, which needs security explicit or implicit');
+        if (op.ccc === true && op.login === false) throw new LocalProtocolError('CCC comes after the login, and login is false');
         return connectProgram(op, ctx);
       case 'command':
         return commandProgram(op.command, ctx);

@@ -35,6 +35,12 @@ export type Action =
   /** Upgrade the control connection to TLS now, then call `Session.tlsStarted`. */
   | { readonly type: 'startTls' }
   /**
+   * End TLS on the control connection now and go on in plain text over the same TCP connection
+   * (the server accepted `CCC`, RFC 4217 §5): send close_notify, wait for the server's, then call
+   * `Session.tlsStopped`. Control bytes read before that are dropped.
+   */
+  | { readonly type: 'stopTls' }
+  /**
    * Passive mode: connect to `port` (on `host`, or the control connection's host when `host` is
    * omitted), with TLS when `secure`, then call `Session.dataOpened`.
    */
@@ -87,6 +93,20 @@ export interface ConnectOperation {
   readonly security: Security;
   /** Send `PROT P` after TLS so data connections are encrypted too. Default true when secure. */
   readonly protectData?: boolean;
+  /**
+   * Send `CCC` after login and end TLS on the control connection (RFC 4217 §5, RFC 2228), so that a
+   * NAT gateway or firewall can read the commands that set up data connections. The credentials
+   * went over TLS; data connections stay protected as `protectData` says. A refusal fails the
+   * connect. Default false; true needs `security` other than `'none'`.
+   */
+  readonly ccc?: boolean;
+  /**
+   * `false`: stop once the greeting is in and TLS is up, before PBSZ, PROT and anything that names a
+   * user, to look at the server's certificate without sending credentials (`ftpkit cert`). The
+   * result's `welcome` is then the greeting and `features` is empty; `quit` is the one operation
+   * that makes sense next. Default true.
+   */
+  readonly login?: boolean;
   /** Send `OPTS UTF8 ON` when FEAT advertises UTF8. Default true. */
   readonly utf8?: boolean;
   /** Initial transfer type. Default `'I'`. */
@@ -149,7 +169,7 @@ export type Operation = ConnectOperation | CommandOperation | RenameOperation | 
 export interface ConnectResult {
   readonly kind: 'connect';
   readonly greeting: Reply;
-  /** The reply that completed login (230, or 202 for a superfluous password). */
+  /** The reply that completed login (230, or 202 for a superfluous password); the greeting without `login`. */
   readonly welcome: Reply;
   /** FEAT, upper-cased feature name to its parameters (empty when FEAT is refused). */
   readonly features: ReadonlyMap<string, string>;
@@ -217,13 +237,14 @@ export interface SessionOptions extends ReplyParserOptions {
 export type SessionState = 'greeting' | 'idle' | 'busy' | 'closed' | 'broken';
 
 /** The kinds of event a session reacts to: a reply, or what the driver reports. */
-export type EventType = 'reply' | 'eof' | 'tlsStarted' | 'listening' | 'dataOpened' | 'dataClosed' | 'dataFailed' | 'abort' | 'keepAlive';
+export type EventType = 'reply' | 'eof' | 'tlsStarted' | 'tlsStopped' | 'listening' | 'dataOpened' | 'dataClosed' | 'dataFailed' | 'abort' | 'keepAlive';
 
 /** One event, as the session hands it to the running program. */
 export type SessionEvent =
   | { readonly type: 'reply'; readonly reply: Reply }
   | { readonly type: 'eof' }
   | { readonly type: 'tlsStarted' }
+  | { readonly type: 'tlsStopped' }
   | { readonly type: 'listening'; readonly endpoint: Endpoint }
   | { readonly type: 'dataOpened' }
   | { readonly type: 'dataClosed' }
@@ -235,18 +256,19 @@ export type SessionEvent =
 /**
  * The machine's wait states: where a running operation can stand while it waits for an event.
  * `greeting` and `reply` wait on the control connection, `tls` on the driver's TLS upgrade,
+ * `clearing` on the driver ending TLS after `CCC`,
  * `listening` on an active-mode listener, `transfer` on replies and data-connection news together,
  * and `aborting` on the answers to ABOR.
  */
-export type WaitState = 'greeting' | 'reply' | 'tls' | 'listening' | 'transfer' | 'aborting';
+export type WaitState = 'greeting' | 'reply' | 'tls' | 'clearing' | 'listening' | 'transfer' | 'aborting';
 
 /**
  * The event kinds each wait admits; the transitions are the operation programs. An event that the
  * current wait does not admit is a protocol error that breaks the session before any program sees
  * it. Where an admitted event leads is not in this table: it depends on the program that waits (the
  * reply's code, the command it answers, what the transfer has seen so far), so read the program.
- * (A `reply` while waiting for `tls` never gets here: those bytes are discarded unread, see
- * CVE-2021-22947.)
+ * (A `reply` while waiting for `tls` or `clearing` never gets here: those bytes are discarded
+ * unread, see CVE-2021-22947.)
  *
  * @example
  * ```ts
@@ -257,6 +279,8 @@ export const SESSION_TRANSITIONS: Readonly<Record<WaitState, readonly EventType[
   greeting: ['reply', 'eof', 'abort'],
   reply: ['reply', 'eof', 'abort'],
   tls: ['tlsStarted', 'eof', 'abort'],
+  /** After `CCC`'s 200: the driver ends TLS (a reply never gets here either: it is dropped). */
+  clearing: ['tlsStopped', 'eof', 'abort'],
   listening: ['listening', 'eof', 'abort', 'dataFailed'],
   /**
    * Setting up and running a transfer: replies and data-connection news may interleave. A

@@ -10,7 +10,7 @@
  * @module
  */
 import { ConnectionError, InvalidArgumentError, abortReason } from '../errors.js';
-import type { Address, Connection, Listener, ListenOptions } from '../types.js';
+import type { Address, Connection, ConnectOptions, Listener, ListenOptions } from '../types.js';
 
 /** The options of `Connection.startTls()`: TLS options plus a timeout and a signal. */
 export type StartTlsOptions = Parameters<Connection['startTls']>[0];
@@ -32,6 +32,30 @@ export function checkEndpoint(host: unknown, port: unknown): void {
   if (typeof port !== 'number' || !Number.isInteger(port) || port < 0 || port > 65535) {
     throw new InvalidArgumentError('port must be an integer from 0 to 65535');
   }
+}
+
+/** 6 for an IPv6 literal, 4 for a dotted quad, undefined for a name (only a literal has a colon). */
+export function literalFamily(text: string | undefined): 4 | 6 | undefined {
+  if (text === undefined) return undefined;
+  return text.includes(':') ? 6 : /^\d{1,3}(\.\d{1,3}){3}$/.test(text) ? 4 : undefined;
+}
+
+/**
+ * The address family a connect asks for: `family`, else the family of `localAddress`, else none.
+ * Throws `InvalidArgumentError` for a family that is neither 4 nor 6, and for a host or local
+ * address written in the other family, which no connection can join.
+ */
+export function wantedFamily(options: ConnectOptions): 4 | 6 | undefined {
+  const { family, localAddress, host } = options;
+  if (family !== undefined && family !== 4 && family !== 6) throw new InvalidArgumentError('family must be 4 or 6');
+  const wanted = family ?? literalFamily(localAddress);
+  for (const [what, text] of [['localAddress', localAddress], ['host', host]] as const) {
+    const has = literalFamily(text);
+    if (wanted !== undefined && has !== undefined && has !== wanted) {
+      throw new InvalidArgumentError(`${what} ${text} is an IPv${has} address, and the connection is IPv${wanted}`);
+    }
+  }
+  return wanted;
 }
 
 /** Where `listen()` binds (port 0: any free one), checked; throws the reason if `signal` already aborted. */

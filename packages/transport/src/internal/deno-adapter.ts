@@ -31,7 +31,7 @@
  * @module
  */
 // Why this file is long: one Connection class over Deno's conns, with its connect and listen.
-import { ConnectionError, TlsError, TransportError, type TlsErrorReason } from '../errors.js';
+import { ConnectionError, InvalidArgumentError, TlsError, TransportError, type TlsErrorReason } from '../errors.js';
 import type {
   Address,
   Capabilities,
@@ -54,8 +54,11 @@ import {
   closedPromise,
   destroyedError,
   listenEndpoint,
+  literalFamily,
+  wantedFamily,
 } from './common.js';
 import { Deadline } from './deadline.js';
+import { readPins } from './pins.js';
 import { SlabPool, SlabShelf } from './slab-pool.js';
 
 // Just the parts of Deno's API used here, so the package builds without Deno's types.
@@ -189,6 +192,13 @@ function addressOf(addr: DenoNetAddr | undefined): Address {
 
 /** Refuse what Deno cannot do rather than ignore it. Returns the options for Deno. */
 function denoTlsOptions(options: TlsOptions, host: string, upgrade: boolean): DenoTlsClientOptions {
+  // A malformed pin is the caller's mistake on every runtime; a good one is what Deno cannot check.
+  if (readPins(options.pin) !== undefined) {
+    throw new TlsError("Deno cannot read the peer's certificate, so it cannot check tls.pin");
+  }
+  if (options.stoppable === true) {
+    throw new TlsError('Deno cannot end TLS and go on in plain text over the same connection (stoppable, for CCC)');
+  }
   if (options.rejectUnauthorized === false) {
     throw new TlsError('Deno cannot turn certificate verification off (rejectUnauthorized: false)');
   }
@@ -408,15 +418,42 @@ class DenoConnection implements Connection {
 }
 
 /** Open a plain connection and, with `options.tls`, upgrade it; honours timeout and signal. */
+/**
+ * The address to dial for `host` in `family`: Deno.connect has no family option, so a name is
+ * looked up here (getaddrinfo, through Deno's node:dns, which reads the hosts file as the system
+ * does). Without a family, or for an IP literal, `host` as it is.
+ */
+async function dialAddress(host: string, family: 4 | 6 | undefined): Promise<string> {
+  if (family === undefined || literalFamily(host) !== undefined) return host;
+  const dns = await import('node:dns');
+  try {
+    return (await dns.promises.lookup(host, { family })).address;
+  } catch (error) {
+    throw new ConnectionError(`${host} has no IPv${family} address`, { cause: error, osCode: errorCodeOf(error) ?? 'ENOTFOUND' });
+  }
+}
+
+function errorCodeOf(error: unknown): string | undefined {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === 'string' ? code : undefined;
+}
+
 async function connectDeno(options: ConnectOptions): Promise<Connection> {
   const { host, port } = options;
   checkEndpoint(host, port);
+  if (options.localAddress !== undefined) {
+    throw new InvalidArgumentError('Deno cannot choose the local address of a connection (localAddress): Deno.connect has no such option');
+  }
+  const family = wantedFamily(options);
   const api = deno();
   const tlsOptions = options.tls;
   // Client certificates only go through connectTls, which connects to the name it verifies.
   const withCert = tlsOptions !== undefined && (tlsOptions.cert !== undefined || tlsOptions.key !== undefined);
   if (withCert && tlsOptions.servername !== undefined && tlsOptions.servername !== host) {
     throw new TlsError('On Deno a client certificate needs servername to be absent or equal to host');
+  }
+  if (withCert && family !== undefined && literalFamily(host) === undefined) {
+    throw new TlsError('On Deno a client certificate cannot be combined with family for a host name (Deno.connectTls resolves it)');
   }
   const denoTls = tlsOptions !== undefined ? denoTlsOptions(tlsOptions, host, false) : undefined;
   const connecting = new AbortController();
@@ -445,7 +482,9 @@ async function connectDeno(options: ConnectOptions): Promise<Connection> {
       if (deadline.fired) throw deadline.reason;
       await secure.handshake();
     } else {
-      const tcp = await api.connect({ hostname: host, port, transport: 'tcp', signal: connecting.signal });
+      const hostname = await dialAddress(host, family);
+      if (deadline.fired) throw deadline.reason;
+      const tcp = await api.connect({ hostname, port, transport: 'tcp', signal: connecting.signal });
       conn = tcp;
       if (deadline.fired) throw deadline.reason;
       tcp.setNoDelay(true); // see the module comment: TLS handshakes stalled 40 ms behind Nagle

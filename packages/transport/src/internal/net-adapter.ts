@@ -25,10 +25,10 @@
  * @module
  */
 // Why this file is long: one Connection class over node:net's events, with its connect and listen.
-import { Buffer } from 'node:buffer';
+import type { Buffer } from 'node:buffer';
 import net from 'node:net';
 import tls from 'node:tls';
-import { ConnectionError, TlsError, abortReason } from '../errors.js';
+import { ConnectionError, InvalidArgumentError, TlsError, abortReason } from '../errors.js';
 import type {
   Address,
   Capabilities,
@@ -36,8 +36,10 @@ import type {
   ConnectOptions,
   Listener,
   ListenOptions,
+  PeerCertificate,
   RuntimeName,
   TlsInfo,
+  TlsOptions,
   TlsSession,
   Transport,
 } from '../types.js';
@@ -52,11 +54,15 @@ import {
   closedPromise,
   destroyedError,
   listenEndpoint,
+  wantedFamily,
 } from './common.js';
 import { Deadline } from './deadline.js';
+import type { TcpBridge } from './net-bridge.js';
 import { errorCode, mapNetError } from './net-errors.js';
-import { type ResumableSession, SessionOrigin, connectTls } from './net-tls.js';
-import { SlabPool, SlabShelf } from './slab-pool.js';
+import { largeReads, slabPoolFor, type ReadSize } from './net-reads.js';
+import { type PeerRecord, type ResumableSession, SessionOrigin, connectTls, describePeer, originOf, peerOf, pinOfPeer } from './net-tls.js';
+import { pinFailure, readPins } from './pins.js';
+import type { SlabPool } from './slab-pool.js';
 
 type Socket = net.Socket | tls.TLSSocket;
 
@@ -67,6 +73,7 @@ interface Waiter {
   resolve(): void;
   reject(error: unknown): void;
 }
+
 
 /** The family node:net reports (`'IPv4'`, or `4` on some versions), if it reports one. */
 function family(value: unknown): 4 | 6 | undefined {
@@ -110,6 +117,16 @@ class NetConnection implements Connection {
   #local: Address = NO_ADDRESS;
   #remote: Address = NO_ADDRESS;
   #readyWaiter: Waiter | undefined;
+  /** The pins the TLS peer is held to (`tls.pin`), if any. */
+  #pins: readonly string[] | undefined;
+  /** The origin of the session this connection's TLS was given to resume, if it was one of ours. */
+  #resumedFrom: SessionOrigin | undefined;
+  /** The TLS peer's certificate, once the handshake is done. */
+  #peer: PeerRecord | undefined;
+  /** A `stoppable` TLS connection's way to its TCP socket (`stopTls`). */
+  #bridge: TcpBridge | undefined;
+  /** A `stoppable` TLS connection's peer sent close_notify and kept TCP open (it ends TLS: CCC). */
+  #peerEndedTls = false;
   /** Where a Node plain socket's chunks come from; undefined where the runtime allocates them. */
   readonly #pool: SlabPool | undefined;
   /** The bound on one read into the slab pool, which `setReadAhead` moves with the read-ahead. */
@@ -131,6 +148,13 @@ class NetConnection implements Connection {
     this.#handshaking = socket instanceof tls.TLSSocket;
     this.#bind(socket);
     if (connected) this.#snapshotAddresses();
+  }
+
+  /** What the TLS about to start is held to, and how it reaches TCP: set before its handshake ends. */
+  armTls(options: TlsOptions, bridge: TcpBridge | undefined, pins: readonly string[] | undefined): void {
+    this.#pins = pins;
+    this.#resumedFrom = originOf(this.#runtime, options.session);
+    this.#bridge = bridge;
   }
 
   /** Settles when the connect (and TLS handshake) finished. */
@@ -156,6 +180,10 @@ class NetConnection implements Connection {
 
   tlsSession(): TlsSession | undefined {
     return this.#session;
+  }
+
+  peerCertificate(): PeerCertificate | undefined {
+    return this.#peer === undefined ? undefined : describePeer(this.#peer);
   }
 
   read(): Promise<Uint8Array | null> {
@@ -193,6 +221,7 @@ class NetConnection implements Connection {
         this.#socket.end(() => {
           if (this.#waiters.delete(waiter)) resolve();
         });
+        this.#bridge?.endTcp(); // after close_notify, the FIN (a stoppable TLS holds it back)
       };
       // TLS: one turn of the event loop first. Node's TLSWrap reports a TLS write that the kernel took
       // at once (the handshake's last flight, say) as done only in a setImmediate, and a shutdown
@@ -216,6 +245,7 @@ class NetConnection implements Connection {
     if (error !== undefined && this.#error === undefined) this.#error = error;
     this.#rejectWaiters(reason);
     this.#socket.destroy();
+    if (this.#bridge !== undefined) this.#tcp.destroy(); // a bridge may have let go of it (stopTls)
   }
 
   async startTls(options: StartTlsOptions): Promise<void> {
@@ -223,6 +253,7 @@ class NetConnection implements Connection {
     if (this.#destroyed) throw destroyedError();
     if (this.#socket instanceof tls.TLSSocket) throw new TlsError('TLS is already active on this connection');
     if (this.#queue.done) throw new ConnectionError('The peer closed the connection before TLS could start');
+    const pins = readPins(options.pin);
     const deadline = new Deadline(options, 'TLS handshake', (reason) => this.#fail(reason));
     const plain = this.#socket;
     this.#unbind(plain);
@@ -231,7 +262,9 @@ class NetConnection implements Connection {
     this.#queue.clear();
     let secure: tls.TLSSocket;
     try {
-      secure = connectTls(this.#runtime, options, this.#host, { socket: plain });
+      const made = connectTls(this.#runtime, options, this.#host, { socket: plain });
+      secure = made.socket;
+      this.armTls(options, made.bridge, pins);
     } catch (error) {
       deadline.clear();
       this.#fail(mapNetError(error, true));
@@ -247,6 +280,61 @@ class NetConnection implements Connection {
     } finally {
       deadline.clear();
     }
+  }
+
+  /**
+   * End TLS and go on in plain text (CCC): close_notify both ways, then the TCP socket is ours again.
+   * The peer may have sent its close_notify already (see #onEnd); a FIN, an error, the timeout or
+   * the signal instead fails the connection.
+   */
+  async stopTls(options: { readonly timeout?: number | undefined; readonly signal?: AbortSignal | undefined } = {}): Promise<void> {
+    if (this.#error !== undefined) throw this.#error;
+    if (this.#destroyed) throw destroyedError();
+    const secure = this.#socket;
+    const bridge = this.#bridge;
+    if (!(secure instanceof tls.TLSSocket) || this.#handshaking) throw new TlsError('TLS is not active on this connection');
+    if (bridge === undefined) throw new TlsError('TLS was not started with stoppable: true, so it cannot be ended on its own');
+    if (this.#ending !== undefined || this.#queue.done) throw new ConnectionError('The connection is ending');
+    const deadline = new Deadline(options, 'Ending TLS', (reason) => this.#fail(reason));
+    this.#unbind(secure);
+    secure.on('error', () => {}); // the abandoned TLS socket may still complain; nobody listens
+    secure.resume(); // its end comes only once whatever it holds is read (and dropped: nothing may come)
+    try {
+      await new Promise<void>((resolve, reject) => {
+        const waiter: Waiter = { resolve, reject };
+        this.#waiters.add(waiter); // #fail rejects it: a deadline, or a failure below
+        let theirs = this.#peerEndedTls;
+        let ours = false;
+        const settle = (): void => {
+          if (theirs && ours && this.#waiters.delete(waiter)) resolve();
+        };
+        secure.once('end', () => {
+          if (bridge.tcpEnded) return this.#fail(new ConnectionError('The peer closed the connection instead of ending TLS'));
+          theirs = true;
+          settle();
+        });
+        secure.once('error', (error: unknown) => this.#fail(mapNetError(error, false)));
+        bridge.onTcpEnd = () => this.#fail(new ConnectionError('The peer closed the connection while TLS was ending'));
+        void bridge.tlsEnded().then(() => {
+          ours = true;
+          settle();
+        });
+        secure.end(); // close_notify
+      });
+    } finally {
+      deadline.clear();
+    }
+    const tcp = this.#tcp;
+    bridge.onTcpEnd = undefined;
+    bridge.detach();
+    secure.destroy();
+    this.#bridge = undefined;
+    this.#peerEndedTls = false;
+    this.#tlsInfo = undefined;
+    this.#socket = tcp;
+    this.#bind(tcp);
+    tcp.resume();
+    this.#onDrain(); // writers that waited on the TLS socket write on TCP now
   }
 
   #bind(socket: Socket): void {
@@ -272,8 +360,10 @@ class NetConnection implements Connection {
   }
 
   #snapshotAddresses(): void {
-    this.#local = localOf(this.#socket);
-    this.#remote = remoteOf(this.#socket);
+    // A TLS socket over a bridge has no address of its own: the TCP socket's are the ones.
+    const socket = this.#bridge === undefined ? this.#socket : this.#tcp;
+    this.#local = localOf(socket);
+    this.#remote = remoteOf(socket);
   }
 
   #markReady(): void {
@@ -290,6 +380,14 @@ class NetConnection implements Connection {
   #onSecureConnect = (): void => {
     const socket = this.#socket as tls.TLSSocket;
     this.#handshaking = false;
+    const peer = peerOf(socket, this.#resumedFrom);
+    this.#peer = peer;
+    this.#origin.peer = peer;
+    if (this.#pins !== undefined) {
+      // Checked before anything is read or written over this TLS (TlsOptions.pin).
+      const failure = pinFailure(this.#pins, peer === undefined ? undefined : pinOfPeer(peer));
+      if (failure !== undefined) return this.#fail(failure);
+    }
     this.#origin.settled(socket);
     if (this.#local === NO_ADDRESS) this.#snapshotAddresses();
     this.#tlsInfo = Object.freeze({
@@ -312,6 +410,15 @@ class NetConnection implements Connection {
 
   /** The peer's end of stream, or a reset that libuv reported as one: the probe tells (module comment). */
   #onEnd = (): void => {
+    const bridge = this.#bridge;
+    if (bridge !== undefined && !bridge.tcpEnded) {
+      // close_notify without a FIN, on a connection that may end TLS: the peer is clearing the
+      // channel (Pure-FTPd sends it right behind its 200 to CCC), and stopTls() goes on in plain
+      // text. If the FIN comes instead, the stream ends then.
+      this.#peerEndedTls = true;
+      bridge.onTcpEnd = this.#onEnd;
+      return;
+    }
     const tcp = this.#tcp;
     if (this.#ending !== undefined || !tcp.writable) {
       this.#endOfStream();
@@ -330,7 +437,10 @@ class NetConnection implements Connection {
   #endOfStream(): void {
     this.#queue.end();
     // Half-open is off: finish our side too, after queued writes (a no-op when it is finishing).
-    if (this.#ending === undefined && !this.#destroyed) this.#socket.end();
+    if (this.#ending === undefined && !this.#destroyed) {
+      this.#socket.end();
+      this.#bridge?.endTcp();
+    }
   }
 
   #onDrain = (): void => {
@@ -357,6 +467,7 @@ class NetConnection implements Connection {
     this.#queue.fail(error);
     this.#rejectWaiters(() => error);
     this.#socket.destroy();
+    if (this.#bridge !== undefined) this.#tcp.destroy(); // a bridge may have let go of it (stopTls)
   }
 
   /** Reject whoever waits with what `reason` makes (made only if someone waits). */
@@ -374,81 +485,39 @@ class NetConnection implements Connection {
   }
 }
 
-/**
- * How Node reads a plain socket. By default Node reads at most 64 KiB into a fresh buffer per read.
- * Here every read goes straight into the free part of a 2 MiB slab (Node's `onread` with a buffer
- * function, which Node calls before each read) and is cut out as a chunk at its exact length, so
- * reads can be large, no byte is copied, and a file download that recycles its chunks runs on a few
- * reused slabs (see {@link SlabPool}). Fewer, larger chunks cost less per byte: a 1 GiB loopback
- * download went from about 1,200–1,500 to about 2,000 MB/s, with a third less CPU
- * (packages/bench/RESULTS.md).
- *
- * Slabs come from `Buffer.allocUnsafeSlow`, not zero-filled: only bytes the kernel wrote are ever cut
- * out as chunks. Zero-filling a 2 MiB slab per data connection was 8% of the CPU of a pool of FTPS
- * sessions moving 4 KiB files. For the same reason a connection's first slab is 64 KiB; only a
- * connection that fills it moves on to 2 MiB slabs. Free slabs wait on one shelf for all connections.
- */
-const NODE_SLAB_BYTES = 2 * 1024 * 1024;
-/** A slab with less room than this is retired before the next read. */
-const NODE_MIN_READ = 256 * 1024;
-const NODE_FIRST_SLAB = 64 * 1024;
-/**
- * Free 2 MiB slabs kept for any Node connection of this process. A shelf of 4 made an 8-segment
- * download drop slabs and allocate them again: 148 MB peak RSS against 119.
- */
-const nodeShelf = new SlabShelf(16);
-
-/** Memory the caller overwrites before it reads it, as a plain Uint8Array (not a Buffer). */
-function unzeroed(bytes: number): Uint8Array {
-  const buffer = Buffer.allocUnsafeSlow(bytes);
-  return new Uint8Array(buffer.buffer, buffer.byteOffset, buffer.byteLength);
-}
-
-/** The most one read may take; a bounded read-ahead bounds it too (see `setReadAhead`). */
-interface ReadSize {
-  bytes: number;
-}
-
-/**
- * Node's `onread` option for a plain socket: each read lands in `pool`'s free room, at most
- * `size.bytes` of it, and is re-emitted as a `data` event carrying that piece. The socket's
- * `pause()` and `resume()` stop and restart these reads as they do normal ones.
- */
-function largeReads(pool: SlabPool, size: ReadSize, emit: (chunk: Uint8Array) => void): Pick<net.NetConnectOpts, 'onread'> {
-  return {
-    onread: {
-      buffer: () => {
-        const room = pool.room();
-        return room.byteLength > size.bytes ? room.subarray(0, size.bytes) : room;
-      },
-      callback: (bytes: number) => {
-        emit(pool.take(bytes));
-        return true; // keep reading; the queue pauses the socket itself when it holds too much
-      },
-    },
-  };
-}
-
-/** Bun's node:net is left on its own reads, which are already large; TLS sockets keep Node's. */
-function slabPoolFor(runtime: RuntimeName): SlabPool | undefined {
-  return runtime === 'node'
-    ? new SlabPool(NODE_SLAB_BYTES, NODE_MIN_READ, { firstSlab: NODE_FIRST_SLAB, allocate: unzeroed, shelf: nodeShelf })
-    : undefined;
-}
 
 /** Connect with node:net, or node:tls when `options.tls` is given. */
+/** `localAddress` and `family` as node:net takes them, checked: an IP literal, of the family asked for. */
+function localEndpoint(options: ConnectOptions): Pick<net.TcpNetConnectOpts, 'localAddress' | 'family'> {
+  const { localAddress } = options;
+  if (localAddress !== undefined && (typeof localAddress !== 'string' || net.isIP(localAddress) === 0)) {
+    throw new InvalidArgumentError('localAddress must be an IPv4 or IPv6 address');
+  }
+  const family = wantedFamily(options);
+  return { ...(localAddress === undefined ? {} : { localAddress }), ...(family === undefined ? {} : { family }) };
+}
+
 async function connectNet(runtime: RuntimeName, options: ConnectOptions): Promise<Connection> {
   const { host, port } = options;
   checkEndpoint(host, port);
+  const local = localEndpoint(options);
+  const pins = readPins(options.tls?.pin);
   let connection: NetConnection | undefined;
   const deadline = new Deadline(options, `Connecting to ${host} port ${port}`, () => connection?.destroy());
   try {
     const pool = options.tls ? undefined : slabPoolFor(runtime);
     const readSize: ReadSize = { bytes: Infinity };
     // Implicit TLS runs over a TCP socket of our own, as startTls does, for the reset probe (see the module comment).
-    const plain: net.Socket = net.connect({ host, port, allowHalfOpen: true, ...(pool ? largeReads(pool, readSize, (chunk) => plain.emit('data', chunk)) : {}) });
-    const socket = options.tls ? connectTls(runtime, options.tls, host, { socket: plain }) : plain;
-    connection = new NetConnection(runtime, socket, plain, host, false, pool, readSize);
+    const plain: net.Socket = net.connect({
+      host,
+      port,
+      allowHalfOpen: true,
+      ...local,
+      ...(pool ? largeReads(pool, readSize, (chunk) => plain.emit('data', chunk)) : {}),
+    });
+    const secured = options.tls ? connectTls(runtime, options.tls, host, { socket: plain }) : undefined;
+    connection = new NetConnection(runtime, secured?.socket ?? plain, plain, host, false, pool, readSize);
+    if (options.tls) connection.armTls(options.tls, secured?.bridge, pins);
     await connection.ready();
     return connection;
   } catch (error) {

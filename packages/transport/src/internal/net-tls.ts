@@ -12,9 +12,12 @@
  * @module
  */
 import type { Buffer } from 'node:buffer';
+import { createHash, type X509Certificate } from 'node:crypto';
 import net from 'node:net';
 import tls from 'node:tls';
-import type { RuntimeName, TlsOptions, TlsSession } from '../types.js';
+import type { PeerCertificate, RuntimeName, TlsOptions, TlsSession } from '../types.js';
+import { TcpBridge } from './net-bridge.js';
+import { pinOf } from './pins.js';
 
 /**
  * Key-exchange groups by the name `getEphemeralKeyInfo()` gives them, as both OpenSSL (Node) and
@@ -52,6 +55,11 @@ function sameContextOptions(a: ContextOptions, b: ContextOptions): boolean {
  *   took on Node, before its first byte could go out.
  */
 export class SessionOrigin {
+  /**
+   * The certificate of the handshake that made the sessions. Node reports none on a connection that
+   * resumed one (Bun does), so a resuming connection's peer, and its pin, are taken from here.
+   */
+  peer: PeerRecord | undefined;
   /** The groups list for resuming connections, or undefined for the runtime's default. */
   #groups: string | undefined;
   #context: tls.SecureContext | undefined;
@@ -92,6 +100,11 @@ export interface ResumableSession {
   readonly origin: SessionOrigin;
 }
 
+/** The origin of a session this copy of the adapter made, if `session` is one. */
+export function originOf(runtime: RuntimeName, session: TlsSession | undefined): SessionOrigin | undefined {
+  return resumable(runtime, session).origin;
+}
+
 /** The ticket, and the origin where the session comes from this copy of the adapter. */
 function resumable(runtime: RuntimeName, session: TlsSession | undefined): Partial<ResumableSession> {
   if (session === undefined || session.runtime !== runtime) return {};
@@ -110,7 +123,8 @@ function tlsOptions(runtime: RuntimeName, options: TlsOptions, host: string): tl
   const servername = options.servername ?? (net.isIP(host) === 0 ? host : undefined);
   const out: tls.ConnectionOptions = {
     host: options.servername ?? host,
-    rejectUnauthorized: options.rejectUnauthorized ?? true,
+    // With a pin, the pin alone decides, once the handshake is done (see TlsOptions.pin).
+    rejectUnauthorized: options.pin === undefined && (options.rejectUnauthorized ?? true),
   };
   if (servername !== undefined && net.isIP(servername) === 0) out.servername = servername;
   if (options.ca !== undefined) out.ca = typeof options.ca === 'string' ? options.ca : [...options.ca];
@@ -131,8 +145,61 @@ function tlsOptions(runtime: RuntimeName, options: TlsOptions, host: string): tl
  * which writes the second ClientHello after a HelloRetryRequest in two parts, measured 47 ms per
  * FTPS data connection that way. Bun's sockets have TCP_NODELAY on already; curl sets it too.
  */
-export function connectTls(runtime: RuntimeName, options: TlsOptions, host: string, target: { socket: net.Socket }): tls.TLSSocket {
-  const socket = tls.connect({ ...tlsOptions(runtime, options, host), ...target });
-  socket.setNoDelay(true);
-  return socket;
+export function connectTls(runtime: RuntimeName, options: TlsOptions, host: string, target: { socket: net.Socket }): { socket: tls.TLSSocket; bridge: TcpBridge | undefined } {
+  // `stoppable`: the TLS layer reaches the TCP socket through a stream of ours, which can let go of
+  // it (Connection.stopTls). Without it, Node's TLS takes the TCP socket's handle for good.
+  const bridge = options.stoppable === true ? new TcpBridge(target.socket) : undefined;
+  const socket = tls.connect({ ...tlsOptions(runtime, options, host), ...(bridge ? { socket: bridge, allowHalfOpen: true } : target) });
+  (bridge ? target.socket : socket).setNoDelay(true);
+  return { socket, bridge };
+}
+
+/** What a finished handshake tells of the peer's certificate; read from the session's origin when Node has none. */
+export interface PeerRecord {
+  readonly x509: X509Certificate;
+  readonly trusted: boolean | undefined;
+  readonly trustError: string | undefined;
+  /** Its pin, once asked for. */
+  pin?: string;
+  /** Its description, once asked for. */
+  described?: PeerCertificate;
+}
+
+/**
+ * The peer certificate of a finished handshake, or `resumedFrom`'s when this one resumed a session
+ * and the runtime has none for it (Node). `undefined` when neither says.
+ */
+export function peerOf(socket: tls.TLSSocket, resumedFrom: SessionOrigin | undefined): PeerRecord | undefined {
+  const x509 = socket.getPeerX509Certificate?.();
+  if (x509 === undefined) return socket.isSessionReused() ? resumedFrom?.peer : undefined;
+  const error = socket.authorizationError as unknown;
+  return { x509, trusted: socket.authorized, trustError: error === undefined || error === null ? undefined : String((error as { code?: unknown }).code ?? error) };
+}
+
+/** The pin of the peer's public key: SHA-256 over its DER SubjectPublicKeyInfo. */
+export function pinOfPeer(peer: PeerRecord): string {
+  peer.pin ??= pinOf(createHash('sha256').update(peer.x509.publicKey.export({ type: 'spki', format: 'der' })).digest());
+  return peer.pin;
+}
+
+/** `O=ftpkit\nCN=localhost` (Node's form) as `O=ftpkit, CN=localhost`. */
+function distinguishedName(text: string): string {
+  return text.split('\n').filter((part) => part !== '').join(', ');
+}
+
+/** The public description of a peer certificate. */
+export function describePeer(peer: PeerRecord): PeerCertificate {
+  const { x509 } = peer;
+  peer.described ??= Object.freeze({
+    subject: distinguishedName(x509.subject),
+    issuer: distinguishedName(x509.issuer),
+    subjectAltName: x509.subjectAltName ?? undefined,
+    validFrom: new Date(x509.validFrom),
+    validTo: new Date(x509.validTo),
+    fingerprint256: x509.fingerprint256,
+    pin: pinOfPeer(peer),
+    trusted: peer.trusted,
+    trustError: peer.trustError,
+  });
+  return peer.described;
 }

@@ -116,12 +116,18 @@ class TunnelConnection implements Connection {
   /** Bytes of the target that came with the proxy's last reply, handed out by the first `read()`. */
   #leftover: Uint8Array | undefined;
   readonly remoteAddress: Address;
+  /** The inner connection's, where it has one (CCC), so `stopTls` is present exactly when it works. */
+  readonly stopTls?: NonNullable<Connection['stopTls']>;
+  /** The inner connection's, where it has one: a pin is checked on the TLS inside the tunnel. */
+  readonly peerCertificate?: NonNullable<Connection['peerCertificate']>;
 
   constructor(inner: Connection, target: ProxyTarget, leftover: Uint8Array) {
     this.#inner = inner;
     this.#servername = target.host;
     this.#leftover = leftover.byteLength > 0 ? leftover : undefined;
     this.remoteAddress = addressOf(target.host, target.port);
+    if (inner.stopTls !== undefined) this.stopTls = (options) => inner.stopTls!(options);
+    if (inner.peerCertificate !== undefined) this.peerCertificate = () => inner.peerCertificate!();
   }
 
   get localAddress(): Address {
