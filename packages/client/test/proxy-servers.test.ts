@@ -10,7 +10,7 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { transport as nodeTransport, type ConnectOptions, type Transport } from '@ftpkit/transport';
 import { PROXY_PASSWORD, PROXY_REFUSED_HOST, startProxy, startServer, type RunningProxy, type RunningServer } from '@ftpkit/testkit';
-import { Client, InvalidArgumentError, ProxyAuthError, ProxyRefusedError, ProxyTargetError, type ClientOptions, type LogEntry } from '../src/index.js';
+import { Client, InvalidArgumentError, ProxyAuthError, ProxyRefusedError, ProxyTargetError, TlsError, type ClientOptions, type LogEntry } from '../src/index.js';
 
 const root = process.getuid?.() === 0;
 let explicit: RunningServer;
@@ -76,6 +76,30 @@ describe.runIf(root)('through real proxies', () => {
         if (secure !== false) expect(client.features.has('AUTH') || secure === 'implicit').toBe(true);
       });
     }
+  }
+
+  for (const [security, secure] of securities.slice(1)) {
+    test(`dante, ${security}: a pin is read and held through the tunnel, on the control and every data connection`, async () => {
+      const proxy = proxies['dante']!;
+      const server = secure === 'implicit' ? implicit : explicit;
+      const { ca: _ca, ...noCa } = { ca: server.caPem };
+      const { transport, endpoints } = recording();
+      const cert = await Client.certificate({ ...optionsFor(server, secure), tls: noCa, proxy: proxy.url, transport });
+      expect(cert.pin).toMatch(/^sha256\/\/[A-Za-z0-9+/]{43}=$/);
+      // No CA: the pin alone admits the server, through the proxy, for the listing and the download too.
+      await using client = await Client.connect({ ...optionsFor(server, secure), tls: { pin: cert.pin }, proxy: proxy.url, transport });
+      expect((await client.downloadToBytes('/small.bin')).byteLength).toBe(4096);
+      expect((await client.list('/')).length).toBeGreaterThan(0);
+      expect(new Set(endpoints)).toEqual(new Set([`127.0.0.1:${proxy.port}`]));
+      const wrong = `sha256//${'A'.repeat(43)}=`;
+      const error = await Client.connect({ ...optionsFor(server, secure), tls: { pin: wrong }, proxy: proxy.url }).then(
+        () => undefined,
+        (err: unknown) => err,
+      );
+      expect(error).toBeInstanceOf(TlsError);
+      expect((error as TlsError).reason).toBe('pin');
+      expect((error as TlsError).presentedPin).toBe(cert.pin);
+    });
   }
 
   /** The error of connecting with `options`, checked to name the proxy and nothing it must not. */
