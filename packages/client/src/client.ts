@@ -28,7 +28,7 @@ import { RateLimit, sharedLimitOf } from './driver/throttle.js';
 import { abortError } from './errors.js';
 import { Conn, type Attempt } from './ops/conn.js';
 import { restoreSession } from './ops/reconnect.js';
-import { parseUrl, resolveOptions, type ClientOptions, type ResolvedOptions } from './options.js';
+import { checkTransport, parseUrl, resolveOptions, type ClientOptions, type ResolvedOptions } from './options.js';
 import { RemoteCalls } from './remote.js';
 import { idempotent, rawOnce } from './retried.js';
 import { retrying } from './retry.js';
@@ -77,6 +77,7 @@ export class Client extends RemoteCalls implements AsyncDisposable {
     const options: ClientOptions = typeof target === 'string' ? { ...parseUrl(target), ...overrides } : { ...target, ...overrides };
     const resolved = resolveOptions(options);
     const transport: Transport = options.transport ?? defaultTransport;
+    checkTransport(resolved, transport);
     // A Pool's session draws on the Pool's budget; a Client has its own. Checked before connecting.
     const limit = sharedLimitOf(options) ?? new RateLimit(clockOf(transport), options.limitRate);
     const { control, login } = await retrying(resolved.retry, { call: 'connect' }, options.signal, () => logIn(transport, resolved, options.signal, undefined));

@@ -251,6 +251,18 @@ export interface ClientOptions {
   readonly signal?: AbortSignal;
 }
 
+/**
+ * Refuse, before any connection, what `options` ask of a transport that cannot do it: active mode
+ * where the transport cannot listen (Cloudflare Workers).
+ */
+export function checkTransport(options: ResolvedOptions, transport: Transport): void {
+  if (options.mode === 'active' && transport.capabilities.listen === false) {
+    throw new InvalidArgumentError(
+      `mode 'active' needs a transport that can listen for the server's data connections, and the ${transport.runtime} transport cannot: use passive mode`,
+    );
+  }
+}
+
 /** Options with every default applied. */
 export interface ResolvedOptions {
   readonly host: string;
