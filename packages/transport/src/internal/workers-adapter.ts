@@ -53,8 +53,10 @@ function workersTlsOptions(options: TlsOptions, host: string): WorkersTlsOptions
   if (options.minVersion === 'TLSv1.3' || options.maxVersion === 'TLSv1.2') {
     throw new TlsError('Cloudflare Workers cannot limit the TLS version (minVersion/maxVersion)');
   }
-  const name = options.servername;
-  return name !== undefined && name !== host ? { expectedServerHostname: name } : {};
+  // workerd takes the name to verify from the address it connected to, which for IPv6 is in brackets
+  // ("[::1]") and no valid name: an IPv6 host is named here, without them (measured).
+  const name = options.servername ?? host;
+  return name !== host || host.includes(':') ? { expectedServerHostname: name } : {};
 }
 
 /** How `connect()` of `cloudflare:sockets` wants a host: an IPv6 address in brackets. */
