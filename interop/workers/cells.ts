@@ -1,5 +1,6 @@
 // The Workers suite's cells and its section of MATRIX.md. Pure data and rules, no I/O.
 import { serverCapabilities, SERVER_KINDS, type ServerKind } from '@ftpkit/testkit';
+import { REASONS } from '../test/matrix.js';
 import type { StepReport } from './worker.js';
 
 export const SECURITY = ['plain', 'explicit TLS 1.3', 'explicit TLS 1.2', 'implicit TLS', 'explicit, reuse optional'] as const;
@@ -23,8 +24,8 @@ export const POOL_REFUSED_PROFTPD =
 
 function notApplicable(server: ServerKind, security: Security): string | undefined {
   const caps = serverCapabilities(server);
-  if (security === 'implicit TLS' && !caps.implicitTls) return `${server} has no implicit FTPS mode`;
-  if (security === 'explicit, reuse optional' && caps.tlsReuse === 'never') return `${server} never requires TLS session reuse: its "explicit TLS 1.3" cells already are this case`;
+  if (security === 'implicit TLS' && !caps.implicitTls) return REASONS.noImplicit(server);
+  if (security === 'explicit, reuse optional' && caps.tlsReuse === 'never') return REASONS.reuseNever(server);
   return undefined;
 }
 

@@ -32,7 +32,7 @@
  *
  * @module
  */
-import { transport as defaultTransport, type Transport } from '@ftpkit/transport';
+import { transport as defaultTransport } from '@ftpkit/transport';
 import type { CallOptions, DirectoryTransferOptions, Progress, TransferOptions, TransferResult, VerifyMethod } from './calls.js';
 import type { Client } from './client.js';
 import { clockOf, type Clock } from './driver/clock.js';
@@ -43,7 +43,7 @@ import type { DownloadDestination } from './io/sinks.js';
 import type { UploadSource } from './io/sources.js';
 import type { Attempt } from './ops/conn.js';
 import { retriedDownload, retriedUpload } from './retried-transfers.js';
-import { checkTransport, parseUrl, resolveOptions, type ClientOptions, type ResolvedOptions } from './options.js';
+import { checkTransport, parseUrl, poolSize, resolveOptions, type ClientOptions, type ResolvedOptions } from './options.js';
 import { runAll } from './parallel.js';
 import { Leases, type PoolStats } from './leases.js';
 import { feed, progressMeter, sumOrUndefined } from './progress.js';
@@ -58,16 +58,6 @@ import type { ListTimeZoneState } from './time-zone.js';
  */
 const DEFAULT_SIZE = 4;
 
-/**
- * The most sessions a pool may hold on `transport`: a session that transfers holds two connections
- * (control and data), so half the runtime's limit on open connections (Cloudflare Workers: 6 per
- * request, so 3). A pool of more would queue data connections behind idle control connections
- * there, which never close by themselves.
- */
-function sessionsAllowed(transport: Transport): number {
-  const most = transport.capabilities.maxConnections;
-  return most === undefined ? Infinity : Math.max(1, Math.floor(most / 2));
-}
 
 /** Options of a {@link Pool}: a Client's options (except `signal`: each call takes its own) and `size`. */
 export interface PoolOptions extends Omit<ClientOptions, 'signal'> {
@@ -182,15 +172,7 @@ export class Pool extends RemoteCalls implements AsyncDisposable {
     super();
     const { size: asked, ...options }: PoolOptions = typeof target === 'string' ? { ...parseUrl(target), ...overrides } : { ...target, ...overrides };
     const transport = options.transport ?? defaultTransport;
-    const most = sessionsAllowed(transport);
-    const size = asked ?? Math.min(DEFAULT_SIZE, most);
-    if (!Number.isInteger(size) || size < 1) throw new InvalidArgumentError(`Pool size must be a positive integer, not ${size}`);
-    if (size > most) {
-      throw new InvalidArgumentError(
-        `A Pool on the ${transport.runtime} transport has at most ${most} sessions, not ${size}: the runtime allows ` +
-          `${transport.capabilities.maxConnections} connections at once, and a session transferring needs two`,
-      );
-    }
+    const size = poolSize(asked, DEFAULT_SIZE, transport);
     this.#size = size;
     this.#clock = clockOf(transport);
     this.#limit = new RateLimit(this.#clock, options.limitRate);
