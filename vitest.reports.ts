@@ -7,11 +7,12 @@
 //   export default defineConfig({ test: { include: ['test/**/*.test.ts'], ...ciReporters() } });
 import { basename } from 'node:path';
 
-export function ciReporters(): { reporters?: string[]; outputFile?: { json: string } } {
+export function ciReporters(scriptName?: string): { reporters?: string[]; outputFile?: { json: string } } {
   const dir = process.env.FTPKIT_REPORTS;
   if (!dir) return {};
-  // The file name matches the package script: test, test:deno or test:bun (':' becomes '-').
-  const script = 'Deno' in globalThis ? 'test-deno' : 'Bun' in globalThis ? 'test-bun' : 'test';
+  // The file name matches the package script: test, test:deno or test:bun (':' becomes '-'), or the
+  // one named (test:workerd runs on Node).
+  const script = scriptName?.replace(':', '-') ?? ('Deno' in globalThis ? 'test-deno' : 'Bun' in globalThis ? 'test-bun' : 'test');
   // Package scripts run in the package's own folder.
   return { reporters: ['default', 'json'], outputFile: { json: `${dir}/${basename(process.cwd())}.${script}.json` } };
 }

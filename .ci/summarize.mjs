@@ -1,7 +1,8 @@
 // Sums what .ci/run left in the reports folder into one closing line, `N passed, N failed`.
 //
 // What counts, and how:
-// - Every test script a package declares (test, test:deno, test:bun, test:quickjs) should leave a
+// - Every test script a package (packages/* and interop) declares (test, test:deno, test:bun,
+//   test:quickjs, test:workerd) should leave a
 //   report named <package dir>.<script with ':' as '-'>.json (vitest's JSON reporter: see
 //   vitest.reports.ts) or .xml (JUnit). Its test cases count one each. Without a report, a runner
 //   that exited 0 counts as 1 passed, and one that crashed or never ran (the build failed) as 1
@@ -22,7 +23,7 @@ import { fileURLToPath } from 'node:url';
 const root = resolve(fileURLToPath(import.meta.url), '../..');
 const reportsDir = resolve(process.argv[2] ?? join(root, '.ci/reports'));
 const runsDir = resolve(process.argv[3] ?? join(root, '.turbo/runs'));
-const TEST_SCRIPTS = ['test', 'test:deno', 'test:bun', 'test:quickjs'];
+const TEST_SCRIPTS = ['test', 'test:deno', 'test:bun', 'test:quickjs', 'test:workerd'];
 
 const rows = []; // [source, passed, failed, note]
 const add = (source, passed, failed, note = '') => rows.push({ source, passed, failed, note });
@@ -84,8 +85,9 @@ for (const [taskId, { exitCode }] of turboTasks) {
 
 // Test runners, by their reports.
 const packagesDir = join(root, 'packages');
-for (const dir of readdirSync(packagesDir).sort()) {
-  const manifest = readJson(join(packagesDir, dir, 'package.json'));
+const workspaces = [...readdirSync(packagesDir).sort().map((dir) => [dir, join(packagesDir, dir)]), ['interop', join(root, 'interop')]];
+for (const [dir, path] of workspaces) {
+  const manifest = readJson(join(path, 'package.json'));
   if (!manifest) continue;
   for (const script of TEST_SCRIPTS) {
     if (!manifest.scripts?.[script]) continue;

@@ -9,7 +9,7 @@
 // ends; each test waits for its cell's report. The servers stop at the end of their phase;
 // afterAll writes MATRIX.md.
 import { execFile } from 'node:child_process';
-import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { chmod, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
@@ -18,7 +18,7 @@ import { Client, LocalProtocolError } from '@ftpkit/client';
 import { SERVER_KINDS, startProxy, startServer, type RunningProxy, type RunningServer } from '@ftpkit/testkit';
 import type { CellResult, CellSpec } from '../src/cell.js';
 import { allCells, FAMILIES, REASONS, RUNTIMES, type Cell, type InstanceKey, type ProxyRoute, type Runtime } from './matrix.js';
-import { renderMatrix } from './report.js';
+import { renderMatrix, withWorkersSection, workersSection } from './report.js';
 import { cellSpec, interleave, makeRoots, mapLimit, RUNTIME_COMMANDS, runRuntime, startInstance } from './run.js';
 
 /** FTPKIT_MATRIX_SERVERS=vsftpd,proftpd runs only those servers' cells (for debugging; MATRIX.md is then partial). */
@@ -116,10 +116,10 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await matrix;
-  await writeFile(
-    MATRIX_FILE,
-    renderMatrix({ cells: CELLS, results, serverVersions, runtimeVersions, wallSeconds: Math.round((Date.now() - started) / 1000) }),
-  );
+  const page = renderMatrix({ cells: CELLS, results, serverVersions, runtimeVersions, wallSeconds: Math.round((Date.now() - started) / 1000) });
+  // The Workers section is written by the Workers suite (workers/): keep it.
+  const workers = workersSection(await readFile(MATRIX_FILE, 'utf8').catch(() => ''));
+  await writeFile(MATRIX_FILE, workers ? withWorkersSection(page, workers) : page);
   if (scratch) await rm(scratch, { recursive: true, force: true });
 }, 180_000);
 

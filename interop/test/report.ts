@@ -85,3 +85,31 @@ export function renderMatrix(input: ReportInput): string {
     '',
   ].join('\n');
 }
+
+/**
+ * MATRIX.md has two writers: the matrix (this file's {@link renderMatrix}, the whole page) and the
+ * Workers suite (`workers/`, its own section between these markers). Each keeps the other's part.
+ */
+const SECTION_BEGIN = '<!-- workers:begin -->';
+const SECTION_END = '<!-- workers:end -->';
+
+/** Where the Workers section of `page` lies, markers included; undefined when it has none. */
+function sectionRange(page: string): [number, number] | undefined {
+  const begin = page.indexOf(SECTION_BEGIN);
+  const end = page.indexOf(SECTION_END);
+  return begin >= 0 && end > begin ? [begin, end + SECTION_END.length] : undefined;
+}
+
+/** The Workers section of `page`, without its markers; empty when there is none. */
+export function workersSection(page: string): string {
+  const range = sectionRange(page);
+  return range ? page.slice(range[0] + SECTION_BEGIN.length, range[1] - SECTION_END.length).trim() : '';
+}
+
+/** `page` with its Workers section replaced by `body` (appended at the end when it had none). */
+export function withWorkersSection(page: string, body: string): string {
+  const section = `${SECTION_BEGIN}\n${body.trim()}\n${SECTION_END}`;
+  const range = sectionRange(page);
+  if (range) return page.slice(0, range[0]) + section + page.slice(range[1]);
+  return `${page.trimEnd()}\n\n${section}\n`;
+}

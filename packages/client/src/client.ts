@@ -28,7 +28,7 @@ import { RateLimit, sharedLimitOf } from './driver/throttle.js';
 import { abortError } from './errors.js';
 import { Conn, type Attempt } from './ops/conn.js';
 import { restoreSession } from './ops/reconnect.js';
-import { parseUrl, resolveOptions, transportOf, type ClientOptions, type ResolvedOptions } from './options.js';
+import { checkTransport, parseUrl, resolveOptions, transportOf, type ClientOptions, type ResolvedOptions } from './options.js';
 import { RemoteCalls } from './remote.js';
 import { idempotent, rawOnce } from './retried.js';
 import { retrying } from './retry.js';
@@ -77,6 +77,7 @@ export class Client extends RemoteCalls implements AsyncDisposable {
     const options: ClientOptions = typeof target === 'string' ? { ...parseUrl(target), ...overrides } : { ...target, ...overrides };
     const resolved = resolveOptions(options);
     const transport: Transport = transportOf(options);
+    checkTransport(resolved, transport);
     if (options.proxy !== undefined) resolved.log?.({ direction: '*', text: `Connecting through the proxy ${resolveProxy(options.proxy).label}` });
     // A Pool's session draws on the Pool's budget; a Client has its own. Checked before connecting.
     const limit = sharedLimitOf(options) ?? new RateLimit(clockOf(transport), options.limitRate);

@@ -339,6 +339,37 @@ export interface ClientOptions {
   readonly signal?: AbortSignal;
 }
 
+/**
+ * Refuse, before any connection, what `options` ask of a transport that cannot do it: active mode
+ * where the transport cannot listen (Cloudflare Workers).
+ */
+export function checkTransport(options: ResolvedOptions, transport: Transport): void {
+  if (options.mode === 'active' && transport.capabilities.listen === false) {
+    throw new InvalidArgumentError(
+      `mode 'active' needs a transport that can listen for the server's data connections, and the ${transport.runtime} transport cannot: use passive mode`,
+    );
+  }
+}
+
+/**
+ * The size of a Pool on `transport`: `asked`, else `fallback`, within what the transport allows. A
+ * session that transfers holds two connections (control and data), so a pool may hold half the
+ * runtime's limit on open connections (Cloudflare Workers: 6 per request, so 3); more would queue
+ * data connections behind idle control connections, which never close by themselves.
+ */
+export function poolSize(asked: number | undefined, fallback: number, transport: Transport): number {
+  const limit = transport.capabilities.maxConnections;
+  const most = limit === undefined ? Infinity : Math.max(1, Math.floor(limit / 2));
+  const size = asked ?? Math.min(fallback, most);
+  if (!Number.isInteger(size) || size < 1) throw new InvalidArgumentError(`Pool size must be a positive integer, not ${size}`);
+  if (size > most) {
+    throw new InvalidArgumentError(
+      `A Pool on the ${transport.runtime} transport has at most ${most} sessions, not ${size}: the runtime allows ${limit} connections at once, and a session transferring needs two`,
+    );
+  }
+  return size;
+}
+
 /** Options with every default applied. */
 export interface ResolvedOptions {
   readonly host: string;

@@ -43,7 +43,7 @@ import type { DownloadDestination } from './io/sinks.js';
 import type { UploadSource } from './io/sources.js';
 import type { Attempt } from './ops/conn.js';
 import { retriedDownload, retriedUpload } from './retried-transfers.js';
-import { parseUrl, resolveOptions, type ClientOptions, type ResolvedOptions } from './options.js';
+import { checkTransport, parseUrl, poolSize, resolveOptions, type ClientOptions, type ResolvedOptions } from './options.js';
 import { runAll } from './parallel.js';
 import { Leases, type PoolStats } from './leases.js';
 import { feed, progressMeter, sumOrUndefined } from './progress.js';
@@ -58,9 +58,13 @@ import type { ListTimeZoneState } from './time-zone.js';
  */
 const DEFAULT_SIZE = 4;
 
+
 /** Options of a {@link Pool}: a Client's options (except `signal`: each call takes its own) and `size`. */
 export interface PoolOptions extends Omit<ClientOptions, 'signal'> {
-  /** Most sessions open at once. Default 4. */
+  /**
+   * Most sessions open at once. Default 4, or fewer where the transport limits connections: on
+   * Cloudflare Workers (6 connections per request) at most 3, the default there too.
+   */
   readonly size?: number;
 }
 
@@ -166,10 +170,11 @@ export class Pool extends RemoteCalls implements AsyncDisposable {
    */
   constructor(target: string | PoolOptions, overrides: Partial<PoolOptions> = {}) {
     super();
-    const { size = DEFAULT_SIZE, ...options }: PoolOptions = typeof target === 'string' ? { ...parseUrl(target), ...overrides } : { ...target, ...overrides };
-    if (!Number.isInteger(size) || size < 1) throw new InvalidArgumentError(`Pool size must be a positive integer, not ${size}`);
+    const { size: asked, ...options }: PoolOptions = typeof target === 'string' ? { ...parseUrl(target), ...overrides } : { ...target, ...overrides };
+    const transport = options.transport ?? defaultTransport;
+    const size = poolSize(asked, DEFAULT_SIZE, transport);
     this.#size = size;
-    this.#clock = clockOf(options.transport ?? defaultTransport);
+    this.#clock = clockOf(transport);
     this.#limit = new RateLimit(this.#clock, options.limitRate);
     // One frozen option set for every session: nothing a call does can give one session another identity.
     const frozen: Readonly<ClientOptions> = Object.freeze({
@@ -179,6 +184,7 @@ export class Pool extends RemoteCalls implements AsyncDisposable {
       ...sharing(this.#limit),
     });
     this.#resolved = Object.freeze(resolveOptions(frozen));
+    checkTransport(this.#resolved, transport);
     this.#sessions = new Leases(frozen, size);
   }
 

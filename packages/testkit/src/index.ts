@@ -1,6 +1,8 @@
 // @ftpkit/testkit: real FTP servers on loopback for ftpkit's interop tests, and an in-memory network with a manual clock for driver tests (private package).
 export { serverCapabilities, startServer, testCaPem, SERVER_KINDS } from './servers.js';
 export type { Capabilities, RunningServer, ServerKind, StartServerOptions, TlsVersion } from './servers.js';
+export { startWorkerd, workerdPackage } from './workerd.js';
+export type { RunningWorkerd, WorkerdOptions, WorkerModule } from './workerd.js';
 export { startCutProxy } from './cut-proxy.js';
 export { PROXY_KINDS, PROXY_PASSWORD, PROXY_REFUSED_HOST, PROXY_USER, startProxy } from './proxies.js';
 export type { ProxyKind, RunningProxy, StartProxyOptions } from './proxies.js';

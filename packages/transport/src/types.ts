@@ -357,7 +357,7 @@ export interface Listener {
  * if (transport.runtime === 'deno') console.log('running on Deno');
  * ```
  */
-export type RuntimeName = 'node' | 'deno' | 'bun';
+export type RuntimeName = 'node' | 'deno' | 'bun' | 'workers';
 
 /**
  * What an adapter can do, measured per runtime (see the package README).
@@ -392,6 +392,24 @@ export interface Capabilities {
   readonly stopTls?: boolean;
   /** {@link ConnectOptions.localAddress} is honoured. Absent or false: it is refused. */
   readonly localAddress?: boolean;
+  /**
+   * `listen()` can accept inbound connections (active-mode FTP). Absent means it can; false on
+   * Cloudflare Workers, which cannot listen, where `listen()` rejects.
+   */
+  readonly listen?: boolean;
+  /**
+   * The most connections that may be open at once in one unit of work, where the runtime sets such
+   * a limit: 6 per request on Cloudflare Workers, where more wait in a queue until one closes.
+   * Absent: no limit the adapter knows of.
+   */
+  readonly maxConnections?: number;
+  /**
+   * The runtime resumes TLS sessions by itself, keyed by host name: a new TLS connection to a host
+   * resumes a session that an earlier connection to that host left, whichever connection it was.
+   * Sessions cannot be exported or given (`tlsSession()` is `undefined`, `session` is ignored), so
+   * {@link Capabilities.sessionReuse} is false. Cloudflare Workers.
+   */
+  readonly sessionReuseByHost?: boolean;
 }
 
 /**

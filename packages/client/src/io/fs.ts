@@ -9,16 +9,70 @@
  * ({@link makeFolder}, {@link refuseLink}): a link inside a download's target could lead anywhere,
  * so it is refused, not followed and not replaced (the guide "When servers misbehave" says why).
  *
+ * Nothing here imports a `node:` module: each function asks the runtime for it when it is called
+ * ({@link builtin}, `process.getBuiltinModule`), so the client loads where there is no `node:fs`
+ * (Cloudflare Workers) and only a call that needs a local file fails there, with a
+ * {@link LocalFileError} that says so.
+ *
  * @module
  */
-export { lstat, mkdir, open, readdir, readFile, realpath, rename, rm, stat, unlink, utimes } from 'node:fs/promises';
-export type { FileHandle } from 'node:fs/promises';
-export { constants } from 'node:fs';
-export type { Stats } from 'node:fs';
-import { lstat, mkdir, readFile } from 'node:fs/promises';
-import { basename, dirname, join, resolve } from 'node:path';
+import type { FileHandle } from 'node:fs/promises';
 import { LocalFileError } from '../errors.js';
-export { basename, dirname, join, resolve };
+export type { FileHandle };
+export type { Stats } from 'node:fs';
+
+/** The built-in modules the client may use, by name. */
+interface Builtins {
+  'node:fs/promises': typeof import('node:fs/promises');
+  'node:path': typeof import('node:path');
+  'node:crypto': typeof import('node:crypto');
+}
+
+/**
+ * The runtime's built-in module `name`, asked for when it is needed: Node (from 20.16), Deno and Bun
+ * all have `process.getBuiltinModule`, and nothing is imported before a call needs it. Where there
+ * is no such module (Cloudflare Workers without `nodejs_compat`) it throws a {@link LocalFileError}
+ * naming what needed it.
+ */
+export function builtin<K extends keyof Builtins>(name: K, neededFor: string): Builtins[K] {
+  const runtime = (globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } }).process;
+  const module = typeof runtime?.getBuiltinModule === 'function' ? runtime.getBuiltinModule(name) : undefined;
+  if (module === undefined) {
+    throw new LocalFileError(
+      `${neededFor} needs ${name}, which this runtime does not have (Cloudflare Workers without nodejs_compat): ` +
+        'download to a WritableStream or a function, and upload from bytes or a stream',
+    );
+  }
+  return module as Builtins[K];
+}
+
+type Fs = Builtins['node:fs/promises'];
+
+/** `fs.promises[name]`, loaded when first called; a missing `node:fs` is a rejection, as any failure of it. */
+function fsCall<K extends keyof Fs>(name: K): Fs[K] {
+  return (async (...args: unknown[]) => (builtin('node:fs/promises', 'A local file')[name] as (...args: unknown[]) => unknown)(...args)) as Fs[K];
+}
+
+export const lstat = fsCall('lstat');
+export const mkdir = fsCall('mkdir');
+export const open = fsCall('open');
+export const readdir = fsCall('readdir');
+export const readFile = fsCall('readFile');
+export const realpath = fsCall('realpath');
+export const rename = fsCall('rename');
+export const rm = fsCall('rm');
+export const stat = fsCall('stat');
+export const unlink = fsCall('unlink');
+export const utimes = fsCall('utimes');
+
+/** `path.join`, `path.dirname` and `path.basename` of the runtime's `node:path`, for local paths. */
+export const join = (...paths: string[]): string => builtin('node:path', 'A local path').join(...paths);
+export const dirname = (path: string): string => builtin('node:path', 'A local path').dirname(path);
+export const basename = (path: string): string => builtin('node:path', 'A local path').basename(path);
+export const resolve = (...paths: string[]): string => builtin('node:path', 'A local path').resolve(...paths);
+
+/** `fs.constants` of the runtime's `node:fs` (open flags such as `O_NOFOLLOW`), asked for when a call needs them. */
+export const fsConstants = (): Fs['constants'] => builtin('node:fs/promises', 'A local file').constants;
 
 /**
  * Whether `FileHandle.writev` joins the buffers into a new one before writing. Deno 2.9's does:

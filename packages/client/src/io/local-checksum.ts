@@ -5,13 +5,13 @@
  * Theory of operation: one incremental {@link LocalHasher} per digest, fed chunk by chunk, so a
  * transfer hashes its bytes as they pass and a file is never held in memory or read twice. SHA and
  * MD5 come from node:crypto; CRC-32 (IEEE 802.3, as XCRC and HASH CRC32 compute it) is computed
- * here, since node:zlib has it only from Node 22. node:crypto stays behind this module.
+ * here, since node:zlib has it only from Node 22. node:crypto stays behind this module, asked for
+ * when a SHA or MD5 digest is made (io/fs.ts `builtin`), so CRC-32 needs no `node:` module at all.
  *
  * @module
  */
-import { createHash } from 'node:crypto';
 import type { HashAlgorithm } from '@ftpkit/codec';
-import { localFileError, open } from './fs.js';
+import { builtin, localFileError, open } from './fs.js';
 
 const NODE_NAMES: Readonly<Record<Exclude<HashAlgorithm, 'CRC32'>, string>> = { 'SHA-512': 'sha512', 'SHA-256': 'sha256', 'SHA-1': 'sha1', MD5: 'md5' };
 
@@ -49,7 +49,7 @@ export function localHasher(algorithm: HashAlgorithm): LocalHasher {
       digest: () => ((~crc) >>> 0).toString(16).padStart(8, '0'),
     };
   }
-  const hash = createHash(NODE_NAMES[algorithm]);
+  const hash = builtin('node:crypto', `A local ${algorithm} digest`).createHash(NODE_NAMES[algorithm]);
   return { update: (bytes) => void hash.update(bytes), digest: () => hash.digest('hex') };
 }
 

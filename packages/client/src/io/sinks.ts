@@ -14,7 +14,7 @@
  * @module
  */
 import { LocalFileError } from '../errors.js';
-import { basename, constants, dirname, join, localFileError, lstat, open, rename, stat, unlink, writevCopies, type FileHandle } from './fs.js';
+import { basename, dirname, fsConstants, join, localFileError, lstat, open, rename, stat, unlink, writevCopies, type FileHandle } from './fs.js';
 import { nameTooLong, sideName } from './paths.js';
 
 /** Where a download goes. */
@@ -212,6 +212,7 @@ async function openFileSink(path: string, startAt: number): Promise<Sink> {
  */
 async function openPartSink(file: PartFile): Promise<Sink> {
   const { path, part, held } = file;
+  const constants = fsConstants();
   const handle = await open(part, constants.O_RDWR | constants.O_CREAT | (constants.O_NOFOLLOW ?? 0), 0o644).catch((err: unknown) => {
     throw localFileError(err, 'write', path);
   });
