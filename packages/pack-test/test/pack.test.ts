@@ -23,6 +23,8 @@ import { startServer, type RunningServer, type ServerKind } from '@ftpkit/testki
 import ts from 'typescript';
 // @ts-expect-error: a plain .mjs script without types
 import { extractExamples } from '../scripts/doc-examples.mjs';
+// @ts-expect-error: a plain .mjs script without types
+import { checkMetadata, PUBLISHED } from '../scripts/published.mjs';
 
 const execFileAsync = promisify(execFile);
 /** Run a program; a hang is killed after 30 s, so it fails the test instead of outliving it. */
@@ -36,7 +38,7 @@ const bin = (name: string): string => join(repo, 'node_modules/.bin', name);
 const localBin = (name: string): string => resolve(here, '../node_modules/.bin', name);
 
 /** The published packages, by folder. */
-const PACKAGES = ['codec', 'transport', 'client', 'cli'] as const;
+const PACKAGES = PUBLISHED as readonly string[];
 
 let work: string;
 let project: string;
@@ -59,27 +61,22 @@ beforeAll(async () => {
   work = await mkdtemp(join(tmpdir(), 'ftpkit-pack-test-'));
   const packs = join(work, 'tarballs');
   await mkdir(packs);
-  await timed('pnpm pack ×4', async () => {
+  await timed(`pnpm pack ×${PACKAGES.length}`, async () => {
     await Promise.all(
-      PACKAGES.map((dir) => run('pnpm', ['pack', '--pack-destination', packs], { cwd: join(repo, 'packages', dir) })),
+      PACKAGES.map(async (dir) => {
+        const out = join(packs, dir);
+        await run('pnpm', ['pack', '--pack-destination', out], { cwd: join(repo, 'packages', dir) });
+        const [file] = await readdir(out);
+        tarballs.set(dir, join(out, file!));
+      }),
     );
   });
-  for (const file of await readdir(packs)) {
-    const dir = file.startsWith('ftpkit-codec-')
-      ? 'codec'
-      : file.startsWith('ftpkit-transport-')
-        ? 'transport'
-        : file.startsWith('ftpkit-client-')
-          ? 'client'
-          : 'cli';
-    tarballs.set(dir, join(packs, file));
-  }
   expect([...tarballs.keys()].sort()).toEqual([...PACKAGES].sort());
 
   project = join(work, 'project');
   await mkdir(project);
   await writeFile(join(project, 'package.json'), JSON.stringify({ name: 'consumer', private: true, type: 'module' }, null, 2));
-  await timed('npm install --offline (4 tarballs)', () =>
+  await timed(`npm install --offline (${PACKAGES.length} tarballs)`, () =>
     run('npm', ['install', '--offline', '--no-audit', '--no-fund', '--loglevel=error', ...PACKAGES.map((p) => tarballs.get(p)!)], {
       cwd: project,
     }),
@@ -112,6 +109,14 @@ afterAll(async () => {
 
 describe('publint and attw on the packed tarballs', () => {
   for (const dir of PACKAGES) {
+    test(`${dir} carries its LICENSE and where it comes from`, async () => {
+      const tarball = tarballs.get(dir)!;
+      const { stdout: listing } = await run('tar', ['-tzf', tarball]);
+      expect(listing.split('\n')).toContain('package/LICENSE');
+      const manifest = JSON.parse((await run('tar', ['-xzOf', tarball, 'package/package.json'])).stdout);
+      const license = (await run('tar', ['-xzOf', tarball, 'package/LICENSE'])).stdout;
+      expect(checkMetadata(manifest, license, dir)).toEqual([]);
+    });
     test(`publint ${dir}`, async () => {
       const { stdout } = await run(localBin('publint'), ['run', tarballs.get(dir)!, '--strict', '--level', 'warning']);
       expect(stdout).toContain('All good!');
