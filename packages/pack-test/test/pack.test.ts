@@ -2,12 +2,15 @@
 //
 // 1. `pnpm pack` each public package (workspace: ranges become real ones, `files` applies).
 // 2. publint and `attw` (ESM-only profile) on exactly those tarballs.
-// 3. `npm install --offline` of the four tarballs into a fresh temp project: nothing may come from the
-//    registry, so a missing or unpublished dependency fails here.
+// 3. `npm install --offline` of the tarballs into a fresh temp project, with an empty npm cache:
+//    nothing may come from the registry, so a missing or unpublished dependency fails here. The
+//    packages' registry dependencies (picomatch) are packed from the workspace's installed copies,
+//    at the exact versions the manifests pin, and installed beside them.
 // 4. fixture/smoke.mjs, unchanged, on Node 20 (the machine's), Node 22 and 24 (pinned npm binaries,
-//    @ftpkit/node-versions), Deno and Bun: connect, upload, list, download, sha256, over plaintext and
-//    explicit FTPS, against vsftpd (as root; ftp-srv otherwise). The bare imports resolve by each
-//    runtime's export conditions, so the transport adapter must be the runtime's own.
+//    @ftpkit/node-versions), Deno and Bun: connect, upload, list, download, sha256, a downloadDir
+//    with include and exclude globs, over plaintext and explicit FTPS, against vsftpd (as root;
+//    ftp-srv otherwise). The bare imports resolve by each runtime's export conditions, so the
+//    transport adapter must be the runtime's own.
 // 5. require() of the packages from CommonJS on each Node version, the `ftpkit` binary, and a
 //    TypeScript consumer type-checked against the installed .d.ts files.
 import { execFile } from 'node:child_process';
@@ -57,6 +60,32 @@ async function timed<T>(label: string, fn: () => Promise<T>): Promise<T> {
   }
 }
 
+/**
+ * The registry packages the published ones depend on, and theirs in turn, packed from the copies
+ * pnpm installed for the workspace (each must be the exact version the manifest names). Returns
+ * the tarballs.
+ */
+async function packRegistryDependencies(packs: string, cache: string): Promise<string[]> {
+  const out = join(packs, 'registry');
+  const seen = new Map<string, string>();
+  type Manifest = { version: string; dependencies?: Record<string, string> };
+  const manifestOf = async (dir: string): Promise<Manifest> => JSON.parse(await readFile(join(dir, 'package.json'), 'utf8')) as Manifest;
+  const visit = async (from: string, pinned: boolean): Promise<void> => {
+    for (const [name, range] of Object.entries((await manifestOf(from)).dependencies ?? {})) {
+      if (range.startsWith('workspace:') || seen.has(name)) continue;
+      const dir = dirname(createRequire(join(from, 'package.json')).resolve(`${name}/package.json`));
+      // ftpkit's own dependencies are pinned exactly, so the copy here is the one users get.
+      if (pinned) expect((await manifestOf(dir)).version, `${name} is pinned`).toBe(range);
+      seen.set(name, dir);
+      await visit(dir, false);
+    }
+  };
+  for (const dir of PACKAGES) await visit(join(repo, 'packages', dir), true);
+  await mkdir(out, { recursive: true });
+  for (const dir of seen.values()) await run('npm', ['pack', dir, '--pack-destination', out, '--cache', cache, '--loglevel=error']);
+  return (await readdir(out)).map((file) => join(out, file));
+}
+
 beforeAll(async () => {
   work = await mkdtemp(join(tmpdir(), 'ftpkit-pack-test-'));
   const packs = join(work, 'tarballs');
@@ -76,8 +105,10 @@ beforeAll(async () => {
   project = join(work, 'project');
   await mkdir(project);
   await writeFile(join(project, 'package.json'), JSON.stringify({ name: 'consumer', private: true, type: 'module' }, null, 2));
+  const cache = join(work, 'npm-cache');
+  const dependencies = await timed('npm pack of the registry dependencies', () => packRegistryDependencies(packs, cache));
   await timed(`npm install --offline (${PACKAGES.length} tarballs)`, () =>
-    run('npm', ['install', '--offline', '--no-audit', '--no-fund', '--loglevel=error', ...PACKAGES.map((p) => tarballs.get(p)!)], {
+    run('npm', ['install', '--offline', '--cache', cache, '--no-audit', '--no-fund', '--loglevel=error', ...PACKAGES.map((p) => tarballs.get(p)!), ...dependencies], {
       cwd: project,
     }),
   );
@@ -170,6 +201,7 @@ describe.each(runtimes)('$name', (runtime) => {
       expect(result.secure).toBe(secure);
       expect(result.listed).toEqual({ 'payload.bin': { type: 'file', size: 1024 * 1024 }, 'note.txt': { type: 'file', size: expect.any(Number) } });
       expect(result.note).toBe(`hello from ${runtime.adapter}\n`);
+      expect(result.picked).toEqual(['note.txt']);
       expect(result.sha256).toMatch(/^[0-9a-f]{64}$/);
     });
   }
