@@ -16,7 +16,7 @@ import { fileURLToPath } from 'node:url';
 export const repo = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
 
 /** The published packages, by folder under packages/, in dependency order. */
-export const PUBLISHED = ['codec', 'transport', 'client', 'cli'];
+export const PUBLISHED = ['codec', 'transport', 'client', 'cli', 'test-server'];
 
 /** @param {string} file */
 const readJson = (file) => JSON.parse(readFileSync(file, 'utf8'));

@@ -11,8 +11,9 @@
 //    with include and exclude globs, over plaintext and explicit FTPS, against vsftpd (as root;
 //    ftp-srv otherwise). The bare imports resolve by each runtime's export conditions, so the
 //    transport adapter must be the runtime's own.
-// 5. require() of the packages from CommonJS on each Node version, the `ftpkit` binary, and a
-//    TypeScript consumer type-checked against the installed .d.ts files.
+// 5. @ftpkit/test-server's README example on each Node version, require() of the packages from
+//    CommonJS on each Node version, the `ftpkit` binary, and a TypeScript consumer type-checked
+//    against the installed .d.ts files.
 import { execFile } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { copyFile, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
@@ -119,6 +120,12 @@ beforeAll(async () => {
   if (!driver) throw new Error(`no "// file: mini-ftp.ts" block in ${guide}`);
   const js = ts.transpileModule(driver.code, { compilerOptions: { target: ts.ScriptTarget.ES2022, module: ts.ModuleKind.ESNext } });
   await writeFile(join(project, 'mini-ftp.js'), js.outputText);
+  // The example of @ftpkit/test-server's README, exactly as the page shows it.
+  const readme = join(repo, 'packages/test-server/README.md');
+  const example = (extractExamples(readme) as { name?: string; code: string }[]).find((b) => b.name === 'example.ts');
+  if (!example) throw new Error(`no "// file: example.ts" block in ${readme}`);
+  const exampleJs = ts.transpileModule(example.code, { compilerOptions: { target: ts.ScriptTarget.ES2022, module: ts.ModuleKind.ESNext } });
+  await writeFile(join(project, 'test-server-example.mjs'), exampleJs.outputText);
 
   // vsftpd needs root; elsewhere ftp-srv (npm, no root) stands in.
   const kind: ServerKind = process.getuid?.() === 0 ? 'vsftpd' : 'ftp-srv';
@@ -222,6 +229,13 @@ describe.each(runtimes)('$name', (runtime) => {
   });
 
   if (runtime.name.startsWith('node')) {
+    // @ftpkit/test-server is for Node (node:net, node:tls); the client under test runs everywhere.
+    test("@ftpkit/test-server's README example, with @ftpkit/client as the client under test", async () => {
+      const [file, args] = runtime.command('test-server-example.mjs');
+      const { stdout } = await timed(`${runtime.name} test-server example`, () => run(file, args, { cwd: project, env }));
+      expect(stdout.trim().split('\n').at(-1)).toBe('every scenario behaved');
+    });
+
     test('require() from CommonJS (require(esm))', async () => {
       const [file, args] = runtime.command('require.cjs');
       const { stdout } = await run(file, args, { cwd: project, env });
