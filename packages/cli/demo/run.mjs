@@ -4,7 +4,7 @@
 // It starts ftp-srv (npm, pinned) on 127.0.0.1 with explicit FTPS, using @ftpkit/testkit's ftp-srv
 // launcher: its server script carries the fix for ftp-srv 4.6.3's AUTH TLS race, it needs neither
 // root nor apt, and it stops the server by pid. The certificate is the testkit's committed test CA
-// and leaf (packages/testkit/fixtures/tls); the CA goes to the CLI with --ca, so the certificate is
+// and leaf (packages/test-server/fixtures/tls); the CA goes to the CLI with --ca, so the certificate is
 // verified as it would be against a real server. Then it runs the real `ftpkit` binary, one visible
 // command at a time: upload a generated folder with progress, list it, mirror it back into another
 // folder (twice: the second run has nothing to do), compare sha256 checksums, delete it remotely,

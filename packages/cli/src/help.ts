@@ -67,7 +67,7 @@ Options:
                            a mismatch exits 9 and leaves no downloaded file behind
   --parallel N             mirror, get -r, put -r, watch -r: run over N sessions, N files (or
                            listings) at once (default 1)
-  --include GLOB           mirror, watch: only files matching GLOB (repeatable; * ** ? [..] {a,b})
+  --include GLOB           mirror, watch: only files matching GLOB (repeatable; * ** ? [..] {a,b} !)
   --exclude GLOB           mirror, get -r, put -r, watch: skip paths matching GLOB (repeatable)
   --max-depth N            mirror, get -r, put -r, rm -r, rmdir -r, watch -r: stop with an
                            error at a folder more than N folders below the root (default 100)

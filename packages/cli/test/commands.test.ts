@@ -273,7 +273,7 @@ describe('commands against ftp-srv over explicit FTPS', () => {
   test('a malformed glob is a usage error: 2, before anything is listed', async () => {
     const r = await cli('mirror', '--include', '[ab', work, `${url}/never`);
     expect(r.code).toBe(2);
-    expect(r.stderr).toMatch(/^ftpkit: Unclosed \[ in glob "\[ab"/);
+    expect(r.stderr).toMatch(/^ftpkit: Bad glob "\[ab": "\[" is never closed; write \\\[ to match one as text\./);
   });
 
   test('a symbolic link loop that ftp-srv shows as a folder: get -r and mirror stop with exit 8 and one line, nothing written', async () => {

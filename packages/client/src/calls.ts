@@ -135,9 +135,21 @@ export interface TreeOptions extends CallOptions {
    * folder that is its own ancestor fails the call with `TreeLoopError`.
    */
   readonly followSymlinks?: boolean;
-  /** Only files matching one of these globs (`*`, `**`, `?`, `[..]`, `{a,b}`). */
+  /**
+   * Only files matching one of these globs. Globs are picomatch's (`*`, `**`, `?`, `[a-z]`,
+   * `[!a]`, `{a,b}`, `!` to negate, extglobs); `*` also matches names that start with a dot, as in
+   * rsync. A pattern without `/` matches a name at any depth, one with `/` the path from the tree's
+   * root. A malformed glob (an unbalanced `[`, `{` or `(`) is `InvalidArgumentError`, before
+   * anything is listed.
+   *
+   * @example
+   * ```ts
+   * import type { TreeOptions } from '@ftpkit/client';
+   * const options: TreeOptions = { include: ['*.{html,css}', 'assets/**'], exclude: ['.git/**', '*.tmp'] };
+   * ```
+   */
   readonly include?: readonly string[];
-  /** Leave paths matching these globs alone on both sides. */
+  /** Leave paths matching these globs alone on both sides, and what is below a matching folder (globs as for `include`). */
   readonly exclude?: readonly string[];
   /** Progress of all files together, with the file that moved (see {@link TreeProgress}). */
   readonly onProgress?: (progress: TreeProgress) => void;

@@ -1,7 +1,8 @@
 // The mirror planner and globs: pure functions, shared by client.mirror() and `ftpkit mirror`.
 import { describe, expect, test } from 'vitest';
+import { InvalidArgumentError } from '../src/errors.js';
 import { compileGlob } from '../src/trees/glob.js';
-import { applyChecksums, checksumCandidates, compareFiles, diffTrees, newerThan, planMirror, type TreeEntry } from '../src/trees/plan.js';
+import { applyChecksums, checksumCandidates, compareFiles, diffTrees, excludedBy, newerThan, planMirror, type TreeEntry } from '../src/trees/plan.js';
 
 describe('globs', () => {
   test('basename patterns match at any depth; path patterns are anchored', () => {
@@ -12,6 +13,67 @@ describe('globs', () => {
     expect(compileGlob('**/*.{jpg,png}')('a.png')).toBe(true);
     expect(compileGlob('file?.[0-9]')('file1.7')).toBe(true);
     expect(compileGlob('[!a]*')('abc')).toBe(false);
+  });
+
+  // The edge cases picomatch's documentation names (dotfiles, globstars, braces, negation), as
+  // ftpkit sets it up: dotfiles matched (rsync, .gitignore), POSIX classes, strict brackets.
+  const matches = (pattern: string, paths: string[]) => paths.filter(compileGlob(pattern));
+  const paths = ['a.log', '.hidden.log', 'logs', 'logs/x.txt', 'logs/.cache/y.txt', 'src/a/b.ts', 'src/.git/HEAD', '.env', 'b.txt'];
+
+  test('dotfiles: *, ? and ** match names that start with a dot', () => {
+    expect(matches('*.log', paths)).toEqual(['a.log', '.hidden.log']);
+    expect(matches('*', ['.env', 'a/.env', 'a'])).toEqual(['.env', 'a/.env', 'a']);
+    expect(matches('?env', ['.env'])).toEqual(['.env']);
+    expect(matches('logs/**', paths)).toEqual(['logs', 'logs/x.txt', 'logs/.cache/y.txt']);
+    expect(matches('**/.git/**', paths)).toEqual(['src/.git/HEAD']);
+    // A name pattern meets each entry's own name; an exclude also leaves out what is below a match.
+    expect(matches('.*', paths)).toEqual(['.hidden.log', '.env']);
+    expect(paths.filter(excludedBy(['.*']))).toEqual(['.hidden.log', 'logs/.cache/y.txt', 'src/.git/HEAD', '.env']);
+  });
+
+  test('globstars: ** crosses folders, matches none, and stays a * inside a segment', () => {
+    expect(matches('**/*.ts', paths)).toEqual(['src/a/b.ts']);
+    expect(matches('src/**/*.ts', paths)).toEqual(['src/a/b.ts']);
+    expect(compileGlob('**/b.txt')('b.txt')).toBe(true);
+    expect(compileGlob('src/**')('src')).toBe(true);
+    expect(compileGlob('a**b')('a/b')).toBe(false);
+    expect(compileGlob('a**b')('axxb')).toBe(true);
+    expect(compileGlob('logs/*')('logs/.cache/y.txt')).toBe(false);
+    // A leading slash is the tree's root, not the server's.
+    expect(matches('/logs/*', paths)).toEqual(['logs/x.txt']);
+  });
+
+  test('braces: alternatives, nested, ranges, and escaped braces as text', () => {
+    expect(matches('*.{log,txt}', paths)).toEqual(['a.log', '.hidden.log', 'logs/x.txt', 'logs/.cache/y.txt', 'b.txt']);
+    expect(matches('{src/{a,b},logs}/*', paths)).toEqual(['logs/x.txt', 'src/a/b.ts']);
+    expect(matches('file{1..3}', ['file0', 'file1', 'file3', 'file4'])).toEqual(['file1', 'file3']);
+    expect(compileGlob('\\{a,b\\}')('{a,b}')).toBe(true);
+    expect(compileGlob('\\{a,b\\}')('a')).toBe(false);
+  });
+
+  test('negation: a leading ! inverts the pattern, !(…) one part of it, [!…] a class', () => {
+    expect(matches('!*.log', paths)).toEqual(['logs', 'logs/x.txt', 'logs/.cache/y.txt', 'src/a/b.ts', 'src/.git/HEAD', '.env', 'b.txt']);
+    expect(matches('!logs/**', ['logs/x.txt', 'src/a/b.ts'])).toEqual(['src/a/b.ts']);
+    expect(matches('!/logs/**', ['logs/x.txt', 'src/a/b.ts'])).toEqual(['src/a/b.ts']);
+    expect(matches('!(*.log)', ['a.log', 'b.txt'])).toEqual(['b.txt']);
+    expect(matches('[!ab]*', ['a1', 'b2', 'c3'])).toEqual(['c3']);
+    expect(matches('[^ab]*', ['a1', 'b2', 'c3'])).toEqual(['c3']);
+  });
+
+  test('classes and extglobs', () => {
+    expect(matches('[[:digit:]]*', ['1.txt', 'a.txt'])).toEqual(['1.txt']);
+    expect(matches('+(ab|cd).txt', ['abcd.txt', 'ab.txt', 'x.txt'])).toEqual(['abcd.txt', 'ab.txt']);
+    expect(matches('\\[x\\].txt', ['[x].txt', 'x.txt'])).toEqual(['[x].txt']);
+  });
+
+  test('an unbalanced bracket, brace or parenthesis, or an empty pattern, is InvalidArgumentError', () => {
+    for (const bad of ['[ab', '{a,b', '{a', 'a]', '(a', '', '/']) {
+      expect(() => compileGlob(bad), bad).toThrow(InvalidArgumentError);
+    }
+    expect(() => compileGlob('[ab')).toThrow('Bad glob "[ab": "[" is never closed; write \\[ to match one as text');
+    expect(() => compileGlob('a}')).not.toThrow(); // a lone closing brace is text, as in bash
+    expect(() => compileGlob('a)')).toThrow('Bad glob "a)": ")" has no opening "("; write \\) to match one as text');
+    expect(() => compileGlob('/')).toThrow('Empty glob "/"');
   });
 });
 

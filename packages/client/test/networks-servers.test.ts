@@ -9,18 +9,17 @@
  * sending its own, Pure-FTPd sends its own with the 200), vsftpd, pyftpdlib and ftp-srv refuse it.
  */
 import { createHash, X509Certificate } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { transport as nodeTransport, type Connection, type ConnectOptions, type Transport } from '@ftpkit/transport';
-import { SERVER_KINDS, startNatProxy, startServer, type RunningServer, type ServerKind } from '@ftpkit/testkit';
+import { SERVER_KINDS, startNatProxy, startServer, testCertificate, type RunningServer, type ServerKind } from '@ftpkit/testkit';
 import { Client, ConnectionError, FtpReplyError, InvalidArgumentError, TlsError, type ClientOptions, type LogEntry } from '../src/index.js';
 
 /** The pin of the testkit servers' certificate, computed here from its PEM, independently of the transport. */
 const SERVER_PIN = `sha256//${createHash('sha256')
-  .update(new X509Certificate(readFileSync(new URL('../../testkit/fixtures/tls/server.pem', import.meta.url))).publicKey.export({ type: 'spki', format: 'der' }))
+  .update(new X509Certificate(testCertificate().cert).publicKey.export({ type: 'spki', format: 'der' }))
   .digest('base64')}`;
 const OTHER_PIN = `sha256//${'A'.repeat(43)}=`;
 

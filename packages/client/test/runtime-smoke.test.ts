@@ -13,13 +13,12 @@
 // therefore run against a vsftpd started with `requireTlsReuse: false`, and one more step checks
 // that a server that insists on reuse fails the transfer with a typed error and not a hang.
 import { createHash, randomBytes, X509Certificate } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { capabilities, transport } from '@ftpkit/transport';
-import { reset, startNatProxy, startScriptedServer, startServer, type RunningServer } from '@ftpkit/testkit';
+import { reset, startNatProxy, startScriptedServer, startServer, testCertificate, type RunningServer } from '@ftpkit/testkit';
 import {
   Client,
   ConnectionError,
@@ -310,7 +309,7 @@ test(`a reset data connection is never an end of file, even with a 226 after it 
 describe(`networks in the way on ${runtime}`, () => {
   const pinOf = (pem: string): string =>
     `sha256//${createHash('sha256').update(new X509Certificate(pem).publicKey.export({ type: 'spki', format: 'der' })).digest('base64')}`;
-  const serverPin = pinOf(readFileSync(new URL('../../testkit/fixtures/tls/server.pem', import.meta.url), 'utf8'));
+  const serverPin = pinOf(testCertificate().cert);
 
   test(capabilities.peerCertificate ? 'tls.pin admits vsftpd by its key alone; Client.certificate shows it' : 'tls.pin and Client.certificate are TlsError before anything is sent', async () => {
     await using server = await startServer('vsftpd', { fixture: true, requireTlsReuse: capabilities.sessionReuse });

@@ -14,6 +14,7 @@ import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { createRequire } from 'node:module';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { PUBLISHED } from './published.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const packageDir = resolve(here, '..');
@@ -25,7 +26,7 @@ export function markdownFiles() {
   const guides = join(repo, 'docs-src/guides');
   return [
     join(repo, 'README.md'),
-    ...['codec', 'transport', 'client', 'cli'].map((p) => join(repo, 'packages', p, 'README.md')),
+    ...PUBLISHED.map((p) => join(repo, 'packages', p, 'README.md')),
     ...readdirSync(guides)
       .filter((f) => f.endsWith('.md'))
       .sort()

@@ -2,14 +2,18 @@
 //
 // 1. `pnpm pack` each public package (workspace: ranges become real ones, `files` applies).
 // 2. publint and `attw` (ESM-only profile) on exactly those tarballs.
-// 3. `npm install --offline` of the four tarballs into a fresh temp project: nothing may come from the
-//    registry, so a missing or unpublished dependency fails here.
+// 3. `npm install --offline` of the tarballs into a fresh temp project, with an empty npm cache:
+//    nothing may come from the registry, so a missing or unpublished dependency fails here. The
+//    packages' registry dependencies (picomatch) are packed from the workspace's installed copies,
+//    at the exact versions the manifests pin, and installed beside them.
 // 4. fixture/smoke.mjs, unchanged, on Node 20 (the machine's), Node 22 and 24 (pinned npm binaries,
-//    @ftpkit/node-versions), Deno and Bun: connect, upload, list, download, sha256, over plaintext and
-//    explicit FTPS, against vsftpd (as root; ftp-srv otherwise). The bare imports resolve by each
-//    runtime's export conditions, so the transport adapter must be the runtime's own.
-// 5. require() of the packages from CommonJS on each Node version, the `ftpkit` binary, and a
-//    TypeScript consumer type-checked against the installed .d.ts files.
+//    @ftpkit/node-versions), Deno and Bun: connect, upload, list, download, sha256, a downloadDir
+//    with include and exclude globs, over plaintext and explicit FTPS, against vsftpd (as root;
+//    ftp-srv otherwise). The bare imports resolve by each runtime's export conditions, so the
+//    transport adapter must be the runtime's own.
+// 5. @ftpkit/test-server's README example on each Node version, require() of the packages from
+//    CommonJS on each Node version, the `ftpkit` binary, and a TypeScript consumer type-checked
+//    against the installed .d.ts files.
 import { execFile } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { copyFile, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
@@ -23,6 +27,8 @@ import { startServer, type RunningServer, type ServerKind } from '@ftpkit/testki
 import ts from 'typescript';
 // @ts-expect-error: a plain .mjs script without types
 import { extractExamples } from '../scripts/doc-examples.mjs';
+// @ts-expect-error: a plain .mjs script without types
+import { checkMetadata, PUBLISHED } from '../scripts/published.mjs';
 
 const execFileAsync = promisify(execFile);
 /** Run a program; a hang is killed after 30 s, so it fails the test instead of outliving it. */
@@ -36,7 +42,7 @@ const bin = (name: string): string => join(repo, 'node_modules/.bin', name);
 const localBin = (name: string): string => resolve(here, '../node_modules/.bin', name);
 
 /** The published packages, by folder. */
-const PACKAGES = ['codec', 'transport', 'client', 'cli'] as const;
+const PACKAGES = PUBLISHED as readonly string[];
 
 let work: string;
 let project: string;
@@ -55,32 +61,55 @@ async function timed<T>(label: string, fn: () => Promise<T>): Promise<T> {
   }
 }
 
+/**
+ * The registry packages the published ones depend on, and theirs in turn, packed from the copies
+ * pnpm installed for the workspace (each must be the exact version the manifest names). Returns
+ * the tarballs.
+ */
+async function packRegistryDependencies(packs: string, cache: string): Promise<string[]> {
+  const out = join(packs, 'registry');
+  const seen = new Map<string, string>();
+  type Manifest = { version: string; dependencies?: Record<string, string> };
+  const manifestOf = async (dir: string): Promise<Manifest> => JSON.parse(await readFile(join(dir, 'package.json'), 'utf8')) as Manifest;
+  const visit = async (from: string, pinned: boolean): Promise<void> => {
+    for (const [name, range] of Object.entries((await manifestOf(from)).dependencies ?? {})) {
+      if (range.startsWith('workspace:') || seen.has(name)) continue;
+      const dir = dirname(createRequire(join(from, 'package.json')).resolve(`${name}/package.json`));
+      // ftpkit's own dependencies are pinned exactly, so the copy here is the one users get.
+      if (pinned) expect((await manifestOf(dir)).version, `${name} is pinned`).toBe(range);
+      seen.set(name, dir);
+      await visit(dir, false);
+    }
+  };
+  for (const dir of PACKAGES) await visit(join(repo, 'packages', dir), true);
+  await mkdir(out, { recursive: true });
+  for (const dir of seen.values()) await run('npm', ['pack', dir, '--pack-destination', out, '--cache', cache, '--loglevel=error']);
+  return (await readdir(out)).map((file) => join(out, file));
+}
+
 beforeAll(async () => {
   work = await mkdtemp(join(tmpdir(), 'ftpkit-pack-test-'));
   const packs = join(work, 'tarballs');
   await mkdir(packs);
-  await timed('pnpm pack ×4', async () => {
+  await timed(`pnpm pack ×${PACKAGES.length}`, async () => {
     await Promise.all(
-      PACKAGES.map((dir) => run('pnpm', ['pack', '--pack-destination', packs], { cwd: join(repo, 'packages', dir) })),
+      PACKAGES.map(async (dir) => {
+        const out = join(packs, dir);
+        await run('pnpm', ['pack', '--pack-destination', out], { cwd: join(repo, 'packages', dir) });
+        const [file] = await readdir(out);
+        tarballs.set(dir, join(out, file!));
+      }),
     );
   });
-  for (const file of await readdir(packs)) {
-    const dir = file.startsWith('ftpkit-codec-')
-      ? 'codec'
-      : file.startsWith('ftpkit-transport-')
-        ? 'transport'
-        : file.startsWith('ftpkit-client-')
-          ? 'client'
-          : 'cli';
-    tarballs.set(dir, join(packs, file));
-  }
   expect([...tarballs.keys()].sort()).toEqual([...PACKAGES].sort());
 
   project = join(work, 'project');
   await mkdir(project);
   await writeFile(join(project, 'package.json'), JSON.stringify({ name: 'consumer', private: true, type: 'module' }, null, 2));
-  await timed('npm install --offline (4 tarballs)', () =>
-    run('npm', ['install', '--offline', '--no-audit', '--no-fund', '--loglevel=error', ...PACKAGES.map((p) => tarballs.get(p)!)], {
+  const cache = join(work, 'npm-cache');
+  const dependencies = await timed('npm pack of the registry dependencies', () => packRegistryDependencies(packs, cache));
+  await timed(`npm install --offline (${PACKAGES.length} tarballs)`, () =>
+    run('npm', ['install', '--offline', '--cache', cache, '--no-audit', '--no-fund', '--loglevel=error', ...PACKAGES.map((p) => tarballs.get(p)!), ...dependencies], {
       cwd: project,
     }),
   );
@@ -91,6 +120,12 @@ beforeAll(async () => {
   if (!driver) throw new Error(`no "// file: mini-ftp.ts" block in ${guide}`);
   const js = ts.transpileModule(driver.code, { compilerOptions: { target: ts.ScriptTarget.ES2022, module: ts.ModuleKind.ESNext } });
   await writeFile(join(project, 'mini-ftp.js'), js.outputText);
+  // The example of @ftpkit/test-server's README, exactly as the page shows it.
+  const readme = join(repo, 'packages/test-server/README.md');
+  const example = (extractExamples(readme) as { name?: string; code: string }[]).find((b) => b.name === 'example.ts');
+  if (!example) throw new Error(`no "// file: example.ts" block in ${readme}`);
+  const exampleJs = ts.transpileModule(example.code, { compilerOptions: { target: ts.ScriptTarget.ES2022, module: ts.ModuleKind.ESNext } });
+  await writeFile(join(project, 'test-server-example.mjs'), exampleJs.outputText);
 
   // vsftpd needs root; elsewhere ftp-srv (npm, no root) stands in.
   const kind: ServerKind = process.getuid?.() === 0 ? 'vsftpd' : 'ftp-srv';
@@ -112,6 +147,14 @@ afterAll(async () => {
 
 describe('publint and attw on the packed tarballs', () => {
   for (const dir of PACKAGES) {
+    test(`${dir} carries its LICENSE and where it comes from`, async () => {
+      const tarball = tarballs.get(dir)!;
+      const { stdout: listing } = await run('tar', ['-tzf', tarball]);
+      expect(listing.split('\n')).toContain('package/LICENSE');
+      const manifest = JSON.parse((await run('tar', ['-xzOf', tarball, 'package/package.json'])).stdout);
+      const license = (await run('tar', ['-xzOf', tarball, 'package/LICENSE'])).stdout;
+      expect(checkMetadata(manifest, license, dir)).toEqual([]);
+    });
     test(`publint ${dir}`, async () => {
       const { stdout } = await run(localBin('publint'), ['run', tarballs.get(dir)!, '--strict', '--level', 'warning']);
       expect(stdout).toContain('All good!');
@@ -165,6 +208,7 @@ describe.each(runtimes)('$name', (runtime) => {
       expect(result.secure).toBe(secure);
       expect(result.listed).toEqual({ 'payload.bin': { type: 'file', size: 1024 * 1024 }, 'note.txt': { type: 'file', size: expect.any(Number) } });
       expect(result.note).toBe(`hello from ${runtime.adapter}\n`);
+      expect(result.picked).toEqual(['note.txt']);
       expect(result.sha256).toMatch(/^[0-9a-f]{64}$/);
     });
   }
@@ -185,6 +229,13 @@ describe.each(runtimes)('$name', (runtime) => {
   });
 
   if (runtime.name.startsWith('node')) {
+    // @ftpkit/test-server is for Node (node:net, node:tls); the client under test runs everywhere.
+    test("@ftpkit/test-server's README example, with @ftpkit/client as the client under test", async () => {
+      const [file, args] = runtime.command('test-server-example.mjs');
+      const { stdout } = await timed(`${runtime.name} test-server example`, () => run(file, args, { cwd: project, env }));
+      expect(stdout.trim().split('\n').at(-1)).toBe('every scenario behaved');
+    });
+
     test('require() from CommonJS (require(esm))', async () => {
       const [file, args] = runtime.command('require.cjs');
       const { stdout } = await run(file, args, { cwd: project, env });

@@ -39,7 +39,7 @@
 import { connect, type Socket } from 'node:net';
 import { PortMirror, type MirrorTarget } from './port-mirror.js';
 import { seededRandom } from './random.js';
-import { resetSocket } from './reset.js';
+import { reset } from '@ftpkit/test-server';
 
 /** What {@link startCutProxy} forwards to: a server on 127.0.0.1 (a `RunningServer` fits). */
 export type CutProxyTarget = MirrorTarget;
@@ -208,7 +208,7 @@ export async function startCutProxy(options: CutProxyOptions): Promise<CutProxy>
     /** The cut has begun: nothing but the reset may follow (no FIN that would read as a clean end). */
     let cutting = false;
     const resetBoth = (): void => {
-      for (const s of [client, upstream]) resetSocket(s);
+      for (const s of [client, upstream]) reset(s);
     };
     const resetCut = (): void => {
       resetBoth();
@@ -274,7 +274,7 @@ export async function startCutProxy(options: CutProxyOptions): Promise<CutProxy>
 
   const dropAll = (): void => {
     counts.all++;
-    for (const s of open) resetSocket(s);
+    for (const s of open) reset(s);
   };
 
   const dropAtRandom = (options: RandomDropOptions): RandomDrops => {

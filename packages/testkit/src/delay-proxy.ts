@@ -39,7 +39,7 @@
  */
 import { connect, type Socket } from 'node:net';
 import { checkLoopback, PortMirror, type MirrorTarget } from './port-mirror.js';
-import { resetSocket } from './reset.js';
+import { reset } from '@ftpkit/test-server';
 
 /** What {@link startDelayProxy} forwards to: a server on loopback (a `RunningServer` fits). */
 export type DelayProxyTarget = MirrorTarget;
@@ -159,7 +159,7 @@ export async function startDelayProxy(options: DelayProxyOptions): Promise<Delay
       const upstream = connect({ host: target.host, port, allowHalfOpen: true, noDelay: true });
       track(upstream);
       const fail = (): void => {
-        for (const s of [client, upstream]) resetSocket(s);
+        for (const s of [client, upstream]) reset(s);
       };
       delayedPipe(client, upstream, delayMs, bufferBytes, fail);
       delayedPipe(upstream, client, delayMs, bufferBytes, fail);

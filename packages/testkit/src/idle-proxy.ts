@@ -29,7 +29,7 @@
  */
 import { connect, type Socket } from 'node:net';
 import { checkLoopback, PortMirror, type MirrorTarget } from './port-mirror.js';
-import { resetSocket } from './reset.js';
+import { reset } from '@ftpkit/test-server';
 
 /** What {@link startIdleProxy} forwards to: a server on loopback (a `RunningServer` fits). */
 export type IdleProxyTarget = MirrorTarget;
@@ -90,7 +90,7 @@ export async function startIdleProxy(options: IdleProxyOptions): Promise<IdlePro
     let timer: ReturnType<typeof setTimeout> | undefined;
     const teardown = (): void => {
       clearTimeout(timer);
-      for (const s of [client, upstream]) resetSocket(s);
+      for (const s of [client, upstream]) reset(s);
     };
     const idle = (): void => {
       gone = true;

@@ -14,8 +14,9 @@ export { startNatProxy, type NatProxy, type NatProxyOptions } from './nat-proxy.
 export { makeFixtureTree, FIXTURE_TREE, FIXTURE_OLD_MTIME } from './fixture.js';
 export type { FixtureEntry } from './fixture.js';
 export { FTP_USER, FTP_PASSWORD } from './users.js';
-export { pump, readAll, reset, sendAndClose, sendAndReset, startScriptedServer } from './scripted.js';
-export type { CommandHandler, ScriptContext, ScriptedServer, ScriptedServerOptions } from './scripted.js';
+// The scripted server is @ftpkit/test-server's, re-exported for ftpkit's own tests.
+export { pump, readAll, reset, sendAndClose, sendAndReset, startScriptedServer, testCertificate } from '@ftpkit/test-server';
+export type { CommandHandler, ScriptContext, ScriptedServer, ScriptedServerOptions, TestCertificate } from '@ftpkit/test-server';
 export { capturingGreeting, leakCheck, liveResources, rejectionOf, scriptedScenes } from './scenes.js';
 export type { LeakCheck, SceneClient, SceneOptions, Scenes, TestHooks } from './scenes.js';
 

@@ -9,9 +9,6 @@ export const packageDir = fileURLToPath(new URL('..', import.meta.url));
 /** Server scripts and configuration templates. */
 export const serversDir = join(packageDir, 'servers');
 
-/** The committed test CA and server certificate (see fixtures/tls/generate.sh). */
-export const tlsFixturesDir = join(packageDir, 'fixtures', 'tls');
-
 /**
  * Where servers/install.sh unpacks ProFTPD and Pure-FTPd: $FTPKIT_SERVERS_DIR, by default
  * /opt/ftpkit-servers. The install script reads the same variable.

@@ -7,7 +7,7 @@
  * @module
  */
 import { createServer, isIP, type Server, type Socket } from 'node:net';
-import { resetSocket } from './reset.js';
+import { reset } from '@ftpkit/test-server';
 
 /** Throw unless `host` and `target` are both loopback addresses (127.0.0.0/8, ::1): a test tool, not a relay. */
 export function checkLoopback(what: string, host: string, target: string): void {
@@ -77,7 +77,7 @@ export class PortMirror {
   /** Reset every socket and stop every listener. Idempotent. */
   close(): Promise<void> {
     return (this.#closing ??= (async () => {
-      for (const s of this.#sockets) resetSocket(s);
+      for (const s of this.#sockets) reset(s);
       await Promise.all(this.#servers.map((s) => new Promise<void>((resolve) => s.close(() => resolve()))));
     })());
   }

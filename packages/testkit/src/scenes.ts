@@ -10,7 +10,7 @@
  *
  * @module
  */
-import { startScriptedServer, type ScriptContext, type ScriptedServer, type ScriptedServerOptions } from './scripted.js';
+import { startScriptedServer, type ScriptContext, type ScriptedServer, type ScriptedServerOptions } from '@ftpkit/test-server';
 
 /** The resources a scenario can leak, as `process.getActiveResourcesInfo()` names them. */
 const LEAKABLE = ['TCPSocketWrap', 'TCPServerWrap', 'TLSWrap', 'Timeout'] as const;

@@ -26,7 +26,7 @@
  * @module
  */
 import type { Socket } from 'node:net';
-import { reset, sendAndClose, type CommandHandler, type ScriptContext } from './scripted.js';
+import { reset, sendAndClose, type CommandHandler, type ScriptContext } from '@ftpkit/test-server';
 import { normalize, type FileTree } from './scripted-tree.js';
 
 /** The FEAT lines a client needs to use everything {@link flakyHandlers} serves. */

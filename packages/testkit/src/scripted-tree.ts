@@ -21,8 +21,7 @@
  *
  * @module
  */
-import type { CommandHandler, ScriptContext } from './scripted.js';
-import { sendAndClose } from './scripted.js';
+import { sendAndClose, type CommandHandler, type ScriptContext } from '@ftpkit/test-server';
 
 /** One entry of a scripted folder. */
 export interface TreeEntrySpec {

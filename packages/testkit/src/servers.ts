@@ -9,14 +9,14 @@
 // that a test forgot to stop dies with the test process (process.ts: the watchdog).
 //
 // The servers and the system user ftpuser come from servers/install.sh; ftp-srv from pnpm.
-import { readFileSync } from 'node:fs';
-import { chmod, chown, copyFile, mkdir, mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { chmod, chown, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { makeFixtureTree } from './fixture.js';
 import { waitForGreeting } from './greeting.js';
 import { launchers, type Capabilities, type ResolvedTls, type ServerKind, type TlsVersion } from './launchers/index.js';
-import { INSTALL_HINT, tlsFixturesDir } from './paths.js';
+import { testCertificate } from '@ftpkit/test-server';
+import { INSTALL_HINT } from './paths.js';
 import { reservePorts, type PortBlock } from './ports.js';
 import { spawnServer, stopProcessTree, type ServerProcess } from './process.js';
 import { FTP_PASSWORD, FTP_USER, isRoot, lookupUser } from './users.js';
@@ -124,10 +124,9 @@ const CERT_FILE = 'server.pem';
 const KEY_FILE = 'server-key.pem';
 const VERSION_ORDER: readonly TlsVersion[] = ['TLSv1.2', 'TLSv1.3'];
 
-let caPemCache: string | undefined;
-/** The test CA's certificate, PEM. Trust it (and only it) to verify every testkit server. */
+/** The test CA's certificate, PEM (@ftpkit/test-server's `testCertificate()`). Trust it (and only it) to verify every testkit server. */
 export function testCaPem(): string {
-  return (caPemCache ??= readFileSync(join(tlsFixturesDir, 'ca.pem'), 'utf8'));
+  return testCertificate().ca;
 }
 
 function resolveTls(kind: ServerKind, options: StartServerOptions): ResolvedTls | undefined {
@@ -227,8 +226,8 @@ export async function startServer(kind: ServerKind, options: StartServerOptions 
     // A private copy: git checks the key out world-readable, and servers may object to that.
     const certFile = join(stateDir, CERT_FILE);
     const keyFile = join(stateDir, KEY_FILE);
-    await copyFile(join(tlsFixturesDir, CERT_FILE), certFile);
-    await copyFile(join(tlsFixturesDir, KEY_FILE), keyFile);
+    await writeFile(certFile, testCertificate().cert);
+    await writeFile(keyFile, testCertificate().key, { mode: 0o600 });
     await chmod(keyFile, 0o600);
 
     ports = await reservePorts(host);

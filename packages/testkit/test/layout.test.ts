@@ -129,9 +129,10 @@ describe('layout of packages/*/src', () => {
       graph.set(name, [...used]);
     }
     expect(cycles(graph)).toEqual([]);
-    // codec and transport do not know each other (ARCHITECTURE.md, "Layers").
+    // codec and transport do not know each other, and test-server knows no package (ARCHITECTURE.md, "Layers").
     expect(graph.get('@ftpkit/codec')).toEqual([]);
     expect(graph.get('@ftpkit/transport')).toEqual([]);
+    expect(graph.get('@ftpkit/test-server')).toEqual([]);
   });
 
   test('the codec keeps no mutable state at module level', () => {

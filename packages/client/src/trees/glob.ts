@@ -1,66 +1,60 @@
 /**
- * Glob patterns for `--include` and `--exclude`.
+ * Glob patterns for `include` and `exclude` (`--include` and `--exclude`), matched by picomatch,
+ * the matcher of the JavaScript tools people write these patterns for every day (chokidar,
+ * tinyglobby, fast-glob through micromatch, vite, jest).
  *
- * `*` matches within one path segment, `**` across segments, `?` one character, `[abc]` / `[!abc]`
- * a class and `{a,b}` alternatives. A pattern without `/` matches an entry's name at any depth
- * (`*.log`); one with `/` matches the path relative to the tree's root (`logs/**`), like rsync.
+ * Which part of a path a pattern meets is ftpkit's rule, as in rsync: a pattern without `/`
+ * matches an entry's name at any depth (`*.log`); one with `/` matches the path relative to the
+ * tree's root (`logs/**`; a leading `/` is the root, so `/logs/**` is the same). The pattern
+ * language is picomatch's, with three settings:
+ * - `dot: true`: `*`, `?` and `**` match names that start with a dot, as rsync and `.gitignore`
+ *   do (a shell does not): `exclude: ['*.tmp']` leaves `.cache.tmp` alone too.
+ * - `posix: true`: `[!abc]` is a negated class (like `[^abc]`), and `[[:digit:]]` a POSIX class.
+ * - `strictBrackets: true`: an unbalanced `[`, `{` or `(` is an error (`InvalidArgumentError`),
+ *   not a literal character; `\[` matches a literal one.
+ *
+ * The rest is picomatch's defaults: `*` within a segment, `**` across segments (`a/**` matches `a`
+ * and everything below it, and a leading `**` and slash also matches no folder at all), `?` one
+ * character, `{a,b}` alternatives and `{1..3}` ranges, extglobs (`+(a|b)`, `!(*.log)`), and a
+ * leading `!` negates the whole pattern (`include: ['!*.log']`: every file but logs).
  *
  * @module
  */
+// picomatch/posix: the matcher without the platform detection of the main entry (which reads
+// `process.platform`), so nothing here needs a Node global or module (Cloudflare Workers).
+import picomatch from 'picomatch/posix.js';
 import { InvalidArgumentError } from '../errors.js';
 
 /** A compiled pattern. */
 export type Matcher = (relativePath: string) => boolean;
 
-/** Compile a glob. Throws `InvalidArgumentError` for an unbalanced `[` or `{`. */
+const OPTIONS = { dot: true, posix: true, strictBrackets: true } as const;
+
+/** Compile a glob. Throws `InvalidArgumentError` for an empty pattern or an unbalanced `[`, `{` or `(`. */
 export function compileGlob(pattern: string): Matcher {
   const anchored = pattern.includes('/');
-  const body = pattern.replace(/^\/+/, '');
-  const regex = new RegExp(`^${toRegex(body)}$`, 'u');
-  return anchored
-    ? (path) => regex.test(path)
-    : (path) => regex.test(path.slice(path.lastIndexOf('/') + 1));
+  // `/logs/**` is `logs/**` (and `!/logs/**` is `!logs/**`): paths here are relative to the root.
+  const body = pattern.replace(/^(!*)\/+/, '$1');
+  if (body.replace(/^!+/, '') === '') throw new InvalidArgumentError(`Empty glob ${JSON.stringify(pattern)}`);
+  let test: (path: string) => boolean;
+  try {
+    test = picomatch(body, OPTIONS);
+  } catch (error) {
+    throw new InvalidArgumentError(`Bad glob ${JSON.stringify(pattern)}: ${unbalanced(error)}`, { cause: error });
+  }
+  return anchored ? (path) => test(path) : (path) => test(path.slice(path.lastIndexOf('/') + 1));
 }
 
-function toRegex(glob: string): string {
-  let out = '';
-  let braces = 0;
-  for (let i = 0; i < glob.length; i++) {
-    const c = glob[i]!;
-    if (c === '*') {
-      if (glob[i + 1] === '*') {
-        // `**/` also matches no directory at all (`**/a` matches `a`).
-        if (glob[i + 2] === '/') {
-          out += '(?:.*/)?';
-          i += 2;
-        } else {
-          out += '.*';
-          i += 1;
-        }
-      } else {
-        out += '[^/]*';
-      }
-    } else if (c === '?') {
-      out += '[^/]';
-    } else if (c === '[') {
-      const end = glob.indexOf(']', i + 2);
-      if (end === -1) throw new InvalidArgumentError(`Unclosed [ in glob ${JSON.stringify(glob)}`);
-      let cls = glob.slice(i + 1, end);
-      if (cls.startsWith('!')) cls = `^${cls.slice(1)}`;
-      out += `[${cls.replace(/\\/g, '\\\\')}]`;
-      i = end;
-    } else if (c === '{') {
-      braces++;
-      out += '(?:';
-    } else if (c === '}' && braces > 0) {
-      braces--;
-      out += ')';
-    } else if (c === ',' && braces > 0) {
-      out += '|';
-    } else {
-      out += c.replace(/[.+^$()|\\\]{}]/g, '\\$&');
-    }
-  }
-  if (braces > 0) throw new InvalidArgumentError(`Unclosed { in glob ${JSON.stringify(glob)}`);
-  return out;
+const PAIRS = [['[', ']'], ['{', '}'], ['(', ')']] as const;
+
+/** picomatch's `strictBrackets` error (`Missing closing: "]" ...`), said for a command line. */
+function unbalanced(error: unknown): string {
+  const message = error instanceof Error ? error.message : String(error);
+  const missing = /^Missing (closing|opening): "(.)"/.exec(message);
+  const pair = PAIRS.find(([open, close]) => missing?.[2] === open || missing?.[2] === close);
+  if (!missing || !pair) return message;
+  const [open, close] = pair;
+  return missing[1] === 'closing'
+    ? `"${open}" is never closed; write \\${open} to match one as text`
+    : `"${close}" has no opening "${open}"; write \\${close} to match one as text`;
 }

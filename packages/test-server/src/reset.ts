@@ -1,5 +1,6 @@
 /**
- * The one way testkit resets a TCP socket (RST), for the proxies and the scripted server.
+ * The one way to reset a TCP socket (RST): for the scripted server, and for the fault proxies of
+ * ftpkit's own testkit.
  *
  * libuv refuses to reset a socket while a shutdown of it is in flight (`uv_tcp_close_reset`:
  * EINVAL when `end()` was called and its FIN is not out yet), and Node 20 marks the handle closing
