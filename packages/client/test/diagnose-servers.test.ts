@@ -71,7 +71,7 @@ describe.each(SERVER_KINDS)('%s', (kind) => {
       expect(probes.listAll).toMatchObject({ detail: { behaviour: LIST_ALL[kind], hidden: LIST_ALL[kind] === 'shows-hidden' ? ['.hidden'] : [] } });
       expect(probes.listTimeZone).toMatchObject({ detail: { offset: 0, zone: 'UTC' } });
       expect(report.recommendation.changes).toEqual([]);
-      expect(report.recommendation.summary).toBe('Everything probed works: connect with the options below.');
+      expect(report.recommendation.summary).toBe('Nothing needs to change: connect with the options below.');
       expect(report.recommendation.options).toEqual({ host: server.host, port: server.port, user: server.user, secure: 'explicit' });
       expect(JSON.stringify(report)).not.toContain(server.password);
     });

@@ -138,9 +138,9 @@ describe('data connections', () => {
   test('EPSV refused: PASV is used by itself, so nothing to change', async () => {
     const target = await scripted({ handlers: { EPSV: () => '502 EPSV not implemented' } });
     const report = await run(target);
-    expect(report.probes.epsv).toMatchObject({ status: 'failed', reason: 'refused: 502 EPSV not implemented', detail: { stage: 'command' } });
+    expect(report.probes.epsv).toMatchObject({ status: 'failed', reason: 'refused: 502 EPSV not implemented', detail: { stage: 'command', setup: '502 EPSV not implemented' } });
     expect(report.recommendation.changes).toEqual([]);
-    expect(report.recommendation.notes).toContain('EPSV is refused (refused: 502 EPSV not implemented): ftpkit falls back to PASV by itself.');
+    expect(report.recommendation.notes).toContain('The server refuses EPSV (502 EPSV not implemented): ftpkit falls back to PASV by itself.');
     expect(report.recommendation.options?.epsv).toBeUndefined();
   });
 

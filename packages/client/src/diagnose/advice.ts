@@ -122,7 +122,7 @@ export function recommend(probes: DiagnosisProbes, context: AdviceContext): Reco
     if (!features.utf8) notes.push("The server does not announce UTF8: if names with accents come out wrong, its names are in another encoding (try encoding: 'latin1').");
     if (!features.restStream) notes.push('The server does not announce REST STREAM: an interrupted download may have to start over.');
   }
-  const summary = changes[0] ?? 'Everything probed works: connect with the options below.';
+  const summary = changes[0] ?? 'Nothing needs to change: connect with the options below.';
   return { summary, changes, notes, options };
 }
 
@@ -133,7 +133,7 @@ function adviseData(probes: DiagnosisProbes, context: AdviceContext, changes: st
   const { asked } = context;
   const epsvRefused = stageOf(epsv) === 'command';
   if (epsv.status === 'ok' || (epsvRefused && pasv.status === 'ok')) {
-    if (epsvRefused) notes.push(`EPSV is refused (${failedReason(epsv)}): ftpkit falls back to PASV by itself.`);
+    if (epsvRefused) notes.push(`The server refuses EPSV (${epsv.status === 'failed' ? epsv.detail?.setup : ''}): ftpkit falls back to PASV by itself.`);
     if (asked.mode === 'active' && active.status !== 'ok') changes.push(`Active mode fails (${failedReason(active)}) while passive mode works: leave mode at 'passive' (the default, no --active).`);
     if (asked.mode === 'active' && active.status === 'ok') options.mode = 'active';
   } else if (pasv.status === 'ok') {
@@ -186,6 +186,6 @@ function adviseListing(probes: DiagnosisProbes, asked: Asked, changes: string[],
       options.listTimeZone = zone;
     }
   } else if (listTimeZone.status === 'failed' && !mlsd) {
-    notes.push(`The LIST time zone ${listTimeZone.reason}; if listed times look shifted, set listTimeZone.`);
+    notes.push(`The zone of LIST times is unknown (${listTimeZone.reason}); if listed times look shifted, set listTimeZone.`);
   }
 }

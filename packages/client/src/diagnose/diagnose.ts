@@ -310,8 +310,11 @@ async function tlsReuseProbe(
   if (!ctx.transport.capabilities.sessionReuse) return notApplicable(`the ${ctx.transport.runtime} transport cannot resume TLS sessions`);
   const run = await dataRun(ctx, mode, extra, path, { reuseTlsSession: false });
   const without = dataProbe(ctx, mode, run);
-  const resumed = withReuse.status === 'ok' && withReuse.detail.resumed === true ? ' (they resume it)' : '';
-  if (without.status === 'ok') return { status: 'ok', summary: `not required: a data connection with a TLS session of its own works too${resumed}`, detail: { required: false } };
+  const resumes = withReuse.status === 'ok' && withReuse.detail.resumed === true;
+  if (without.status === 'ok') {
+    const summary = resumes ? 'not required: data connections resume the session, and one with a session of its own works too' : 'not required: a data connection with a TLS session of its own works too';
+    return { status: 'ok', summary, detail: { required: false } };
+  }
   const stage = without.status === 'failed' ? without.detail?.stage : undefined;
   if (stage === 'tls' || stage === 'transfer' || stage === 'connect') {
     return { status: 'ok', summary: `required: without the control connection's session the data connection is refused (${showError(run.error)})`, detail: { required: true } };

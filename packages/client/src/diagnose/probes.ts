@@ -182,7 +182,7 @@ export type DataFailure = Extract<Probe<DataDetail>, { status: 'failed' }>;
 export function dataProbe(ctx: ProbeContext, mode: DataMode, run: SessionRun<void>): Probe<DataDetail> | DataFailure {
   const setup = replyAfter(run.log, SETUP[mode]);
   const data = run.seen[1];
-  const detail: DataDetail = { port: data?.port, resumed: data?.resumed, stage: 'none' };
+  const detail: DataDetail = { port: data?.port, resumed: data?.resumed, setup: setup === undefined ? undefined : showReply(setup), stage: 'none' };
   const within = seconds(ctx.timeout);
   const failed = (stage: DataDetail['stage'], reason: string): DataFailure => ({ status: 'failed', reason, detail: { ...detail, stage }, ...(run.error === undefined ? {} : { error: run.error }) });
   // A refused EPSV is followed by PASV in the same transfer: the refusal is EPSV's answer, whatever PASV did.
@@ -288,7 +288,8 @@ export async function listingProbes(
           summary: offset === 0 ? 'UTC: LIST and MDTM agree' : `${formatOffset(offset)}: LIST times are ${formatOffset(offset)} from MDTM's UTC`,
           detail: { offset, zone: offset === 0 ? 'UTC' : formatOffset(offset) },
         }
-      : { status: 'failed', reason: `cannot tell: ${zone.reason ?? 'no listing settled it'}` };
+      : // The reason's first clause: what follows is what the session does next, which a report has no use for.
+        { status: 'failed', reason: (zone.reason ?? 'no listing settled it').split(';')[0]! };
   return { listAll: all, listTimeZone: zoneProbe };
 }
 

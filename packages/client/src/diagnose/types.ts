@@ -108,6 +108,8 @@ export interface DataDetail {
   readonly port: number | undefined;
   /** Whether the TLS data connection resumed the control connection's session, where known. */
   readonly resumed: boolean | undefined;
+  /** The server's answer to the setup command (EPSV, PASV, PORT or EPRT): its code and first line. */
+  readonly setup: string | undefined;
   /**
    * Where a failed probe stopped: the setup command was refused (`command`), the data connection
    * did not open (`connect`), its TLS handshake failed (`tls`), or it opened and the transfer
