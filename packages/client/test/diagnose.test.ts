@@ -167,6 +167,22 @@ describe('data connections', () => {
     expect(report.probes.tlsReuse.status).toBe('not-applicable');
   });
 
+  test('every data connection opens and the server refuses the transfer: said to be the server, not the network', async () => {
+    const target = await scripted({
+      handlers: {
+        LIST: async (_, ctx) => {
+          (await ctx.acceptData()).destroy();
+          return '425 Data connection refused by policy';
+        },
+      },
+    });
+    const report = await run(target);
+    for (const mode of ['epsv', 'pasv', 'active'] as const) {
+      expect(report.probes[mode]).toMatchObject({ status: 'failed', reason: 'the data connection opened, but the transfer failed: 425 Data connection refused by policy', detail: { stage: 'transfer' } });
+    }
+    expect(report.recommendation.summary).toMatch(/^No data connection works, though each one opens \(EPSV: .*\): it is the server that refuses them, not the network; its log says why\.$/);
+  });
+
   test('a broken PASV (another address than the server\'s): found, and harmless to ftpkit, which connects to the control host', async () => {
     const target = await scripted({ handlers: brokenPasvHandlers(), files: { 'a.txt': 'a' } });
     const report = await run(target);

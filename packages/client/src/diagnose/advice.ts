@@ -143,11 +143,21 @@ function adviseData(probes: DiagnosisProbes, context: AdviceContext, changes: st
     changes.push(`Passive data connections fail (EPSV: ${failedReason(epsv)}; PASV: ${failedReason(pasv)}) while active mode works: set mode: 'active' (--active).`);
     options.mode = 'active';
   } else {
-    const runtime = context.sessionReuse ? '' : ` The ${context.runtime} transport cannot resume TLS sessions, which servers such as vsftpd and ProFTPD require of data connections: try Node or Bun.`;
-    changes.push(
-      `No data connection works (EPSV: ${failedReason(epsv)}; PASV: ${failedReason(pasv)}; active: ${failedReason(active)}): something between here and the server blocks the data ports. ` +
-        `Ask for the server's passive port range to be let through, or for this side's ports with active mode (activePorts).${runtime}`,
-    );
+    const each = `EPSV: ${failedReason(epsv)}; PASV: ${failedReason(pasv)}; active: ${failedReason(active)}`;
+    const opened = [epsv, pasv, active].every((probe) => probe.status === 'not-applicable' || stageOf(probe) === 'tls' || stageOf(probe) === 'transfer');
+    const tls = probes.login.detail.secure !== false;
+    if (opened && tls && !context.sessionReuse) {
+      changes.push(
+        `No data connection works, though each one opens (${each}): the server refuses data connections that do not resume the control connection's TLS session, as vsftpd and ProFTPD do, and the ${context.runtime} transport cannot resume TLS sessions. Run on Node or Bun.`,
+      );
+    } else if (opened) {
+      changes.push(`No data connection works, though each one opens (${each}): it is the server that refuses them, not the network; its log says why.`);
+    } else {
+      changes.push(
+        `No data connection works (${each}): something between here and the server blocks the data ports. ` +
+          "Ask for the server's passive port range to be let through, or for this side's ports with active mode (activePorts).",
+      );
+    }
   }
 
   if (pasvAddress.status === 'failed' && pasvAddress.detail !== undefined) {

@@ -81,7 +81,9 @@ export async function look(ctx: ProbeContext, secure: SecureMode, how: { readonl
   const versions = how.version === undefined ? {} : { minVersion: how.version, maxVersion: how.version };
   const options = probeOptions(ctx, transport, [], { tls: { ...ctx.options.tls, ...versions } });
   try {
-    const { greeting, certificate } = await greet(transport, options, secure, { check: how.check === true });
+    // A transport that cannot read certificates cannot show one either: there TLS is held to the caller's settings.
+    const check = how.check === true || ctx.transport.capabilities.peerCertificate !== true;
+    const { greeting, certificate } = await greet(transport, options, secure, { check });
     return { ok: true, greeting, certificate, protocol: seen[0]?.tlsProtocol };
   } catch (err) {
     if (ctx.options.signal?.aborted) throw err;
