@@ -92,6 +92,16 @@ describe('what the port speaks', () => {
     expect(ssh.received).toEqual([]);
   });
 
+  test('a 421 instead of a greeting: an FTP server turning the connection away, said as such', async () => {
+    const busy = await scripted({ greeting: '421 Too many connections from your address' });
+    const report = await run(busy);
+    expect(report.reachable).toBe(true);
+    expect(report.probes.greeting).toMatchObject({ status: 'failed', detail: { port: 'refusing', text: '421 Too many connections from your address' } });
+    expect(report.recommendation.summary).toBe(
+      `${busy.host}:${busy.port} is an FTP server that turned the connection away (421 Too many connections from your address): it may be busy, or limit connections per address; try again later.`,
+    );
+  });
+
   test('nothing listening: not reachable, and the report says which host and port', async () => {
     const port = await closedPort();
     const report = await diagnose({ host: '127.0.0.1', port, probeTimeout: 1000 });

@@ -12,7 +12,7 @@
 import type { ListTimeZone } from '../time-zone.js';
 import type { SecureMode } from '../options.js';
 import { seconds } from './probes.js';
-import type { DataDetail, DiagnosisProbes, Probe, Recommendation, RecommendedOptions } from './types.js';
+import type { DataDetail, DiagnosisProbes, PortKind, Probe, Recommendation, RecommendedOptions } from './types.js';
 
 /** What the caller asked for, as far as the advice compares it with what works. */
 export interface Asked {
@@ -66,15 +66,18 @@ export function recommend(probes: DiagnosisProbes, context: AdviceContext): Reco
   const where = `${asked.host}:${asked.port}`;
   const greeting = probes.greeting;
   if (greeting.status !== 'ok') {
-    const port = greeting.status === 'failed' ? greeting.detail?.port : undefined;
-    const summary =
-      port === 'ssh'
-        ? `${where} is an SSH server: it offers SFTP, and ftpkit speaks FTP and FTPS. Use an SFTP client, or the server's FTP port.`
-        : port === 'unreachable'
-          ? `Nothing answers at ${where} (${greeting.reason}): check the host and the port (FTP is usually on 21, implicit FTPS on 990).`
-          : port === 'silent'
-            ? `${where} takes connections but sends no FTP greeting and speaks no TLS within ${seconds(context.timeout)}: it is not an FTP server, or something in between holds the connection.`
-            : `${where} does not greet as an FTP server: ${greeting.reason}.`;
+    const detail = greeting.status === 'failed' ? greeting.detail : undefined;
+    const why = greeting.reason;
+    const said: Readonly<Record<PortKind, string>> = {
+      ssh: `${where} is an SSH server: it offers SFTP, and ftpkit speaks FTP and FTPS. Use an SFTP client, or the server's FTP port.`,
+      unreachable: `Nothing answers at ${where} (${why}): check the host and the port (FTP is usually on 21, implicit FTPS on 990).`,
+      refusing: `${where} is an FTP server that turned the connection away (${detail?.text}): it may be busy, or limit connections per address; try again later.`,
+      silent: `${where} takes connections but sends no FTP greeting and speaks no TLS within ${seconds(context.timeout)}: it is not an FTP server, or something in between holds the connection.`,
+      'implicit-tls': `${where} speaks TLS, but no TLS handshake with it works: ${why}.`,
+      plain: `${where} does not greet as an FTP server: ${why}.`,
+      other: `${where} does not greet as an FTP server: ${why}.`,
+    };
+    const summary = said[detail?.port ?? 'other'];
     return { summary, changes: [summary], notes: [], options: undefined };
   }
 

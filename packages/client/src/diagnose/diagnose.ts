@@ -22,7 +22,7 @@
  *
  * @module
  */
-import { SshServerError } from '@ftpkit/codec';
+import { FtpReplyError, SshServerError } from '@ftpkit/codec';
 import { TimeoutError, TlsError, type TlsVersion } from '@ftpkit/transport';
 import { InvalidArgumentError } from '../errors.js';
 import { parseUrl, resolveOptions, transportOf, type ResolvedOptions, type SecureMode } from '../options.js';
@@ -112,6 +112,7 @@ export async function diagnose(target: string | DiagnoseOptions, overrides: Part
 /** What a failed look says of the port. */
 function kindOf(look: Extract<Look, { ok: false }>): PortKind {
   if (look.error instanceof SshServerError) return 'ssh';
+  if (look.error instanceof FtpReplyError) return 'refusing';
   if (spokeOtherTls(look) === 'tls') return 'implicit-tls';
   if (!look.connected) return 'unreachable';
   return look.error instanceof TimeoutError ? 'silent' : 'other';
@@ -161,10 +162,11 @@ async function probePort(ctx: ProbeContext, asked: SecureMode, probes: Mutable<D
     unreachable: `no connection: ${showError(failure.error)}`,
     silent: `the port took the connection but sent no greeting within ${within}${implicit && !implicit.ok ? `, and TLS failed too (${showError(implicit.error)})` : ''}`,
     'implicit-tls': `the port speaks TLS, and the TLS handshake failed: ${showError(implicit && !implicit.ok ? implicit.error : failure.error)}`,
+    refusing: `the server turned the connection away: ${showError(failure.error)}`,
     other: showError(failure.error),
     plain: showError(failure.error),
   };
-  const text = failure.error instanceof SshServerError ? failure.error.banner : '';
+  const text = failure.error instanceof SshServerError ? failure.error.banner : failure.error instanceof FtpReplyError ? showReply(failure.error.reply) : '';
   probes.greeting = { status: 'failed', reason: reasons[kind], detail: { port: kind, text }, error: failure.error };
   return { kind, tls: undefined };
 }

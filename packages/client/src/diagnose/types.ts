@@ -42,14 +42,19 @@ export type Probe<D> =
   | { readonly status: 'failed'; readonly reason: string; readonly detail?: D; readonly error?: unknown }
   | { readonly status: 'not-applicable'; readonly reason: string };
 
-/** What a port speaks, by its first bytes: an FTP greeting in plain text, TLS, SSH, or nothing. */
-export type PortKind = 'plain' | 'implicit-tls' | 'ssh' | 'silent' | 'unreachable' | 'other';
+/**
+ * What a port speaks, by its first bytes: an FTP greeting in plain text (`plain`), TLS
+ * (`implicit-tls`), an SSH banner (`ssh`), an FTP reply that turns the connection away, such as
+ * `421 Too many connections` (`refusing`), nothing (`silent`), something else (`other`); or no
+ * connection could be made (`unreachable`).
+ */
+export type PortKind = 'plain' | 'implicit-tls' | 'ssh' | 'refusing' | 'silent' | 'unreachable' | 'other';
 
 /** The greeting probe's detail. */
 export interface GreetingDetail {
   /** What the port speaks. */
   readonly port: PortKind;
-  /** The greeting's first line, code included (`220 (vsFTPd 3.0.3)`); the SSH banner for an SSH server. */
+  /** The greeting's first line, code included (`220 (vsFTPd 3.0.3)`): the refusal for `refusing`, the banner for `ssh`. */
   readonly text: string;
 }
 
