@@ -264,6 +264,15 @@ describe('login and TLS', () => {
     );
   });
 
+  test('a transport that cannot listen (Workers): active mode not tried, and asking for it refused up front', async () => {
+    const target = await scripted();
+    const cannotListen: Transport = { ...nodeTransport, capabilities: { ...nodeTransport.capabilities, listen: false }, connect: (o) => nodeTransport.connect(o), listen: (o) => nodeTransport.listen(o) };
+    const report = await run(target, { transport: cannotListen });
+    expect(report.probes.active).toEqual({ status: 'not-applicable', reason: `the ${nodeTransport.runtime} transport cannot listen for the server's connection` });
+    expect(report.probes.epsv.status).toBe('ok');
+    await expect(run(target, { transport: cannotListen, mode: 'active' })).rejects.toMatchObject({ code: 'ERR_FTP_INVALID_ARG' });
+  });
+
   test('bad arguments are refused before anything is sent', async () => {
     await expect(diagnose({ host: '127.0.0.1', probeTimeout: 0 })).rejects.toMatchObject({ code: 'ERR_FTP_INVALID_ARG' });
     await expect(diagnose({ host: '127.0.0.1', activeAddress: 'not an address' })).rejects.toMatchObject({ code: 'ERR_FTP_INVALID_ARG' });

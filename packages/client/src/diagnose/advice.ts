@@ -31,7 +31,7 @@ export interface AdviceContext {
   readonly asked: Asked;
   /** Each probe's deadline in milliseconds. */
   readonly timeout: number;
-  /** The runtime's adapter, and whether it can resume TLS sessions on data connections. */
+  /** The runtime's adapter, and whether its data connections can resume TLS sessions (given one, or by themselves). */
   readonly runtime: string;
   readonly sessionReuse: boolean;
 }

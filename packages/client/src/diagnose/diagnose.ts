@@ -25,7 +25,7 @@
 import { FtpReplyError, SshServerError } from '@ftpkit/codec';
 import { TimeoutError, TlsError, type TlsVersion } from '@ftpkit/transport';
 import { InvalidArgumentError } from '../errors.js';
-import { parseUrl, resolveOptions, transportOf, type ResolvedOptions, type SecureMode } from '../options.js';
+import { checkTransport, parseUrl, resolveOptions, transportOf, type ResolvedOptions, type SecureMode } from '../options.js';
 import { recommend } from './advice.js';
 import { dataProbe, dataRun, DATA_MODES, listingProbes, look, pasvAddressProbe, seconds, session, showError, showReply, spokeOtherTls, type DataMode, type Look, type ProbeContext } from './probes.js';
 import type { CertificateDetail, DataDetail, DiagnoseOptions, Diagnosis, DiagnosisProbes, FeaturesDetail, PortKind, Probe } from './types.js';
@@ -68,8 +68,9 @@ export async function diagnose(target: string | DiagnoseOptions, overrides: Part
   const { probeTimeout, path, ...options } = merged;
   const timeout = probeTimeout ?? DEFAULT_PROBE_TIMEOUT;
   if (typeof timeout !== 'number' || !Number.isFinite(timeout) || timeout <= 0) throw new InvalidArgumentError('probeTimeout must be a number of milliseconds above 0');
-  const asked = resolveOptions(options); // bad options are refused before anything is sent
+  const asked = resolveOptions(options); // bad options are refused before anything is sent, as by Client.connect
   const transport = transportOf(options);
+  checkTransport(asked, transport);
   const ctx: ProbeContext = { options, transport, timeout };
   const probes: Mutable<DiagnosisProbes> = {
     greeting: notApplicable('not probed'),
@@ -104,7 +105,7 @@ export async function diagnose(target: string | DiagnoseOptions, overrides: Part
       asked,
       timeout,
       runtime: transport.runtime,
-      sessionReuse: transport.capabilities.sessionReuse,
+      sessionReuse: transport.capabilities.sessionReuse || transport.capabilities.sessionReuseByHost === true,
     }),
   });
 }
@@ -258,7 +259,9 @@ async function probeSession(ctx: ProbeContext, asked: ResolvedOptions, secure: S
     probes.pasv = dataProbe(ctx, 'pasv', run);
     probes.pasvAddress = pasvAddressProbe(ctx, run);
   }
-  probes.active = ctx.options.proxy === undefined ? dataProbe(ctx, 'active', await dataRun(ctx, 'active', extra, path)) : notApplicable('active mode cannot go through a proxy');
+  if (ctx.options.proxy !== undefined) probes.active = notApplicable('active mode cannot go through a proxy');
+  else if (ctx.transport.capabilities.listen === false) probes.active = notApplicable(`the ${ctx.transport.runtime} transport cannot listen for the server's connection`);
+  else probes.active = dataProbe(ctx, 'active', await dataRun(ctx, 'active', extra, path));
 
   const working = (['epsv', 'pasv', 'active'] as const).find((mode) => probes[mode].status === 'ok');
   probes.tlsReuse = working === undefined ? notApplicable('no data connection works') : await tlsReuseProbe(ctx, secure, working, extra, path, probes[working]);
@@ -309,7 +312,9 @@ async function tlsReuseProbe(
 ): Promise<DiagnosisProbes['tlsReuse']> {
   if (secure === false) return notApplicable('no TLS');
   if (ctx.options.protectData === false) return notApplicable('data connections are not encrypted (protectData: false)');
-  if (!ctx.transport.capabilities.sessionReuse) return notApplicable(`the ${ctx.transport.runtime} transport cannot resume TLS sessions`);
+  const { sessionReuse, sessionReuseByHost } = ctx.transport.capabilities;
+  if (sessionReuseByHost === true) return notApplicable(`the ${ctx.transport.runtime} runtime resumes TLS sessions by itself, so a data connection without one cannot be tried`);
+  if (!sessionReuse) return notApplicable(`the ${ctx.transport.runtime} transport cannot resume TLS sessions`);
   const run = await dataRun(ctx, mode, extra, path, { reuseTlsSession: false });
   const without = dataProbe(ctx, mode, run);
   const resumes = withReuse.status === 'ok' && withReuse.detail.resumed === true;
