@@ -7,7 +7,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
-import { attemptsOf, Client, Pool, type ClientOptions, type RetryEvent } from '@ftpkit/client';
+import { attemptsOf, Client, diagnose, Pool, type ClientOptions, type RetryEvent } from '@ftpkit/client';
 import { COMMANDS, type CommandName } from './commands.js';
 import type { CliIo, Context, Flags } from './context.js';
 import { describeFailure, EXIT, UsageError } from './exit-codes.js';
@@ -193,6 +193,14 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
       pool,
       // No credentials: Client.certificate sends none, so none are looked up or asked for.
       certificate: (target) => Client.certificate({ ...target.options, ...overrides, ...tlsOverride, signal: io.signal }),
+      // --timeout is each probe's deadline; the URL's path is the folder the listing probes list.
+      diagnose: async (target) =>
+        diagnose({
+          ...(await optionsFor(target)),
+          signal: io.signal,
+          ...(flags.timeoutMs ? { probeTimeout: flags.timeoutMs } : {}),
+          ...(target.path === '' ? {} : { path: target.path }),
+        }),
     };
     const result = await command(context);
     if (flags.json) io.stdout.write(`${JSON.stringify({ ok: true, command: name, ...result })}\n`);

@@ -17,6 +17,7 @@ import { journalOf } from './journal.js';
 import type { TransferMeter } from './progress.js';
 import { isRemote, maskPassword, originKey, parseTarget, type RemoteTarget } from './target.js';
 import { cert } from './cert.js';
+import { doctor } from './doctor.js';
 import { watch } from './watch.js';
 
 type JsonFields = Record<string, unknown>;
@@ -416,6 +417,7 @@ export const COMMANDS = {
   mirror,
   watch,
   cert,
+  doctor,
 } satisfies Record<string, Command>;
 
 export type CommandName = keyof typeof COMMANDS;

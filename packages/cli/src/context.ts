@@ -5,7 +5,7 @@
  *
  * @module
  */
-import type { Client, PeerCertificate, Pool } from '@ftpkit/client';
+import type { Client, Diagnosis, PeerCertificate, Pool } from '@ftpkit/client';
 import type { FtpPort } from './network.js';
 import type { ProgressReporter, ProgressStream } from './progress.js';
 import type { RemoteTarget } from './target.js';
@@ -102,6 +102,8 @@ export interface Context {
   pool(target: RemoteTarget): Promise<Pool>;
   /** The server's certificate, read without logging in or checking it (`Client.certificate`). */
   certificate(target: RemoteTarget): Promise<PeerCertificate>;
+  /** The client's `diagnose` of the target's server, with the options and credentials `connect` would use. */
+  diagnose(target: RemoteTarget): Promise<Diagnosis>;
 }
 
 /** One finished transfer, as `--json` reports it. */

@@ -20,6 +20,10 @@ Commands:
                            Ctrl-C or --count events
   cert URL                 show the server's TLS certificate (shown, not checked; no login,
                            no password sent) and the --pinnedpubkey line that pins it
+  doctor URL               probe the server (greeting, TLS, login, EPSV, PASV, active mode,
+                           LIST) and say what to change, with the options to connect with;
+                           --timeout is each probe's deadline (default 5 s); exits 0 once
+                           anything answered
 
 URLs:
   ftp://[user[:password]@]host[:port]/path     plaintext FTP (port 21)

@@ -28,7 +28,7 @@ import { RateLimit, sharedLimitOf } from './driver/throttle.js';
 import { abortError } from './errors.js';
 import { Conn, type Attempt } from './ops/conn.js';
 import { restoreSession } from './ops/reconnect.js';
-import { checkTransport, parseUrl, resolveOptions, transportOf, type ClientOptions, type ResolvedOptions } from './options.js';
+import { checkTransport, parseUrl, resolveOptions, transportOf, type ClientOptions, type ResolvedOptions, type SecureMode } from './options.js';
 import { RemoteCalls } from './remote.js';
 import { idempotent, rawOnce } from './retried.js';
 import { retrying } from './retry.js';
@@ -106,26 +106,9 @@ export class Client extends RemoteCalls implements AsyncDisposable {
     if (transport.capabilities.peerCertificate !== true) {
       throw new TlsError(`The ${transport.runtime} transport cannot read a server's certificate (capabilities.peerCertificate)`);
     }
-    const { pin: _pin, ...tls } = options.tls ?? {};
-    const { user: _user, password: _password, account: _account, ...rest } = options;
-    const resolved = resolveOptions({
-      ...rest,
-      secure: options.secure === 'implicit' ? 'implicit' : 'explicit',
-      tls: { ...tls, rejectUnauthorized: false }, // shown, not checked: `trusted` says what a check would find
-      ccc: false,
-      retry: 0,
-    });
-    const { control } = await Control.open(transport, resolved, options.signal, undefined, { login: false }).catch((err: unknown) => {
-      throw nameTlsMismatch(err, resolved);
-    });
-    try {
-      const certificate = control.peerCertificate();
-      if (certificate === undefined) throw new TlsError('The server presented no certificate');
-      await control.run({ kind: 'quit' }).catch(() => {}); // a goodbye it does not answer changes nothing
-      return certificate;
-    } finally {
-      control.destroy();
-    }
+    const { certificate } = await greet(transport, options, options.secure === 'implicit' ? 'implicit' : 'explicit');
+    if (certificate === undefined) throw new TlsError('The server presented no certificate');
+    return certificate;
   }
 
   /** FEAT as upper-cased feature name → parameters. */
@@ -326,8 +309,44 @@ export class Client extends RemoteCalls implements AsyncDisposable {
   }
 }
 
+/**
+ * Connect without logging in: read the greeting, start TLS as `secure` says **without checking the
+ * certificate** (it is only shown; with `check`, it is checked as the options say), and say QUIT. No user name, password or account is sent,
+ * whatever `options` carry. The greeting (after TLS, for implicit TLS) and the certificate the
+ * server presented, when there was TLS and the transport can read it. `Client.certificate` and the
+ * diagnosis (diagnose/) both look at a server this way.
+ */
+export async function greet(
+  transport: Transport,
+  options: ClientOptions,
+  secure: SecureMode,
+  how: { readonly check?: boolean } = {},
+): Promise<{ readonly greeting: Reply; readonly certificate: PeerCertificate | undefined }> {
+  const { pin: _pin, ...tls } = options.tls ?? {};
+  const { user: _user, password: _password, account: _account, ...rest } = options;
+  const resolved = resolveOptions({
+    ...rest,
+    secure,
+    // Shown, not checked: `trusted` says what a check would find. With `check`, held to the caller's settings (tls.pin).
+    tls: how.check === true ? (options.tls ?? {}) : { ...tls, rejectUnauthorized: false },
+    ccc: false,
+    retry: 0,
+  });
+  const { control, result } = await Control.open(transport, resolved, options.signal, undefined, { login: false }).catch((err: unknown) => {
+    throw nameTlsMismatch(err, resolved);
+  });
+  try {
+    const certificate = control.peerCertificate();
+    await control.run({ kind: 'quit' }).catch(() => {}); // a goodbye it does not answer changes nothing
+    if (result.kind !== 'connect') throw new LocalProtocolError('connect returned no greeting');
+    return { greeting: result.greeting, certificate };
+  } finally {
+    control.destroy();
+  }
+}
+
 /** Connect and log in once: the driver and its login result, a TLS mismatch named (see {@link nameTlsMismatch}). */
-async function logIn(
+export async function logIn(
   transport: Transport,
   options: ResolvedOptions,
   signal: AbortSignal | undefined,

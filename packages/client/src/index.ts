@@ -28,6 +28,29 @@ export type {
   TreeProgress,
 } from './calls.js';
 export type { DownloadItem, ManyOptions, PoolDirectoryOptions, PoolDownloadOptions, PoolOptions, PoolStats, UploadItem } from './pool.js';
+export { diagnose } from './diagnose/diagnose.js';
+export type { AddressScope } from './diagnose/address.js';
+export type {
+  CertificateDetail,
+  DataDetail,
+  DiagnoseOptions,
+  Diagnosis,
+  DiagnosisProbes,
+  FeaturesDetail,
+  GreetingDetail,
+  ListAllBehaviour,
+  ListAllDetail,
+  ListZoneDetail,
+  LoginDetail,
+  PasvAddressDetail,
+  PortKind,
+  Probe,
+  Recommendation,
+  RecommendedOptions,
+  TlsDetail,
+  TlsReuseDetail,
+  TlsVersionsDetail,
+} from './diagnose/types.js';
 export { parseUrl } from './options.js';
 export type { ClientOptions, ClientTlsOptions, LogEntry, ResolvedOptions, SecureMode, Timeouts } from './options.js';
 export type { ListTimeZone, ListTimeZoneState } from './time-zone.js';

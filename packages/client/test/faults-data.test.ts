@@ -4,9 +4,9 @@
  * larger than memory should hold. Each scenario asserts the exact outcome, then that the client still
  * works or is cleanly closed and nothing is left open.
  */
-import { createServer, type AddressInfo, type Socket } from 'node:net';
+import type { Socket } from 'node:net';
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
-import { pump, readAll, rejectionOf, reset, scriptedScenes, sendAndClose, sendAndReset, type ScriptContext, type ScriptedServerOptions } from '@ftpkit/testkit';
+import { closedPort, pump, readAll, rejectionOf, reset, scriptedScenes, sendAndClose, sendAndReset, type ScriptContext, type ScriptedServerOptions } from '@ftpkit/testkit';
 import { Client, ConnectionError, FtpReplyError, RemoteProtocolError, TimeoutError, isAbortError, type ClientOptions } from '../src/index.js';
 
 const scenes = scriptedScenes({ beforeEach, afterEach }, {
@@ -36,15 +36,6 @@ const midUpload = (then: (data: Socket, ctx: ScriptContext) => Promise<string | 
 
 /** Upload 32 MiB, far more than the socket buffers hold; resolves with the rejection. */
 const uploadBig = (client: Client) => rejectionOf(client.upload(new Uint8Array(32 * 1024 * 1024), 'big'));
-
-/** A port on loopback with nothing listening (bound, read, released). */
-async function closedPort(): Promise<number> {
-  const probe = createServer();
-  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
-  const { port } = probe.address() as AddressInfo;
-  await new Promise((resolve) => probe.close(resolve));
-  return port;
-}
 
 /** Wait until the socket has been closed by the peer (or reset). */
 const closedByPeer = (socket: Socket) => new Promise<void>((resolve) => (socket.destroyed ? resolve() : socket.once('close', () => resolve())));

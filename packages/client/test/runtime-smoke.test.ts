@@ -1,3 +1,4 @@
+// Why this file is long: one file runs on every runtime (see below), so every runtime's smoke scenario is here.
 // The client on each runtime: the same smoke scenarios against a real vsftpd, plaintext and with
 // explicit FTPS, written with the vitest API only so that one file runs everywhere:
 //
@@ -29,6 +30,7 @@ import {
   TlsError,
   type ClientOptions,
   type LogEntry,
+  diagnose,
 } from '../src/index.js';
 
 const runtime = 'Deno' in globalThis ? 'deno' : 'Bun' in globalThis ? 'bun' : 'node';
@@ -380,5 +382,24 @@ describe(`networks in the way on ${runtime}`, () => {
       expect(await readFile(join(server.root, `nat-${secure === false ? 'plain' : 'tls'}.txt`), 'utf8')).toBe('nat\n');
       expect(nat.forwarded()).toBe(2);
     });
+  }
+});
+
+// diagnose on this runtime, against vsftpd requiring TLS session reuse: what the adapter cannot do
+// (read a certificate, hold a handshake to one version, resume a session) is said, not failed on.
+test(`diagnose on ${runtime}: vsftpd with require_ssl_reuse`, async () => {
+  await using server = await startServer('vsftpd', { fixture: true });
+  const report = await diagnose({ host: server.host, port: server.port, user: server.user, password: server.password, secure: 'explicit', tls: { ca: server.caPem }, probeTimeout: 15_000 });
+  const { explicitTls, certificate, login, epsv, tlsReuse } = report.probes;
+  expect(explicitTls.status).toBe('ok');
+  expect(login.status).toBe('ok');
+  expect(certificate.status).toBe(capabilities.peerCertificate ? 'ok' : 'not-applicable');
+  if (capabilities.sessionReuse) {
+    expect(epsv.status).toBe('ok');
+    expect(tlsReuse).toMatchObject({ status: 'ok', detail: { required: true } });
+    expect(report.recommendation.changes).toEqual([]);
+  } else {
+    expect(epsv).toMatchObject({ status: 'failed', detail: { stage: 'transfer' } });
+    expect(report.recommendation.summary).toMatch(new RegExp(`the ${runtime} transport cannot resume TLS sessions\\. Run on Node or Bun\\.$`));
   }
 });

@@ -6,6 +6,7 @@ export type { RunningWorkerd, WorkerdOptions, WorkerModule } from './workerd.js'
 export { startCutProxy } from './cut-proxy.js';
 export { PROXY_KINDS, PROXY_PASSWORD, PROXY_REFUSED_HOST, PROXY_USER, startProxy } from './proxies.js';
 export type { ProxyKind, RunningProxy, StartProxyOptions } from './proxies.js';
+export { closedPort } from './ports.js';
 export { seededRandom } from './random.js';
 export type { CutOptions, CutProxy, CutProxyOptions, CutProxyTarget, CutReport, DropCounts, RandomDropOptions, RandomDropReport, RandomDrops } from './cut-proxy.js';
 export { startDelayProxy, type DelayProxy, type DelayProxyOptions, type DelayProxyTarget } from './delay-proxy.js';
@@ -20,6 +21,8 @@ export type { CommandHandler, ScriptContext, ScriptedServer, ScriptedServerOptio
 export { capturingGreeting, leakCheck, liveResources, rejectionOf, scriptedScenes } from './scenes.js';
 export type { LeakCheck, SceneClient, SceneOptions, Scenes, TestHooks } from './scenes.js';
 
+export { brokenPasvHandlers, SSH_GREETING } from './scripted-faults.js';
+export type { BrokenPasvOptions } from './scripted-faults.js';
 export { fileTree, treeHandlers } from './scripted-tree.js';
 export { FLAKY_FEATURES, flakyHandlers } from './scripted-flaky.js';
 export type { FlakyCut, FlakyLog, FlakyOptions, FlakyTransfer } from './scripted-flaky.js';

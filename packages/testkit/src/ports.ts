@@ -110,3 +110,15 @@ export async function reservePorts(host: string): Promise<PortBlock> {
   }
   throw new Error(`no free port block in ${FIRST_PORT}-${END_PORT - 1} (locks in ${dir})`);
 }
+
+/**
+ * A port on 127.0.0.1 with nothing listening on it: one the system handed out and took back, so a
+ * connection to it is refused. (Another process may take it meanwhile; tests use it at once.)
+ */
+export async function closedPort(): Promise<number> {
+  const probe = createServer();
+  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
+  const { port } = probe.address() as { port: number };
+  await new Promise((resolve) => probe.close(resolve));
+  return port;
+}

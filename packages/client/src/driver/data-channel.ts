@@ -445,7 +445,7 @@ function formatEndpoint(address: Address): string {
 }
 
 /** Whether two IP address strings name the same address, whatever their spelling. */
-function sameIp(a: string, b: string): boolean {
+export function sameIp(a: string, b: string): boolean {
   return canonicalIp(a) === canonicalIp(b);
 }
 
@@ -454,7 +454,7 @@ function sameIp(a: string, b: string): boolean {
  * zone. RFC 4291 §2.5.5.2: an IPv4-mapped IPv6 address (`::ffff:127.0.0.1`, as a dual-stack socket
  * reports an IPv4 peer) is that IPv4 address. Text that does not parse is compared as it is, lowercased.
  */
-function canonicalIp(host: string): string {
+export function canonicalIp(host: string): string {
   let text = host.toLowerCase().replace(/^\[(.*)\]$/, '$1').replace(/%.*$/, '');
   if (!text.includes(':')) return text;
   // RFC 4291 §2.2 form 3: the last 32 bits may be written as a dotted quad.
