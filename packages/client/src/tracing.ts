@@ -167,7 +167,8 @@ function plain<M>(name: string): Publisher<M> {
 }
 
 function tracing<C extends object>(name: string): Tracer<C> {
-  const channel = diagnostics?.tracingChannel<unknown, C>(name);
+  // A runtime whose module has no TracingChannel publishes none of these events.
+  const channel = typeof diagnostics?.tracingChannel === 'function' ? diagnostics.tracingChannel<unknown, C>(name) : undefined;
   if (channel === undefined) return { hasSubscribers: false, tracePromise: (fn) => fn() };
   if (typeof (channel as { hasSubscribers?: unknown }).hasSubscribers === 'boolean') return channel;
   // Bun 1.4's TracingChannel has no `hasSubscribers`: ask its five channels.
