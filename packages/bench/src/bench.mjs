@@ -218,6 +218,9 @@ const ceiling = (name, runtime, measure) => ({ name, kind: 'ceiling', runtime, m
 const allFtpkit = (spec) => RUNTIMES.map((r) => ftpkit(r, spec));
 /** ftpkit with its opt-in `pipelining` option (EPSV, REST and the transfer command in one write). */
 const pipelined = (spec) => ({ ...ftpkit('node', { ...spec, pipelining: true, tag: 'ftpkit-pipelined' }), name: 'ftpkit pipelining (node)' });
+/** ftpkit with a subscriber on every tracing channel (client-worker.mjs `subscribe`): what publishing the events costs. */
+const SUBSCRIBED = 'ftpkit, subscribed to tracing (node)';
+const subscribed = (spec, name = SUBSCRIBED, plain = 'ftpkit (node)') => ({ ...ftpkit('node', { ...spec, subscribe: true, tag: 'ftpkit-subscribed' }), name, tracing: plain });
 const smallUrls = (server, n, extra = []) => Array.from({ length: n }, (_, i) => [`url = "${url(server, `small/f${String(i).padStart(4, '0')}.bin`)}"`, 'output = "/dev/null"', ...extra]).flat();
 const upUrls = (server, n) => {
   const src = join(scratch, 'small4k.bin');
@@ -286,6 +289,7 @@ for (const tls of [false, true]) {
     contenders: [
       ...allFtpkit(spec('small-down')),
       pipelined(spec('small-down')),
+      subscribed(spec('small-down')),
       basic(spec('small-down')),
       curl(async () => ({ ...(await curlMany(smallUrls(server, curlN), curlExtra)), files: curlN }), `curl (${curlN} files, incl. start + login)`),
     ],
@@ -295,13 +299,18 @@ for (const tls of [false, true]) {
     contenders: [
       ...allFtpkit(spec('small-up')),
       pipelined(spec('small-up')),
+      subscribed(spec('small-up')),
       basic(spec('small-up')),
       curl(async () => ({ ...(await curlMany(upUrls(server, curlN), curlExtra)), files: curlN }), `curl (${curlN} files, incl. start + login)`),
     ],
   });
   add({
     id: `W4-pool-down${tls ? '-tls' : ''}`, title: `W4 ${t}${SMALL} × 4 KiB downloads, ${POOL} connections`, unit: 'files/s', value: filesPerS(SMALL),
-    contenders: [...RUNTIMES.map((r) => ({ ...ftpkit(r, spec('pool-down')), name: `ftpkit Pool(${POOL}) (${r})` })), basic(spec('pool-down'), `basic-ftp ×${POOL} clients`)],
+    contenders: [
+      ...RUNTIMES.map((r) => ({ ...ftpkit(r, spec('pool-down')), name: `ftpkit Pool(${POOL}) (${r})` })),
+      subscribed(spec('pool-down'), `ftpkit Pool(${POOL}), subscribed to tracing (node)`, `ftpkit Pool(${POOL}) (node)`),
+      basic(spec('pool-down'), `basic-ftp ×${POOL} clients`),
+    ],
   });
   add({
     id: `W4-pool-up${tls ? '-tls' : ''}`, title: `W4 ${t}${SMALL} × 4 KiB uploads, ${POOL} connections`, unit: 'files/s', value: filesPerS(SMALL), after: async () => cleanUploads(),
@@ -359,7 +368,7 @@ const delayed = { ...plain, host: proxy.host, port: proxy.port };
 if (BASE_WORKER) {
   for (const w of W) {
     w.contenders = w.contenders.flatMap((c) =>
-      c.kind === 'ftpkit' && c.spec
+      c.kind === 'ftpkit' && c.spec && !c.tracing
         ? [c, { name: `${c.name} @base`, kind: 'baseline', runtime: c.runtime, measure: () => worker(c.runtime, { contender: 'ftpkit', ...c.spec }, BASE_WORKER) }]
         : [c],
     );
@@ -447,6 +456,7 @@ function report(rounds) {
     '- Every measurement is its own child process under `/usr/bin/time` (peak RSS = that process\'s maxrss). Login (and pool warm-up) is outside the timing, except where a curl row says otherwise; curl big transfers are timed as `time_total − time_pretransfer`.',
     '- All contenders in the same round, order reversed every other round; value = median over rounds; ratios = median of per-round ratios (same round). Ceilings: raw TCP in each runtime against a Node peer (1 MiB writes; node:net for Node and Bun, `Deno.connect` for Deno: the APIs @ftpkit/transport uses), and the disk: `cat big > file` on the same filesystem. After a big file is written: rm, `sync`, a pause.',
     `- W6: vsftpd \`local_max_rate=${CAP}\` (bytes/s per connection); the ceiling is ${POOL} × the cap. W7: the testkit's delay proxy (\`startDelayProxy\`, ${DELAY_MS} ms each way = ${2 * DELAY_MS} ms RTT, 4 MiB per-direction buffer) on 127.0.0.2; data connections follow the control host.`,
+    '- `ftpkit, subscribed to tracing (node)`: a subscriber on every `diagnostics_channel` channel of the client (each handler counts its events); the plain rows have none. See "Tracing" below.',
     '- `ftpkit pipelining (node)`: the client\'s opt-in `pipelining` option (once EPSV has worked, EPSV and the transfer command go out in one write, and uploads start at the data connection\'s open rather than at the 150). The plain `ftpkit` rows use the default, without it.',
     '- basic-ftp has no pool: its parallel rows use 8 independent clients on a shared work queue (labelled). curl FTPS small files: only a few, because curl stalls about 200 ms per file on a reused FTPS connection to vsftpd (see the baseline research).',
     '- Caveats seen while building this: curl 7.88.1 on a reused plain connection sometimes waits exactly 1 s between "Connecting to 127.0.0.1 port …" and "Trying …" for a data connection (`--trace-time`), so its many-small-files rows swing from ~1,300 to ~15 files/s and are no reference. Deno 2.9.6 cannot resume TLS sessions, so every FTPS data connection from Deno is a full handshake (its W4 FTPS rows). vsftpd\'s `local_max_rate` lets each new transfer start with a burst, so 8 ranges can beat 8 × the nominal cap. The delay proxy cannot delay the client\'s own TCP handshake; it charges that round trip to the server side instead (see delay-proxy.ts).',
@@ -573,8 +583,40 @@ function report(rounds) {
       .sort((a, b) => b[2] - a[2])[0];
     goal(`Peak RSS of ${BIG_MB} MiB transfers ≤ 100 MB`, `ftpkit (${rt}), worst row`, worst ? `${fmt(worst[2], 'MB')} MB (${worst[0]})` : '—', worst ? worst[2] <= 100 : undefined);
   }
+  tracingSection();
   lines.push('');
   return lines.join('\n');
+
+  /**
+   * Issue 20: what the client's diagnostics_channel events cost. Per-round ratios of the same
+   * workload (> 1: the first row is faster), their median and min–max: the ftpkit row without a
+   * subscriber against its `@base` twin (BENCH_BASELINE: a checkout without the tracing code), and
+   * the row with a subscriber on every channel against the one without.
+   */
+  function tracingSection() {
+    const rows = W.flatMap((w) => (has(w.id) ? w.contenders.filter((c) => c.tracing).map((c) => [w, c]) : []));
+    if (rows.length === 0) return;
+    const ratios = (w, a, b) => {
+      const ra = results[w.id]?.[a] ?? [];
+      const rb = results[w.id]?.[b] ?? [];
+      const all = ra.map((e, i) => (e?.value !== undefined && rb[i]?.value !== undefined ? e.value / rb[i].value : NaN)).filter(Number.isFinite);
+      return all.length ? `${fr(median(all))} | ${fr(Math.min(...all))}–${fr(Math.max(...all))}` : '— | —';
+    };
+    lines.push('', '## Tracing (issue 20)', '');
+    lines.push(
+      'Same-round ratios of files/s, median and min–max over the rounds (> 1: the first row is faster). "No subscriber" is the',
+      'cost of the tracing code when nothing listens (one `hasSubscribers` read per event), against the same worker on a',
+      `checkout without it${BASE_WORKER ? ` (\`BENCH_BASELINE\`=${BASELINE})` : ' (run with `BENCH_BASELINE` to get it)'}; "subscribed" is a subscriber`,
+      'on every channel (each handler counts its events) against no subscriber.',
+      '',
+      '| workload | comparison | median | min–max |',
+      '| --- | --- | --- | --- |',
+    );
+    for (const [w, c] of rows) {
+      if (BASE_WORKER) lines.push(`| ${w.id} | no subscriber: ${c.tracing} vs ${c.tracing} @base | ${ratios(w, c.tracing, `${c.tracing} @base`)} |`);
+      lines.push(`| ${w.id} | subscribed: ${c.name} vs ${c.tracing} | ${ratios(w, c.name, c.tracing)} |`);
+    }
+  }
 
   function perRoundAcross(wa, a, wb, b) {
     return perRound(wa, a, wb, b, false);

@@ -26,6 +26,7 @@ const {
   listDir = 'many',
   tag = contender,
   pipelining = false,
+  subscribe = false,
 } = spec;
 const runtime = 'Deno' in globalThis ? 'deno' : 'Bun' in globalThis ? 'bun' : 'node';
 const ca = caFile ? readFileSync(caFile, 'utf8') : undefined;
@@ -53,9 +54,28 @@ async function lanes(count, lanesCount, worker) {
   );
 }
 
+/**
+ * `subscribe`: a subscriber on every channel of @ftpkit/client's tracing (src/tracing.ts), each
+ * handler counting its events, so the bench sees what publishing costs; without it nothing
+ * subscribes, and the events cost a `hasSubscribers` read each.
+ */
+async function subscribeToTracing(mod) {
+  if (mod.TRACING_CHANNELS === undefined) return undefined; // a checkout from before tracing
+  const diagnostics = (await import('node:diagnostics_channel')).default;
+  const counts = { events: 0 };
+  const count = () => void counts.events++;
+  const { connect, command, reply, transfer, lease } = mod.TRACING_CHANNELS;
+  for (const name of [connect, transfer, lease]) {
+    diagnostics.tracingChannel(name).subscribe({ start: count, end: count, asyncStart: count, asyncEnd: count, error: count });
+  }
+  for (const name of [command, reply]) diagnostics.subscribe(name, count);
+  return counts;
+}
+
 async function runFtpkit() {
   // Each contender loads only its own library, so peak RSS is its own.
   const mod = await import('@ftpkit/client');
+  const traced = subscribe ? await subscribeToTracing(mod) : undefined;
   const options = { ...login, ...(secure ? { secure: 'explicit', tls: { ca } } : {}), ...(pipelining ? { pipelining: true } : {}) };
   const out = {};
   const pooled = workload.startsWith('pool-') || workload === 'segmented';
@@ -79,6 +99,7 @@ async function runFtpkit() {
     }
     out.ms = performance.now() - t0;
     await pool.close();
+    if (traced) out.events = traced.events;
     return out;
   }
   const client = await mod.Client.connect(options);
@@ -112,6 +133,7 @@ async function runFtpkit() {
   }
   out.ms = performance.now() - t0;
   await client.close();
+  if (traced) out.events = traced.events;
   return out;
 }
 

@@ -20,7 +20,7 @@
  * @module
  */
 import { command, LocalProtocolError, parsePwdReply, TlsModeError, type ConnectResult, type Reply } from '@ftpkit/codec';
-import { resolveProxy, TlsError, type PeerCertificate, type TlsSession, type Transport } from '@ftpkit/transport';
+import { resolveProxy, TlsError, type PeerCertificate, type Transport } from '@ftpkit/transport';
 import type { CallOptions } from './calls.js';
 import { clockOf, type Clock } from './driver/clock.js';
 import { Control } from './driver/control.js';
@@ -254,7 +254,7 @@ export class Client extends RemoteCalls implements AsyncDisposable {
   async #ready(options: CallOptions): Promise<Conn> {
     const old = this.#control;
     if (!old.closed || this.#closing.signal.aborted || this.options.retry.retries === 0) return this.#conn;
-    const { control, login } = await logIn(old.transport, old.options, options.signal, old.tlsSession());
+    const { control, login } = await logIn(old.transport, old.options, options.signal, old);
     // What the server taught the old connection holds for this one: the LIST form, the LIST zone.
     const conn = new Conn(control, login.features, this.#conn.limit, this.#conn.zone);
     conn.listAll = this.#conn.listAll;
@@ -345,14 +345,17 @@ export async function greet(
   }
 }
 
-/** Connect and log in once: the driver and its login result, a TLS mismatch named (see {@link nameTlsMismatch}). */
+/**
+ * Connect and log in once: the driver and its login result, a TLS mismatch named (see
+ * {@link nameTlsMismatch}). `old`: the lost connection a reconnect replaces, whose TLS session it offers.
+ */
 export async function logIn(
   transport: Transport,
   options: ResolvedOptions,
   signal: AbortSignal | undefined,
-  resume: TlsSession | undefined,
+  old: Control | undefined,
 ): Promise<{ control: Control; login: ConnectResult }> {
-  const { control, result } = await Control.open(transport, options, signal, resume).catch((err: unknown) => {
+  const { control, result } = await Control.open(transport, options, signal, old?.tlsSession(), { replaces: old }).catch((err: unknown) => {
     throw nameTlsMismatch(err, options);
   });
   if (result.kind !== 'connect') {

@@ -60,6 +60,8 @@ export { remoteJoin as remotePath, safeLocalName } from './io/paths.js';
 export { localChecksum } from './io/local-checksum.js';
 export { attemptsOf, isRetryable } from './retry.js';
 export type { RetryEvent, RetryOptions, RetryPolicy } from './retry.js';
+export { TRACING_CHANNELS } from './tracing.js';
+export type { CommandTrace, ConnectTrace, LeaseTrace, ReplyTrace, TracedConnection, TransferTrace } from './tracing.js';
 export type { TreeEntry } from './trees/plan.js';
 export type { WatchEvent, WatchOptions } from './trees/watch.js';
 export {
@@ -92,5 +94,5 @@ export {
   isFtpError,
 } from './errors.js';
 export type { JournalField, LoopEvidence, ProxyErrorCode, TlsErrorReason } from './errors.js';
-export type { PeerCertificate, Proxy, ProxyOptions, ProxyProtocol } from '@ftpkit/transport';
-export type { HashAlgorithm, ListingEntry, ListingLineParser, ListingTimePrecision, Reply, ServerChecksum } from '@ftpkit/codec';
+export type { PeerCertificate, Proxy, ProxyOptions, ProxyProtocol, TlsInfo } from '@ftpkit/transport';
+export type { ConnectResult, HashAlgorithm, ListingEntry, ListingLineParser, ListingTimePrecision, Reply, ServerChecksum, TransferCommand } from '@ftpkit/codec';

@@ -8,12 +8,15 @@
  * session that is closed, or whose work failed at the connection level (`ConnectionError`,
  * `TimeoutError`, `TlsError`), is dropped; its slot is refilled by the next lease that needs one.
  * Closing fails every waiter with `ConnectionError` and closes every session after its running call.
+ * Each lease is traced here (`ftpkit:client:lease`, tracing.ts): its wait, and whether it connected.
  *
  * @module
  */
 import { Client } from './client.js';
+import { clockOf } from './driver/clock.js';
 import { ConnectionError, TimeoutError, TlsError, abortError } from './errors.js';
 import type { ClientOptions } from './options.js';
+import { leaseChannel, traceLease, type LeaseTap } from './tracing.js';
 
 /** What a pool holds right now (see `Pool.stats`). */
 export interface PoolStats {
@@ -64,7 +67,9 @@ export class Leases {
 
   /** Run `fn` on a leased session, and give the session back (or drop it) however `fn` ends. */
   async with<T>(signal: AbortSignal | undefined, fn: (client: Client) => Promise<T>): Promise<T> {
-    const client = await this.#acquire(signal);
+    const client = leaseChannel.hasSubscribers
+      ? await traceLease(this.stats, clockOf(this.#options.transport), (tap) => this.#acquire(signal, tap))
+      : await this.#acquire(signal, undefined);
     let result: T;
     try {
       result = await fn(client);
@@ -91,7 +96,8 @@ export class Leases {
     await Promise.all([...this.#all].map((c) => c.close()));
   }
 
-  async #acquire(signal: AbortSignal | undefined): Promise<Client> {
+  /** A session for one call; `tap`, when the lease is traced, hears whether it waited and whether it connected. */
+  async #acquire(signal: AbortSignal | undefined, tap: LeaseTap | undefined): Promise<Client> {
     for (;;) {
       if (this.#closed) throw closedError();
       if (signal?.aborted) throw abortError(signal);
@@ -101,7 +107,11 @@ export class Leases {
         this.drop(idle);
         continue;
       }
-      if (this.#all.size + this.#connecting < this.#size) return this.#connect(signal);
+      if (this.#all.size + this.#connecting < this.#size) {
+        if (tap) tap.connected = true;
+        return this.#connect(signal);
+      }
+      if (tap) tap.queued = true;
       const handed = await this.#wait(signal);
       if (handed) return handed;
       // A slot was freed for us: loop and connect (or take an idle session that appeared).

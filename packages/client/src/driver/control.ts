@@ -40,8 +40,9 @@ import { command, Session, TlsRefusedError, type Action, type Operation, type Op
 import { ConnectionError, TimeoutError, TlsError, type Connection, type PeerCertificate, type TlsSession, type Transport } from '@ftpkit/transport';
 import { abortError } from '../errors.js';
 import type { ResolvedOptions } from '../options.js';
+import { commandChannel, connectChannel, replyChannel, traceConnect, tracedConnection, type TracedConnection } from '../tracing.js';
 import { Alarm, clockOf, type Clock } from './clock.js';
-import { DataChannel, tlsFor, type OnBytes, type TransferIo } from './data-channel.js';
+import { DataChannel, tlsFor, type OnBytes, type OnTls, type TransferIo } from './data-channel.js';
 import type { RateLimit } from './throttle.js';
 
 interface Running {
@@ -49,6 +50,7 @@ interface Running {
   readonly reject: (error: unknown) => void;
   readonly io: TransferIo | undefined;
   readonly onBytes: OnBytes | undefined;
+  readonly onTls: OnTls | undefined;
   readonly limits: readonly RateLimit[];
   readonly signal: AbortSignal | undefined;
   /** A local failure (sink or source) that made us abort; reported instead of AbortError. */
@@ -97,14 +99,17 @@ export class Control {
   readonly #resume: TlsSession | undefined;
   /** When a byte last went either way on the control connection (a middlebox's idea of idle). */
   #controlAt = 0;
+  /** This connection in tracing.ts's events, made when first needed. */
+  #traced: TracedConnection | undefined;
   readonly #done: Promise<void>;
 
-  private constructor(conn: Connection, transport: Transport, options: ResolvedOptions, loginBy: number, resume: TlsSession | undefined) {
+  private constructor(conn: Connection, transport: Transport, options: ResolvedOptions, loginBy: number, resume: TlsSession | undefined, traced: TracedConnection | undefined) {
     this.#conn = conn;
     this.transport = transport;
     this.options = options;
     this.#loginBy = loginBy;
     this.#resume = resume;
+    this.#traced = traced;
     const log = options.log;
     this.session = new Session({
       trustPasvHost: options.trustPasvHost,
@@ -117,6 +122,7 @@ export class Control {
       onReply: (reply: Reply) => {
         this.#since = this.#time.now(); // a complete reply restarts the reply clock; its bytes do not
         if (log) logReply(log, reply);
+        if (replyChannel.hasSubscribers) replyChannel.publish({ connection: this.traced, reply });
       },
     });
     this.#time = clockOf(transport);
@@ -127,14 +133,30 @@ export class Control {
   /**
    * Connect, log in and return the driver with the session's connect result, all within the login
    * deadline (`timeouts.login`), which counts from here. `resume`: the TLS session of an earlier
-   * control connection to the same server (a reconnect), offered for resumption.
+   * control connection to the same server (a reconnect), offered for resumption; `how.replaces`: the
+   * lost connection a reconnect replaces. Every connection is opened here, so here it is traced
+   * (`ftpkit:client:connect`, tracing.ts).
    */
-  static async open(
+  static open(
     transport: Transport,
     options: ResolvedOptions,
     signal?: AbortSignal,
     resume?: TlsSession,
-    how: { readonly login?: boolean } = {},
+    how: { readonly login?: boolean; readonly replaces?: Control | undefined } = {},
+  ): Promise<{ control: Control; result: OperationResult }> {
+    if (!connectChannel.hasSubscribers) return Control.#open(transport, options, signal, resume, how, undefined);
+    const connection = tracedConnection(options);
+    const start = { connection, replaces: how.replaces?.traced, login: how.login !== false };
+    return traceConnect(start, clockOf(transport), () => Control.#open(transport, options, signal, resume, how, connection));
+  }
+
+  static async #open(
+    transport: Transport,
+    options: ResolvedOptions,
+    signal: AbortSignal | undefined,
+    resume: TlsSession | undefined,
+    how: { readonly login?: boolean },
+    traced: TracedConnection | undefined,
   ): Promise<{ control: Control; result: OperationResult }> {
     refuseUnsupported(transport, options);
     const implicit = options.secure === 'implicit';
@@ -158,7 +180,7 @@ export class Control {
       if (err instanceof TimeoutError && time.now() >= loginBy) throw loginTimeout(login, err);
       throw err;
     }
-    const control = new Control(conn, transport, options, loginBy, resume);
+    const control = new Control(conn, transport, options, loginBy, resume, traced);
     try {
       const result = await control.run(
         {
@@ -187,6 +209,11 @@ export class Control {
     }
   }
 
+  /** This connection as tracing.ts's events name it. */
+  get traced(): TracedConnection {
+    return (this.#traced ??= tracedConnection(this.options));
+  }
+
   /** True once the control connection is gone. */
   get closed(): boolean {
     return this.#closed;
@@ -209,7 +236,7 @@ export class Control {
    */
   async run(
     op: Operation,
-    extra: { io?: TransferIo; onBytes?: OnBytes; limits?: readonly RateLimit[]; signal?: AbortSignal | undefined } = {},
+    extra: { io?: TransferIo; onBytes?: OnBytes; onTls?: OnTls; limits?: readonly RateLimit[]; signal?: AbortSignal | undefined } = {},
   ): Promise<OperationResult> {
     while (this.#running && !this.#closed) await new Promise<void>((resolve) => this.#idleWaiters.push(resolve));
     if (this.#closed) throw this.#closeReason ?? new ConnectionError('The connection is closed');
@@ -238,6 +265,7 @@ export class Control {
         },
         io: extra.io,
         onBytes: extra.onBytes,
+        onTls: extra.onTls,
         limits: extra.limits ?? NO_LIMITS,
         signal,
         localError: undefined,
@@ -367,6 +395,7 @@ export class Control {
       case 'send':
         // A pipelined write carries several commands, one per line: log each on its own.
         if (this.options.log) for (const text of action.command.split('\n')) this.options.log({ direction: '>', text });
+        if (commandChannel.hasSubscribers) for (const command of action.command.split('\n')) commandChannel.publish({ connection: this.traced, command });
         this.#since = this.#controlAt = this.#time.now(); // the server owes an answer from now
         this.#conn.write(action.bytes).catch((err: unknown) => this.#shutdown(err));
         return;
@@ -464,6 +493,7 @@ export class Control {
         clock: this.#time,
         io: running?.io,
         onBytes: running?.onBytes,
+        onTls: running?.onTls,
         limits: running?.limits ?? NO_LIMITS,
       },
       {

@@ -21,7 +21,7 @@
  */
 // Why this file is long: a channel's life (connect or accept, TLS, both pumps, gentle close) is one unit.
 import type { Endpoint } from '@ftpkit/codec';
-import { ConnectionError, TimeoutError, type Address, type Connection, type Listener, type Transport } from '@ftpkit/transport';
+import { ConnectionError, TimeoutError, type Address, type Connection, type Listener, type TlsInfo, type Transport } from '@ftpkit/transport';
 import type { ResolvedOptions } from '../options.js';
 import type { Clock } from './clock.js';
 import { pace, readAheadFor, sliceSize, type RateLimit } from './throttle.js';
@@ -46,6 +46,9 @@ type DownloadWrite = Extract<TransferIo, { direction: 'download' }>['write'];
 /** Byte counter callback for progress. */
 export type OnBytes = (count: number) => void;
 
+/** Told the data connection's TLS once its handshake is done (tracing). */
+export type OnTls = (tls: TlsInfo | undefined) => void;
+
 /** What a channel uses of its control connection. */
 export interface ChannelContext {
   readonly transport: Transport;
@@ -56,6 +59,7 @@ export interface ChannelContext {
   /** The operation's sink or source (none for a transfer whose bytes are not wanted) and byte counter. */
   readonly io: TransferIo | undefined;
   readonly onBytes: OnBytes | undefined;
+  readonly onTls: OnTls | undefined;
   /** The budgets the transfer draws on (its connection's, its call's); none pace it when all are 0. */
   readonly limits: readonly RateLimit[];
 }
@@ -271,6 +275,7 @@ export class DataChannel {
         if (handshake) {
           await handshake;
           this.#tlsPump = io.direction;
+          this.#ctx.onTls?.(conn.tls);
         }
         if (io.direction === 'upload') {
           await this.#ready;

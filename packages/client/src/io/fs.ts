@@ -12,7 +12,8 @@
  * Nothing here imports a `node:` module: each function asks the runtime for it when it is called
  * ({@link builtin}, `process.getBuiltinModule`), so the client loads where there is no `node:fs`
  * (Cloudflare Workers) and only a call that needs a local file fails there, with a
- * {@link LocalFileError} that says so.
+ * {@link LocalFileError} that says so. It is the one place the client asks for a built-in module,
+ * `node:diagnostics_channel` for tracing.ts included ({@link optionalBuiltin}).
  *
  * @module
  */
@@ -26,6 +27,16 @@ interface Builtins {
   'node:fs/promises': typeof import('node:fs/promises');
   'node:path': typeof import('node:path');
   'node:crypto': typeof import('node:crypto');
+  'node:diagnostics_channel': typeof import('node:diagnostics_channel');
+}
+
+/**
+ * The runtime's built-in module `name`, or `undefined` where there is none (Cloudflare Workers
+ * without `nodejs_compat`): for what the client can do without (tracing.ts's channels).
+ */
+export function optionalBuiltin<K extends keyof Builtins>(name: K): Builtins[K] | undefined {
+  const runtime = (globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } }).process;
+  return (typeof runtime?.getBuiltinModule === 'function' ? runtime.getBuiltinModule(name) : undefined) as Builtins[K] | undefined;
 }
 
 /**
@@ -35,15 +46,14 @@ interface Builtins {
  * naming what needed it.
  */
 export function builtin<K extends keyof Builtins>(name: K, neededFor: string): Builtins[K] {
-  const runtime = (globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } }).process;
-  const module = typeof runtime?.getBuiltinModule === 'function' ? runtime.getBuiltinModule(name) : undefined;
+  const module = optionalBuiltin(name);
   if (module === undefined) {
     throw new LocalFileError(
       `${neededFor} needs ${name}, which this runtime does not have (Cloudflare Workers without nodejs_compat): ` +
         'download to a WritableStream or a function, and upload from bytes or a stream',
     );
   }
-  return module as Builtins[K];
+  return module;
 }
 
 type Fs = Builtins['node:fs/promises'];

@@ -18,16 +18,23 @@
  */
 import { command, LocalProtocolError, type Operation, type OperationResult, type Reply, type TransferCommand, type TransferType } from '@ftpkit/codec';
 import type { CallOptions, TransferOptions } from '../calls.js';
+import { clockOf } from '../driver/clock.js';
 import type { Control } from '../driver/control.js';
 import type { OnBytes, TransferIo } from '../driver/data-channel.js';
 import { callLimit, type RateLimit } from '../driver/throttle.js';
 import type { ResolvedOptions } from '../options.js';
 import type { RetryPolicy } from '../retry.js';
 import { SessionZone } from '../time-zone.js';
+import { traceTransfer, transferChannel, type TransferTap } from '../tracing.js';
 
 /** What a transfer takes besides its command, path and I/O. */
 export interface TransferCallOptions extends CallOptions {
   readonly startAt?: number | undefined;
+  /**
+   * Where in the file the transfer starts, for tracing: `startAt` unless an upload resumed with
+   * APPE (which sends no REST) says where it goes on.
+   */
+  readonly offset?: number | undefined;
   readonly type?: TransferType;
   readonly onBytes?: OnBytes;
   /** The call's bandwidth limit in bytes per second, when the transfer is a call of its own. */
@@ -71,14 +78,27 @@ export class Conn {
     return replyOf(await this.run({ kind: 'command', command: command(name, arg) }, options));
   }
 
-  /** One transfer: its final reply and the 125/150 before it. */
-  async transfer(
+  /**
+   * One transfer: its final reply and the 125/150 before it. Every transfer of the client goes
+   * through here, so here it is traced (`ftpkit:client:transfer`, tracing.ts).
+   */
+  transfer(cmd: TransferCommand, path: string | undefined, io: TransferIo, options: TransferCallOptions): Promise<{ reply: Reply; preliminary: Reply | undefined }> {
+    if (!transferChannel.hasSubscribers) return this.#transfer(cmd, path, io, options, undefined);
+    const { mode } = this.control.options;
+    const start = { connection: this.control.traced, command: cmd, argument: path, direction: io.direction, mode, offset: options.offset ?? options.startAt ?? 0 };
+    return traceTransfer(start, clockOf(this.control.transport), (tap) => this.#transfer(cmd, path, io, options, tap));
+  }
+
+  async #transfer(
     cmd: TransferCommand,
     path: string | undefined,
     io: TransferIo,
     options: TransferCallOptions,
+    tap: TransferTap | undefined,
   ): Promise<{ reply: Reply; preliminary: Reply | undefined }> {
     const call = options.callLimit ?? callLimit(this.limit, options.limitRate);
+    const { onBytes } = options;
+    const counted: OnBytes | undefined = tap && onBytes ? (n) => (tap.onBytes(n), onBytes(n)) : (tap?.onBytes ?? onBytes);
     const result = await this.control.run(
       {
         kind: 'transfer',
@@ -88,7 +108,7 @@ export class Conn {
         type: options.type ?? 'I',
         mode: this.control.options.mode,
       },
-      { signal: options.signal, io, ...(options.onBytes ? { onBytes: options.onBytes } : {}), limits: call ? [this.limit, call] : [this.limit] },
+      { signal: options.signal, io, ...(counted ? { onBytes: counted } : {}), ...(tap ? { onTls: tap.onTls } : {}), limits: call ? [this.limit, call] : [this.limit] },
     );
     if (result.kind !== 'reply') throw new LocalProtocolError('Unexpected operation result');
     return { reply: result.reply, preliminary: result.preliminary };

@@ -58,6 +58,7 @@ export async function upload(conn: Conn, source: UploadSource, remotePath: strin
   const { reply } = await conn.transfer(cmd, remotePath, { direction: 'upload', source: chunks }, {
     ...options,
     startAt,
+    offset: options.startAt ?? 0, // where the source goes on, also when APPE sends no REST
     type: ascii ? 'A' : 'I',
     onBytes: progress.add,
   });
