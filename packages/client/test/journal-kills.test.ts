@@ -235,7 +235,11 @@ describe.sequential('a tree job with a journal, killed at random points and run 
       tally.server = (await serverBytes()) - serverBefore;
       // Kills fell mid-file (files of MiBs at 4 MiB/s): some file went on from where it was, with REST.
       expect(rests, 'resumed transfers (REST > 0)').toBeGreaterThan(0);
-      expect(sum).toBeGreaterThanOrEqual(total);
+      // Not asserted: `sum >= total`. The `P` lines are what each run logged before it was killed,
+      // so a killed run moved more than its last line says (seen: an upload's logged runs summed to
+      // 22,829,886 of 23,039,601 bytes, and the server's SIZE, where the next run resumed, was past
+      // them). Completeness is the byte-identical check above. The same lag means the check on
+      // `whole` can miss a run killed after it finished a file but before it logged the last bytes.
     });
   }
 });
