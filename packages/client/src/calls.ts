@@ -144,7 +144,6 @@ export interface TreeOptions extends CallOptions {
    *
    * @example
    * ```ts
-   * import type { TreeOptions } from '@ftpkit/client';
    * const options: TreeOptions = { include: ['*.{html,css}', 'assets/**'], exclude: ['.git/**', '*.tmp'] };
    * ```
    */

@@ -44,7 +44,6 @@ import type { ResolvedOptions, SecureMode } from './options.js';
  * @example
  * ```ts
  * import diagnostics from 'node:diagnostics_channel';
- * import { TRACING_CHANNELS, type ReplyTrace } from '@ftpkit/client';
  *
  * diagnostics.subscribe(TRACING_CHANNELS.reply, (message) => {
  *   const { connection, reply } = message as ReplyTrace;
