@@ -126,7 +126,7 @@ afterAll(async () => {
  * Run the child once; kill it `killAfter` ms after it logged its first byte moved, unless it ended.
  * Resolves with how it ended.
  */
-function runOnce(job: { readonly log: string }, killAfter: number | undefined): Promise<{ killed: boolean; code: number | null; output: string }> {
+function runOnce(job: { readonly log: string }, killAfter: number | undefined): Promise<{ killed: boolean; code: number | null; output: string; pid: string }> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [CHILD, JSON.stringify(job)], { stdio: ['ignore', 'pipe', 'pipe'] });
     let output = '';
@@ -150,7 +150,7 @@ function runOnce(job: { readonly log: string }, killAfter: number | undefined): 
     child.on('close', (code, signal) => {
       clearInterval(poll);
       clearTimeout(timer);
-      resolve({ killed: signal === 'SIGKILL', code, output });
+      resolve({ killed: signal === 'SIGKILL', code, output, pid: String(child.pid) });
     });
   });
 }
@@ -185,11 +185,15 @@ describe.sequential('a tree job with a journal, killed at random points and run 
       tallies[scenario.name] = tally;
       const serverBefore = await serverBytes();
       let done = false;
+      const killedRuns = new Set<string>();
       for (let run = 0; run < KILL_ATTEMPTS + 3 && !done; run++) {
         const killAfter = run < KILL_ATTEMPTS ? KILL_AFTER_MS.min + Math.floor(random() * (KILL_AFTER_MS.max - KILL_AFTER_MS.min)) : undefined;
         const outcome = await runOnce(job, killAfter);
         tally.runs++;
-        if (outcome.killed) tally.kills++;
+        if (outcome.killed) {
+          tally.kills++;
+          killedRuns.add(outcome.pid);
+        }
         else {
           expect(outcome.code, outcome.output).toBe(0);
           done = true;
@@ -222,16 +226,28 @@ describe.sequential('a tree job with a journal, killed at random points and run 
       }
       let total = 0;
       let sum = 0;
+      // A run killed after a file's last bytes arrived but before they reached the disk logged the
+      // file as moved in full, yet left less of it behind (seen in CI: a 101,858-byte file logged
+      // whole by a killed run, then downloaded again from 0). So: a file is moved in full at most
+      // once by runs that ended by themselves, at most once more by a killed run, and each kill
+      // costs at most the files in flight then (one per session).
+      let lostToKills = 0;
       for (const [path, content] of TREE) {
-        const runs = [...(moved.get(path)?.values() ?? [])];
-        const whole = runs.filter((bytes) => content.length > 0 && bytes === content.length).length;
-        expect(whole, `${path} (${content.length} bytes) moved in full ${whole} times: ${runs.join(', ')}`).toBeLessThanOrEqual(1);
+        const byRun = [...(moved.get(path)?.entries() ?? [])];
+        const runs = byRun.map(([, bytes]) => bytes);
+        const full = byRun.filter(([, bytes]) => content.length > 0 && bytes === content.length);
+        const fullKilled = full.filter(([pid]) => killedRuns.has(pid)).length;
+        const whole = full.length - fullKilled;
+        expect(whole, `${path} (${content.length} bytes) moved in full ${whole} times by runs that ended: ${runs.join(', ')}`).toBeLessThanOrEqual(1);
+        expect(fullKilled, `${path} (${content.length} bytes) moved in full by ${fullKilled} killed runs: ${runs.join(', ')}`).toBeLessThanOrEqual(1);
+        if (fullKilled > 0 && whole > 0) lostToKills++;
         total += content.length;
         sum += runs.reduce((a, b) => a + b, 0);
       }
       tally.total = total;
       tally.moved = sum;
       tally.resumed = rests;
+      expect(lostToKills, 'files moved in full again after a kill').toBeLessThanOrEqual(tally.kills * (scenario.pool ?? 1));
       tally.server = (await serverBytes()) - serverBefore;
       // Kills fell mid-file (files of MiBs at 4 MiB/s): some file went on from where it was, with REST.
       expect(rests, 'resumed transfers (REST > 0)').toBeGreaterThan(0);
