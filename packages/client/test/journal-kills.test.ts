@@ -228,7 +228,9 @@ describe.sequential('a tree job with a journal, killed at random points and run 
       let sum = 0;
       // A run killed after a file's last bytes arrived but before they reached the disk logged the
       // file as moved in full, yet left less of it behind (seen in CI: a 101,858-byte file logged
-      // whole by a killed run, then downloaded again from 0). So: a file is moved in full at most
+      // whole by a killed run, then downloaded again from 0, at a time when a download's part file
+      // was recorded only at its first checkpoint; it is now recorded before the first byte, which
+      // leaves only the window between a byte's arrival and its write). So: a file is moved in full at most
       // once by runs that ended by themselves, at most once more by a killed run, and each kill
       // costs at most the files in flight then (one per session).
       let lostToKills = 0;

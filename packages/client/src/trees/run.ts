@@ -127,9 +127,14 @@ export async function runPlan(runner: Runner, plan: MirrorPlan, options: RunOpti
       const version = versionOf(action);
       if (direction === 'download') {
         // With a journal, into a part file that outlives the call (io/sinks.ts PartFile), from where an earlier run left it.
-        const destination = journal
-          ? new PartFile(local, journal.heldOf(action.path, version, await sizeOfPart(local)), { size: action.size, time }, (done) => journal.part(action.path, version, done))
-          : local;
+        let destination: string | PartFile = local;
+        if (journal) {
+          const held = journal.heldOf(action.path, version, await sizeOfPart(local));
+          // Recorded before the first byte: a run killed before its first checkpoint then leaves a
+          // part file the next run keeps (same boot), instead of one it must start over.
+          if (held === 0) await journal.part(action.path, version, 0);
+          destination = new PartFile(local, held, { size: action.size, time }, (done) => journal.part(action.path, version, done));
+        }
         bytes = (await retriedDownload(runner, remote, destination, { ...at, ...progress, ...paced, expectedSize: action.size })).bytes;
         // A part file got its time before it was renamed into place.
         if (time && !journal) {
