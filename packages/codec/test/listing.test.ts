@@ -288,7 +288,7 @@ describe('unix: one reader for every line shape', () => {
       return fc.tuple(fc.constant(sample.line), cut);
     });
     fc.assert(
-      fc.property(arbStart, arbTail, arbTail, fc.boolean(), ([first, cut], tail, other, withNow) => {
+      fc.property(arbStart, arbTail, arbTail, arbSample, fc.boolean(), ([first, cut], tail, other, between, withNow) => {
         const now = withNow ? NOW.getTime() : Number.NaN;
         const line = first.slice(0, cut) + tail;
         const next = first.slice(0, cut) + other;
@@ -296,6 +296,7 @@ describe('unix: one reader for every line shape', () => {
         expect(inPlace([first], line, [], now)).toStrictEqual(read(line, now));
         expect(inPlace([first, line], next, [], now)).toStrictEqual(read(next, now));
         expect(inPlace([first, first, line], next, [], now)).toStrictEqual(read(next, now));
+        expect(inPlace([first, first, between.line, first], next, [], now)).toStrictEqual(read(next, now));
       }),
       { numRuns: 3000 },
     );
@@ -308,6 +309,13 @@ describe('unix: one reader for every line shape', () => {
     expect(listing.entries.map((e) => [e.name, e.target])).toEqual([['a', undefined], ['b c', undefined], ['t', undefined], [' e', undefined], ['l', 't']]);
     expect(listing.unparsed.map((u) => u.index)).toEqual([3, 4, 5]);
     for (const entry of listing.entries) expect(entry).toStrictEqual(unix(entry.raw));
+    // A line with another head in between: the head kept before is not the one to compare with.
+    const short = '-rw-r--r-- 1 u g 1 Nov 25 16:58';
+    const long = '-rw-r--r-- 1 u g 12 Nov 25 16:58';
+    const longer = '-rw-r--r-- 1 u g 123 Nov 25 16:58';
+    const mixed = [`${short} a`, `${short} b`, `${long} c`, `${short}  d`, `${short} e`, `${short} f`, `${longer} g`, `${short}58 h`];
+    expect(parseListing(mixed.join('\n'), { now: NOW }).entries).toStrictEqual(mixed.map((l) => unix(l)).filter((e) => e !== undefined));
+    expect(unix(mixed.at(-1)!)).toBeUndefined();
     // `--full-time` ends its date with a zone, an ISO date alone with a clock after it: the column
     // after the date decides those, so two lines that start alike may read differently.
     const full = '-rw-r--r-- 1 u g 6 2024-03-01 12:34:56.123456789';
