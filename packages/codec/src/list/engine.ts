@@ -199,7 +199,7 @@ const TAKEN = -2;
  * An array and functions rather than a class, for the reason the scratch spaces are arrays: V8
  * compiles `collect` against the hidden class of what it is given, and an instance's class dies
  * with the last instance at a full collection, taking the compiled engine with it
- * (`packages/bench/RESULTS.md`, "Listing parse: per-parse state").
+ * (`packages/bench/RESULTS.md`, "Listing parse, cold").
  *
  * @internal
  */
