@@ -40,7 +40,7 @@
  * @module
  */
 import { LocalProtocolError, RemoteProtocolError } from './errors.js';
-import { Collector, formatIndex, mayContinue, type ParseScratch, releaseScratch, scratchOf, skipped } from './list/engine.js';
+import { type Collector, collect, collected, collector, finishCollecting, formatIndex, mayContinue, type ParseScratch, releaseScratch, reportUnparsed, scratchOf, skipped, takeCollected } from './list/engine.js';
 import type { ListingEntry, ListingFormat, ParseListingOptions, UnparsedLine } from './list/types.js';
 
 /**
@@ -126,7 +126,7 @@ export class ListingParser {
     this.#scratch = scratchOf(options);
     this.#format = formatIndex(options.format);
     this.#formatName = options.format;
-    this.#collector = this.#format >= 0 ? new Collector(this.#format, this.#scratch) : undefined;
+    this.#collector = this.#format >= 0 ? collector(this.#format, this.#scratch) : undefined;
   }
 
   /** The format given, or the one the vote chose; `undefined` until then, or when no line fits any. */
@@ -170,7 +170,7 @@ export class ListingParser {
       this.#carry = '';
       if (carry.length > 0) this.#take(carry, 0, carry.length, out);
       if (this.#format < 0 && this.#window.length > 0) this.#decide(out);
-      this.#collector?.finish();
+      if (this.#collector !== undefined) finishCollecting(this.#collector);
       this.#drain(out);
     });
     this.#ended = true;
@@ -229,9 +229,9 @@ export class ListingParser {
     if (end > start && text.charCodeAt(end - 1) === CR) end--;
     if (end - start > this.maxLineLength) throw this.#tooLong();
     const index = this.#line++;
-    const collector = this.#collector;
-    if (collector !== undefined) {
-      collector.add(text, start, end, index);
+    const c = this.#collector;
+    if (c !== undefined) {
+      collect(c, text, start, end, index);
       return;
     }
     if (skipped(text, start, end)) return;
@@ -245,7 +245,7 @@ export class ListingParser {
   /** Hand on what the engine has parsed in the chosen format. */
   #drain(out: ListingEntry[]): void {
     if (this.#collector === undefined) return;
-    const [entries, unparsed] = this.#collector.take();
+    const [entries, unparsed] = takeCollected(this.#collector);
     for (const line of unparsed) this.#report(line.line, line.index);
     for (const entry of entries) out.push(entry);
   }
@@ -256,16 +256,16 @@ export class ListingParser {
     const indexes = this.#windowIndex;
     this.#window = [];
     this.#windowIndex = [];
-    const collector = new Collector(-1, this.#scratch);
-    for (let i = 0; i < lines.length; i++) collector.add(lines[i]!, 0, lines[i]!.length, indexes[i]!);
-    if (collector.finish()) for (let i = 0; i < lines.length; i++) collector.report(lines[i]!, 0, lines[i]!.length, indexes[i]!);
-    const result = collector.result();
+    const c = collector(-1, this.#scratch);
+    for (let i = 0; i < lines.length; i++) collect(c, lines[i]!, 0, lines[i]!.length, indexes[i]!);
+    if (finishCollecting(c)) for (let i = 0; i < lines.length; i++) reportUnparsed(c, lines[i]!, 0, lines[i]!.length, indexes[i]!);
+    const result = collected(c);
     for (const line of result.unparsed) this.#report(line.line, line.index);
     for (const entry of result.entries) out.push(entry);
     if (result.format !== undefined) {
       this.#format = formatIndex(result.format);
       this.#formatName = result.format;
-      this.#collector = new Collector(this.#format, this.#scratch);
+      this.#collector = collector(this.#format, this.#scratch);
     }
   }
 

@@ -23,7 +23,7 @@
  */
 import { FtpReplyError, LocalProtocolError } from './errors.js';
 import { PENDING, SKIP } from './list/context.js';
-import { chompedLength, Collector, formatIndex, parseScratch, parseWith, scratchOf, skipped, walkLines, walkText } from './list/engine.js';
+import { chompedLength, collected, collector, finishCollecting, formatIndex, parseScratch, parseWith, scratchOf, skipped, walkLines, walkText } from './list/engine.js';
 import type { ListingEntry, ListingFormat, ListingResult, ParseListingOptions } from './list/types.js';
 import { isFileSystemRefusal, type Reply } from './reply.js';
 
@@ -57,10 +57,10 @@ export type {
  * ```
  */
 export function parseListing(text: string, options: ParseListingOptions = {}): ListingResult {
-  const collector = new Collector(formatIndex(options.format), scratchOf(options));
-  walkText(text, collector, false);
-  if (collector.finish()) walkText(text, collector, true);
-  return collector.result();
+  const c = collector(formatIndex(options.format), scratchOf(options));
+  walkText(text, c, false);
+  if (finishCollecting(c)) walkText(text, c, true);
+  return collected(c);
 }
 
 /**
@@ -120,10 +120,10 @@ export function listFlagRefused(reply: Reply): boolean {
  * ```
  */
 export function detectListingFormat(lines: readonly string[]): ListingFormat | undefined {
-  const collector = new Collector(-1, parseScratch(Number.NaN));
-  walkLines(lines, 0, lines.length, false, collector, false);
-  collector.finish();
-  return collector.result().format;
+  const c = collector(-1, parseScratch(Number.NaN));
+  walkLines(lines, 0, lines.length, false, c, false);
+  finishCollecting(c);
+  return collected(c).format;
 }
 
 /**
@@ -143,8 +143,8 @@ export function detectListingFormat(lines: readonly string[]): ListingFormat | u
 export function parseStatListing(reply: Reply, options: ParseListingOptions = {}): ListingResult {
   if (reply.code < 211 || reply.code > 213) throw new FtpReplyError(reply, 'STAT');
   const lines = reply.lines;
-  const collector = new Collector(formatIndex(options.format), scratchOf(options));
-  walkLines(lines, 1, lines.length - 1, true, collector, false);
-  if (collector.finish()) walkLines(lines, 1, lines.length - 1, true, collector, true);
-  return collector.result();
+  const c = collector(formatIndex(options.format), scratchOf(options));
+  walkLines(lines, 1, lines.length - 1, true, c, false);
+  if (finishCollecting(c)) walkLines(lines, 1, lines.length - 1, true, c, true);
+  return collected(c);
 }

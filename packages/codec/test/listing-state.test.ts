@@ -10,7 +10,7 @@ import * as context from '../src/list/context.js';
 import * as dates from '../src/list/dates.js';
 import * as dos from '../src/list/dos.js';
 import * as engine from '../src/list/engine.js';
-import { Collector, parseScratch } from '../src/list/engine.js';
+import { collect, collected, collector, finishCollecting, parseScratch, reportUnparsed } from '../src/list/engine.js';
 import * as entry from '../src/list/entry.js';
 import * as eplf from '../src/list/eplf.js';
 import * as facts from '../src/list/facts.js';
@@ -120,24 +120,24 @@ describe('two parses interleaved never see each other', () => {
       fc.property(arbSample, arbSample, (a, b) => {
         const samples = [a, b];
         const collectors = samples.map(
-          (sample) => new Collector(sample.options.format === 'mlsd' ? 0 : -1, parseScratch(sample.options.now?.getTime() ?? Number.NaN)),
+          (sample) => collector(sample.options.format === 'mlsd' ? 0 : -1, parseScratch(sample.options.now?.getTime() ?? Number.NaN)),
         );
         const walks = samples.map((sample) => lines(sample.text));
         const longest = Math.max(walks[0]!.length, walks[1]!.length);
         for (let i = 0; i < longest; i++) {
           for (const k of [0, 1]) {
             const line = walks[k]![i];
-            if (line !== undefined) collectors[k]!.add(samples[k]!.text, ...line);
+            if (line !== undefined) collect(collectors[k]!, samples[k]!.text, ...line);
           }
         }
-        const again = collectors.map((collector) => collector.finish());
+        const again = collectors.map((c) => finishCollecting(c));
         for (let i = 0; i < longest; i++) {
           for (const k of [0, 1]) {
             const line = walks[k]![i];
-            if (again[k] && line !== undefined) collectors[k]!.report(samples[k]!.text, ...line);
+            if (again[k] && line !== undefined) reportUnparsed(collectors[k]!, samples[k]!.text, ...line);
           }
         }
-        samples.forEach((sample, k) => expect(collectors[k]!.result()).toStrictEqual(parseListing(sample.text, sample.options)));
+        samples.forEach((sample, k) => expect(collected(collectors[k]!)).toStrictEqual(parseListing(sample.text, sample.options)));
       }),
       { numRuns: 150 },
     );

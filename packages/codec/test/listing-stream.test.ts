@@ -91,6 +91,25 @@ describe('chunking invariance: any split gives what parseListing gives', () => {
   test('MLSD listings, detected', () => property('mlsd', arbMlsdLine(), false));
   test('DOS/IIS listings, detected', () => property('dos', arbDosListingLine(), false));
 
+  test('unix listings whose lines share their start, as vsftpd lists a folder of files written together', () => {
+    // A few lines, each repeated with other names: the reader keeps the start of the line read last.
+    const arbShared = fc
+      .tuple(fc.array(arbUnixListingLine({ now: NOW }), { minLength: 1, maxLength: 3 }), fc.array(fc.tuple(fc.nat(), fc.constantFrom('a', 'b c', ' d', 'e -> f', '.', 'g\th')), { maxLength: 120 }))
+      .map(([samples, picks]) =>
+        picks
+          .map(([i, name]) => {
+            const { line, expected } = samples[i % samples.length]!;
+            const tail = expected.target === undefined ? expected.name : `${expected.name} -> ${expected.target}`;
+            return line.endsWith(tail) ? line.slice(0, line.length - tail.length) + name : line;
+          })
+          .join('\r\n'),
+      );
+    fc.assert(
+      fc.property(arbShared.chain((text) => fc.tuple(fc.constant(text), arbSplit(text))), ([text, pieces]) => expectSameAsWhole(text, pieces, { now: NOW })),
+      { numRuns: 150 },
+    );
+  });
+
   test('EPLF and IIS samples, split at every offset', () => {
     for (const name of ['eplf.txt', 'iis.txt', 'iis-4digit.txt']) {
       const text = readFileSync(new URL(`./fixtures/listings/${name}`, import.meta.url), 'utf8');

@@ -267,6 +267,64 @@ describe('unix: one reader for every line shape', () => {
     );
   });
 
+  /** Where the date of a generated line ends (its name follows one character later), or -1. */
+  function dateEndOf({ line, expected }: { readonly line: string; readonly expected: ListingEntry }): number {
+    const tail = expected.target === undefined ? expected.name : `${expected.name} -> ${expected.target}`;
+    return line.endsWith(tail) ? line.length - tail.length - 1 : -1;
+  }
+
+  /** What may follow the start of another line: a name, nothing, or a character that changes a column. */
+  const arbTail = fc.oneof(
+    fc.constantFrom('', ' ', '  ', ' a', '  a', '\ta', ' \t', 'x a', '0 a', ':00 a', ' -> b', ' a -> b', ' a -> ', ' .', ' ..', '\u0001a', '\u00a0a'),
+    fc.string({ unit: fc.constantFrom(' ', 'a', '0', ':', '-', '>', '\t', 'é'), maxLength: 6 }),
+  );
+
+  test('property: a line that starts like the line read before it, up to any point, reads as on its own', () => {
+    const arbSample = arbUnixListingLine({ now: NOW });
+    const arbStart = arbSample.chain((sample) => {
+      const at = dateEndOf(sample);
+      // Most cuts near the end of the date, where the head the reader keeps ends.
+      const cut = at < 0 ? fc.nat({ max: sample.line.length }) : fc.oneof(fc.integer({ min: Math.max(0, at - 3), max: Math.min(sample.line.length, at + 2) }), fc.nat({ max: sample.line.length }));
+      return fc.tuple(fc.constant(sample.line), cut);
+    });
+    fc.assert(
+      fc.property(arbStart, arbTail, arbTail, arbSample, fc.boolean(), ([first, cut], tail, other, between, withNow) => {
+        const now = withNow ? NOW.getTime() : Number.NaN;
+        const line = first.slice(0, cut) + tail;
+        const next = first.slice(0, cut) + other;
+        fc.pre(!`${line}${next}`.includes('\n') && !`${line}${next}`.includes('\r'));
+        expect(inPlace([first], line, [], now)).toStrictEqual(read(line, now));
+        expect(inPlace([first, line], next, [], now)).toStrictEqual(read(next, now));
+        expect(inPlace([first, first, line], next, [], now)).toStrictEqual(read(next, now));
+        expect(inPlace([first, first, between.line, first], next, [], now)).toStrictEqual(read(next, now));
+      }),
+      { numRuns: 3000 },
+    );
+  });
+
+  test('a line that starts like the one before reads its own name, and only a date read from its own columns is kept', () => {
+    const head = '-rw-r--r--    1 1001     1001            0 Nov 25 16:58';
+    const lines = [`${head} a`, `${head} b c`, `${head}\tt`, `${head}x d`, `${head} `, `${head}`, `${head}  e`, `${head.replace('-rw', 'lrw')} l -> t`];
+    const listing = parseListing(lines.join('\n'), { now: NOW });
+    expect(listing.entries.map((e) => [e.name, e.target])).toEqual([['a', undefined], ['b c', undefined], ['t', undefined], [' e', undefined], ['l', 't']]);
+    expect(listing.unparsed.map((u) => u.index)).toEqual([3, 4, 5]);
+    for (const entry of listing.entries) expect(entry).toStrictEqual(unix(entry.raw));
+    // A line with another head in between: the head kept before is not the one to compare with.
+    const short = '-rw-r--r-- 1 u g 1 Nov 25 16:58';
+    const long = '-rw-r--r-- 1 u g 12 Nov 25 16:58';
+    const longer = '-rw-r--r-- 1 u g 123 Nov 25 16:58';
+    const mixed = [`${short} a`, `${short} b`, `${long} c`, `${short}  d`, `${short} e`, `${short} f`, `${longer} g`, `${short}58 h`];
+    expect(parseListing(mixed.join('\n'), { now: NOW }).entries).toStrictEqual(mixed.map((l) => unix(l)).filter((e) => e !== undefined));
+    expect(unix(mixed.at(-1)!)).toBeUndefined();
+    // `--full-time` ends its date with a zone, an ISO date alone with a clock after it: the column
+    // after the date decides those, so two lines that start alike may read differently.
+    const full = '-rw-r--r-- 1 u g 6 2024-03-01 12:34:56.123456789';
+    const iso = '-rw-r--r-- 1 u g 6 2024-03-01';
+    for (const [a, b] of [[`${full} +0100 a`, `${full} +0100x b`], [`${iso} a`, `${iso} 12:00 b`], [`${iso} 12:00 b`, `${iso} a`]] as const) {
+      expect(parseListing(`${a}\n${b}`, { now: NOW }).entries).toStrictEqual([a, b].map((l) => unix(l)).filter((e) => e !== undefined));
+    }
+  });
+
   test('a date read before is not reused with another now, nor a time with another date', () => {
     const line = '-rw-r--r-- 1 u g 1 Dec 31 23:59 f';
     expect(parseListingLine(line, 'unix', { now: new Date('2026-11-25T00:00:00Z') })?.modifiedAt?.toISOString()).toBe('2025-12-31T23:59:00.000Z');

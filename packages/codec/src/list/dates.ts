@@ -244,3 +244,31 @@ export function recentDate(month: number, day: number, ms: number, context: Read
   const year = recentYear(month, day, Math.floor(ms / 60_000), window[0]!, window[1]!, window[2]!);
   return year < 0 ? Number.NaN : utcOf(civilToEpoch(year, month + 1, day, 0, 0, 0, 0) + ms, context);
 }
+
+/**
+ * `YYYY-MM-DD` or `YYYY/MM/DD` in `text[s, e)` (ten characters) at 00:00 UTC, or NaN.
+ *
+ * @internal
+ */
+export function isoDay(text: string, s: number, e: number): number {
+  const separator = text.charCodeAt(s + 4);
+  if ((separator !== 0x2d && separator !== 0x2f) || text.charCodeAt(s + 7) !== separator) return Number.NaN; // '-' or '/'
+  const year = decimal(text, s, s + 4);
+  const month = decimal(text, s + 5, s + 7);
+  const day = decimal(text, s + 8, e);
+  if (year < 0 || month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month)) return Number.NaN;
+  return civilToEpoch(year, month, day, 0, 0, 0, 0);
+}
+
+/**
+ * Is the column after `from` (past its spaces, before `end`) a {@link clock}?
+ *
+ * @internal
+ */
+export function clockFollows(text: string, from: number, end: number): boolean {
+  let i = from;
+  while (i < end && text.charCodeAt(i) === 0x20) i++;
+  const s = i;
+  while (i < end && text.charCodeAt(i) > 0x20) i++;
+  return i > s && clock(text, s, i) >= 0;
+}

@@ -33,3 +33,16 @@ export function decimal(text: string, start: number, end: number): number {
   }
   return value <= Number.MAX_SAFE_INTEGER ? value : -1;
 }
+
+/**
+ * Is `text[s, e)` a size beyond 2^53 - 1 that a 64-bit `off_t` can hold (at most 2^63 - 1)? Such a
+ * size is stated but cannot be a `number` exactly.
+ *
+ * @internal
+ */
+export function bigSize(text: string, s: number, e: number): boolean {
+  const width = e - s;
+  if (width < 16 || width > 19) return false;
+  for (let i = s; i < e; i++) if (text.charCodeAt(i) - ZERO >>> 0 > 9) return false;
+  return width < 19 || text.slice(s, e) <= '9223372036854775807';
+}

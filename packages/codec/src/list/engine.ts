@@ -179,275 +179,299 @@ function hookEntry(got: unknown, line: string): ListingEntry {
 const UNIX_FIRST = new Uint8Array(128);
 for (const c of '-dlbcpsDPnw?CMmFQSTr') UNIX_FIRST[c.charCodeAt(0)] = 1;
 
-/** In `Collector.#runs`: a line no format accepted. */
+/** In a collector's runs: a line no format accepted. */
 const NONE = -1;
-/** In `Collector.#runs`: a line the caller's line parser took (or left out). */
+/** In a collector's runs: a line the caller's line parser took (or left out). */
 const TAKEN = -2;
 
 /**
- * The listing engine, fed one line at a time by the functions below (a class rather than closures
- * made per call, which defeat V8's inlining from one listing to the next). With a forced format it
- * parses each line once. When detecting, it offers each line to the formats that could accept it,
- * keeps each format's entries, and records which format accepted the line, so the winner is known
- * at the end without parsing anything twice. Lines themselves are not kept: in the rare case that
- * the winner rejected some, the source is walked again through {@link Collector.report}. Lines are
- * never copied out of the text unless an entry or a report keeps them (or a VMS name waits for the
- * rest of its record). listing-stream.ts votes with one over the first lines of a listing, and
- * parses the rest with one in a forced format, taking its entries as they come
- * ({@link Collector.take}). The scratch space it reads the lines with is the parse's own
+ * The listing engine, fed one line at a time by {@link collect}. With a forced format it parses
+ * each line once. When detecting, it offers each line to the formats that could accept it, keeps
+ * each format's entries, and records which format accepted the line, so the winner is known at the
+ * end ({@link finishCollecting}) without parsing anything twice. Lines themselves are not kept: in
+ * the rare case that the winner rejected some, the source is walked again through
+ * {@link reportUnparsed}. Lines are never copied out of the text unless an entry or a report keeps
+ * them (or a VMS name waits for the rest of its record). listing-stream.ts votes with one over the
+ * first lines of a listing, and parses the rest with one in a forced format, taking its entries as
+ * they come ({@link takeCollected}). The scratch space it reads the lines with is the parse's own
  * ({@link ParseScratch}), given by whoever runs the parse.
+ *
+ * An array and functions rather than a class, for the reason the scratch spaces are arrays: V8
+ * compiles `collect` against the hidden class of what it is given, and an instance's class dies
+ * with the last instance at a full collection, taking the compiled engine with it
+ * (`packages/bench/RESULTS.md`, "Listing parse, cold").
  *
  * @internal
  */
-export class Collector {
-  readonly #forced: number;
-  readonly #scratch: ParseScratch;
-  readonly #byFormat: ListingEntry[][] = FORMATS.map(() => []);
+export type Collector = [
+  forced: number,
+  scratch: ParseScratch,
+  byFormat: ListingEntry[][],
   /** Entries of the caller's line parser, for a listing in which no format wins. */
-  #taken: ListingEntry[] = [];
-  readonly #hits: number[] = FORMATS.map(() => 0);
+  hooked: ListingEntry[],
+  hits: number[],
   /**
    * Which format accepted each non-blank line ({@link NONE}, {@link TAKEN}), run-length encoded as
    * (format, count) pairs: a listing in one format is one run, so the record costs nothing per line.
    */
-  readonly #runs: number[] = [];
-  #unparsed: UnparsedLine[] = [];
+  runs: number[],
+  unparsed: UnparsedLine[],
   /** A line that PENDING left, waiting for the next, and its line number. */
-  #pending: string | undefined;
-  #pendingIndex = 0;
-  /** After {@link Collector.finish}: the winning format, or -1. */
-  #winner = -1;
-  /** Position of {@link Collector.report} in {@link Collector.#runs}. */
-  #run = 0;
-  #left = 0;
+  waiting: string | undefined,
+  waitingIndex: number,
+  /** After {@link finishCollecting}: the winning format, or -1. */
+  winner: number,
+  /** Position of {@link reportUnparsed} in `runs`. */
+  run: number,
+  left: number,
+];
+// The parts of a Collector.
+const FORCED = 0;
+const SCRATCH = 1;
+const BY_FORMAT = 2;
+const HOOKED = 3;
+const HITS = 4;
+const RUNS = 5;
+const UNPARSED = 6;
+const WAITING = 7;
+const WAITING_INDEX = 8;
+const WINNER = 9;
+const RUN = 10;
+const LEFT = 11;
 
-  constructor(forced: number, scratch: ParseScratch) {
-    this.#forced = forced;
-    this.#scratch = scratch;
-  }
-
-  /**
-   * Take line `index`, `text[start, end)` (line ending excluded). Kept small, with the rare cases
-   * in methods of their own: it runs for every line, often in the interpreter, and V8 compiles a
-   * function sooner the smaller it is.
-   */
-  add(text: string, start: number, end: number, index: number): void {
-    const first = text.charCodeAt(start);
-    if ((first === 0x74 || first === 0x20 || first === 0x09 || end <= start || (first < 128 ? MAY_BE_TOTAL[first] === 1 : first > 0x3000 || first === 0xf6 || first === 0x438)) && skipped(text, start, end)) return;
-    const scratch = this.#scratch;
-    if ((this.#pending !== undefined || scratch[HOOK] !== undefined) && this.#special(text, start, end)) return;
-    const forced = this.#forced;
-    if (forced >= 0) {
-      this.#addForced(forced, text, start, end, index);
-      return;
-    }
-    // The one common format that can accept the line, by its first character (see the module
-    // comment). Written out rather than calling a helper.
-    let result: LineResult;
-    let format = -1;
-    if (first >= 0x30 && first <= 0x39) {
-      result = parseDosLine(text, start, end, contextOf(scratch));
-      if (result !== undefined) format = DOS;
-      else {
-        result = unixLine(text, start, end, scratch);
-        if (result !== undefined) format = UNIX;
-      }
-    } else if (first === 0x2b) {
-      result = parseEplfLine(text, start, end);
-      if (result !== undefined) format = EPLF;
-    } else if (first === 0x20 || first === 0x09) {
-      // Indented: never a fact-less MLSD entry while detecting.
-      result = parseDosLine(text, start, end, contextOf(scratch));
-      if (result !== undefined) format = DOS;
-      else {
-        result = unixLine(text, start, end, scratch);
-        if (result !== undefined) format = UNIX;
-      }
-    } else {
-      if (first < 128 && UNIX_FIRST[first] === 1) {
-        result = unixLine(text, start, end, scratch);
-        if (result !== undefined) format = UNIX;
-      }
-      // The MLSD reader refuses at once what does not start with a letter.
-      if (format < 0) {
-        result = mlsdLine(text, start, end, scratch);
-        if (result !== undefined) format = MLSD;
-      }
-    }
-    if (format < 0) {
-      this.#addRare(text, start, end, index);
-      return;
-    }
-    // #accept, written out: this runs for every line.
-    const runs = this.#runs;
-    const last = runs.length - 2;
-    if (last >= 0 && runs[last] === format) runs[last + 1]!++;
-    else runs.push(format, 1);
-    this.#hits[format]!++;
-    if (typeof result === 'object' && !excluded(result, format, scratch)) this.#byFormat[format]!.push(result);
-  }
-
-  /** The caller's line parser, and a pending line: true when either has taken this one. */
-  #special(text: string, start: number, end: number): boolean {
-    if (this.#scratch[HOOK] !== undefined && this.#hook(text, start, end)) return true;
-    return this.#pending !== undefined && this.#join(text, start, end);
-  }
-
-  /** {@link Collector.add} in a forced format. */
-  #addForced(forced: number, text: string, start: number, end: number, index: number): void {
-    const scratch = this.#scratch;
-    const result = parseWith(forced, text, start, end, scratch);
-    if (result === undefined) this.#unparsed.push(Object.freeze({ line: text.slice(start, end), index }));
-    else if (result === PENDING) this.#wait(text, start, end, index);
-    else if (result !== SKIP && !excluded(result, forced, scratch)) this.#byFormat[forced]!.push(result);
-  }
-
-  /** {@link Collector.add} for a line no common format took: the less common ones, or none. */
-  #addRare(text: string, start: number, end: number, index: number): void {
-    const scratch = this.#scratch;
-    const format = readRare(text, start, end, scratch);
-    const result = foundOf(scratch);
-    if (result === PENDING) {
-      this.#wait(text, start, end, index);
-      return;
-    }
-    if (format >= 0 && contextOf(scratch).weak) {
-      // Too plain to vote: recorded for its format, kept, not counted.
-      this.#record(format, 1);
-      if (typeof result === 'object' && !excluded(result, format, scratch)) this.#byFormat[format]!.push(result);
-      return;
-    }
-    this.#accept(format, result);
-  }
-
-  /** Record a line's verdict; count it and keep its entry when a format accepted it. */
-  #accept(format: number, result: LineResult): void {
-    this.#record(format, 1);
-    if (format >= 0) {
-      this.#hits[format]!++;
-      if (typeof result === 'object' && !excluded(result, format, this.#scratch)) this.#byFormat[format]!.push(result);
-    }
-  }
-
-  /** Append `count` lines of verdict `format` to the run-length record. */
-  #record(format: number, count: number): void {
-    if (this.#forced >= 0) return;
-    const runs = this.#runs;
-    const last = runs.length - 2;
-    if (last >= 0 && runs[last] === format) runs[last + 1]! += count;
-    else runs.push(format, count);
-  }
-
-  /** Offer the line to the caller's line parser: true when it took the line (or left it out). */
-  #hook(text: string, start: number, end: number): boolean {
-    const line = text.slice(start, end);
-    const got = this.#scratch[HOOK]!(line);
-    if (got === undefined) return false;
-    this.#flush();
-    this.#record(TAKEN, 1);
-    if (got !== null) {
-      const entry = hookEntry(got, line);
-      if (entry.name !== '.' && entry.name !== '..') {
-        for (const entries of this.#byFormat) entries.push(entry);
-        this.#taken.push(entry);
-      }
-    }
-    return true;
-  }
-
-  /** Keep a PENDING line for the next. */
-  #wait(text: string, start: number, end: number, index: number): void {
-    this.#pending = text.slice(start, end);
-    this.#pendingIndex = index;
-  }
-
-  /** Offer the pending line and this one, joined, to VMS: true when they made a record. */
-  #join(text: string, start: number, end: number): boolean {
-    const joined = `${this.#pending!}\n${text.slice(start, end)}`;
-    const result = parseWith(VMS, joined, 0, joined.length, this.#scratch);
-    if (result === undefined || result === SKIP || result === PENDING) {
-      this.#flush();
-      return false;
-    }
-    this.#pending = undefined;
-    if (this.#forced >= 0) {
-      if (!excluded(result, VMS, this.#scratch)) this.#byFormat[this.#forced]!.push(result);
-      return true;
-    }
-    this.#record(VMS, 1);
-    this.#hits[VMS]!++;
-    this.#accept(VMS, result);
-    return true;
-  }
-
-  /** The pending line, if any, did not make a record: it is unparsed. */
-  #flush(): void {
-    const pending = this.#pending;
-    if (pending === undefined) return;
-    this.#pending = undefined;
-    if (this.#forced >= 0) this.#unparsed.push(Object.freeze({ line: pending, index: this.#pendingIndex }));
-    else this.#record(NONE, 1);
-  }
-
-  /**
-   * The entries and unparsed lines gathered since the last call, in a forced format (the streaming
-   * parser's way of taking them as they come). @internal
-   */
-  take(): [entries: ListingEntry[], unparsed: UnparsedLine[]] {
-    const entries = this.#byFormat[this.#forced]!;
-    const unparsed = this.#unparsed;
-    this.#byFormat[this.#forced] = [];
-    this.#unparsed = [];
-    return [entries, unparsed];
-  }
-
-  /**
-   * Pick the winner. True when some lines must be reported as unparsed, which takes walking the
-   * source again through {@link Collector.report}.
-   */
-  finish(): boolean {
-    this.#flush();
-    if (this.#forced >= 0) {
-      this.#winner = this.#forced;
-      return false;
-    }
-    const hits = this.#hits;
-    let best = 0;
-    for (let format = 1; format < FORMATS.length; format++) if (hits[format]! > hits[best]!) best = format;
-    this.#winner = hits[best]! > 0 ? best : -1;
-    const runs = this.#runs;
-    for (let k = 0; k < runs.length; k += 2) if (runs[k] !== TAKEN && (runs[k] !== this.#winner || this.#winner < 0)) return true;
-    return false;
-  }
-
-  /** Second walk, same lines as {@link Collector.add}: keep those the winner did not accept. */
-  report(text: string, start: number, end: number, index: number): void {
-    if (skipped(text, start, end)) return;
-    const runs = this.#runs;
-    while (this.#left === 0) {
-      this.#left = runs[this.#run + 1]!;
-      this.#run += 2;
-    }
-    this.#left--;
-    const format = runs[this.#run - 2]!;
-    if (format === NONE || (format >= 0 && format !== this.#winner)) this.#unparsed.push(Object.freeze({ line: text.slice(start, end), index }));
-  }
-
-  result(): ListingResult {
-    const winner = this.#winner;
-    return Object.freeze({
-      format: winner >= 0 ? FORMATS[winner] : undefined,
-      entries: Object.freeze(winner >= 0 ? this.#byFormat[winner]! : this.#taken),
-      unparsed: Object.freeze(this.#unparsed),
-    });
-  }
+/** A collector of the lines of one parse in format `forced` (-1: detect), read with `scratch`. @internal */
+export function collector(forced: number, scratch: ParseScratch): Collector {
+  return [forced, scratch, FORMATS.map(() => []), [], FORMATS.map(() => 0), [], [], undefined, 0, -1, 0, 0];
 }
 
 /**
- * Feed the lines of `text` (CRLF or LF) to `collector`: {@link Collector.add}, or
- * {@link Collector.report} when `again`. @internal
+ * Take line `index`, `text[start, end)` (line ending excluded). Kept small, with the rare cases in
+ * functions of their own: it runs for every line, often in the interpreter, and V8 compiles a
+ * function sooner the smaller it is.
+ *
+ * @internal
  */
-export function walkText(text: string, collector: Collector, again: boolean): void {
+export function collect(c: Collector, text: string, start: number, end: number, index: number): void {
+  const first = text.charCodeAt(start);
+  if ((first === 0x74 || first === 0x20 || first === 0x09 || end <= start || (first < 128 ? MAY_BE_TOTAL[first] === 1 : first > 0x3000 || first === 0xf6 || first === 0x438)) && skipped(text, start, end)) return;
+  const scratch = c[SCRATCH];
+  if ((c[WAITING] !== undefined || scratch[HOOK] !== undefined) && special(c, text, start, end)) return;
+  const forced = c[FORCED];
+  if (forced >= 0) {
+    collectForced(c, forced, text, start, end, index);
+    return;
+  }
+  // The one common format that can accept the line, by its first character (see the module
+  // comment). Written out rather than calling a helper.
+  let result: LineResult;
+  let format = -1;
+  if (first >= 0x30 && first <= 0x39) {
+    result = parseDosLine(text, start, end, contextOf(scratch));
+    if (result !== undefined) format = DOS;
+    else {
+      result = unixLine(text, start, end, scratch);
+      if (result !== undefined) format = UNIX;
+    }
+  } else if (first === 0x2b) {
+    result = parseEplfLine(text, start, end);
+    if (result !== undefined) format = EPLF;
+  } else if (first === 0x20 || first === 0x09) {
+    // Indented: never a fact-less MLSD entry while detecting.
+    result = parseDosLine(text, start, end, contextOf(scratch));
+    if (result !== undefined) format = DOS;
+    else {
+      result = unixLine(text, start, end, scratch);
+      if (result !== undefined) format = UNIX;
+    }
+  } else {
+    if (first < 128 && UNIX_FIRST[first] === 1) {
+      result = unixLine(text, start, end, scratch);
+      if (result !== undefined) format = UNIX;
+    }
+    // The MLSD reader refuses at once what does not start with a letter.
+    if (format < 0) {
+      result = mlsdLine(text, start, end, scratch);
+      if (result !== undefined) format = MLSD;
+    }
+  }
+  if (format < 0) {
+    collectRare(c, text, start, end, index);
+    return;
+  }
+  // accept(), written out: this runs for every line.
+  const runs = c[RUNS];
+  const last = runs.length - 2;
+  if (last >= 0 && runs[last] === format) runs[last + 1]!++;
+  else runs.push(format, 1);
+  c[HITS][format]!++;
+  if (typeof result === 'object' && !excluded(result, format, scratch)) c[BY_FORMAT][format]!.push(result);
+}
+
+/** The caller's line parser, and a waiting line: true when either has taken this one. */
+function special(c: Collector, text: string, start: number, end: number): boolean {
+  if (c[SCRATCH][HOOK] !== undefined && hook(c, text, start, end)) return true;
+  return c[WAITING] !== undefined && join(c, text, start, end);
+}
+
+/** {@link collect} in a forced format. */
+function collectForced(c: Collector, forced: number, text: string, start: number, end: number, index: number): void {
+  const scratch = c[SCRATCH];
+  const result = parseWith(forced, text, start, end, scratch);
+  if (result === undefined) c[UNPARSED].push(Object.freeze({ line: text.slice(start, end), index }));
+  else if (result === PENDING) wait(c, text, start, end, index);
+  else if (result !== SKIP && !excluded(result, forced, scratch)) c[BY_FORMAT][forced]!.push(result);
+}
+
+/** {@link collect} for a line no common format took: the less common ones, or none. */
+function collectRare(c: Collector, text: string, start: number, end: number, index: number): void {
+  const scratch = c[SCRATCH];
+  const format = readRare(text, start, end, scratch);
+  const result = foundOf(scratch);
+  if (result === PENDING) {
+    wait(c, text, start, end, index);
+    return;
+  }
+  if (format >= 0 && contextOf(scratch).weak) {
+    // Too plain to vote: recorded for its format, kept, not counted.
+    record(c, format, 1);
+    if (typeof result === 'object' && !excluded(result, format, scratch)) c[BY_FORMAT][format]!.push(result);
+    return;
+  }
+  accept(c, format, result);
+}
+
+/** Record a line's verdict; count it and keep its entry when a format accepted it. */
+function accept(c: Collector, format: number, result: LineResult): void {
+  record(c, format, 1);
+  if (format >= 0) {
+    c[HITS][format]!++;
+    if (typeof result === 'object' && !excluded(result, format, c[SCRATCH])) c[BY_FORMAT][format]!.push(result);
+  }
+}
+
+/** Append `count` lines of verdict `format` to the run-length record. */
+function record(c: Collector, format: number, count: number): void {
+  if (c[FORCED] >= 0) return;
+  const runs = c[RUNS];
+  const last = runs.length - 2;
+  if (last >= 0 && runs[last] === format) runs[last + 1]! += count;
+  else runs.push(format, count);
+}
+
+/** Offer the line to the caller's line parser: true when it took the line (or left it out). */
+function hook(c: Collector, text: string, start: number, end: number): boolean {
+  const line = text.slice(start, end);
+  const got = c[SCRATCH][HOOK]!(line);
+  if (got === undefined) return false;
+  flush(c);
+  record(c, TAKEN, 1);
+  if (got !== null) {
+    const entry = hookEntry(got, line);
+    if (entry.name !== '.' && entry.name !== '..') {
+      for (const entries of c[BY_FORMAT]) entries.push(entry);
+      c[HOOKED].push(entry);
+    }
+  }
+  return true;
+}
+
+/** Keep a PENDING line for the next. */
+function wait(c: Collector, text: string, start: number, end: number, index: number): void {
+  c[WAITING] = text.slice(start, end);
+  c[WAITING_INDEX] = index;
+}
+
+/** Offer the waiting line and this one, joined, to VMS: true when they made a record. */
+function join(c: Collector, text: string, start: number, end: number): boolean {
+  const joined = `${c[WAITING]!}\n${text.slice(start, end)}`;
+  const result = parseWith(VMS, joined, 0, joined.length, c[SCRATCH]);
+  if (result === undefined || result === SKIP || result === PENDING) {
+    flush(c);
+    return false;
+  }
+  c[WAITING] = undefined;
+  const forced = c[FORCED];
+  if (forced >= 0) {
+    if (!excluded(result, VMS, c[SCRATCH])) c[BY_FORMAT][forced]!.push(result);
+    return true;
+  }
+  record(c, VMS, 1);
+  c[HITS][VMS]!++;
+  accept(c, VMS, result);
+  return true;
+}
+
+/** The waiting line, if any, did not make a record: it is unparsed. */
+function flush(c: Collector): void {
+  const waiting = c[WAITING];
+  if (waiting === undefined) return;
+  c[WAITING] = undefined;
+  if (c[FORCED] >= 0) c[UNPARSED].push(Object.freeze({ line: waiting, index: c[WAITING_INDEX] }));
+  else record(c, NONE, 1);
+}
+
+/**
+ * The entries and unparsed lines gathered since the last call, in a forced format (the streaming
+ * parser's way of taking them as they come). @internal
+ */
+export function takeCollected(c: Collector): [entries: ListingEntry[], unparsed: UnparsedLine[]] {
+  const forced = c[FORCED];
+  const entries = c[BY_FORMAT][forced]!;
+  const unparsed = c[UNPARSED];
+  c[BY_FORMAT][forced] = [];
+  c[UNPARSED] = [];
+  return [entries, unparsed];
+}
+
+/**
+ * Pick the winner. True when some lines must be reported as unparsed, which takes walking the
+ * source again through {@link reportUnparsed}. @internal
+ */
+export function finishCollecting(c: Collector): boolean {
+  flush(c);
+  const forced = c[FORCED];
+  if (forced >= 0) {
+    c[WINNER] = forced;
+    return false;
+  }
+  const hits = c[HITS];
+  let best = 0;
+  for (let format = 1; format < FORMATS.length; format++) if (hits[format]! > hits[best]!) best = format;
+  const winner = hits[best]! > 0 ? best : -1;
+  c[WINNER] = winner;
+  const runs = c[RUNS];
+  for (let k = 0; k < runs.length; k += 2) if (runs[k] !== TAKEN && (runs[k] !== winner || winner < 0)) return true;
+  return false;
+}
+
+/** Second walk, same lines as {@link collect}: keep those the winner did not accept. @internal */
+export function reportUnparsed(c: Collector, text: string, start: number, end: number, index: number): void {
+  if (skipped(text, start, end)) return;
+  const runs = c[RUNS];
+  while (c[LEFT] === 0) {
+    c[LEFT] = runs[c[RUN] + 1]!;
+    c[RUN] += 2;
+  }
+  c[LEFT]--;
+  const format = runs[c[RUN] - 2]!;
+  if (format === NONE || (format >= 0 && format !== c[WINNER])) c[UNPARSED].push(Object.freeze({ line: text.slice(start, end), index }));
+}
+
+/** What the collector found, after {@link finishCollecting}. @internal */
+export function collected(c: Collector): ListingResult {
+  const winner = c[WINNER];
+  return Object.freeze({
+    format: winner >= 0 ? FORMATS[winner] : undefined,
+    entries: Object.freeze(winner >= 0 ? c[BY_FORMAT][winner]! : c[HOOKED]),
+    unparsed: Object.freeze(c[UNPARSED]),
+  });
+}
+
+/**
+ * Feed the lines of `text` (CRLF or LF) to `c`: {@link collect}, or {@link reportUnparsed} when
+ * `again`. @internal
+ */
+export function walkText(text: string, c: Collector, again: boolean): void {
   const n = text.length;
   let start = 0;
   let index = 0;
@@ -458,8 +482,8 @@ export function walkText(text: string, collector: Collector, again: boolean): vo
     // CRLF, or a bare LF from sloppy servers.
     if (end > start && text.charCodeAt(end - 1) === 0x0d) end--;
     if (end > start) {
-      if (again) collector.report(text, start, end, index);
-      else collector.add(text, start, end, index);
+      if (again) reportUnparsed(c, text, start, end, index);
+      else collect(c, text, start, end, index);
     }
     index++;
     start = next;
@@ -467,15 +491,15 @@ export function walkText(text: string, collector: Collector, again: boolean): vo
 }
 
 /**
- * Feed `lines[from, to)` to `collector`, each without a trailing CR and, with `indent`, without one
+ * Feed `lines[from, to)` to `c`, each without a trailing CR and, with `indent`, without one
  * leading space. @internal
  */
-export function walkLines(lines: readonly string[], from: number, to: number, indent: boolean, collector: Collector, again: boolean): void {
+export function walkLines(lines: readonly string[], from: number, to: number, indent: boolean, c: Collector, again: boolean): void {
   for (let i = from; i < to; i++) {
     const line = lines[i]!;
     const start = indent && line.charCodeAt(0) === 0x20 ? 1 : 0;
-    if (again) collector.report(line, start, chompedLength(line), i);
-    else collector.add(line, start, chompedLength(line), i);
+    if (again) reportUnparsed(c, line, start, chompedLength(line), i);
+    else collect(c, line, start, chompedLength(line), i);
   }
 }
 

@@ -16,6 +16,7 @@
  *
  * @module
  */
+import { daysInMonth } from '../time.js';
 import { decimal } from './digits.js';
 import { indexIn } from './scan.js';
 
@@ -187,4 +188,42 @@ export function cjkDateAt(text: string, start: number, end: number): number {
   const month = monthAt(text, i, mark + 1);
   const day = dayAt(text, mark + 1, end);
   return month < 0 || day < 0 ? -1 : (year * 16 + month) * 32 + day;
+}
+
+/**
+ * The common case of {@link monthDayAt}, written to be inlined: an English month in
+ * `text[sa, ea)` and a day in `text[sb, eb)`, as `month * 32 + day`, -1 for an impossible day, or
+ * `undefined` when the month is not English.
+ *
+ * @internal
+ */
+export function englishMonthDay(text: string, sa: number, ea: number, sb: number, eb: number): number | undefined {
+  if (ea - sa !== 3 || eb - sb > 2) return undefined;
+  const month = englishMonth(text, sa);
+  if (month < 0) return undefined;
+  const day = decimal(text, sb, eb);
+  return day < 1 || day > daysInMonth(2000, month + 1) ? -1 : month * 32 + day;
+}
+
+/**
+ * The month and day in the columns `text[sa, ea)` and `text[sb, eb)`, month first (`Nov 25`,
+ * `6月 3日`) or day first (`25 Nov`, `25. Nov`), as `month * 32 + day` (month 0–11), or -1.
+ *
+ * @internal
+ */
+export function monthDayAt(text: string, sa: number, ea: number, sb: number, eb: number): number {
+  let month = ea - sa === 3 ? englishMonth(text, sa) : -1;
+  let day: number;
+  if (month >= 0) {
+    day = eb - sb <= 2 ? decimal(text, sb, eb) : -1;
+  } else {
+    month = monthAt(text, sa, ea);
+    if (month >= 0) day = dayAt(text, sb, eb);
+    else {
+      day = dayAt(text, sa, ea);
+      month = day > 0 ? monthAt(text, sb, eb) : -1;
+    }
+  }
+  // 2000: allow 29 February until the year is known.
+  return month < 0 || day < 1 || day > daysInMonth(2000, month + 1) ? -1 : month * 32 + day;
 }

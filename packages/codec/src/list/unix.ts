@@ -46,18 +46,24 @@
  * rather than a guessed year.
  *
  * The reader reads the line in place inside the whole listing (`text[start, end)`) and slices out
- * only what the entry keeps. What it remembers between lines (the columns of the line being read,
- * the last day converted, recent owner strings) belongs to the one {@link UnixScratch} of one
- * parse, never to the module.
+ * only what the entry keeps. Listings repeat themselves: vsftpd lists a folder of files written
+ * together as lines that differ in the name only. So the reader keeps the line it read last up to
+ * the end of its date (its head) with what the head said, and a line that starts with the same
+ * head, and the character that ended that date, says the same: only its name is read. The head
+ * decides every column before the name as long as the date was read from its own three columns
+ * (`Mon DD HH:MM`, `Mon DD YYYY`; other shapes look past the date, at a zone or a clock), and only
+ * such heads are kept (measurements: "Listing parse, cold" in `packages/bench/RESULTS.md`). What it
+ * remembers between lines (that head, the columns of the line being read, the last day converted,
+ * recent owner strings) belongs to the one {@link UnixScratch} of one parse, never to the module.
  *
  * @module
  */
 import { civilToEpoch, daysInMonth } from '../time.js';
 import { DAY as DAY_PRECISION, MDY, MINUTE, type ReadContext, readContext, SECOND } from './context.js';
-import { clock, recentYear, utcOf, wallClockAt, yearWindow } from './dates.js';
-import { decimal } from './digits.js';
+import { clock, clockFollows, isoDay, recentYear, utcOf, wallClockAt, yearWindow } from './dates.js';
+import { bigSize, decimal } from './digits.js';
 import { timedEntry } from './entry.js';
-import { cjkDateAt, dayAt, englishMonth, monthAt, yearAt } from './months.js';
+import { cjkDateAt, englishMonth, englishMonthDay, monthDayAt, yearAt } from './months.js';
 import { entryType, permissionsAt, unusualMode } from './mode.js';
 import { clearRecent, type Recent, recentOf } from './recent.js';
 import type { ListingEntry, ListingEntryType } from './types.js';
@@ -84,6 +90,14 @@ const PERMISSIONS = 4;
 const OWNERS = 5;
 const GROUPS = 6;
 const CONTEXT = 7;
+const LINE = 8;
+// The parts of `line`, the head of the line read last and what it said (see the module comment).
+const HEAD = 0;
+const SOURCE = 1;
+const LINE_TYPE = 2;
+const LINE_PERMISSIONS = 3;
+const LINE_OWNER = 4;
+const LINE_GROUP = 5;
 /** In `ints`: the last day {@link midnight} converted, as `(year * 16 + month) * 32 + day` (-1: none). */
 const DAY = 0;
 /** In `ints`, set by {@link sizeBefore}: the first column of the size (the major number for devices). */
@@ -102,13 +116,26 @@ const NOW = 0;
 const DAY_TIME = 1;
 /** In `doubles`, set by {@link dateEndingAt}: the time of the date in UTC, NaN when unknown. */
 const TIME = 2;
+/** In `ints`, set by {@link dateEndingAt}: 1 when it read the date from its own three columns alone. */
+const OWN_COLUMNS = 7;
+/**
+ * In `ints`, for the head in `line`: where it starts in `source`, its length (0: no head), and its
+ * last two characters as `c1 << 16 | c2`, which a line must repeat before the head is copied out.
+ */
+const HEAD_START = 8;
+const HEAD_LENGTH = 9;
+const HEAD_TAIL = 10;
+/** In `ints` and `doubles`: the precision, size and time that the head in `line` states. */
+const LINE_PRECISION = 11;
+const LINE_SIZE = 3;
+const LINE_TIME = 4;
 
 /**
  * What the unix lines of one parse remember from one line to the next: the year window of `now`,
- * the last day converted to a time, the column boundaries of the line being read, and the
- * permission, owner and group strings a listing repeats (see recent.ts). A parse makes one with
- * {@link unixScratch} and passes it to every {@link readUnixLine} call, so two parses, even
- * interleaved line by line, never share any of it. An array of arrays rather than an object with
+ * the last day converted to a time, the column boundaries of the line being read, the permission,
+ * owner and group strings a listing repeats (see recent.ts), and the head of the line read last.
+ * A parse makes one with {@link unixScratch} and passes it to every {@link readUnixLine} call, so
+ * two parses, even interleaved line by line, never share any of it. An array of arrays rather than an object with
  * fields, for speed: `packages/bench/RESULTS.md`, "Listing parse: per-parse state", says why.
  *
  * @internal
@@ -122,6 +149,7 @@ export type UnixScratch = [
   owners: Recent,
   groups: Recent,
   context: ReadContext,
+  line: [head: string, source: string, type: ListingEntryType, permissions: string, owner: string | undefined, group: string | undefined],
 ];
 
 /**
@@ -138,17 +166,18 @@ export type UnixScratch = [
  * ```
  */
 export function unixScratch(now: number, context: ReadContext = readContext(now, 0, MDY)): UnixScratch {
-  const ints = new Int32Array(7);
-  const doubles = new Float64Array(3);
+  const ints = new Int32Array(12);
+  const doubles = new Float64Array(5);
   ints[DAY] = -1;
   doubles[NOW] = now;
   if (now === now) yearWindow(wallClockAt(now, context.offset, context.zone), ints, NOW_YEAR);
-  return [ints, doubles, new Int32Array(MAX_COLUMNS), new Int32Array(MAX_COLUMNS), [], [], [], context];
+  return [ints, doubles, new Int32Array(MAX_COLUMNS), new Int32Array(MAX_COLUMNS), [], [], [], context, ['', '', 'file', '', undefined, undefined]];
 }
 
 /**
- * Forget the strings `scratch` remembers from the listing (a long owner may be a slice that keeps
- * the whole listing text alive), at the end of a piece of a streamed listing.
+ * Forget the strings `scratch` remembers from the listing (a long owner, or the head of the line
+ * read last, may be a slice that keeps the whole listing text alive), at the end of a piece of a
+ * streamed listing.
  *
  * @internal
  */
@@ -156,6 +185,10 @@ export function releaseUnixScratch(scratch: UnixScratch): void {
   clearRecent(scratch[PERMISSIONS]);
   clearRecent(scratch[OWNERS]);
   clearRecent(scratch[GROUPS]);
+  const line = scratch[LINE];
+  line[HEAD] = line[SOURCE] = line[LINE_PERMISSIONS] = '';
+  line[LINE_OWNER] = line[LINE_GROUP] = undefined;
+  scratch[INTS][HEAD_LENGTH] = 0;
 }
 
 /**
@@ -170,6 +203,28 @@ export function releaseUnixScratch(scratch: UnixScratch): void {
  * ```
  */
 export function readUnixLine(text: string, start: number, end: number, scratch: UnixScratch): ListingEntry | undefined {
+  // A line that starts with the head of the line read last (see the module comment). The head is
+  // copied out of its line only once a line ends its date with the same two characters.
+  const ints = scratch[INTS];
+  const length = ints[HEAD_LENGTH]!;
+  const dateEnd = start + length;
+  if (length !== 0 && dateEnd + 1 < end && text.charCodeAt(dateEnd) <= SPACE) {
+    const line = scratch[LINE];
+    let head = line[HEAD];
+    if (head === '' && ((text.charCodeAt(dateEnd - 2) << 16) | text.charCodeAt(dateEnd - 1)) === ints[HEAD_TAIL]) {
+      const from = ints[HEAD_START]!;
+      head = line[HEAD] = line[SOURCE].slice(from, from + length);
+    }
+    if (head !== '' && text.startsWith(head, start)) {
+      const doubles = scratch[DOUBLES];
+      return entryAt(text, start, dateEnd, end, line[LINE_TYPE], doubles[LINE_SIZE]!, doubles[LINE_TIME]!, ints[LINE_PRECISION]!, line[LINE_PERMISSIONS], line[LINE_OWNER], line[LINE_GROUP]);
+    }
+  }
+  return readColumns(text, start, end, scratch);
+}
+
+/** {@link readUnixLine} column by column, for a line that does not start with the head kept. */
+function readColumns(text: string, start: number, end: number, scratch: UnixScratch): ListingEntry | undefined {
   if (end - start < 15) return undefined;
   let mode = start;
   let type = entryType(text.charCodeAt(start));
@@ -251,7 +306,44 @@ export function readUnixLine(text: string, start: number, end: number, scratch: 
     if (before === 2) group = recentOf(scratch[GROUPS], text, starts[1]!, ends[1]!);
   }
 
-  let name = text.slice(i + 1, end);
+  const permissions = recentOf(scratch[PERMISSIONS], text, nine ? mode : mode + 1, nine ? mode + 9 : mode + 10);
+  const precision = ints[PRECISION]!;
+  // The head decided all of this when the mode starts the line and the date was read from its own
+  // columns: kept for the next line.
+  if (mode === start && !nine && ints[OWN_COLUMNS] === 1) {
+    const line = scratch[LINE];
+    line[HEAD] = '';
+    line[SOURCE] = text;
+    line[LINE_TYPE] = type!;
+    line[LINE_PERMISSIONS] = permissions;
+    line[LINE_OWNER] = owner;
+    line[LINE_GROUP] = group;
+    ints[HEAD_START] = start;
+    ints[HEAD_LENGTH] = i - start;
+    ints[HEAD_TAIL] = (text.charCodeAt(i - 2) << 16) | text.charCodeAt(i - 1);
+    ints[LINE_PRECISION] = precision;
+    const doubles = scratch[DOUBLES];
+    doubles[LINE_SIZE] = size;
+    doubles[LINE_TIME] = time;
+  }
+  return entryAt(text, start, i, end, type!, size, time, precision, permissions, owner, group);
+}
+
+/** The entry of the line `text[start, end)`, whose date ends at `dateEnd` and whose name follows it after one character. */
+function entryAt(
+  text: string,
+  start: number,
+  dateEnd: number,
+  end: number,
+  type: ListingEntryType,
+  size: number,
+  time: number,
+  precision: number,
+  permissions: string,
+  owner: string | undefined,
+  group: string | undefined,
+): ListingEntry {
+  let name = text.slice(dateEnd + 1, end);
   let target: string | undefined;
   if (type === 'symlink') {
     const arrow = name.indexOf(' -> ');
@@ -260,8 +352,7 @@ export function readUnixLine(text: string, start: number, end: number, scratch: 
       name = name.slice(0, arrow);
     }
   }
-  const permissions = recentOf(scratch[PERMISSIONS], text, nine ? mode : mode + 1, nine ? mode + 9 : mode + 10);
-  return timedEntry(name, type!, size, time, ints[PRECISION]!, permissions, target, owner, group, text.slice(start, end));
+  return timedEntry(name, type, size, time, precision, permissions, target, owner, group, text.slice(start, end));
 }
 
 /**
@@ -292,6 +383,7 @@ function dateEndingAt(text: string, k: number, end: number, scratch: UnixScratch
     if (year < 0 || day > daysInMonth(year, month + 1)) return -1;
     ints[DATE_END] = e;
     ints[PRECISION] = DAY_PRECISION;
+    ints[OWN_COLUMNS] = 1;
     doubles[TIME] = utc(midnight(year, month, day, scratch), scratch);
     return k - 3;
   }
@@ -301,6 +393,7 @@ function dateEndingAt(text: string, k: number, end: number, scratch: UnixScratch
   if (hours < 0 || hours > 23 || minutes < 0 || minutes > 59) return -1;
   ints[DATE_END] = e;
   ints[PRECISION] = MINUTE;
+  ints[OWN_COLUMNS] = 1;
   doubles[TIME] = inferYear(month, day, (hours * 60 + minutes) * 60_000, scratch);
   return k - 3;
 }
@@ -314,6 +407,7 @@ function anyDateEndingAt(text: string, k: number, end: number, scratch: UnixScra
   const s = starts[k]!;
   const e = ends[k]!;
   ints[DATE_END] = e;
+  ints[OWN_COLUMNS] = 0;
   const colon = e - 3;
   if (text.charCodeAt(colon) === COLON || text.charCodeAt(s + 1) === COLON || text.charCodeAt(s + 2) === COLON) {
     // `H:MM` and `HH:MM`, by far the most common, read inline; seconds and fractions by `clock`.
@@ -353,7 +447,7 @@ function anyDateEndingAt(text: string, k: number, end: number, scratch: UnixScra
     }
     // The size is then in column k - 3, after at least one other.
     if (k < 4) return -1;
-    const monthDay = englishMonthDay(text, starts[k - 2]!, ends[k - 2]!, s1, e1) ?? monthDayAt(text, k - 2, scratch);
+    const monthDay = englishMonthDay(text, starts[k - 2]!, ends[k - 2]!, s1, e1) ?? monthDayAt(text, starts[k - 2]!, ends[k - 2]!, s1, e1);
     if (monthDay < 0) return -1;
     // Korean and Japanese may write the year in a column of its own before the month.
     const year = k >= 4 && text.charCodeAt(ends[k - 3]! - 1) > 0x3000 ? yearAt(text, starts[k - 3]!, ends[k - 3]!) : -1;
@@ -368,7 +462,7 @@ function anyDateEndingAt(text: string, k: number, end: number, scratch: UnixScra
   const year = yearAt(text, s, e);
   if (year >= 0) {
     if (k < 4) return -1;
-    const monthDay = englishMonthDay(text, starts[k - 2]!, ends[k - 2]!, starts[k - 1]!, ends[k - 1]!) ?? monthDayAt(text, k - 2, scratch);
+    const monthDay = englishMonthDay(text, starts[k - 2]!, ends[k - 2]!, starts[k - 1]!, ends[k - 1]!) ?? monthDayAt(text, starts[k - 2]!, ends[k - 2]!, starts[k - 1]!, ends[k - 1]!);
     if (monthDay < 0 || (monthDay & 31) > daysInMonth(year, (monthDay >> 5) + 1)) return -1;
     doubles[TIME] = utc(midnight(year, monthDay >> 5, monthDay & 31, scratch), scratch);
     return k - 3;
@@ -395,17 +489,6 @@ function groupStart(starts: Int32Array, ends: Int32Array, before: number): numbe
   return 2;
 }
 
-/** `YYYY-MM-DD` or `YYYY/MM/DD` in `text[s, e)` (ten characters) at 00:00 UTC, or NaN. */
-function isoDay(text: string, s: number, e: number): number {
-  const separator = text.charCodeAt(s + 4);
-  if ((separator !== HYPHEN && separator !== SLASH) || text.charCodeAt(s + 7) !== separator) return Number.NaN;
-  const year = decimal(text, s, s + 4);
-  const month = decimal(text, s + 5, s + 7);
-  const day = decimal(text, s + 8, e);
-  if (year < 0 || month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month)) return Number.NaN;
-  return civilToEpoch(year, month, day, 0, 0, 0, 0);
-}
-
 /**
  * The UTC offset that `ls --full-time` prints after a clock with a fraction (`+0100`), in
  * milliseconds, moving the date's end past it; NaN when there is none (the server's zone applies).
@@ -421,53 +504,6 @@ function zoneAfter(text: string, clockStart: number, clockEnd: number, end: numb
   if (hours < 0 || hours > 23 || minutes < 0 || minutes > 59 || (after > SPACE && i + 5 < end)) return Number.NaN;
   ints[DATE_END] = i + 5;
   return (sign === HYPHEN ? -1 : 1) * (hours * 60 + minutes) * 60_000;
-}
-
-/** Is the next column after `from` a clock (so that the date before it is not the whole date)? */
-function clockFollows(text: string, from: number, end: number): boolean {
-  let i = from;
-  while (i < end && text.charCodeAt(i) === SPACE) i++;
-  const s = i;
-  while (i < end && text.charCodeAt(i) > SPACE) i++;
-  return i > s && clock(text, s, i) >= 0;
-}
-
-/**
- * The common case of {@link monthDayAt}, written to be inlined: an English month in
- * `text[sa, ea)` and a day in `text[sb, eb)`, as `month * 32 + day`, -1 for an impossible day, or
- * `undefined` when the month is not English.
- */
-function englishMonthDay(text: string, sa: number, ea: number, sb: number, eb: number): number | undefined {
-  if (ea - sa !== 3 || eb - sb > 2) return undefined;
-  const month = englishMonth(text, sa);
-  if (month < 0) return undefined;
-  const day = decimal(text, sb, eb);
-  return day < 1 || day > daysInMonth(2000, month + 1) ? -1 : month * 32 + day;
-}
-
-/**
- * The month and day in columns `a` and `a + 1`, month first (`Nov 25`, `6月 3日`) or day first
- * (`25 Nov`, `25. Nov`), as `month * 32 + day` (month 0–11), or -1.
- */
-function monthDayAt(text: string, a: number, scratch: UnixScratch): number {
-  const sa = scratch[STARTS][a]!;
-  const ea = scratch[ENDS][a]!;
-  const sb = scratch[STARTS][a + 1]!;
-  const eb = scratch[ENDS][a + 1]!;
-  let month = ea - sa === 3 ? englishMonth(text, sa) : -1;
-  let day: number;
-  if (month >= 0) {
-    day = eb - sb <= 2 ? decimal(text, sb, eb) : -1;
-  } else {
-    month = monthAt(text, sa, ea);
-    if (month >= 0) day = dayAt(text, sb, eb);
-    else {
-      day = dayAt(text, sa, ea);
-      month = day > 0 ? monthAt(text, sb, eb) : -1;
-    }
-  }
-  // 2000: allow 29 February until the year is known.
-  return month < 0 || day < 1 || day > daysInMonth(2000, month + 1) ? -1 : month * 32 + day;
 }
 
 /** The time of a one-column CJK date (see `cjkDateAt`) at `ms` after midnight, UTC. */
@@ -509,14 +545,6 @@ function sizeBefore(text: string, z: number, scratch: UnixScratch): number {
   if (z < 1 || comma < 0 || decimal(text, starts[z]!, comma) < 0 || decimal(text, comma + 1, ends[z]!) < 0) return NOT_A_SIZE;
   scratch[INTS][FIRST_SIZE_COLUMN] = z;
   return -1;
-}
-
-/** Is `text[s, e)` a size beyond 2^53 - 1 that a 64-bit `off_t` can hold (at most 2^63 - 1)? */
-function bigSize(text: string, s: number, e: number): boolean {
-  const width = e - s;
-  if (width < 16 || width > 19) return false;
-  for (let i = s; i < e; i++) if (text.charCodeAt(i) - 0x30 >>> 0 > 9) return false;
-  return width < 19 || text.slice(s, e) <= '9223372036854775807';
 }
 
 /** The UTC time of the server's wall clock `wall` (dates.ts). */
