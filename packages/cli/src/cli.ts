@@ -42,6 +42,8 @@ const OPTIONS = {
   ipv6: { type: 'boolean', short: '6' },
   pinnedpubkey: { type: 'string' },
   'ftp-ssl-ccc': { type: 'boolean' },
+  'disable-epsv': { type: 'boolean' },
+  'no-ftp-skip-pasv-ip': { type: 'boolean' },
   resume: { type: 'boolean' },
   continue: { type: 'boolean' },
   journal: { type: 'string' },
@@ -121,6 +123,8 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
       ...(flags.localAddress === undefined ? {} : { localAddress: flags.localAddress }),
       ...(flags.family === undefined ? {} : { family: flags.family }),
       ...(flags.ccc ? { ccc: true } : {}),
+      ...(flags.disableEpsv ? { epsv: false } : {}),
+      ...(flags.trustPasvHost ? { trustPasvHost: true } : {}),
       ...(flags.listTimeZone === undefined ? {} : { listTimeZone: flags.listTimeZone }),
       // The login deadline keeps the library's ratio to the others: twice a reply's (0 stays "none").
       ...(flags.timeoutMs === undefined
@@ -274,6 +278,8 @@ function toFlags(values: Record<string, string | boolean | (string | boolean)[] 
     family,
     pinnedPublicKey: str('pinnedpubkey'),
     ccc: bool('ftp-ssl-ccc'),
+    disableEpsv: bool('disable-epsv'),
+    trustPasvHost: bool('no-ftp-skip-pasv-ip'),
     resume: bool('resume'),
     continue: bool('continue') || str('journal') !== undefined,
     journal: str('journal'),

@@ -38,6 +38,10 @@ export interface Flags {
   readonly pinnedPublicKey: string | undefined;
   /** `--ftp-ssl-ccc`: clear the control connection after login (CCC). */
   readonly ccc: boolean;
+  /** `--disable-epsv`: passive mode with PASV only (the client's `epsv: false`). */
+  readonly disableEpsv: boolean;
+  /** `--no-ftp-skip-pasv-ip`: connect data to the address in PASV replies (the client's `trustPasvHost`). */
+  readonly trustPasvHost: boolean;
   readonly resume: boolean;
   /** `--continue`: mirror, get -r and put -r keep a journal in the state folder and go on from an earlier run's (journal.ts). */
   readonly continue: boolean;

@@ -51,6 +51,12 @@ Options:
   --ftp-ssl-ccc            clear the control connection after the login (CCC), for a NAT or
                            firewall that must read it; data stays encrypted (ProFTPD,
                            Pure-FTPd; not on Deno)
+  --disable-epsv           passive mode with PASV only, never EPSV, for a middlebox that
+                           breaks EPSV's data connections (curl's flag)
+  --no-ftp-skip-pasv-ip    connect data connections to the address a PASV reply names,
+                           not the control host (curl's flag; only for a server that
+                           really serves data from another host: a hostile server could
+                           aim the client anywhere)
   --resume                 get/put: continue a partial transfer (REST) instead of starting over
   --continue               mirror, get -r, put -r: keep a journal of the job, so that the same
                            command run again after a kill or a failure goes on where it

@@ -140,7 +140,7 @@ describe('data connections', () => {
     expect(epsv.status === 'failed' && epsv.reason).toMatch(/^no data connection to port \d+ within 1 s$/);
     expect(pasv.status).toBe('ok');
     expect(active.status).toBe('ok');
-    expect(report.recommendation.summary).toMatch(/^EPSV's data connection fails \(no data connection to port \d+ within 1 s\) while PASV works: set epsv: false\.$/);
+    expect(report.recommendation.summary).toMatch(/^EPSV's data connection fails \(no data connection to port \d+ within 1 s\) while PASV works: set epsv: false \(--disable-epsv\)\.$/);
     expect(report.recommendation.options).toMatchObject({ epsv: false });
     expect(report.recommendation.options?.mode).toBeUndefined();
   });
@@ -273,9 +273,25 @@ describe('login and TLS', () => {
     await expect(run(target, { transport: cannotListen, mode: 'active' })).rejects.toMatchObject({ code: 'ERR_FTP_INVALID_ARG' });
   });
 
+  test("a URL's path is the folder the listing probes list, relative to the login folder; `path` overrides it", async () => {
+    const target = await scripted();
+    const base = `ftp://alice:hunter2-secret@${target.host}:${target.port}`;
+    const listed = () => target.received.filter((line) => /^(LIST|MLSD|NLST)\b/.test(line));
+    await diagnose(`${base}/in%20box`, { probeTimeout: 1000 });
+    expect(listed().length).toBeGreaterThan(0);
+    expect(listed().every((line) => line.endsWith(' in box'))).toBe(true);
+    target.received.length = 0;
+    await diagnose(`${base}/%2Fsrv/out`, { probeTimeout: 1000, path: 'other' });
+    expect(listed().every((line) => line.endsWith(' other'))).toBe(true);
+    target.received.length = 0;
+    await diagnose(`${base}/`, { probeTimeout: 1000 });
+    expect(listed().some((line) => / (in box|other)$/.test(line))).toBe(false);
+  });
+
   test('bad arguments are refused before anything is sent', async () => {
     await expect(diagnose({ host: '127.0.0.1', probeTimeout: 0 })).rejects.toMatchObject({ code: 'ERR_FTP_INVALID_ARG' });
     await expect(diagnose({ host: '127.0.0.1', activeAddress: 'not an address' })).rejects.toMatchObject({ code: 'ERR_FTP_INVALID_ARG' });
+    await expect(diagnose('ftp://127.0.0.1/%E0%A4%A')).rejects.toMatchObject({ code: 'ERR_FTP_INVALID_ARG' });
   });
 });
 

@@ -58,7 +58,7 @@ function stageOf(probe: Probe<DataDetail>): DataDetail['stage'] | undefined {
  * @example
  * ```ts
  * const { summary, changes, options } = recommend(probes, context);
- * // summary: "EPSV's data connection fails (no data connection to port 40001 within 5 s) while PASV works: set epsv: false."
+ * // summary: "EPSV's data connection fails (no data connection to port 40001 within 5 s) while PASV works: set epsv: false (--disable-epsv)."
  * ```
  */
 export function recommend(probes: DiagnosisProbes, context: AdviceContext): Recommendation {
@@ -140,7 +140,7 @@ function adviseData(probes: DiagnosisProbes, context: AdviceContext, changes: st
     if (asked.mode === 'active' && active.status !== 'ok') changes.push(`Active mode fails (${failedReason(active)}) while passive mode works: leave mode at 'passive' (the default, no --active).`);
     if (asked.mode === 'active' && active.status === 'ok') options.mode = 'active';
   } else if (pasv.status === 'ok') {
-    changes.push(`EPSV's data connection fails (${failedReason(epsv)}) while PASV works: set epsv: false.`);
+    changes.push(`EPSV's data connection fails (${failedReason(epsv)}) while PASV works: set epsv: false (--disable-epsv).`);
     options.epsv = false;
   } else if (active.status === 'ok') {
     changes.push(`Passive data connections fail (EPSV: ${failedReason(epsv)}; PASV: ${failedReason(pasv)}) while active mode works: set mode: 'active' (--active).`);
@@ -171,7 +171,7 @@ function adviseData(probes: DiagnosisProbes, context: AdviceContext, changes: st
       changes.push(`${named}: set trustPasvHost: false (the default), so that data connections go to the host you connected to.`);
       options.trustPasvHost = false;
     } else if (pasv.status !== 'ok' && stageOf(pasv) === 'connect' && scope === 'public') {
-      changes.push(`${named}, and its port does not answer on the control host: if the server really serves data from ${host}, set trustPasvHost: true.`);
+      changes.push(`${named}, and its port does not answer on the control host: if the server really serves data from ${host}, set trustPasvHost: true (--no-ftp-skip-pasv-ip).`);
     } else {
       const nat = behindNat ? ': the server is behind a NAT and does not know its public address (vsftpd pasv_address, ProFTPD MasqueradeAddress, Pure-FTPd -P)' : '';
       notes.push(`${named}${nat}. ftpkit connects to the control host instead (trustPasvHost: false), so this needs no change here; clients that trust PASV fail.`);

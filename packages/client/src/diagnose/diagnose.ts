@@ -41,6 +41,17 @@ function notApplicable(reason: string): { readonly status: 'not-applicable'; rea
   return { status: 'not-applicable', reason };
 }
 
+/** A URL's path as the folder to list: relative to the login folder (curl's reading); none for `/` or nothing. */
+function urlPath(url: string): { path?: string } {
+  let path: string;
+  try {
+    path = decodeURIComponent(new URL(url).pathname.replace(/^\//, ''));
+  } catch {
+    throw new InvalidArgumentError('Bad percent-encoding in the URL path');
+  }
+  return path === '' ? {} : { path };
+}
+
 /**
  * Probe a server and report, probe by probe, what works and what does not, with the options to
  * connect with and a sentence for each thing to change. It looks at what the port speaks (an FTP
@@ -53,7 +64,8 @@ function notApplicable(reason: string): { readonly status: 'not-applicable'; rea
  * Each probe has its own deadline (`probeTimeout`, default 5 s), so a path that never answers is
  * reported as "no data connection within 5 s", not waited on. It rejects only for bad arguments
  * and the caller's `signal`; a server that cannot be reached is a report whose `reachable` is false.
- * The report never holds the password.
+ * The report never holds the password. A URL's path is the folder the listing probes list, as
+ * curl reads it: relative to the login folder, `%2F` first for an absolute one (`path` overrides it).
  *
  * @example
  * ```ts
@@ -64,7 +76,7 @@ function notApplicable(reason: string): { readonly status: 'not-applicable'; rea
  * ```
  */
 export async function diagnose(target: string | DiagnoseOptions, overrides: Partial<DiagnoseOptions> = {}): Promise<Diagnosis> {
-  const merged: DiagnoseOptions = typeof target === 'string' ? { ...parseUrl(target), ...overrides } : { ...target, ...overrides };
+  const merged: DiagnoseOptions = typeof target === 'string' ? { ...parseUrl(target), ...urlPath(target), ...overrides } : { ...target, ...overrides };
   const { probeTimeout, path, ...options } = merged;
   const timeout = probeTimeout ?? DEFAULT_PROBE_TIMEOUT;
   if (typeof timeout !== 'number' || !Number.isFinite(timeout) || timeout <= 0) throw new InvalidArgumentError('probeTimeout must be a number of milliseconds above 0');
