@@ -17,7 +17,7 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { brokenPasvHandlers, SERVER_KINDS, SSH_GREETING, startScriptedServer, startServer } from '@ftpkit/testkit';
+import { brokenPasv, SERVER_KINDS, SSH_GREETING, startScriptedServer, startServer } from '@ftpkit/testkit';
 
 const bin = fileURLToPath(new URL('../dist/bin.js', import.meta.url));
 const page = fileURLToPath(new URL('../../../docs-src/guides/doctor.md', import.meta.url));
@@ -74,7 +74,7 @@ async function section() {
     } finally {
       await ssh.close();
     }
-    const nat = await startScriptedServer({ handlers: brokenPasvHandlers(), files: { 'report.csv': 'a,b\n' } });
+    const nat = await startScriptedServer({ ...brokenPasv(), files: { 'report.csv': 'a,b\n' } });
     try {
       const title = 'A server whose PASV names another address (the scripted server, EPSV refused)';
       parts.push(await example(title, `ftp://alice@${nat.host}:${nat.port}/`, nat.port, { shown: [], args: [] }, files));

@@ -5,7 +5,7 @@ import { writeFile, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, test } from 'vitest';
-import { brokenPasvHandlers, closedPort, SSH_GREETING, startScriptedServer, startServer, type ScriptedServer } from '@ftpkit/testkit';
+import { brokenPasv, closedPort, SSH_GREETING, startScriptedServer, startServer, type ScriptedServer } from '@ftpkit/testkit';
 import { runCli } from './run-cli.js';
 
 const servers: ScriptedServer[] = [];
@@ -77,7 +77,7 @@ describe('ftpkit doctor', () => {
   });
 
   test('a broken PASV: found, and said to need no change', async () => {
-    const nat = await startScriptedServer({ handlers: brokenPasvHandlers(), files: { 'a.txt': 'a' } });
+    const nat = await startScriptedServer({ ...brokenPasv(), files: { 'a.txt': 'a' } });
     servers.push(nat);
     const r = await runCli(['doctor', `ftp://u:p@${nat.host}:${nat.port}/`, '--json']);
     expect(r.code).toBe(0);

@@ -8,7 +8,7 @@
 import { createServer, type AddressInfo, type Server } from 'node:net';
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
 import { transport as nodeTransport, TimeoutError, type ConnectOptions, type Transport } from '@ftpkit/transport';
-import { brokenPasvHandlers, closedPort, leakCheck, SSH_GREETING, startScriptedServer, type CommandHandler, type LeakCheck, type ScriptedServer, type ScriptedServerOptions } from '@ftpkit/testkit';
+import { brokenPasv, closedPort, leakCheck, SSH_GREETING, startScriptedServer, type CommandHandler, type LeakCheck, type ScriptedServer, type ScriptedServerOptions } from '@ftpkit/testkit';
 import { diagnose, type DiagnoseOptions, type Diagnosis } from '../src/index.js';
 import { addressScope } from '../src/diagnose/address.js';
 
@@ -194,7 +194,7 @@ describe('data connections', () => {
   });
 
   test('a broken PASV (another address than the server\'s): found, and harmless to ftpkit, which connects to the control host', async () => {
-    const target = await scripted({ handlers: brokenPasvHandlers(), files: { 'a.txt': 'a' } });
+    const target = await scripted({ ...brokenPasv(), files: { 'a.txt': 'a' } });
     const report = await run(target);
     const { epsv, pasv, pasvAddress } = report.probes;
     expect(epsv).toMatchObject({ status: 'failed', detail: { stage: 'command' } });
@@ -207,7 +207,7 @@ describe('data connections', () => {
   });
 
   test('a broken PASV with trustPasvHost: the data connection goes nowhere, and the advice is to stop trusting it', async () => {
-    const target = await scripted({ handlers: brokenPasvHandlers(), files: { 'a.txt': 'a' } });
+    const target = await scripted({ ...brokenPasv(), files: { 'a.txt': 'a' } });
     const report = await run(target, { trustPasvHost: true });
     expect(report.probes.pasv).toMatchObject({ status: 'failed', detail: { stage: 'connect' } });
     expect(report.probes.active.status).toBe('ok');

@@ -21,7 +21,7 @@ export type { CommandHandler, ScriptContext, ScriptedServer, ScriptedServerOptio
 export { capturingGreeting, leakCheck, liveResources, rejectionOf, scriptedScenes } from './scenes.js';
 export type { LeakCheck, SceneClient, SceneOptions, Scenes, TestHooks } from './scenes.js';
 
-export { brokenPasvHandlers, SSH_GREETING } from './scripted-faults.js';
+export { brokenPasv, SSH_GREETING } from './scripted-faults.js';
 export type { BrokenPasvOptions } from './scripted-faults.js';
 export { fileTree, treeHandlers } from './scripted-tree.js';
 export { FLAKY_FEATURES, flakyHandlers } from './scripted-flaky.js';

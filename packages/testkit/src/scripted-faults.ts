@@ -6,17 +6,17 @@
  * @example
  * ```ts
  * const ssh = await startScriptedServer({ greeting: SSH_GREETING });
- * const nat = await startScriptedServer({ handlers: brokenPasvHandlers() });
+ * const nat = await startScriptedServer({ ...brokenPasv(), files: { 'a.txt': 'a' } });
  * ```
  *
  * @module
  */
-import type { CommandHandler } from '@ftpkit/test-server';
+import type { ScriptedServerOptions } from '@ftpkit/test-server';
 
 /** What an SSH server sends first (RFC 4253 §4.2): the greeting of a client pointed at an SFTP port. */
 export const SSH_GREETING = 'SSH-2.0-OpenSSH_9.2p1 Debian-2+deb12u3';
 
-/** Options of {@link brokenPasvHandlers}. */
+/** Options of {@link brokenPasv}. */
 export interface BrokenPasvOptions {
   /**
    * The address PASV names. Default `127.0.0.2`: another address than the server's own
@@ -29,19 +29,13 @@ export interface BrokenPasvOptions {
 }
 
 /**
- * Handlers of a server whose 227 names another address than its own, while the port it names
- * listens on the server's own address: a client that connects to the control host gets the data,
- * one that trusts the PASV address does not.
+ * Options of a server whose 227 names another address than its own (the server's
+ * `passiveAddress`), while the port it names listens on the server's own address: a client that
+ * connects to the control host gets the data, one that trusts the PASV address does not.
  */
-export function brokenPasvHandlers(options: BrokenPasvOptions = {}): Record<string, CommandHandler> {
-  const host = options.host ?? '127.0.0.2';
-  const quad = host.split('.');
-  if (quad.length !== 4) throw new Error('brokenPasvHandlers: host must be an IPv4 address');
+export function brokenPasv(options: BrokenPasvOptions = {}): Pick<ScriptedServerOptions, 'passiveAddress' | 'handlers'> {
   return {
-    ...(options.epsv === true ? {} : { EPSV: () => '500 EPSV not understood' }),
-    PASV: async (_, ctx) => {
-      const port = await ctx.passive();
-      return `227 Entering Passive Mode (${quad.join(',')},${port >> 8},${port & 255}).`;
-    },
+    passiveAddress: options.host ?? '127.0.0.2',
+    handlers: options.epsv === true ? {} : { EPSV: () => '500 EPSV not understood' },
   };
 }
