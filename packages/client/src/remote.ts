@@ -591,6 +591,6 @@ export abstract class RemoteCalls {
    * ```
    */
   watch(path: string, options: WatchOptions = {}): AsyncIterableIterator<WatchEvent> {
-    return watch(this.runner(), this.clock, this.options, path, options);
+    return watch(this.runner(), this.clock, path, options);
   }
 }

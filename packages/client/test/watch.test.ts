@@ -3,7 +3,7 @@
  * into the server's folder: a file that grows over several polls is reported once, complete;
  * changes, new times and removals; recursive trees; Client and Pool; calls in the loop body; abort
  * and break, with nothing left behind. Then the scripted server: a poll that fails ends the loop
- * with that poll's typed error.
+ * with that poll's typed error, unless the retry policy lists it again on a new connection.
  */
 import { appendFile, mkdir, rm, utimes, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -239,6 +239,27 @@ describe('scripted server: a poll that fails', () => {
       expect(watch.events.map(brief)).toEqual(['added b 1']);
     } finally {
       if (remote !== client) await remote.close();
+    }
+  });
+
+  test.each(['Client', 'Pool'] as const)('%s with retry: the cut poll is listed again on a new connection, and the watch goes on', async (runner) => {
+    await scenes.setup(polls('cut'));
+    const logins = () => scenes.server.received.filter((line) => line.startsWith('USER')).length;
+    const before = logins(); // the scene's own client
+    const options = { host: scenes.server.host, port: scenes.server.port, user: 'u', password: 'p', retry: { retries: 2, delay: 10, maxDelay: 10 } };
+    const remote: RemoteCalls & { close(): Promise<void> } = runner === 'Client' ? await Client.connect(options) : new Pool({ ...options, size: 1 });
+    try {
+      const watch = watching(remote.watch('/in', { interval: 50, stableFor: 0 }));
+      await watch.until('added b 1');
+      // Two polls after the cut one: the watch outlived it, and reported nothing twice.
+      const deadline = performance.now() + 10_000;
+      while (scenes.server.received.filter((line) => line.startsWith('LIST')).length < 5 && performance.now() < deadline) await sleep(20);
+      await watch.stop();
+      expect(await watch.ended).toBe('done');
+      expect(watch.events.map(brief)).toEqual(['added b 1']);
+      expect(logins() - before).toBe(2); // the first connection, and the one after the cut
+    } finally {
+      await remote.close();
     }
   });
 

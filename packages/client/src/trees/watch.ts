@@ -1,7 +1,7 @@
 /**
  * Watching a remote folder: `watch` on a Client or a Pool.
  *
- * Theory of operation: a watch polls. Each poll lists the folder (`listEntries`, or with `recursive`
+ * Theory of operation: a watch polls. Each poll lists the folder (held whole, or with `recursive`
  * the tree engine's remote walk, walk.ts), and {@link WatchState} compares the listing with what it
  * has reported so far through the planner's diff (`diffTrees` in plan.ts, with the planner's
  * comparison of two versions of a file and its include and exclude globs): one rule for "changed",
@@ -27,9 +27,11 @@
  * the one timer, on the client's clock (driver/clock.ts), and it is cleared when the loop ends.
  * Memory is the last reported listing and the files waiting: bounded by the folder.
  *
- * Errors end the watch: a poll's error (`ConnectionError`, `FtpReplyError`, `UnreadableListingError`,
- * `UnsafePathError`, `TreeLoopError`...) is thrown by the loop, after the events of the polls before
- * it. One is not: with `recursive`, a folder inside that the server refuses to list after its parent
+ * Each listing of a poll is retried under the client's or pool's `retry` policy, as any listing is
+ * (a lost connection is reconnected, or another session leased), before anything of the poll is
+ * compared. Errors that remain end the watch: a poll's error (`ConnectionError`, `FtpReplyError`,
+ * `UnreadableListingError`, `UnsafePathError`, `TreeLoopError`...) is thrown by the loop, after the
+ * events of the polls before it. One is not: with `recursive`, a folder inside that the server refuses to list after its parent
  * listed it (a folder being deleted as the tree is walked) leaves what is inside it as it was, for
  * that poll; the next poll's listing of the parent says whether it is gone. Aborting `signal` throws its reason; `break`, `return` or the iterator's `return()` end it
  * without an error, at once, a poll in flight included (ABOR, as for any aborted listing).
@@ -41,8 +43,8 @@ import type { Clock } from '../driver/clock.js';
 import { abortError, InvalidArgumentError } from '../errors.js';
 import { remoteJoin, safeLocalName } from '../io/paths.js';
 import type { Runner } from '../ops/conn.js';
-import type { ResolvedOptions } from '../options.js';
-import { listEntries } from '../ops/listing.js';
+import { list } from '../ops/listing.js';
+import { idempotent } from '../retried.js';
 import { compileGlob } from './glob.js';
 import { maxDepthOf } from './loops.js';
 import { byPath, compareFiles, diffTrees, excludedBy, type MirrorPlanOptions, type TreeEntry } from './plan.js';
@@ -210,11 +212,11 @@ export class WatchState {
  * Watch `root` (see `RemoteCalls.watch`): an iterator whose `return()` stops the watch at once, even
  * while a poll or the wait before one is under way.
  */
-export function watch(runner: Runner, clock: Clock, clientOptions: ResolvedOptions, root: string, options: WatchOptions = {}): AsyncIterableIterator<WatchEvent> {
+export function watch(runner: Runner, clock: Clock, root: string, options: WatchOptions = {}): AsyncIterableIterator<WatchEvent> {
   const settings = watchSettings(options);
   const stop = new AbortController();
   const closing = { now: false };
-  const events = polls({ runner, clock, clientOptions, root, settings, user: options.signal, stop, closing });
+  const events = polls({ runner, clock, root, settings, user: options.signal, stop, closing });
   const iterator: AsyncIterableIterator<WatchEvent> = {
     next: () => events.next(),
     return: async () => {
@@ -231,7 +233,6 @@ export function watch(runner: Runner, clock: Clock, clientOptions: ResolvedOptio
 interface Polling {
   readonly runner: Runner;
   readonly clock: Clock;
-  readonly clientOptions: ResolvedOptions;
   readonly root: string;
   readonly settings: WatchSettings;
   /** The caller's signal: its abort is forwarded to `stop`, and thrown. */
@@ -243,7 +244,7 @@ interface Polling {
 }
 
 async function* polls(polling: Polling): AsyncGenerator<WatchEvent, void, undefined> {
-  const { runner, clock, clientOptions, root, settings, user, stop, closing } = polling;
+  const { runner, clock, root, settings, user, stop, closing } = polling;
   if (user?.aborted) throw abortError(user);
   const forward = (): void => stop.abort(user?.reason);
   user?.addEventListener('abort', forward, { once: true });
@@ -251,7 +252,7 @@ async function* polls(polling: Polling): AsyncGenerator<WatchEvent, void, undefi
     const state = new WatchState(root, settings);
     for (let first = true; ; first = false) {
       const started = clock.now();
-      const { entries, unlisted } = await snapshot(runner, clientOptions, root, settings, stop.signal);
+      const { entries, unlisted } = await snapshot(runner, root, settings, stop.signal);
       yield* (first && settings.initial === 'ignore' ? state.baseline(entries) : state.poll(started, entries, unlisted));
       await sleep(clock, state.nextPollAt(started) - clock.now(), stop.signal);
     }
@@ -271,7 +272,6 @@ async function* polls(polling: Polling): AsyncGenerator<WatchEvent, void, undefi
  */
 async function snapshot(
   runner: Runner,
-  clientOptions: ResolvedOptions,
   root: string,
   settings: WatchSettings,
   signal: AbortSignal,
@@ -283,7 +283,10 @@ async function snapshot(
     return { entries: walk.entries, unlisted };
   }
   const entries: TreeEntry[] = [];
-  for await (const entry of listEntries(runner, clientOptions, root === '' ? undefined : root, { signal })) {
+  // Held, not streamed: a listing cut part way is retried whole under the runner's policy, as a walk's is.
+  const path = root === '' ? undefined : root;
+  const listing = await idempotent(runner, { signal }, { call: 'list', path }, (conn) => list(conn, path, { signal }));
+  for (const entry of listing) {
     // Checked as the tree walk checks names, so that `path` is as safe to use here as there.
     const path = safeLocalName(entry.name);
     if (entry.type === 'file') entries.push({ path, type: 'file', size: entry.size, modifiedAt: entry.modifiedAt });
