@@ -93,7 +93,7 @@ export const REASONS = {
   tinyproxyTruncates:
     'tinyproxy 1.11 cuts FTPS (TLS 1.3) uploads when it ends a tunnel (see the vsftpd cells through it), and pyftpdlib 1.5.7 does not notice: it answers 226 to a data connection that was reset before its close_notify, so the upload is short and reported whole (seen: 65536 of 1048593 bytes). Such a cell could only pass by luck. Through tinyproxy, use the transfers\' verify option with retry, TLS 1.2, or a SOCKS5 proxy (the Dante cells)',
   denoReuse: (server: ServerKind) =>
-    `Deno 2.9.6 cannot resume TLS sessions (@ftpkit/transport capabilities.sessionReuse is false) and ${server} here requires TLS data connections to resume the control session; see the "explicit, reuse optional" cells`,
+    `Deno 2.9.6 cannot resume TLS sessions: Deno.startTls builds a fresh rustls client configuration for every connection and takes no session (Deno's node:tls resumes only on its default trust path, never with a CA given as this matrix gives it; @ftpkit/transport README, "Deno and TLS session reuse"), and ${server} here requires TLS data connections to resume the control session, so the client fails with TlsError 'session-reuse'; see the "explicit, reuse optional" cells`,
 } as const;
 
 function instanceFor(server: ServerKind, security: Security, family: Family): InstanceKey {

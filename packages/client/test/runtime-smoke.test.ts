@@ -11,8 +11,8 @@
 //
 // Deno cannot resume TLS sessions (transport README, measured): vsftpd's default
 // `require_ssl_reuse=YES` refuses its protected data connections. On Deno the FTPS scenarios
-// therefore run against a vsftpd started with `requireTlsReuse: false`, and one more step checks
-// that a server that insists on reuse fails the transfer with a typed error and not a hang.
+// therefore run against a vsftpd started with `requireTlsReuse: false`, and two more tests check
+// that vsftpd and ProFTPD insisting on reuse fail the transfer with TlsError 'session-reuse'.
 import { createHash, randomBytes, X509Certificate } from 'node:crypto';
 import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -233,41 +233,57 @@ describe(`vsftpd on ${runtime}`, () => {
     });
   }
 
-  // Only where the runtime cannot resume TLS sessions (Deno): vsftpd's default refuses the data
-  // connection. The refusal must be a typed error, and the session must survive it.
-  test.skipIf(capabilities.sessionReuse)(
-    `FTPS to a server that requires TLS session reuse fails cleanly — runs only where the runtime cannot resume sessions (${runtime}: sessionReuse=${capabilities.sessionReuse})`,
-    async () => {
-      await using strict = await startServer('vsftpd', { fixture: true, requireTlsReuse: true });
-      await using client = await Client.connect({
-        host: strict.host,
-        port: strict.port,
-        user: strict.user,
-        password: strict.password,
-        secure: 'explicit',
-        tls: { ca: strict.caPem, servername: 'localhost' },
-        timeouts: { reply: 10_000, dataIdle: 10_000 },
-      });
-      let error: unknown;
-      try {
-        await client.list('/');
-      } catch (err) {
-        error = err;
-      }
-      // The server's own reason, not a hang or a generic close.
-      expect(error, String(error)).toBeInstanceOf(FtpReplyError);
-      expect((error as FtpReplyError).reply.code).toBe(522);
-      // vsftpd ends the session after a 522 (vsf_cmdio_write_exit): later calls fail, typed, at once.
-      let after: unknown;
-      try {
-        await client.size('/hello.txt');
-      } catch (err) {
-        after = err;
-      }
-      expect(isFtpError(after), String(after)).toBe(true);
-      expect(client.closed).toBe(true);
-    },
-  );
+  // Only where the runtime cannot resume TLS sessions (Deno): vsftpd's and ProFTPD's defaults refuse
+  // the data connection (522 and 425). The refusal must be a TlsError that says why and what to do,
+  // with the server's reply as its cause, and not a hang or a bare reply.
+  for (const kind of ['vsftpd', 'proftpd'] as const) {
+    test.skipIf(capabilities.sessionReuse)(
+      `FTPS to ${kind} requiring TLS session reuse fails with TlsError 'session-reuse' — runs only where the runtime cannot resume sessions (${runtime}: sessionReuse=${capabilities.sessionReuse})`,
+      async () => {
+        await using strict = await startServer(kind, { fixture: true, requireTlsReuse: true });
+        await using client = await Client.connect({
+          host: strict.host,
+          port: strict.port,
+          user: strict.user,
+          password: strict.password,
+          secure: 'explicit',
+          tls: { ca: strict.caPem, servername: 'localhost' },
+          timeouts: { reply: 10_000, dataIdle: 10_000 },
+        });
+        let error: unknown;
+        try {
+          await client.list('/');
+        } catch (err) {
+          error = err;
+        }
+        expect(error, String(error)).toBeInstanceOf(TlsError);
+        expect((error as TlsError).reason).toBe('session-reuse');
+        const reply = (error as TlsError).cause;
+        expect(reply).toBeInstanceOf(FtpReplyError);
+        // vsftpd: "522 SSL connection failed: session reuse required"; ProFTPD: "425 Unable to build
+        // data connection: Operation not permitted" (its log: "client did not reuse TLS session").
+        expect((reply as FtpReplyError).reply.code).toBe(kind === 'vsftpd' ? 522 : 425);
+        const message = (error as TlsError).message;
+        expect(message).toContain('require_ssl_reuse=NO (vsftpd) or TLSOptions NoSessionReuseRequired (ProFTPD)');
+        expect(message).toContain('run the client under Node or Bun');
+        if (runtime === 'deno') expect(message).toContain('Deno cannot resume TLS sessions');
+        let after: unknown;
+        try {
+          await client.size('/hello.txt');
+        } catch (err) {
+          after = err;
+        }
+        if (kind === 'vsftpd') {
+          // vsftpd ends the session after a 522 (vsf_cmdio_write_exit): later calls fail, typed, at once.
+          expect(isFtpError(after), String(after)).toBe(true);
+          expect(client.closed).toBe(true);
+        } else {
+          // ProFTPD refuses the data connection only: the session goes on.
+          expect(after, String(after)).toBeUndefined();
+        }
+      },
+    );
+  }
 });
 
 // A server that sends no size (no SIZE asked, no byte count in the 150) and resets the data

@@ -3,10 +3,13 @@
  * implementation is `internal/deno-adapter.ts`; this entry says what it can do and exports it.
  *
  * What Deno 2.9 cannot do, measured (see the README), and how this adapter reports it:
- * - TLS session resumption: Deno's rustls client starts a fresh session for every connection and
- *   exposes no session to export, so `capabilities.sessionReuse` is false, `tlsSession()` returns
- *   `undefined` and a `session` option is ignored. Servers that insist on reuse (vsftpd
- *   `require_ssl_reuse`) refuse data connections from Deno.
+ * - TLS session resumption: `Deno.startTls` and `Deno.connectTls` build a new rustls client
+ *   configuration for every connection and take or expose no session, so `capabilities.sessionReuse`
+ *   is false, `tlsSession()` returns `undefined` and a `session` option is ignored. Servers that
+ *   insist on reuse (vsftpd `require_ssl_reuse`, ProFTPD) refuse data connections from Deno; the
+ *   client reports it as a `TlsError` with `reason: 'session-reuse'`. Deno's `node:tls` resumes only
+ *   on its default trust path and by a synthetic-session rule (README, "Deno and TLS session reuse";
+ *   `scripts/deno-session-reuse.ts` reproduces both).
  * - `rejectUnauthorized: false`, TLS version limits and client certificates on `startTls` are
  *   refused with a {@link TlsError} instead of being silently ignored. Client certificates work on
  *   `connect({ tls })` when `servername` is absent or equal to `host`.

@@ -118,6 +118,9 @@ export class ConnectionError extends TransportError {
  *   "wrong version number"). It speaks something else on that port; no certificate can help.
  * - `'pin'`: the peer's public key is not one of `tls.pin`. `presentedPin` is the pin it has; a
  *   server whose key changed on purpose needs that pin, a changed key nobody announced is a warning.
+ * - `'session-reuse'`: the server refused a TLS data connection that did not resume the control
+ *   connection's TLS session (vsftpd `require_ssl_reuse`, ProFTPD without `NoSessionReuseRequired`),
+ *   and the transport cannot resume sessions (Deno). The server's reply is the `cause`.
  * - `'other'`: anything else (a refused handshake, no common protocol version or cipher, an option
  *   the runtime cannot honour).
  *
@@ -126,7 +129,7 @@ export class ConnectionError extends TransportError {
  * if (err instanceof TlsError && err.reason === 'certificate') console.error('trust the server\'s CA');
  * ```
  */
-export type TlsErrorReason = 'certificate' | 'not-tls' | 'pin' | 'other';
+export type TlsErrorReason = 'certificate' | 'not-tls' | 'pin' | 'session-reuse' | 'other';
 
 /**
  * The TLS handshake failed or the peer's certificate was not accepted (unknown issuer, wrong name,

@@ -16,7 +16,7 @@
  *
  * @module
  */
-import { command, LocalProtocolError, type Operation, type OperationResult, type Reply, type TransferCommand, type TransferType } from '@ftpkit/codec';
+import { command, FtpReplyError, LocalProtocolError, type Operation, type OperationResult, type Reply, type TransferCommand, type TransferType } from '@ftpkit/codec';
 import type { CallOptions, TransferOptions } from '../calls.js';
 import { clockOf } from '../driver/clock.js';
 import type { Control } from '../driver/control.js';
@@ -25,6 +25,7 @@ import { callLimit, type RateLimit } from '../driver/throttle.js';
 import type { ResolvedOptions } from '../options.js';
 import type { RetryPolicy } from '../retry.js';
 import { SessionZone } from '../time-zone.js';
+import { TlsError } from '../errors.js';
 import { traceTransfer, transferChannel, type TransferTap } from '../tracing.js';
 
 /** What a transfer takes besides its command, path and I/O. */
@@ -99,7 +100,7 @@ export class Conn {
     const call = options.callLimit ?? callLimit(this.limit, options.limitRate);
     const { onBytes } = options;
     const counted: OnBytes | undefined = tap && onBytes ? (n) => (tap.onBytes(n), onBytes(n)) : (tap?.onBytes ?? onBytes);
-    const result = await this.control.run(
+    const run = this.control.run(
       {
         kind: 'transfer',
         command: cmd,
@@ -110,9 +111,37 @@ export class Conn {
       },
       { signal: options.signal, io, ...(counted ? { onBytes: counted } : {}), ...(tap ? { onTls: tap.onTls } : {}), limits: call ? [this.limit, call] : [this.limit] },
     );
+    const result = await run.catch((error: unknown) => {
+      throw reuseRefusal(this.control, error) ?? error;
+    });
     if (result.kind !== 'reply') throw new LocalProtocolError('Unexpected operation result');
     return { reply: result.reply, preliminary: result.preliminary };
   }
+}
+
+/**
+ * The one reading of a refused TLS data connection on a transport that cannot resume TLS sessions
+ * (Deno): vsftpd with `require_ssl_reuse` answers 522 "SSL connection failed: session reuse
+ * required", ProFTPD without `NoSessionReuseRequired` 425 "Unable to build data connection:
+ * Operation not permitted". Such a server refuses every data connection of this runtime, so the
+ * error says so, and what to change, instead of a bare reply; it is a `TlsError` (never retried)
+ * with the reply as its cause. On a transport that resumes sessions these replies mean something
+ * else and stay as they are.
+ */
+function reuseRefusal(control: Control, error: unknown): TlsError | undefined {
+  const { capabilities, runtime } = control.transport;
+  if (capabilities.sessionReuse || capabilities.sessionReuseByHost === true || !control.session.protectData) return undefined;
+  if (!(error instanceof FtpReplyError)) return undefined;
+  const { code, text } = error.reply;
+  if (code !== 522 && !((code === 425 || code === 426) && /not permitted|reuse/i.test(text))) return undefined;
+  const why =
+    runtime === 'deno'
+      ? 'Deno cannot resume TLS sessions: Deno.connectTls and Deno.startTls give every connection a fresh rustls client configuration and take no session to resume'
+      : `the ${runtime} transport cannot resume TLS sessions`;
+  return new TlsError(
+    `${error.command ?? 'transfer'}: the server refused the TLS data connection (${code} ${text}). It requires data connections to resume the control connection's TLS session (vsftpd require_ssl_reuse=YES, ProFTPD without TLSOptions NoSessionReuseRequired), and ${why} (capabilities.sessionReuse is false). Set require_ssl_reuse=NO (vsftpd) or TLSOptions NoSessionReuseRequired (ProFTPD) on the server, or run the client under Node or Bun.`,
+    { cause: error, reason: 'session-reuse' },
+  );
 }
 
 /** The reply of a command-like operation. */
