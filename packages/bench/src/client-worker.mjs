@@ -110,6 +110,8 @@ async function runFtpkit() {
     out.bytes = bytes;
   } else if (workload === 'download-file') {
     out.bytes = (await client.download(remote, `${dir}/dl-${tag}.bin`)).bytes;
+  } else if (workload === 'download-bytes') {
+    out.bytes = (await client.downloadToBytes(remote)).length;
   } else if (workload === 'upload') {
     out.bytes = (await client.upload(`${dir}/big.bin`, `up/${tag}.bin`)).bytes;
   } else if (workload === 'small-down') {
@@ -164,6 +166,11 @@ async function runBasicFtp() {
     const sink = discard();
     await client.downloadTo(sink, remote);
     out.bytes = sink.bytes;
+  } else if (workload === 'download-bytes') {
+    // What a basic-ftp user writes to get a file into memory: keep the chunks, join them.
+    const chunks = [];
+    await client.downloadTo(new Writable({ write: (chunk, _e, cb) => (chunks.push(chunk), cb()) }), remote);
+    out.bytes = Buffer.concat(chunks).length;
   } else if (workload === 'download-file') {
     await client.downloadTo(`${dir}/dl-${tag}.bin`, remote);
     out.bytes = (await import('node:fs')).statSync(`${dir}/dl-${tag}.bin`).size;

@@ -27,7 +27,7 @@ import type {
 import type { Clock } from './driver/clock.js';
 import type { DownloadDestination } from './io/sinks.js';
 import type { RateLimit } from './driver/throttle.js';
-import { concat } from './io/sinks.js';
+import { MemorySink } from './io/sinks.js';
 import type { UploadSource } from './io/sources.js';
 import { checksum } from './ops/checksum.js';
 import type { Attempt, Conn, Runner } from './ops/conn.js';
@@ -432,7 +432,9 @@ export abstract class RemoteCalls {
   }
 
   /**
-   * Download into memory.
+   * Download into memory. In binary mode it asks SIZE first and fills one array of that size as the
+   * bytes arrive, so the download holds one copy of the file (a server that refuses SIZE costs a
+   * second copy while the pieces are joined at the end).
    *
    * @example
    * ```ts
@@ -440,9 +442,9 @@ export abstract class RemoteCalls {
    * ```
    */
   async downloadToBytes(remotePath: string, options: TransferOptions = {}): Promise<Uint8Array> {
-    const chunks: Uint8Array[] = [];
-    await retriedDownload(this.runner(), remotePath, (chunk) => void chunks.push(chunk), options);
-    return concat(chunks);
+    const sink = new MemorySink();
+    await retriedDownload(this.runner(), remotePath, sink, options);
+    return sink.bytes();
   }
 
   /**

@@ -42,7 +42,7 @@ import { RemoteProtocolError, type Reply } from '@ftpkit/codec';
 import type { Progress, TransferOptions, TransferResult } from './calls.js';
 import { VerifyError } from './errors.js';
 import { stat, unlink } from './io/fs.js';
-import { openSink, PartFile, type DownloadDestination, type Sink } from './io/sinks.js';
+import { openSink, PartFile, type DownloadDestination, type MemorySink, type Sink } from './io/sinks.js';
 import type { UploadSource } from './io/sources.js';
 import type { Runner, TransferOpOptions } from './ops/conn.js';
 import { fetchInto, sizeOrUndefined } from './ops/download.js';
@@ -78,7 +78,7 @@ export interface RetriedDownloadOptions extends TransferOpOptions {
 }
 
 /** `download` under the runner's retry policy (see the module comment). */
-export function retriedDownload(runner: Runner, remotePath: string, destination: DownloadDestination | PartFile, options: RetriedDownloadOptions): Promise<TransferResult> {
+export function retriedDownload(runner: Runner, remotePath: string, destination: DownloadDestination | PartFile | MemorySink, options: RetriedDownloadOptions): Promise<TransferResult> {
   const startAt = options.startAt ?? 0;
   const ascii = options.mode === 'ascii';
   const signal = options.signal;

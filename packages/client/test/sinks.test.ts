@@ -2,7 +2,8 @@ import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
-import { openSink, recyclingDestination } from '../src/io/sinks.js';
+import fc from 'fast-check';
+import { MEMORY_JOIN_BELOW, MemorySink, openSink, recyclingDestination } from '../src/io/sinks.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'ftpkit-sinks-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -81,5 +82,50 @@ describe('download sinks and recycling', () => {
     await sink.write(chunk(2 * 1024 * 1024, 3), () => {});
     await sink.discard();
     expect(readdirSync(sub)).toEqual([]);
+  });
+
+  test('a download to memory gives back exactly the bytes, in order, for any chunking across the join bound', () => {
+    fc.assert(
+      fc.property(fc.array(fc.integer({ min: 1, max: 700 * 1024 }), { minLength: 0, maxLength: 12 }), (sizes) => {
+        const sink = new MemorySink();
+        let recycled = 0;
+        const expected: number[] = [];
+        sizes.forEach((size, i) => {
+          const c = chunk(size, i + 1);
+          sink.write(c, (done) => {
+            recycled++;
+            done.fill(0); // reused by the transport at once: the copy must not change
+          });
+          expected.push(i + 1, size);
+        });
+        const bytes = sink.bytes();
+        const total = sizes.reduce((a, b) => a + b, 0);
+        expect(bytes.length).toBe(total);
+        let at = 0;
+        for (let i = 0; i < sizes.length; i++) {
+          expect(bytes[at]).toBe(i + 1);
+          expect(bytes[at + sizes[i]! - 1]).toBe(i + 1);
+          at += sizes[i]!;
+        }
+        // Past the bound every chunk is copied and given back; below it none is (they are kept).
+        if (total <= MEMORY_JOIN_BELOW) expect(recycled).toBe(0);
+        else expect(recycled).toBeGreaterThan(0);
+      }),
+      { numRuns: 60 },
+    );
+  });
+
+  test('a big download to memory grows one array and gives every chunk back as it is copied', () => {
+    const sink = new MemorySink();
+    const size = 256 * 1024;
+    const count = 64; // 16 MiB
+    let recycled = 0;
+    for (let i = 0; i < count; i++) sink.write(chunk(size, i), () => recycled++);
+    const bytes = sink.bytes();
+    expect(bytes.length).toBe(size * count);
+    expect(bytes.byteLength).toBe(bytes.buffer.byteLength); // no slack kept beyond the bytes
+    for (let i = 0; i < count; i++) expect(bytes[i * size + 7]).toBe(i);
+    // The first chunks (up to 1 MiB) were kept until the array was made; every later one went back.
+    expect(recycled).toBe(count - MEMORY_JOIN_BELOW / size);
   });
 });

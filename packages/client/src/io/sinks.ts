@@ -65,6 +65,111 @@ export interface Sink {
   restart(): Promise<boolean>;
 }
 
+/**
+ * The sink of `downloadToBytes`: one array in memory, which holds one copy of the file. A small
+ * download keeps its chunks and joins them at the end. Past {@link MEMORY_JOIN_BELOW} the bytes go
+ * into one growable array instead (a resizable `ArrayBuffer`, which reserves address space and
+ * takes memory only as it grows, so growing never copies), and each chunk goes back to the
+ * transport as soon as it is copied (see `Connection.recycle`). Joining at the end held two copies
+ * of a big file at once, and the transport's buffers could not be reused meanwhile.
+ */
+export class MemorySink implements Sink {
+  #chunks: Uint8Array[] = [];
+  #length = 0;
+  /** The bytes so far, at the start of the array, once past {@link MEMORY_JOIN_BELOW}. */
+  #bytes: Uint8Array | undefined;
+  /** The resizable buffer under `#bytes`, while there is one. */
+  #growable: Growable | undefined;
+
+  write(chunk: Uint8Array, recycle?: (chunk: Uint8Array) => void): void {
+    const end = this.#length + chunk.length;
+    if (this.#bytes === undefined && end <= MEMORY_JOIN_BELOW) {
+      this.#chunks.push(chunk);
+      this.#length = end;
+      return;
+    }
+    const bytes = this.#room(end);
+    bytes.set(chunk, this.#length);
+    this.#length = end;
+    recycle?.(chunk); // copied: its memory may carry the next read
+  }
+
+  /** Everything taken, as one array of exactly its length. */
+  bytes(): Uint8Array {
+    const bytes = this.#bytes;
+    if (bytes === undefined) return concat(this.#chunks);
+    if (this.#growable !== undefined) {
+      this.#growable.resize(this.#length);
+      return new Uint8Array(this.#growable, 0, this.#length);
+    }
+    return bytes.length === this.#length ? bytes : bytes.slice(0, this.#length);
+  }
+
+  commit = async (): Promise<void> => {};
+
+  discard = async (): Promise<void> => {
+    this.#chunks = [];
+    this.#bytes = undefined;
+    this.#growable = undefined;
+  };
+
+  restart = cannotRestart;
+
+  /** An array with room for `end` bytes that starts with the bytes taken so far. */
+  #room(end: number): Uint8Array {
+    let bytes = this.#bytes;
+    if (bytes === undefined) {
+      this.#growable = growable(end);
+      bytes = this.#growable === undefined ? new Uint8Array(end * 2) : new Uint8Array(this.#growable);
+      let offset = 0;
+      for (const chunk of this.#chunks) {
+        bytes.set(chunk, offset);
+        offset += chunk.length;
+      }
+      this.#chunks = [];
+      this.#bytes = bytes;
+    }
+    if (end <= bytes.length) return bytes;
+    const growing = this.#growable;
+    const wanted = Math.max(end, bytes.length * 2);
+    if (growing !== undefined && end <= growing.maxByteLength) {
+      growing.resize(Math.min(wanted, growing.maxByteLength));
+      return bytes; // a view that tracks the buffer's length
+    }
+    // Past what could be reserved (or no resizable buffers): one copy into a larger array.
+    const larger = new Uint8Array(wanted);
+    larger.set(bytes.subarray(0, this.#length));
+    this.#growable = undefined;
+    this.#bytes = larger;
+    return larger;
+  }
+}
+
+/** Below this many bytes (1 MiB) a download to memory keeps its chunks and joins them at the end. */
+export const MEMORY_JOIN_BELOW = 1024 * 1024;
+/**
+ * The address space a download to memory reserves: 4 GiB, the most Node 20 and Bun accept for a
+ * resizable `ArrayBuffer` (8 GiB is refused). A larger file is copied once into a larger array.
+ */
+const MEMORY_RESERVE = 2 ** 32;
+
+/** A resizable `ArrayBuffer` (ES2024), typed here because the package builds against ES2023. */
+interface Growable extends ArrayBuffer {
+  readonly maxByteLength: number;
+  resize(byteLength: number): void;
+}
+
+/** A resizable buffer of `bytes` bytes that may grow to {@link MEMORY_RESERVE}, or undefined where the runtime has none. */
+function growable(bytes: number): Growable | undefined {
+  if (bytes > MEMORY_RESERVE) return undefined;
+  try {
+    const buffer = new (ArrayBuffer as new (length: number, options: { maxByteLength: number }) => ArrayBuffer)(bytes, { maxByteLength: MEMORY_RESERVE });
+    return 'resize' in buffer ? (buffer as Growable) : undefined;
+  } catch {
+    return undefined; // no room to reserve, or a runtime without resizable buffers
+  }
+}
+
 /** What a sink that cannot take bytes back answers to {@link Sink.restart}. */
 const cannotRestart = async (): Promise<boolean> => false;
 
@@ -117,7 +222,8 @@ export const CHECKPOINT_MS = 500;
 const PART_FLUSH_MS = 100;
 
 /** Build a sink. `startAt > 0` with a file path appends in place (resume) instead of using a temp file. */
-export async function openSink(destination: DownloadDestination | PartFile, startAt: number): Promise<Sink> {
+export async function openSink(destination: DownloadDestination | PartFile | MemorySink, startAt: number): Promise<Sink> {
+  if (destination instanceof MemorySink) return destination;
   if (destination instanceof PartFile) return openPartSink(destination);
   if (typeof destination === 'string') return openFileSink(destination, startAt);
   if (typeof destination === 'function') {
