@@ -258,12 +258,13 @@ function readColumns(text: string, start: number, end: number, scratch: UnixScra
     ends[count] = i;
     // A cheap first filter before the shapes are tried: every date ends in a four-digit year (or
     // `2024年`), a clock (`H:MM`, `HH:MM`, with seconds a colon at 1 or 2), an ISO date, or a
-    // CJK mark.
+    // CJK mark. A short number ends only `Mon DD YYYY`, which has the day, the month, the size and
+    // one more column before it: in an earlier column (a folder's size `4096`) it ends no date.
     const width = i - from;
     if (count >= 3 && width >= 4) {
       const last = text.charCodeAt(i - 1);
       if (
-        (width <= 5 && last - 0x30 >>> 0 <= 9) ||
+        (count >= 4 && width <= 5 && last - 0x30 >>> 0 <= 9) ||
         last > 0x3000 ||
         text.charCodeAt(from + 2) === COLON ||
         text.charCodeAt(from + 1) === COLON ||
