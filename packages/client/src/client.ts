@@ -19,6 +19,7 @@
  *
  * @module
  */
+// Why this file is long: connecting, reconnecting, the queue and the transfer lane of one connection are one unit.
 import { command, LocalProtocolError, parsePwdReply, TlsModeError, type ConnectResult, type Reply } from '@ftpkit/codec';
 import { resolveProxy, TlsError, type PeerCertificate, type Transport } from '@ftpkit/transport';
 import type { CallOptions } from './calls.js';
@@ -26,6 +27,7 @@ import { clockOf, type Clock } from './driver/clock.js';
 import { Control } from './driver/control.js';
 import { RateLimit, sharedLimitOf } from './driver/throttle.js';
 import { abortError } from './errors.js';
+import { brokeUnderPipeline, TransferLane } from './lane.js';
 import { Conn, type Attempt } from './ops/conn.js';
 import { restoreSession } from './ops/reconnect.js';
 import { checkTransport, parseUrl, resolveOptions, transportOf, type ClientOptions, type ResolvedOptions, type SecureMode } from './options.js';
@@ -33,6 +35,9 @@ import { RemoteCalls } from './remote.js';
 import { idempotent, rawOnce } from './retried.js';
 import { retrying } from './retry.js';
 import type { ListTimeZoneState } from './time-zone.js';
+
+/** A call of the transfer lane found pipelining off: it runs again outside the lane (lane.ts). */
+const FALL_BACK = Symbol('fall back');
 
 /**
  * An FTP or FTPS client: one session, its calls run one after another in call order.
@@ -50,6 +55,10 @@ export class Client extends RemoteCalls implements AsyncDisposable {
   #conn: Conn;
   #login: ConnectResult;
   #tail: Promise<unknown> = Promise.resolve();
+  /** Transfer calls go through the lane (lane.ts): `pipelining` is on and the server has not broken under it. */
+  #pipelined: boolean;
+  readonly #lane = new TransferLane((until) => new Promise<void>((resolve) => void this.#queue(() => (resolve(), until), {})));
+  #reconnecting: Promise<Conn> | undefined;
   /** Aborted by `close()`: no reconnect, no new attempt, and a retry's wait ends. */
   readonly #closing = new AbortController();
   /** The working directory by PWD after the Client's own calls moved it; undefined: the login directory. */
@@ -62,6 +71,7 @@ export class Client extends RemoteCalls implements AsyncDisposable {
     this.#control = control;
     this.#conn = new Conn(control, login.features, limit);
     this.#login = login;
+    this.#pipelined = control.options.pipelining;
   }
 
   /**
@@ -244,6 +254,23 @@ export class Client extends RemoteCalls implements AsyncDisposable {
     return 1;
   }
 
+  /** lane.ts: with `pipelining`, transfer calls run two at a time, the second set up ahead. */
+  protected override transferCall<T>(options: CallOptions, work: (attempt: Attempt) => Promise<T>): Promise<T> {
+    if (!this.#pipelined) return this.runCall(options, work);
+    return this.#lane
+      .run(() => (this.#pipelined ? work(async (fn) => fn(await this.#ready(options))) : Promise.reject(FALL_BACK)))
+      .catch((err: unknown) => {
+        if (err !== FALL_BACK && !brokeUnderPipeline(err)) throw err;
+        // lane.ts: off for good, and this call once more, alone, on a connection without pipelining.
+        this.#pipelined = false;
+        return this.#queue(() => work(async (fn) => fn(await this.#ready(options, true))), options);
+      });
+  }
+
+  protected override get transferConcurrency(): number {
+    return this.#pipelined ? 2 : 1;
+  }
+
   protected get closing(): AbortSignal {
     return this.#closing.signal;
   }
@@ -251,10 +278,17 @@ export class Client extends RemoteCalls implements AsyncDisposable {
   // --- reconnecting ------------------------------------------------------------------------------
 
   /** The connection for the next attempt: a new one when it was lost and the options ask for retries. */
-  async #ready(options: CallOptions): Promise<Conn> {
+  #ready(options: CallOptions, fallBack = false): Promise<Conn> {
     const old = this.#control;
-    if (!old.closed || this.#closing.signal.aborted || this.options.retry.retries === 0) return this.#conn;
-    const { control, login } = await logIn(old.transport, old.options, options.signal, old);
+    if (!old.closed || this.#closing.signal.aborted || (this.options.retry.retries === 0 && !fallBack)) return Promise.resolve(this.#conn);
+    // Two calls of the transfer lane may find the connection lost at once: one reconnect serves both.
+    this.#reconnecting ??= this.#reconnect(old, options).finally(() => (this.#reconnecting = undefined));
+    return this.#reconnecting;
+  }
+
+  async #reconnect(old: Control, options: CallOptions): Promise<Conn> {
+    const resolved = this.#pipelined || !old.options.pipelining ? old.options : { ...old.options, pipelining: false };
+    const { control, login } = await logIn(old.transport, resolved, options.signal, old);
     // What the server taught the old connection holds for this one: the LIST form, the LIST zone.
     const conn = new Conn(control, login.features, this.#conn.limit, this.#conn.zone);
     conn.listAll = this.#conn.listAll;

@@ -17,7 +17,7 @@
  * @module
  */
 import { commands } from '../commands.js';
-import type { FtpReplyError } from '../errors.js';
+import { PipeliningError, type FtpReplyError } from '../errors.js';
 import { parseEpsv } from '../pasv.js';
 import { ABORTED, awaitEvent, DataFailure, refusal, send, type SendStep, type Sub } from './program.js';
 import { replyTo, track, type TransferRun } from './transfer-run.js';
@@ -53,12 +53,23 @@ export function pipelinedBatch(run: TransferRun): SendStep | undefined {
  * once (vsftpd waits in accept() for it, reading no command, not even ABOR).
  */
 export function* pipelinedSetup(run: TransferRun, batch: SendStep): Sub<void> {
-  const { ctx, rest } = run;
   yield batch;
-  const ordinal = ctx.sent;
+  yield* pipelinedReplies(run, run.ctx.sent, false);
+}
+
+/**
+ * The replies to a batch that went out as the first `ordinal` commands. `ahead`: the batch went out
+ * behind another transfer (`ahead.ts`), where a refused EPSV, which worked before, is the server
+ * breaking under the pipeline: a {@link PipeliningError}, which breaks the session.
+ */
+export function* pipelinedReplies(run: TransferRun, ordinal: number, ahead: boolean): Sub<void> {
+  const { ctx, rest } = run;
   const epsv = commands.epsv();
   const epsvReply = yield* replyTo(run, epsv, ordinal);
   const port = epsvReply.code === 229 ? parseEpsv(epsvReply).port : undefined;
+  if (port === undefined && ahead) {
+    throw new PipeliningError(`EPSV, sent ahead behind a running transfer, was answered ${epsvReply.code}`, { cause: refusal(epsvReply, epsv) });
+  }
   let refused: FtpReplyError | undefined = port === undefined ? refusal(epsvReply, epsv) : undefined;
   if (rest !== undefined) {
     const reply = yield* replyTo(run, rest, ordinal);

@@ -77,6 +77,16 @@ export interface Context {
   quit: boolean;
   /** The running transfer takes a keep-alive NOOP now: it waits past its 1xx (`keepalive.ts`). */
   keepAliveOpen: boolean;
+  /**
+   * The running transfer's command is out and it has sent no keep-alive NOOP: the setup of the next
+   * transfer may go out behind it (`ahead.ts`).
+   */
+  takesAhead: boolean;
+  /**
+   * A transfer set up ahead of the running one (`ahead.ts`): how many commands had gone out when its
+   * batch was sent, and the replies that came for it while the running transfer still ran.
+   */
+  ahead: { readonly ordinal: number; readonly held: { readonly reply: Reply; readonly sentBefore: number }[] } | undefined;
   /** Completion replies (225/226) the server still owes for an earlier transfer or ABOR. */
   strays: number;
   /** Commands handed to the driver so far. */
@@ -265,6 +275,8 @@ export function createContext(options: SessionOptions, parser: ReplyParser): Con
     aborted: false,
     quit: false,
     keepAliveOpen: false,
+    takesAhead: false,
+    ahead: undefined,
     strays: 0,
     sent: 0,
     sentBeforeBytes: 0,

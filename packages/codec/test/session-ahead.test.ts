@@ -1,0 +1,96 @@
+/**
+ * Deep pipelining (`ahead.ts`): the next transfer's EPSV and transfer command go out behind the
+ * running transfer, its replies are held until the running one ends, and a server that answers out
+ * of step (or refuses anything while a transfer is ahead) breaks the session with PipeliningError.
+ */
+import { describe, expect, test } from 'vitest';
+import { PipeliningError } from '../src/errors.js';
+import { Harness, loggedIn } from './session-harness.js';
+
+const decoder = new TextDecoder();
+const writes = (h: Harness): string[] => h.actions.flatMap((a) => (a.type === 'send' ? [decoder.decode(a.bytes)] : []));
+
+/** Pipelining on, EPSV known to work, and RETR a running past its command. */
+function runningWithAhead(): Harness {
+  const h = loggedIn({ pipelining: true });
+  h.start({ kind: 'transfer', command: 'RETR', path: 'first' });
+  h.reply('229 (|||40001|)\r\n');
+  h.dataOpened();
+  h.reply('150 go\r\n');
+  h.dataClosed();
+  h.reply('226 ok\r\n');
+  h.actions.length = 0;
+  h.start({ kind: 'transfer', command: 'RETR', path: 'a' });
+  // Open once the batch's replies are in and RETR a waits on its data.
+  expect(h.session.aheadOpen).toBe(false);
+  h.reply('229 (|||40002|)\r\n');
+  h.dataOpened();
+  expect(h.session.aheadOpen).toBe(true);
+  const sent = h.session.startAhead({ kind: 'transfer', command: 'RETR', path: 'b' });
+  expect(sent).toBeDefined();
+  h.actions.push(...(sent ?? []));
+  expect(writes(h)).toEqual(['EPSV\r\nRETR a\r\n', 'EPSV\r\nRETR b\r\n']);
+  return h;
+}
+
+describe('a transfer set up ahead', () => {
+  test('is refused without pipelining, while idle, and twice', () => {
+    const h = loggedIn();
+    expect(h.session.startAhead({ kind: 'transfer', command: 'RETR', path: 'b' })).toBeUndefined();
+    const p = runningWithAhead();
+    expect(p.session.startAhead({ kind: 'transfer', command: 'RETR', path: 'c' })).toBeUndefined();
+    expect(p.session.canKeepAlive).toBe(false);
+  });
+
+  test('gets its replies after the running one ends, the ones that came early held for it', () => {
+    const h = runningWithAhead();
+    h.reply('150 a\r\n');
+    // 226 a, then the server runs EPSV b at once: its 229 comes before a's data connection ends.
+    h.replyAtOnce('226 a done\r\n229 (|||40003|)\r\n');
+    expect(h.trace.filter((t) => t === 'done')).toEqual([]);
+    h.dataClosed();
+    expect(h.trace).toContain('done');
+    expect(h.actions.at(-1)).toEqual({ type: 'openData', port: 40003, secure: false });
+    h.dataOpened();
+    h.reply('150 b\r\n');
+    h.dataClosed();
+    h.reply('226 b done\r\n');
+    expect(h.trace.filter((t) => t === 'done')).toHaveLength(2);
+    expect(h.session.state).toBe('idle');
+  });
+
+  test('a 229 before the running transfer ended is the server breaking under it', () => {
+    const h = runningWithAhead();
+    h.reply('150 a\r\n');
+    h.reply('229 (|||40003|)\r\n');
+    const failed = h.actions.find((a) => a.type === 'failed');
+    expect(failed?.type === 'failed' && failed.error).toBeInstanceOf(PipeliningError);
+    expect(h.session.state).toBe('broken');
+  });
+
+  test('a refusal while a transfer is ahead cannot be told apart, and breaks the session too (ProFTPD: 450 mid-transfer)', () => {
+    const h = runningWithAhead();
+    h.reply('150 a\r\n');
+    h.reply('450 EPSV: data transfer in progress\r\n');
+    const failed = h.actions.find((a) => a.type === 'failed');
+    expect(failed?.type === 'failed' && failed.error).toBeInstanceOf(PipeliningError);
+  });
+
+  test('a refused EPSV ahead is PipeliningError', () => {
+    const h = runningWithAhead();
+    h.reply('150 a\r\n');
+    h.dataClosed();
+    h.reply('226 a\r\n');
+    expect(h.trace).toContain('done');
+    h.reply('425 no passive port\r\n');
+    const failed = h.actions.filter((a) => a.type === 'failed');
+    expect(failed.at(-1)?.type === 'failed' && failed.at(-1)).toMatchObject({ error: expect.any(PipeliningError) });
+  });
+
+  test('an abort with a transfer ahead gives the connection up', () => {
+    const h = runningWithAhead();
+    h.abort();
+    expect(h.actions.some((a) => a.type === 'close')).toBe(true);
+    expect(h.session.state).toBe('broken');
+  });
+});
