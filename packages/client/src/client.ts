@@ -36,9 +36,6 @@ import { idempotent, rawOnce } from './retried.js';
 import { retrying } from './retry.js';
 import type { ListTimeZoneState } from './time-zone.js';
 
-/** A call of the transfer lane found pipelining off: it runs again outside the lane (lane.ts). */
-const FALL_BACK = Symbol('fall back');
-
 /**
  * An FTP or FTPS client: one session, its calls run one after another in call order.
  *
@@ -254,17 +251,23 @@ export class Client extends RemoteCalls implements AsyncDisposable {
     return 1;
   }
 
-  /** lane.ts: with `pipelining`, transfer calls run two at a time, the second set up ahead. */
+  /**
+   * lane.ts: with `pipelining`, transfer calls run two at a time, the second set up ahead. An attempt
+   * that finds the server broke under it turns the lane off for good; retry.ts gives the call one more
+   * attempt, which reconnects without pipelining.
+   */
   protected override transferCall<T>(options: CallOptions, work: (attempt: Attempt) => Promise<T>): Promise<T> {
     if (!this.#pipelined) return this.runCall(options, work);
-    return this.#lane
-      .run(() => (this.#pipelined ? work(async (fn) => fn(await this.#ready(options))) : Promise.reject(FALL_BACK)))
-      .catch((err: unknown) => {
-        if (err !== FALL_BACK && !brokeUnderPipeline(err)) throw err;
-        // lane.ts: off for good, and this call once more, alone, on a connection without pipelining.
-        this.#pipelined = false;
-        return this.#queue(() => work(async (fn) => fn(await this.#ready(options, true))), options);
-      });
+    return this.#lane.run(() =>
+      work(async (fn) => {
+        try {
+          return await fn(await this.#ready(options, !this.#pipelined));
+        } catch (err) {
+          if (brokeUnderPipeline(err)) this.#pipelined = false;
+          throw err;
+        }
+      }),
+    );
   }
 
   protected override get transferConcurrency(): number {
@@ -280,7 +283,8 @@ export class Client extends RemoteCalls implements AsyncDisposable {
   /** The connection for the next attempt: a new one when it was lost and the options ask for retries. */
   #ready(options: CallOptions, fallBack = false): Promise<Conn> {
     const old = this.#control;
-    if (!old.closed || this.#closing.signal.aborted || (this.options.retry.retries === 0 && !fallBack)) return Promise.resolve(this.#conn);
+    const retries = this.options.retry.retries > 0 || (fallBack && old.options.pipelining);
+    if (!old.closed || this.#closing.signal.aborted || !retries) return Promise.resolve(this.#conn);
     // Two calls of the transfer lane may find the connection lost at once: one reconnect serves both.
     this.#reconnecting ??= this.#reconnect(old, options).finally(() => (this.#reconnecting = undefined));
     return this.#reconnecting;

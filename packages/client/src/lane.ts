@@ -10,15 +10,17 @@
  * calls wait until it drains, as they wait behind any call.
  *
  * Falling back: a server that breaks under the pipeline (`PipeliningError`: a reply out of step
- * behind a transfer set up ahead, or that EPSV refused) fails the calls that were on the connection.
- * The lane then turns itself off for the life of the Client, and each such call runs once more, alone
- * in the queue, on a new connection without pipelining, whatever the retry policy: the failure was
- * this side's choice, not the server's. A download writes nothing before its transfer is complete,
- * and an upload is STOR, which starts the file over, so running one again changes nothing else.
+ * behind a transfer set up ahead, or any refusal while one is ahead, which cannot be told from the
+ * running transfer's own) fails the attempts that were on the connection. The lane turns itself off
+ * for the life of the Client, and retry.ts gives each such call one more attempt at once, whatever
+ * the retry policy (the failure was this side's choice, not the server's), which reconnects without
+ * pipelining and goes on as any retried attempt does: a download from what its destination holds
+ * (REST, or from the start where it can take bytes back), a STOR from the start. Only STORs of a
+ * source that can be read again (a path, bytes) go through the lane, so that attempt is always possible.
  *
  * @module
  */
-import { PipeliningError } from '@ftpkit/codec';
+import { PipeliningError } from './errors.js';
 
 /** How many transfer calls run at once in the lane: the running one and the one set up ahead. */
 const DEPTH = 2;

@@ -218,8 +218,9 @@ export function retriedUpload(runner: Runner, source: UploadSource, remotePath: 
   const signal = options.signal;
   const call = signal ? { signal } : {};
   const once = runner.retry.retries === 0 || typeof source === 'string' || source instanceof Uint8Array ? undefined : readOnce(source);
-  // APPE stays out of the transfer lane: lane.ts may run a call once more, and a second APPE appends twice.
-  return (command === 'STOR' ? runner.transferCall : runner.call)(options, async (attempt) => {
+  // The transfer lane's fallback (lane.ts) is one more attempt: only for a STOR of a source that can be read again.
+  const lane = command === 'STOR' && (typeof source === 'string' || source instanceof Uint8Array);
+  return (lane ? runner.transferCall : runner.call)(options, async (attempt) => {
     const retries = runner.retry.retries > 0;
     const size = (retries || options.journal) && command === 'STOR' && startAt === 0 ? await sizeOf(source) : 0;
     /** A journal's upload: a binary STOR of the whole source (see {@link RetriedUploadOptions.journal}). */

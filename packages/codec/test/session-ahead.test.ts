@@ -87,10 +87,22 @@ describe('a transfer set up ahead', () => {
     expect(failed.at(-1)?.type === 'failed' && failed.at(-1)).toMatchObject({ error: expect.any(PipeliningError) });
   });
 
-  test('an abort with a transfer ahead gives the connection up', () => {
+  test('an abort with a transfer ahead sends no ABOR: the data connection is closed, its final reply read, and the next runs', () => {
     const h = runningWithAhead();
+    h.reply('150 a\r\n');
+    h.actions.length = 0;
     h.abort();
-    expect(h.actions.some((a) => a.type === 'close')).toBe(true);
-    expect(h.session.state).toBe('broken');
+    expect(writes(h)).toEqual([]);
+    expect(h.trace).toEqual(['closeData']);
+    h.reply('426 Connection closed; transfer aborted\r\n');
+    expect(h.trace).toContain('aborted');
+    h.reply('229 (|||40003|)\r\n');
+    expect(h.actions.at(-1)).toEqual({ type: 'openData', port: 40003, secure: false });
+    h.dataOpened();
+    h.reply('150 b\r\n');
+    h.dataClosed();
+    h.reply('226 b\r\n');
+    expect(h.trace.at(-1)).toBe('done');
+    expect(h.session.state).toBe('idle');
   });
 });

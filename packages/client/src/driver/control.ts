@@ -41,7 +41,7 @@ import { ConnectionError, TimeoutError, TlsError, type Connection, type PeerCert
 import { abortError } from '../errors.js';
 import type { ResolvedOptions } from '../options.js';
 import { commandChannel, connectChannel, replyChannel, traceConnect, tracedConnection, type TracedConnection } from '../tracing.js';
-import { Alarm, clockOf, type Clock } from './clock.js';
+import { Alarm, clockOf, loginTimeout, replyTimeout, type Clock } from './clock.js';
 import { DataChannel, tlsFor, type OnBytes, type OnTls, type TransferIo } from './data-channel.js';
 import type { RateLimit } from './throttle.js';
 
@@ -266,8 +266,8 @@ export class Control {
       let settled = false;
       const onAbort = (): void => {
         if (this.#queued === running) {
-          running.reject(abortError(signal)); // set up ahead, not started: only closing undoes its commands
-          return this.#shutdown(new ConnectionError('The connection was closed: a call set up behind the running transfer was aborted'));
+          running.reject(abortError(signal)); // set up ahead, not started: aborted once it runs (#settle)
+          return;
         }
         this.#abort();
         // The caller asked to stop: answer now, and let the session finish ABOR with the server in
@@ -385,7 +385,7 @@ export class Control {
     }
     if (now >= loginBy) this.#shutdown(loginTimeout(this.options.timeouts.login, undefined, this.#greetingHint()));
     else if (now < deadline) this.#perform(this.session.keepAlive()); // the transfer's keep-alive NOOP
-    else if (clock.kind === 'reply') this.#shutdown(new TimeoutError(`No reply from the server within ${clock.ms} ms${this.#greetingHint()}`));
+    else if (clock.kind === 'reply') this.#shutdown(replyTimeout(clock.ms, this.session.aheadUnanswered, this.#greetingHint()));
     else if (clock.kind === 'dataIdle') this.#shutdown(new TimeoutError(`Data connection idle for ${clock.ms} ms`));
     else this.run({ kind: 'command', command: command('NOOP') }).catch(() => {}); // a failure is the next call's news
   }
@@ -491,9 +491,11 @@ export class Control {
 
   #settle(fn: (running: Running) => void): void {
     const running = this.#running;
-    // The session starts the transfer set up ahead as soon as the running operation ends.
-    this.#running = this.#queued;
+    // The session starts the transfer set up ahead as soon as the running operation ends; one whose
+    // call was aborted while it waited is aborted once the session has started it.
+    const next = (this.#running = this.#queued);
     this.#queued = undefined;
+    if (next?.signal?.aborted) queueMicrotask(() => this.#running === next && this.#abort());
     if (running) fn(running);
     this.#wakeIdleWaiters();
   }
@@ -581,11 +583,6 @@ function refuseUnsupported(transport: Transport, options: ResolvedOptions): void
   if (options.tls.pin !== undefined && options.secure !== false && transport.capabilities.peerCertificate !== true) {
     throw new TlsError(`tls.pin: the ${transport.runtime} transport cannot read the server's certificate (capabilities.peerCertificate)`);
   }
-}
-
-/** The login deadline passed: `cause` is the transport's timeout when it was the one to notice. */
-function loginTimeout(ms: number, cause?: unknown, hint = ''): TimeoutError {
-  return new TimeoutError(`The login did not finish within ${ms} ms (timeouts.login), counted from the TCP connect${hint}`, cause === undefined ? {} : { cause });
 }
 
 function logReply(log: (entry: { direction: '<'; text: string }) => void, reply: Reply): void {

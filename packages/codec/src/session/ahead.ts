@@ -28,9 +28,11 @@
  * and, as always, a reply that arrived before its command was sent. A server that drops the commands
  * it did not read in one go is seen only by the reply clock, as without pipelining.
  *
- * An abort of the running transfer while a transfer is ahead cannot be told apart from the next
- * transfer's commands at the server, which may read ABOR as the next command, so the session gives
- * up the connection instead (the driver's `connectionClosed` error: a reconnect and a retry fix it).
+ * An abort of the running transfer while a transfer is ahead sends no ABOR, which the server would
+ * read only after the commands ahead of it: the session closes the data connection, which makes the
+ * server end the transfer (426, or 226 for an upload cut short, as ABOR would leave it), reads the
+ * transfer's final reply, whatever it is, and ends it as aborted (`pipelining.ts: abandonTransfer`); the
+ * transfer ahead then runs as it would have.
  *
  * @module
  */

@@ -65,7 +65,9 @@ export function* pipelinedSetup(run: TransferRun, batch: SendStep): Sub<void> {
 export function* pipelinedReplies(run: TransferRun, ordinal: number, ahead: boolean): Sub<void> {
   const { ctx, rest } = run;
   const epsv = commands.epsv();
+  ctx.aheadUnanswered = ahead;
   const epsvReply = yield* replyTo(run, epsv, ordinal);
+  ctx.aheadUnanswered = false;
   const port = epsvReply.code === 229 ? parseEpsv(epsvReply).port : undefined;
   if (port === undefined && ahead) {
     throw new PipeliningError(`EPSV, sent ahead behind a running transfer, was answered ${epsvReply.code}`, { cause: refusal(epsvReply, epsv) });
@@ -118,4 +120,23 @@ function* discardTransfer(run: TransferRun): Sub<void> {
     if (reply.kind !== 'completion' && !started && run.requested) ctx.strays++;
     return;
   }
+}
+
+/**
+ * The running transfer was aborted with a transfer ahead (ahead.ts): close its data
+ * connection, read its final reply, and end as aborted. Always ends with `ABORTED`.
+ */
+export function* abandonTransfer(run: TransferRun): Sub<never> {
+  const { ctx } = run;
+  yield { emit: { type: 'closeData' } };
+  while (run.final === undefined) {
+    const event = yield* awaitEvent(ctx, 'transfer', { during: 'while an aborted transfer ends', answering: run.transfer, strays: run.started === undefined });
+    if (event.type !== 'reply' || event.reply.kind === 'preliminary') continue; // data news, a repeated abort, its 1xx
+    const { code } = event.reply;
+    if (event.reply.kind === 'completion' && code !== 225 && code !== 226 && code !== 250) {
+      throw new PipeliningError(`Reply ${code} came before the aborted ${run.transfer.name} ended, with the next transfer's commands out behind it`);
+    }
+    run.final = event.reply;
+  }
+  throw ABORTED;
 }

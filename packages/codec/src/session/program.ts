@@ -82,6 +82,8 @@ export interface Context {
    * transfer may go out behind it (`ahead.ts`).
    */
   takesAhead: boolean;
+  /** The running transfer was set up ahead and the server has not answered its EPSV yet. */
+  aheadUnanswered: boolean;
   /**
    * A transfer set up ahead of the running one (`ahead.ts`): how many commands had gone out when its
    * batch was sent, and the replies that came for it while the running transfer still ran.
@@ -276,6 +278,7 @@ export function createContext(options: SessionOptions, parser: ReplyParser): Con
     quit: false,
     keepAliveOpen: false,
     takesAhead: false,
+    aheadUnanswered: false,
     ahead: undefined,
     strays: 0,
     sent: 0,

@@ -207,6 +207,14 @@ export class Session {
     return this.#ahead !== undefined;
   }
 
+  /**
+   * The running transfer was set up ahead and the server has not answered its first command: a
+   * driver whose reply clock runs out now reports a server that dropped the pipelined commands.
+   */
+  get aheadUnanswered(): boolean {
+    return this.#state === 'busy' && this.#ctx.aheadUnanswered;
+  }
+
   get aheadOpen(): boolean {
     return this.#state === 'busy' && this.#ahead === undefined && this.#ctx.takesAhead;
   }
@@ -303,11 +311,6 @@ export class Session {
    */
   abort(): Action[] {
     if (this.#state !== 'busy') return [];
-    if (this.#ahead !== undefined) {
-      // ahead.ts: ABOR would queue behind the next transfer's commands; the connection is given up.
-      const message = 'The transfer was aborted with the next one set up ahead of it: the connection is closed';
-      return this.#secrets.actions(this.#break(this.#ctx.options.connectionClosed?.(message) ?? new RemoteProtocolError(message)));
-    }
     this.#ctx.aborted = true;
     return this.#report({ type: 'abort' });
   }

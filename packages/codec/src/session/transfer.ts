@@ -25,7 +25,7 @@ import { LocalProtocolError, PipeliningError, RemoteProtocolError } from '../err
 import { formatEprt, formatPort, parseEpsv, parsePasv } from '../pasv.js';
 import type { Reply } from '../reply.js';
 import { abortTransfer } from './abort.js';
-import { failBeforeStart, pipelinedBatch, pipelinedReplies, pipelinedSetup } from './pipelining.js';
+import { abandonTransfer, failBeforeStart, pipelinedBatch, pipelinedReplies, pipelinedSetup } from './pipelining.js';
 import { owedNoops, sendKeepAlive, settleKeepAlives, takeNoopAnswer } from './keepalive.js';
 import { ABORTED, awaitEvent, checkCompletion, DataFailure, refusal, send, type Context, type Program, type Sub } from './program.js';
 import { createRun, setupReply, track, type TransferRun } from './transfer-run.js';
@@ -80,7 +80,7 @@ function* runTransfer(run: TransferRun, aheadOrdinal?: number): Program {
     yield { emit: { type: 'closeData' } }; // idempotent for the driver; the ABOR path closed it already
     throw err;
   } finally {
-    ctx.takesAhead = false;
+    ctx.takesAhead = ctx.aheadUnanswered = false;
   }
 }
 
@@ -153,7 +153,7 @@ function* moveData(run: TransferRun, pipelined: boolean): Program {
     if (run.final !== undefined && (run.closed || run.failed)) return yield* finish(run, run.final);
     if (pipelined && run.started === undefined && run.failed && !run.opened) return yield* failBeforeStart(run, run.failed);
     const event = yield* awaitTransferEvent(run);
-    if (event.type === 'abort') return yield* abortTransfer(ctx, run.final !== undefined, noops);
+    if (event.type === 'abort') return yield* (ctx.ahead !== undefined ? abandonTransfer(run) : abortTransfer(ctx, run.final !== undefined, noops));
     if (event.type === 'keepAlive') {
       ctx.takesAhead = false; // the NOOP's answer may come anywhere: no transfer goes out behind it
       yield* sendKeepAlive(ctx, noops);
