@@ -65,16 +65,18 @@ function faulty(fault: Fault): Record<string, CommandHandler> {
       if (!file) return '550 No such file';
       const data = await ctx.acceptData();
       ctx.reply('150 Opening data connection');
-      if (!answeredEarly(ctx)) await during('RETR', arg, ctx);
       await sendAndClose(data, file.subarray(offset));
+      // Before its 226, as ProFTPD's lingering close of the data connection: the client's commands set
+      // up ahead come now.
+      if (!answeredEarly(ctx)) await during('RETR', arg, ctx);
       return '226 Transfer complete';
     },
     STOR: async (arg, ctx) => {
       if (skipped(ctx)) return undefined;
       const data = await ctx.acceptData();
       ctx.reply('150 Ready to receive');
-      if (!answeredEarly(ctx)) await during('STOR', arg, ctx);
       ctx.files.set(arg, await readAll(data));
+      if (!answeredEarly(ctx)) await during('STOR', arg, ctx);
       return '226 Transfer complete';
     },
   };

@@ -21,10 +21,13 @@ function runningWithAhead(): Harness {
   h.reply('226 ok\r\n');
   h.actions.length = 0;
   h.start({ kind: 'transfer', command: 'RETR', path: 'a' });
-  // Open once the batch's replies are in and RETR a waits on its data.
+  // Open once RETR a's data has ended on this side, its final reply still to come.
   expect(h.session.aheadOpen).toBe(false);
   h.reply('229 (|||40002|)\r\n');
   h.dataOpened();
+  h.reply('150 a\r\n');
+  expect(h.session.aheadOpen).toBe(false);
+  h.dataClosed();
   expect(h.session.aheadOpen).toBe(true);
   const sent = h.session.startAhead({ kind: 'transfer', command: 'RETR', path: 'b' });
   expect(sent).toBeDefined();
@@ -42,14 +45,11 @@ describe('a transfer set up ahead', () => {
     expect(p.session.canKeepAlive).toBe(false);
   });
 
-  test('gets its replies after the running one ends, the ones that came early held for it', () => {
+  test('goes out once the running transfer\'s data has ended, and gets every reply after its final one', () => {
     const h = runningWithAhead();
-    h.reply('150 a\r\n');
-    // 226 a, then the server runs EPSV b at once: its 229 comes before a's data connection ends.
+    // 226 a, then the server runs EPSV b at once: both in one read.
     h.replyAtOnce('226 a done\r\n229 (|||40003|)\r\n');
-    expect(h.trace.filter((t) => t === 'done')).toEqual([]);
-    h.dataClosed();
-    expect(h.trace).toContain('done');
+    expect(h.trace.filter((t) => t === 'done')).toHaveLength(1); // a
     expect(h.actions.at(-1)).toEqual({ type: 'openData', port: 40003, secure: false });
     h.dataOpened();
     h.reply('150 b\r\n');
@@ -61,7 +61,6 @@ describe('a transfer set up ahead', () => {
 
   test('a 229 before the running transfer ended is the server breaking under it', () => {
     const h = runningWithAhead();
-    h.reply('150 a\r\n');
     h.reply('229 (|||40003|)\r\n');
     const failed = h.actions.find((a) => a.type === 'failed');
     expect(failed?.type === 'failed' && failed.error).toBeInstanceOf(PipeliningError);
@@ -70,7 +69,6 @@ describe('a transfer set up ahead', () => {
 
   test('a refusal while a transfer is ahead cannot be told apart, and breaks the session too (ProFTPD: 450 mid-transfer)', () => {
     const h = runningWithAhead();
-    h.reply('150 a\r\n');
     h.reply('450 EPSV: data transfer in progress\r\n');
     const failed = h.actions.find((a) => a.type === 'failed');
     expect(failed?.type === 'failed' && failed.error).toBeInstanceOf(PipeliningError);
@@ -78,8 +76,6 @@ describe('a transfer set up ahead', () => {
 
   test('a refused EPSV ahead is PipeliningError', () => {
     const h = runningWithAhead();
-    h.reply('150 a\r\n');
-    h.dataClosed();
     h.reply('226 a\r\n');
     expect(h.trace).toContain('done');
     h.reply('425 no passive port\r\n');
@@ -89,7 +85,6 @@ describe('a transfer set up ahead', () => {
 
   test('an abort with a transfer ahead sends no ABOR: the data connection is closed, its final reply read, and the next runs', () => {
     const h = runningWithAhead();
-    h.reply('150 a\r\n');
     h.actions.length = 0;
     h.abort();
     expect(writes(h)).toEqual([]);

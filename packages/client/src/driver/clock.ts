@@ -9,7 +9,8 @@
  * timer per chunk.
  *
  * The clock is the system's unless the transport carries one (see {@link clockOf}), which is how
- * tests move time by hand.
+ * tests move time by hand. The errors of a deadline that passed are made here too
+ * ({@link replyTimeout}, {@link loginTimeout}).
  *
  * @module
  */

@@ -16,11 +16,15 @@
  * What may go ahead, and when (everything else waits for the session to be idle, as without it):
  * - the `pipelining` option is on and EPSV has worked here, the next transfer is passive, has the
  *   transfer type in force (no TYPE in between) and no REST before an upload (as for any batch);
- * - the running operation is a transfer whose command is out, which has sent no keep-alive NOOP
- *   (their answers could come anywhere) and is not being aborted; one transfer ahead at most.
+ * - the running operation is a transfer whose data connection has ended on this side (a download's
+ *   last byte read, an upload's written and closed), whose final reply has not come, which has sent
+ *   no keep-alive NOOP (their answers could come anywhere) and is not being aborted; one transfer
+ *   ahead at most. Sooner would gain nothing with vsftpd, which reads no command during a transfer,
+ *   and would make the servers that do (ProFTPD, Pure-FTPd, pyftpdlib, ftp-srv) answer the next
+ *   transfer's commands in the middle of the running one.
  *
- * How replies pair: the running transfer owns every reply up to its final one; what comes after it
- * is held for the transfer ahead (`ctx.ahead.held`) and handed to it, in order, when it starts.
+ * How replies pair: the running transfer's final reply is the last thing it waits for, so it owns
+ * every reply up to it, and the transfer ahead, started at once, every reply after it.
  *
  * What counts as the server breaking under it ({@link PipeliningError}, which breaks the session like
  * any reply out of step; a client then reconnects without pipelining): a completion reply that no
@@ -47,12 +51,11 @@ import { createRun } from './transfer-run.js';
  * undefined when it cannot go ahead (see the module comment): the caller starts it when idle instead.
  */
 export function goAhead(op: TransferOperation, ctx: Context): { readonly program: Program; readonly batch: SendStep } | undefined {
-  if (!ctx.takesAhead || ctx.ahead !== undefined || ctx.aborted) return undefined;
+  if (!ctx.takesAhead || ctx.ahead || ctx.aborted) return undefined;
   if (op.type !== undefined && op.type !== ctx.type) return undefined;
   const run = createRun(op, ctx);
   const batch = pipelinedBatch(run);
   if (batch === undefined) return undefined;
-  const ordinal = ctx.sent + batch.commands;
-  ctx.ahead = { ordinal, held: [] };
-  return { program: aheadTransferProgram(run, ordinal), batch };
+  ctx.ahead = true;
+  return { program: aheadTransferProgram(run, ctx.sent + batch.commands), batch };
 }

@@ -14,6 +14,10 @@
  *        data connection failed before the 1xx ──▶ failing ──▶ read RETR's replies ──▶ failed
  * ```
  *
+ * The pieces of deep pipelining (`ahead.ts`) that run inside a transfer are here too: the replies of a
+ * batch that went out behind another transfer ({@link pipelinedReplies} with `ahead`), and the end of
+ * a transfer aborted with one set up behind it ({@link abandonTransfer}).
+ *
  * @module
  */
 import { commands } from '../commands.js';

@@ -84,11 +84,8 @@ export interface Context {
   takesAhead: boolean;
   /** The running transfer was set up ahead and the server has not answered its EPSV yet. */
   aheadUnanswered: boolean;
-  /**
-   * A transfer set up ahead of the running one (`ahead.ts`): how many commands had gone out when its
-   * batch was sent, and the replies that came for it while the running transfer still ran.
-   */
-  ahead: { readonly ordinal: number; readonly held: { readonly reply: Reply; readonly sentBefore: number }[] } | undefined;
+  /** A transfer is set up ahead of the running one (`ahead.ts`). */
+  ahead: boolean;
   /** Completion replies (225/226) the server still owes for an earlier transfer or ABOR. */
   strays: number;
   /** Commands handed to the driver so far. */
@@ -279,7 +276,7 @@ export function createContext(options: SessionOptions, parser: ReplyParser): Con
     keepAliveOpen: false,
     takesAhead: false,
     aheadUnanswered: false,
-    ahead: undefined,
+    ahead: false,
     strays: 0,
     sent: 0,
     sentBeforeBytes: 0,

@@ -409,24 +409,19 @@ export class Session {
 
   /**
    * The running operation ended (its actions are `actions`): a transfer set up ahead becomes the
-   * running one, and the replies that came for it meanwhile are handed to it in order. When the
-   * session did not end idle (closed, broken), the transfer ahead is dropped with it.
+   * running one at once, before any later reply. When the session did not end idle (closed, broken),
+   * the transfer ahead is dropped with it.
    */
   #startAheadNow(actions: Action[]): Action[] {
     const program = this.#ahead;
     if (program === undefined) return actions;
     this.#ahead = undefined;
-    const held = this.#ctx.ahead?.held ?? [];
-    this.#ctx.ahead = undefined;
+    this.#ctx.ahead = false;
     if (this.#state !== 'idle') return actions;
     this.#state = 'busy';
     this.#ctx.aborted = false;
     this.#program = program;
     actions.push(...this.#advance(undefined));
-    for (const { reply, sentBefore } of held) {
-      this.#ctx.sentBeforeBytes = sentBefore;
-      actions.push(...this.#dispatch({ type: 'reply', reply }));
-    }
     return actions;
   }
 
@@ -464,7 +459,7 @@ export class Session {
     const wasRunning = this.#program !== undefined;
     this.#program = undefined;
     this.#ahead = undefined;
-    this.#ctx.ahead = undefined;
+    this.#ctx.ahead = false;
     this.#wait = undefined;
     this.#state = 'broken';
     this.#error = error;

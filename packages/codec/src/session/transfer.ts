@@ -148,12 +148,15 @@ function* moveData(run: TransferRun, pipelined: boolean): Program {
   // A pipelined upload moves its bytes from the data connection's open: the server reads them
   // once it has taken the command, which went out before the connection was even asked for.
   const early = pipelined && (op.command === 'STOR' || op.command === 'APPE');
-  ctx.takesAhead = !ctx.aborted;
   for (;;) {
+    // ahead.ts: the next transfer may go out once this one's data has ended on this side. Servers
+    // that read commands during a transfer (ProFTPD, Pure-FTPd, pyftpdlib, ftp-srv) answer one that
+    // comes sooner there and then; after the end they mostly have left the transfer.
+    ctx.takesAhead = run.closed && noops.sent === 0 && !ctx.aborted;
     if (run.final !== undefined && (run.closed || run.failed)) return yield* finish(run, run.final);
     if (pipelined && run.started === undefined && run.failed && !run.opened) return yield* failBeforeStart(run, run.failed);
     const event = yield* awaitTransferEvent(run);
-    if (event.type === 'abort') return yield* (ctx.ahead !== undefined ? abandonTransfer(run) : abortTransfer(ctx, run.final !== undefined, noops));
+    if (event.type === 'abort') return yield* (ctx.ahead ? abandonTransfer(run) : abortTransfer(ctx, run.final !== undefined, noops));
     if (event.type === 'keepAlive') {
       ctx.takesAhead = false; // the NOOP's answer may come anywhere: no transfer goes out behind it
       yield* sendKeepAlive(ctx, noops);
@@ -166,7 +169,7 @@ function* moveData(run: TransferRun, pipelined: boolean): Program {
     }
     const reply = event.reply;
     if (takeNoopAnswer(ctx, noops, reply)) continue;
-    if (ctx.ahead !== undefined && holdForAhead(ctx, run, reply)) continue;
+    if (ctx.ahead) checkAheadReply(run, reply);
     if (reply.kind === 'preliminary') {
       // RFC 959 §5.4: 125 (already open) or 150 (about to open) before the transfer.
       if (run.started || run.final !== undefined) throw new RemoteProtocolError(`Second preliminary reply ${reply.code} to ${transfer.name}`);
@@ -220,25 +223,18 @@ function* finish(run: TransferRun, final: Reply): Program {
 }
 
 /**
- * With a transfer set up ahead (`ahead.ts`), what comes after this transfer's final reply is the
- * next one's, held for it; before the final reply, a completion that cannot end a transfer (RFC 959
- * §4.2: 226 or 250, and 225 on ABOR's heels) means the server answered the next transfer's EPSV
- * before finishing this one, and a refusal may be either transfer's: the server broke under the
- * pipeline, or cannot be told from one that did.
+ * With a transfer set up ahead (`ahead.ts`), a completion that cannot end a transfer (RFC 959 §4.2:
+ * 226 or 250, and 225 on ABOR's heels) means the server answered the next transfer's EPSV before
+ * finishing this one, and a refusal may be either transfer's: the server broke under the pipeline,
+ * or cannot be told from one that did.
  */
-function holdForAhead(ctx: Context, run: TransferRun, reply: Reply): boolean {
-  const ahead = ctx.ahead!;
-  if (run.final !== undefined) {
-    ahead.held.push({ reply, sentBefore: ctx.sentBeforeBytes });
-    return true;
-  }
-  // A refusal is no proof either: ProFTPD answers commands read during a transfer "450 EPSV: data
-  // transfer in progress", Pure-FTPd "500 Unknown command", and which command that answers cannot
-  // be told. The client runs both transfers again without pipelining and hears the true answer.
+function checkAheadReply(run: TransferRun, reply: Reply): void {
+  // ProFTPD answers commands read during a transfer "450 EPSV: data transfer in progress", Pure-FTPd
+  // "500 Unknown command", pyftpdlib and ftp-srv run them (229): which command a refusal answers
+  // cannot be told. The client runs both transfers again without pipelining and hears the true answer.
   if (reply.kind === 'completion' ? reply.code !== 225 && reply.code !== 226 && reply.code !== 250 : reply.kind !== 'preliminary') {
     throw new PipeliningError(`Reply ${reply.code} came before ${run.transfer.name} ended, with the next transfer's commands out behind it`);
   }
-  return false;
 }
 
 /** Tell the driver, once, that the bytes may move. */
