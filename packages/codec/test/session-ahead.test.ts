@@ -3,6 +3,7 @@
  * running transfer, its replies are held until the running one ends, and a server that answers out
  * of step (or refuses anything while a transfer is ahead) breaks the session with PipeliningError.
  */
+import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
 import { PipeliningError } from '../src/errors.js';
 import { Harness, loggedIn } from './session-harness.js';
@@ -99,5 +100,69 @@ describe('a transfer set up ahead', () => {
     h.reply('226 b\r\n');
     expect(h.trace.at(-1)).toBe('done');
     expect(h.session.state).toBe('idle');
+  });
+});
+
+describe('properties', () => {
+  /**
+   * A run of `files` downloads, each set up ahead of the one before, with the server's replies cut
+   * into reads at random points (the 226 of one and the 229 of the next may share a read or not,
+   * down to a byte at a time), and which transfer the server fails after its data (451: with a
+   * transfer ahead, which command it answers cannot be told, and the session breaks). Whatever the cuts:
+   * every transfer before the first refusal is done, in order; the session ends idle when nothing
+   * was refused and broken with PipeliningError at the first refusal; no operation ends twice.
+   */
+  test('transfers set up ahead pair with their replies, whatever the reads', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 2, max: 6 }), fc.array(fc.integer({ min: 1, max: 40 }), { minLength: 1, maxLength: 60 }), fc.integer({ min: -1, max: 6 }), (files, cuts, refusedAt) => {
+        const h = loggedIn({ pipelining: true });
+        h.start({ kind: 'transfer', command: 'RETR', path: 'warm' });
+        h.reply('229 (|||40000|)\r\n');
+        h.dataOpened();
+        h.reply('150 go\r\n');
+        h.dataClosed();
+        h.reply('226 ok\r\n');
+        h.actions.length = 0;
+        let cut = 0;
+        const serverSays = (text: string): void => {
+          for (let at = 0; at < text.length; ) {
+            const n = cuts[cut++ % cuts.length]!;
+            h.replyAtOnce(text.slice(at, at + n));
+            at += n;
+          }
+        };
+        h.start({ kind: 'transfer', command: 'RETR', path: 'f0' });
+        serverSays('229 (|||40001|)\r\n');
+        for (let i = 0; i < files; i++) {
+          h.dataOpened();
+          serverSays('150 go\r\n');
+          h.dataClosed();
+          const next = i + 1 < files ? h.session.startAhead({ kind: 'transfer', command: 'RETR', path: `f${i + 1}` }) : undefined;
+          if (i + 1 < files) expect(next).toBeDefined();
+          h.actions.push(...(next ?? []));
+          if (i === refusedAt) {
+            // Failed after its data, with the next one ahead (or, for the last, with nothing ahead).
+            serverSays('451 local error\r\n');
+            break;
+          }
+          serverSays(i + 1 < files ? `226 done\r\n229 (|||${40002 + i}|)\r\n` : '226 done\r\n');
+        }
+        const ends = h.trace.filter((t) => t === 'done' || t === 'failed' || t === 'aborted');
+        const refused = refusedAt >= 0 && refusedAt < files;
+        if (!refused) {
+          expect(ends).toEqual(Array.from({ length: files }, () => 'done'));
+          expect(h.session.state).toBe('idle');
+        } else if (refusedAt === files - 1) {
+          // Nothing ahead of the last one: an ordinary refusal.
+          expect(ends).toEqual([...Array.from({ length: refusedAt }, () => 'done'), 'failed']);
+          expect(h.session.state).toBe('idle');
+        } else {
+          expect(ends.slice(0, refusedAt)).toEqual(Array.from({ length: refusedAt }, () => 'done'));
+          expect(h.session.state).toBe('broken');
+          expect(h.session.error).toBeInstanceOf(PipeliningError);
+        }
+      }),
+      { numRuns: 300 },
+    );
   });
 });
