@@ -158,13 +158,15 @@ export interface ClientOptions {
    * answer commands read during a transfer; a server could answer out of order, or drop them) is
    * detected (`PipeliningError`): the Client stops pipelining for good and runs the calls concerned
    * once more, whatever `retry` says, going on as a retried call does. A server that drops the
-   * commands costs one `timeouts.reply` before that. A refusal while a transfer is set up ahead (a
-   * missing file) cannot be told from such a break, so it too turns pipelining off.
+   * commands costs one `timeouts.reply` before that. The next file goes out only once the running
+   * one's data has ended, so a missing file is refused as usual; a transfer that fails after its data
+   * (a 451) cannot be told from such a break, and turns pipelining off too.
    *
    * Why it is off by default: RFC 959 §5.4 asks a client to wait for each reply before the next
    * command, and some servers and routers mishandle commands that arrive together (lftp keeps
    * `ftp:sync-mode` on by default for this reason). It passes the interop matrix against vsftpd,
-   * ProFTPD, Pure-FTPd, pyftpdlib and ftp-srv (the last three deep, the first two after falling back).
+   * ProFTPD, Pure-FTPd, pyftpdlib and ftp-srv; only vsftpd takes deep pipelining whole, the other
+   * four answer commands during an upload and make the Client fall back.
    *
    * What it saves depends on the server. Over a 20 ms round trip, calls made at once to vsftpd take
    * about 3 round trips per small download instead of 4, and 2.4 per upload instead of 4.2

@@ -87,8 +87,10 @@ for (const kind of SERVER_KINDS) {
             if (result.status === 'fulfilled') expect(sha256(result.value), `download ${i}`).toBe(sha256(files[i] as Uint8Array));
           }
           expect(await client.pwd()).toMatch(/^\//);
-          // The servers that answer during a transfer made the client fall back; the others went deep.
-          if (kind === 'vsftpd' || kind === 'pyftpdlib') expect(wentAhead(log)).toBe(true);
+          // The servers that answer during a transfer made the client fall back; vsftpd went deep, and
+          // its refusal of the missing file (before any data, so with nothing set up behind it) is an
+          // ordinary one that leaves pipelining on.
+          if (kind === 'vsftpd') expect([wentAhead(log), log.filter((e) => /pipelining/.test(e.text)).length]).toEqual([true, 0]);
         } finally {
           await client.close();
         }
