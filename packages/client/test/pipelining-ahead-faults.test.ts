@@ -4,7 +4,8 @@
  * (ProFTPD's "450 EPSV: data transfer in progress"), answered out of order (a 229 before the running
  * transfer's 226, as a server that runs commands concurrently would), or silently dropped. Each time the
  * client must notice, fall back to one command at a time for good, deliver every file whole and right,
- * and not hang: the dropped commands cost one reply timeout, once.
+ * and not hang: the dropped commands cost one reply timeout, once. And the two aborts the lane has:
+ * of the call set up behind the running one, and of the running one with another behind it.
  */
 import { afterEach, describe, expect, test } from 'vitest';
 import { readAll, sendAndClose, startScriptedServer, type CommandHandler, type ScriptContext, type ScriptedServer } from '@ftpkit/testkit';
@@ -133,6 +134,89 @@ describe.each<Fault>(['answers', 'out-of-order', 'drops'])('a server that %s the
       await Promise.all(Array.from({ length: FILES }, (_, i) => client.upload(bodyOf(i), `u${i}`)));
       for (let i = 0; i < FILES; i++) expect(Buffer.compare(Buffer.from(server!.files.get(`u${i}`) ?? []), Buffer.from(bodyOf(i))), `u${i}`).toBe(0);
       expect(log.some((e) => e.direction === '*' && /broke under pipelining/.test(e.text))).toBe(true);
+    } finally {
+      await client.close();
+    }
+  });
+});
+
+describe('aborts in the transfer lane', () => {
+  test('a call aborted while set up behind the running transfer rejects at once, is aborted when it starts, and the Client goes on', async () => {
+    const files = { a: bodyOf(1), b: bodyOf(2), c: bodyOf(3) };
+    let slowFinal: (() => void) | undefined;
+    server = await startScriptedServer({
+      files,
+      handlers: {
+        RETR: async (arg, ctx) => {
+          const file = ctx.files.get(arg);
+          if (!file) return '550 No such file';
+          const data = await ctx.acceptData();
+          ctx.reply('150 Opening data connection');
+          await sendAndClose(data, file);
+          // a's 226 waits until the test has aborted b, which went out behind it meanwhile.
+          if (arg === 'a') await new Promise<void>((resolve) => (slowFinal = resolve));
+          return '226 Transfer complete';
+        },
+      },
+    });
+    const log: LogEntry[] = [];
+    const client = await Client.connect({ host: server.host, port: server.port, user: 'u', password: 'p', pipelining: true, log: (entry) => void log.push(entry) });
+    try {
+      await client.download('c', () => {});
+      const a = collect();
+      const b = collect();
+      const stop = new AbortController();
+      const first = client.download('a', a.sink);
+      const second = client.download('b', b.sink, { signal: stop.signal });
+      for (let waited = 0; !log.some((e) => e.text === 'RETR b') && waited < 5000; waited += 10) await sleep(10);
+      expect(log.some((e) => e.text === 'RETR b')).toBe(true); // set up ahead, a's 226 still to come
+      stop.abort();
+      await expect(second).rejects.toMatchObject({ name: 'AbortError' });
+      slowFinal?.();
+      await first;
+      expect(Buffer.compare(a.bytes(), Buffer.from(bodyOf(1)))).toBe(0);
+      expect(b.bytes().length).toBe(0); // nothing reached the aborted call's sink
+      const c = collect();
+      await client.download('c', c.sink);
+      expect(Buffer.compare(c.bytes(), Buffer.from(bodyOf(3)))).toBe(0);
+      expect(log.some((e) => /pipelining/.test(e.text))).toBe(false);
+    } finally {
+      await client.close();
+    }
+  });
+
+  test('the running call aborted with another set up behind it sends no ABOR, and the one behind it completes', async () => {
+    let slowFinal: (() => void) | undefined;
+    server = await startScriptedServer({
+      files: { a: bodyOf(1), b: bodyOf(2) },
+      handlers: {
+        RETR: async (arg, ctx) => {
+          const file = ctx.files.get(arg);
+          if (!file) return '550 No such file';
+          const data = await ctx.acceptData();
+          ctx.reply('150 Opening data connection');
+          await sendAndClose(data, file);
+          if (arg === 'a') await new Promise<void>((resolve) => (slowFinal = resolve));
+          return '226 Transfer complete';
+        },
+      },
+    });
+    const log: LogEntry[] = [];
+    const client = await Client.connect({ host: server.host, port: server.port, user: 'u', password: 'p', pipelining: true, log: (entry) => void log.push(entry) });
+    try {
+      await client.download('b', () => {});
+      const stop = new AbortController();
+      const b = collect();
+      const first = client.download('a', () => {}, { signal: stop.signal });
+      const second = client.download('b', b.sink);
+      for (let waited = 0; log.filter((e) => e.text === 'RETR b').length < 2 && waited < 5000; waited += 10) await sleep(10);
+      stop.abort();
+      await expect(first).rejects.toMatchObject({ name: 'AbortError' });
+      slowFinal?.();
+      await second;
+      expect(Buffer.compare(b.bytes(), Buffer.from(bodyOf(2)))).toBe(0);
+      expect(log.some((e) => e.text === 'ABOR')).toBe(false);
+      expect(await client.pwd()).toBe('/');
     } finally {
       await client.close();
     }
