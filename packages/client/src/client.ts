@@ -54,7 +54,8 @@ export class Client extends RemoteCalls implements AsyncDisposable {
   #tail: Promise<unknown> = Promise.resolve();
   /** Transfer calls go through the lane (lane.ts): `pipelining` is on and the server has not broken under it. */
   #pipelined: boolean;
-  readonly #lane = new TransferLane((until) => new Promise<void>((resolve) => void this.#queue(() => (resolve(), until), {})));
+  /** The open transfer lane; a call queued behind it closes it to later transfer calls (see #queue). */
+  #lane: TransferLane | undefined;
   #reconnecting: Promise<Conn> | undefined;
   /** Aborted by `close()`: no reconnect, no new attempt, and a retry's wait ends. */
   readonly #closing = new AbortController();
@@ -258,6 +259,7 @@ export class Client extends RemoteCalls implements AsyncDisposable {
    */
   protected override transferCall<T>(options: CallOptions, work: (attempt: Attempt) => Promise<T>): Promise<T> {
     if (!this.#pipelined) return this.runCall(options, work);
+    this.#lane ??= new TransferLane((until) => new Promise<void>((resolve) => void this.#enqueue(() => (resolve(), until), {})));
     return this.#lane.run(() =>
       work(async (fn) => {
         try {
@@ -332,7 +334,16 @@ export class Client extends RemoteCalls implements AsyncDisposable {
 
   // --- the queue ---------------------------------------------------------------------------------
 
+  /**
+   * Queue a call. A transfer call made after it must not overtake it, so the open transfer lane
+   * takes no more calls: the next transfer call opens a lane of its own, behind this call.
+   */
   #queue<T>(task: () => Promise<T>, options: CallOptions): Promise<T> {
+    this.#lane = undefined;
+    return this.#enqueue(task, options);
+  }
+
+  #enqueue<T>(task: () => Promise<T>, options: CallOptions): Promise<T> {
     const signal = options.signal;
     const run = this.#tail.then(() => {
       if (signal?.aborted) throw abortError(signal);

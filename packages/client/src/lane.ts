@@ -7,7 +7,8 @@
  * at once: while one call's transfer moves its data, the next one's `EPSV` and `RETR`/`STOR` go out
  * behind it (the codec's `ahead.ts`; the driver sets it up in `Control.run`), so the server starts
  * the next file the moment the running one ends. The lane takes the Client's queue as one call: other
- * calls wait until it drains, as they wait behind any call.
+ * calls wait until it drains, as they wait behind any call, and a call queued behind it closes it, so
+ * that no transfer call made later overtakes that call (a download after a DELE of the same file).
  *
  * Falling back: a server that breaks under the pipeline (`PipeliningError`: a reply out of step
  * behind a transfer set up ahead, or any refusal while one is ahead, which cannot be told from the

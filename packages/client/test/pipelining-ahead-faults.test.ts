@@ -9,7 +9,7 @@
  */
 import { afterEach, describe, expect, test } from 'vitest';
 import { readAll, sendAndClose, startScriptedServer, type CommandHandler, type ScriptContext, type ScriptedServer } from '@ftpkit/testkit';
-import { Client, type LogEntry } from '../src/index.js';
+import { Client, FtpReplyError, type LogEntry } from '../src/index.js';
 
 type Fault = 'answers' | 'out-of-order' | 'drops';
 
@@ -217,6 +217,23 @@ describe('aborts in the transfer lane', () => {
       expect(Buffer.compare(b.bytes(), Buffer.from(bodyOf(2)))).toBe(0);
       expect(log.some((e) => e.text === 'ABOR')).toBe(false);
       expect(await client.pwd()).toBe('/');
+    } finally {
+      await client.close();
+    }
+  });
+});
+
+describe('order', () => {
+  test('a transfer call does not overtake a call made before it, though transfers made at once run two at a time', async () => {
+    server = await startScriptedServer({ files: { a: bodyOf(1) } });
+    const client = await Client.connect({ host: server.host, port: server.port, user: 'u', password: 'p', pipelining: true });
+    try {
+      await client.download('a', () => {});
+      // Without the rule, the download would join the uploads' lane and run before the DELE.
+      const calls = [client.upload(bodyOf(4), 'x'), client.upload(bodyOf(5), 'other'), client.remove('x'), client.download('x', () => {})];
+      const [, , removed, fetched] = await Promise.allSettled(calls);
+      expect(removed?.status).toBe('fulfilled');
+      expect(fetched?.status === 'rejected' && fetched.reason).toBeInstanceOf(FtpReplyError);
     } finally {
       await client.close();
     }
