@@ -221,6 +221,8 @@ const ceiling = (name, runtime, measure) => ({ name, kind: 'ceiling', runtime, m
 const allFtpkit = (spec) => RUNTIMES.map((r) => ftpkit(r, spec));
 /** ftpkit with its opt-in `pipelining` option (EPSV, REST and the transfer command in one write). */
 const pipelined = (spec) => ({ ...ftpkit('node', { ...spec, pipelining: true, tag: 'ftpkit-pipelined' }), name: 'ftpkit pipelining (node)' });
+/** ftpkit with `pipelining` and every call made at once on one Client: the next file's setup goes out behind the running transfer (client lane.ts). */
+const atOnce = (spec) => ({ ...ftpkit('node', { ...spec, workload: `${spec.workload}-at-once`, pipelining: true, tag: 'ftpkit-at-once' }), name: 'ftpkit pipelining, calls at once (node)' });
 /** ftpkit with a subscriber on every tracing channel (client-worker.mjs `subscribe`): what publishing the events costs. */
 const SUBSCRIBED = 'ftpkit, subscribed to tracing (node)';
 const subscribed = (spec, name = SUBSCRIBED, plain = 'ftpkit (node)') => ({ ...ftpkit('node', { ...spec, subscribe: true, tag: 'ftpkit-subscribed' }), name, tracing: plain });
@@ -300,6 +302,7 @@ for (const tls of [false, true]) {
     contenders: [
       ...allFtpkit(spec('small-down')),
       pipelined(spec('small-down')),
+      atOnce(spec('small-down')),
       subscribed(spec('small-down')),
       basic(spec('small-down')),
       curl(async () => ({ ...(await curlMany(smallUrls(server, curlN), curlExtra)), files: curlN }), `curl (${curlN} files, incl. start + login)`),
@@ -310,6 +313,7 @@ for (const tls of [false, true]) {
     contenders: [
       ...allFtpkit(spec('small-up')),
       pipelined(spec('small-up')),
+      atOnce(spec('small-up')),
       subscribed(spec('small-up')),
       basic(spec('small-up')),
       curl(async () => ({ ...(await curlMany(upUrls(server, curlN), curlExtra)), files: curlN }), `curl (${curlN} files, incl. start + login)`),
@@ -360,6 +364,7 @@ const delayed = { ...plain, host: proxy.host, port: proxy.port };
       contenders: [
         ftpkit('node', spec(one)),
         pipelined(spec(one)),
+        atOnce(spec(one)),
         { ...ftpkit('node', spec(many)), name: `ftpkit Pool(${POOL}) (node)` },
         basic(spec(one)),
         basic(spec(many), `basic-ftp ×${POOL} clients`),

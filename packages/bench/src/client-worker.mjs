@@ -122,6 +122,15 @@ async function runFtpkit() {
   } else if (workload === 'small-up') {
     for (let i = 0; i < files; i++) await client.upload(body4k, `up/${tag}-${i}.bin`);
     out.files = files;
+  } else if (workload === 'small-down-at-once') {
+    // Every call made at once on the one Client: with `pipelining`, the next file's EPSV and RETR go out behind the running one.
+    let bytes = 0;
+    const sink = (chunk) => void (bytes += chunk.length);
+    await Promise.all(Array.from({ length: files }, (_, i) => client.download(smallName(i), sink)));
+    Object.assign(out, { files, bytes });
+  } else if (workload === 'small-up-at-once') {
+    await Promise.all(Array.from({ length: files }, (_, i) => client.upload(body4k, `up/${tag}-${i}.bin`)));
+    out.files = files;
   } else if (workload === 'list') {
     out.entries = (await client.list(listDir)).length;
   } else if (workload === 'list-stream') {

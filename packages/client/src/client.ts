@@ -19,6 +19,7 @@
  *
  * @module
  */
+// Why this file is long: connecting, reconnecting, the queue and the transfer lane of one connection are one unit.
 import { command, LocalProtocolError, parsePwdReply, TlsModeError, type ConnectResult, type Reply } from '@ftpkit/codec';
 import { resolveProxy, TlsError, type PeerCertificate, type Transport } from '@ftpkit/transport';
 import type { CallOptions } from './calls.js';
@@ -26,6 +27,7 @@ import { clockOf, type Clock } from './driver/clock.js';
 import { Control } from './driver/control.js';
 import { RateLimit, sharedLimitOf } from './driver/throttle.js';
 import { abortError } from './errors.js';
+import { brokeUnderPipeline, TransferLane } from './lane.js';
 import { Conn, type Attempt } from './ops/conn.js';
 import { restoreSession } from './ops/reconnect.js';
 import { checkTransport, parseUrl, resolveOptions, transportOf, type ClientOptions, type ResolvedOptions, type SecureMode } from './options.js';
@@ -50,6 +52,11 @@ export class Client extends RemoteCalls implements AsyncDisposable {
   #conn: Conn;
   #login: ConnectResult;
   #tail: Promise<unknown> = Promise.resolve();
+  /** Transfer calls go through the lane (lane.ts): `pipelining` is on and the server has not broken under it. */
+  #pipelined: boolean;
+  /** The open transfer lane; a call queued behind it closes it to later transfer calls (see #queue). */
+  #lane: TransferLane | undefined;
+  #reconnecting: Promise<Conn> | undefined;
   /** Aborted by `close()`: no reconnect, no new attempt, and a retry's wait ends. */
   readonly #closing = new AbortController();
   /** The working directory by PWD after the Client's own calls moved it; undefined: the login directory. */
@@ -62,6 +69,7 @@ export class Client extends RemoteCalls implements AsyncDisposable {
     this.#control = control;
     this.#conn = new Conn(control, login.features, limit);
     this.#login = login;
+    this.#pipelined = control.options.pipelining;
   }
 
   /**
@@ -244,6 +252,30 @@ export class Client extends RemoteCalls implements AsyncDisposable {
     return 1;
   }
 
+  /**
+   * lane.ts: with `pipelining`, transfer calls run two at a time, the second set up ahead. An attempt
+   * that finds the server broke under it turns the lane off for good; retry.ts gives the call one more
+   * attempt, which reconnects without pipelining.
+   */
+  protected override transferCall<T>(options: CallOptions, work: (attempt: Attempt) => Promise<T>): Promise<T> {
+    if (!this.#pipelined) return this.runCall(options, work);
+    this.#lane ??= new TransferLane((until) => new Promise<void>((resolve) => void this.#enqueue(() => (resolve(), until), {})));
+    return this.#lane.run(() =>
+      work(async (fn) => {
+        try {
+          return await fn(await this.#ready(options, !this.#pipelined));
+        } catch (err) {
+          if (brokeUnderPipeline(err)) this.#pipelined = false;
+          throw err;
+        }
+      }),
+    );
+  }
+
+  protected override get transferConcurrency(): number {
+    return this.#pipelined ? 2 : 1;
+  }
+
   protected get closing(): AbortSignal {
     return this.#closing.signal;
   }
@@ -251,10 +283,18 @@ export class Client extends RemoteCalls implements AsyncDisposable {
   // --- reconnecting ------------------------------------------------------------------------------
 
   /** The connection for the next attempt: a new one when it was lost and the options ask for retries. */
-  async #ready(options: CallOptions): Promise<Conn> {
+  #ready(options: CallOptions, fallBack = false): Promise<Conn> {
     const old = this.#control;
-    if (!old.closed || this.#closing.signal.aborted || this.options.retry.retries === 0) return this.#conn;
-    const { control, login } = await logIn(old.transport, old.options, options.signal, old);
+    const retries = this.options.retry.retries > 0 || (fallBack && old.options.pipelining);
+    if (!old.closed || this.#closing.signal.aborted || !retries) return Promise.resolve(this.#conn);
+    // Two calls of the transfer lane may find the connection lost at once: one reconnect serves both.
+    this.#reconnecting ??= this.#reconnect(old, options).finally(() => (this.#reconnecting = undefined));
+    return this.#reconnecting;
+  }
+
+  async #reconnect(old: Control, options: CallOptions): Promise<Conn> {
+    const resolved = this.#pipelined || !old.options.pipelining ? old.options : { ...old.options, pipelining: false };
+    const { control, login } = await logIn(old.transport, resolved, options.signal, old);
     // What the server taught the old connection holds for this one: the LIST form, the LIST zone.
     const conn = new Conn(control, login.features, this.#conn.limit, this.#conn.zone);
     conn.listAll = this.#conn.listAll;
@@ -294,7 +334,16 @@ export class Client extends RemoteCalls implements AsyncDisposable {
 
   // --- the queue ---------------------------------------------------------------------------------
 
+  /**
+   * Queue a call. A transfer call made after it must not overtake it, so the open transfer lane
+   * takes no more calls: the next transfer call opens a lane of its own, behind this call.
+   */
   #queue<T>(task: () => Promise<T>, options: CallOptions): Promise<T> {
+    this.#lane = undefined;
+    return this.#enqueue(task, options);
+  }
+
+  #enqueue<T>(task: () => Promise<T>, options: CallOptions): Promise<T> {
     const signal = options.signal;
     const run = this.#tail.then(() => {
       if (signal?.aborted) throw abortError(signal);

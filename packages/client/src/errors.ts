@@ -15,6 +15,7 @@ export {
   FtpReplyError,
   InvalidArgumentError,
   LocalProtocolError,
+  PipeliningError,
   RemoteProtocolError,
   SshServerError,
   TlsModeError,

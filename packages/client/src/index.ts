@@ -78,6 +78,7 @@ export {
   ProxyAuthError,
   ProxyError,
   ProxyRefusedError,
+  PipeliningError,
   ProxyTargetError,
   RemoteProtocolError,
   SshServerError,

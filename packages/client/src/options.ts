@@ -142,30 +142,41 @@ export interface ClientOptions {
    */
   readonly trustPasvHost?: boolean;
   /**
-   * Pipeline the setup of passive transfers, saving the EPSV round trip where a server can use it.
-   * Default false. Once EPSV has worked on the connection, each transfer sends `EPSV`, `REST` (before
-   * a download only) and `RETR`/`STOR`/`LIST`/... in one write, and an upload starts sending as soon
-   * as the data connection is open instead of waiting for the server's 150. Failures stay exact: a
-   * refused EPSV or REST fails the call with its `FtpReplyError` after the server's answers to the
-   * transfer command have been read, and no byte of a download that REST could not position is
-   * written.
+   * Pipeline passive transfers. Default false. Two things happen once EPSV has worked on the
+   * connection:
+   * - each transfer sends `EPSV`, `REST` (before a download only) and `RETR`/`STOR`/`LIST`/... in one
+   *   write, and an upload starts sending as soon as the data connection is open instead of waiting
+   *   for the server's 150;
+   * - downloads and uploads (`STOR` of a path or bytes) made without waiting for each other, and the
+   *   copies of a tree transfer (`downloadDir`, `uploadDir`, `mirror`), run two at a time: the next
+   *   file's `EPSV` and `RETR`/`STOR` go out while the running transfer moves its data, so the server
+   *   starts it the moment the running one ends (deep pipelining).
+   *
+   * Failures stay exact: a refused EPSV or REST fails the call with its `FtpReplyError` after the
+   * server's answers to the transfer command have been read, and no byte of a download that REST
+   * could not position is written. A server that breaks under deep pipelining (ProFTPD and Pure-FTPd
+   * answer commands read during a transfer; a server could answer out of order, or drop them) is
+   * detected (`PipeliningError`): the Client stops pipelining for good and runs the calls concerned
+   * once more, whatever `retry` says, going on as a retried call does. A server that drops the
+   * commands costs one `timeouts.reply` before that. The next file goes out only once the running
+   * one's data has ended, so a missing file is refused as usual; a transfer that fails after its data
+   * (a 451) cannot be told from such a break, and turns pipelining off too.
    *
    * Why it is off by default: RFC 959 §5.4 asks a client to wait for each reply before the next
-   * command, and some servers and routers mishandle commands that arrive together (lftp
-   * keeps `ftp:sync-mode` on by default for this reason). It passes the interop matrix against
-   * vsftpd, ProFTPD, Pure-FTPd, pyftpdlib and ftp-srv.
+   * command, and some servers and routers mishandle commands that arrive together (lftp keeps
+   * `ftp:sync-mode` on by default for this reason). It passes the interop matrix against vsftpd,
+   * ProFTPD, Pure-FTPd, pyftpdlib and ftp-srv; only vsftpd takes deep pipelining whole, the other
+   * four answer commands during an upload and make the Client fall back.
    *
-   * What it saves depends on the server. Over a 20 ms round trip, ftp-srv moves small files about
-   * 1.8 times as fast (its RETR polls for the data connection every 50 ms, and now starts a round
-   * trip earlier); plaintext uploads to vsftpd, ProFTPD and Pure-FTPd gain about half a round trip
-   * each; downloads from those servers, FTPS transfers to them and anything from pyftpdlib gain
-   * nothing measurable, because what they wait for is the data connection, which cannot start before
-   * the 229 arrives. For many small files, a
-   * `Pool` is the larger lever.
+   * What it saves depends on the server. Over a 20 ms round trip, calls made at once to vsftpd take
+   * about 3 round trips per small download instead of 4, and 2.4 per upload instead of 4.2
+   * (`packages/bench/RESULTS.md`); ftp-srv moves small files about 1.8 times as fast. For many small
+   * files a `Pool` is still the larger lever.
    *
    * @example
    * ```ts
    * const client = await Client.connect({ host: 'files.example.com', user: 'alice', password: 'secret', pipelining: true });
+   * await Promise.all(['a.csv', 'b.csv', 'c.csv'].map((name) => client.download(`/pub/${name}`, `./${name}`)));
    * ```
    */
   readonly pipelining?: boolean;

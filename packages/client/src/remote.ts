@@ -91,6 +91,10 @@ export abstract class RemoteCalls {
    */
   protected abstract get concurrency(): number;
 
+  /** One file's transfer call: `runCall`, or a Client's transfer lane (lane.ts); and how many a tree runs at once. @hidden */
+  protected transferCall<T>(o: CallOptions, work: (attempt: Attempt) => Promise<T>): Promise<T> { return this.runCall(o, work); } // prettier-ignore
+  protected get transferConcurrency(): number { return this.concurrency; } // prettier-ignore
+
   /**
    * The clock the waits between a watch's polls run on: the system's, or the one the transport
    * carries (testkit's in-memory pair), as for the driver's timers.
@@ -151,7 +155,7 @@ export abstract class RemoteCalls {
     return {
       run: (options, fn) => this.run(options, fn),
       call: (options, work) => this.runCall(options, work),
-      concurrency: this.concurrency,
+      concurrency: this.concurrency, ...{ transferCall: (options, work) => this.transferCall(options, work), transferConcurrency: this.transferConcurrency },
       retry: this.options.retry,
       closing: this.closing,
       limit: this.sharedLimit,

@@ -86,7 +86,7 @@ export function retriedDownload(runner: Runner, remotePath: string, destination:
   const method = verifyMethodOf(options);
   const part = destination instanceof PartFile ? destination : undefined;
   const local = part ? part.path : typeof destination === 'string' ? destination : undefined;
-  return runner.call(options, async (attempt) => {
+  return runner.transferCall(options, async (attempt) => {
     const sink = await openSink(destination, startAt);
     /** Bytes the destination has taken since `startAt` (a part file: an earlier run's too). */
     let held = part?.held ?? 0;
@@ -218,7 +218,9 @@ export function retriedUpload(runner: Runner, source: UploadSource, remotePath: 
   const signal = options.signal;
   const call = signal ? { signal } : {};
   const once = runner.retry.retries === 0 || typeof source === 'string' || source instanceof Uint8Array ? undefined : readOnce(source);
-  return runner.call(options, async (attempt) => {
+  // The transfer lane's fallback (lane.ts) is one more attempt: only for a STOR of a source that can be read again.
+  const lane = command === 'STOR' && (typeof source === 'string' || source instanceof Uint8Array);
+  return (lane ? runner.transferCall : runner.call)(options, async (attempt) => {
     const retries = runner.retry.retries > 0;
     const size = (retries || options.journal) && command === 'STOR' && startAt === 0 ? await sizeOf(source) : 0;
     /** A journal's upload: a binary STOR of the whole source (see {@link RetriedUploadOptions.journal}). */

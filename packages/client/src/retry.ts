@@ -23,7 +23,7 @@
  *
  * @module
  */
-import { abortError, ConnectionError, FtpReplyError, InvalidArgumentError, isAbortError, ProxyError, ProxyTargetError, TimeoutError, TlsError, VerifyError } from './errors.js';
+import { abortError, ConnectionError, FtpReplyError, InvalidArgumentError, isAbortError, PipeliningError, ProxyError, ProxyTargetError, TimeoutError, TlsError, VerifyError } from './errors.js';
 
 /**
  * The `retry` client option. Off by default in the library (`retries: 0`): a call that fails says
@@ -225,6 +225,7 @@ export interface RetryLoop {
 /** Start counting the failures of one call. */
 export function retryLoop(policy: RetryPolicy, what: RetryWhat, signal: AbortSignal | undefined, hooks: RetryHooks = {}): RetryLoop {
   let failures = 0;
+  let fellBack = false;
   let progress = hooks.progress?.() ?? 0;
   return {
     async failed(thrown, n) {
@@ -233,8 +234,14 @@ export function retryLoop(policy: RetryPolicy, what: RetryWhat, signal: AbortSig
       const now = hooks.progress?.() ?? 0;
       failures = now > progress ? 1 : failures + 1;
       progress = now;
-      const again =
-        !final && failures <= policy.retries && isRetryable(error) && !signal?.aborted && !hooks.closing?.aborted && (hooks.canRetry?.(error) ?? true);
+      const may = !final && !signal?.aborted && !hooks.closing?.aborted && (hooks.canRetry?.(error) ?? true);
+      // lane.ts: the server broke under pipelining, this side's choice: once more at once, without it, whatever the policy.
+      if (may && error instanceof PipeliningError && !fellBack) {
+        fellBack = true;
+        policy.note?.(`The server broke under pipelining (${error.message}); going on one command at a time`);
+        return error;
+      }
+      const again = may && failures <= policy.retries && isRetryable(error);
       if (!again) throw noted(error, n, policy);
       const delay = backoff(policy, failures);
       const event: RetryEvent = { call: what.call, path: what.path, attempt: n + 1, error, delay, resumeAt: hooks.resumeAt?.() };

@@ -51,6 +51,7 @@ export type CodecErrorCode =
   | 'ERR_FTP_REMOTE_PROTOCOL'
   | 'ERR_FTP_SSH_SERVER'
   | 'ERR_FTP_TLS_MODE'
+  | 'ERR_FTP_PIPELINING'
   | 'ERR_FTP_REPLY'
   | 'ERR_FTP_INVALID_ARG';
 
@@ -163,9 +164,36 @@ export class RemoteProtocolError extends FtpError {
     brand(this, Symbol.for('ftpkit.error.RemoteProtocolError'));
   }
 
-  declare readonly code: 'ERR_FTP_REMOTE_PROTOCOL' | 'ERR_FTP_SSH_SERVER' | 'ERR_FTP_TLS_MODE';
+  declare readonly code: 'ERR_FTP_REMOTE_PROTOCOL' | 'ERR_FTP_SSH_SERVER' | 'ERR_FTP_TLS_MODE' | 'ERR_FTP_PIPELINING';
   constructor(message: string, options?: { cause?: unknown }) {
     super('ERR_FTP_REMOTE_PROTOCOL', message, options);
+  }
+}
+
+/**
+ * The server broke under a transfer set up ahead (the session's `pipelining` option, `ahead.ts`):
+ * while its commands were out behind the running transfer, a reply came that neither transfer can
+ * get in that order (a 229 where the running transfer's 226 belongs), or the pipelined EPSV that had
+ * worked before was refused. The session is broken, as for any reply out of step; a client drops
+ * pipelining for that server and runs the transfers again one by one. A {@link RemoteProtocolError}
+ * with a code of its own.
+ *
+ * @example
+ * ```ts
+ * const ahead = session.startAhead({ kind: 'transfer', command: 'RETR', path: 'b.bin' });
+ * // ... later, when the session fails: if (err instanceof PipeliningError) reconnect without pipelining
+ * ```
+ */
+export class PipeliningError extends RemoteProtocolError {
+  static {
+    brand(this, Symbol.for('ftpkit.error.PipeliningError'));
+  }
+
+  declare readonly code: 'ERR_FTP_PIPELINING';
+
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    (this as { code: string }).code = 'ERR_FTP_PIPELINING';
   }
 }
 

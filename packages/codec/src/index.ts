@@ -11,6 +11,7 @@ export {
   FtpReplyError,
   InvalidArgumentError,
   LocalProtocolError,
+  PipeliningError,
   RemoteProtocolError,
   SshServerError,
   TlsModeError,

@@ -9,11 +9,13 @@
  * timer per chunk.
  *
  * The clock is the system's unless the transport carries one (see {@link clockOf}), which is how
- * tests move time by hand.
+ * tests move time by hand. The errors of a deadline that passed are made here too
+ * ({@link replyTimeout}, {@link loginTimeout}).
  *
  * @module
  */
-import type { Transport } from '@ftpkit/transport';
+import { PipeliningError } from '@ftpkit/codec';
+import { TimeoutError, type Transport } from '@ftpkit/transport';
 
 /** Time in milliseconds and timers on it. */
 export interface Clock {
@@ -76,4 +78,15 @@ export class Alarm {
     this.#at = Infinity;
     this.#ring();
   };
+}
+
+/** The reply clock ran out; `ahead`: on the commands of a transfer set up ahead, which the server dropped (codec ahead.ts). */
+export function replyTimeout(ms: number, ahead: boolean, hint: string): Error {
+  const timeout = new TimeoutError(`No reply from the server within ${ms} ms${hint}`);
+  return ahead ? new PipeliningError('The server did not answer the commands sent behind the running transfer', { cause: timeout }) : timeout;
+}
+
+/** The login deadline passed: `cause` is the transport's timeout when it was the one to notice. */
+export function loginTimeout(ms: number, cause?: unknown, hint = ''): TimeoutError {
+  return new TimeoutError(`The login did not finish within ${ms} ms (timeouts.login), counted from the TCP connect${hint}`, cause === undefined ? {} : { cause });
 }

@@ -41,7 +41,7 @@ import { ConnectionError, TimeoutError, TlsError, type Connection, type PeerCert
 import { abortError } from '../errors.js';
 import type { ResolvedOptions } from '../options.js';
 import { commandChannel, connectChannel, replyChannel, traceConnect, tracedConnection, type TracedConnection } from '../tracing.js';
-import { Alarm, clockOf, type Clock } from './clock.js';
+import { Alarm, clockOf, loginTimeout, replyTimeout, type Clock } from './clock.js';
 import { DataChannel, tlsFor, type OnBytes, type OnTls, type TransferIo } from './data-channel.js';
 import type { RateLimit } from './throttle.js';
 
@@ -56,6 +56,9 @@ interface Running {
   /** A local failure (sink or source) that made us abort; reported instead of AbortError. */
   localError: unknown;
 }
+
+/** What a call brings besides its operation. */
+type RunExtra = { io?: TransferIo; onBytes?: OnBytes; onTls?: OnTls; limits?: readonly RateLimit[]; signal?: AbortSignal | undefined };
 
 /** The driver's clocks; at most one runs at a time. */
 type ClockKind = 'reply' | 'dataIdle' | 'keepAlive' | 'none';
@@ -80,6 +83,8 @@ export class Control {
   readonly transport: Transport;
   readonly #conn: Connection;
   #running: Running | undefined;
+  /** The call whose transfer the session set up ahead of the running one; it runs next. */
+  #queued: Running | undefined;
   #data: DataChannel | undefined;
   #closed = false;
   #closeReason: unknown;
@@ -230,21 +235,40 @@ export class Control {
   }
 
   /**
-   * Run one operation. The caller serializes calls; a call made while an aborted or failed operation
-   * is still finishing its exchange with the server (ABOR, or the answer to a pipelined transfer
-   * command) waits for the session to be idle first.
+   * Run one operation. A call made while another runs waits for the session to be idle (an aborted
+   * or failed one may still be finishing with the server), unless it is a transfer the session sets
+   * up ahead of the running one (`pipelining`, the codec's ahead.ts): then it runs next.
    */
-  async run(
-    op: Operation,
-    extra: { io?: TransferIo; onBytes?: OnBytes; onTls?: OnTls; limits?: readonly RateLimit[]; signal?: AbortSignal | undefined } = {},
-  ): Promise<OperationResult> {
-    while (this.#running && !this.#closed) await new Promise<void>((resolve) => this.#idleWaiters.push(resolve));
-    if (this.#closed) throw this.#closeReason ?? new ConnectionError('The connection is closed');
+  async run(op: Operation, extra: RunExtra = {}): Promise<OperationResult> {
+    for (;;) {
+      if (this.#closed) throw this.#closeReason ?? new ConnectionError('The connection is closed');
+      if (!this.#running) break;
+      const ahead = op.kind === 'transfer' && this.#queued === undefined && !extra.signal?.aborted ? this.#start(op, extra, true) : undefined;
+      if (ahead !== undefined) return ahead;
+      await new Promise<void>((resolve) => this.#idleWaiters.push(resolve));
+    }
     const { signal } = extra;
     if (signal?.aborted) throw abortError(signal);
+    return this.#start(op, extra, false)!;
+  }
+
+  /** Start `op` now, or (`ahead`) behind the running transfer: undefined when it cannot go ahead. */
+  #start(op: Operation, extra: RunExtra, ahead: boolean): Promise<OperationResult> | undefined {
+    const { signal } = extra;
+    let actions: Action[] | undefined;
+    let startError: unknown;
+    try {
+      if ((actions = ahead ? this.session.startAhead(op) : this.session.start(op)) === undefined) return undefined;
+    } catch (err) {
+      startError = err;
+    }
     return new Promise<OperationResult>((resolve, reject) => {
       let settled = false;
       const onAbort = (): void => {
+        if (this.#queued === running) {
+          running.reject(abortError(signal)); // set up ahead, not started: aborted once it runs (#settle)
+          return;
+        }
         this.#abort();
         // The caller asked to stop: answer now, and let the session finish ABOR with the server in
         // the background (a server may take long to answer it, or never; the reply clock covers that).
@@ -270,14 +294,9 @@ export class Control {
         signal,
         localError: undefined,
       };
-      let actions: Action[];
-      try {
-        actions = this.session.start(op);
-      } catch (err) {
-        reject(err);
-        return;
-      }
-      this.#running = running;
+      if (actions === undefined) return reject(startError);
+      if (ahead) this.#queued = running;
+      else this.#running = running;
       signal?.addEventListener('abort', onAbort, { once: true });
       this.#perform(actions);
     });
@@ -316,6 +335,8 @@ export class Control {
   #perform(actions: readonly Action[]): void {
     for (const action of actions) this.#performOne(action);
     this.#reclock();
+    // A transfer held back may now go out behind the running one (see run).
+    if (this.#idleWaiters.length > 0 && this.#queued === undefined && this.session.aheadOpen) this.#wakeIdleWaiters();
   }
 
   /**
@@ -364,7 +385,7 @@ export class Control {
     }
     if (now >= loginBy) this.#shutdown(loginTimeout(this.options.timeouts.login, undefined, this.#greetingHint()));
     else if (now < deadline) this.#perform(this.session.keepAlive()); // the transfer's keep-alive NOOP
-    else if (clock.kind === 'reply') this.#shutdown(new TimeoutError(`No reply from the server within ${clock.ms} ms${this.#greetingHint()}`));
+    else if (clock.kind === 'reply') this.#shutdown(replyTimeout(clock.ms, this.session.aheadUnanswered, this.#greetingHint()));
     else if (clock.kind === 'dataIdle') this.#shutdown(new TimeoutError(`Data connection idle for ${clock.ms} ms`));
     else this.run({ kind: 'command', command: command('NOOP') }).catch(() => {}); // a failure is the next call's news
   }
@@ -470,7 +491,11 @@ export class Control {
 
   #settle(fn: (running: Running) => void): void {
     const running = this.#running;
-    this.#running = undefined;
+    // The session starts the transfer set up ahead as soon as the running operation ends; one whose
+    // call was aborted while it waited is aborted once the session has started it.
+    const next = (this.#running = this.#queued);
+    this.#queued = undefined;
+    if (next?.signal?.aborted) queueMicrotask(() => this.#running === next && this.#abort());
     if (running) fn(running);
     this.#wakeIdleWaiters();
   }
@@ -531,8 +556,10 @@ export class Control {
     this.#closeData();
     this.#conn.destroy();
     const running = this.#running;
-    this.#running = undefined;
+    const queued = this.#queued;
+    this.#running = this.#queued = undefined;
     running?.reject(running.localError ?? reason);
+    queued?.reject(reason);
     this.#wakeIdleWaiters();
   }
 }
@@ -556,11 +583,6 @@ function refuseUnsupported(transport: Transport, options: ResolvedOptions): void
   if (options.tls.pin !== undefined && options.secure !== false && transport.capabilities.peerCertificate !== true) {
     throw new TlsError(`tls.pin: the ${transport.runtime} transport cannot read the server's certificate (capabilities.peerCertificate)`);
   }
-}
-
-/** The login deadline passed: `cause` is the transport's timeout when it was the one to notice. */
-function loginTimeout(ms: number, cause?: unknown, hint = ''): TimeoutError {
-  return new TimeoutError(`The login did not finish within ${ms} ms (timeouts.login), counted from the TCP connect${hint}`, cause === undefined ? {} : { cause });
 }
 
 function logReply(log: (entry: { direction: '<'; text: string }) => void, reply: Reply): void {

@@ -168,6 +168,10 @@ export interface Runner {
    */
   call<T>(options: CallOptions, work: (attempt: Attempt) => Promise<T>): Promise<T>;
   readonly concurrency: number;
+  /** Run one transfer call: as `call`, or in a Client's transfer lane, where two overlap (lane.ts). */
+  transferCall<T>(options: CallOptions, work: (attempt: Attempt) => Promise<T>): Promise<T>;
+  /** How many transfer calls to run at once on this runner: `concurrency`, or the lane's depth. */
+  readonly transferConcurrency: number;
   /** The retry policy of the client or pool. */
   readonly retry: RetryPolicy;
   /** Aborted once the client or pool is being closed: no new attempt starts. */

@@ -157,7 +157,8 @@ export async function runPlan(runner: Runner, plan: MirrorPlan, options: RunOpti
     }
     options.onFile?.({ ...event, phase: 'finish', bytes });
   };
-  for (const batch of batches(plan.actions)) await runAll(batch, runner.concurrency, signal, step);
+  // Copies run in the transfer lane where the runner has one (lane.ts): the next file's setup goes out while one moves.
+  for (const batch of batches(plan.actions)) await runAll(batch, batch[0]?.kind === 'copy' ? runner.transferConcurrency : runner.concurrency, signal, step);
   return copies.map((c) => ({ path: c.path, bytes: moved.get(c) ?? 0 }));
 }
 

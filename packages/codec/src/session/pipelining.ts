@@ -14,10 +14,14 @@
  *        data connection failed before the 1xx ──▶ failing ──▶ read RETR's replies ──▶ failed
  * ```
  *
+ * The pieces of deep pipelining (`ahead.ts`) that run inside a transfer are here too: the replies of a
+ * batch that went out behind another transfer ({@link pipelinedReplies} with `ahead`), and the end of
+ * a transfer aborted with one set up behind it ({@link abandonTransfer}).
+ *
  * @module
  */
 import { commands } from '../commands.js';
-import type { FtpReplyError } from '../errors.js';
+import { PipeliningError, type FtpReplyError } from '../errors.js';
 import { parseEpsv } from '../pasv.js';
 import { ABORTED, awaitEvent, DataFailure, refusal, send, type SendStep, type Sub } from './program.js';
 import { replyTo, track, type TransferRun } from './transfer-run.js';
@@ -53,12 +57,25 @@ export function pipelinedBatch(run: TransferRun): SendStep | undefined {
  * once (vsftpd waits in accept() for it, reading no command, not even ABOR).
  */
 export function* pipelinedSetup(run: TransferRun, batch: SendStep): Sub<void> {
-  const { ctx, rest } = run;
   yield batch;
-  const ordinal = ctx.sent;
+  yield* pipelinedReplies(run, run.ctx.sent, false);
+}
+
+/**
+ * The replies to a batch that went out as the first `ordinal` commands. `ahead`: the batch went out
+ * behind another transfer (`ahead.ts`), where a refused EPSV, which worked before, is the server
+ * breaking under the pipeline: a {@link PipeliningError}, which breaks the session.
+ */
+export function* pipelinedReplies(run: TransferRun, ordinal: number, ahead: boolean): Sub<void> {
+  const { ctx, rest } = run;
   const epsv = commands.epsv();
+  ctx.aheadUnanswered = ahead;
   const epsvReply = yield* replyTo(run, epsv, ordinal);
+  ctx.aheadUnanswered = false;
   const port = epsvReply.code === 229 ? parseEpsv(epsvReply).port : undefined;
+  if (port === undefined && ahead) {
+    throw new PipeliningError(`EPSV, sent ahead behind a running transfer, was answered ${epsvReply.code}`, { cause: refusal(epsvReply, epsv) });
+  }
   let refused: FtpReplyError | undefined = port === undefined ? refusal(epsvReply, epsv) : undefined;
   if (rest !== undefined) {
     const reply = yield* replyTo(run, rest, ordinal);
@@ -107,4 +124,23 @@ function* discardTransfer(run: TransferRun): Sub<void> {
     if (reply.kind !== 'completion' && !started && run.requested) ctx.strays++;
     return;
   }
+}
+
+/**
+ * The running transfer was aborted with a transfer ahead (ahead.ts): close its data
+ * connection, read its final reply, and end as aborted. Always ends with `ABORTED`.
+ */
+export function* abandonTransfer(run: TransferRun): Sub<never> {
+  const { ctx } = run;
+  yield { emit: { type: 'closeData' } };
+  while (run.final === undefined) {
+    const event = yield* awaitEvent(ctx, 'transfer', { during: 'while an aborted transfer ends', answering: run.transfer, strays: run.started === undefined });
+    if (event.type !== 'reply' || event.reply.kind === 'preliminary') continue; // data news, a repeated abort, its 1xx
+    const { code } = event.reply;
+    if (event.reply.kind === 'completion' && code !== 225 && code !== 226 && code !== 250) {
+      throw new PipeliningError(`Reply ${code} came before the aborted ${run.transfer.name} ended, with the next transfer's commands out behind it`);
+    }
+    run.final = event.reply;
+  }
+  throw ABORTED;
 }

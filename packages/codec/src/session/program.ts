@@ -77,6 +77,15 @@ export interface Context {
   quit: boolean;
   /** The running transfer takes a keep-alive NOOP now: it waits past its 1xx (`keepalive.ts`). */
   keepAliveOpen: boolean;
+  /**
+   * The running transfer's command is out and it has sent no keep-alive NOOP: the setup of the next
+   * transfer may go out behind it (`ahead.ts`).
+   */
+  takesAhead: boolean;
+  /** The running transfer was set up ahead and the server has not answered its EPSV yet. */
+  aheadUnanswered: boolean;
+  /** A transfer is set up ahead of the running one (`ahead.ts`). */
+  ahead: boolean;
   /** Completion replies (225/226) the server still owes for an earlier transfer or ABOR. */
   strays: number;
   /** Commands handed to the driver so far. */
@@ -265,6 +274,9 @@ export function createContext(options: SessionOptions, parser: ReplyParser): Con
     aborted: false,
     quit: false,
     keepAliveOpen: false,
+    takesAhead: false,
+    aheadUnanswered: false,
+    ahead: false,
     strays: 0,
     sent: 0,
     sentBeforeBytes: 0,

@@ -37,6 +37,7 @@ import { checkArgument, type TransferType } from '../commands.js';
 import { FtpReplyError, LocalProtocolError, RemoteProtocolError, type FtpError } from '../errors.js';
 import type { HashAlgorithm } from '../hash.js';
 import { ReplyParser } from '../reply-parser.js';
+import { goAhead } from './ahead.js';
 import { connectProgram } from './connect.js';
 import { ABORTED, ConnectionOver, createContext, DataFailure, dropStray, type Context, type Program, type Step } from './program.js';
 import { Secrets } from './secrets.js';
@@ -62,6 +63,8 @@ export class Session {
   readonly #ctx: Context;
   #state: SessionState = 'greeting';
   #program: Program | undefined;
+  /** A transfer set up ahead of the running one (`ahead.ts`), started when the running one ends. */
+  #ahead: Program | undefined;
   #wait: WaitState | undefined;
   #loggedIn = false;
   #error: FtpError | undefined;
@@ -139,7 +142,7 @@ export class Session {
    * waits on the server and the data connection. A driver runs its keep-alive clock only then.
    */
   get canKeepAlive(): boolean {
-    return this.#state === 'busy' && this.#wait === 'transfer' && this.#ctx.keepAliveOpen;
+    return this.#state === 'busy' && this.#wait === 'transfer' && this.#ctx.keepAliveOpen && this.#ahead === undefined;
   }
 
   /** The error that broke the session, if any. */
@@ -167,6 +170,53 @@ export class Session {
     this.#ctx.aborted = false;
     this.#program = program;
     return this.#secrets.actions(this.#advance(undefined));
+  }
+
+  /**
+   * Set up the next transfer while the running one still runs (deep pipelining, `ahead.ts`): its
+   * `EPSV` and transfer command go out now, behind the running transfer, and it starts, with no
+   * round trip in between, when the running operation ends. Returns the actions to perform (the
+   * send), or undefined when the transfer cannot go ahead now (no `pipelining`, EPSV not known to
+   * work, active mode, a TYPE change, REST before an upload, a keep-alive NOOP out, one already
+   * ahead, or no transfer running): start it with {@link Session.start} once the session is idle.
+   * The driver reports `done`, `failed` or `aborted` for the running operation first, then the
+   * actions of the one ahead, which is the running operation from then on. Throws
+   * {@link LocalProtocolError} for a bad argument, as `start` does.
+   *
+   * @example
+   * ```ts
+   * const actions = session.startAhead({ kind: 'transfer', command: 'RETR', path: 'b.bin' });
+   * if (actions === undefined) queueUntilIdle(op); else perform(actions);
+   * ```
+   */
+  startAhead(op: Operation): Action[] | undefined {
+    if (op.kind !== 'transfer' || this.#state !== 'busy' || this.#ahead !== undefined) return undefined;
+    const ahead = goAhead(op, this.#ctx);
+    if (ahead === undefined) return undefined;
+    this.#ahead = ahead.program;
+    this.#ctx.sent += ahead.batch.commands;
+    return this.#secrets.actions([ahead.batch.emit]);
+  }
+
+  /**
+   * Whether a transfer was set up ahead of the running one ({@link Session.startAhead}); and whether
+   * the running operation could take one now (`aheadOpen`): a driver holding a transfer back tries
+   * `startAhead` again when this turns true.
+   */
+  get hasAhead(): boolean {
+    return this.#ahead !== undefined;
+  }
+
+  /**
+   * The running transfer was set up ahead and the server has not answered its first command: a
+   * driver whose reply clock runs out now reports a server that dropped the pipelined commands.
+   */
+  get aheadUnanswered(): boolean {
+    return this.#state === 'busy' && this.#ctx.aheadUnanswered;
+  }
+
+  get aheadOpen(): boolean {
+    return this.#state === 'busy' && this.#ahead === undefined && this.#ctx.takesAhead;
   }
 
   /** Control-connection bytes arrived. */
@@ -332,7 +382,7 @@ export class Session {
       try {
         step = input === undefined ? program.next(undefined as never) : program.next(input);
       } catch (err) {
-        return [...actions, ...this.#finish(err)];
+        return this.#startAheadNow([...actions, ...this.#finish(err)]);
       }
       input = undefined;
       if (step.done) {
@@ -343,7 +393,7 @@ export class Session {
         this.#loggedIn = true;
         actions.push({ type: 'done', result: step.value });
         if (this.#ctx.quit) actions.push({ type: 'close' });
-        return actions;
+        return this.#startAheadNow(actions);
       }
       if ('emit' in step.value) {
         // CVE-2021-22947: what comes between the reply and the switch belongs to neither side of it.
@@ -355,6 +405,24 @@ export class Session {
       this.#wait = step.value.wait;
       return actions;
     }
+  }
+
+  /**
+   * The running operation ended (its actions are `actions`): a transfer set up ahead becomes the
+   * running one at once, before any later reply. When the session did not end idle (closed, broken),
+   * the transfer ahead is dropped with it.
+   */
+  #startAheadNow(actions: Action[]): Action[] {
+    const program = this.#ahead;
+    if (program === undefined) return actions;
+    this.#ahead = undefined;
+    this.#ctx.ahead = false;
+    if (this.#state !== 'idle') return actions;
+    this.#state = 'busy';
+    this.#ctx.aborted = false;
+    this.#program = program;
+    actions.push(...this.#advance(undefined));
+    return actions;
   }
 
   /** A program threw: turn it into failed/aborted and the right session state. */
@@ -390,6 +458,8 @@ export class Session {
   #break(error: FtpError): Action[] {
     const wasRunning = this.#program !== undefined;
     this.#program = undefined;
+    this.#ahead = undefined;
+    this.#ctx.ahead = false;
     this.#wait = undefined;
     this.#state = 'broken';
     this.#error = error;

@@ -21,11 +21,11 @@
  * @module
  */
 import { commands } from '../commands.js';
-import { LocalProtocolError, RemoteProtocolError } from '../errors.js';
+import { LocalProtocolError, PipeliningError, RemoteProtocolError } from '../errors.js';
 import { formatEprt, formatPort, parseEpsv, parsePasv } from '../pasv.js';
 import type { Reply } from '../reply.js';
 import { abortTransfer } from './abort.js';
-import { failBeforeStart, pipelinedBatch, pipelinedSetup } from './pipelining.js';
+import { abandonTransfer, failBeforeStart, pipelinedBatch, pipelinedReplies, pipelinedSetup } from './pipelining.js';
 import { owedNoops, sendKeepAlive, settleKeepAlives, takeNoopAnswer } from './keepalive.js';
 import { ABORTED, awaitEvent, checkCompletion, DataFailure, refusal, send, type Context, type Program, type Sub } from './program.js';
 import { createRun, setupReply, track, type TransferRun } from './transfer-run.js';
@@ -36,9 +36,22 @@ export function transferProgram(op: TransferOperation, ctx: Context): Program {
   return runTransfer(createRun(op, ctx));
 }
 
-function* runTransfer(run: TransferRun): Program {
+/**
+ * The program of a transfer whose batch already went out behind another (`ahead.ts`), as the first
+ * `ordinal` commands: it starts where a pipelined transfer's replies begin.
+ */
+export function aheadTransferProgram(run: TransferRun, ordinal: number): Program {
+  return runTransfer(run, ordinal);
+}
+
+function* runTransfer(run: TransferRun, aheadOrdinal?: number): Program {
   const { op, ctx, rest, transfer } = run;
   try {
+    if (aheadOrdinal !== undefined) {
+      yield* pipelinedReplies(run, aheadOrdinal, true);
+      if (ctx.aborted) return yield* abortTransfer(ctx, false);
+      return yield* moveData(run, true);
+    }
     if (op.type !== undefined && op.type !== ctx.type) {
       const type = commands.type(op.type);
       checkCompletion(yield* setupReply(run, type), type);
@@ -66,6 +79,8 @@ function* runTransfer(run: TransferRun): Program {
   } catch (err) {
     yield { emit: { type: 'closeData' } }; // idempotent for the driver; the ABOR path closed it already
     throw err;
+  } finally {
+    ctx.takesAhead = ctx.aheadUnanswered = false;
   }
 }
 
@@ -134,11 +149,16 @@ function* moveData(run: TransferRun, pipelined: boolean): Program {
   // once it has taken the command, which went out before the connection was even asked for.
   const early = pipelined && (op.command === 'STOR' || op.command === 'APPE');
   for (;;) {
+    // ahead.ts: the next transfer may go out once this one's data has ended on this side. Servers
+    // that read commands during a transfer (ProFTPD, Pure-FTPd, pyftpdlib, ftp-srv) answer one that
+    // comes sooner there and then; after the end they mostly have left the transfer.
+    ctx.takesAhead = run.closed && noops.sent === 0 && !ctx.aborted;
     if (run.final !== undefined && (run.closed || run.failed)) return yield* finish(run, run.final);
     if (pipelined && run.started === undefined && run.failed && !run.opened) return yield* failBeforeStart(run, run.failed);
     const event = yield* awaitTransferEvent(run);
-    if (event.type === 'abort') return yield* abortTransfer(ctx, run.final !== undefined, noops);
+    if (event.type === 'abort') return yield* (ctx.ahead ? abandonTransfer(run) : abortTransfer(ctx, run.final !== undefined, noops));
     if (event.type === 'keepAlive') {
+      ctx.takesAhead = false; // the NOOP's answer may come anywhere: no transfer goes out behind it
       yield* sendKeepAlive(ctx, noops);
       continue;
     }
@@ -149,6 +169,7 @@ function* moveData(run: TransferRun, pipelined: boolean): Program {
     }
     const reply = event.reply;
     if (takeNoopAnswer(ctx, noops, reply)) continue;
+    if (ctx.ahead) checkAheadReply(run, reply);
     if (reply.kind === 'preliminary') {
       // RFC 959 §5.4: 125 (already open) or 150 (about to open) before the transfer.
       if (run.started || run.final !== undefined) throw new RemoteProtocolError(`Second preliminary reply ${reply.code} to ${transfer.name}`);
@@ -199,6 +220,21 @@ function* finish(run: TransferRun, final: Reply): Program {
   }
   if (run.failed) throw new DataFailure(run.failed);
   return Object.freeze({ kind: 'reply', reply: final, ...(run.started ? { preliminary: run.started } : {}) });
+}
+
+/**
+ * With a transfer set up ahead (`ahead.ts`), a completion that cannot end a transfer (RFC 959 §4.2:
+ * 226 or 250, and 225 on ABOR's heels) means the server answered the next transfer's EPSV before
+ * finishing this one, and a refusal may be either transfer's: the server broke under the pipeline,
+ * or cannot be told from one that did.
+ */
+function checkAheadReply(run: TransferRun, reply: Reply): void {
+  // ProFTPD answers commands read during a transfer "450 EPSV: data transfer in progress", Pure-FTPd
+  // "500 Unknown command", pyftpdlib and ftp-srv run them (229): which command a refusal answers
+  // cannot be told. The client runs both transfers again without pipelining and hears the true answer.
+  if (reply.kind === 'completion' ? reply.code !== 225 && reply.code !== 226 && reply.code !== 250 : reply.kind !== 'preliminary') {
+    throw new PipeliningError(`Reply ${reply.code} came before ${run.transfer.name} ended, with the next transfer's commands out behind it`);
+  }
 }
 
 /** Tell the driver, once, that the bytes may move. */
