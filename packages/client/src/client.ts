@@ -256,6 +256,8 @@ export class Client extends RemoteCalls implements AsyncDisposable {
    * lane.ts: with `pipelining`, transfer calls run two at a time, the second set up ahead. An attempt
    * that finds the server broke under it turns the lane off for good; retry.ts gives the call one more
    * attempt, which reconnects without pipelining.
+   *
+   * @hidden
    */
   protected override transferCall<T>(options: CallOptions, work: (attempt: Attempt) => Promise<T>): Promise<T> {
     if (!this.#pipelined) return this.runCall(options, work);
@@ -272,6 +274,7 @@ export class Client extends RemoteCalls implements AsyncDisposable {
     );
   }
 
+  /** Two with the lane, else one. @hidden */
   protected override get transferConcurrency(): number {
     return this.#pipelined ? 2 : 1;
   }
