@@ -13,7 +13,8 @@
 //
 // Env: BENCH_RUNS (5), BENCH_BIG_MB (1024), BENCH_MEM_MB (512, the download to memory), BENCH_SMALL (1000 files), BENCH_TLS_CURL_SMALL (50),
 // BENCH_W7_FILES (100), BENCH_DELAY_MS (10 one-way), BENCH_CAP_MB (64, MB/s per connection for W6),
-// BENCH_ONLY (comma-separated workload ids, e.g. W1-discard,W5-100k), BENCH_SETTLE_MS (1000),
+// BENCH_ONLY (comma-separated workload ids, e.g. W1-discard,W5-100k,W8-10k-down), BENCH_SETTLE_MS (1000),
+// BENCH_W8_100K_RUNS (1: the rounds the 100,000-file mirrors of W8 run in, see w8.mjs),
 // BENCH_OUT (default packages/bench/RESULTS.md), BENCH_BASELINE (a second built checkout, e.g. the
 // previous commit: `git worktree add ../base HEAD~1 && cd ../base && pnpm install && pnpm turbo run
 // build --filter=@ftpkit/bench...`; every ftpkit row gets an `@base` twin and a `vs base` ratio).
@@ -23,6 +24,7 @@ import os from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startDelayProxy, startServer } from '@ftpkit/testkit';
+import { mirrorGoals, mirrorSection, mirrorWorkloads } from './w8.mjs';
 
 const env = (name, fallback) => Number(process.env[name] ?? fallback);
 const RUNS = Math.max(1, env('BENCH_RUNS', 5));
@@ -68,10 +70,10 @@ const median = (v) => {
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const log = (text) => process.stderr.write(`${text}\n`);
 
-/** Run a child to completion; peak RSS from /usr/bin/time (the child's own getrusage maxrss). */
+/** Run a child to completion; peak RSS and CPU seconds (user + system) from /usr/bin/time (the child's own getrusage). */
 function run(cmd, args, { cwd = pkgDir, timeoutMs = 30 * 60_000 } = {}) {
   const rssFile = join(os.tmpdir(), `ftpkit-bench-rss-${process.pid}-${Math.random().toString(36).slice(2)}`);
-  const [file, argv] = TIME ? [TIME, ['-f', '%M', '-o', rssFile, cmd, ...args]] : [cmd, args];
+  const [file, argv] = TIME ? [TIME, ['-f', '%M %U %S', '-o', rssFile, cmd, ...args]] : [cmd, args];
   return new Promise((resolve, reject) => {
     const t0 = performance.now();
     const child = spawn(file, argv, { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -85,11 +87,14 @@ function run(cmd, args, { cwd = pkgDir, timeoutMs = 30 * 60_000 } = {}) {
       clearTimeout(timer);
       const wallMs = performance.now() - t0;
       let rssMB;
+      let cpuS;
       if (TIME) {
-        rssMB = Number(readFileSync(rssFile, 'utf8').trim().split('\n').pop()) / 1024;
+        const [rss, user, sys] = readFileSync(rssFile, 'utf8').trim().split('\n').pop().split(' ').map(Number);
+        rssMB = rss / 1024;
+        cpuS = user + sys;
         rmSync(rssFile, { force: true });
       }
-      resolve({ code, stdout, stderr, wallMs, rssMB });
+      resolve({ code, stdout, stderr, wallMs, rssMB, cpuS });
     });
   });
 }
@@ -104,7 +109,7 @@ async function worker(runtime, spec, script = WORKER) {
   } catch {
     return { error: `exit ${r.code}: ${(r.stderr || r.stdout).slice(-600)}` };
   }
-  return { ...out, maxRssMB: r.rssMB ?? out.maxRssMB };
+  return { ...out, maxRssMB: r.rssMB ?? out.maxRssMB, processMs: r.wallMs, cpuS: r.cpuS };
 }
 
 /** The raw TCP ceiling: a Node peer (raw-peer.mjs) and this runtime's worker at the other end. */
@@ -380,6 +385,23 @@ const delayed = { ...plain, host: proxy.host, port: proxy.port };
   });
 }
 
+// W8 (w8.mjs): mirrors of 10,000 and 100,000 small files against lftp, with their own baseline twins.
+const W8 = mirrorWorkloads({
+  run,
+  worker,
+  root,
+  server: plain,
+  scratch,
+  select: (id) => !ONLY || ONLY.has(id),
+  chown: (path) => execFileSync('chown', ['-R', `${plain.user}:`, path]),
+  cli: join(repo, 'packages', 'cli', 'dist', 'bin.js'),
+  baseCli: BASELINE ? join(BASELINE, 'packages', 'cli', 'dist', 'bin.js') : undefined,
+  baseWorker: BASE_WORKER,
+});
+if (W8.length > 0) log('bench: W8 trees (10k, 100k files of 1 KiB) in the server root');
+for (const prepare of W8.prepare ?? []) prepare();
+W.push(...W8);
+
 // The baseline twins: right after each ftpkit row, the same spec through the other checkout's worker.
 if (BASE_WORKER) {
   for (const w of W) {
@@ -400,6 +422,7 @@ const loadSamples = [];
 try {
   for (let round = 0; round < RUNS; round++) {
     for (const w of W) {
+      if (w.rounds !== undefined && round >= w.rounds) continue;
       const order = round % 2 === 0 ? w.contenders : [...w.contenders].reverse();
       for (const c of order) {
         loadSamples.push(os.loadavg()[0]);
@@ -415,10 +438,10 @@ try {
           ? { unavailable: out.unavailable }
           : out.error
             ? { error: out.error }
-            : { value: w.value(out), rssMB: out.maxRssMB };
+            : { value: w.value(out), rssMB: out.maxRssMB, cpuS: out.cpuS };
         ((results[w.id] ??= {})[c.name] ??= [])[round] = entry;
         log(`round ${round + 1}/${RUNS} ${w.id} ${c.name}: ${entry.value !== undefined ? `${entry.value.toFixed(w.unit === 's' ? 3 : 1)} ${w.unit}, ${entry.rssMB?.toFixed(0)} MB RSS` : entry.unavailable ? `not available: ${entry.unavailable}` : `ERROR ${entry.error.slice(0, 400)}`}`);
-        if (w.after) await w.after();
+        if (w.after) await w.after(c);
       }
     }
     writeFileSync(OUT, report(round + 1));
@@ -474,6 +497,7 @@ function report(rounds) {
     `- W6: vsftpd \`local_max_rate=${CAP}\` (bytes/s per connection); the ceiling is ${POOL} × the cap. W7: the testkit's delay proxy (\`startDelayProxy\`, ${DELAY_MS} ms each way = ${2 * DELAY_MS} ms RTT, 4 MiB per-direction buffer) on 127.0.0.2; data connections follow the control host.`,
     '- `ftpkit, subscribed to tracing (node)`: a subscriber on every `diagnostics_channel` channel of the client (each handler counts its events); the plain rows have none. See "Tracing" below.',
     '- `ftpkit pipelining (node)`: the client\'s opt-in `pipelining` option (once EPSV has worked, EPSV and the transfer command go out in one write, and uploads start at the data connection\'s open rather than at the 150). The plain `ftpkit` rows use the default, without it.',
+    '- W8 (w8.mjs): trees of 1 KiB files, 10 per folder, mirrored down into an empty folder and up into an empty remote folder, then again with nothing changed; each row is a whole process (start, login, listings, copies) under `/usr/bin/time`, CPU = its user + system seconds. lftp 4.9 from Debian with `set ftp:ssl-allow no`. The 100,000-file rows run in the first `BENCH_W8_100K_RUNS` rounds (default 1).',
     '- basic-ftp has no pool: its parallel rows use 8 independent clients on a shared work queue (labelled). curl FTPS small files: only a few, because curl stalls about 200 ms per file on a reused FTPS connection to vsftpd (see the baseline research).',
     '- Caveats seen while building this: curl 7.88.1 on a reused plain connection sometimes waits exactly 1 s between "Connecting to 127.0.0.1 port …" and "Trying …" for a data connection (`--trace-time`), so its many-small-files rows swing from ~1,300 to ~15 files/s and are no reference. Deno 2.9.6 cannot resume TLS sessions, so every FTPS data connection from Deno is a full handshake (its W4 FTPS rows). vsftpd\'s `local_max_rate` lets each new transfer start with a burst, so 8 ranges can beat 8 × the nominal cap. The delay proxy cannot delay the client\'s own TCP handshake; it charges that round trip to the server side instead (see delay-proxy.ts).',
   );
@@ -501,7 +525,8 @@ function report(rounds) {
     const better = w.lowerIsBetter ? 'lower is better' : 'higher is better';
     lines.push(`### ${w.title}`, '', `Unit: ${w.unit} (${better}). Ratios > 1 mean the row is better than the reference.`, '');
     const baseCol = BASE_WORKER ? ' vs base |' : '';
-    lines.push(`| contender | median ${w.unit} | min–max | vs basic-ftp | vs ceiling | peak RSS MB |${baseCol}`, `| --- | --- | --- | --- | --- | --- |${BASE_WORKER ? ' --- |' : ''}`);
+    // W8 has no ceiling: its column is the process's CPU (user + system), median over rounds.
+    lines.push(`| contender | median ${w.unit} | min–max | vs basic-ftp | ${w.cpu ? 'CPU s' : 'vs ceiling'} | peak RSS MB |${baseCol}`, `| --- | --- | --- | --- | --- | --- |${BASE_WORKER ? ' --- |' : ''}`);
     const bf = basicName(w);
     for (const c of w.contenders) {
       const entries = results[w.id][c.name] ?? [];
@@ -517,13 +542,13 @@ function report(rounds) {
       const vsBf = bf && c.name !== bf && c.kind !== 'ceiling' ? perRound(w.id, c.name, w.id, bf, w.lowerIsBetter) : NaN;
       const range = vals.length ? `${fmt(Math.min(...vals), w.unit)}–${fmt(Math.max(...vals), w.unit)}` : '';
       const vsBase = BASE_WORKER && c.kind === 'ftpkit' ? ` ${fr(perRound(w.id, c.name, w.id, `${c.name} @base`, w.lowerIsBetter))} |` : BASE_WORKER ? ' |' : '';
-      lines.push(`| ${c.kind === 'ceiling' ? `*${c.name}*` : c.name} | ${fmt(med(w.id, c.name), w.unit)}${errors ? ` (${errors} failed)` : ''} | ${range} | ${fr(vsBf)} | ${fr(vsCeil)} | ${fmt(Math.max(...entries.map((e) => e?.rssMB ?? NaN).filter(Number.isFinite)), 'MB')} |${vsBase}`);
+      lines.push(`| ${c.kind === 'ceiling' ? `*${c.name}*` : c.name} | ${fmt(med(w.id, c.name), w.unit)}${errors ? ` (${errors} failed)` : ''} | ${range} | ${fr(vsBf)} | ${w.cpu ? fmt(med(w.id, c.name, 'cpuS'), 's') : fr(vsCeil)} | ${fmt(Math.max(...entries.map((e) => e?.rssMB ?? NaN).filter(Number.isFinite)), 'MB')} |${vsBase}`);
     }
     const errs = Object.entries(results[w.id]).flatMap(([n, es]) => es.filter((e) => e?.error).map((e) => `${n}: ${e.error.split('\n')[0].slice(0, 200)}`));
     if (errs.length) lines.push('', 'Failures:', ...[...new Set(errs)].map((e) => `- ${e}`));
     lines.push('');
   }
-  lines.push('## Goals (issue 7)', '', '| goal | row | measured | verdict |', '| --- | --- | --- | --- |');
+  lines.push('## Goals (issues 7 and 21)', '', '| goal | row | measured | verdict |', '| --- | --- | --- | --- |');
   const goal = (text, row, measured, ok) => lines.push(`| ${text} | ${row} | ${measured} | ${ok === undefined ? 'not measured' : ok ? '**met**' : '**missed**'} |`);
   const has = (id) => results[id] !== undefined;
   const ftpkitRows = (id) => W.find((w) => w.id === id)?.contenders.filter((c) => c.kind === 'ftpkit') ?? [];
@@ -604,6 +629,8 @@ function report(rounds) {
       .sort((a, b) => b[2] - a[2])[0];
     goal(`Peak RSS of ${BIG_MB} MiB transfers ≤ 100 MB`, `ftpkit (${rt}), worst row`, worst ? `${fmt(worst[2], 'MB')} MB (${worst[0]})` : '—', worst ? worst[2] <= 100 : undefined);
   }
+  mirrorGoals(W, results, { perRound, median, goal, fr });
+  mirrorSection(W, results, { median, lines });
   tracingSection();
   lines.push('');
   return lines.join('\n');

@@ -27,6 +27,9 @@ const {
   tag = contender,
   pipelining = false,
   subscribe = false,
+  direction = 'download',
+  remoteDir,
+  localDir,
 } = spec;
 const runtime = 'Deno' in globalThis ? 'deno' : 'Bun' in globalThis ? 'bun' : 'node';
 const ca = caFile ? readFileSync(caFile, 'utf8') : undefined;
@@ -96,6 +99,8 @@ async function runFtpkit() {
       out.files = files;
     } else if (workload === 'segmented') {
       out.bytes = (await pool.download(remote, `${dir}/seg-${tag}.bin`, { segments })).bytes;
+    } else if (workload === 'pool-mirror') {
+      out.files = (await pool.mirror({ direction, remote: remoteDir, local: localDir })).copied.length;
     }
     out.ms = performance.now() - t0;
     await pool.close();
@@ -133,6 +138,8 @@ async function runFtpkit() {
     out.files = files;
   } else if (workload === 'list') {
     out.entries = (await client.list(listDir)).length;
+  } else if (workload === 'mirror') {
+    out.files = (await client.mirror({ direction, remote: remoteDir, local: localDir })).copied.length;
   } else if (workload === 'list-stream') {
     // The streaming listing, consumed as it arrives: count, keep nothing.
     if (typeof client.listEntries !== 'function') return { unavailable: '@ftpkit/client has no listEntries' };
@@ -199,6 +206,10 @@ async function runBasicFtp() {
     out.files = files;
   } else if (workload === 'list') {
     out.entries = (await client.list(listDir)).length;
+  } else if (workload === 'mirror') {
+    // basic-ftp has no mirror: it copies the whole tree, one connection.
+    if (direction === 'download') await client.downloadToDir(localDir, remoteDir);
+    else await client.uploadFromDir(localDir, remoteDir);
   } else {
     throw new Error(`unknown workload ${workload}`);
   }

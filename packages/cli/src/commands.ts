@@ -304,7 +304,10 @@ async function treeTransfer(
   // the pool's sessions. This command only reports: a progress line per running copy, then a summary.
   const remote: Client | Pool = flags.parallel > 1 ? await context.pool(target) : await context.connect(target);
   const running = new Map<string, { readonly meter: TransferMeter; readonly started: number }>();
+  // A record of every copy only for --json, which lists them; otherwise their count and bytes, so
+  // that memory does not grow with the number of files.
   const finished = new Map<string, TransferRecord>();
+  const copied = { files: 0, bytes: 0 };
   const onFile = (event: FileEvent): void => {
     if (event.kind === 'delete') {
       if (event.phase === 'finish') context.note(`deleted ${event.path}`);
@@ -314,7 +317,9 @@ async function treeTransfer(
       const copy = running.get(event.path);
       running.delete(event.path);
       copy?.meter.done(event.bytes);
-      finished.set(event.path, { remote: event.remote, local: event.local, bytes: event.bytes, seconds: copy ? elapsed(copy.started) : 0 });
+      copied.files++;
+      copied.bytes += event.bytes;
+      if (flags.json) finished.set(event.path, { remote: event.remote, local: event.local, bytes: event.bytes, seconds: copy ? elapsed(copy.started) : 0 });
     }
   };
   const { plan, skipped, checksum, finishedEarlier } = await remote
@@ -349,10 +354,9 @@ async function treeTransfer(
   const transfers = plan.actions.flatMap((a) => (a.kind === 'copy' ? (finished.get(a.path) ?? []) : []));
   for (const s of skipped) context.note(`skipped ${s.path}: ${s.reason}`);
   for (const c of plan.conflicts) context.note(`skipped ${c}: a file on one side, a directory on the other (use --delete to replace)`);
-  const bytes = transfers.reduce((n, t) => n + t.bytes, 0);
   if (finishedEarlier && finishedEarlier.length > 0) context.note(`continued: ${finishedEarlier.length} file(s) finished by an earlier run, not copied again`);
   if (!flags.dryRun) {
-    context.note(`${direction === 'download' ? 'downloaded' : 'uploaded'} ${transfers.length} file(s), ${bytes} bytes; ${plan.unchanged.length} unchanged`);
+    context.note(`${direction === 'download' ? 'downloaded' : 'uploaded'} ${copied.files} file(s), ${copied.bytes} bytes; ${plan.unchanged.length} unchanged`);
   }
   return {
     direction,

@@ -72,7 +72,8 @@ export interface RetriedDownloadOptions extends TransferOpOptions {
   /**
    * The file's size as its listing showed it: an attempt that brings fewer bytes is incomplete
    * (`ConnectionError`), whatever the server's final reply, unless SIZE then says the file has
-   * shrunk to what came (ops/download.ts `fetchInto`).
+   * shrunk to what came (ops/download.ts `fetchInto`). It is the progress total too, so no SIZE is
+   * asked for progress.
    */
   readonly expectedSize?: number | undefined;
 }
@@ -108,7 +109,7 @@ export function retriedDownload(runner: Runner, remotePath: string, destination:
         (n) =>
           attempt(async (conn): Promise<Reply> => {
             rest = !ascii && (startAt > 0 || conn.features.has('REST'));
-            if (n === 1 && options.onProgress) total = await sizeOrUndefined(conn, remotePath, call);
+            if (n === 1 && options.onProgress && options.expectedSize === undefined) total = await sizeOrUndefined(conn, remotePath, call);
             const whole = total ?? options.expectedSize;
             meter ??= progressMeter(options.onProgress, whole === undefined ? undefined : Math.max(0, whole - startAt - held));
             if (held > 0) {

@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
 import { rejectionOf, scriptedScenes, treeHandlers, type ScriptedServerOptions } from '@ftpkit/testkit';
 import { Client, LocalFileError, type ClientOptions } from '../src/index.js';
-import { localFileError, makeFolder } from '../src/io/fs.js';
+import { localFileError, makeFolder, refuseLinksIn } from '../src/io/fs.js';
 import { sideName, utf8Length } from '../src/io/paths.js';
 
 const scenes = scriptedScenes({ beforeEach, afterEach }, {
@@ -190,6 +190,31 @@ describe('a symbolic link already inside the target is never written through', (
     await writeFile(join(base, 'file'), 'x');
     expect(await rejectionOf(makeFolder(join(base, 'link')))).toMatchObject({ code: 'ERR_FTP_LOCAL_FILE', osCode: 'ELOOP', path: join(base, 'link') });
     expect(await rejectionOf(makeFolder(join(base, 'file')))).toMatchObject({ code: 'ERR_FTP_LOCAL_FILE', osCode: 'EEXIST', path: join(base, 'file') });
+  });
+
+  test('a tree download with progress takes each total from the listing: no SIZE per file', async () => {
+    const target = join(await sandbox(), 'target');
+    const client = await scenes.setup(treeServer());
+    const totals: (number | undefined)[] = [];
+    await client.downloadDir('/', target, { onProgress: (p) => totals.push(p.total) });
+    expect(retrs()).toHaveLength(3);
+    expect(scenes.server.received.filter((l) => l.startsWith('SIZE'))).toEqual([]);
+    expect(totals.at(-1)).toBe(3); // three files of the listed size 1
+  });
+
+  test('refuseLinksIn finds a link among few names (one lstat each) and among many (one read of the folder)', async () => {
+    const base = await sandbox();
+    await mkdir(join(base, 'dir'));
+    for (const name of ['a', 'b', 'c', 'd', 'e']) await writeFile(join(base, 'dir', name), 'x');
+    await symlink(join(base, 'dir', 'a'), join(base, 'dir', 'link'));
+    const refused = { code: 'ERR_FTP_LOCAL_FILE', osCode: 'ELOOP', path: join(base, 'dir', 'link') };
+    expect(await rejectionOf(refuseLinksIn(join(base, 'dir'), ['a', 'link']))).toMatchObject(refused);
+    expect(await rejectionOf(refuseLinksIn(join(base, 'dir'), ['a', 'b', 'c', 'new', 'link']))).toMatchObject(refused);
+    // A link the plan does not write is not its business; names not there yet, or a missing folder, are fine.
+    await refuseLinksIn(join(base, 'dir'), ['a', 'b', 'c', 'd', 'new']);
+    await refuseLinksIn(join(base, 'dir'), ['a', 'new']);
+    await refuseLinksIn(join(base, 'missing'), ['a', 'b', 'c', 'd']);
+    await refuseLinksIn(join(base, 'dir', 'a'), ['a', 'b', 'c', 'd']); // a file where a folder would be: nothing below it
   });
 
   test('the target itself may be a link: the caller named it', async () => {

@@ -2,7 +2,8 @@
 # Installs the real FTP servers that @ftpkit/testkit starts for interop tests:
 # vsftpd, ProFTPD, Pure-FTPd and pyftpdlib from Debian, the local user `ftpuser`, and the real
 # proxies for the tests of connections through proxies: Dante (SOCKS5) and tinyproxy (HTTP
-# CONNECT), with the local user `ftpkit-proxy` that Dante's username method checks.
+# CONNECT), with the local user `ftpkit-proxy` that Dante's username method checks; and lftp, the
+# client `pnpm bench` measures mirrors against (W8, packages/bench/src/w8.mjs).
 # (The fifth server, ftp-srv, is an npm devDependency of this package: `pnpm install` brings it.)
 #
 #   bash packages/testkit/servers/install.sh
@@ -12,7 +13,7 @@
 #
 # Where things go:
 # - vsftpd, python3-pyftpdlib (+ python3-openssl, which its TLS handler needs), dante-server,
-#   tinyproxy-bin (the binary without the service package) and the shared libraries that ProFTPD
+#   tinyproxy-bin (the binary without the service package), lftp, and the shared libraries that ProFTPD
 #   and Pure-FTPd link against: installed with apt-get. No service is started (policy-rc.d), and
 #   Dante's systemd unit, enabled by its package, is disabled where there is systemd: the testkit
 #   starts both proxies itself, on loopback (src/proxies.ts).
@@ -42,7 +43,7 @@ DIR=${FTPKIT_SERVERS_DIR:-/opt/ftpkit-servers}
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 FTP_USER=ftpuser
 FTP_PASS=ftppass
-APT_PACKAGES=(vsftpd python3-pyftpdlib python3-openssl dante-server tinyproxy-bin)
+APT_PACKAGES=(vsftpd python3-pyftpdlib python3-openssl dante-server tinyproxy-bin lftp)
 PROXY_USER=ftpkit-proxy
 PROXY_PASS=proxypass
 UNPACKED=(proftpd:proftpd-core proftpd:proftpd-mod-crypto pure-ftpd:pure-ftpd)

@@ -17,6 +17,7 @@
  *
  * @module
  */
+import type { Dirent } from 'node:fs';
 import type { FileHandle } from 'node:fs/promises';
 import { LocalFileError } from '../errors.js';
 export type { FileHandle };
@@ -158,6 +159,35 @@ export async function refuseLink(path: string): Promise<void> {
     throw localFileError(err, 'read', path);
   });
   if (info?.isSymbolicLink()) throw linkRefused(path);
+}
+
+/**
+ * Names checked one lstat each below this count (4); from it on, one read of their folder checks
+ * them all: a tree of small files has many names per folder, and one read costs about one lstat.
+ */
+const READ_FOLDER_FROM = 4;
+
+/**
+ * {@link refuseLink} for each of `names` in `folder`, with one read of the folder where there are
+ * enough of them: a missing folder holds no link, and a folder that cannot be read (search
+ * permission only) is asked name by name.
+ */
+export async function refuseLinksIn(folder: string, names: readonly string[]): Promise<void> {
+  let entries: Dirent[] | undefined;
+  if (names.length >= READ_FOLDER_FROM) {
+    try {
+      entries = await readdir(folder, { withFileTypes: true });
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      if (code === 'ENOENT' || code === 'ENOTDIR') return;
+    }
+  }
+  if (entries === undefined) {
+    for (const name of names) await refuseLink(join(folder, name));
+    return;
+  }
+  const wanted = new Set(names);
+  for (const entry of entries) if (entry.isSymbolicLink() && wanted.has(entry.name)) throw linkRefused(join(folder, entry.name));
 }
 
 /**

@@ -5,8 +5,9 @@
  * actions are cut into batches of one kind (and, for folders, one depth): the creations of one level
  * of folders, then all copies, then the deletions of one level. Each batch runs `concurrency` at a
  * time through `parallel.ts`'s fail-fast `runAll` (one at a time on a Client, the pool's size on a
- * Pool), and the next batch starts only when it has settled, so a folder exists before anything goes
- * into it and a folder is deleted only after what was inside it. The target's root is made first.
+ * Pool; a download's folders, which need no session, {@link LOCAL_AT_ONCE} at a time), and the next
+ * batch starts only when it has settled, so a folder exists before anything goes into it and a
+ * folder is deleted only after what was inside it. The target's root is made first.
  *
  * Each copy and deletion reports `onFile` as it starts and finishes; `onProgress` gets the bytes of
  * all copies together (and `limitRate` is one budget for all of them, driver/throttle.ts) (with `total` when every size is known) and the file that moved. A download can
@@ -27,15 +28,15 @@
  *
  * A download never writes through a symbolic link it finds inside the target (the target itself may
  * be one: the caller named it). Before the first write, every path the plan writes, and every folder
- * above it, is checked with lstat, and a link there is refused (`LocalFileError`, `ELOOP`), so nothing
- * is half-written; each folder is then made with a plain mkdir that accepts only a real folder
- * already there, which holds against a link put there in the meantime, and a file is renamed into
- * place, which replaces a link rather than following it.
+ * above it, is checked (one read per folder, io/fs.ts `refuseLinksIn`), and a link there is refused
+ * (`LocalFileError`, `ELOOP`), so nothing is half-written; each folder is then made with a plain
+ * mkdir that accepts only a real folder already there, which holds against a link put there in the
+ * meantime, and a file is renamed into place, which replaces a link rather than following it.
  *
  * @module
  */
 import type { CallOptions, FileEvent, MirrorAction, MirrorPlan, TreeProgress, VerifyMethod } from '../calls.js';
-import { join, localFileError, lstat, makeFolder, mkdir, refuseLink, rm, utimes } from '../io/fs.js';
+import { join, localFileError, lstat, makeFolder, mkdir, refuseLinksIn, rm, utimes } from '../io/fs.js';
 import { PartFile, partFileOf } from '../io/sinks.js';
 import { remoteJoin } from '../io/paths.js';
 import { callLimit } from '../driver/throttle.js';
@@ -72,8 +73,8 @@ export interface RunOptions extends CallOptions {
   readonly journal?: Journal | undefined;
 }
 
-/** lstat calls at once while a download's paths are checked for links. */
-const LINK_CHECKS = 16;
+/** Local file system calls at once: folders read for links, a download's folders made or removed. */
+const LOCAL_AT_ONCE = 16;
 
 type Copy = Extract<MirrorAction, { kind: 'copy' }>;
 
@@ -157,8 +158,13 @@ export async function runPlan(runner: Runner, plan: MirrorPlan, options: RunOpti
     }
     options.onFile?.({ ...event, phase: 'finish', bytes });
   };
-  // Copies run in the transfer lane where the runner has one (lane.ts): the next file's setup goes out while one moves.
-  for (const batch of batches(plan.actions)) await runAll(batch, batch[0]?.kind === 'copy' ? runner.transferConcurrency : runner.concurrency, signal, step);
+  for (const batch of batches(plan.actions)) {
+    const kind = batch[0]?.kind;
+    // Copies run in the transfer lane where the runner has one (lane.ts): the next file's setup goes out while one moves.
+    // A download's folders are made and removed here, on no session: as many at once as the link checks.
+    const atOnce = kind === 'copy' ? runner.transferConcurrency : direction === 'download' ? LOCAL_AT_ONCE : runner.concurrency;
+    await runAll(batch, atOnce, signal, step);
+  }
   return copies.map((c) => ({ path: c.path, bytes: moved.get(c) ?? 0 }));
 }
 
@@ -172,7 +178,16 @@ async function refuseLinks(plan: MirrorPlan, root: string, signal: AbortSignal |
     for (const folder of ancestors(action.path)) paths.add(folder);
     if (action.kind !== 'delete') paths.add(action.path);
   }
-  await runAll([...paths], LINK_CHECKS, signal, (path) => refuseLink(localPath(root, path)));
+  // By folder: one read of a folder checks all its names (io/fs.ts refuseLinksIn).
+  const byFolder = new Map<string, string[]>();
+  for (const path of paths) {
+    const cut = path.lastIndexOf('/');
+    const folder = cut < 0 ? '' : path.slice(0, cut);
+    const names = byFolder.get(folder);
+    if (names) names.push(path.slice(cut + 1));
+    else byFolder.set(folder, [path.slice(cut + 1)]);
+  }
+  await runAll([...byFolder], LOCAL_AT_ONCE, signal, ([folder, names]) => refuseLinksIn(localPath(root, folder), names));
 }
 
 /** Consecutive actions that may run at once: all copies, or folders of one kind and one depth. */
