@@ -210,6 +210,8 @@ describe('scripted server', () => {
 
 /** One connection as {@link watching} saw it. */
 interface Watched {
+  /** The connection has `setReadAhead` (a transport that reads ahead of its caller). */
+  bounded: boolean;
   /** The last `setReadAhead` bound (undefined: never set, or set back to the default). */
   readAhead: number | undefined;
   /** The bound in force when the first byte was read, if one was. */
@@ -220,7 +222,7 @@ interface Watched {
 /** `inner`, with each connection's `setReadAhead` calls and reads recorded in `seen`. */
 function watching(inner: Transport, seen: Watched[]): Transport {
   const wrap = (conn: Connection): Connection => {
-    const w: Watched = { readAhead: undefined, readAheadAtFirstByte: undefined, bytes: 0 };
+    const w: Watched = { bounded: typeof conn.setReadAhead === 'function', readAhead: undefined, readAheadAtFirstByte: undefined, bytes: 0 };
     seen.push(w);
     return new Proxy(conn, {
       get(target, key) {
@@ -299,13 +301,15 @@ describe.concurrent.each(['vsftpd', 'proftpd'] as const)('%s', (kind) => {
       const dir = await folder();
       await pool.download('/big.bin', join(dir, 'big.bin'), { segments: 8 });
       expect(sha256(await readFile(join(dir, 'big.bin')))).toBe(sha256(big));
-      const ranges = seen.filter((c) => c.bytes > 0 && c.readAheadAtFirstByte !== undefined);
+      // The connections that carried the file: 8 ranges of 8 MiB (control connections carry replies only).
+      const ranges = seen.filter((c) => c.bytes >= MiB);
       expect(ranges).toHaveLength(8);
-      // The data connections, and only they, carried the file; each had its bound before any byte.
-      expect(seen.reduce((sum, c) => sum + (c.readAheadAtFirstByte === undefined ? 0 : c.bytes), 0)).toBeGreaterThanOrEqual(BIG);
-      const bounds = ranges.map((c) => c.readAheadAtFirstByte!);
-      expect(bounds.reduce((a, b) => a + b, 0)).toBeLessThanOrEqual(READ_AHEAD_BUDGET);
-      expect(Math.max(...bounds)).toBeLessThanOrEqual(READ_AHEAD_BUDGET / 8);
+      expect(ranges.reduce((sum, c) => sum + c.bytes, 0)).toBeGreaterThanOrEqual(BIG); // a range may read past its end before ABOR
+      // A transport without `setReadAhead` reads only when asked (Deno's): it holds nothing unread.
+      if (!ranges.every((c) => c.bounded)) return expect(ranges.some((c) => c.bounded)).toBe(false);
+      const bounds = ranges.map((c) => c.readAheadAtFirstByte);
+      expect(bounds.every((b) => b !== undefined && b <= READ_AHEAD_BUDGET / 8)).toBe(true);
+      expect(bounds.reduce((a: number, b) => a + (b ?? Infinity), 0)).toBeLessThanOrEqual(READ_AHEAD_BUDGET);
     }, 180_000);
 
     test(`${mode.name}: interrupted at 16 MiB, then resumed: byte-identical, only the rest moved`, async () => {
