@@ -24,6 +24,7 @@ import os from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startDelayProxy, startServer } from '@ftpkit/testkit';
+import { issue21Goals } from './goals.mjs';
 import { mirrorGoals, mirrorSection, mirrorWorkloads } from './w8.mjs';
 
 const env = (name, fallback) => Number(process.env[name] ?? fallback);
@@ -548,87 +549,10 @@ function report(rounds) {
     if (errs.length) lines.push('', 'Failures:', ...[...new Set(errs)].map((e) => `- ${e}`));
     lines.push('');
   }
-  lines.push('## Goals (issues 7 and 21)', '', '| goal | row | measured | verdict |', '| --- | --- | --- | --- |');
+  lines.push('## Goals (issue 21)', '', '| goal | row | measured | verdict |', '| --- | --- | --- | --- |');
   const goal = (text, row, measured, ok) => lines.push(`| ${text} | ${row} | ${measured} | ${ok === undefined ? 'not measured' : ok ? '**met**' : '**missed**'} |`);
   const has = (id) => results[id] !== undefined;
-  const ftpkitRows = (id) => W.find((w) => w.id === id)?.contenders.filter((c) => c.kind === 'ftpkit') ?? [];
-  const wOf = (id) => W.find((w) => w.id === id);
-  for (const c of ftpkitRows('W1-discard')) {
-    const x = perRound('W1-discard', c.name, 'W1-discard', `raw TCP receive (${c.runtime})`);
-    goal('W1 discard ≥ 0.9 × raw TCP of the runtime', c.name, fr(x), Number.isFinite(x) ? x >= 0.9 : undefined);
-  }
-  for (const c of ftpkitRows('W1-file')) {
-    const x = perRound('W1-file', c.name, 'W1-file', 'disk: cat big > file');
-    goal('W1 file ≥ 0.9 × disk ceiling', c.name, fr(x), Number.isFinite(x) ? x >= 0.9 : undefined);
-  }
-  for (const c of ftpkitRows('W1-bytes')) {
-    const x = perRound('W1-bytes', c.name, 'W1-bytes', 'basic-ftp');
-    goal('W1 to memory (downloadToBytes) ≥ 1.5 × basic-ftp', c.name, fr(x), Number.isFinite(x) ? x >= 1.5 : undefined);
-  }
-  for (const c of ftpkitRows('W2-upload')) {
-    const x = perRound('W2-upload', c.name, 'W2-upload', 'curl');
-    goal('W2 upload ≥ curl', c.name, fr(x), Number.isFinite(x) ? x >= 1 : undefined);
-  }
-  for (const id of ['W1-file', 'W2-upload']) {
-    for (const c of ftpkitRows(id)) {
-      const x = perRound(id, c.name, id, 'basic-ftp');
-      goal(`${id} ≥ 3 × basic-ftp`, c.name, fr(x), Number.isFinite(x) ? x >= 3 : undefined);
-    }
-  }
-  for (const w of W.filter((w) => /^W[1-5]/.test(w.id) && !['W1-file', 'W2-upload'].includes(w.id))) {
-    const bf = basicName(w);
-    for (const c of w.contenders.filter((c) => c.kind === 'ftpkit')) {
-      const x = perRound(w.id, c.name, w.id, bf, w.lowerIsBetter);
-      goal(`${w.id}: beat basic-ftp`, c.name, fr(x), Number.isFinite(x) ? x >= 1 : undefined);
-    }
-  }
-  for (const id of ['W3-discard', 'W3-file', 'W3-upload']) {
-    for (const c of ftpkitRows(id)) {
-      const x = perRound(id, c.name, id, 'curl');
-      goal(`${id} ≥ curl`, c.name, fr(x), Number.isFinite(x) ? x >= 1 : undefined);
-    }
-  }
-  for (const id of ['W4-down-tls', 'W4-up-tls', 'W4-pool-down-tls', 'W4-pool-up-tls']) {
-    const w = wOf(id);
-    if (!w || !has(id)) continue;
-    for (const c of ftpkitRows(id)) {
-      // vs basic-ftp on one connection: what a basic-ftp user has today.
-      const x = has(id.replace('pool-', '')) ? perRoundAcross(id, c.name, id.replace('pool-', ''), 'basic-ftp') : NaN;
-      goal('W4 FTPS ≥ 3 × basic-ftp on one connection', `${id} ${c.name}`, fr(x), Number.isFinite(x) ? x >= 3 : undefined);
-    }
-  }
-  for (const id of ['W7-down', 'W7-up']) {
-    if (!has(id)) continue;
-    const x = perRound(id, `ftpkit Pool(${POOL}) (node)`, id, 'basic-ftp');
-    goal(`W7 Pool(${POOL}) ≥ 6 × basic-ftp files/s at ${2 * DELAY_MS} ms RTT`, id, fr(x), Number.isFinite(x) ? x >= 6 : undefined);
-  }
-  for (const id of ['W5-10k', 'W5-100k']) {
-    for (const c of ftpkitRows(id)) {
-      const x = perRound(id, c.name, id, 'basic-ftp', true);
-      goal('W5 ≥ 3 × basic-ftp', `${id} ${c.name}`, fr(x), Number.isFinite(x) ? x >= 3 : undefined);
-    }
-  }
-  // The memory goal is the streaming one: `list()` returns the whole array by design.
-  const streaming = ftpkitRows('W5-100k').filter((c) => c.name.includes('listEntries'));
-  for (const c of streaming.length > 0 ? streaming : ftpkitRows('W5-100k')) {
-    const rss = Math.max(...(results['W5-100k']?.[c.name] ?? []).map((e) => e?.rssMB ?? NaN).filter(Number.isFinite));
-    goal('W5 100,000 entries < 100 MB RSS, streaming', c.name, `${fmt(rss, 'MB')} MB`, Number.isFinite(rss) ? rss < 100 : undefined);
-  }
-  for (const c of (wOf('W6')?.contenders ?? []).filter((c) => c.name.includes('segments'))) {
-    const x = med('W6', c.name);
-    const target = (0.8 * POOL * CAP) / 1e6;
-    const na = (results.W6?.[c.name] ?? []).some((e) => e?.unavailable);
-    goal(`W6 N=${POOL} ≥ 0.8 × ${POOL} × cap = ${target.toFixed(0)} MB/s`, c.name, na ? 'not available' : `${fmt(x, 'MB/s')} MB/s`, Number.isFinite(x) ? x >= target : undefined);
-  }
-  for (const rt of RUNTIMES) {
-    // The download to memory holds the file by design: it has its own bound (one copy), not this one.
-    const rows = W.filter((w) => w.big && w.id !== 'W1-bytes').flatMap((w) => w.contenders.filter((c) => c.kind === 'ftpkit' && c.runtime === rt).map((c) => [w.id, c.name]));
-    const worst = rows
-      .map(([id, n]) => [id, n, Math.max(...(results[id]?.[n] ?? []).map((e) => e?.rssMB ?? NaN).filter(Number.isFinite))])
-      .filter((r) => Number.isFinite(r[2]))
-      .sort((a, b) => b[2] - a[2])[0];
-    goal(`Peak RSS of ${BIG_MB} MiB transfers ≤ 100 MB`, `ftpkit (${rt}), worst row`, worst ? `${fmt(worst[2], 'MB')} MB (${worst[0]})` : '—', worst ? worst[2] <= 100 : undefined);
-  }
+  issue21Goals({ W, results, perRound, med, median, fmt, fr, RUNTIMES, DELAY_MS }, goal);
   mirrorGoals(W, results, { perRound, median, goal, fr });
   mirrorSection(W, results, { median, lines });
   tracingSection();
@@ -664,9 +588,5 @@ function report(rounds) {
       if (BASE_WORKER) lines.push(`| ${w.id} | no subscriber: ${c.tracing} vs ${c.tracing} @base | ${ratios(w, c.tracing, `${c.tracing} @base`)} |`);
       lines.push(`| ${w.id} | subscribed: ${c.name} vs ${c.tracing} | ${ratios(w, c.name, c.tracing)} |`);
     }
-  }
-
-  function perRoundAcross(wa, a, wb, b) {
-    return perRound(wa, a, wb, b, false);
   }
 }

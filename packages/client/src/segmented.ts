@@ -50,6 +50,17 @@ import { retrying } from './retry.js';
  */
 const MIN_SEGMENT = 1024 * 1024;
 
+/**
+ * Unread bytes all the ranges of one call may leave in their transports together: 8 MiB, split
+ * evenly, but no less than {@link MIN_READ_AHEAD} per range. Each transport otherwise holds up to
+ * 4 MiB (plus one read) per connection when the file is written more slowly than the network brings
+ * it, which for 8 ranges was 46 MB of queued chunks and 79 MB of read memory on Node
+ * (packages/bench/RESULTS.md, issue 21). TCP flow control holds the server back instead.
+ */
+export const READ_AHEAD_BUDGET = 4 * 1024 * 1024;
+/** See {@link READ_AHEAD_BUDGET}: 256 KiB, a few reads' worth, so a range never starves between reads. */
+const MIN_READ_AHEAD = 256 * 1024;
+
 interface Range {
   readonly start: number;
   readonly end: number;
@@ -113,11 +124,12 @@ export async function segmentedDownload(
   const last = current.ranges.at(-1)!;
   const pending = current.ranges.filter((r) => r.done < r.end - r.start);
   const meter = progressMeter(onProgress, pending.reduce((sum, r) => sum + (r.end - r.start - r.done), 0));
+  const readAhead = Math.max(MIN_READ_AHEAD, Math.floor(READ_AHEAD_BUDGET / pending.length));
   try {
     await saver.save();
     await runAll(pending, pending.length, signal, async (range, rangeSignal) => {
       const fetch = (): Promise<Reply | undefined> =>
-        runner.run({ signal: rangeSignal }, (conn) => fetchRange(conn, remote, handle, local, range, range === last, { signal: rangeSignal, ...paced }, meter.add));
+        runner.run({ signal: rangeSignal }, (conn) => fetchRange(conn, remote, handle, local, range, range === last, { signal: rangeSignal, readAhead, ...paced }, meter.add));
       const reply = await retrying(runner.retry, { call: 'download', path: remote }, rangeSignal, fetch, hooksOf(runner, {
         progress: () => range.done,
         resumeAt: () => range.start + range.done,
@@ -184,7 +196,7 @@ async function fetchRange(
   local: string,
   range: Range,
   isLast: boolean,
-  call: { readonly signal: AbortSignal; readonly callLimit?: RateLimit },
+  call: { readonly signal: AbortSignal; readonly readAhead: number; readonly callLimit?: RateLimit },
   onBytes: (n: number) => void,
 ): Promise<Reply | undefined> {
   let position = range.start + range.done;

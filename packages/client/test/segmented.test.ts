@@ -10,7 +10,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, test } from 'vitest';
 import { rejectionOf, scriptedScenes, startServer, type RunningServer, type ScriptContext } from '@ftpkit/testkit';
+import { transport as runtimeTransport, type Connection, type Transport } from '@ftpkit/transport';
 import { FtpReplyError, InvalidArgumentError, Pool, isAbortError, type PoolOptions, type Progress } from '../src/index.js';
+import { READ_AHEAD_BUDGET } from '../src/segmented.js';
 import { deferred, realPoolOptions, send, sha256 } from './pool-helpers.js';
 
 const KiB = 1024;
@@ -206,6 +208,50 @@ describe('scripted server', () => {
 
 // --- real servers ------------------------------------------------------------------------------
 
+/** One connection as {@link watching} saw it. */
+interface Watched {
+  /** The connection has `setReadAhead` (a transport that reads ahead of its caller). */
+  bounded: boolean;
+  /** The last `setReadAhead` bound (undefined: never set, or set back to the default). */
+  readAhead: number | undefined;
+  /** The bound in force when the first byte was read, if one was. */
+  readAheadAtFirstByte: number | undefined;
+  bytes: number;
+}
+
+/** `inner`, with each connection's `setReadAhead` calls and reads recorded in `seen`. */
+function watching(inner: Transport, seen: Watched[]): Transport {
+  const wrap = (conn: Connection): Connection => {
+    const w: Watched = { bounded: typeof conn.setReadAhead === 'function', readAhead: undefined, readAheadAtFirstByte: undefined, bytes: 0 };
+    seen.push(w);
+    return new Proxy(conn, {
+      get(target, key) {
+        if (key === 'setReadAhead') {
+          return target.setReadAhead === undefined ? undefined : (bytes: number | undefined) => ((w.readAhead = bytes), target.setReadAhead!(bytes));
+        }
+        if (key === 'read') {
+          return async () => {
+            const chunk = await target.read();
+            if (chunk && chunk.length > 0) {
+              if (w.bytes === 0) w.readAheadAtFirstByte = w.readAhead;
+              w.bytes += chunk.length;
+            }
+            return chunk;
+          };
+        }
+        const value = Reflect.get(target, key, target) as unknown;
+        return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value;
+      },
+    });
+  };
+  return {
+    runtime: inner.runtime,
+    capabilities: inner.capabilities,
+    connect: async (options) => wrap(await inner.connect(options)),
+    listen: (options) => inner.listen(options),
+  };
+}
+
 const BIG = 64 * MiB;
 
 describe.concurrent.each(['vsftpd', 'proftpd'] as const)('%s', (kind) => {
@@ -245,6 +291,26 @@ describe.concurrent.each(['vsftpd', 'proftpd'] as const)('%s', (kind) => {
         // 64 MiB through TLS took 6–35 s across loaded CI runs; the test is about bytes, not speed.
       }, 180_000);
     }
+
+    test(`${mode.name}: every range bounds what its transport may hold unread, before its first read, within one budget for the call`, async () => {
+      // What the transport does with the bound (pause the socket above it) is the read queue's
+      // test (transport/test/chunk-queue.test.ts); here: every range sets it, in time, and together
+      // they stay within the call's budget. Counted, not timed, so load cannot make it flaky.
+      const seen: Watched[] = [];
+      await using pool = new Pool({ ...options(8), transport: watching(runtimeTransport, seen) });
+      const dir = await folder();
+      await pool.download('/big.bin', join(dir, 'big.bin'), { segments: 8 });
+      expect(sha256(await readFile(join(dir, 'big.bin')))).toBe(sha256(big));
+      // The connections that carried the file: 8 ranges of 8 MiB (control connections carry replies only).
+      const ranges = seen.filter((c) => c.bytes >= MiB);
+      expect(ranges).toHaveLength(8);
+      expect(ranges.reduce((sum, c) => sum + c.bytes, 0)).toBeGreaterThanOrEqual(BIG); // a range may read past its end before ABOR
+      // A transport without `setReadAhead` reads only when asked (Deno's): it holds nothing unread.
+      if (!ranges.every((c) => c.bounded)) return expect(ranges.some((c) => c.bounded)).toBe(false);
+      const bounds = ranges.map((c) => c.readAheadAtFirstByte);
+      expect(bounds.every((b) => b !== undefined && b <= READ_AHEAD_BUDGET / 8)).toBe(true);
+      expect(bounds.reduce((a: number, b) => a + (b ?? Infinity), 0)).toBeLessThanOrEqual(READ_AHEAD_BUDGET);
+    }, 180_000);
 
     test(`${mode.name}: interrupted at 16 MiB, then resumed: byte-identical, only the rest moved`, async () => {
       await using pool = new Pool(options(4));

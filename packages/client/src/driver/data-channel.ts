@@ -35,6 +35,12 @@ export type TransferIo =
        * memory, gives a chunk back once the sink has no more use for it (see `Connection.recycle`).
        */
       readonly write: (chunk: Uint8Array, recycle?: (chunk: Uint8Array) => void) => void | Promise<void>;
+      /**
+       * Unread bytes the transport may hold for this download (`Connection.setReadAhead`), when the
+       * caller runs many downloads at once and bounds their memory together (segmented downloads);
+       * a rate limit's smaller bound wins. Undefined: the transport's own default.
+       */
+      readonly readAhead?: number | undefined;
     }
   | {
       readonly direction: 'upload';
@@ -289,7 +295,7 @@ export class DataChannel {
           if (this.#closed) return;
           this.#setMoving(true);
         }
-        if (io.direction === 'download') await this.#download(conn, io.write);
+        if (io.direction === 'download') await this.#download(conn, io.write, io.readAhead);
         else await this.#upload(conn, io.source);
       } finally {
         this.#setMoving(false);
@@ -340,17 +346,19 @@ export class DataChannel {
     }
   }
 
-  async #download(conn: Connection, write: DownloadWrite): Promise<void> {
+  async #download(conn: Connection, write: DownloadWrite, bound: number | undefined): Promise<void> {
     const { onBytes, limits } = this.#ctx;
     const stop = this.#paused();
     const recycle = conn.recycle === undefined ? undefined : (chunk: Uint8Array) => conn.recycle!(chunk);
     let readAhead: number | undefined;
+    if (bound !== undefined) conn.setReadAhead?.((readAhead = bound));
     for (;;) {
       // A sink may abort synchronously (closing the channel).
       if (this.#closed) return drain(conn);
       if (limits.length > 0) {
         // Under a limit the transport buffers about a burst, not megabytes, so the server feels it.
-        const fit = readAheadFor(limits);
+        const burst = readAheadFor(limits);
+        const fit = burst === undefined || bound === undefined ? (burst ?? bound) : Math.min(burst, bound);
         if (fit !== readAhead) conn.setReadAhead?.((readAhead = fit));
       }
       const chunk = await this.#onServer(conn.read());

@@ -183,4 +183,8 @@ export interface Runner {
 }
 
 /** What the transfer operations (download, upload) take: the call's options, and a budget of many transfers. */
-export type TransferOpOptions = TransferOptions & Pick<TransferCallOptions, 'callLimit'>;
+export type TransferOpOptions = TransferOptions &
+  Pick<TransferCallOptions, 'callLimit'> & {
+    /** Unread bytes the transport may hold for a download (driver/data-channel.ts `TransferIo`). */
+    readonly readAhead?: number | undefined;
+  };

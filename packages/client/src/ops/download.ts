@@ -65,6 +65,8 @@ export interface FetchOptions extends CallOptions, Pick<TransferCallOptions, 'li
   readonly listed?: number | undefined;
   /** Bytes as they arrive on the data connection. */
   readonly onBytes?: ((count: number) => void) | undefined;
+  /** Unread bytes the transport may hold for this download (see `TransferIo`); its default when undefined. */
+  readonly readAhead?: number | undefined;
 }
 
 /**
@@ -77,7 +79,7 @@ export async function fetchInto(conn: Conn, remotePath: string, write: Sink['wri
   const { startAt } = options;
   const ascii = options.mode === 'ascii' ? crlfToLf() : undefined;
   let received = 0;
-  const { reply, preliminary } = await conn.transfer('RETR', remotePath, { direction: 'download', write: ascii ? (chunk) => write(ascii.push(chunk)) : write }, {
+  const { reply, preliminary } = await conn.transfer('RETR', remotePath, { direction: 'download', write: ascii ? (chunk) => write(ascii.push(chunk)) : write, readAhead: options.readAhead }, {
     ...options,
     type: ascii ? 'A' : 'I',
     onBytes: (n) => {
