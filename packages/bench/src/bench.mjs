@@ -1,3 +1,4 @@
+// Why this file is long: the orchestrator's servers, its workloads with their contenders, the rounds and the report share one set of settings.
 // pnpm bench — ftpkit (on Node, Deno and Bun) against basic-ftp and curl, with the machine's ceilings,
 // on vsftpd over loopback. A benchmark, not a test: it is never part of `pnpm test` or CI.
 //
@@ -9,7 +10,8 @@
 // round runs every workload once with its contenders in alternating order (reversed on odd rounds);
 // tables report medians over rounds, and ratios are medians of per-round ratios (same round, same
 // machine state). After anything that writes a big file: rm, sync and a pause, so dirty pages of one
-// contender do not slow the next. Results go to packages/bench/RESULTS.md (rewritten after each round).
+// contender do not slow the next. Results go to packages/bench/RESULTS.md (rewritten after each round);
+// what follows its KEEP_MARKER line there is written by hand (profiles, dated experiments) and kept.
 //
 // Env: BENCH_RUNS (5), BENCH_BIG_MB (1024), BENCH_MEM_MB (512, the download to memory), BENCH_SMALL (1000 files), BENCH_TLS_CURL_SMALL (50),
 // BENCH_W7_FILES (100), BENCH_DELAY_MS (10 one-way), BENCH_CAP_MB (64, MB/s per connection for W6),
@@ -53,6 +55,13 @@ const here = fileURLToPath(new URL('.', import.meta.url));
 const pkgDir = join(here, '..');
 const repo = join(pkgDir, '..', '..');
 const OUT = process.env.BENCH_OUT ?? join(pkgDir, 'RESULTS.md');
+// The hand-written sections of the results file, from this line on, survive a regeneration.
+const KEEP_MARKER = '<!-- Hand-written sections below: pnpm bench regenerates what is above this line and keeps the rest. -->';
+const handWritten = (() => {
+  const text = existsSync(OUT) ? readFileSync(OUT, 'utf8') : '';
+  const at = text.indexOf(KEEP_MARKER);
+  return `\n${at === -1 ? `${KEEP_MARKER}\n` : text.slice(at)}`;
+})();
 const WORKER = join(here, 'client-worker.mjs');
 const BASE_WORKER = BASELINE ? join(BASELINE, 'packages', 'bench', 'src', 'client-worker.mjs') : undefined;
 if (BASE_WORKER && !existsSync(BASE_WORKER)) throw new Error(`BENCH_BASELINE: no ${BASE_WORKER}`);
@@ -445,7 +454,7 @@ try {
         if (w.after) await w.after(c);
       }
     }
-    writeFileSync(OUT, report(round + 1));
+    writeFileSync(OUT, `${report(round + 1)}${handWritten}`);
     log(`bench: wrote ${OUT} after round ${round + 1}`);
   }
 } finally {
