@@ -76,9 +76,12 @@ async function openFileSource(path: string, startAt: number, reuseBuffers: boole
     // 1 MiB of garbage per read, collected late: 120 MB peak RSS for 1 GiB, 60 MB with it.
     const spare: Uint8Array[] = [];
     const readAt = (at: number): Promise<Uint8Array> => {
-      const buffer = spare.pop() ?? new Uint8Array(FILE_CHUNK);
-      const read = handle.read(buffer, 0, FILE_CHUNK, at).then(
-        ({ bytesRead }) => (bytesRead === FILE_CHUNK ? buffer : buffer.subarray(0, bytesRead)),
+      // What is left by the size at the start, and one byte more, so that a file that grew is seen
+      // by this read: a small file costs a small buffer, not a chunk's (the read at the end, one byte).
+      const want = Math.min(FILE_CHUNK, Math.max(0, size - at) + 1);
+      const buffer = spare.length > 0 && want === FILE_CHUNK ? spare.pop()! : new Uint8Array(want);
+      const read = handle.read(buffer, 0, want, at).then(
+        ({ bytesRead }) => (bytesRead === buffer.length ? buffer : buffer.subarray(0, bytesRead)),
         (err: unknown) => {
           throw localFileError(err, 'read', path);
         },
@@ -98,7 +101,7 @@ async function openFileSource(path: string, startAt: number, reuseBuffers: boole
         ahead = readAt(position);
         yield chunk;
         // The consumer asked for the next chunk, so it is done with this one.
-        if (reuseBuffers) spare.push(new Uint8Array(chunk.buffer, 0, FILE_CHUNK));
+        if (reuseBuffers && chunk.buffer.byteLength === FILE_CHUNK) spare.push(new Uint8Array(chunk.buffer, 0, FILE_CHUNK));
       }
       const now = await handle.stat();
       if (position !== size || now.size !== size) {

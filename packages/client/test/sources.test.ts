@@ -1,0 +1,66 @@
+/**
+ * File upload sources (io/sources.ts): the bytes of the file from `startAt`, in chunks of at most
+ * 1 MiB, whatever the size (a small file, one byte either side of a chunk, several chunks) and with
+ * buffers reused or not; a file that grows or shrinks while it is read fails with LocalFileError
+ * rather than passing for a whole one.
+ */
+import { randomBytes } from 'node:crypto';
+import { appendFile, mkdtemp, rm, truncate, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { LocalFileError } from '../src/index.js';
+import { openSource } from '../src/io/sources.js';
+
+const MiB = 1024 * 1024;
+let dir: string;
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'ftpkit-sources-'));
+});
+afterAll(async () => {
+  if (dir) await rm(dir, { recursive: true, force: true });
+});
+
+/** Every chunk copied as it comes (a reused buffer is refilled once the next is asked for). */
+async function collect(chunks: AsyncIterable<Uint8Array>): Promise<{ bytes: Buffer; sizes: number[] }> {
+  const copies: Buffer[] = [];
+  for await (const chunk of chunks) copies.push(Buffer.from(chunk));
+  return { bytes: Buffer.concat(copies), sizes: copies.map((c) => c.length) };
+}
+
+describe('a file source', () => {
+  test.each([0, 1, 1024, MiB - 1, MiB, MiB + 1, 2 * MiB + 12_345])('%d bytes: the file exactly, in chunks of at most 1 MiB, buffers reused or not', async (size) => {
+    const content = randomBytes(size);
+    const path = join(dir, `f${size}.bin`);
+    await writeFile(path, content);
+    for (const reuse of [false, true]) {
+      for (const startAt of [0, Math.floor(size / 3)]) {
+        const source = await openSource(path, startAt, reuse);
+        expect(source.size).toBe(size - startAt);
+        const { bytes, sizes } = await collect(source.chunks);
+        expect(bytes.equals(content.subarray(startAt))).toBe(true);
+        expect(sizes.every((n) => n > 0 && n <= MiB)).toBe(true);
+      }
+    }
+  });
+
+  test('a file that grows while it is read: LocalFileError, however small', async () => {
+    for (const size of [10, 3 * MiB]) {
+      const path = join(dir, `grows${size}.bin`);
+      await writeFile(path, randomBytes(size));
+      const source = await openSource(path, 0);
+      await appendFile(path, 'more');
+      await expect(collect(source.chunks)).rejects.toBeInstanceOf(LocalFileError);
+    }
+  });
+
+  test('a file that shrinks while it is read: LocalFileError', async () => {
+    for (const size of [10, 3 * MiB]) {
+      const path = join(dir, `shrinks${size}.bin`);
+      await writeFile(path, randomBytes(size));
+      const source = await openSource(path, 0);
+      await truncate(path, size - 5);
+      await expect(collect(source.chunks)).rejects.toBeInstanceOf(LocalFileError);
+    }
+  });
+});
