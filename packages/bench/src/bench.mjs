@@ -10,8 +10,7 @@
 // round runs every workload once with its contenders in alternating order (reversed on odd rounds);
 // tables report medians over rounds, and ratios are medians of per-round ratios (same round, same
 // machine state). After anything that writes a big file: rm, sync and a pause, so dirty pages of one
-// contender do not slow the next. Results go to packages/bench/RESULTS.md (rewritten after each round);
-// what follows its KEEP_MARKER line there is written by hand (profiles, dated experiments) and kept.
+// contender do not slow the next. Results go to packages/bench/RESULTS.md (rewritten after each round; the hand-written part after KEEP_MARKER is kept).
 //
 // Env: BENCH_RUNS (5), BENCH_BIG_MB (1024), BENCH_MEM_MB (512, the download to memory), BENCH_SMALL (1000 files), BENCH_TLS_CURL_SMALL (50),
 // BENCH_W7_FILES (100), BENCH_DELAY_MS (10 one-way), BENCH_CAP_MB (64, MB/s per connection for W6),
