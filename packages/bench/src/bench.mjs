@@ -376,7 +376,7 @@ const delayed = { ...plain, host: proxy.host, port: proxy.port };
       id: `W7-${dir}`, title: `W7 ${W7_FILES} × 4 KiB ${dir === 'down' ? 'downloads' : 'uploads'} over ${2 * DELAY_MS} ms RTT`, unit: 'files/s', value: filesPerS(W7_FILES),
       after: dir === 'up' ? async () => cleanUploads() : undefined,
       contenders: [
-        ftpkit('node', spec(one)),
+        ...allFtpkit(spec(one)),
         pipelined(spec(one)),
         atOnce(spec(one)),
         { ...ftpkit('node', spec(many)), name: `ftpkit Pool(${POOL}) (node)` },
