@@ -50,7 +50,7 @@ for (const [lane, kind] of SERVER_KINDS.entries()) {
     const content = new Uint8Array(randomBytes(SIZE));
 
     beforeAll(async () => {
-      server = await startServer(kind, {});
+      server = await startServer(kind, { anonymous: false });
       await writeFile(join(server.root, 'big.bin'), content);
     });
     afterAll(async () => {

@@ -34,7 +34,7 @@ for (const kind of SERVER_KINDS) {
   describe.concurrent(`${kind} with transfers set up ahead`, () => {
     let server: RunningServer;
     beforeAll(async () => {
-      server = await startServer(kind, {});
+      server = await startServer(kind, { anonymous: false });
     });
     afterAll(async () => {
       await server?.stop();

@@ -40,7 +40,7 @@ for (const kind of SERVER_KINDS) {
     let server: RunningServer;
 
     beforeAll(async () => {
-      server = await startServer(kind, {});
+      server = await startServer(kind, { anonymous: false });
     });
     afterAll(async () => {
       await server?.stop();

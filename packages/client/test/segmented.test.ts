@@ -260,7 +260,7 @@ describe.concurrent.each(['vsftpd', 'proftpd'] as const)('%s', (kind) => {
 
   beforeAll(async () => {
     big = randomBytes(BIG);
-    server = await startServer(kind);
+    server = await startServer(kind, { anonymous: false });
     await writeFile(join(server.root, 'big.bin'), big, { mode: 0o644 });
   });
   afterAll(async () => {

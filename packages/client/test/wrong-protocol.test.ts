@@ -97,7 +97,7 @@ describe.each(['vsftpd', 'proftpd'] as const)('real %s', (kind) => {
   let plain: RunningServer;
   let implicit: RunningServer;
   beforeAll(async () => {
-    [plain, implicit] = await Promise.all([startServer(kind, { tls: true }), startServer(kind, { implicitTls: true })]);
+    [plain, implicit] = await Promise.all([startServer(kind, { tls: true, anonymous: false }), startServer(kind, { implicitTls: true, anonymous: false })]);
   });
   afterAll(async () => {
     await Promise.all([plain?.stop(), implicit?.stop()]);

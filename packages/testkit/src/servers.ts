@@ -57,7 +57,12 @@ export interface StartServerOptions {
    * left in place on stop. Default: a new empty directory, removed on stop.
    */
   readonly root?: string;
-  /** Accept anonymous logins, read-only, at the same root. Default true. */
+  /**
+   * Accept anonymous logins, read-only, at the same root. Default true, except for a Pure-FTPd
+   * without the fixture: its anonymous sessions come from the one home of system user `ftp`, shared
+   * by every Pure-FTPd on the machine, so a server with nothing to serve anonymously would take it
+   * from one that has (another test file's, running at the same time).
+   */
   readonly anonymous?: boolean;
   /** Fill the root with {@link makeFixtureTree} before the server starts. Default false. */
   readonly fixture?: boolean;
@@ -191,6 +196,7 @@ export async function startServer(kind: ServerKind, options: StartServerOptions 
     throw new Error(`${kind} must be started as root: it logs in local users and chroots`);
   }
   const tls = resolveTls(kind, options);
+  const anonymous = options.anonymous ?? (kind !== 'pure-ftpd' || options.fixture === true);
   const maxRate = options.maxRateBytesPerSecond ?? 0;
   if (!Number.isInteger(maxRate) || maxRate < 0) throw new Error(`maxRateBytesPerSecond must be a non-negative integer, not ${maxRate}`);
   if (maxRate > 0 && kind !== 'vsftpd') throw new Error(`${kind}: maxRateBytesPerSecond is vsftpd only`);
@@ -242,7 +248,7 @@ export async function startServer(kind: ServerKind, options: StartServerOptions 
       user: FTP_USER,
       password: FTP_PASSWORD,
       ...(ftpUser ? { uid: ftpUser.uid, gid: ftpUser.gid } : {}),
-      anonymous: options.anonymous ?? true,
+      anonymous,
       maxRate,
       ...(options.listTimeZone === undefined ? {} : { listTimeZone: options.listTimeZone }),
       mlst: options.mlst ?? true,
@@ -287,7 +293,7 @@ export async function startServer(kind: ServerKind, options: StartServerOptions 
       tls: tls !== undefined,
       implicitTls: tls?.implicit ?? false,
       requireTlsReuse: tls?.requireReuse ?? false,
-      anonymous: options.anonymous ?? true,
+      anonymous,
       passivePorts: { min: ports.passiveMin, max: ports.passiveMax },
       readLogs: () => readLogs(stateDir),
       stop,
