@@ -58,7 +58,6 @@ for (const kind of SERVER_KINDS) {
         await client.downloadDir('/ahead-tree', join(here, 'down'));
         for (const [i, bytes] of files.entries()) expect(sha256(await readFile(join(here, 'down', i % 2 ? 'sub' : '', `t${i}.bin`))), `t${i}`).toBe(sha256(bytes));
         const notes = [...upNotes, ...log.filter((e) => e.direction === '*').map((e) => e.text)];
-        if (process.env.DBG) console.log('NOTES', kind, notes.join(' | '));
         // vsftpd runs one command at a time and reads none during a transfer: it takes the pipeline whole.
         if (kind === 'vsftpd') expect([uploadsWent, wentAhead(log), notes.filter((n) => /pipelining/.test(n))]).toEqual([true, true, []]);
       } finally {
