@@ -141,9 +141,13 @@ describe.each<Fault>(['answers', 'out-of-order', 'drops'])('a server that %s the
 });
 
 describe('aborts in the transfer lane', () => {
-  test('a call aborted while set up behind the running transfer rejects at once, is aborted when it starts, and the Client goes on', async () => {
-    const files = { a: bodyOf(1), b: bodyOf(2), c: bodyOf(3) };
-    let slowFinal: (() => void) | undefined;
+  /**
+   * A server whose RETR of `a` sends the data and then holds its 226 until `finishA()`, and a Client
+   * with `pipelining` whose protocol log is `log`: while a's final reply is held, the next transfer
+   * is set up ahead of it.
+   */
+  async function heldA(files: Record<string, Uint8Array>): Promise<{ client: Client; log: LogEntry[]; finishA: () => void }> {
+    let release: (() => void) | undefined;
     server = await startScriptedServer({
       files,
       handlers: {
@@ -153,14 +157,19 @@ describe('aborts in the transfer lane', () => {
           const data = await ctx.acceptData();
           ctx.reply('150 Opening data connection');
           await sendAndClose(data, file);
-          // a's 226 waits until the test has aborted b, which went out behind it meanwhile.
-          if (arg === 'a') await new Promise<void>((resolve) => (slowFinal = resolve));
+          if (arg === 'a') await new Promise<void>((resolve) => (release = resolve));
           return '226 Transfer complete';
         },
       },
     });
     const log: LogEntry[] = [];
     const client = await Client.connect({ host: server.host, port: server.port, user: 'u', password: 'p', pipelining: true, log: (entry) => void log.push(entry) });
+    return { client, log, finishA: () => release?.() };
+  }
+
+  test('a call aborted while set up behind the running transfer rejects at once, is aborted when it starts, and the Client goes on', async () => {
+    // a's 226 waits until the test has aborted b, which went out behind it meanwhile.
+    const { client, log, finishA } = await heldA({ a: bodyOf(1), b: bodyOf(2), c: bodyOf(3) });
     try {
       await client.download('c', () => {});
       const a = collect();
@@ -172,7 +181,7 @@ describe('aborts in the transfer lane', () => {
       expect(log.some((e) => e.text === 'RETR b')).toBe(true); // set up ahead, a's 226 still to come
       stop.abort();
       await expect(second).rejects.toMatchObject({ name: 'AbortError' });
-      slowFinal?.();
+      finishA();
       await first;
       expect(Buffer.compare(a.bytes(), Buffer.from(bodyOf(1)))).toBe(0);
       expect(b.bytes().length).toBe(0); // nothing reached the aborted call's sink
@@ -186,23 +195,7 @@ describe('aborts in the transfer lane', () => {
   });
 
   test('the running call aborted with another set up behind it sends no ABOR, and the one behind it completes', async () => {
-    let slowFinal: (() => void) | undefined;
-    server = await startScriptedServer({
-      files: { a: bodyOf(1), b: bodyOf(2) },
-      handlers: {
-        RETR: async (arg, ctx) => {
-          const file = ctx.files.get(arg);
-          if (!file) return '550 No such file';
-          const data = await ctx.acceptData();
-          ctx.reply('150 Opening data connection');
-          await sendAndClose(data, file);
-          if (arg === 'a') await new Promise<void>((resolve) => (slowFinal = resolve));
-          return '226 Transfer complete';
-        },
-      },
-    });
-    const log: LogEntry[] = [];
-    const client = await Client.connect({ host: server.host, port: server.port, user: 'u', password: 'p', pipelining: true, log: (entry) => void log.push(entry) });
+    const { client, log, finishA } = await heldA({ a: bodyOf(1), b: bodyOf(2) });
     try {
       await client.download('b', () => {});
       const stop = new AbortController();
@@ -212,7 +205,7 @@ describe('aborts in the transfer lane', () => {
       for (let waited = 0; log.filter((e) => e.text === 'RETR b').length < 2 && waited < 5000; waited += 10) await sleep(10);
       stop.abort();
       await expect(first).rejects.toMatchObject({ name: 'AbortError' });
-      slowFinal?.();
+      finishA();
       await second;
       expect(Buffer.compare(b.bytes(), Buffer.from(bodyOf(2)))).toBe(0);
       expect(log.some((e) => e.text === 'ABOR')).toBe(false);

@@ -20,7 +20,7 @@ export {
   isFtpError,
 } from './errors.js';
 export type { CodecErrorCode } from './errors.js';
-export { createReply, isFileSystemRefusal, isNotUnderstood, replyKind } from './reply.js';
+export { createReply, isFileSystemRefusal, isNotUnderstood, isSessionReuseRefusal, replyKind } from './reply.js';
 export type { Reply, ReplyKind } from './reply.js';
 export { DEFAULT_MAX_LINE_BYTES, DEFAULT_MAX_REPLY_BYTES, ReplyParser } from './reply-parser.js';
 export type { ReplyParserOptions } from './reply-parser.js';

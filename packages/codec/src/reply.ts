@@ -71,6 +71,23 @@ export function isFileSystemRefusal(reply: Reply): boolean {
   return (reply.kind === 'transient' || reply.kind === 'permanent') && Math.floor(reply.code / 10) % 10 === 5;
 }
 
+/**
+ * True when a reply to a transfer says the TLS data connection was refused because it did not
+ * resume the control connection's TLS session: vsftpd with `require_ssl_reuse` answers 522 "SSL
+ * connection failed: session reuse required", ProFTPD without `NoSessionReuseRequired` 425 "Unable
+ * to build data connection: Operation not permitted". It means that only where the data connection
+ * could not have resumed the session; elsewhere these replies have other causes.
+ *
+ * @example
+ * ```ts
+ * isSessionReuseRefusal(createReply(522, ['SSL connection failed: session reuse required'])); // true
+ * isSessionReuseRefusal(createReply(425, ['Unable to build data connection: Connection refused'])); // false
+ * ```
+ */
+export function isSessionReuseRefusal(reply: Reply): boolean {
+  return reply.code === 522 || ((reply.code === 425 || reply.code === 426) && /not permitted|reuse/i.test(reply.text));
+}
+
 /** The kind of a reply code, or `undefined` when the code is outside 100–699. */
 export function replyKind(code: number): ReplyKind | undefined {
   return Number.isInteger(code) ? kinds[Math.floor(code / 100) - 1] : undefined;

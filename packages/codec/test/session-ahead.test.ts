@@ -6,21 +6,14 @@
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
 import { PipeliningError } from '../src/errors.js';
-import { Harness, loggedIn } from './session-harness.js';
+import { Harness, loggedIn, warmed } from './session-harness.js';
 
 const decoder = new TextDecoder();
 const writes = (h: Harness): string[] => h.actions.flatMap((a) => (a.type === 'send' ? [decoder.decode(a.bytes)] : []));
 
 /** Pipelining on, EPSV known to work, and RETR a running past its command. */
 function runningWithAhead(): Harness {
-  const h = loggedIn({ pipelining: true });
-  h.start({ kind: 'transfer', command: 'RETR', path: 'first' });
-  h.reply('229 (|||40001|)\r\n');
-  h.dataOpened();
-  h.reply('150 go\r\n');
-  h.dataClosed();
-  h.reply('226 ok\r\n');
-  h.actions.length = 0;
+  const h = warmed();
   h.start({ kind: 'transfer', command: 'RETR', path: 'a' });
   // Open once RETR a's data has ended on this side, its final reply still to come.
   expect(h.session.aheadOpen).toBe(false);

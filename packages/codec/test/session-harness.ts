@@ -103,3 +103,17 @@ export function loggedIn(options: SessionOptions = {}, feat = '211-Features:\r\n
   h.actions.length = 0;
   return h;
 }
+
+/** Logged in with pipelining, after one transfer that found EPSV working. */
+export function warmed(options: SessionOptions = {}): Harness {
+  const h = loggedIn({ pipelining: true, ...options });
+  h.start({ kind: 'transfer', command: 'RETR', path: 'first' });
+  h.reply('229 (|||40001|)\r\n');
+  h.dataOpened();
+  h.reply('150 go\r\n');
+  h.dataClosed();
+  h.reply('226 ok\r\n');
+  if (h.outcome?.type !== 'done') throw new Error(`warm-up transfer did not complete: ${h.trace.join(', ')}`);
+  h.actions.length = 0;
+  return h;
+}

@@ -7,24 +7,10 @@
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
 import { FtpReplyError, RemoteProtocolError } from '../src/errors.js';
-import type { Action, Operation, SessionOptions } from '../src/index.js';
-import { bytes, Harness, loggedIn } from './session-harness.js';
+import type { Action, Operation } from '../src/index.js';
+import { bytes, Harness, loggedIn, warmed } from './session-harness.js';
 
 const decoder = new TextDecoder();
-
-/** Logged in with pipelining, after one transfer that found EPSV working. */
-function warmed(options: SessionOptions = {}): Harness {
-  const h = loggedIn({ pipelining: true, ...options });
-  h.start({ kind: 'transfer', command: 'RETR', path: 'first' });
-  h.reply('229 (|||40001|)\r\n');
-  h.dataOpened();
-  h.reply('150 go\r\n');
-  h.dataClosed();
-  h.reply('226 ok\r\n');
-  if (h.outcome?.type !== 'done') throw new Error(`warm-up transfer did not complete: ${h.trace.join(', ')}`);
-  h.actions.length = 0;
-  return h;
-}
 
 /** The bytes of every send action, decoded. */
 function writes(h: Harness): string[] {

@@ -16,7 +16,7 @@
  *
  * @module
  */
-import { command, FtpReplyError, LocalProtocolError, type Operation, type OperationResult, type Reply, type TransferCommand, type TransferType } from '@ftpkit/codec';
+import { command, FtpReplyError, isSessionReuseRefusal, LocalProtocolError, type Operation, type OperationResult, type Reply, type TransferCommand, type TransferType } from '@ftpkit/codec';
 import type { CallOptions, TransferOptions } from '../calls.js';
 import { clockOf } from '../driver/clock.js';
 import type { Control } from '../driver/control.js';
@@ -132,8 +132,8 @@ function reuseRefusal(control: Control, error: unknown): TlsError | undefined {
   const { capabilities, runtime } = control.transport;
   if (capabilities.sessionReuse || capabilities.sessionReuseByHost === true || !control.session.protectData) return undefined;
   if (!(error instanceof FtpReplyError)) return undefined;
+  if (!isSessionReuseRefusal(error.reply)) return undefined;
   const { code, text } = error.reply;
-  if (code !== 522 && !((code === 425 || code === 426) && /not permitted|reuse/i.test(text))) return undefined;
   const why =
     runtime === 'deno'
       ? 'Deno cannot resume TLS sessions: Deno.connectTls and Deno.startTls give every connection a fresh rustls client configuration and take no session to resume'
