@@ -13,6 +13,7 @@ import { FORMATS } from '../src/list/formats.js';
 import { type ListingEntry, type ListingFormat, parseListing, parseListingLine } from '../src/listing.js';
 import { ListingParser, type ListingParserOptions } from '../src/listing-stream.js';
 import { CORPUS, CORPUS_NOW } from './support/listing-corpus.js';
+import { fastestWithin, scalesLinearly } from './support/timing.js';
 
 const NOW = CORPUS_NOW;
 
@@ -316,60 +317,37 @@ describe('garbage and almost-listing lines', () => {
 });
 
 describe('linear time: no line makes any reader search beyond it', () => {
-  /** Parse time of `text` in `format`, milliseconds. */
-  const time = (text: string, format: ListingFormat | undefined) => {
-    const started = performance.now();
-    parseListing(text, { now: NOW, ...(format ? { format } : {}) });
-    return performance.now() - started;
-  };
+  /** Parsing `text` in `format`, as work to time. */
+  const parse = (text: string, format: ListingFormat | undefined) => () => parseListing(text, { now: NOW, ...(format ? { format } : {}) });
+  /** Parsing `line` repeated `n` times, as work to time for each `n`. */
+  const repeated = (line: string, format: ListingFormat | undefined) => (n: number) => parse(`${line}\n`.repeat(n), format);
 
-  test('property: a long listing of near-miss lines, and one very long line, parse in bounded time in every format', () => {
-    fc.assert(
-      fc.property(arbNearLine.filter((l) => l.length > 0 && !/[\r\n]/.test(l)), fc.constantFrom(undefined, ...FORMATS), (line, format) => {
+  test('property: a long listing of near-miss lines, and one very long line, parse in bounded time in every format', async () => {
+    await fc.assert(
+      fc.asyncProperty(arbNearLine.filter((l) => l.length > 0 && !/[\r\n]/.test(l)), fc.constantFrom(undefined, ...FORMATS), async (line, format) => {
         // Quadratic behaviour on 40,000 lines or a 400,000-character line would take minutes.
         const many = `${line}\n`.repeat(Math.ceil(40_000 / Math.max(1, line.length / 10)));
         const long = line.repeat(Math.ceil(400_000 / line.length));
-        expect(time(many, format)).toBeLessThan(3000);
-        expect(time(long, format)).toBeLessThan(3000);
+        expect(await fastestWithin(parse(many, format), 3000)).toBeLessThan(3000);
+        expect(await fastestWithin(parse(long, format), 3000)).toBeLessThan(3000);
       }),
       { numRuns: 60 },
     );
   });
 
-  /**
-   * Does parsing `line` repeated scale linearly? Four times the lines must take less than twelve
-   * times as long (linear: four; a search that runs on to the end of the text: sixteen, however
-   * fast the search). Measured again on a miss, as the machine may be busy, and then each size
-   * three times with the fastest counting, since a collection or a busy machine only adds time.
-   */
-  const timed = (text: string, format: ListingFormat | undefined, runs: number): number => {
-    let best = Infinity;
-    for (let i = 0; i < runs; i++) best = Math.min(best, time(text, format));
-    return best;
-  };
-  const scales = (line: string, format: ListingFormat | undefined) => {
-    for (let attempt = 0; attempt < 4; attempt++) {
-      const runs = attempt === 0 ? 1 : 3;
-      const small = timed(`${line}\n`.repeat(10_000), format, runs);
-      const big = timed(`${line}\n`.repeat(40_000), format, runs);
-      if (big < 12 * Math.max(small, 3)) return true;
-    }
-    return false;
-  };
-
-  test('every corpus line cut after an opening bracket, quote or separator, repeated, scales linearly', () => {
+  test('every corpus line cut after an opening bracket, quote or separator, repeated, scales linearly', async () => {
     const cuts = new Set<string>();
     for (const line of CORPUS.flatMap((c) => c.lines)) {
       for (let i = 0; i < line.length; i++) if ('[("<'.includes(line[i]!)) cuts.add(line.slice(0, i + 1));
     }
-    for (const line of cuts) expect(scales(line, undefined), line).toBe(true);
+    for (const line of cuts) expect(await scalesLinearly(repeated(line, undefined), 10_000), line).toMatchObject({ linear: true });
   });
 
-  test('the searches that could run on: unclosed brackets, missing separators, a name waiting for its record', () => {
+  test('the searches that could run on: unclosed brackets, missing separators, a name waiting for its record', async () => {
     for (const line of ['[', '(', 'A.B;1', 'Directory [', '-rw-r--r-- 1 u g 6 Jan 02  2020', ' Name ', '*', 'd [', '2024年', '.DIR;1 1/4 2-JAN-2020', 'A.B;1 1 [U', 'A.B;1 1 (R']) {
       for (const format of [undefined, 'unix', 'vms', 'mvs', 'netware'] as const) {
-        expect(scales(line, format), `${line} ${format}`).toBe(true);
-        expect(time(line.repeat(200_000 / line.length), format), `${line} ${format}`).toBeLessThan(3000);
+        expect(await scalesLinearly(repeated(line, format), 10_000), `${line} ${format}`).toMatchObject({ linear: true });
+        expect(await fastestWithin(parse(line.repeat(200_000 / line.length), format), 3000), `${line} ${format}`).toBeLessThan(3000);
       }
     }
   });

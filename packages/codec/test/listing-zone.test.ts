@@ -10,6 +10,7 @@ import { LocalProtocolError } from '../src/errors.js';
 import { type ListingFormat, parseListing, parseListingLine, type TimeZoneOffsetFunction } from '../src/listing.js';
 import { ListingParser } from '../src/listing-stream.js';
 import { CORPUS, CORPUS_NOW } from './support/listing-corpus.js';
+import { scalesLinearly } from './support/timing.js';
 
 const HOUR = 3_600_000;
 
@@ -148,7 +149,7 @@ describe('timeZoneOffset as a function of the date', () => {
     );
   });
 
-  test('property: any pure function, any garbage: never an exception but its own, in linear time', () => {
+  test('property: any pure function, any garbage: never an exception but its own, in linear time', async () => {
     fc.assert(
       fc.property(fc.array(fc.string({ unit: 'binary', maxLength: 80 }), { maxLength: 40 }), fc.integer({ min: -1440, max: 1440 }), (lines, minutes) => {
         const result = parseListing(lines.join('\n'), { now: CORPUS_NOW, timeZoneOffset: (wall) => (wall % 2 === 0 ? minutes : -minutes) });
@@ -156,14 +157,10 @@ describe('timeZoneOffset as a function of the date', () => {
       }),
     );
     const line = '-rw-r--r-- 1 u g 6 Mar 31 04:30 a\n';
-    const time = (n: number): number => {
+    const parse = (n: number) => {
       const text = line.repeat(n);
-      const t0 = performance.now();
-      parseListing(text, { now: CORPUS_NOW, timeZoneOffset: cet });
-      return performance.now() - t0;
+      return () => parseListing(text, { now: CORPUS_NOW, timeZoneOffset: cet });
     };
-    time(2000);
-    // Ten times the lines takes about ten times as long, never the square (a generous bound: shared machines are noisy).
-    expect(time(40_000)).toBeLessThan(Math.max(50, time(4000)) * 40);
+    expect(await scalesLinearly(parse, 10_000)).toMatchObject({ linear: true });
   });
 });

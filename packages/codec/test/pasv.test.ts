@@ -6,6 +6,7 @@ import { formatEprt, formatPort, ipFamily, parseEprtArgument, parseEpsv, parsePa
 import { createReply } from '../src/reply.js';
 import { ReplyParser } from '../src/reply-parser.js';
 import { formatReply } from '../src/testing/replies.js';
+import { fastestWithin } from './support/timing.js';
 
 const pasv = (text: string) => parsePasv(createReply(227, [text]));
 const epsv = (text: string) => parseEpsv(createReply(229, [text]));
@@ -108,11 +109,17 @@ describe('parsePasv (RFC 959 §4.1.2, RFC 1123 §4.1.2.6)', () => {
     );
   });
 
-  test('a long run of digits is rejected in linear time', () => {
+  test('a long run of digits is rejected in linear time', async () => {
     const hostile = '1'.repeat(200_000) + ',' + '2,'.repeat(100_000);
-    const started = performance.now();
     expect(() => pasv(hostile)).toThrow(RemoteProtocolError);
-    expect(performance.now() - started).toBeLessThan(1000);
+    const refuse = () => {
+      try {
+        pasv(hostile);
+      } catch {
+        // Refused, as checked above; only the time counts here.
+      }
+    };
+    expect(await fastestWithin(refuse, 1000)).toBeLessThan(1000);
   });
 });
 
