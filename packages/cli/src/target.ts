@@ -14,7 +14,7 @@
 import { readFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import { parseUrl, type ClientOptions } from '@ftpkit/client';
+import { parseUrl, parseUrlPath, type ClientOptions } from '@ftpkit/client';
 import { UsageError } from './exit-codes.js';
 import { findNetrcEntry, parseNetrc } from './netrc.js';
 
@@ -41,18 +41,12 @@ export function isRemote(arg: string): boolean {
 export function parseTarget(arg: string): RemoteTarget {
   if (!isRemote(arg)) throw new UsageError(`Not an ftp://, ftpes:// or ftps:// URL: ${arg}`);
   let options: ClientOptions;
-  let url: URL;
-  try {
-    options = parseUrl(arg);
-    url = new URL(arg);
-  } catch (err) {
-    throw new UsageError(`Bad URL ${maskPassword(arg)}: ${(err as Error).message}`);
-  }
   let path: string;
   try {
-    path = decodeURIComponent(url.pathname.replace(/^\//, ''));
-  } catch {
-    throw new UsageError(`Bad percent-encoding in the path of ${maskPassword(arg)}`);
+    options = parseUrl(arg);
+    path = parseUrlPath(arg);
+  } catch (err) {
+    throw new UsageError(`Bad URL ${maskPassword(arg)}: ${(err as Error).message}`);
   }
   const isDirectory = path === '' || path.endsWith('/');
   if (path.length > 1 && path.endsWith('/')) path = path.replace(/\/+$/, '') || '/';

@@ -71,6 +71,10 @@ describe('targets and failures', () => {
     expect(parseTarget('ftpes://u:p@h:2121/dir/')).toMatchObject({ path: 'dir', isDirectory: true, options: { secure: 'explicit', port: 2121, user: 'u', password: 'p' } });
     expect(() => parseTarget('http://h/')).toThrow(UsageError);
     expect(maskPassword('ftp://u:secret@h/x')).toBe('ftp://u:****@h/x');
+    // A malformed percent-encoding in the path or the password is a usage error without the password.
+    expect(() => parseTarget('ftp://u:secret@h/a%zz')).toThrow(/^Bad URL ftp:\/\/u:\*\*\*\*@h\/a%zz: Bad percent-encoding in the URL's path$/);
+    expect(() => parseTarget('ftp://u:s%ZZecret@h/')).toThrow(UsageError);
+    expect(() => parseTarget('ftp://u:s%ZZecret@h/')).not.toThrow(/ecret/);
   });
   test('exit codes by error kind', () => {
     const reply = (code: number) => ({ code, lines: [`${code} no`], text: 'no', kind: 'permanent' }) as never;

@@ -51,7 +51,7 @@ export type {
   TlsReuseDetail,
   TlsVersionsDetail,
 } from './diagnose/types.js';
-export { parseUrl } from './options.js';
+export { parseUrl, parseUrlPath } from './options.js';
 export type { ClientOptions, ClientTlsOptions, LogEntry, ResolvedOptions, SecureMode, Timeouts } from './options.js';
 export type { ListTimeZone, ListTimeZoneState } from './time-zone.js';
 export type { DownloadDestination, NodeWritableLike } from './io/sinks.js';

@@ -431,12 +431,7 @@ const DEFAULT_LOGIN_TIMEOUT = 60_000;
  * ```
  */
 export function parseUrl(url: string): ClientOptions {
-  let parsed: URL;
-  try {
-    parsed = new URL(url);
-  } catch {
-    throw new InvalidArgumentError('Not a valid URL');
-  }
+  const parsed = urlOf(url);
   const secure = { 'ftp:': false, 'ftpes:': 'explicit', 'ftps:': 'implicit' }[parsed.protocol] as SecureMode | undefined;
   if (secure === undefined) throw new InvalidArgumentError(`Unsupported URL scheme ${parsed.protocol} (use ftp:, ftpes: or ftps:)`);
   const host = parsed.hostname.startsWith('[') ? parsed.hostname.slice(1, -1) : parsed.hostname;
@@ -444,10 +439,44 @@ export function parseUrl(url: string): ClientOptions {
   return {
     host,
     ...(parsed.port === '' ? {} : { port: Number(parsed.port) }),
-    ...(parsed.username === '' ? {} : { user: decodeURIComponent(parsed.username) }),
-    ...(parsed.password === '' ? {} : { password: decodeURIComponent(parsed.password) }),
+    ...(parsed.username === '' ? {} : { user: decodePart(parsed.username, 'user name') }),
+    ...(parsed.password === '' ? {} : { password: decodePart(parsed.password, 'password') }),
     secure,
   };
+}
+
+/**
+ * The path of an FTP URL, percent-decoded, as curl reads it: relative to the login folder, so
+ * `ftp://host/pub/a.txt` is `pub/a.txt` and an absolute path starts with `%2F`
+ * (`ftp://host/%2Fetc/motd` is `/etc/motd`). `''` when the URL has no path or only `/`. A malformed
+ * URL or percent-encoding is an {@link InvalidArgumentError}.
+ *
+ * @example
+ * ```ts
+ * parseUrlPath('ftp://files.example/pub/a%20b.txt'); // 'pub/a b.txt'
+ * parseUrlPath('ftp://files.example/%2Fsrv/data/'); // '/srv/data/'
+ * ```
+ */
+export function parseUrlPath(url: string): string {
+  return decodePart(urlOf(url).pathname.replace(/^\//, ''), 'path');
+}
+
+/** `url` parsed; a malformed one is an {@link InvalidArgumentError}. */
+function urlOf(url: string): URL {
+  try {
+    return new URL(url);
+  } catch {
+    throw new InvalidArgumentError('Not a valid URL');
+  }
+}
+
+/** One percent-decoded part of a URL; a malformed encoding names the part, never its text. */
+function decodePart(text: string, part: string): string {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    throw new InvalidArgumentError(`Bad percent-encoding in the URL's ${part}`);
+  }
 }
 
 /** A `listTimeZone` that names a zone, or 'auto' (default `'UTC'`); {@link InvalidArgumentError} otherwise. */

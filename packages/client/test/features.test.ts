@@ -6,7 +6,7 @@ import fc from 'fast-check';
 import { afterEach, describe, expect, test } from 'vitest';
 import { startScriptedServer, type ScriptedServer } from '@ftpkit/testkit';
 import { crlfToLf, lfToCrlf } from '../src/io/ascii.js';
-import { Client, InvalidArgumentError, NotFoundError, parseUrl, type LogEntry } from '../src/index.js';
+import { Client, InvalidArgumentError, NotFoundError, parseUrl, parseUrlPath, type LogEntry } from '../src/index.js';
 
 const enc = new TextEncoder();
 const dec = new TextDecoder();
@@ -164,5 +164,29 @@ describe('URLs', () => {
     expect(() => parseUrl('http://h/')).toThrow(/Unsupported URL scheme/);
     expect(() => parseUrl('http://h/')).toThrow(InvalidArgumentError);
     expect(() => parseUrl('not a url')).toThrow(InvalidArgumentError);
+  });
+
+  test('a malformed percent-encoding in the user or password is an InvalidArgumentError that never shows the password', () => {
+    for (const url of ['ftp://a%zz:b@h/', 'ftp://a:s%ZZecret@h/']) {
+      let error: unknown;
+      try {
+        parseUrl(url);
+      } catch (err) {
+        error = err;
+      }
+      expect(error).toBeInstanceOf(InvalidArgumentError);
+      expect((error as Error).message).toMatch(/percent-encoding in the URL's (user name|password)/);
+      expect((error as Error).message).not.toMatch(/ecret/);
+    }
+  });
+
+  test('parseUrlPath reads the path as curl does: relative, %2F for absolute, decoded', () => {
+    expect(parseUrlPath('ftp://h')).toBe('');
+    expect(parseUrlPath('ftp://h/')).toBe('');
+    expect(parseUrlPath('ftp://h/pub/a%20b.txt')).toBe('pub/a b.txt');
+    expect(parseUrlPath('ftp://h/%2Fsrv/data/')).toBe('/srv/data/');
+    expect(() => parseUrlPath('ftp://h/a%zz')).toThrow(/percent-encoding in the URL's path/);
+    expect(() => parseUrlPath('ftp://h/a%zz')).toThrow(InvalidArgumentError);
+    expect(() => parseUrlPath('not a url')).toThrow(InvalidArgumentError);
   });
 });

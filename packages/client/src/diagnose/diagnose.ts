@@ -25,7 +25,7 @@
 import { FtpReplyError, SshServerError } from '@ftpkit/codec';
 import { TimeoutError, TlsError, type TlsVersion } from '@ftpkit/transport';
 import { InvalidArgumentError } from '../errors.js';
-import { checkTransport, parseUrl, resolveOptions, transportOf, type ResolvedOptions, type SecureMode } from '../options.js';
+import { checkTransport, parseUrl, parseUrlPath, resolveOptions, transportOf, type ResolvedOptions, type SecureMode } from '../options.js';
 import { recommend } from './advice.js';
 import { dataProbe, dataRun, DATA_MODES, listingProbes, look, pasvAddressProbe, seconds, session, showError, showReply, spokeOtherTls, type DataMode, type Look, type ProbeContext } from './probes.js';
 import type { CertificateDetail, DataDetail, DiagnoseOptions, Diagnosis, DiagnosisProbes, FeaturesDetail, PortKind, Probe } from './types.js';
@@ -41,14 +41,9 @@ function notApplicable(reason: string): { readonly status: 'not-applicable'; rea
   return { status: 'not-applicable', reason };
 }
 
-/** A URL's path as the folder to list: relative to the login folder (curl's reading); none for `/` or nothing. */
+/** A URL's path as the folder to list (curl's reading, see {@link parseUrlPath}); none for `/` or nothing. */
 function urlPath(url: string): { path?: string } {
-  let path: string;
-  try {
-    path = decodeURIComponent(new URL(url).pathname.replace(/^\//, ''));
-  } catch {
-    throw new InvalidArgumentError('Bad percent-encoding in the URL path');
-  }
+  const path = parseUrlPath(url);
   return path === '' ? {} : { path };
 }
 
