@@ -44,6 +44,7 @@ const OPTIONS = {
   'ftp-ssl-ccc': { type: 'boolean' },
   'disable-epsv': { type: 'boolean' },
   'no-ftp-skip-pasv-ip': { type: 'boolean' },
+  pipelining: { type: 'boolean' },
   resume: { type: 'boolean' },
   continue: { type: 'boolean' },
   journal: { type: 'string' },
@@ -125,6 +126,7 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
       ...(flags.ccc ? { ccc: true } : {}),
       ...(flags.disableEpsv ? { epsv: false } : {}),
       ...(flags.trustPasvHost ? { trustPasvHost: true } : {}),
+      ...(flags.pipelining ? { pipelining: true } : {}),
       ...(flags.listTimeZone === undefined ? {} : { listTimeZone: flags.listTimeZone }),
       // The login deadline keeps the library's ratio to the others: twice a reply's (0 stays "none").
       ...(flags.timeoutMs === undefined
@@ -280,6 +282,7 @@ function toFlags(values: Record<string, string | boolean | (string | boolean)[] 
     ccc: bool('ftp-ssl-ccc'),
     disableEpsv: bool('disable-epsv'),
     trustPasvHost: bool('no-ftp-skip-pasv-ip'),
+    pipelining: bool('pipelining'),
     resume: bool('resume'),
     continue: bool('continue') || str('journal') !== undefined,
     journal: str('journal'),

@@ -57,6 +57,10 @@ Options:
                            not the control host (curl's flag; only for a server that
                            really serves data from another host: a hostile server could
                            aim the client anywhere)
+  --pipelining             send the next file's commands while the running transfer
+                           moves its data (lftp's ftp:sync-mode off): fewer round trips
+                           per file on a slow link; a server that breaks under it is
+                           detected and the session goes on without
   --resume                 get/put: continue a partial transfer (REST) instead of starting over
   --continue               mirror, get -r, put -r: keep a journal of the job, so that the same
                            command run again after a kill or a failure goes on where it
