@@ -15,7 +15,7 @@
 // Env: BENCH_RUNS (5), BENCH_BIG_MB (1024), BENCH_MEM_MB (512, the download to memory), BENCH_SMALL (1000 files), BENCH_TLS_CURL_SMALL (50),
 // BENCH_W7_FILES (100), BENCH_DELAY_MS (10 one-way), BENCH_CAP_MB (64, MB/s per connection for W6),
 // BENCH_ONLY (comma-separated workload ids, e.g. W1-discard,W5-100k,W8-10k-down), BENCH_SETTLE_MS (1000),
-// BENCH_W8_100K_RUNS (1: the rounds the 100,000-file mirrors of W8 run in, see w8.mjs),
+// BENCH_W8_100K_RUNS (1: the rounds W8's 100,000-file and 20 ms mirrors run in, see w8.mjs),
 // BENCH_OUT (default packages/bench/RESULTS.md), BENCH_BASELINE (a second built checkout, e.g. the
 // previous commit: `git worktree add ../base HEAD~1 && cd ../base && pnpm install && pnpm turbo run
 // build --filter=@ftpkit/bench...`; every ftpkit row gets an `@base` twin and a `vs base` ratio).
@@ -399,7 +399,7 @@ const W8 = mirrorWorkloads({
   run,
   worker,
   root,
-  server: plain,
+  server: plain, delayed, rttMs: 2 * DELAY_MS, // W8-10k-20ms: the same server behind the delay proxy
   scratch,
   select: (id) => !ONLY || ONLY.has(id),
   chown: (path) => execFileSync('chown', ['-R', `${plain.user}:`, path]),
@@ -506,7 +506,7 @@ function report(rounds) {
     `- W6: vsftpd \`local_max_rate=${CAP}\` (bytes/s per connection); the ceiling is ${POOL} × the cap. W7: the testkit's delay proxy (\`startDelayProxy\`, ${DELAY_MS} ms each way = ${2 * DELAY_MS} ms RTT, 4 MiB per-direction buffer) on 127.0.0.2; data connections follow the control host.`,
     '- `ftpkit, subscribed to tracing (node)`: a subscriber on every `diagnostics_channel` channel of the client (each handler counts its events); the plain rows have none. See "Tracing" below.',
     '- `ftpkit pipelining (node)`: the client\'s opt-in `pipelining` option (once EPSV has worked, EPSV and the transfer command go out in one write, and uploads start at the data connection\'s open rather than at the 150). The plain `ftpkit` rows use the default, without it.',
-    '- W8 (w8.mjs): trees of 1 KiB files, 10 per folder, mirrored down into an empty folder and up into an empty remote folder, then again with nothing changed; each row is a whole process (start, login, listings, copies) under `/usr/bin/time`, CPU = its user + system seconds. lftp 4.9 from Debian with `set ftp:ssl-allow no`. The 100,000-file rows run in the first `BENCH_W8_100K_RUNS` rounds (default 1).',
+    '- W8 (w8.mjs): trees of 1 KiB files, 10 per folder, mirrored down into an empty folder and up into an empty remote folder, then again with nothing changed; each row is a whole process (start, login, listings, copies) under `/usr/bin/time`, CPU = its user + system seconds. lftp 4.9 from Debian with `set ftp:ssl-allow no`. The 10,000-file tree is also mirrored over the delay proxy by the contenders that copy 8 at once (lftp with `set ftp:prefer-epsv yes` there, so its data goes through the proxy too). The 100,000-file rows and the delayed rows run in the first `BENCH_W8_100K_RUNS` rounds (default 1).',
     '- basic-ftp has no pool: its parallel rows use 8 independent clients on a shared work queue (labelled). curl FTPS small files: only a few, because curl stalls about 200 ms per file on a reused FTPS connection to vsftpd (see the baseline research).',
     '- Caveats seen while building this: curl 7.88.1 on a reused plain connection sometimes waits exactly 1 s between "Connecting to 127.0.0.1 port …" and "Trying …" for a data connection (`--trace-time`), so its many-small-files rows swing from ~1,300 to ~15 files/s and are no reference. Deno 2.9.6 cannot resume TLS sessions, so every FTPS data connection from Deno is a full handshake (its W4 FTPS rows). vsftpd\'s `local_max_rate` lets each new transfer start with a burst, so 8 ranges can beat 8 × the nominal cap. The delay proxy cannot delay the client\'s own TCP handshake; it charges that round trip to the server side instead (see delay-proxy.ts).',
   );
