@@ -132,6 +132,7 @@ export function describeFailure(error: unknown, command?: string): Failure {
       case 'ERR_FTP_LOCAL_PROTOCOL':
       case 'ERR_FTP_INVALID_ARG':
       case 'ERR_FTP_JOURNAL_MISMATCH':
+      case 'ERR_FTP_JOURNAL_BUSY':
         return { exitCode: EXIT.usage, code, message: sentence(message) };
       case 'ERR_FTP_TREE_LOOP': {
         const e = error as TreeLoopError;

@@ -36,7 +36,9 @@ afterAll(async () => {
 const env = () => ({ HOME: work, XDG_STATE_HOME: join(work, 'state') });
 const cli = (...args: string[]) => runCli(args, { cwd: work, env: env() });
 const digest = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex');
-const journals = () => readdir(join(work, 'state', 'ftpkit', 'journals')).catch(() => [] as string[]);
+/** Everything in the journals folder: while a job runs, its journal and the journal's lock (a dot file). */
+const stateFiles = () => readdir(join(work, 'state', 'ftpkit', 'journals')).catch(() => [] as string[]);
+const journals = async () => (await stateFiles()).filter((name) => !name.startsWith('.'));
 
 /** Run the CLI, and kill it (SIGKILL) once `ready()` holds; resolves when it has died. */
 async function killWhen(args: readonly string[], ready: () => Promise<boolean>): Promise<void> {
@@ -79,7 +81,7 @@ for (const command of ['mirror', 'get -r'] as const) {
     expect(again.stderr).toMatch(/> REST [1-9]\d*\r?\n(?:.*\r?\n)*?> RETR tree\/b\.bin/);
     for (const [path, bytes] of Object.entries(FILES)) expect(digest(await readFile(join(local, path))), path).toBe(digest(bytes));
     expect(await readdir(local)).not.toContain('.b.bin.journal.ftpkit-part');
-    expect(await journals()).toEqual([]);
+    expect(await stateFiles()).toEqual([]);
   });
 }
 
@@ -92,7 +94,7 @@ test('put -r --continue with --journal FILE, and get -r: the journal at FILE, re
   const g = await cli('get', '-r', '--continue', `${url}/up/mirror`, join(work, 'got'));
   expect(g.code, g.stderr).toBe(0);
   expect(digest(await readFile(join(work, 'got', 'b.bin')))).toBe(digest(FILES['b.bin']!));
-  expect(await journals()).toEqual([]);
+  expect(await stateFiles()).toEqual([]);
 });
 
 test('a --journal of another job exits 2 and is left alone; --continue on one file is a usage error', async () => {
@@ -102,6 +104,13 @@ test('a --journal of another job exits 2 and is left alone; --continue on one fi
   expect(r.code).toBe(2);
   expect(JSON.parse(r.stdout)).toMatchObject({ ok: false, error: { code: 'ERR_FTP_JOURNAL_MISMATCH', exitCode: 2 } });
   expect(await readFile(journal, 'utf8')).toBe('my notes\n');
+  // A journal another run is writing (its lock names this test's process, which runs): exit 2, nothing copied.
+  const busy = join(work, 'busy.journal');
+  await writeFile(join(work, '.busy.journal.lock'), `${JSON.stringify({ pid: process.pid, token: 'test' })}\n`);
+  const b = await cli('mirror', '--journal', busy, '--json', `${url}/tree/`, join(work, 'busy'));
+  expect(b.code).toBe(2);
+  expect(JSON.parse(b.stdout)).toMatchObject({ ok: false, error: { code: 'ERR_FTP_JOURNAL_BUSY', exitCode: 2 } });
+  await expect(stat(join(work, 'busy'))).rejects.toThrow();
   expect((await cli('get', '--continue', `${url}/tree/a.bin`, join(work, 'one.bin'))).code).toBe(2);
   expect((await cli('get', '-r', '--resume', `${url}/tree/`, join(work, 'one'))).code).toBe(2);
 });

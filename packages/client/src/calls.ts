@@ -190,7 +190,8 @@ export interface TreeOptions extends CallOptions {
    * `.<name>.journal.ftpkit-part`, an upload where the server's copy ends). The journal records
    * the job (the kind of call, direction, server and user, both roots, and the options that change
    * what is copied); a journal of another job is refused with `JournalMismatchError` before anything
-   * moves. It is created when missing (with its folder), and removed when the call succeeds. See the
+   * moves, and so is a second run of the job while another still writes the journal
+   * (`JournalBusyError`). It is created when missing (with its folder), and removed when the call succeeds. See the
    * guide "Leaving a job running", Journal. Default: none.
    *
    * @example

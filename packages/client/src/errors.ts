@@ -389,6 +389,39 @@ export class VerifyError extends FtpError {
   }
 }
 
+/**
+ * Another run of the same tree job is writing its `journal` right now: a process on this machine
+ * holds the journal's lock (`lockPath`, beside the journal). Two runs of one job would copy the
+ * same files into the same part files at once, so the second is refused before anything moves.
+ * Wait for the other run, or, when no run is left (its process id was taken by another program),
+ * remove the lock file. A lock left by a killed run is taken over by the next run by itself: its
+ * process is gone, or the machine has booted since.
+ *
+ * @example
+ * ```ts
+ * try { await client.downloadDir('/pub', './pub', { journal: './pub.journal' }); }
+ * catch (err) { if (err instanceof JournalBusyError) console.error(`process ${err.pid} is running this job`); }
+ * ```
+ */
+export class JournalBusyError extends FtpError {
+  static {
+    brand(this, Symbol.for('ftpkit.error.JournalBusyError'));
+  }
+
+  /** The journal file. */
+  readonly path: string;
+  /** The lock file beside it. */
+  readonly lockPath: string;
+  /** The process that holds the lock. */
+  readonly pid: number;
+  constructor(path: string, lockPath: string, pid: number) {
+    super('ERR_FTP_JOURNAL_BUSY', `Another run of this job (process ${pid}) is writing the journal ${path}; wait for it, or remove ${lockPath} if no such run is left`);
+    this.path = path;
+    this.lockPath = lockPath;
+    this.pid = pid;
+  }
+}
+
 /** What part of a tree job a journal was written for differs from the job at hand (see {@link JournalMismatchError}). */
 export type JournalField = 'format' | 'kind' | 'direction' | 'server' | 'remote' | 'local' | 'options';
 

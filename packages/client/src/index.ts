@@ -69,6 +69,7 @@ export {
   FtpError,
   FtpReplyError,
   InvalidArgumentError,
+  JournalBusyError,
   JournalMismatchError,
   ListingHookError,
   LocalFileError,

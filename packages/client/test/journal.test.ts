@@ -6,28 +6,18 @@
  * whose data connection ends short is a retryable `ConnectionError`, never a short file.
  */
 import { randomBytes } from 'node:crypto';
-import { mkdir, mkdtemp, readdir, readFile, rm, symlink, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, mkdtemp, readdir, readFile, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { crc32 } from 'node:zlib';
-import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
+import { afterEach, describe, expect, test } from 'vitest';
 import { rejectionOf, sendAndClose, startScriptedServer, startServer, treeHandlers, type ScriptContext, type ScriptedServer, type TreeEntrySpec } from '@ftpkit/testkit';
 import { Client, ConnectionError, isRetryable, JournalMismatchError, LocalFileError, type LogEntry } from '../src/index.js';
 import { bootId } from '../src/io/fs.js';
-import { COMPACT_MIN_RECORDS, Journal, jobOf, type FileVersion, type JournalJob } from '../src/trees/journal.js';
+import { COMPACT_MIN_RECORDS, Journal, jobOf, type JournalJob } from '../src/trees/journal.js';
+import { JOB, journalScratch, V } from './journal-fixtures.js';
 
-let dir: string;
-beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'ftpkit-journal-'));
-});
-afterAll(async () => {
-  await rm(dir, { recursive: true, force: true });
-});
-
-let n = 0;
-const fresh = () => join(dir, `j${++n}`, 'job.journal');
-const JOB: JournalJob = jobOf('downloadDir', 'download', 'u@127.0.0.1:21', '/pub', '/tmp/pub', {});
-const V: FileVersion = { size: 10, time: 1_700_000_000_000 };
+const scratch = journalScratch('ftpkit-journal-');
+const { fresh } = scratch;
 const lines = async (path: string) => (await readFile(path, 'utf8')).split('\n').filter((l) => l !== '');
 
 describe('the file', () => {
@@ -219,7 +209,7 @@ describe('tree calls with a journal, against a scripted server', () => {
 
   test('a mismatched journal stops the call before anything is listed or fetched', async () => {
     const c = await connect();
-    const target = await mkdtemp(join(dir, 'mis-'));
+    const target = await mkdtemp(join(scratch.dir(), 'mis-'));
     const journal = join(target, 'job.journal');
     await c.downloadDir('/t', join(target, 'one'), { journal: join(target, 'keep.journal'), exclude: ['nothing'] });
     // Another job's journal (another local folder) at the same path.
@@ -234,7 +224,7 @@ describe('tree calls with a journal, against a scripted server', () => {
 
   test('a success removes the journal; a dry run creates none; a failure keeps it for the next run', async () => {
     const c = await connect();
-    const target = await mkdtemp(join(dir, 'life-'));
+    const target = await mkdtemp(join(scratch.dir(), 'life-'));
     const journal = join(target, 'state', 'job.journal');
     await c.mirror({ direction: 'download', remote: '/t', local: join(target, 'dry'), journal, dryRun: true });
     expect(await readdir(target)).toEqual([]);
@@ -263,7 +253,7 @@ describe('tree calls with a journal, against a scripted server', () => {
     let first = true;
     const cap = (path: string) => (path === '/t/a.bin' && first ? ((first = false), 60_000) : Infinity);
     const c = await connect(cap);
-    const target = await mkdtemp(join(dir, 'short-'));
+    const target = await mkdtemp(join(scratch.dir(), 'short-'));
     const err = await rejectionOf(c.downloadDir('/t', join(target, 'out')));
     expect(err).toBeInstanceOf(ConnectionError);
     expect(isRetryable(err)).toBe(true);
@@ -281,7 +271,7 @@ describe('tree calls with a journal, against a scripted server', () => {
 
   test('a run killed between a rename and its record: the file is there, its part file gone, so it is finished', async () => {
     const c = await connect();
-    const target = await mkdtemp(join(dir, 'renamed-'));
+    const target = await mkdtemp(join(scratch.dir(), 'renamed-'));
     const out = join(target, 'out');
     const journal = join(target, 'j');
     await c.downloadDir('/t', out);
@@ -309,7 +299,7 @@ describe('tree calls with a journal, against a scripted server', () => {
 
   test('a symbolic link where a part file goes is refused (ELOOP), and what it points to is left alone', async () => {
     const c = await connect();
-    const target = await mkdtemp(join(dir, 'link-'));
+    const target = await mkdtemp(join(scratch.dir(), 'link-'));
     await mkdir(join(target, 'out'));
     await writeFile(join(target, 'victim'), 'keep');
     await symlink(join(target, 'victim'), join(target, 'out', '.a.bin.journal.ftpkit-part'));
@@ -321,7 +311,7 @@ describe('tree calls with a journal, against a scripted server', () => {
 
   test('a file that shrank after it was listed (SIZE says so) is taken at its new size', async () => {
     const c = await connect((path) => (path === '/t/a.bin' ? 60_000 : Infinity), (path) => (path === '/t/a.bin' ? 60_000 : FILES[path]!.length));
-    const target = await mkdtemp(join(dir, 'shrank-'));
+    const target = await mkdtemp(join(scratch.dir(), 'shrank-'));
     const result = await c.downloadDir('/t', join(target, 'out'));
     expect(result.bytes).toBe(60_000 + 5);
     expect((await readFile(join(target, 'out', 'a.bin'))).length).toBe(60_000);
@@ -332,7 +322,7 @@ describe.runIf(process.getuid?.() === 0)('ProFTPD (mod_digest): a resumed copy i
   test.each(['download', 'upload'] as const)('%s: stopped half-way, run again with the journal: REST, and the checksum of the whole file matches', async (direction) => {
     await using proftpd = await startServer('proftpd', { anonymous: false });
     const big = randomBytes(3 * 1024 * 1024);
-    const base = await mkdtemp(join(dir, `digest-${direction}-`));
+    const base = await mkdtemp(join(scratch.dir(), `digest-${direction}-`));
     const source = direction === 'download' ? join(proftpd.root, 'src') : join(base, 'src');
     await mkdir(source, { recursive: true });
     await writeFile(join(source, 'big.bin'), big);

@@ -103,6 +103,31 @@ export async function bootId(): Promise<string | undefined> {
   return /^[0-9a-f-]{8,64}$/.test(text.trim()) ? text.trim() : undefined;
 }
 
+/** The runtime's `process`, where it has one with an id and `kill` (Node, Deno and Bun do). */
+function processApi(): { readonly pid: number; kill(pid: number, signal: number): unknown } | undefined {
+  const runtime = (globalThis as { process?: { pid?: unknown; kill?: unknown } }).process;
+  return typeof runtime?.pid === 'number' && typeof runtime.kill === 'function' ? (runtime as never) : undefined;
+}
+
+/** This process's id, where the runtime has one. */
+export const processId = (): number | undefined => processApi()?.pid;
+
+/**
+ * Whether process `pid` runs on this machine (signal 0 checks without sending anything): `false`
+ * only when the system says there is no such process, `undefined` when the runtime cannot ask.
+ */
+export function processRuns(pid: number): boolean | undefined {
+  const api = processApi();
+  if (api === undefined) return undefined;
+  try {
+    api.kill(pid, 0);
+    return true;
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    return code === 'ESRCH' ? false : code === 'EPERM' ? true : undefined;
+  }
+}
+
 /** What each system code means for a local file, in words. */
 const REASONS: Readonly<Record<string, string>> = {
   ENAMETOOLONG: 'the name is too long for the file system',

@@ -28,6 +28,9 @@
  *   later run resumes where the server's copy ends, when that size can only be this job's bytes
  *   (ops/upload.ts `resumePoint`), so an upload cut after its last byte is not sent again.
  *
+ * One run at a time writes a journal: it holds the lock file beside it while it does
+ * (journal-lock.ts), and another run of the job is refused with `JournalBusyError`.
+ *
  * A journal that holds more than twice the records its state needs, and at least
  * {@link COMPACT_MIN_RECORDS}, is compacted when it is opened: its state written to a side file,
  * synced, and renamed over it. A job that succeeds removes its journal; one that fails keeps it,
@@ -40,6 +43,7 @@ import { InvalidArgumentError, JournalMismatchError, type JournalField } from '.
 import { basename, bootId, dirname, join, localFileError, mkdir, open, readFile, rename, resolve, unlink, type FileHandle } from '../io/fs.js';
 import { localHasher } from '../io/local-checksum.js';
 import { sideName } from '../io/paths.js';
+import { releaseLock, takeLock, type JournalLock } from './journal-lock.js';
 
 /** A journal begins with this, the first field of its first line's JSON. */
 const MAGIC = 'ftpkit-journal';
@@ -107,22 +111,42 @@ export class Journal {
   readonly #handle: FileHandle | undefined;
   /** This boot of the machine (io/fs.ts bootId), when the system says. */
   readonly #boot: string | undefined;
+  /** The lock this run holds while it writes (journal-lock.ts); none read only. */
+  readonly #lock: JournalLock | undefined;
   #chain: Promise<unknown> = Promise.resolve();
 
-  private constructor(path: string, files: Map<string, FileState>, handle: FileHandle | undefined, boot: string | undefined) {
+  private constructor(path: string, files: Map<string, FileState>, handle: FileHandle | undefined, boot: string | undefined, lock: JournalLock | undefined) {
     this.path = path;
     this.#files = files;
     this.#handle = handle;
     this.#boot = boot;
+    this.#lock = lock;
   }
 
   /**
    * Open the journal at `path` for `job`: read what it holds (none when it is missing), refuse
    * another job's, compact it when it has grown, and (unless `readOnly`) make it ready for records,
-   * creating it and its folder when missing.
+   * creating it and its folder when missing, under its lock (journal-lock.ts): a run of the same
+   * job that is still writing it is a `JournalBusyError`.
    */
   static async open(path: string, job: JournalJob, { readOnly = false } = {}): Promise<Journal> {
     if (typeof path !== 'string' || path === '') throw new InvalidArgumentError(`journal must be a file path, not ${JSON.stringify(path)}`);
+    const boot = await bootId();
+    if (readOnly) return Journal.#read(path, job, boot, undefined);
+    await mkdir(dirname(path), { recursive: true }).catch((err: unknown) => {
+      throw localFileError(err, 'create the folder', dirname(path));
+    });
+    const lock = await takeLock(path, boot);
+    try {
+      return await Journal.#read(path, job, boot, lock);
+    } catch (err) {
+      await releaseLock(lock);
+      throw err;
+    }
+  }
+
+  /** {@link open}'s reading, with the lock taken unless read only (no lock). */
+  static async #read(path: string, job: JournalJob, boot: string | undefined, lock: JournalLock | undefined): Promise<Journal> {
     const bytes = await readFile(path).catch((err: unknown) => {
       if ((err as NodeJS.ErrnoException).code === 'ENOENT') return new Uint8Array(0);
       throw localFileError(err, 'read', path);
@@ -130,14 +154,10 @@ export class Journal {
     const read = readJournal(new TextDecoder().decode(bytes), path, job);
     /** Where the last complete line ends: a torn line after it is cut off before anything is appended. */
     const whole = bytes.lastIndexOf(0x0a) + 1;
-    const boot = await bootId();
-    if (readOnly) return new Journal(path, read.files, undefined, boot);
+    if (lock === undefined) return new Journal(path, read.files, undefined, boot, undefined);
     /** Whether the file is written anew (then no torn line is left to cut). */
     let anew = true;
     if (read.header === undefined) {
-      await mkdir(dirname(path), { recursive: true }).catch((err: unknown) => {
-        throw localFileError(err, 'create the folder', dirname(path));
-      });
       await writeWhole(path, [{ journal: MAGIC, version: VERSION, job }], 'w');
     } else if (read.records >= COMPACT_MIN_RECORDS && read.records > 2 * liveRecords(read.files)) {
       const side = join(dirname(path), sideName(basename(path), '.compacting'));
@@ -155,7 +175,7 @@ export class Journal {
         throw localFileError(err, 'write', path);
       });
     }
-    return new Journal(path, read.files, handle, boot);
+    return new Journal(path, read.files, handle, boot, lock);
   }
 
   /**
@@ -213,16 +233,23 @@ export class Journal {
     });
   }
 
-  /** Stop recording; the file stays for the next run. */
+  /** Stop recording and give the lock back; the file stays for the next run. */
   async close(): Promise<void> {
-    await this.#chain.catch(() => {});
-    await this.#handle?.close().catch(() => {});
+    await this.#finish();
+    if (this.#lock) await releaseLock(this.#lock);
   }
 
-  /** The job is done: close and remove the journal. */
+  /** The job is done: close and remove the journal, then give the lock back. */
   async remove(): Promise<void> {
-    await this.close();
+    await this.#finish();
     if (this.#handle) await unlink(this.path).catch(() => {});
+    if (this.#lock) await releaseLock(this.#lock);
+  }
+
+  /** Wait for the records on their way, and close the file. */
+  async #finish(): Promise<void> {
+    await this.#chain.catch(() => {});
+    await this.#handle?.close().catch(() => {});
   }
 
   /** Append one record (one write, in order), then apply it to the state read back by later calls. */
