@@ -50,6 +50,46 @@ export async function mirror(runner: Runner, options: MirrorOptions): Promise<Mi
 
 async function mirrorWith(runner: Runner, options: MirrorOptions, journal: Journal | undefined): Promise<MirrorResult> {
   const { direction, remote, local } = options;
+  const { plan, skipped, algorithm, finished } = await mirrorPlan(runner, options, journal);
+  const result = (copied: MirrorResult['copied']): MirrorResult => ({
+    plan,
+    copied,
+    skipped,
+    ...(algorithm ? { checksum: algorithm } : {}),
+    ...(finished ? { finishedEarlier: finished } : {}),
+  });
+  if (options.dryRun) return result([]);
+  return result(
+    await runPlan(runner, plan, {
+      ...signalOf(options),
+      direction,
+      remote,
+      local,
+      keepTimes: true,
+      onProgress: options.onProgress,
+      onFile: options.onFile,
+      maxDepth: options.maxDepth,
+      limitRate: options.limitRate,
+      verify: options.verify,
+      journal,
+    }),
+  );
+}
+
+/** A mirror's plan and what its walks left out. */
+interface Planned {
+  readonly plan: MirrorPlan;
+  readonly skipped: SkippedEntry[];
+  readonly algorithm?: HashAlgorithm | undefined;
+  readonly finished?: string[] | undefined;
+}
+
+/**
+ * Walk both trees and plan: a function of its own, so that the walks are garbage once the plan is
+ * made (a suspended async function keeps every local of its frame, used again or not).
+ */
+async function mirrorPlan(runner: Runner, options: MirrorOptions, journal: Journal | undefined): Promise<Planned> {
+  const { direction, remote, local } = options;
   const call = signalOf(options);
   const walking = walkOptions(options);
   const remoteTree: Walk =
@@ -80,29 +120,7 @@ async function mirrorWith(runner: Runner, options: MirrorOptions, journal: Journ
     }));
   }
   const skipped = reported([...source.skipped, ...target.skipped.filter((t) => !source.skipped.some((s) => s.path === t.path))], options);
-  const result = (copied: MirrorResult['copied']): MirrorResult => ({
-    plan,
-    copied,
-    skipped,
-    ...(algorithm ? { checksum: algorithm } : {}),
-    ...(finished ? { finishedEarlier: finished } : {}),
-  });
-  if (options.dryRun) return result([]);
-  return result(
-    await runPlan(runner, plan, {
-      ...call,
-      direction,
-      remote,
-      local,
-      keepTimes: true,
-      onProgress: options.onProgress,
-      onFile: options.onFile,
-      maxDepth: options.maxDepth,
-      limitRate: options.limitRate,
-      verify: options.verify,
-      journal,
-    }),
-  );
+  return { plan, skipped, algorithm, finished };
 }
 
 /**
@@ -148,7 +166,35 @@ async function copyTreeWith(
   options: DirectoryTransferOptions,
   journal: Journal | undefined,
 ): Promise<DirectoryTransferResult> {
-  const call = signalOf(options);
+  const { plan, skipped, finished } = await copyPlan(runner, direction, remote, local, options, journal);
+  const copied = await runPlan(runner, plan, {
+    ...signalOf(options),
+    direction,
+    remote,
+    local,
+    keepTimes: false,
+    onProgress: options.onProgress,
+    onFile: options.onFile,
+    limitRate: options.limitRate,
+    verify: options.verify,
+    journal,
+  });
+  let bytes = 0;
+  for (const c of copied) bytes += c.bytes;
+  let directories = 1;
+  for (const a of plan.actions) if (a.kind === 'mkdir') directories++;
+  return { files: copied.length, directories, bytes, skipped, ...(finished ? { finishedEarlier: finished } : {}) };
+}
+
+/** A whole-tree copy's plan (every file), in a function of its own so that its walk is garbage once it is made. */
+async function copyPlan(
+  runner: Runner,
+  direction: 'download' | 'upload',
+  remote: string,
+  local: string,
+  options: DirectoryTransferOptions,
+  journal: Journal | undefined,
+): Promise<Omit<Planned, 'algorithm'>> {
   const walking = walkOptions(options);
   const source = direction === 'download' ? await walkRemote(runner, remote, walking) : await walkLocal(local, walking);
   let plan = planMirror(source.entries, [], {
@@ -161,27 +207,13 @@ async function copyTreeWith(
     // Nothing on the target was listed: a download's file is looked at; an upload's is taken on the journal's word.
     ({ plan, finished } = await skipFinished(plan, journal, async (path, size) => (direction === 'upload' ? true : downloaded(localPath(local, path), size))));
   }
-  const copied = await runPlan(runner, plan, {
-    ...call,
-    direction,
-    remote,
-    local,
-    keepTimes: false,
-    onProgress: options.onProgress,
-    onFile: options.onFile,
-    limitRate: options.limitRate,
-    verify: options.verify,
-    journal,
-  });
   return {
-    files: copied.length,
-    directories: 1 + plan.actions.filter((a) => a.kind === 'mkdir').length,
-    bytes: copied.reduce((sum, c) => sum + c.bytes, 0),
+    plan,
     // Reported by where they are: on the server for a download, here for an upload.
     skipped: reported(source.skipped, options)
       .map((s) => ({ path: direction === 'download' ? remoteJoin(remote, s.path) : localPath(local, s.path), reason: s.reason }))
       .sort(byPath),
-    ...(finished ? { finishedEarlier: finished } : {}),
+    finished,
   };
 }
 
