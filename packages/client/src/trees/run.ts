@@ -9,6 +9,9 @@
  * batch starts only when it has settled, so a folder exists before anything goes into it and a
  * folder is deleted only after what was inside it. The target's root is made first.
  *
+ * Besides the plan, a run keeps one result a copy (the list it returns, in plan order) and the
+ * batches as indices into the plan's actions; progress totals are summed without a list.
+ *
  * Each copy and deletion reports `onFile` as it starts and finishes; `onProgress` gets the bytes of
  * all copies together (and `limitRate` is one budget for all of them, driver/throttle.ts) (with `total` when every size is known) and the file that moved. A download can
  * take its source's time and an upload gets it with MFMT where the server has it (best effort), so a
