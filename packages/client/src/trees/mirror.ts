@@ -8,8 +8,9 @@
  *
  * Memory: the walks are made and planned in a function of their own (`mirrorPlan`, `copyPlan`), so
  * that they are garbage once the plan is made; the run then holds the plan and one result per copy,
- * which `MirrorResult` returns (`plan`, `copied`: about 0.33 KB a file, packages/bench/RESULTS.md
- * "W8 memory"). Everything else a run keeps is counters and what the running copies hold.
+ * which `MirrorResult` returns (`plan`, `copied`: about 0.32 KB a file, packages/bench/RESULTS.md
+ * "W8 memory"; `copyTree` holds both too, and returns counts). Everything else a run keeps is
+ * counters and what the running copies hold.
  *
  * `mirror` walks both trees and plans new files, other sizes and newer times (to the precision both
  * times have, in the server's zone as the session reads its LIST times); with `checksum`, the
