@@ -15,7 +15,7 @@
 // Env: BENCH_RUNS (5), BENCH_BIG_MB (1024), BENCH_MEM_MB (512, the download to memory), BENCH_SMALL (1000 files), BENCH_TLS_CURL_SMALL (50),
 // BENCH_W7_FILES (100), BENCH_DELAY_MS (10 one-way), BENCH_CAP_MB (64, MB/s per connection for W6),
 // BENCH_ONLY (comma-separated workload ids, e.g. W1-discard,W5-100k,W8-10k-down), BENCH_SETTLE_MS (1000),
-// BENCH_W8_100K_RUNS (1: the rounds W8's 100,000-file and 20 ms mirrors run in, see w8.mjs),
+// BENCH_W8_100K_RUNS (1: the rounds W8's 100,000-file and 20 ms mirrors run in, see w8.mjs), BENCH_W8_CONTENDERS (w8.mjs),
 // BENCH_OUT (default packages/bench/RESULTS.md), BENCH_BASELINE (a second built checkout, e.g. the
 // previous commit: `git worktree add ../base HEAD~1 && cd ../base && pnpm install && pnpm turbo run
 // build --filter=@ftpkit/bench...`; every ftpkit row gets an `@base` twin and a `vs base` ratio).

@@ -17,7 +17,8 @@
 // three round trips per file, over ten minutes a row (W7 measures one connection over that link).
 // lftp is told to prefer EPSV there: with PASV it would take vsftpd's 127.0.0.1 and go round the
 // proxy. The 100,000-file rows and the 20 ms rows run in the first BENCH_W8_100K_RUNS rounds only
-// (default 1).
+// (default 1). BENCH_W8_CONTENDERS (comma-separated slugs: cli, pool, client, lftp, basic) keeps
+// only those contenders and their @base twins.
 import { existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
@@ -89,6 +90,7 @@ export function mirrorWorkloads(ctx) {
         return {
           name,
           kind,
+          slug,
           runtime,
           first: async () => {
             rmSync(where, { recursive: true, force: true });
@@ -150,6 +152,9 @@ export function mirrorWorkloads(ctx) {
           rows.splice(2 * i + 1, 0, b);
         });
       }
+      // BENCH_W8_CONTENDERS (e.g. `cli,pool`): only these contenders (slugs; each keeps its @base twin).
+      const only = (process.env.BENCH_W8_CONTENDERS ?? '').split(',').filter(Boolean);
+      if (only.length > 0) rows.splice(0, rows.length, ...rows.filter((r) => only.includes(r.slug.replace(/-base$/, ''))));
       const value = (r) => (r.processMs ?? r.ms) / 1000;
       const common = { unit: 's', lowerIsBetter: true, value, cpu: true, files: size.files, rounds: size.slow ? slowRounds : undefined, w8: { size: size.key, direction } };
       const first = `W8-${size.key}-${direction}`;

@@ -350,23 +350,27 @@ async function treeTransfer(
     for (const action of plan.actions) context.print(`would ${describe(action)}`);
     context.print(`plan: ${plan.actions.length} action(s), ${plan.unchanged.length} file(s) unchanged`);
   }
-  // Reported in plan order, not in the order the copies happened to end.
-  const transfers = plan.actions.flatMap((a) => (a.kind === 'copy' ? (finished.get(a.path) ?? []) : []));
   for (const s of skipped) context.note(`skipped ${s.path}: ${s.reason}`);
   for (const c of plan.conflicts) context.note(`skipped ${c}: a file on one side, a directory on the other (use --delete to replace)`);
   if (finishedEarlier && finishedEarlier.length > 0) context.note(`continued: ${finishedEarlier.length} file(s) finished by an earlier run, not copied again`);
   if (!flags.dryRun) {
     context.note(`${direction === 'download' ? 'downloaded' : 'uploaded'} ${copied.files} file(s), ${copied.bytes} bytes; ${plan.unchanged.length} unchanged`);
   }
-  return {
+  const fields = {
     direction,
     remote: target.path,
     local: localRoot,
     dryRun: flags.dryRun,
     ...(checksum ? { checksum } : {}),
     ...(journal ? { journal, finishedEarlier: finishedEarlier ?? [] } : {}),
+  };
+  // The lists of every action and copy only for --json, the one reader of them.
+  if (!flags.json) return fields;
+  return {
+    ...fields,
     actions: plan.actions.map(actionJson),
-    transfers,
+    // Reported in plan order, not in the order the copies happened to end.
+    transfers: plan.actions.flatMap((a) => (a.kind === 'copy' ? (finished.get(a.path) ?? []) : [])),
     unchanged: plan.unchanged,
     conflicts: plan.conflicts,
     skipped,

@@ -6,6 +6,12 @@
  * `concurrency` files at a time, and every option means the same everywhere. Every walk ends
  * (walk.ts, loops.ts), and both trees are walked before anything is written.
  *
+ * Memory: the walks are made and planned in a function of their own (`mirrorPlan`, `copyPlan`), so
+ * that they are garbage once the plan is made; the run then holds the plan and one result per copy,
+ * which `MirrorResult` returns (`plan`, `copied`: about 0.32 KB a file, packages/bench/RESULTS.md
+ * "W8 memory"; `copyTree` holds both too, and returns counts). Everything else a run keeps is
+ * counters and what the running copies hold.
+ *
  * `mirror` walks both trees and plans new files, other sizes and newer times (to the precision both
  * times have, in the server's zone as the session reads its LIST times); with `checksum`, the
  * files whose fate a checksum decides are compared by content, the server's checksum (through the
@@ -50,6 +56,46 @@ export async function mirror(runner: Runner, options: MirrorOptions): Promise<Mi
 
 async function mirrorWith(runner: Runner, options: MirrorOptions, journal: Journal | undefined): Promise<MirrorResult> {
   const { direction, remote, local } = options;
+  const { plan, skipped, algorithm, finished } = await mirrorPlan(runner, options, journal);
+  const result = (copied: MirrorResult['copied']): MirrorResult => ({
+    plan,
+    copied,
+    skipped,
+    ...(algorithm ? { checksum: algorithm } : {}),
+    ...(finished ? { finishedEarlier: finished } : {}),
+  });
+  if (options.dryRun) return result([]);
+  return result(
+    await runPlan(runner, plan, {
+      ...signalOf(options),
+      direction,
+      remote,
+      local,
+      keepTimes: true,
+      onProgress: options.onProgress,
+      onFile: options.onFile,
+      maxDepth: options.maxDepth,
+      limitRate: options.limitRate,
+      verify: options.verify,
+      journal,
+    }),
+  );
+}
+
+/** A mirror's plan and what its walks left out. */
+interface Planned {
+  readonly plan: MirrorPlan;
+  readonly skipped: SkippedEntry[];
+  readonly algorithm?: HashAlgorithm | undefined;
+  readonly finished?: string[] | undefined;
+}
+
+/**
+ * Walk both trees and plan: a function of its own, so that the walks are garbage once the plan is
+ * made (a suspended async function keeps every local of its frame, used again or not).
+ */
+async function mirrorPlan(runner: Runner, options: MirrorOptions, journal: Journal | undefined): Promise<Planned> {
+  const { direction, remote, local } = options;
   const call = signalOf(options);
   const walking = walkOptions(options);
   const remoteTree: Walk =
@@ -80,29 +126,7 @@ async function mirrorWith(runner: Runner, options: MirrorOptions, journal: Journ
     }));
   }
   const skipped = reported([...source.skipped, ...target.skipped.filter((t) => !source.skipped.some((s) => s.path === t.path))], options);
-  const result = (copied: MirrorResult['copied']): MirrorResult => ({
-    plan,
-    copied,
-    skipped,
-    ...(algorithm ? { checksum: algorithm } : {}),
-    ...(finished ? { finishedEarlier: finished } : {}),
-  });
-  if (options.dryRun) return result([]);
-  return result(
-    await runPlan(runner, plan, {
-      ...call,
-      direction,
-      remote,
-      local,
-      keepTimes: true,
-      onProgress: options.onProgress,
-      onFile: options.onFile,
-      maxDepth: options.maxDepth,
-      limitRate: options.limitRate,
-      verify: options.verify,
-      journal,
-    }),
-  );
+  return { plan, skipped, algorithm, finished };
 }
 
 /**
@@ -148,7 +172,35 @@ async function copyTreeWith(
   options: DirectoryTransferOptions,
   journal: Journal | undefined,
 ): Promise<DirectoryTransferResult> {
-  const call = signalOf(options);
+  const { plan, skipped, finished } = await copyPlan(runner, direction, remote, local, options, journal);
+  const copied = await runPlan(runner, plan, {
+    ...signalOf(options),
+    direction,
+    remote,
+    local,
+    keepTimes: false,
+    onProgress: options.onProgress,
+    onFile: options.onFile,
+    limitRate: options.limitRate,
+    verify: options.verify,
+    journal,
+  });
+  let bytes = 0;
+  for (const c of copied) bytes += c.bytes;
+  let directories = 1;
+  for (const a of plan.actions) if (a.kind === 'mkdir') directories++;
+  return { files: copied.length, directories, bytes, skipped, ...(finished ? { finishedEarlier: finished } : {}) };
+}
+
+/** A whole-tree copy's plan (every file), in a function of its own so that its walk is garbage once it is made. */
+async function copyPlan(
+  runner: Runner,
+  direction: 'download' | 'upload',
+  remote: string,
+  local: string,
+  options: DirectoryTransferOptions,
+  journal: Journal | undefined,
+): Promise<Omit<Planned, 'algorithm'>> {
   const walking = walkOptions(options);
   const source = direction === 'download' ? await walkRemote(runner, remote, walking) : await walkLocal(local, walking);
   let plan = planMirror(source.entries, [], {
@@ -161,27 +213,13 @@ async function copyTreeWith(
     // Nothing on the target was listed: a download's file is looked at; an upload's is taken on the journal's word.
     ({ plan, finished } = await skipFinished(plan, journal, async (path, size) => (direction === 'upload' ? true : downloaded(localPath(local, path), size))));
   }
-  const copied = await runPlan(runner, plan, {
-    ...call,
-    direction,
-    remote,
-    local,
-    keepTimes: false,
-    onProgress: options.onProgress,
-    onFile: options.onFile,
-    limitRate: options.limitRate,
-    verify: options.verify,
-    journal,
-  });
   return {
-    files: copied.length,
-    directories: 1 + plan.actions.filter((a) => a.kind === 'mkdir').length,
-    bytes: copied.reduce((sum, c) => sum + c.bytes, 0),
+    plan,
     // Reported by where they are: on the server for a download, here for an upload.
     skipped: reported(source.skipped, options)
       .map((s) => ({ path: direction === 'download' ? remoteJoin(remote, s.path) : localPath(local, s.path), reason: s.reason }))
       .sort(byPath),
-    ...(finished ? { finishedEarlier: finished } : {}),
+    finished,
   };
 }
 

@@ -9,6 +9,9 @@
  * batch starts only when it has settled, so a folder exists before anything goes into it and a
  * folder is deleted only after what was inside it. The target's root is made first.
  *
+ * Besides the plan, a run keeps one result a copy (the list it returns, in plan order) and the
+ * batches as indices into the plan's actions; progress totals are summed without a list.
+ *
  * Each copy and deletion reports `onFile` as it starts and finishes; `onProgress` gets the bytes of
  * all copies together (and `limitRate` is one budget for all of them, driver/throttle.ts) (with `total` when every size is known) and the file that moved. A download can
  * take its source's time and an upload gets it with MFMT where the server has it (best effort), so a
@@ -92,10 +95,20 @@ export async function runPlan(runner: Runner, plan: MirrorPlan, options: RunOpti
   }
 
   const limit = callLimit(runner.limit, options.limitRate);
-  const copies = plan.actions.filter((a): a is Copy => a.kind === 'copy');
-  const meter = progressMeter(undefined, sumOrUndefined(copies.map((c) => c.size)));
-  const moved = new Map<MirrorAction, number>();
-  const step = async (action: MirrorAction, each: AbortSignal): Promise<void> => {
+  // The copies' results, in plan order, filled in as each finishes: the one list the run keeps per file.
+  const { actions } = plan;
+  const copied: { path: string; bytes: number }[] = [];
+  /** Where each action's result goes in `copied` (-1: not a copy). */
+  const copyAt = new Int32Array(actions.length).fill(-1);
+  for (const [i, action] of actions.entries()) {
+    if (action.kind === 'copy') {
+      copyAt[i] = copied.length;
+      copied.push({ path: action.path, bytes: 0 });
+    }
+  }
+  const meter = progressMeter(undefined, sumOrUndefined(copiesOf(actions, (c) => c.size)));
+  const step = async (index: number, each: AbortSignal): Promise<void> => {
+    const action = actions[index]!;
     const at = { signal: each };
     const paced = { ...(limit ? { callLimit: limit } : {}), ...(options.verify ? { verify: options.verify } : {}) };
     const remote = remoteJoin(options.remote, action.path);
@@ -154,18 +167,23 @@ export async function runPlan(runner: Runner, plan: MirrorPlan, options: RunOpti
       }
       // Finished once its time is set too: a run killed before that goes on (REST at the end, then the time).
       await journal?.done(action.path, version);
-      moved.set(action, bytes);
+      copied[copyAt[index]!]!.bytes = bytes;
     }
     options.onFile?.({ ...event, phase: 'finish', bytes });
   };
-  for (const batch of batches(plan.actions)) {
-    const kind = batch[0]?.kind;
+  for (const batch of batches(actions)) {
+    const kind = actions[batch[0]!]?.kind;
     // Copies run in the transfer lane where the runner has one (lane.ts): the next file's setup goes out while one moves.
     // A download's folders are made and removed here, on no session: as many at once as the link checks.
     const atOnce = kind === 'copy' ? runner.transferConcurrency : direction === 'download' ? LOCAL_AT_ONCE : runner.concurrency;
     await runAll(batch, atOnce, signal, step);
   }
-  return copies.map((c) => ({ path: c.path, bytes: moved.get(c) ?? 0 }));
+  return copied;
+}
+
+/** `pick` of each copy of `actions`, in order, without a list of the copies. */
+function* copiesOf<T>(actions: readonly MirrorAction[], pick: (copy: Copy) => T): Generator<T> {
+  for (const action of actions) if (action.kind === 'copy') yield pick(action);
 }
 
 /**
@@ -190,14 +208,14 @@ async function refuseLinks(plan: MirrorPlan, root: string, signal: AbortSignal |
   await runAll([...byFolder], LOCAL_AT_ONCE, signal, ([folder, names]) => refuseLinksIn(localPath(root, folder), names));
 }
 
-/** Consecutive actions that may run at once: all copies, or folders of one kind and one depth. */
-function batches(actions: readonly MirrorAction[]): MirrorAction[][] {
-  const out: MirrorAction[][] = [];
-  for (const action of actions) {
+/** Consecutive actions that may run at once, by index: all copies, or folders of one kind and one depth. */
+function batches(actions: readonly MirrorAction[]): number[][] {
+  const out: number[][] = [];
+  for (const [i, action] of actions.entries()) {
     const last = out.at(-1);
-    const first = last?.[0];
-    if (last && first && first.kind === action.kind && (action.kind === 'copy' || depth(first.path) === depth(action.path))) last.push(action);
-    else out.push([action]);
+    const first = last && actions[last[0]!];
+    if (last && first && first.kind === action.kind && (action.kind === 'copy' || depth(first.path) === depth(action.path))) last.push(i);
+    else out.push([i]);
   }
   return out;
 }
