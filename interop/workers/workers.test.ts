@@ -165,9 +165,11 @@ describe.each(['vsftpd', 'proftpd'] as const)('TLS session reuse under workerd: 
           ? 'ProFTPD wants the control connection\'s own session; workerd offers the newest for the host, another session\'s'
           : 'vsftpd only asks that the data connection resumes some session of its own';
       reuse.push({ server: kind, tls: version, plan: '3 at once', outcome: outcomeOf(sessions), note });
-      if (kind === 'vsftpd') expect(sessions).toEqual([{ ok: 10 }, { ok: 10 }, { ok: 10 }]);
-      // ProFTPD: measured 0 to 3 listings per session before a refusal, never all; whatever happens,
-      // a failure is the server's refusal and nothing else.
+      // vsftpd over TLS 1.2: all of them, always. Over TLS 1.3 nearly always: a CI run once saw one
+      // data connection of three sessions at once refused (cells.ts, POOL_REFUSED_VSFTPD_TLS13), so
+      // the table records what happened. ProFTPD: measured 0 to 3 listings per session before a
+      // refusal, never all. Whatever happens, a failure is the server's refusal and nothing else.
+      if (kind === 'vsftpd' && version === 'TLSv1.2') expect(sessions).toEqual([{ ok: 10 }, { ok: 10 }, { ok: 10 }]);
       for (const session of sessions) if (session.error) expect(session.error).toMatch(REFUSED[kind]);
     });
 
