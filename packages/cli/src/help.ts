@@ -60,7 +60,7 @@ Options:
   --pipelining             send the next file's commands while the running transfer
                            moves its data (lftp's ftp:sync-mode off): fewer round trips
                            per file on a slow link; a server that breaks under it is
-                           detected and the session goes on without
+                           detected and the session goes on without it
   --resume                 get/put: continue a partial transfer (REST) instead of starting over
   --continue               mirror, get -r, put -r: keep a journal of the job, so that the same
                            command run again after a kill or a failure goes on where it
