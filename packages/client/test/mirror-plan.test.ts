@@ -136,6 +136,18 @@ describe('planMirror', () => {
     const replace = planMirror(source, target, { delete: true });
     expect(replace.actions.slice(0, 2).map((a) => `${a.kind} ${a.path}`)).toEqual(['delete dir', 'mkdir dir']);
   });
+  test('below a clash, folders are conflicts too: nothing is made inside what is a file on the target', () => {
+    const deep: TreeEntry[] = [
+      { path: 'dir', type: 'directory' },
+      { path: 'dir/sub', type: 'directory' },
+      { path: 'dir/sub/deeper', type: 'directory' },
+      { path: 'dir/sub/x.txt', type: 'file', size: 1 },
+      { path: 'other', type: 'directory' },
+    ];
+    const keep = planMirror(deep, [{ path: 'dir', type: 'file', size: 3 }]);
+    expect(keep.conflicts).toEqual(['dir', 'dir/sub', 'dir/sub/deeper', 'dir/sub/x.txt']);
+    expect(keep.actions.map((a) => `${a.kind} ${a.path}`)).toEqual(['mkdir other']);
+  });
 });
 
 describe('applyChecksums', () => {

@@ -68,6 +68,8 @@ export function planMirror(source: readonly TreeEntry[], target: readonly TreeEn
   const deletes = new Map<string, MirrorAction>();
   const unchanged: string[] = [];
   const conflicts: string[] = [];
+  /** The folders in `conflicts`: nothing below one is made or copied, files and folders alike. */
+  const conflictDirs = new Set<string>();
 
   for (const entry of [...source].sort(byPath)) {
     if (!wanted(entry)) {
@@ -75,12 +77,18 @@ export function planMirror(source: readonly TreeEntry[], target: readonly TreeEn
       continue;
     }
     sourcePaths.add(entry.path);
+    if (ancestors(entry.path).some((dir) => conflictDirs.has(dir))) {
+      conflicts.push(entry.path);
+      if (entry.type === 'directory') conflictDirs.add(entry.path);
+      continue;
+    }
     const existing = targetByPath.get(entry.path);
     if (entry.type === 'directory') {
       // With includes, a directory exists on the target only to hold included files.
       if (existing && existing.type !== 'directory') {
         if (!options.delete) {
           conflicts.push(entry.path);
+          conflictDirs.add(entry.path);
           continue;
         }
         deletes.set(entry.path, { kind: 'delete', path: entry.path, type: existing.type });
@@ -89,10 +97,6 @@ export function planMirror(source: readonly TreeEntry[], target: readonly TreeEn
       continue;
     }
     if (existing?.type === 'directory' && !options.delete) {
-      conflicts.push(entry.path);
-      continue;
-    }
-    if (ancestors(entry.path).some((dir) => conflicts.includes(dir))) {
       conflicts.push(entry.path);
       continue;
     }
