@@ -334,6 +334,37 @@ describe(`transport conformance on ${runtime}`, () => {
         await conn.closed;
       });
 
+      check('a closed connection\'s slab carries the next connection\'s reads once its chunks are back; a chunk kept keeps its bytes', async () => {
+        const size = 16 * 1024;
+        const kept: { chunk: Uint8Array; at: number }[] = [];
+        const slabs = new Set<ArrayBufferLike>();
+        for (let n = 0; n < 12; n++) {
+          const conn = await transport.connect({ host, port: port('source') });
+          await conn.write(encode(`${size}\n`));
+          let offset = 0;
+          for (let chunk = await conn.read(); chunk !== null; chunk = await conn.read()) {
+            for (let i = 0; i < chunk.length; i++) {
+              if (chunk[i] !== (offset + i) % 251) throw new Error(`connection ${n}: wrong byte at ${offset + i}`);
+            }
+            if (chunk.buffer.byteLength >= 64 * 1024) slabs.add(chunk.buffer);
+            // Every third connection's caller keeps its chunks (a caller that never recycles).
+            if (n % 3 === 0) kept.push({ chunk, at: offset });
+            else conn.recycle?.(chunk);
+            offset += chunk.length;
+          }
+          expect(offset).toBe(size);
+          await conn.closed;
+        }
+        for (const { chunk, at } of kept) {
+          for (let i = 0; i < chunk.length; i++) {
+            if (chunk[i] !== (at + i) % 251) throw new Error(`a kept chunk was overwritten at ${at + i}`);
+          }
+        }
+        // Node and Deno: four connections pin their slab (their chunks never came back), and the
+        // others reuse the slab of the one before: 5 slabs at most, against 12 without reuse.
+        if (runtime === 'node' || runtime === 'deno') expect(slabs.size).toBeLessThanOrEqual(5);
+      });
+
       check('a writer waits while the peer does not read, then half-closes and reads the reply', async () => {
         const conn = await transport.connect({ host, port: port('sink') });
         const total = 48 * MiB;

@@ -98,4 +98,70 @@ describe('SlabPool', () => {
     expect(shelf.take(512)).toBeUndefined();
     expect(shelf.take(1024)?.length).toBe(1024);
   });
+
+  describe('retire: a connection that reads no more gives its slab back', () => {
+    const counting = (): { allocated: number[]; allocate: (bytes: number) => Uint8Array } => {
+      const allocated: number[] = [];
+      return { allocated, allocate: (bytes) => (allocated.push(bytes), new Uint8Array(bytes)) };
+    };
+
+    test('one small file a connection: the next connection reads into the same first slab', () => {
+      const { allocated, allocate } = counting();
+      const firstShelf = new SlabShelf(4);
+      const buffers = new Set<ArrayBufferLike>();
+      for (let i = 0; i < 100; i++) {
+        const pool = new SlabPool(1024, 256, { firstSlab: 128, allocate, firstShelf });
+        fill(pool.room(), 40, i);
+        const chunk = pool.take(40);
+        expect(chunk.every((b) => b === i)).toBe(true);
+        buffers.add(chunk.buffer);
+        pool.recycle(chunk); // the file sink wrote it
+        pool.retire(); // the data connection closed
+      }
+      expect(allocated).toEqual([128]);
+      expect(buffers.size).toBe(1);
+    });
+
+    test('a chunk still out keeps its slab off the shelf, and its bytes, until it comes back', () => {
+      const { allocated, allocate } = counting();
+      const firstShelf = new SlabShelf(4);
+      const a = new SlabPool(1024, 256, { firstSlab: 128, allocate, firstShelf });
+      fill(a.room(), 40, 7);
+      const kept = a.take(40);
+      a.retire();
+      expect(firstShelf.size).toBe(0);
+      const b = new SlabPool(1024, 256, { firstSlab: 128, allocate, firstShelf });
+      fill(b.room(), 128, 9); // a new slab: writing it cannot touch `kept`
+      expect(b.take(128).buffer).not.toBe(kept.buffer);
+      expect(kept.every((x) => x === 7)).toBe(true);
+      a.recycle(kept);
+      expect(firstShelf.size).toBe(1);
+      const c = new SlabPool(1024, 256, { firstSlab: 128, allocate, firstShelf });
+      expect(c.room().buffer).toBe(kept.buffer);
+      expect(allocated).toEqual([128, 128]);
+    });
+
+    test('a full-size slab goes back to the shelf of full-size slabs', () => {
+      const shelf = new SlabShelf(4);
+      const firstShelf = new SlabShelf(4);
+      const pool = new SlabPool(1024, 256, { firstSlab: 128, shelf, firstShelf });
+      pool.recycle(pool.take(pool.room().length)); // fills the first slab
+      expect(pool.room().length).toBe(1024); // the first slab came back at once and is on its shelf
+      const big = pool.take(600);
+      pool.retire();
+      expect([shelf.size, firstShelf.size]).toEqual([0, 1]);
+      pool.recycle(big);
+      expect([shelf.size, firstShelf.size]).toEqual([1, 1]);
+    });
+
+    test('without a first shelf, first slabs are left to the garbage collector; retiring twice is harmless', () => {
+      const shelf = new SlabShelf(4);
+      const pool = new SlabPool(1024, 256, { firstSlab: 128, shelf });
+      pool.take(10);
+      pool.room();
+      pool.retire();
+      pool.retire();
+      expect(shelf.size).toBe(0);
+    });
+  });
 });

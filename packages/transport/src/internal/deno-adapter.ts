@@ -116,8 +116,9 @@ const MIN_READ = 64 * 1024;
 const FIRST_SLAB = 64 * 1024;
 /** Reads shorter than this are copied out and the slab's room is kept for the next read. */
 const COPY_BELOW = 8 * 1024;
-/** Free slabs kept for any connection of this process: 4 MiB. */
+/** Free slabs kept for any connection of this process: 4 MiB, and first slabs: 1 MiB. */
 const shelf = new SlabShelf(16);
+const firstShelf = new SlabShelf(16);
 
 /** Deno error class names that mean the connection itself failed, with the matching OS code. */
 const CONNECTION_ERRORS: Readonly<Record<string, string>> = {
@@ -218,7 +219,7 @@ function denoTlsOptions(options: TlsOptions, host: string, upgrade: boolean): De
 class DenoConnection implements Connection {
   #conn: DenoConn;
   #host: string;
-  readonly #pool = new SlabPool(SLAB_SIZE, MIN_READ, { firstSlab: FIRST_SLAB, shelf });
+  readonly #pool = new SlabPool(SLAB_SIZE, MIN_READ, { firstSlab: FIRST_SLAB, shelf, firstShelf });
   #reading = false;
   #queuedReads: { resolve(chunk: Uint8Array | null): void; reject(error: unknown): void }[] = [];
   #writeChain: Promise<void> = Promise.resolve();
@@ -299,6 +300,10 @@ class DenoConnection implements Connection {
   #took(buffer: Uint8Array, n: number | null): Uint8Array | null {
     if (n === null) {
       this.#eof = true;
+      // No read comes after the end (and none is under way: this is the last one's answer), so the
+      // slab can go back for the next connection once its chunks have. Not on close: a Deno read
+      // cancelled by it may still be filling its buffer.
+      this.#pool.retire();
       // No half-open from the peer's side: finish ours too, then release the resource.
       this.end().catch(() => {});
       return null;

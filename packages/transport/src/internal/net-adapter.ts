@@ -458,6 +458,7 @@ class NetConnection implements Connection {
       this.#fail(new ConnectionError('The connection closed before the end of the stream'));
     }
     this.#rejectWaiters(() => this.#error ?? destroyedError());
+    this.#pool?.retire(); // the socket reads no more: its slab goes back once its chunks have
     this.#settleClosed(this.#error);
   };
 

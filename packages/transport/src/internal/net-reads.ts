@@ -21,7 +21,8 @@ import { SlabPool, SlabShelf } from './slab-pool.js';
  * Slabs come from `Buffer.allocUnsafeSlow`, not zero-filled: only bytes the kernel wrote are ever cut
  * out as chunks. Zero-filling a 2 MiB slab per data connection was 8% of the CPU of a pool of FTPS
  * sessions moving 4 KiB files. For the same reason a connection's first slab is 64 KiB; only a
- * connection that fills it moves on to 2 MiB slabs. Free slabs wait on one shelf for all connections.
+ * connection that fills it moves on to 2 MiB slabs. Free slabs wait on one shelf for all connections,
+ * and first slabs on another, for the next connection once a closed one's chunks have come back.
  */
 const NODE_SLAB_BYTES = 2 * 1024 * 1024;
 /** A slab with less room than this is retired before the next read. */
@@ -32,6 +33,8 @@ const NODE_FIRST_SLAB = 64 * 1024;
  * download drop slabs and allocate them again: 148 MB peak RSS against 119.
  */
 const nodeShelf = new SlabShelf(16);
+/** Free first slabs: one for each of a Pool's sessions with room to spare (1 MiB in all). */
+const nodeFirstShelf = new SlabShelf(16);
 
 /** Memory the caller overwrites before it reads it, as a plain Uint8Array (not a Buffer). */
 function unzeroed(bytes: number): Uint8Array {
@@ -67,6 +70,6 @@ export function largeReads(pool: SlabPool, size: ReadSize, emit: (chunk: Uint8Ar
 /** Bun's node:net is left on its own reads, which are already large; TLS sockets keep Node's. */
 export function slabPoolFor(runtime: RuntimeName): SlabPool | undefined {
   return runtime === 'node'
-    ? new SlabPool(NODE_SLAB_BYTES, NODE_MIN_READ, { firstSlab: NODE_FIRST_SLAB, allocate: unzeroed, shelf: nodeShelf })
+    ? new SlabPool(NODE_SLAB_BYTES, NODE_MIN_READ, { firstSlab: NODE_FIRST_SLAB, allocate: unzeroed, shelf: nodeShelf, firstShelf: nodeFirstShelf })
     : undefined;
 }

@@ -14,9 +14,12 @@
  * download whose sink recycles every chunk after writing it runs on a handful of slabs instead.
  *
  * Free slabs wait on a {@link SlabShelf}, which the pools of one adapter share, so a slab one
- * connection gave back can carry another's reads. A pool's first slab is small and always new, so a
- * connection that carries one small file, or a control connection's replies, never takes (and, with
- * chunks nobody recycles, pins) a big one.
+ * connection gave back can carry another's reads. A pool's first slab is small, so a connection that
+ * carries one small file, or a control connection's replies, never takes (and, with chunks nobody
+ * recycles, pins) a big one. First slabs have a shelf of their own: a connection that is done
+ * reading `retire`s its slab, and once its chunks have come back the next connection reads into
+ * it. A pool of sessions moving 10,000 small files would otherwise allocate 10,000 first slabs,
+ * 640 MiB at 64 KiB each, that only the garbage collector gives back.
  *
  * A recycled chunk must not be touched again by anyone: its bytes will be overwritten. Only code
  * that owns the chunk end to end (the client's file sinks) recycles.
@@ -67,6 +70,8 @@ export interface SlabPoolOptions {
   readonly allocate?: (bytes: number) => Uint8Array;
   /** Free slabs shared with other pools (default: a shelf of this pool's own, of 4 slabs). */
   readonly shelf?: SlabShelf;
+  /** Free first slabs shared with other pools (default: none, every first slab is new). */
+  readonly firstShelf?: SlabShelf;
 }
 
 const zeroed = (bytes: number): Uint8Array => new Uint8Array(bytes);
@@ -77,6 +82,7 @@ export class SlabPool {
   readonly #firstSlab: number;
   readonly #allocate: (bytes: number) => Uint8Array;
   readonly #shelf: SlabShelf;
+  readonly #firstShelf: SlabShelf | undefined;
   #slab: Uint8Array;
   #state: SlabState = { out: 0, retired: false };
   #offset = 0;
@@ -93,6 +99,7 @@ export class SlabPool {
     this.#firstSlab = Math.min(options.firstSlab ?? slabSize, slabSize);
     this.#allocate = options.allocate ?? zeroed;
     this.#shelf = options.shelf ?? new SlabShelf(4);
+    this.#firstShelf = options.firstShelf;
     this.#slab = new Uint8Array(0);
   }
 
@@ -127,6 +134,22 @@ export class SlabPool {
     if (state.retired && state.out === 0) this.#release(chunk.buffer, state);
   }
 
+  /**
+   * No read will come any more (the connection reached its end or closed): the current slab is
+   * retired, and goes back to its shelf once every chunk cut from it has been recycled (at once if
+   * none is out). Call it only when no read into `room()` can still be under way.
+   */
+  retire(): void {
+    if (this.#slab.byteLength === 0) return;
+    const state = this.#state;
+    const buffer = this.#slab.buffer;
+    this.#slab = new Uint8Array(0);
+    this.#offset = 0;
+    this.#state = { out: 0, retired: false };
+    state.retired = true;
+    if (state.out === 0) this.#release(buffer, state);
+  }
+
   /** Slabs waiting for reuse on this pool's shelf (for tests). */
   get freeSlabs(): number {
     return this.#shelf.size;
@@ -140,7 +163,7 @@ export class SlabPool {
       if (old.out === 0) this.#release(this.#slab.buffer, old);
     }
     const size = Math.max(first ? this.#firstSlab : this.#slabSize, atLeast);
-    this.#slab = (first ? undefined : this.#shelf.take(size)) ?? this.#allocate(size);
+    this.#slab = (first ? this.#firstShelf : this.#shelf)?.take(size) ?? this.#allocate(size);
     this.#offset = 0;
     this.#state = { out: 0, retired: false };
     this.#states.set(this.#slab.buffer, this.#state);
@@ -150,5 +173,6 @@ export class SlabPool {
     this.#states.delete(buffer);
     state.retired = false;
     if (buffer.byteLength === this.#slabSize) this.#shelf.put(new Uint8Array(buffer));
+    else if (buffer.byteLength === this.#firstSlab) this.#firstShelf?.put(new Uint8Array(buffer));
   }
 }
