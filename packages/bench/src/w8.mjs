@@ -17,8 +17,9 @@
 // three round trips per file, over ten minutes a row (W7 measures one connection over that link).
 // lftp is told to prefer EPSV there: with PASV it would take vsftpd's 127.0.0.1 and go round the
 // proxy. The 100,000-file rows and the 20 ms rows run in the first BENCH_W8_100K_RUNS rounds only
-// (default 1). BENCH_W8_CONTENDERS (comma-separated slugs: cli, pool, client, lftp, basic) keeps
-// only those contenders and their @base twins.
+// (default 1). `Pool.mirror` also runs under Deno and Bun on the 10,000-file tree over loopback.
+// BENCH_W8_CONTENDERS (comma-separated slugs: cli, pool, client, pool-deno, pool-bun, lftp, basic)
+// keeps only those contenders and their @base twins.
 import { existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
@@ -114,9 +115,9 @@ export function mirrorWorkloads(ctx) {
           const r = await run(process.execPath, [cli, 'mirror', '--parallel', String(PARALLEL), '-q', ...args]);
           return r.code === 0 ? { processMs: r.wallMs, maxRssMB: r.rssMB, cpuS: r.cpuS } : { error: `exit ${r.code}: ${r.stderr.slice(-300)}` };
         });
-      const workerRow = (script, slug, name, workload, contenderKind = 'ftpkit', poolSize) =>
+      const workerRow = (script, slug, name, workload, contenderKind = 'ftpkit', poolSize, runtime = 'node') =>
         contender(name, contenderKind === 'basic-ftp' ? 'basic-ftp' : 'ftpkit', slug, (target) =>
-          worker('node', {
+          worker(runtime, {
             contender: contenderKind,
             workload,
             host: server.host,
@@ -126,12 +127,13 @@ export function mirrorWorkloads(ctx) {
             localDir: down ? target : source,
             ...(poolSize ? { poolSize } : {}),
           }, script),
-        );
+        runtime);
       const oneSession = !size.delayed;
       const rows = [
         cliRow(ctx.cli, 'cli', `ftpkit mirror --parallel ${PARALLEL} (CLI)`),
         workerRow(undefined, 'pool', `ftpkit Pool(${PARALLEL}).mirror (node)`, 'pool-mirror', 'ftpkit', PARALLEL),
         ...(oneSession ? [workerRow(undefined, 'client', 'ftpkit Client.mirror, one session (node)', 'mirror')] : []),
+        ...(size.key === '10k' ? ['deno', 'bun'].map((rt) => workerRow(undefined, `pool-${rt}`, `ftpkit Pool(${PARALLEL}).mirror (${rt})`, 'pool-mirror', 'ftpkit', PARALLEL, rt)) : []),
         contender(`lftp mirror --parallel=${PARALLEL}`, 'lftp', 'lftp', async (target) => {
           const command = down ? `mirror --parallel=${PARALLEL} ${tree} ${target}` : `mirror -R --parallel=${PARALLEL} ${source} ${target}`;
           const r = await run('lftp', lftp(command));
@@ -249,7 +251,8 @@ export function mirrorGoals(W, results, { perRound, median, goal, fr }) {
   for (const size of ['10k', '100k', '10k-20ms']) {
     for (const kind of ['down', 'up', 'down-again', 'up-again']) {
       const id = `W8-${size}-${kind}`; // a row not run (BENCH_ONLY) is "not measured"
-      for (const row of [cli, pool]) {
+      const runtimes = size === '10k' ? ['deno', 'bun'].map((rt) => `ftpkit Pool(${PARALLEL}).mirror (${rt})`) : [];
+      for (const row of [cli, pool, ...runtimes]) {
         const x = perRound(id, row, id, lftp, true);
         goal('W8 ftpkit ≥ lftp on time', `${id} ${row}`, fr(x), Number.isFinite(x) ? x >= 1 : undefined);
       }
