@@ -4,7 +4,8 @@
 // does (the call to its first command, the 229 to the transfer command, the 226 to the call's end)
 // and what it waits for (the server's replies, which on loopback include the server's own work).
 // The client's CPU per file (user + system of this process, over the same calls) says how much of
-// the time is spent here at all.
+// the time is spent here at all; through the delay proxy, which runs in this process too, it is the
+// client's and the proxy's together.
 //
 // Env: TIMELINE_FILES (200 per row, after 20 not counted), TIMELINE_SERVERS (vsftpd; comma-separated
 // testkit kinds), TIMELINE_DELAY_MS (0: loopback; 10 runs the same through the delay proxy, 20 ms
@@ -91,7 +92,7 @@ for (const kind of SERVERS) {
         const same = runs.filter((r) => r.labels.join() === first.labels.join());
         const ms = runs.map((r) => r.ms);
         lines.push(`## ${kind}, ${direction}s, ${pipelining ? '`pipelining: true`' : 'default options'}`, '');
-        lines.push(`Per file: ${unit(median(ms))} (runs ${unit(Math.min(...ms))} – ${unit(Math.max(...ms))}); client CPU ${unit(median(runs.map((r) => r.cpuMs)))} per file, of it system ${unit(median(runs.map((r) => r.sysMs)))}; ${Math.round(first.share * 100)}% of the files had this sequence.`, '');
+        lines.push(`Per file: ${unit(median(ms))} (runs ${unit(Math.min(...ms))} – ${unit(Math.max(...ms))}); ${DELAY_MS ? 'CPU of the client and the delay proxy' : 'client CPU'} ${unit(median(runs.map((r) => r.cpuMs)))} per file, of it system ${unit(median(runs.map((r) => r.sysMs)))}; ${Math.round(first.share * 100)}% of the files had this sequence.`, '');
         lines.push('| event | median gap before it |', '| --- | --- |');
         first.labels.forEach((label, k) => {
           const before = k === 0 ? 'the call' : first.labels[k - 1];
