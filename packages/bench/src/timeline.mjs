@@ -10,10 +10,13 @@
 // Env: TIMELINE_FILES (200 per row, after 20 not counted), TIMELINE_SERVERS (vsftpd; comma-separated
 // testkit kinds), TIMELINE_DELAY_MS (0: loopback; 10 runs the same through the delay proxy, 20 ms
 // RTT, and reports gaps in round trips too), TIMELINE_RUNS (3 per row: the median of their medians,
-// and their range).
+// and their range), TIMELINE_PROFILE (a folder: each row gets one more run, not counted, whose
+// transfers are profiled into `<server>-<direction>-<options>.cpuprofile`, for Chrome's or VS Code's
+// profiler).
 import dc from 'node:diagnostics_channel';
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
+import { Session } from 'node:inspector/promises';
 import { join } from 'node:path';
 import { Client } from '@ftpkit/client';
 import { startDelayProxy, startServer } from '@ftpkit/testkit';
@@ -23,6 +26,7 @@ const WARM = 20;
 const RUNS = Math.max(1, Number(process.env.TIMELINE_RUNS ?? 3));
 const DELAY_MS = Number(process.env.TIMELINE_DELAY_MS ?? 0);
 const SERVERS = (process.env.TIMELINE_SERVERS ?? 'vsftpd').split(',').filter(Boolean);
+const PROFILE = process.env.TIMELINE_PROFILE;
 const body = new Uint8Array(4096).fill(7);
 const median = (v) => {
   const s = [...v].sort((a, b) => a - b);
@@ -39,12 +43,19 @@ dc.subscribe('ftpkit:client:reply', (m) => events?.push([performance.now(), `R $
  * events per file, the median gap before each event over the files with that sequence, the median
  * time per file, and CPU per file.
  */
-async function row(target, direction, pipelining) {
+async function row(target, direction, pipelining, profileTo) {
   const client = await Client.connect({ host: target.host, port: target.port, user: target.user, password: target.password, pipelining });
   const one = (i) => (direction === 'download' ? client.downloadToBytes(`tl/f${i}.bin`) : client.upload(body, `tl-up/f${i}.bin`));
   try {
     for (let i = 0; i < WARM; i++) await one(i);
     const files = [];
+    const profiler = profileTo ? new Session() : undefined;
+    if (profiler) {
+      profiler.connect();
+      await profiler.post('Profiler.enable');
+      await profiler.post('Profiler.setSamplingInterval', { interval: 100 });
+      await profiler.post('Profiler.start');
+    }
     const cpu0 = process.cpuUsage();
     for (let i = WARM; i < WARM + FILES; i++) {
       events = [];
@@ -59,6 +70,11 @@ async function row(target, direction, pipelining) {
       events = undefined;
     }
     const cpu = process.cpuUsage(cpu0);
+    if (profiler) {
+      const { profile } = await profiler.post('Profiler.stop');
+      writeFileSync(profileTo, JSON.stringify(profile));
+      profiler.disconnect();
+    }
     const bySequence = new Map();
     for (const f of files) {
       const key = f.gaps.map(([l]) => l).join('|');
@@ -87,6 +103,9 @@ for (const kind of SERVERS) {
     for (const direction of ['download', 'upload']) {
       for (const pipelining of [false, true]) {
         const runs = [];
+        const options = pipelining ? 'pipelining' : 'default';
+        if (PROFILE) mkdirSync(PROFILE, { recursive: true });
+        if (PROFILE) await row(target, direction, pipelining, join(PROFILE, `${kind}-${direction}-${options}.cpuprofile`));
         for (let r = 0; r < RUNS; r++) runs.push(await row(target, direction, pipelining));
         const first = runs[0];
         const same = runs.filter((r) => r.labels.join() === first.labels.join());
