@@ -14,18 +14,17 @@
 //
 // Env: BENCH_RUNS (5), BENCH_BIG_MB (1024), BENCH_MEM_MB (512, the download to memory), BENCH_SMALL (1000 files), BENCH_TLS_CURL_SMALL (50),
 // BENCH_W7_FILES (100), BENCH_DELAY_MS (10 one-way), BENCH_CAP_MB (64, MB/s per connection for W6),
-// BENCH_ONLY (comma-separated workload ids, e.g. W1-discard,W5-100k,W8-10k-down), BENCH_SETTLE_MS (1000),
+// BENCH_ONLY (comma-separated workload ids, e.g. W1-discard,W5-100k,W8-10k-down; `listing`: the listing-parse goal), BENCH_SETTLE_MS (1000),
 // BENCH_W8_100K_RUNS (1: the rounds W8's 100,000-file and 20 ms mirrors run in, see w8.mjs), BENCH_W8_CONTENDERS (w8.mjs),
-// BENCH_OUT (default packages/bench/RESULTS.md), BENCH_BASELINE (a second built checkout, e.g. the
-// previous commit: `git worktree add ../base HEAD~1 && cd ../base && pnpm install && pnpm turbo run
-// build --filter=@ftpkit/bench...`; every ftpkit row gets an `@base` twin and a `vs base` ratio).
+// BENCH_OUT (default packages/bench/RESULTS.md), BENCH_BASELINE (a second built checkout, e.g. the previous commit: `git worktree add
+// ../base HEAD~1 && cd ../base && pnpm install && pnpm turbo run build --filter=@ftpkit/bench...`; every ftpkit row gets an `@base` twin).
 import { spawn, execFileSync } from 'node:child_process';
 import { chmodSync, closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, writeFileSync, writeSync } from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startDelayProxy, startServer } from '@ftpkit/testkit';
-import { issue21Goals } from './goals.mjs';
+import { issue21Goals, listingParse } from './goals.mjs';
 import { mirrorGoals, mirrorSection, mirrorWorkloads } from './w8.mjs';
 
 const env = (name, fallback) => Number(process.env[name] ?? fallback);
@@ -428,6 +427,7 @@ if (BASE_WORKER) {
 /** results[workload id][contender name] = [{ value, rssMB, error? } per round] */
 const results = {};
 const loadSamples = [];
+const listing = !ONLY || ONLY.has('listing') ? (log('bench: listing parse (codec.mjs, hot rows)'), listingParse()) : undefined;
 try {
   for (let round = 0; round < RUNS; round++) {
     for (const w of W) {
@@ -560,7 +560,7 @@ function report(rounds) {
   lines.push('## Goals (issue 21)', '', '| goal | row | measured | verdict |', '| --- | --- | --- | --- |');
   const goal = (text, row, measured, ok) => lines.push(`| ${text} | ${row} | ${measured} | ${ok === undefined ? 'not measured' : ok ? '**met**' : '**missed**'} |`);
   const has = (id) => results[id] !== undefined;
-  issue21Goals({ W, results, perRound, med, median, fmt, fr, RUNTIMES, DELAY_MS }, goal);
+  issue21Goals({ W, results, perRound, med, median, fmt, fr, RUNTIMES, DELAY_MS, listing }, goal);
   mirrorGoals(W, results, { perRound, median, goal, fr });
   mirrorSection(W, results, { median, lines });
   tracingSection();

@@ -15,8 +15,10 @@
 //
 // Options (environment): BENCH_RUNS (timed rounds, default 7), BENCH_LINES (default 100000),
 // BENCH_COLD_RUNS (fresh processes per contender, default 7, at least 5), BENCH_REPLY_MB (size of
-// the reply transcript, default 32).
+// the reply transcript, default 32), BENCH_CODEC_JSON (a file: the hot listing rows' ratios,
+// `{ "unix": x, "mlsd": y }`, for `pnpm bench`'s goals table).
 import { execFileSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import os from 'node:os';
 import { performance } from 'node:perf_hooks';
@@ -99,6 +101,8 @@ function rateCell(count, ms) {
 
 const rows = [];
 const notes = [];
+/** Hot listing rows: @ftpkit/codec's rate ÷ basic-ftp's, by format. */
+const hotRatios = {};
 
 // ---- listings ----------------------------------------------------------------------------------
 const listings = [
@@ -144,6 +148,7 @@ for (const listing of listings) {
     const rate = LINES / (median(byName.codec.ms) / 1000);
     codecCell = rateCell(LINES, byName.codec.ms);
     ratio = `${(rate / basicRate).toFixed(2)}×`;
+    hotRatios[listing.format] = rate / basicRate;
     const format = Array.isArray(out) ? '?' : out.format;
     const unparsed = Array.isArray(out) ? 0 : (out.unparsed?.length ?? 0);
     if (format !== listing.format) notes.push(`${listing.label}: codec detected format '${format}', expected '${listing.format}'.`);
@@ -256,6 +261,7 @@ console.log(
 const header = ['benchmark', '@ftpkit/codec', 'basic-ftp', 'codec ÷ basic-ftp'];
 const table = [header, header.map(() => '---'), ...rows];
 for (const row of table) console.log(`| ${row.join(' | ')} |`);
+if (process.env.BENCH_CODEC_JSON) writeFileSync(process.env.BENCH_CODEC_JSON, JSON.stringify(hotRatios));
 if (notes.length) {
   console.log('');
   for (const note of notes) console.log(`- ${note}`);
