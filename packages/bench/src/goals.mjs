@@ -13,7 +13,7 @@ import { fileURLToPath } from 'node:url';
 /**
  * The listing-parse goal's measurement: `pnpm bench:codec` (codec.mjs) run once, in a process of
  * its own, for its hot rows (100,000 lines of unix `ls -l` and of MLSD, @ftpkit/codec against
- * basic-ftp, CPU only). Resolves to `{ unix, mlsd }` ratios, or `{ error }` when the run failed.
+ * basic-ftp, CPU only). Returns `{ unix, mlsd }` ratios, or `{ error }` when the run failed.
  */
 export function listingParse() {
   const out = join(tmpdir(), `ftpkit-bench-listing-${process.pid}.json`);
