@@ -1,7 +1,8 @@
 /**
  * Long unattended jobs (issue 18): a tree job with a `journal`, killed (SIGKILL) at random points and
- * started again with the same call, ends with every file byte-identical, copies no file twice in
- * full, and resumes the files it was in the middle of.
+ * started again with the same call, ends with every file byte-identical, copies a file in full again
+ * only when a kill lost the earlier copy (at most the files in flight at each kill, one per session),
+ * and resumes the files it was in the middle of.
  *
  * Each run is a process of its own (journal-child.mjs, on the built package) against a real vsftpd,
  * over a tree of 50 files: 45 of 0 B to 100 KiB and 5 of 2 to 5 MiB, at a `limitRate` of 4 MiB/s so a
@@ -157,7 +158,7 @@ function runOnce(job: { readonly log: string }, killAfter: number | undefined): 
 
 describe.sequential('a tree job with a journal, killed at random points and run again', () => {
   for (const [index, scenario] of SCENARIOS.entries()) {
-    test(`${scenario.name}: every file byte-identical, none moved twice in full, partial files resumed`, { timeout: 180_000 }, async () => {
+    test(`${scenario.name}: every file byte-identical, none moved twice in full but for a kill, partial files resumed`, { timeout: 180_000 }, async () => {
       const random = seededRandom(SEED + 1 + index);
       const dir = join(work, `job-${index}`);
       await mkdir(dir, { recursive: true });
@@ -231,8 +232,10 @@ describe.sequential('a tree job with a journal, killed at random points and run 
       // whole by a killed run, then downloaded again from 0, at a time when a download's part file
       // was recorded only at its first checkpoint; it is now recorded before the first byte, which
       // leaves only the window between a byte's arrival and its write). So: a file is moved in full at most
-      // once by runs that ended by themselves, at most once more by a killed run, and each kill
-      // costs at most the files in flight then (one per session).
+      // once by runs that ended by themselves, and every further full move is one a kill lost; each
+      // kill loses at most the files in flight then (one per session). Two killed runs may each move
+      // the same file in full (seen in CI: a 25,959-byte file, the first kill landing in that window
+      // and the second after the file was safe), so the bound is on the kills, not on each file.
       let lostToKills = 0;
       for (const [path, content] of TREE) {
         const byRun = [...(moved.get(path)?.entries() ?? [])];
@@ -241,15 +244,14 @@ describe.sequential('a tree job with a journal, killed at random points and run 
         const fullKilled = full.filter(([pid]) => killedRuns.has(pid)).length;
         const whole = full.length - fullKilled;
         expect(whole, `${path} (${content.length} bytes) moved in full ${whole} times by runs that ended: ${runs.join(', ')}`).toBeLessThanOrEqual(1);
-        expect(fullKilled, `${path} (${content.length} bytes) moved in full by ${fullKilled} killed runs: ${runs.join(', ')}`).toBeLessThanOrEqual(1);
-        if (fullKilled > 0 && whole > 0) lostToKills++;
+        lostToKills += Math.max(0, full.length - 1);
         total += content.length;
         sum += runs.reduce((a, b) => a + b, 0);
       }
       tally.total = total;
       tally.moved = sum;
       tally.resumed = rests;
-      expect(lostToKills, 'files moved in full again after a kill').toBeLessThanOrEqual(tally.kills * (scenario.pool ?? 1));
+      expect(lostToKills, 'full moves lost to kills (a file moved in full again)').toBeLessThanOrEqual(tally.kills * (scenario.pool ?? 1));
       tally.server = (await serverBytes()) - serverBefore;
       // Kills fell mid-file (files of MiBs at 4 MiB/s): some file went on from where it was, with REST.
       expect(rests, 'resumed transfers (REST > 0)').toBeGreaterThan(0);
