@@ -1,7 +1,11 @@
 /**
- * `--pipelining` (lftp's `set ftp:sync-mode off`): a mirror down from vsftpd sends the next
- * file's EPSV and RETR while the running transfer has not ended, which the verbose log shows as a
- * RETR written before the previous file's 226; without the flag every RETR waits for it.
+ * `--pipelining` (lftp's `set ftp:sync-mode off`) turns on the client's `pipelining`: once EPSV has
+ * worked, a transfer's EPSV and RETR go out in one write, which the verbose log shows as a RETR
+ * line straight after its EPSV, before the 229. Without the flag every RETR waits for its 229.
+ *
+ * Whether the next file also goes out before the running one's 226 (deep pipelining) is a race
+ * between the data's end and the 226 on loopback: 1 to 5 of 11 files in runs here, none of 5 in one
+ * CI run. So it is not what this test counts.
  */
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -19,20 +23,13 @@ afterAll(async () => {
 });
 const cli = (...args: string[]) => runCli(args, { cwd: work, env: { HOME: work } });
 
-/** How many RETRs of `log` were written before the 226 of the transfer ahead of them. */
-function retrsAhead(log: string): number {
-  let running = 0;
-  let ahead = 0;
-  for (const line of log.split('\n')) {
-    if (line.startsWith('> RETR ')) {
-      if (running > 0) ahead++;
-      running++;
-    } else if (line.startsWith('< 226 ') && running > 0) running--;
-  }
-  return ahead;
+/** How many RETRs of `log` went out with their EPSV, before its 229. */
+function retrsWithEpsv(log: string): number {
+  const lines = log.split('\n');
+  return lines.filter((line, i) => line.startsWith('> RETR ') && lines[i - 1]?.startsWith('> EPSV')).length;
 }
 
-test.runIf(process.getuid?.() === 0)('vsftpd: mirror --pipelining sends the next RETR before the running one ends, and every file arrives whole', async () => {
+test.runIf(process.getuid?.() === 0)('vsftpd: mirror --pipelining sends each RETR with its EPSV once EPSV has worked, and every file arrives whole', async () => {
   await using vsftpd = await startServer('vsftpd', { tls: false, anonymous: false });
   const url = `ftp://${vsftpd.user}:${vsftpd.password}@${vsftpd.host}:${vsftpd.port}`;
   const src = join(work, 'src');
@@ -44,7 +41,8 @@ test.runIf(process.getuid?.() === 0)('vsftpd: mirror --pipelining sends the next
     const got = await cli('mirror', '--verbose', ...flags, `${url}/tree/`, join(work, dir));
     expect(got.code, got.stderr).toBe(0);
     for (const name of names) expect(await readFile(join(work, dir, name), 'utf8')).toBe(`${name}\n`.repeat(100));
-    if (dir === 'piped') expect(retrsAhead(got.stderr)).toBeGreaterThan(0);
-    else expect(retrsAhead(got.stderr)).toBe(0);
+    // The first transfer learns that EPSV works; every one after it pipelines.
+    if (dir === 'piped') expect(retrsWithEpsv(got.stderr)).toBeGreaterThanOrEqual(names.length - 1);
+    else expect(retrsWithEpsv(got.stderr)).toBe(0);
   }
 });
