@@ -145,6 +145,15 @@ describe('unix ls -l lines', () => {
     }
   });
 
+  test('a link count right after the marker is digits only (a property found `+1=2`, which an MLSD fact takes)', () => {
+    for (const marker of ['+', '@', '.']) {
+      expect(unix(`drwxr-xr-x${marker}12 u g 4096 Jan 02  2020 d`)).toMatchObject({ type: 'directory', owner: 'u', group: 'g', name: 'd' });
+      for (const glued of ['1=2', '1a', 'x1']) expect(unix(`drwxr-xr-x${marker}${glued} u g 4096 Jan 02  2020 d`)).toBeUndefined();
+    }
+    const line = 'drwxrwxr-x+1=2 build build 12288 May 30 18:02 artifacts';
+    expect(detectListingFormat([line])).toBe('mlsd');
+  });
+
   test('setuid, setgid, sticky and mandatory-locking letters in the mode', () => {
     expect(unix('-rwsr-Sr-T 1 u g 1 Jan 02  2020 f')?.permissions).toBe('rwsr-Sr-T');
     expect(unix('-rw-r-lr-- 1 u g 1 Jan 02  2020 f')?.permissions).toBe('rw-r-lr--');

@@ -239,8 +239,10 @@ function readColumns(text: string, start: number, end: number, scratch: UnixScra
   let i = nine ? mode + 9 : mode + 10;
   const marker = text.charCodeAt(i);
   if (marker === 0x2b || marker === 0x40 || marker === 0x2e) {
-    i++; // '+' ACL, '@' xattr, '.' SELinux; the link count may follow at once
-    if (text.charCodeAt(i) !== SPACE && text.charCodeAt(i) - 0x30 >>> 0 > 9) return undefined;
+    i++; // '+' ACL, '@' xattr, '.' SELinux; the link count may follow at once, and is then digits only
+    let digits = i;
+    while (text.charCodeAt(digits) - 0x30 >>> 0 <= 9) digits++;
+    if (text.charCodeAt(i) !== SPACE && (digits === i || text.charCodeAt(digits) > SPACE)) return undefined;
   } else if (marker !== SPACE) return undefined;
 
   // Columns are runs of characters above U+0020. The loops need no bounds check: `text[end]` is a
