@@ -141,13 +141,10 @@ export class SlabPool {
    */
   retire(): void {
     if (this.#slab.byteLength === 0) return;
-    const state = this.#state;
-    const buffer = this.#slab.buffer;
+    this.#retireCurrent();
     this.#slab = new Uint8Array(0);
     this.#offset = 0;
     this.#state = { out: 0, retired: false };
-    state.retired = true;
-    if (state.out === 0) this.#release(buffer, state);
   }
 
   /** Slabs waiting for reuse on this pool's shelf (for tests). */
@@ -156,17 +153,20 @@ export class SlabPool {
   }
 
   #next(atLeast = 0): void {
-    const old = this.#state;
     const first = this.#slab.byteLength === 0;
-    if (!first) {
-      old.retired = true;
-      if (old.out === 0) this.#release(this.#slab.buffer, old);
-    }
+    if (!first) this.#retireCurrent();
     const size = Math.max(first ? this.#firstSlab : this.#slabSize, atLeast);
     this.#slab = (first ? this.#firstShelf : this.#shelf)?.take(size) ?? this.#allocate(size);
     this.#offset = 0;
     this.#state = { out: 0, retired: false };
     this.#states.set(this.#slab.buffer, this.#state);
+  }
+
+  /** No more chunks are cut from the current slab; it goes back now if none is out, else with the last. */
+  #retireCurrent(): void {
+    const state = this.#state;
+    state.retired = true;
+    if (state.out === 0) this.#release(this.#slab.buffer, state);
   }
 
   #release(buffer: ArrayBufferLike, state: SlabState): void {
