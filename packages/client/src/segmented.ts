@@ -32,7 +32,7 @@ import { FtpReplyError, parseMdtmReply, RemoteProtocolError, type Reply } from '
 import type { CallOptions, TransferOptions, TransferResult } from './calls.js';
 import { basename, dirname, join, localFileError, open, rename, stat, unlink, type FileHandle } from './io/fs.js';
 import { sideName } from './io/paths.js';
-import { recyclingDestination, writeAt } from './io/sinks.js';
+import { recyclingDestination, writeAllAt } from './io/sinks.js';
 import { callLimit, type RateLimit } from './driver/throttle.js';
 import type { Conn, Runner } from './ops/conn.js';
 import { download, sizeOrUndefined } from './ops/download.js';
@@ -206,7 +206,7 @@ async function fetchRange(
     const room = range.end - position;
     if (isLast && chunk.length > room) throw new RemoteProtocolError(`${remote} is longer than SIZE said (${range.end} bytes): it changed during the download`);
     const piece = chunk.length > room ? chunk.subarray(0, room) : chunk;
-    await writeAt(handle, piece, position).catch((err: unknown) => {
+    await writeAllAt(handle, [piece], position).catch((err: unknown) => {
       throw localFileError(err, 'write', local);
     });
     recycle?.(chunk); // written: its memory can carry the next read

@@ -86,14 +86,6 @@ export const resolve = (...paths: string[]): string => builtin('node:path', 'A l
 export const fsConstants = (): Fs['constants'] => builtin('node:fs/promises', 'A local file').constants;
 
 /**
- * Whether `FileHandle.writev` joins the buffers into a new one before writing. Deno 2.9's does:
- * writing 1 GiB as 1 MiB `writev`s of eight 128 KiB buffers peaked at 129 MB RSS there, against
- * 49 MB with one `write` per buffer (and 49 MB on Node either way). Where it copies, the sinks write
- * buffer by buffer instead.
- */
-export const writevCopies: boolean = typeof (globalThis as { Deno?: unknown }).Deno === 'object';
-
-/**
  * This boot of the machine, where the system says (Linux: `/proc/sys/kernel/random/boot_id`), else
  * undefined. While it is the same, every byte a process wrote to a file is there for the next one
  * to read, synced or not: only a crash of the machine loses unsynced writes.
