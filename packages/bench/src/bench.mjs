@@ -257,6 +257,8 @@ add({
   id: 'W1-discard', title: `W1 ${BIG_MB} MiB download to a discarding sink`, unit: 'MB/s', value: MBs, big: true,
   contenders: [
     ...RUNTIMES.map((r) => ceiling(`raw TCP receive (${r})`, r, () => raw(r, 'raw-recv'))),
+    // vsftpd's RETR into the runtime's bare socket (client-worker.mjs `rawFtp`): what the server sends with no client's work on the bytes.
+    ...RUNTIMES.map((r) => ceiling(`vsftpd RETR to a bare socket (${r})`, r, () => worker(r, { contender: 'raw', workload: 'raw-ftp', host: plain.host, port: plain.port, remote: 'big.bin' }))),
     ...allFtpkit(big(plain, { workload: 'download' })),
     basic(big(plain, { workload: 'download' })),
     curl(() => curlTransfer([...curlAuth, url(plain, 'big.bin'), '-o', '/dev/null'])),

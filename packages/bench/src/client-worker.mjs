@@ -3,7 +3,7 @@
 //
 // usage: client-worker.mjs CONTENDER WORKLOAD PORT DIR         (the `pnpm bench:client` form)
 //        client-worker.mjs '{"contender":…,"workload":…,…}'    (the `pnpm bench` form, see bench.mjs)
-// CONTENDER: ftpkit | basic-ftp | raw. Prints one JSON line: { ms, bytes?, files?, entries?, maxRssMB }
+// CONTENDER: ftpkit | basic-ftp | raw (WORKLOAD raw-recv, raw-send, or raw-ftp: vsftpd's RETR into a bare socket). Prints one JSON line: { ms, bytes?, files?, entries?, maxRssMB }
 // or { unavailable: reason }. Login and pool warm-up are not timed.
 import { readFileSync } from 'node:fs';
 
@@ -223,6 +223,7 @@ async function runBasicFtp() {
  * Bun, Deno.connect on Deno) receiving from or sending to a Node peer, `spec.bytes` bytes in 1 MiB writes.
  */
 async function runRaw() {
+  if (workload === 'raw-ftp') return rawFtp();
   const total = spec.bytes;
   const t0 = performance.now();
   let bytes = 0;
@@ -262,6 +263,72 @@ async function runRaw() {
     socket.destroy();
   }
   return { ms: performance.now() - t0, bytes };
+}
+
+/**
+ * vsftpd's side of W1 with no client library: the control exchange typed out by hand (node:net on
+ * every runtime), then `remote`'s RETR read through this runtime's own socket API as in
+ * {@link runRaw}, until the end and the 226. Timed from RETR to 226, so it is what vsftpd can send
+ * this runtime's bare socket, without any client's work on the bytes.
+ */
+async function rawFtp() {
+  const { connect } = await import('node:net');
+  const control = connect({ host, port });
+  control.setEncoding('latin1');
+  let text = '';
+  let wake = () => {};
+  control.on('data', (d) => {
+    text += d;
+    wake();
+  });
+  control.on('error', (e) => {
+    text += `\n599 ${e.message}\r\n`;
+    wake();
+  });
+  /** The next final reply (`NNN ` at the start of a line), its code checked against `ok`. */
+  const reply = async (ok) => {
+    for (;;) {
+      const m = /^(\d{3}) .*\r?\n/m.exec(text);
+      if (m) {
+        text = text.slice(m.index + m[0].length);
+        if (!ok.test(m[1])) throw new Error(`raw FTP: expected ${ok}, got ${m[0].trim()}`);
+        return m[0];
+      }
+      await new Promise((resolve) => (wake = resolve));
+    }
+  };
+  const send = async (line, ok) => {
+    control.write(`${line}\r\n`);
+    return reply(ok);
+  };
+  await reply(/^220$/);
+  await send('USER ftpuser', /^331$/);
+  await send('PASS ftppass', /^230$/);
+  await send('TYPE I', /^200$/);
+  const epsv = await send('EPSV', /^229$/);
+  const dataPort = Number(/\(\|\|\|(\d+)\|\)/.exec(epsv)?.[1]);
+  let bytes = 0;
+  const t0 = performance.now();
+  if (runtime === 'deno') {
+    const conn = await Deno.connect({ hostname: host, port: dataPort });
+    await send(`RETR ${remote}`, /^150$/);
+    const buf = new Uint8Array(1 << 20);
+    for (let n; (n = await conn.read(buf)) !== null; ) bytes += n;
+    conn.close();
+  } else {
+    const socket = connect({ host, port: dataPort });
+    await new Promise((resolve, reject) => socket.once('connect', resolve).once('error', reject));
+    const ended = new Promise((resolve, reject) => socket.once('end', resolve).once('error', reject));
+    socket.on('data', (chunk) => void (bytes += chunk.length));
+    await send(`RETR ${remote}`, /^150$/);
+    await ended;
+    socket.destroy();
+  }
+  await reply(/^226$/);
+  const ms = performance.now() - t0;
+  control.end('QUIT\r\n');
+  control.destroy();
+  return { ms, bytes };
 }
 
 let out;
