@@ -274,9 +274,12 @@ export class Client extends RemoteCalls implements AsyncDisposable {
     );
   }
 
-  /** Two with the lane, else one. @hidden */
+  /**
+   * Two. With the lane, the second is set up ahead; without it, the second's call takes the session
+   * while the first finishes its local file after giving it back (retried-transfers.ts). @hidden
+   */
   protected override get transferConcurrency(): number {
-    return this.#pipelined ? 2 : 1;
+    return 2;
   }
 
   protected get closing(): AbortSignal {

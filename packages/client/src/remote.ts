@@ -404,7 +404,8 @@ export abstract class RemoteCalls extends RemotePlumbing {
    * from the server checked before it is used locally: no separators, `..`, NUL or drive letters,
    * else `UnsafePathError` and nothing is fetched; a folder that is its own ancestor,
    * `TreeLoopError`; one deeper than `maxDepth`, `TreeDepthError`), then the folders are made and
-   * the files fetched, `concurrency` at a time: one on a Client, the pool's size on a Pool. A
+   * the files fetched, `concurrency` at a time: one on a Client (the next one's transfer starts while
+   * the one before is renamed into place), the pool's size on a Pool. A
    * symbolic link already inside `localDir` is never written through (`LocalFileError`, before
    * anything is written). Fail-fast: the first error stops the rest, and files finished before it
    * stay (each one complete). Options as for every tree transfer: `followSymlinks`,

@@ -5,7 +5,7 @@
  * Theory of operation: the call runs on a {@link Runner} with `call`, so that on a Client all its
  * attempts and waits hold the queue, and on a Pool each attempt leases a healthy session.
  *
- * A download opens its destination once, for all attempts. Every byte the destination took is a
+ * A download opens its destination once, for all attempts, when the call has its session. Every byte the destination took is a
  * true prefix of the file (TCP and TLS deliver in order), so the next attempt asks for the rest
  * with REST at the call's `startAt` plus what the destination holds, when the server does REST
  * (FEAT, or the call itself resumed) and the transfer is binary. Otherwise it starts over: a file
@@ -14,7 +14,10 @@
  * file that is now shorter than what is held has changed: a file destination starts over, a stream
  * fails with `RemoteProtocolError`. Each attempt writes through a gate that closes when the attempt
  * ends, so a late chunk of a failed attempt can never land after the offset the next one asks for.
- * The destination is committed (a file renamed into place) only when an attempt completes.
+ * The destination is committed (a file renamed into place) only when an attempt completes, and
+ * after the call has given its session back: the file system's part of a small file (the last write,
+ * close, rename) then overlaps the next call's exchange with the server, since the next call may take
+ * the session meanwhile (a tree runs two copies at once on a Client for this, trees/run.ts).
  *
  * An upload resumes where the server's copy ends, by the rule of ops/upload.ts `resumePoint`: the
  * size before the call is read first (SIZE) so that a file left untouched by a failed attempt is
@@ -44,7 +47,7 @@ import { VerifyError } from './errors.js';
 import { stat, unlink } from './io/fs.js';
 import { openSink, PartFile, type DownloadDestination, type MemorySink, type Sink } from './io/sinks.js';
 import type { UploadSource } from './io/sources.js';
-import type { Runner, TransferOpOptions } from './ops/conn.js';
+import type { Attempt, Runner, TransferOpOptions } from './ops/conn.js';
 import { fetchInto, sizeOrUndefined } from './ops/download.js';
 import { resumePoint, upload } from './ops/upload.js';
 import { finishVerify, startVerify, verifyMethodOf, type Tally } from './ops/verify.js';
@@ -79,7 +82,7 @@ export interface RetriedDownloadOptions extends TransferOpOptions {
 }
 
 /** `download` under the runner's retry policy (see the module comment). */
-export function retriedDownload(runner: Runner, remotePath: string, destination: DownloadDestination | PartFile | MemorySink, options: RetriedDownloadOptions): Promise<TransferResult> {
+export async function retriedDownload(runner: Runner, remotePath: string, destination: DownloadDestination | PartFile | MemorySink, options: RetriedDownloadOptions): Promise<TransferResult> {
   const startAt = options.startAt ?? 0;
   const ascii = options.mode === 'ascii';
   const signal = options.signal;
@@ -87,8 +90,27 @@ export function retriedDownload(runner: Runner, remotePath: string, destination:
   const method = verifyMethodOf(options);
   const part = destination instanceof PartFile ? destination : undefined;
   const local = part ? part.path : typeof destination === 'string' ? destination : undefined;
-  return runner.transferCall(options, async (attempt) => {
-    const sink = await openSink(destination, startAt);
+  let sink: Sink | undefined;
+  try {
+    const done = await runner.transferCall(options, async (attempt) => {
+      // Opened once the call has its session: calls waiting for one hold no open file.
+      const opened = (sink = await openSink(destination, startAt));
+      return { opened, result: await fetchRetried(attempt, opened) };
+    });
+    // Committed after the session is given back: a tree's next file goes out while this one is
+    // written, closed and renamed into place.
+    await done.opened.commit();
+    return done.result;
+  } catch (err) {
+    await sink?.discard();
+    // A resumed download grew the user's file in place, or a part file kept for the next run: its bytes are known wrong.
+    if (err instanceof VerifyError && part) await unlink(part.part).catch(() => {});
+    else if (err instanceof VerifyError && local !== undefined && startAt > 0) await unlink(local).catch(() => {});
+    throw err;
+  }
+
+  /** Every attempt of the download into `sink`, on the session that `attempt` gives. */
+  async function fetchRetried(attempt: Attempt, sink: Sink): Promise<TransferResult> {
     /** Bytes the destination has taken since `startAt` (a part file: an earlier run's too). */
     let held = part?.held ?? 0;
     /** With `verify`: the destination's bytes, counted and hashed across attempts; made again when it starts over. */
@@ -101,93 +123,84 @@ export function retriedDownload(runner: Runner, remotePath: string, destination:
     /** Whether the last connection can REST (FEAT, or the call's own REST). */
     let rest = startAt > 0;
     const restartable = local !== undefined;
-    try {
-      const reply = await retrying(
-        runner.retry,
-        { call: 'download', path: remotePath },
-        signal,
-        (n) =>
-          attempt(async (conn): Promise<Reply> => {
-            rest = !ascii && (startAt > 0 || conn.features.has('REST'));
-            if (n === 1 && options.onProgress && options.expectedSize === undefined) total = await sizeOrUndefined(conn, remotePath, call);
-            const whole = total ?? options.expectedSize;
-            meter ??= progressMeter(options.onProgress, whole === undefined ? undefined : Math.max(0, whole - startAt - held));
-            if (held > 0) {
-              const size = rest ? await sizeOrUndefined(conn, remotePath, call) : undefined;
-              if (size !== undefined) total = size;
-              const changed = size !== undefined && size < startAt + held;
-              if (!rest || changed) {
-                if (!(await sink.restart())) {
-                  throw new RemoteProtocolError(`${remotePath} has ${size} bytes, fewer than the ${startAt + held} already downloaded: it changed during the download`);
-                }
+    const reply = await retrying(
+      runner.retry,
+      { call: 'download', path: remotePath },
+      signal,
+      (n) =>
+        attempt(async (conn): Promise<Reply> => {
+          rest = !ascii && (startAt > 0 || conn.features.has('REST'));
+          if (n === 1 && options.onProgress && options.expectedSize === undefined) total = await sizeOrUndefined(conn, remotePath, call);
+          const whole = total ?? options.expectedSize;
+          meter ??= progressMeter(options.onProgress, whole === undefined ? undefined : Math.max(0, whole - startAt - held));
+          if (held > 0) {
+            const size = rest ? await sizeOrUndefined(conn, remotePath, call) : undefined;
+            if (size !== undefined) total = size;
+            const changed = size !== undefined && size < startAt + held;
+            if (!rest || changed) {
+              if (!(await sink.restart())) {
+                throw new RemoteProtocolError(`${remotePath} has ${size} bytes, fewer than the ${startAt + held} already downloaded: it changed during the download`);
+              }
+              meter.add(-meter.bytes());
+              held = 0;
+              tally = undefined;
+            }
+          }
+          if (method && tally === undefined) {
+            tally = startVerify(conn, method);
+            // The bytes already there: the call's `startAt` of the user's file, or a part file's.
+            if (startAt + held > 0) await tally.prefix(startAt + held, part?.part ?? local);
+          }
+          const feed = tally?.add;
+          let open = true;
+          const write: Sink['write'] = (chunk, recycle) => {
+            if (!open) return;
+            held += chunk.length;
+            feed?.(chunk); // before the sink may hand the chunk's memory back
+            return sink.write(chunk, recycle);
+          };
+          let reply: Reply;
+          try {
+            reply = await fetchInto(conn, remotePath, write, {
+              ...call,
+              ...paceOf(options),
+              startAt: startAt + held,
+              mode: options.mode,
+              size: total,
+              listed: options.expectedSize,
+              onBytes: meter.add,
+            });
+          } finally {
+            open = false;
+          }
+          if (tally) {
+            try {
+              await finishVerify(conn, tally, { direction: 'download', remote: remotePath, local }, call);
+            } catch (err) {
+              // The bytes written are the suspect ones: a retry starts over from byte 0, never from
+              // where they end. Only a destination that can be emptied (a file path, from 0) can.
+              if (err instanceof VerifyError && startAt === 0 && (await sink.restart())) {
                 meter.add(-meter.bytes());
                 held = 0;
                 tally = undefined;
+                emptiedFor = err;
               }
+              throw err;
             }
-            if (method && tally === undefined) {
-              tally = startVerify(conn, method);
-              // The bytes already there: the call's `startAt` of the user's file, or a part file's.
-              if (startAt + held > 0) await tally.prefix(startAt + held, part?.part ?? local);
-            }
-            const feed = tally?.add;
-            let open = true;
-            const write: Sink['write'] = (chunk, recycle) => {
-              if (!open) return;
-              held += chunk.length;
-              feed?.(chunk); // before the sink may hand the chunk's memory back
-              return sink.write(chunk, recycle);
-            };
-            let reply: Reply;
-            try {
-              reply = await fetchInto(conn, remotePath, write, {
-                ...call,
-                ...paceOf(options),
-                startAt: startAt + held,
-                mode: options.mode,
-                size: total,
-                listed: options.expectedSize,
-                onBytes: meter.add,
-              });
-            } finally {
-              open = false;
-            }
-            if (tally) {
-              try {
-                await finishVerify(conn, tally, { direction: 'download', remote: remotePath, local }, call);
-              } catch (err) {
-                // The bytes written are the suspect ones: a retry starts over from byte 0, never from
-                // where they end. Only a destination that can be emptied (a file path, from 0) can.
-                if (err instanceof VerifyError && startAt === 0 && (await sink.restart())) {
-                  meter.add(-meter.bytes());
-                  held = 0;
-                  tally = undefined;
-                  emptiedFor = err;
-                }
-                throw err;
-              }
-            }
-            return reply;
-          }),
-        hooksOf(runner, {
-          progress: () => held,
-          resumeAt: () => startAt + held,
-          // A destination that cannot take bytes back goes on only where REST can put the server.
-          // A mismatch goes again only from an emptied destination, and at most `retries` times
-          // however far each attempt got.
-          canRetry: (error) => (error instanceof VerifyError ? emptiedFor === error && ++mismatches <= runner.retry.retries : held === 0 || restartable || rest),
+          }
+          return reply;
         }),
-      );
-      await sink.commit();
-      return { bytes: meter?.bytes() ?? 0, reply };
-    } catch (err) {
-      await sink.discard();
-      // A resumed download grew the user's file in place, or a part file kept for the next run: its bytes are known wrong.
-      if (err instanceof VerifyError && part) await unlink(part.part).catch(() => {});
-      else if (err instanceof VerifyError && local !== undefined && startAt > 0) await unlink(local).catch(() => {});
-      throw err;
-    }
-  });
+      hooksOf(runner, {
+        progress: () => held,
+        resumeAt: () => startAt + held,
+        // A destination that cannot take bytes back goes on only where REST can put the server.
+        // A mismatch goes again only from an emptied destination, and at most `retries` times
+        // however far each attempt got.
+        canRetry: (error) => (error instanceof VerifyError ? emptiedFor === error && ++mismatches <= runner.retry.retries : held === 0 || restartable || rest),
+      }),
+    );
+    return { bytes: meter?.bytes() ?? 0, reply };
+  }
 }
 
 /**

@@ -4,8 +4,9 @@
  * Theory of operation: the plan's order is kept where it matters and relaxed where it does not. The
  * actions are cut into batches of one kind (and, for folders, one depth): the creations of one level
  * of folders, then all copies, then the deletions of one level. Each batch runs `concurrency` at a
- * time through `parallel.ts`'s fail-fast `runAll` (one at a time on a Client, the pool's size on a
- * Pool; a download's folders, which need no session, {@link LOCAL_AT_ONCE} at a time), and the next
+ * time through `parallel.ts`'s fail-fast `runAll` (copies two at a time on a Client, one on the
+ * session while the other finishes its local file or is set up ahead; the pool's size on a Pool; a
+ * download's folders, which need no session, {@link LOCAL_AT_ONCE} at a time), and the next
  * batch starts only when it has settled, so a folder exists before anything goes into it and a
  * folder is deleted only after what was inside it. The target's root is made first.
  *

@@ -1,0 +1,101 @@
+/**
+ * A download gives its session back before its destination is committed (retried-transfers.ts):
+ * the last write, the close and the rename into place do not hold the connection, so a tree's next
+ * file goes out while the previous one is put in place. Against a real vsftpd.
+ */
+import dc from 'node:diagnostics_channel';
+import { chmod, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Writable } from 'node:stream';
+import { afterAll, beforeAll, expect, test } from 'vitest';
+import { startServer, type RunningServer } from '@ftpkit/testkit';
+import { Client } from '../src/index.js';
+
+let server: RunningServer;
+let scratch: string;
+const FILES = 12;
+const body = (i: number) => new Uint8Array(3000 + i * 11).fill(i + 1);
+
+beforeAll(async () => {
+  scratch = await mkdtemp(join(tmpdir(), 'ftpkit-commit-'));
+  await chmod(scratch, 0o755); // the server's user reads its root below it
+  const root = join(scratch, 'root');
+  await mkdir(join(root, 'tree'), { recursive: true, mode: 0o755 });
+  for (let i = 0; i < FILES; i++) await writeFile(join(root, 'tree', `f${String(i).padStart(2, '0')}.bin`), body(i), { mode: 0o644 });
+  server = await startServer('vsftpd', { root, anonymous: false });
+});
+afterAll(async () => {
+  await server?.stop();
+  await rm(scratch, { recursive: true, force: true });
+});
+
+const connect = () => Client.connect({ host: server.host, port: server.port, user: server.user, password: server.password });
+
+test('while a download waits for its destination to finish, the next call on the Client runs', async () => {
+  await using client = await connect();
+  const received: Uint8Array[] = [];
+  let finishing!: () => void;
+  const gate = new Promise<void>((resolve) => (finishing = resolve));
+  let inFinal!: () => void;
+  const reachedFinal = new Promise<void>((resolve) => (inFinal = resolve));
+  const target = new Writable({
+    write(chunk: Uint8Array, _encoding, done) {
+      received.push(chunk);
+      done();
+    },
+    final(done) {
+      inFinal();
+      void gate.then(() => done());
+    },
+  });
+  let settled = false;
+  const download = client.download('/tree/f03.bin', target).finally(() => (settled = true));
+  try {
+    await reachedFinal;
+    // The download is not done (its destination has not finished), yet the session is free.
+    const size = await Promise.race([client.size('/tree/f03.bin'), new Promise<'held'>((resolve) => setTimeout(() => resolve('held'), 5000))]);
+    expect(size).toBe(body(3).length);
+    expect(settled).toBe(false);
+  } finally {
+    finishing();
+  }
+  expect((await download).bytes).toBe(body(3).length);
+  expect(Buffer.concat(received)).toEqual(Buffer.from(body(3)));
+});
+
+test("a one-session tree download sends a file's RETR before the file before it is in place, and every file arrives whole", async () => {
+  await using client = await connect();
+  const events: string[] = [];
+  const onCommand = (m: unknown) => {
+    const line = String((m as { command: string }).command);
+    if (line.startsWith('RETR ')) events.push(`RETR ${line.slice(line.lastIndexOf('/') + 1)}`);
+  };
+  dc.subscribe('ftpkit:client:command', onCommand);
+  const local = join(scratch, 'local');
+  try {
+    const result = await client.downloadDir('/tree', local, {
+      onFile: (e) => {
+        if (e.phase === 'finish') events.push(`finish ${e.path}`);
+      },
+    });
+    expect(result.files).toBe(FILES);
+  } finally {
+    dc.unsubscribe('ftpkit:client:command', onCommand);
+  }
+  for (let i = 0; i < FILES; i++) {
+    expect(await readFile(join(local, `f${String(i).padStart(2, '0')}.bin`))).toEqual(Buffer.from(body(i)));
+  }
+  // Copies run in plan order: count the files whose RETR went out before the previous file finished.
+  const names = Array.from({ length: FILES }, (_, i) => `f${String(i).padStart(2, '0')}.bin`);
+  let overlapped = 0;
+  for (let i = 1; i < FILES; i++) {
+    const retr = events.indexOf(`RETR ${names[i]}`);
+    const previousDone = events.indexOf(`finish ${names[i - 1]}`);
+    expect(retr).toBeGreaterThanOrEqual(0);
+    expect(previousDone).toBeGreaterThanOrEqual(0);
+    if (retr < previousDone) overlapped++;
+  }
+  // One at a time (the session held through the rename), this is 0 every time.
+  expect(overlapped).toBeGreaterThan(0);
+});
