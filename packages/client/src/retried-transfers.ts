@@ -90,17 +90,15 @@ export async function retriedDownload(runner: Runner, remotePath: string, destin
   const method = verifyMethodOf(options);
   const part = destination instanceof PartFile ? destination : undefined;
   const local = part ? part.path : typeof destination === 'string' ? destination : undefined;
+  /** Opened by the first attempt that has a session: calls waiting for one hold no open file. */
   let sink: Sink | undefined;
+  const opened = async (): Promise<Sink> => (sink ??= await openSink(destination, startAt));
   try {
-    const done = await runner.transferCall(options, async (attempt) => {
-      // Opened once the call has its session: calls waiting for one hold no open file.
-      const opened = (sink = await openSink(destination, startAt));
-      return { opened, result: await fetchRetried(attempt, opened) };
-    });
+    const result = await runner.transferCall(options, (attempt) => fetchRetried(attempt, opened));
     // Committed after the session is given back: a tree's next file goes out while this one is
     // written, closed and renamed into place.
-    await done.opened.commit();
-    return done.result;
+    await (await opened()).commit();
+    return result;
   } catch (err) {
     await sink?.discard();
     // A resumed download grew the user's file in place, or a part file kept for the next run: its bytes are known wrong.
@@ -109,8 +107,8 @@ export async function retriedDownload(runner: Runner, remotePath: string, destin
     throw err;
   }
 
-  /** Every attempt of the download into `sink`, on the session that `attempt` gives. */
-  async function fetchRetried(attempt: Attempt, sink: Sink): Promise<TransferResult> {
+  /** Every attempt of the download into the sink that `opened` gives, on the session that `attempt` gives. */
+  async function fetchRetried(attempt: Attempt, opened: () => Promise<Sink>): Promise<TransferResult> {
     /** Bytes the destination has taken since `startAt` (a part file: an earlier run's too). */
     let held = part?.held ?? 0;
     /** With `verify`: the destination's bytes, counted and hashed across attempts; made again when it starts over. */
@@ -129,6 +127,7 @@ export async function retriedDownload(runner: Runner, remotePath: string, destin
       signal,
       (n) =>
         attempt(async (conn): Promise<Reply> => {
+          const sink = await opened();
           rest = !ascii && (startAt > 0 || conn.features.has('REST'));
           if (n === 1 && options.onProgress && options.expectedSize === undefined) total = await sizeOrUndefined(conn, remotePath, call);
           const whole = total ?? options.expectedSize;

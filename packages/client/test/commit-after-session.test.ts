@@ -4,13 +4,13 @@
  * file goes out while the previous one is put in place. Against a real vsftpd.
  */
 import dc from 'node:diagnostics_channel';
-import { chmod, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { startServer, type RunningServer } from '@ftpkit/testkit';
-import { Client } from '../src/index.js';
+import { Client, Pool } from '../src/index.js';
 
 let server: RunningServer;
 let scratch: string;
@@ -98,4 +98,31 @@ test("a one-session tree download sends a file's RETR before the file before it 
   }
   // One at a time (the session held through the rename), this is 0 every time.
   expect(overlapped).toBeGreaterThan(0);
+});
+
+test('Pool calls waiting for a session hold no open file; each is opened once it has one', async () => {
+  await using pool = new Pool({ host: server.host, port: server.port, user: server.user, password: server.password, size: 1 });
+  const local = join(scratch, 'waiting');
+  await mkdir(local);
+  let release!: () => void;
+  const gate = new Promise<void>((resolve) => (release = resolve));
+  let first!: () => void;
+  const gotFirst = new Promise<void>((resolve) => (first = resolve));
+  // The one session is busy with a download whose destination waits at its first chunk.
+  const busy = pool.download('/tree/f00.bin', async () => {
+    first();
+    await gate;
+  });
+  const waiting = [1, 2, 3].map((i) => pool.download(`/tree/f0${i}.bin`, join(local, `f0${i}.bin`)));
+  try {
+    await gotFirst;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(await readdir(local)).toEqual([]);
+  } finally {
+    release();
+  }
+  await busy;
+  await Promise.all(waiting);
+  expect((await readdir(local)).sort()).toEqual(['f01.bin', 'f02.bin', 'f03.bin']);
+  expect(await readFile(join(local, 'f02.bin'))).toEqual(Buffer.from(body(2)));
 });
