@@ -5,8 +5,9 @@
  * Theory of operation: the call runs on a {@link Runner} with `call`, so that on a Client all its
  * attempts and waits hold the queue, and on a Pool each attempt leases a healthy session.
  *
- * A download opens its destination once, for all attempts, when the call has its session. Every byte the destination took is a
- * true prefix of the file (TCP and TLS deliver in order), so the next attempt asks for the rest
+ * A download opens its destination once, for all attempts, in the first attempt that has a session
+ * (so a call waiting for one holds no open file). Every byte the destination took is a true prefix
+ * of the file (TCP and TLS deliver in order), so the next attempt asks for the rest
  * with REST at the call's `startAt` plus what the destination holds, when the server does REST
  * (FEAT, or the call itself resumed) and the transfer is binary. Otherwise it starts over: a file
  * is cut back to where the call began; a stream, a writable or a function cannot take bytes back,
@@ -94,7 +95,7 @@ export async function retriedDownload(runner: Runner, remotePath: string, destin
   let sink: Sink | undefined;
   const opened = async (): Promise<Sink> => (sink ??= await openSink(destination, startAt));
   try {
-    const result = await runner.transferCall(options, (attempt) => fetchRetried(attempt, opened));
+    const result = await runner.transferCall(options, fetchRetried);
     // Committed after the session is given back: a tree's next file goes out while this one is
     // written, closed and renamed into place.
     await (await opened()).commit();
@@ -108,7 +109,7 @@ export async function retriedDownload(runner: Runner, remotePath: string, destin
   }
 
   /** Every attempt of the download into the sink that `opened` gives, on the session that `attempt` gives. */
-  async function fetchRetried(attempt: Attempt, opened: () => Promise<Sink>): Promise<TransferResult> {
+  async function fetchRetried(attempt: Attempt): Promise<TransferResult> {
     /** Bytes the destination has taken since `startAt` (a part file: an earlier run's too). */
     let held = part?.held ?? 0;
     /** With `verify`: the destination's bytes, counted and hashed across attempts; made again when it starts over. */
