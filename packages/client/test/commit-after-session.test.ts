@@ -86,8 +86,10 @@ test("a one-session tree download sends a file's RETR before the file before it 
   for (let i = 0; i < FILES; i++) {
     expect(await readFile(join(local, `f${String(i).padStart(2, '0')}.bin`))).toEqual(Buffer.from(body(i)));
   }
-  // Copies run in plan order: count the files whose RETR went out before the previous file finished.
+  // Copies ask for the session in plan order, two at once or not (trees/run.ts).
   const names = Array.from({ length: FILES }, (_, i) => `f${String(i).padStart(2, '0')}.bin`);
+  expect(events.filter((e) => e.startsWith('RETR ')).map((e) => e.slice(5))).toEqual(names);
+  // Count the files whose RETR went out before the previous file finished.
   let overlapped = 0;
   for (let i = 1; i < FILES; i++) {
     const retr = events.indexOf(`RETR ${names[i]}`);
