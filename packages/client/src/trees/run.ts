@@ -118,8 +118,8 @@ export async function runPlan(runner: Runner, plan: MirrorPlan, options: RunOpti
     const action = actions[index]!;
     // Taken before any await: steps start in plan order (parallel.ts runAll).
     const turn = asked;
-    let done: () => void = () => {};
-    if (action.kind === 'copy') asked = new Promise<void>((resolve) => (done = resolve));
+    let nextMayAsk: () => void = () => {};
+    if (action.kind === 'copy') asked = new Promise<void>((resolve) => (nextMayAsk = resolve));
     /** Start the copy's call once the copy before has started its own. */
     const inTurn = async <T>(start: () => Promise<T>): Promise<T> => {
       let call: Promise<T> | undefined;
@@ -127,7 +127,7 @@ export async function runPlan(runner: Runner, plan: MirrorPlan, options: RunOpti
         await turn;
         call = start();
       } finally {
-        done();
+        nextMayAsk();
       }
       return call;
     };
@@ -195,7 +195,7 @@ export async function runPlan(runner: Runner, plan: MirrorPlan, options: RunOpti
       options.onFile?.({ ...event, phase: 'finish', bytes });
     } finally {
       // A copy that ends before its call (a failure, an abort) lets the next one go.
-      if (action.kind === 'copy') done();
+      nextMayAsk();
     }
   };
   for (const batch of batches(actions)) {
