@@ -230,8 +230,7 @@ async function runRaw() {
   if (runtime === 'deno') {
     const conn = await Deno.connect({ hostname: host, port });
     if (workload === 'raw-recv') {
-      const buf = new Uint8Array(1 << 20);
-      for (let n; (n = await conn.read(buf)) !== null; ) bytes += n;
+      bytes = await readAllDeno(conn);
     } else {
       const chunk = new Uint8Array(1 << 20).fill(1);
       while (bytes < total) {
@@ -248,8 +247,7 @@ async function runRaw() {
     const socket = connect({ host, port });
     await new Promise((resolve, reject) => socket.once('connect', resolve).once('error', reject));
     if (workload === 'raw-recv') {
-      socket.on('data', (chunk) => void (bytes += chunk.length));
-      await new Promise((resolve, reject) => socket.once('end', resolve).once('error', reject));
+      bytes = await countToEnd(socket);
     } else {
       const chunk = Buffer.alloc(1 << 20, 1);
       while (bytes < total) {
@@ -263,6 +261,21 @@ async function runRaw() {
     socket.destroy();
   }
   return { ms: performance.now() - t0, bytes };
+}
+
+/** Bytes read from a Deno connection until its end, again and again into one 1 MiB buffer. */
+async function readAllDeno(conn) {
+  const buf = new Uint8Array(1 << 20);
+  let bytes = 0;
+  for (let n; (n = await conn.read(buf)) !== null; ) bytes += n;
+  return bytes;
+}
+
+/** Bytes a node:net socket delivers until its end, counted from now on. */
+function countToEnd(socket) {
+  let bytes = 0;
+  socket.on('data', (chunk) => void (bytes += chunk.length));
+  return new Promise((resolve, reject) => socket.once('end', () => resolve(bytes)).once('error', reject));
 }
 
 /**
@@ -312,16 +325,14 @@ async function rawFtp() {
   if (runtime === 'deno') {
     const conn = await Deno.connect({ hostname: host, port: dataPort });
     await send(`RETR ${remote}`, /^150$/);
-    const buf = new Uint8Array(1 << 20);
-    for (let n; (n = await conn.read(buf)) !== null; ) bytes += n;
+    bytes = await readAllDeno(conn);
     conn.close();
   } else {
     const socket = connect({ host, port: dataPort });
     await new Promise((resolve, reject) => socket.once('connect', resolve).once('error', reject));
-    const ended = new Promise((resolve, reject) => socket.once('end', resolve).once('error', reject));
-    socket.on('data', (chunk) => void (bytes += chunk.length));
+    const counted = countToEnd(socket);
     await send(`RETR ${remote}`, /^150$/);
-    await ended;
+    bytes = await counted;
     socket.destroy();
   }
   await reply(/^226$/);
