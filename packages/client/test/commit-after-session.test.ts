@@ -64,7 +64,7 @@ test('while a download waits for its destination to finish, the next call on the
   expect(Buffer.concat(received)).toEqual(Buffer.from(body(3)));
 });
 
-test("a one-session tree download sends a file's RETR before the file before it is in place, and every file arrives whole", async () => {
+test("a one-session tree download runs two copies at once, asks for the session in plan order, and every file arrives whole", async () => {
   await using client = await connect();
   const events: string[] = [];
   const onCommand = (m: unknown) => {
@@ -76,7 +76,7 @@ test("a one-session tree download sends a file's RETR before the file before it 
   try {
     const result = await client.downloadDir('/tree', local, {
       onFile: (e) => {
-        if (e.phase === 'finish') events.push(`finish ${e.path}`);
+        events.push(`${e.phase} ${e.path}`);
       },
     });
     expect(result.files).toBe(FILES);
@@ -89,17 +89,10 @@ test("a one-session tree download sends a file's RETR before the file before it 
   // Copies ask for the session in plan order, two at once or not (trees/run.ts).
   const names = Array.from({ length: FILES }, (_, i) => `f${String(i).padStart(2, '0')}.bin`);
   expect(events.filter((e) => e.startsWith('RETR ')).map((e) => e.slice(5))).toEqual(names);
-  // Count the files whose RETR went out before the previous file finished.
-  let overlapped = 0;
-  for (let i = 1; i < FILES; i++) {
-    const retr = events.indexOf(`RETR ${names[i]}`);
-    const previousDone = events.indexOf(`finish ${names[i - 1]}`);
-    expect(retr).toBeGreaterThanOrEqual(0);
-    expect(previousDone).toBeGreaterThanOrEqual(0);
-    if (retr < previousDone) overlapped++;
-  }
-  // One at a time (the session held through the rename), this is 0 every time.
-  expect(overlapped).toBeGreaterThan(0);
+  // Two copies at once: the second file starts before the first finishes (one at a time it never
+  // does). Whether its RETR also goes out before the first is renamed is a race with the disk; the
+  // test above shows the session is free while a destination finishes.
+  expect(events.indexOf(`start ${names[1]}`)).toBeLessThan(events.indexOf(`finish ${names[0]}`));
 });
 
 test('Pool calls waiting for a session hold no open file; each is opened once it has one', async () => {
