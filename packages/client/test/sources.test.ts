@@ -5,10 +5,10 @@
  * rather than passing for a whole one.
  */
 import { randomBytes } from 'node:crypto';
-import { appendFile, mkdtemp, rm, truncate, writeFile } from 'node:fs/promises';
+import { appendFile, mkdtemp, open, rm, truncate, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { afterAll, beforeAll, describe, expect, test, vi } from 'vitest';
 import { LocalFileError } from '../src/index.js';
 import { openSource } from '../src/io/sources.js';
 
@@ -41,6 +41,32 @@ describe('a file source', () => {
         expect(bytes.equals(content.subarray(startAt))).toBe(true);
         expect(sizes.every((n) => n > 0 && n <= MiB)).toBe(true);
       }
+    }
+  });
+
+  test('a file that fits one read costs one read and no stat: the short read is its end', async () => {
+    const path = join(dir, 'one-read.bin');
+    const content = randomBytes(1024);
+    await writeFile(path, content);
+    const probe = await open(path, 'r');
+    const handles = Object.getPrototypeOf(probe) as { read: (...args: unknown[]) => unknown; stat: (...args: unknown[]) => unknown };
+    await probe.close();
+    const reads = vi.spyOn(handles, 'read');
+    const stats = vi.spyOn(handles, 'stat');
+    try {
+      const { bytes } = await collect((await openSource(path, 0)).chunks);
+      expect(bytes.equals(content)).toBe(true);
+      expect(reads).toHaveBeenCalledTimes(1);
+      expect(stats).not.toHaveBeenCalled();
+      // A file of exactly one chunk fills its read: one more read (of nothing) and a stat say it is whole.
+      await writeFile(path, randomBytes(MiB));
+      reads.mockClear();
+      expect((await collect((await openSource(path, 0)).chunks)).bytes.length).toBe(MiB);
+      expect(reads).toHaveBeenCalledTimes(2);
+      expect(stats).toHaveBeenCalledTimes(1);
+    } finally {
+      reads.mockRestore();
+      stats.mockRestore();
     }
   });
 
