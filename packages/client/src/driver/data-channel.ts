@@ -112,9 +112,10 @@ export class DataChannel {
   #moving = false;
   #waitingSince: number | undefined;
   /**
-   * Aborted by close: ends a pause for a bandwidth limit at once. Made only for a transfer under a
-   * limit, and aborted with a plain reason: a `DOMException` per data connection is measurable in a
-   * tree of small files (RESULTS.md, W8).
+   * Aborted by close: ends a pause for a bandwidth limit at once. Made at the first draw on a budget
+   * that has a rate (every transfer carries its Client's budget, unlimited or not), and aborted with a
+   * plain reason: an `AbortController` made and aborted per data connection, let alone a
+   * `DOMException`, is measurable in a tree of small files (RESULTS.md, W8 and W4).
    */
   #stop: AbortController | undefined;
 
@@ -322,12 +323,12 @@ export class DataChannel {
   }
 
   /** The signal that ends a pause under a bandwidth limit when the channel closes; none without a limit. */
-  #paused(): AbortSignal | undefined {
+  readonly #paused = (): AbortSignal | undefined => {
     if (this.#ctx.limits.length === 0) return undefined;
     this.#stop ??= new AbortController();
     if (this.#closed) this.#stop.abort(CLOSED);
     return this.#stop.signal;
-  }
+  };
 
   #setMoving(moving: boolean): void {
     this.#moving = moving;
@@ -348,7 +349,6 @@ export class DataChannel {
 
   async #download(conn: Connection, write: DownloadWrite, bound: number | undefined): Promise<void> {
     const { onBytes, limits } = this.#ctx;
-    const stop = this.#paused();
     const recycle = conn.recycle === undefined ? undefined : (chunk: Uint8Array) => conn.recycle!(chunk);
     let readAhead: number | undefined;
     if (bound !== undefined) conn.setReadAhead?.((readAhead = bound));
@@ -373,14 +373,13 @@ export class DataChannel {
       }
       onBytes?.(length);
       // Not reading is the back-pressure, as for a slow sink: no clock runs meanwhile.
-      const pause = pace(limits, length, stop);
+      const pause = pace(limits, length, this.#paused);
       if (pause) await pause;
     }
   }
 
   async #upload(conn: Connection, source: AsyncIterable<Uint8Array>): Promise<void> {
     const { onBytes, limits } = this.#ctx;
-    const stop = this.#paused();
     await this.#ready;
     const iterator = source[Symbol.asyncIterator]();
     let exhausted = false;
@@ -399,7 +398,7 @@ export class DataChannel {
         // Under a limit, in slices of at most a burst, each paid for before it is written.
         for (let at = 0; at < chunk.length && !this.#closed; ) {
           const size = Math.min(chunk.length - at, sliceSize(limits));
-          const pause = pace(limits, size, stop);
+          const pause = pace(limits, size, this.#paused);
           if (pause) await pause;
           if (this.#closed) break;
           await this.#onServer(conn.write(size === chunk.length ? chunk : chunk.subarray(at, at + size)));

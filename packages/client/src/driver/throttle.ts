@@ -162,12 +162,21 @@ export function callLimit(shared: RateLimit, bytesPerSecond: number | undefined)
 
 /**
  * Draw `bytes` from every budget in `limits`: resolves when all of them let the pump go on, or is
- * `undefined` when all do now (the common, unlimited case costs no promise).
+ * `undefined` when all do now (the common, unlimited case costs no promise). `stop` gives the signal
+ * that ends the pause; it is asked for only when a budget has a rate, so an unlimited transfer makes
+ * no signal at all.
  */
-export function pace(limits: readonly RateLimit[], bytes: number, signal: AbortSignal | undefined): Promise<void> | undefined {
-  if (signal?.aborted) return undefined;
+export function pace(limits: readonly RateLimit[], bytes: number, stop: () => AbortSignal | undefined): Promise<void> | undefined {
   let pauses: Promise<void>[] | undefined;
+  let signal: AbortSignal | undefined;
+  let asked = false;
   for (const limit of limits) {
+    if (limit.bytesPerSecond === 0) continue;
+    if (!asked) {
+      asked = true;
+      signal = stop();
+      if (signal?.aborted) return undefined;
+    }
     const pause = limit.reserve(bytes, signal);
     if (pause) (pauses ??= []).push(pause);
   }
