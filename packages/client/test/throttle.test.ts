@@ -140,6 +140,27 @@ describe('a download under a limit', () => {
     expect(clock.pending).toBe(0); // the 64 s pause's timer is gone
   });
 
+  test('a limit set while an unlimited download runs paces it, and an abort still ends its pause at once', async () => {
+    const stop = new AbortController();
+    const { clock, client, control, times, download, data, start } = await downloading({ ...idle }, { signal: stop.signal });
+    void data.write(bytes(CHUNK));
+    await clock.settle();
+    expect(times.map((t) => t - start)).toEqual([0]); // unlimited: no pause
+    client.limitRate = 1024;
+    void data.write(bytes(64 * 1024)); // a pause of about 64 s follows this chunk
+    await clock.settle();
+    expect(times).toHaveLength(2);
+    void data.write(bytes(CHUNK));
+    await clock.advance(500);
+    expect(times).toHaveLength(2); // paced now
+    stop.abort();
+    await clock.settle();
+    expect(isAbortError(download.error)).toBe(true);
+    await answer(control, 'ABOR', '426 aborted', '226 abort done');
+    await answer(control, 'NOOP', '200 ok');
+    expect(clock.pending).toBe(0); // the pause's timer is gone
+  });
+
   test('over TLS, an abort during a pause releases the data connection at once, without the close grace', async () => {
     const stop = new AbortController();
     const { clock, control, download, data } = await downloading({ secure: 'explicit', limitRate: 1024 }, { signal: stop.signal });
