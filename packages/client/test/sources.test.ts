@@ -80,6 +80,20 @@ describe('a file source', () => {
     }
   });
 
+  test('a file rewritten to its old size while it is read (shrunk, then grown back): LocalFileError', async () => {
+    const path = join(dir, 'rewritten.bin');
+    await writeFile(path, randomBytes(3 * MiB));
+    const source = await openSource(path, 0);
+    await truncate(path, 1.5 * MiB); // before the first read: the read after it comes back short
+    const chunks = source.chunks[Symbol.asyncIterator]();
+    expect((await chunks.next()).value).toHaveLength(MiB);
+    await new Promise((resolve) => setTimeout(resolve, 50)); // the read ahead has met the shortened end
+    await appendFile(path, randomBytes(1.5 * MiB)); // back to 3 MiB, other bytes
+    await expect((async () => {
+      for (let next = await chunks.next(); !next.done; next = await chunks.next());
+    })()).rejects.toBeInstanceOf(LocalFileError);
+  });
+
   test('a file that shrinks while it is read: LocalFileError', async () => {
     for (const size of [10, 3 * MiB]) {
       const path = join(dir, `shrinks${size}.bin`);

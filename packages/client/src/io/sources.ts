@@ -105,9 +105,11 @@ async function openFileSource(path: string, startAt: number, reuseBuffers: boole
         if (chunk.length === 0) break;
         position += chunk.length;
         if (position > size) throw new LocalFileError(`${path} grew during the upload (${size} bytes at start)`);
-        // A read of a regular file that returns less than it asked for has met the file's end. Met
-        // at the size of the start, it says what a read of nothing more and a stat would: the file
-        // is whole, so a small file costs one read and no stat.
+        // A read of a regular file that returns less than it asked for has met the file's end. Before
+        // the size of the start, the file shrank (it may be being rewritten and grow back): that fails
+        // now. At that size, with every read before it full, the read says what a read of nothing
+        // more and a stat would: the file is whole, so a small file costs one read and no stat.
+        if (short && position < size) throw new LocalFileError(`${path} changed size during the upload (${size} bytes at start, it ended at ${position})`);
         const whole = short && position === size;
         if (!whole) ahead = readAt(position);
         yield chunk;
