@@ -108,95 +108,77 @@ export async function runPlan(runner: Runner, plan: MirrorPlan, options: RunOpti
     }
   }
   const meter = progressMeter(undefined, sumOrUndefined(copiesOf(actions, (c) => c.size)));
-  /**
-   * Copies ask for their session in plan order: each waits for the one before it to have asked. Two
-   * run at once on a Client, and the local work before the call (a journal's record, a part file's
-   * size) must not let a later file overtake an earlier one.
-   */
-  let asked: Promise<void> = Promise.resolve();
-  const step = async (index: number, each: AbortSignal): Promise<void> => {
+  // Copies ask for their session in plan order (see inPlanOrder).
+  const turns = inPlanOrder();
+  const step = (index: number, each: AbortSignal): Promise<void> => {
     const action = actions[index]!;
     // Taken before any await: steps start in plan order (parallel.ts runAll).
-    const turn = asked;
-    let nextMayAsk: () => void = () => {};
-    if (action.kind === 'copy') asked = new Promise<void>((resolve) => (nextMayAsk = resolve));
-    /** Start the copy's call once the copy before has started its own. */
-    const inTurn = async <T>(start: () => Promise<T>): Promise<T> => {
-      let call: Promise<T> | undefined;
-      try {
-        await turn;
-        call = start();
-      } finally {
-        nextMayAsk();
+    const turn = turns.take(action.kind === 'copy');
+    // A copy that ends before its call (a failure, an abort) lets the next one go too.
+    return runStep(action, index, each, turn.inTurn).finally(turn.release);
+  };
+  const runStep = async (action: MirrorAction, index: number, each: AbortSignal, inTurn: InTurn): Promise<void> => {
+    const at = { signal: each };
+    const paced = { ...(limit ? { callLimit: limit } : {}), ...(options.verify ? { verify: options.verify } : {}) };
+    const remote = remoteJoin(options.remote, action.path);
+    const local = localPath(options.local, action.path);
+    if (action.kind === 'mkdir') {
+      if (direction === 'download') await makeFolder(local);
+      else await idempotent(runner, at, { call: 'mkdir', path: remote }, (conn) => makeDirectory(conn, remote, at));
+      return;
+    }
+    const event = { kind: action.kind, path: action.path, remote, local, size: action.kind === 'copy' ? action.size : undefined };
+    options.onFile?.({ ...event, phase: 'start', bytes: 0 });
+    let bytes = 0;
+    if (action.kind === 'delete') {
+      if (direction === 'download') {
+        await rm(local, { recursive: true, force: true }).catch((err: unknown) => {
+          throw localFileError(err, 'delete', local);
+        });
+      } else {
+        const rmdir = (conn: Conn) => removeTree(conn, remote, { ...at, maxDepth: options.maxDepth });
+        const dele = async (conn: Conn) => void (await conn.command('DELE', remote, at));
+        await checkedFirst(runner, at, { call: action.type === 'directory' ? 'rmdir' : 'remove', path: remote }, action.type === 'directory' ? rmdir : dele, (conn) =>
+          removed(conn, remote, at),
+        );
       }
-      return call;
-    };
-    try {
-      const at = { signal: each };
-      const paced = { ...(limit ? { callLimit: limit } : {}), ...(options.verify ? { verify: options.verify } : {}) };
-      const remote = remoteJoin(options.remote, action.path);
-      const local = localPath(options.local, action.path);
-      if (action.kind === 'mkdir') {
-        if (direction === 'download') await makeFolder(local);
-        else await idempotent(runner, at, { call: 'mkdir', path: remote }, (conn) => makeDirectory(conn, remote, at));
-        return;
-      }
-      const event = { kind: action.kind, path: action.path, remote, local, size: action.kind === 'copy' ? action.size : undefined };
-      options.onFile?.({ ...event, phase: 'start', bytes: 0 });
-      let bytes = 0;
-      if (action.kind === 'delete') {
-        if (direction === 'download') {
-          await rm(local, { recursive: true, force: true }).catch((err: unknown) => {
-            throw localFileError(err, 'delete', local);
+    } else {
+      const onProgress = options.onProgress;
+      const progress = onProgress ? { onProgress: feed(meter, (file) => onProgress({ ...meter.now(), path: action.path, file })) } : {};
+      const time = options.keepTimes ? action.modifiedAt : undefined;
+      const { journal } = options;
+      const version = versionOf(action);
+      if (direction === 'download') {
+        // With a journal, into a part file that outlives the call (io/sinks.ts PartFile), from where an earlier run left it.
+        let destination: string | PartFile = local;
+        if (journal) {
+          const held = journal.heldOf(action.path, version, await sizeOfPart(local));
+          // Recorded before the first byte: a run killed before its first checkpoint then leaves a
+          // part file the next run keeps (same boot), instead of one it must start over.
+          if (held === 0) await journal.part(action.path, version, 0);
+          destination = new PartFile(local, held, { size: action.size, time }, (done) => journal.part(action.path, version, done));
+        }
+        bytes = (await inTurn(() => retriedDownload(runner, remote, destination, { ...at, ...progress, ...paced, expectedSize: action.size }))).bytes;
+        // A part file got its time before it was renamed into place.
+        if (time && !journal) {
+          await utimes(local, time, time).catch((err: unknown) => {
+            throw localFileError(err, 'set the time of', local);
           });
-        } else {
-          const rmdir = (conn: Conn) => removeTree(conn, remote, { ...at, maxDepth: options.maxDepth });
-          const dele = async (conn: Conn) => void (await conn.command('DELE', remote, at));
-          await checkedFirst(runner, at, { call: action.type === 'directory' ? 'rmdir' : 'remove', path: remote }, action.type === 'directory' ? rmdir : dele, (conn) =>
-            removed(conn, remote, at),
-          );
         }
       } else {
-        const onProgress = options.onProgress;
-        const progress = onProgress ? { onProgress: feed(meter, (file) => onProgress({ ...meter.now(), path: action.path, file })) } : {};
-        const time = options.keepTimes ? action.modifiedAt : undefined;
-        const { journal } = options;
-        const version = versionOf(action);
-        if (direction === 'download') {
-          // With a journal, into a part file that outlives the call (io/sinks.ts PartFile), from where an earlier run left it.
-          let destination: string | PartFile = local;
-          if (journal) {
-            const held = journal.heldOf(action.path, version, await sizeOfPart(local));
-            // Recorded before the first byte: a run killed before its first checkpoint then leaves a
-            // part file the next run keeps (same boot), instead of one it must start over.
-            if (held === 0) await journal.part(action.path, version, 0);
-            destination = new PartFile(local, held, { size: action.size, time }, (done) => journal.part(action.path, version, done));
-          }
-          bytes = (await inTurn(() => retriedDownload(runner, remote, destination, { ...at, ...progress, ...paced, expectedSize: action.size }))).bytes;
-          // A part file got its time before it was renamed into place.
-          if (time && !journal) {
-            await utimes(local, time, time).catch((err: unknown) => {
-              throw localFileError(err, 'set the time of', local);
-            });
-          }
-        } else {
-          const upload = journal && {
-            earlier: journal.uploadOf(action.path, version),
-            begin: (before: number | undefined) => journal.upload(action.path, version, before),
-          };
-          bytes = (await inTurn(() => retriedUpload(runner, local, remote, 'STOR', { ...at, ...progress, ...paced, ...(upload ? { journal: upload } : {}) }))).bytes;
-          // Best effort: a server that refuses MFMT only costs a needless copy next time.
-          if (time) await runner.run(at, async (conn) => (conn.features.has('MFMT') ? setLastModified(conn, remote, time, at).catch(() => undefined) : undefined));
-        }
-        // Finished once its time is set too: a run killed before that goes on (REST at the end, then the time).
-        await journal?.done(action.path, version);
-        copied[copyAt[index]!]!.bytes = bytes;
+        const upload = journal && {
+          earlier: journal.uploadOf(action.path, version),
+          begin: (before: number | undefined) => journal.upload(action.path, version, before),
+        };
+        bytes = (await inTurn(() => retriedUpload(runner, local, remote, 'STOR', { ...at, ...progress, ...paced, ...(upload ? { journal: upload } : {}) }))).bytes;
+        // Best effort: a server that refuses MFMT only costs a needless copy next time.
+        if (time) await runner.run(at, async (conn) => (conn.features.has('MFMT') ? setLastModified(conn, remote, time, at).catch(() => undefined) : undefined));
       }
-      options.onFile?.({ ...event, phase: 'finish', bytes });
-    } finally {
-      // A copy that ends before its call (a failure, an abort) lets the next one go.
-      nextMayAsk();
+      // Finished once its time is set too: a run killed before that goes on (REST at the end, then the time).
+      await journal?.done(action.path, version);
+      copied[copyAt[index]!]!.bytes = bytes;
     }
+    options.onFile?.({ ...event, phase: 'finish', bytes });
   };
   for (const batch of batches(actions)) {
     const kind = actions[batch[0]!]?.kind;
@@ -206,6 +188,35 @@ export async function runPlan(runner: Runner, plan: MirrorPlan, options: RunOpti
     await runAll(batch, atOnce, signal, step);
   }
   return copied;
+}
+
+/** Start a copy's call once the copy before it has started its own. */
+type InTurn = <T>(start: () => Promise<T>) => Promise<T>;
+
+/**
+ * Turns in plan order. Two copies run at once on a Client, and the local work before a copy's call
+ * (a journal's record, a part file's size) must not let a later file take the session before an
+ * earlier one: each copy starts its call only once the copy before it has started its own, or has
+ * ended without one (`release`). Other actions take no turn.
+ */
+function inPlanOrder(): { take(isCopy: boolean): { inTurn: InTurn; release: () => void } } {
+  let asked: Promise<void> = Promise.resolve();
+  return {
+    take(isCopy) {
+      const turn = asked;
+      let release: () => void = () => {};
+      if (isCopy) asked = new Promise<void>((resolve) => (release = resolve));
+      const inTurn: InTurn = async (start) => {
+        try {
+          await turn;
+          return start();
+        } finally {
+          release();
+        }
+      };
+      return { inTurn, release };
+    },
+  };
 }
 
 /** `pick` of each copy of `actions`, in order, without a list of the copies. */
