@@ -315,7 +315,9 @@ export abstract class RemoteCalls extends RemotePlumbing {
    * path is written under a temporary name and renamed into place only once complete (and, with
    * `verify`, checked: see {@link TransferOptions.verify}). A stream or callback has had the bytes
    * by the time a check fails: the call rejects with `VerifyError` all the same. Under the `retry`
-   * option a cut download resumes (REST) where the destination ends.
+   * option a cut download resumes (REST) where the destination ends. A callback owns the chunks it
+   * is given; one that only reads each chunk while it runs (hashing, counting, parsing) can take
+   * them lent instead, through {@link lending}, and the download then reuses its read buffers.
    *
    * @example
    * ```ts

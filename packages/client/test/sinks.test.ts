@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
 import fc from 'fast-check';
-import { MEMORY_JOIN_BELOW, MemorySink, openSink, recyclingDestination } from '../src/io/sinks.js';
+import { InvalidArgumentError } from '../src/errors.js';
+import { MEMORY_JOIN_BELOW, MemorySink, lending, openSink, recyclingDestination } from '../src/io/sinks.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'ftpkit-sinks-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -143,6 +144,46 @@ describe('download sinks and recycling', () => {
     const sink = await openSink(recyclingDestination((_c, r) => void ours.push(r)), 0);
     await sink.write(chunk(8, 1), recycle);
     expect(ours).toEqual([recycle]);
+  });
+
+  test('lending: a chunk goes back once the function returns, or once its promise settles, never on a failure', async () => {
+    const back: Uint8Array[] = [];
+    const recycle = (c: Uint8Array): void => void back.push(c);
+    // A plain function: back as soon as it returns, and it saw the chunk before that.
+    const seen: number[] = [];
+    const sync = await openSink(lending((c) => void seen.push(back.length, c[0]!)), 0);
+    const first = chunk(8, 1);
+    await sync.write(first, recycle);
+    expect(seen).toEqual([0, 1]);
+    expect(back).toEqual([first]);
+
+    // An async one: not while its promise is pending, whatever else happens meanwhile.
+    let finish!: () => void;
+    const async = await openSink(lending(() => new Promise<void>((resolve) => (finish = resolve))), 0);
+    const second = chunk(8, 2);
+    const pending = async.write(second, recycle);
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    expect(back).toEqual([first]);
+    finish();
+    await pending;
+    expect(back).toEqual([first, second]);
+
+    // A failure fails the write and keeps the chunk out of reuse, thrown or rejected.
+    const refused = new Error('disk full');
+    for (const fails of [() => Promise.reject(refused), () => { throw refused; }]) {
+      const failing = await openSink(lending(fails), 0);
+      await expect(Promise.resolve().then(() => failing.write(chunk(8, 3), recycle))).rejects.toBe(refused);
+    }
+    expect(back).toEqual([first, second]);
+
+    // Called as any function destination is, with the chunk only (no transport to give it to).
+    const plain: Uint8Array[] = [];
+    const destination = lending((c) => void plain.push(c)) as (chunk: Uint8Array) => void;
+    destination(chunk(8, 4));
+    expect(plain).toHaveLength(1);
+    expect(back).toHaveLength(2);
+
+    expect(() => lending('stdout' as never)).toThrow(InvalidArgumentError);
   });
 
   test('a discarded file sink leaves no temporary file behind', async () => {
