@@ -232,6 +232,8 @@ const basic = (spec, name = 'basic-ftp') => ({ name, kind: 'basic-ftp', runtime:
 const curl = (measure, name = 'curl') => ({ name, kind: 'curl', runtime: 'node', measure });
 const ceiling = (name, runtime, measure) => ({ name, kind: 'ceiling', runtime, measure });
 const allFtpkit = (spec) => RUNTIMES.map((r) => ftpkit(r, spec));
+/** ftpkit downloading into a callback that takes its chunks lent (`lending`), on every runtime. */
+const lent = (spec) => RUNTIMES.map((r) => ({ ...ftpkit(r, { ...spec, workload: 'download-lent' }), name: `ftpkit lending (${r})` }));
 /** ftpkit with its opt-in `pipelining` option (EPSV, REST and the transfer command in one write). */
 const pipelined = (spec) => ({ ...ftpkit('node', { ...spec, pipelining: true, tag: 'ftpkit-pipelined' }), name: 'ftpkit pipelining (node)' });
 /** ftpkit with `pipelining` and every call made at once on one Client: the next file's setup goes out behind the running transfer (client lane.ts). */
@@ -260,6 +262,7 @@ add({
     // vsftpd's RETR into the runtime's bare socket (client-worker.mjs `rawFtp`): what the server sends with no client's work on the bytes.
     ...RUNTIMES.map((r) => ceiling(`vsftpd RETR to a bare socket (${r})`, r, () => worker(r, { contender: 'raw', workload: 'raw-ftp', host: plain.host, port: plain.port, remote: 'big.bin' }))),
     ...allFtpkit(big(plain, { workload: 'download' })),
+    ...lent(big(plain, {})),
     basic(big(plain, { workload: 'download' })),
     curl(() => curlTransfer([...curlAuth, url(plain, 'big.bin'), '-o', '/dev/null'])),
   ],
@@ -296,7 +299,7 @@ add({
 const tlsSpec = (extra) => big(secure, { secure: true, caFile, ...extra });
 add({
   id: 'W3-discard', title: `W3 FTPS ${BIG_MB} MiB download to a discarding sink`, unit: 'MB/s', value: MBs, big: true, ceilingOf: 'W1-discard',
-  contenders: [...allFtpkit(tlsSpec({ workload: 'download' })), basic(tlsSpec({ workload: 'download' })), curl(() => curlTransfer([...curlAuth, ...curlTls, url(secure, 'big.bin'), '-o', '/dev/null']))],
+  contenders: [...allFtpkit(tlsSpec({ workload: 'download' })), ...lent(tlsSpec({})), basic(tlsSpec({ workload: 'download' })), curl(() => curlTransfer([...curlAuth, ...curlTls, url(secure, 'big.bin'), '-o', '/dev/null']))],
 });
 add({
   id: 'W3-file', title: `W3 FTPS ${BIG_MB} MiB download to a file`, unit: 'MB/s', value: MBs, big: true, ceilingOf: 'W1-file', after: async () => (cleanLocal(), settle()),

@@ -113,6 +113,11 @@ async function runFtpkit() {
     let bytes = 0;
     await client.download(remote, (chunk) => void (bytes += chunk.length));
     out.bytes = bytes;
+  } else if (workload === 'download-lent') {
+    // The same callback, its chunks lent (`lending`): the transport reads into the memory they come back to.
+    let bytes = 0;
+    await client.download(remote, mod.lending((chunk) => void (bytes += chunk.length)));
+    out.bytes = bytes;
   } else if (workload === 'download-file') {
     out.bytes = (await client.download(remote, `${dir}/dl-${tag}.bin`)).bytes;
   } else if (workload === 'download-bytes') {
