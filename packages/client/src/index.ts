@@ -54,7 +54,7 @@ export type {
 export { parseUrl, parseUrlPath } from './options.js';
 export type { ClientOptions, ClientTlsOptions, LogEntry, ResolvedOptions, SecureMode, Timeouts } from './options.js';
 export type { ListTimeZone, ListTimeZoneState } from './time-zone.js';
-export { lending } from './io/sinks.js';
+export { lending } from './io/lending.js';
 export type { DownloadDestination, NodeWritableLike } from './io/sinks.js';
 export type { UploadSource } from './io/sources.js';
 export { remoteJoin as remotePath, safeLocalName } from './io/paths.js';

@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
 import fc from 'fast-check';
 import { InvalidArgumentError } from '../src/errors.js';
-import { MEMORY_JOIN_BELOW, MemorySink, lending, openSink, recyclingDestination } from '../src/io/sinks.js';
+import { lending } from '../src/io/lending.js';
+import { MEMORY_JOIN_BELOW, MemorySink, openSink, recyclingDestination } from '../src/io/sinks.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'ftpkit-sinks-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
