@@ -9,7 +9,7 @@
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
-import { FtpReplyError, remotePath, type Client, type FileEvent, type ListingEntry, type MirrorAction, type Pool } from '@ftpkit/client';
+import { FtpReplyError, lending, remotePath, type Client, type FileEvent, type ListingEntry, type MirrorAction, type Pool } from '@ftpkit/client';
 import type { Context, TransferRecord } from './context.js';
 import { entryJson, entryLines } from './entries.js';
 import { LocalError, UsageError } from './exit-codes.js';
@@ -116,23 +116,33 @@ async function downloadToStdout(context: Context, client: Client, remote: string
   const out = context.stdout;
   const started = performance.now();
   let broken: unknown;
-  const write = (chunk: Uint8Array) =>
-    new Promise<void>((resolveWrite, reject) => {
-      if (broken) return reject(broken);
-      if (out.write(chunk)) resolveWrite();
-      else out.once('drain', resolveWrite);
-    });
   // A closed pipe (`ftpkit cat URL | head`) ends the transfer quietly.
   const stop = new AbortController();
   const onError = (err: NodeJS.ErrnoException) => {
-    broken = err;
+    broken ??= err;
     stop.abort(err);
   };
+  // The process's standard output has handed a chunk to the system by the time its write's callback
+  // runs, so the chunk is only lent to it (the transport reads into that memory again). Another
+  // stream may keep what it is given, and keeps it.
+  const lend = out === process.stdout;
+  const write = (chunk: Uint8Array) =>
+    new Promise<void>((resolveWrite, reject) => {
+      if (broken) return reject(broken);
+      if (lend) {
+        out.write(chunk, (err?: Error | null) => {
+          if (!err) return resolveWrite();
+          onError(err);
+          reject(err);
+        });
+      } else if (out.write(chunk)) resolveWrite();
+      else out.once('drain', resolveWrite);
+    });
   out.on('error', onError);
   try {
     const meter = silent ? { update: () => {}, done: () => {}, fail: () => {} } : context.progress.start(remote, undefined);
     const { bytes } = await client
-      .download(remote, write, { signal: AbortSignal.any([context.signal, stop.signal]), ...(silent ? {} : { onProgress: meter.update }), ...verifyOf(context) })
+      .download(remote, lend ? lending(write) : write, { signal: AbortSignal.any([context.signal, stop.signal]), ...(silent ? {} : { onProgress: meter.update }), ...verifyOf(context) })
       .catch((err: unknown) => {
         meter.fail();
         throw err;

@@ -7,7 +7,8 @@ import { join } from 'node:path';
 import { createHash, randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { readAll, startScriptedServer, startServer, treeHandlers, type RunningServer, type ScriptContext, type TreeEntrySpec } from '@ftpkit/testkit';
-import { runCli } from './run-cli.js';
+import { spawn } from 'node:child_process';
+import { BIN, runCli } from './run-cli.js';
 
 let server: RunningServer;
 let work: string;
@@ -417,6 +418,43 @@ describe('exit codes and error messages', () => {
 });
 
 const isRoot = process.getuid?.() === 0;
+
+/** Run the CLI with its standard output as bytes; `take` bytes are read, then the pipe is closed (as `| head -c` does). */
+function catBytes(args: readonly string[], take = Infinity): Promise<{ code: number | null; stdout: Buffer; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [BIN, ...args], { cwd: work, env: { ...process.env, HOME: work }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const out: Buffer[] = [];
+    let length = 0;
+    let stderr = '';
+    child.stdout.on('data', (c: Buffer) => {
+      out.push(c);
+      length += c.length;
+      if (length >= take) child.stdout.destroy();
+    });
+    child.stderr.setEncoding('utf8').on('data', (c: string) => (stderr += c));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout: Buffer.concat(out), stderr }));
+  });
+}
+
+describe.runIf(isRoot)('cat through a pipe (vsftpd, plain and explicit FTPS)', () => {
+  // Standard output takes each chunk lent (the transport reads into it again once it is written):
+  // what comes out of the pipe must be the file, whatever the reads and writes interleave.
+  test('32 MiB arrive whole; a pipe closed after the first bytes ends it quietly', async () => {
+    await using vsftpd = await startServer('vsftpd', { fixture: true });
+    const data = randomBytes(32 * 1024 * 1024);
+    await writeFile(join(vsftpd.root, 'big.bin'), data);
+    for (const scheme of ['ftp', 'ftpes']) {
+      const at = `${scheme}://${vsftpd.user}:${vsftpd.password}@${vsftpd.host}:${vsftpd.port}/big.bin`;
+      const whole = await catBytes(['cat', '--ca', ca, at]);
+      expect({ code: whole.code, stderr: whole.stderr, length: whole.stdout.length }).toEqual({ code: 0, stderr: '', length: data.length });
+      expect(digest(whole.stdout)).toBe(digest(data));
+      const cut = await catBytes(['cat', '--ca', ca, at], 64 * 1024);
+      expect({ code: cut.code, stderr: cut.stderr }).toEqual({ code: 0, stderr: '' });
+      expect(digest(cut.stdout)).toBe(digest(data.subarray(0, cut.stdout.length)));
+    }
+  });
+});
 describe.runIf(isRoot)('vsftpd (explicit FTPS, TLS session reuse required)', () => {
   test('ls, put, get', async () => {
     await using vsftpd = await startServer('vsftpd', { fixture: true });
