@@ -265,6 +265,15 @@ export function mirrorGoals(W, results, { perRound, median, goal, fr }) {
       goal('W8 client CPU per file ≤ lftp\'s', `${id} ${cli}`, Number.isFinite(ratio) ? `${(cpu(cli) * 1e3 / W.find((w) => w.id === id).files).toFixed(3)} vs ${(cpu(lftp) * 1e3 / W.find((w) => w.id === id).files).toFixed(3)} ms` : '—', Number.isFinite(ratio) ? ratio >= 1 : undefined);
     }
   }
+  // Linear time: the per-file time at 100k against the per-file time at 10k (mirrorSection's growth).
+  for (const kind of ['down', 'up', 'down-again', 'up-again']) {
+    const [a, b] = [`W8-10k-${kind}`, `W8-100k-${kind}`];
+    for (const row of [cli, pool]) {
+      const seconds = (id) => median((results[id]?.[row] ?? []).map((e) => e?.value));
+      const x = seconds(b) / 10 / seconds(a);
+      goal('W8 time linear: per-file time at 100k ≤ 1.25 × at 10k', `${kind} ${row}`, Number.isFinite(x) ? `${x.toFixed(2)}× (${seconds(a).toFixed(1)} → ${seconds(b).toFixed(1)} s)` : '—', Number.isFinite(x) ? x <= 1.25 : undefined);
+    }
+  }
   for (const kind of ['down', 'up']) {
     const [a, b] = [`W8-10k-${kind}`, `W8-100k-${kind}`];
     for (const row of [cli, pool]) {
