@@ -6,6 +6,7 @@ import fc from 'fast-check';
 import { InvalidArgumentError } from '../src/errors.js';
 import { lending } from '../src/io/lending.js';
 import { MEMORY_JOIN_BELOW, MemorySink, openSink, recyclingDestination } from '../src/io/sinks.js';
+import { heldListing } from '../src/ops/listing.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'ftpkit-sinks-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -238,5 +239,26 @@ describe('download sinks and recycling', () => {
     for (let i = 0; i < count; i++) expect(bytes[i * size + 7]).toBe(i);
     // The first chunks (up to 1 MiB) were kept until the array was made; every later one went back.
     expect(recycled).toBe(count - MEMORY_JOIN_BELOW / size);
+  });
+
+  test('a held listing copies each chunk out and gives it back at once, so the slab can carry the next read', () => {
+    const held = heldListing('utf8');
+    if (held.io.direction !== 'download') throw new Error('a listing downloads');
+    // One slab, as a transport's first slab: every chunk is cut from it, and a chunk given back is
+    // written over by the next read, as the transport would.
+    const slab = new Uint8Array(64);
+    const lines = ['-rw-r--r-- 1 ftp ftp 1024 Dec 05 08:00 a.bin\r\n', '-rw-r--r-- 1 ftp ftp 2048 Dec 05 08:00 b.bin\r\n'];
+    const recycled: Uint8Array[] = [];
+    for (const line of lines) {
+      const bytes = new TextEncoder().encode(line);
+      const c = slab.subarray(0, bytes.length);
+      c.set(bytes);
+      void held.io.write(c, (done) => {
+        recycled.push(done);
+        done.fill(0x58); // the next read lands here
+      });
+    }
+    expect(recycled).toHaveLength(2);
+    expect(held.text()).toBe(lines.join(''));
   });
 });
