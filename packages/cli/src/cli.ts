@@ -45,6 +45,7 @@ const OPTIONS = {
   'disable-epsv': { type: 'boolean' },
   'no-ftp-skip-pasv-ip': { type: 'boolean' },
   pipelining: { type: 'boolean' },
+  'no-pipelining': { type: 'boolean' },
   resume: { type: 'boolean' },
   continue: { type: 'boolean' },
   journal: { type: 'string' },
@@ -108,6 +109,7 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
     const flags = toFlags(values);
     json = flags.json;
     if (flags.explicitTls && flags.implicitTls) throw new UsageError('--explicit-tls and --implicit-tls exclude each other');
+    if (values.pipelining && values['no-pipelining']) throw new UsageError('--pipelining and --no-pipelining exclude each other');
     if (flags.insecure) {
       io.stderr.write(
         'ftpkit: WARNING: --insecure: the server\'s TLS certificate is NOT verified. Anyone on the network path can ' +
@@ -126,7 +128,7 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
       ...(flags.ccc ? { ccc: true } : {}),
       ...(flags.disableEpsv ? { epsv: false } : {}),
       ...(flags.trustPasvHost ? { trustPasvHost: true } : {}),
-      ...(flags.pipelining ? { pipelining: true } : {}),
+      ...(flags.pipelining === 'auto' ? {} : { pipelining: flags.pipelining }),
       ...(flags.listTimeZone === undefined ? {} : { listTimeZone: flags.listTimeZone }),
       // The login deadline keeps the library's ratio to the others: twice a reply's (0 stays "none").
       ...(flags.timeoutMs === undefined
@@ -282,7 +284,7 @@ function toFlags(values: Record<string, string | boolean | (string | boolean)[] 
     ccc: bool('ftp-ssl-ccc'),
     disableEpsv: bool('disable-epsv'),
     trustPasvHost: bool('no-ftp-skip-pasv-ip'),
-    pipelining: bool('pipelining'),
+    pipelining: bool('pipelining') ? true : bool('no-pipelining') ? false : 'auto',
     resume: bool('resume'),
     continue: bool('continue') || str('journal') !== undefined,
     journal: str('journal'),

@@ -42,8 +42,11 @@ export interface Flags {
   readonly disableEpsv: boolean;
   /** `--no-ftp-skip-pasv-ip`: connect data to the address in PASV replies (the client's `trustPasvHost`). */
   readonly trustPasvHost: boolean;
-  /** `--pipelining`: the client's `pipelining`, lftp's `set ftp:sync-mode off`. */
-  readonly pipelining: boolean;
+  /**
+   * The client's `pipelining`: `--pipelining` is `true` (lftp's `set ftp:sync-mode off`),
+   * `--no-pipelining` `false`, and without either the client's default, `'auto'`.
+   */
+  readonly pipelining: boolean | 'auto';
   readonly resume: boolean;
   /** `--continue`: mirror, get -r and put -r keep a journal in the state folder and go on from an earlier run's (journal.ts). */
   readonly continue: boolean;

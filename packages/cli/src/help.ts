@@ -60,7 +60,10 @@ Options:
   --pipelining             send the next file's commands while the running transfer
                            moves its data (lftp's ftp:sync-mode off): fewer round trips
                            per file on a slow link; a server that breaks under it is
-                           detected and the session goes on without it
+                           detected and the session goes on without it. Without this
+                           flag it is on only with vsftpd's default banner, which is
+                           known to take it whole
+  --no-pipelining          one command at a time, whatever the server (lftp's default)
   --resume                 get/put: continue a partial transfer (REST) instead of starting over
   --continue               mirror, get -r, put -r: keep a journal of the job, so that the same
                            command run again after a kill or a failure goes on where it

@@ -52,7 +52,7 @@ export class Client extends RemoteCalls implements AsyncDisposable {
   #conn: Conn;
   #login: ConnectResult;
   #tail: Promise<unknown> = Promise.resolve();
-  /** Transfer calls go through the lane (lane.ts): `pipelining` is on and the server has not broken under it. */
+  /** Transfer calls go through the lane (lane.ts): the session pipelines (`pipelining`) and the server has not broken under it. */
   #pipelined: boolean;
   /** The open transfer lane; a call queued behind it closes it to later transfer calls (see #queue). */
   #lane: TransferLane | undefined;
@@ -69,7 +69,7 @@ export class Client extends RemoteCalls implements AsyncDisposable {
     this.#control = control;
     this.#conn = new Conn(control, login.features, limit);
     this.#login = login;
-    this.#pipelined = control.options.pipelining;
+    this.#pipelined = control.session.pipelining;
   }
 
   /**
@@ -122,6 +122,14 @@ export class Client extends RemoteCalls implements AsyncDisposable {
   /** FEAT as upper-cased feature name → parameters. */
   get features(): ReadonlyMap<string, string> {
     return this.#login.features;
+  }
+
+  /**
+   * Whether this session pipelines its transfers now (the `pipelining` option): `'auto'` decided by
+   * the greeting, and false for good once the server broke under it.
+   */
+  get pipelining(): boolean {
+    return this.#pipelined;
   }
 
   /** The server's greeting and login replies. */
@@ -291,7 +299,7 @@ export class Client extends RemoteCalls implements AsyncDisposable {
   /** The connection for the next attempt: a new one when it was lost and the options ask for retries. */
   #ready(options: CallOptions, fallBack = false): Promise<Conn> {
     const old = this.#control;
-    const retries = this.options.retry.retries > 0 || (fallBack && old.options.pipelining);
+    const retries = this.options.retry.retries > 0 || (fallBack && old.session.pipelining);
     if (!old.closed || this.#closing.signal.aborted || !retries) return Promise.resolve(this.#conn);
     // Two calls of the transfer lane may find the connection lost at once: one reconnect serves both.
     this.#reconnecting ??= this.#reconnect(old, options).finally(() => (this.#reconnecting = undefined));
@@ -299,7 +307,8 @@ export class Client extends RemoteCalls implements AsyncDisposable {
   }
 
   async #reconnect(old: Control, options: CallOptions): Promise<Conn> {
-    const resolved = this.#pipelined || !old.options.pipelining ? old.options : { ...old.options, pipelining: false };
+    // Broken under the pipeline: the new connection goes without it; otherwise its greeting decides again ('auto').
+    const resolved = this.#pipelined || !old.session.pipelining ? old.options : { ...old.options, pipelining: false };
     const { control, login } = await logIn(old.transport, resolved, options.signal, old);
     // What the server taught the old connection holds for this one: the LIST form, the LIST zone.
     const conn = new Conn(control, login.features, this.#conn.limit, this.#conn.zone);
@@ -317,6 +326,7 @@ export class Client extends RemoteCalls implements AsyncDisposable {
     this.#control = control;
     this.#conn = conn;
     this.#login = login;
+    this.#pipelined &&= control.session.pipelining;
     this.#directoryChanges = control.session.directoryChanges;
     old.options.log?.({ direction: '*', text: `Reconnected${this.#directory === undefined ? '' : ` in ${this.#directory}`}` });
     return conn;

@@ -142,8 +142,9 @@ export interface ClientOptions {
    */
   readonly trustPasvHost?: boolean;
   /**
-   * Pipeline passive transfers. Default false. Two things happen once EPSV has worked on the
-   * connection:
+   * Pipeline passive transfers. Default `'auto'`: on with a server known to take it whole (below),
+   * off with any other; `true` and `false` decide for every server. Two things happen once EPSV has
+   * worked on a pipelining connection:
    * - each transfer sends `EPSV`, `REST` (before a download only) and `RETR`/`STOR`/`LIST`/... in one
    *   write, and an upload starts sending as soon as the data connection is open instead of waiting
    *   for the server's 150;
@@ -162,11 +163,14 @@ export interface ClientOptions {
    * one's data has ended, so a missing file is refused as usual; a transfer that fails after its data
    * (a 451) cannot be told from such a break, and turns pipelining off too.
    *
-   * Why it is off by default: RFC 959 §5.4 asks a client to wait for each reply before the next
-   * command, and some servers and routers mishandle commands that arrive together (lftp keeps
-   * `ftp:sync-mode` on by default for this reason). It passes the interop matrix against vsftpd,
-   * ProFTPD, Pure-FTPd, pyftpdlib and ftp-srv; only vsftpd takes deep pipelining whole, the other
-   * four answer commands during an upload and make the Client fall back.
+   * Which servers `'auto'` pipelines with: RFC 959 §5.4 asks a client to wait for each reply before
+   * the next command, and some servers and routers mishandle commands that arrive together (lftp
+   * keeps `ftp:sync-mode` on by default for this reason). `true` passes the interop matrix against
+   * vsftpd, ProFTPD, Pure-FTPd, pyftpdlib and ftp-srv, but only vsftpd takes deep pipelining whole:
+   * the other four answer commands during an upload and make the Client fall back, which costs a
+   * reconnect. So `'auto'` pipelines only when the greeting is vsftpd's default banner
+   * (`220 (vsFTPd 3.0.3)`); a banner its administrator changed counts as an unknown server.
+   * `client.pipelining` says whether this session pipelines now.
    *
    * What it saves depends on the server. Over a 20 ms round trip, calls made at once to vsftpd take
    * about 3 round trips per small download instead of 4, and 2.4 per upload instead of 4.2
@@ -175,11 +179,12 @@ export interface ClientOptions {
    *
    * @example
    * ```ts
+   * // Pipeline with any server, not only those known to take it: a break is detected and the Client goes on without.
    * const client = await Client.connect({ host: 'files.example.com', user: 'alice', password: 'secret', pipelining: true });
    * await Promise.all(['a.csv', 'b.csv', 'c.csv'].map((name) => client.download(`/pub/${name}`, `./${name}`)));
    * ```
    */
-  readonly pipelining?: boolean;
+  readonly pipelining?: boolean | 'auto';
   readonly timeouts?: Timeouts;
   /**
    * Bandwidth limit in bytes per second, shared by every transfer of this Client (downloads,
@@ -399,7 +404,7 @@ export interface ResolvedOptions {
   readonly ccc: boolean;
   readonly epsv: boolean;
   readonly trustPasvHost: boolean;
-  readonly pipelining: boolean;
+  readonly pipelining: boolean | 'auto';
   readonly timeouts: Required<Timeouts>;
   readonly keepAlive: number;
   readonly retry: RetryPolicy;
@@ -543,7 +548,7 @@ export function resolveOptions(options: ClientOptions): ResolvedOptions {
     ccc: options.ccc === true,
     epsv: options.epsv ?? true,
     trustPasvHost: options.trustPasvHost ?? false,
-    pipelining: options.pipelining ?? false,
+    pipelining: options.pipelining ?? 'auto',
     timeouts: {
       connect: timeouts.connect ?? DEFAULT_TIMEOUT,
       login: timeouts.login ?? DEFAULT_LOGIN_TIMEOUT,

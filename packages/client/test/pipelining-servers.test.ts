@@ -3,7 +3,7 @@
  * FTPS: many small files both ways with every byte checked, a resumed download whose REST rides in
  * the batch, a missing file, an abort mid-download, and (pyftpdlib) a REST the server refuses, each
  * followed by more work on the same session. The protocol log proves the batch went out: no reply
- * between EPSV and the transfer command.
+ * between EPSV and the transfer command. With the default (`'auto'`) only vsftpd's banner turns it on.
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
@@ -116,6 +116,30 @@ for (const kind of SERVER_KINDS) {
           throw error;
         } finally {
           await client.close();
+        }
+      });
+
+      test(`${kind} ${mode.name}: by default, pipelining is on with vsftpd's banner only, and \`false\` turns it off`, async () => {
+        const choices = kind === 'vsftpd' ? [undefined, false] : [undefined];
+        for (const pipelining of choices) {
+          const log: LogEntry[] = [];
+          const extra: Partial<ClientOptions> = pipelining === undefined ? {} : { pipelining };
+          const client = await Client.connect(realClientOptions(server, mode.secure, { ...extra, log: (entry) => void log.push(entry) }));
+          const dir = `/auto-${mode.name}-${String(pipelining)}`;
+          try {
+            const on = kind === 'vsftpd' && pipelining === undefined;
+            expect(client.pipelining).toBe(on);
+            await client.mkdir(dir);
+            const files = Array.from({ length: 4 }, (_, i) => new Uint8Array(randomBytes(500 + i * 300)));
+            await Promise.all(files.map((bytes, i) => client.upload(bytes, `${dir}/f${i}.bin`)));
+            const back = await Promise.all(files.map((_, i) => client.downloadToBytes(`${dir}/f${i}.bin`)));
+            for (const [i, bytes] of back.entries()) expect(sha256(bytes), `file ${i}`).toBe(sha256(files[i] as Uint8Array));
+            expect(client.pipelining).toBe(on); // vsftpd took all of it: no fallback
+            if (on) expect(batches(log).length).toBeGreaterThanOrEqual(2 * files.length - 1);
+            else expect(batches(log)).toEqual([]);
+          } finally {
+            await client.close();
+          }
         }
       });
     }

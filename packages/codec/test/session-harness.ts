@@ -90,10 +90,10 @@ export class Harness {
 }
 
 /** Run a plain anonymous login with a server that answers everything positively. */
-export function loggedIn(options: SessionOptions = {}, feat = '211-Features:\r\n EPSV\r\n UTF8\r\n211 End\r\n'): Harness {
+export function loggedIn(options: SessionOptions = {}, feat = '211-Features:\r\n EPSV\r\n UTF8\r\n211 End\r\n', greeting = '220 ready\r\n'): Harness {
   const h = new Harness(options);
   h.start({ kind: 'connect', user: 'anonymous', password: 'guest', security: 'none' });
-  h.reply('220 ready\r\n');
+  h.reply(greeting);
   h.reply('331 password\r\n');
   h.reply('230 welcome\r\n');
   h.reply(feat);

@@ -73,6 +73,39 @@ describe('what goes out together', () => {
     expect(writes(h)).toEqual(['EPSV\r\n', 'RETR a\r\n', 'EPSV\r\n', 'RETR b\r\n']);
   });
 
+  test("'auto' pipelines only behind the default banner of vsftpd, which takes pipelined commands whole", () => {
+    const FEAT = '211-Features:\r\n EPSV\r\n UTF8\r\n211 End\r\n';
+    const cases: [option: boolean | 'auto' | undefined, greeting: string, pipelines: boolean][] = [
+      ['auto', '220 (vsFTPd 3.0.3)\r\n', true],
+      ['auto', '220 (vsFTPd 2.3.4)\r\n', true],
+      ['auto', '220 ProFTPD Server (Debian) [::ffff:127.0.0.1]\r\n', false],
+      ['auto', '220---------- Welcome to Pure-FTPd [privsep] ----------\r\n220 You will be disconnected after 15 minutes of inactivity.\r\n', false],
+      ['auto', '220 pyftpdlib 1.5.9 ready.\r\n', false],
+      ['auto', '220 Welcome to our vsFTPd service.\r\n', false], // a banner the administrator wrote
+      ['auto', '220 (vsFTPd 3.0.3) behind a proxy\r\n', false],
+      ['auto', '220-(vsFTPd 3.0.3)\r\n220 and more\r\n', false],
+      [undefined, '220 (vsFTPd 3.0.3)\r\n', false], // the codec's default is off
+      [false, '220 (vsFTPd 3.0.3)\r\n', false],
+      [true, '220 ProFTPD Server (Debian) [::ffff:127.0.0.1]\r\n', true],
+    ];
+    for (const [pipelining, greeting, pipelines] of cases) {
+      const h = new Harness(pipelining === undefined ? {} : { pipelining });
+      h.start({ kind: 'connect', user: 'anonymous', password: 'guest', security: 'none' });
+      expect(h.session.pipelining).toBe(pipelining === true ? true : false); // decided at the greeting
+      const on = loggedIn(pipelining === undefined ? {} : { pipelining }, FEAT, greeting);
+      expect(on.session.pipelining, greeting).toBe(pipelines);
+      for (const path of ['a', 'b']) {
+        on.start({ kind: 'transfer', command: 'RETR', path });
+        on.reply('229 (|||40001|)\r\n');
+        on.dataOpened();
+        on.reply('150 go\r\n');
+        on.dataClosed();
+        on.reply('226 ok\r\n');
+      }
+      expect(writes(on), greeting).toEqual(pipelines ? ['EPSV\r\n', 'RETR a\r\n', 'EPSV\r\nRETR b\r\n'] : ['EPSV\r\n', 'RETR a\r\n', 'EPSV\r\n', 'RETR b\r\n']);
+    }
+  });
+
   test('the 229, the 150 and the 226 may come in one read', () => {
     const h = warmed();
     h.start({ kind: 'transfer', command: 'LIST' });

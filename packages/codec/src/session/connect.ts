@@ -26,6 +26,7 @@ import { parseFeatures } from '../feat.js';
 import { parseHashFeature } from '../hash.js';
 import type { Reply } from '../reply.js';
 import { ABORTED, awaitEvent, call, expectCompletion, nextReply, refusal, type Context, type Program, type Sub } from './program.js';
+import { pipeliningFor } from './pipelining.js';
 import type { ConnectOperation } from './types.js';
 
 export function* connectProgram(op: ConnectOperation, ctx: Context): Program {
@@ -34,6 +35,7 @@ export function* connectProgram(op: ConnectOperation, ctx: Context): Program {
   while (greeting.code === 120) greeting = yield* nextReply(ctx, 'greeting');
   if (greeting.code !== 220) throw new FtpReplyError(greeting);
   if (ctx.aborted) throw ABORTED;
+  ctx.pipelining = pipeliningFor(ctx.options.pipelining, greeting);
 
   if (op.security === 'explicit') {
     const auth = commands.auth('TLS');

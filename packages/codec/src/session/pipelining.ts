@@ -1,5 +1,6 @@
 /**
- * Pipelined transfer setup (the `pipelining` session option; why it is opt-in is documented there).
+ * Pipelined transfer setup (the `pipelining` session option; why it is opt-in is documented there),
+ * and which servers `'auto'` pipelines with ({@link pipeliningFor}).
  *
  * Theory of operation: once EPSV has worked on the session, a passive transfer sends EPSV, REST
  * (downloads only) and the transfer command in one write, and an upload moves its bytes as soon as the
@@ -23,8 +24,35 @@
 import { commands } from '../commands.js';
 import { PipeliningError, type FtpReplyError } from '../errors.js';
 import { parseEpsv } from '../pasv.js';
+import type { Reply } from '../reply.js';
 import { ABORTED, awaitEvent, DataFailure, refusal, send, type SendStep, type Sub } from './program.js';
 import { replyTo, track, type TransferRun } from './transfer-run.js';
+
+/**
+ * The default banner of a server known to take pipelined commands whole, deep pipelining included:
+ * vsftpd's `220 (vsFTPd 3.0.3)`. vsftpd reads one command at a time from a buffered control
+ * connection and answers each in order, also while a transfer runs (it reads nothing then, and
+ * takes the next command when the transfer has ended). ProFTPD, Pure-FTPd, pyftpdlib and ftp-srv
+ * answer commands that arrive during an upload before its end, which a pipelining client can only
+ * take as a broken pipeline. A banner the administrator changed says nothing, so it counts as unknown.
+ */
+const TAKES_PIPELINING = /^\(vsFTPd \d+\.\d+[^)]*\)$/;
+
+/**
+ * Whether a session pipelines, by its `pipelining` option and the server's greeting: `true` and
+ * `false` as they say, `'auto'` only for a greeting that is the default banner of a server known to
+ * take pipelined commands whole (vsftpd), where it saves a round trip per transfer and costs nothing.
+ *
+ * @example
+ * ```ts
+ * pipeliningFor('auto', { code: 220, kind: 'completion', lines: ['(vsFTPd 3.0.3)'], text: '(vsFTPd 3.0.3)' }); // true
+ * pipeliningFor('auto', { code: 220, kind: 'completion', lines: ['ProFTPD Server ready.'], text: 'ProFTPD Server ready.' }); // false
+ * ```
+ */
+export function pipeliningFor(option: boolean | 'auto' | undefined, greeting: Reply): boolean {
+  if (option !== 'auto') return option === true;
+  return greeting.lines.length === 1 && TAKES_PIPELINING.test(greeting.lines[0]!);
+}
 
 /**
  * RFC 9293 §3.7.1: a sender that got no MSS option assumes 536 bytes, so a pipelined batch this small
@@ -42,7 +70,7 @@ const MAX_PIPELINED_BYTES = 536;
  */
 export function pipelinedBatch(run: TransferRun): SendStep | undefined {
   const { op, ctx, rest, transfer } = run;
-  if (!ctx.options.pipelining || op.mode === 'active' || ctx.epsv !== true) return undefined;
+  if (!ctx.pipelining || op.mode === 'active' || ctx.epsv !== true) return undefined;
   if (rest !== undefined && op.command !== 'RETR') return undefined;
   const step = send(ctx, ...(rest === undefined ? [commands.epsv(), transfer] : [commands.epsv(), rest, transfer]));
   return step.emit.bytes.length <= MAX_PIPELINED_BYTES ? step : undefined;

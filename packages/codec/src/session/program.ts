@@ -60,6 +60,8 @@ export interface Context {
   type: TransferType | undefined;
   /** Whether EPSV works here: undefined until a transfer has tried it. */
   epsv: boolean | undefined;
+  /** Transfers are pipelined here: the `pipelining` option, `'auto'` decided by the greeting (connect.ts). */
+  pipelining: boolean;
   /** The control connection is protected by TLS (implicit, or after AUTH TLS). */
   secure: boolean;
   /** PROT P is in force: data connections use TLS. */
@@ -267,6 +269,7 @@ export function createContext(options: SessionOptions, parser: ReplyParser): Con
     parser,
     type: undefined,
     epsv: options.epsv === false ? false : undefined,
+    pipelining: options.pipelining === true,
     secure: false,
     protectData: false,
     hashAlgorithm: undefined,

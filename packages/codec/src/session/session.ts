@@ -124,6 +124,14 @@ export class Session {
     return this.#ctx.directoryChanges;
   }
 
+  /**
+   * Whether transfers are pipelined: the `pipelining` option, with `'auto'` decided by the greeting
+   * (`pipeliningFor`; false until the greeting has been read).
+   */
+  get pipelining(): boolean {
+    return this.#ctx.pipelining;
+  }
+
   /** Whether data connections are protected (`PROT P`), as the server was last told. */
   get protectData(): boolean {
     return this.#ctx.protectData;

@@ -209,8 +209,11 @@ export interface SessionOptions extends ReplyParserOptions {
    * command at a time by default for this reason), so it is opt-in. It does not apply to active
    * mode, to PASV, to the transfer that first tries EPSV, to a batch over 536 bytes, or to REST
    * before an upload: a refused REST would let STOR overwrite the file from its start.
+   *
+   * `'auto'`: on when the greeting is the default banner of a server known to take pipelined
+   * commands whole (`pipeliningFor` in the session's pipelining.ts), off otherwise. `Session.pipelining` says which.
    */
-  readonly pipelining?: boolean;
+  readonly pipelining?: boolean | 'auto';
   /** Encoding of commands. Default `'utf8'`. */
   readonly encoding?: TextEncodingName;
   /**
