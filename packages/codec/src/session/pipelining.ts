@@ -41,7 +41,8 @@ const TAKES_PIPELINING = /^\(vsFTPd \d+\.\d+[^)]*\)$/;
 /**
  * Whether a session pipelines, by its `pipelining` option and the server's greeting: `true` and
  * `false` as they say, `'auto'` only for a greeting that is the default banner of a server known to
- * take pipelined commands whole (vsftpd), where it saves a round trip per transfer and costs nothing.
+ * take pipelined commands whole (vsftpd), so that a client that pipelines by default never pays a
+ * fallback's reconnect with the servers it has been tried against.
  *
  * @example
  * ```ts
