@@ -25,7 +25,7 @@ const {
   remote = 'big.bin',
   listDir = 'many',
   tag = contender,
-  pipelining = false,
+  pipelining,
   subscribe = false,
   direction = 'download',
   remoteDir,
@@ -79,7 +79,7 @@ async function runFtpkit() {
   // Each contender loads only its own library, so peak RSS is its own.
   const mod = await import('@ftpkit/client');
   const traced = subscribe ? await subscribeToTracing(mod) : undefined;
-  const options = { ...login, ...(secure ? { secure: 'explicit', tls: { ca } } : {}), ...(pipelining ? { pipelining: true } : {}) };
+  const options = { ...login, ...(secure ? { secure: 'explicit', tls: { ca } } : {}), ...(pipelining === undefined ? {} : { pipelining }) };
   const out = {};
   const pooled = workload.startsWith('pool-') || workload === 'segmented';
   if (pooled && typeof mod.Pool !== 'function') return { unavailable: '@ftpkit/client has no Pool export' };

@@ -103,14 +103,14 @@ for (const kind of SERVERS) {
     for (const direction of ['download', 'upload']) {
       for (const pipelining of [false, true]) {
         const runs = [];
-        const options = pipelining ? 'pipelining' : 'default';
+        const options = pipelining ? 'pipelining' : 'one-at-a-time';
         if (PROFILE) mkdirSync(PROFILE, { recursive: true });
         if (PROFILE) await row(target, direction, pipelining, join(PROFILE, `${kind}-${direction}-${options}.cpuprofile`));
         for (let r = 0; r < RUNS; r++) runs.push(await row(target, direction, pipelining));
         const first = runs[0];
         const same = runs.filter((r) => r.labels.join() === first.labels.join());
         const ms = runs.map((r) => r.ms);
-        lines.push(`## ${kind}, ${direction}s, ${pipelining ? '`pipelining: true`' : 'default options'}`, '');
+        lines.push(`## ${kind}, ${direction}s, ${pipelining ? '`pipelining: true`' : '`pipelining: false` (one command at a time)'}`, '');
         lines.push(`Per file: ${unit(median(ms))} (runs ${unit(Math.min(...ms))} – ${unit(Math.max(...ms))}); ${DELAY_MS ? 'CPU of the client and the delay proxy' : 'client CPU'} ${unit(median(runs.map((r) => r.cpuMs)))} per file, of it system ${unit(median(runs.map((r) => r.sysMs)))}; ${Math.round(first.share * 100)}% of the files had this sequence.`, '');
         lines.push('| event | median gap before it |', '| --- | --- |');
         first.labels.forEach((label, k) => {
